@@ -1,0 +1,601 @@
+//! The changes commands make to the task set, each with the rules that
+//! guard it. Every function works inside a [`Transaction`] and returns the
+//! tasks it changed; nothing here prints.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use toml_edit::{Array, InlineTable, Value};
+
+use crate::config::Config;
+use crate::document::TaskDocument;
+use crate::error::{Error, Result};
+use crate::graph::{Graph, Reason, Target, Wait};
+use crate::id::TaskId;
+use crate::store::Transaction;
+use crate::task::{Estimate, Gate, Kind, Priority, Status, Task};
+use crate::taskset::TaskSet;
+
+/// Everything `add` can set on a new task. Ids of other tasks may be
+/// prefixes; they are resolved against the task set.
+#[derive(Debug, Clone, Default)]
+pub struct NewTask {
+    pub subject: String,
+    pub id: Option<String>,
+    pub kind: Option<Kind>,
+    pub priority: Option<Priority>,
+    pub parent: Option<String>,
+    pub after: Vec<String>,
+    pub gate: Option<Gate>,
+    pub owner: Option<String>,
+    pub estimate: Option<Estimate>,
+    pub due: Option<NaiveDate>,
+    pub labels: Vec<String>,
+    pub verify: Option<String>,
+    pub criteria: Vec<String>,
+    pub description: Option<String>,
+}
+
+/// Checks that `text` can be a subject or criterion: one non-empty line.
+pub fn check_line(what: &str, text: &str) -> Result<()> {
+    if text.trim().is_empty() || text.contains(['\n', '\r']) {
+        return Err(Error::Invalid(format!(
+            "the {what} must be one line that is not empty"
+        )));
+    }
+    Ok(())
+}
+
+/// Creates a task and returns it.
+pub fn add(
+    tx: &mut Transaction,
+    new: NewTask,
+    config: &Config,
+    now: DateTime<Utc>,
+) -> Result<Task> {
+    check_line("subject", &new.subject)?;
+    for c in &new.criteria {
+        check_line("criterion", c)?;
+    }
+    let id = match &new.id {
+        Some(text) => {
+            let id = TaskId::parse(text)?;
+            if tx.tasks().get(id.as_str()).is_some()
+                || tx.workspace().tasks_dir().join(id.file_name()).exists()
+            {
+                return Err(Error::Invalid(format!(
+                    "a task with the id `{id}` already exists; choose another --id"
+                )));
+            }
+            id
+        }
+        None => loop {
+            let id = TaskId::generate(config.id_length).map_err(Error::Random)?;
+            if tx.tasks().get(id.as_str()).is_none()
+                && !tx.workspace().tasks_dir().join(id.file_name()).exists()
+            {
+                break id;
+            }
+        },
+    };
+    let mut doc = TaskDocument::new();
+    doc.set_str("subject", &new.subject);
+    if let Some(kind) = new.kind.filter(|k| *k != Kind::default()) {
+        doc.set_str("kind", kind.as_str());
+    }
+    if let Some(priority) = new.priority.filter(|p| *p != Priority::default()) {
+        doc.set_str("priority", priority.as_str());
+    }
+    if let Some(parent) = &new.parent {
+        let parent = tx.resolve(parent)?;
+        doc.set_str("parent", parent.as_str());
+    }
+    let mut blockers: Vec<TaskId> = Vec::new();
+    for b in &new.after {
+        let b = tx.resolve(b)?;
+        if !blockers.contains(&b) {
+            blockers.push(b);
+        }
+    }
+    if !blockers.is_empty() {
+        doc.set(
+            "blocked_by",
+            Array::from_iter(blockers.iter().map(|b| b.as_str())),
+        );
+    }
+    if let Some(gate) = &new.gate {
+        set_gate(&mut doc, gate);
+    }
+    if let Some(owner) = &new.owner {
+        doc.set_str("owner", owner);
+    }
+    if let Some(estimate) = &new.estimate {
+        doc.set_str("estimate", estimate.as_str());
+    }
+    if let Some(due) = new.due {
+        doc.set_date("due", due);
+    }
+    if !new.labels.is_empty() {
+        doc.set("labels", Array::from_iter(new.labels.iter()));
+    }
+    if let Some(verify) = &new.verify {
+        doc.set_str("verify", verify);
+    }
+    doc.set_time("created", now);
+    if let Some(description) = new.description.as_deref().filter(|d| !d.trim().is_empty()) {
+        doc.set_str("description", &with_final_newline(description));
+    }
+    for c in &new.criteria {
+        doc.push_criterion(c);
+    }
+    let task = tx.stage(&id, doc)?.clone();
+    Ok(task)
+}
+
+fn with_final_newline(text: &str) -> String {
+    if text.contains('\n') && !text.ends_with('\n') {
+        format!("{text}\n")
+    } else {
+        text.to_owned()
+    }
+}
+
+fn set_gate(doc: &mut TaskDocument, gate: &Gate) {
+    match gate {
+        Gate::ConfiguredBranches => doc.set("gate", true),
+        Gate::Branches(branches) => {
+            let mut table = InlineTable::new();
+            table.insert("branches", Value::Array(Array::from_iter(branches.iter())));
+            doc.set("gate", table);
+        }
+    }
+}
+
+/// One line about what a task waits for: `abcd "Subject" (pending)`, with
+/// where the edge comes from when it is not the task's own blocker.
+pub fn describe_wait(set: &TaskSet, wait: &Wait) -> String {
+    let tasks = set.tasks();
+    let target = match &wait.target {
+        Target::Task(j) => format!(
+            "{} \"{}\" ({})",
+            tasks[*j].id, tasks[*j].subject, tasks[*j].status
+        ),
+        Target::Missing(id) => format!("{id} (no such task)"),
+    };
+    match wait.reason {
+        Reason::Blocker => target,
+        Reason::Inherited { ancestor } => {
+            format!("{target}, inherited from {}", tasks[ancestor].id)
+        }
+        Reason::Child => format!("{target}, a child"),
+    }
+}
+
+fn waits_message(graph: &Graph, i: usize) -> Vec<String> {
+    graph
+        .open_waits(i)
+        .map(|w| describe_wait(graph.tasks(), w))
+        .collect()
+}
+
+fn task_index(set: &TaskSet, id: &TaskId) -> usize {
+    set.index_of(id.as_str())
+        .expect("ids come from resolving against this set")
+}
+
+/// Marks a task in progress and records who holds it.
+pub fn start(tx: &mut Transaction, id: &TaskId, owner: &str, force: bool) -> Result<Task> {
+    let set = tx.tasks();
+    let i = task_index(set, id);
+    let task = &set.tasks()[i];
+    if task.is_resolved() {
+        return Err(Error::refused(
+            format!("{id} is {}; it cannot be started", task.status),
+            vec![format!("reopen it first: git task reopen {id}")],
+        ));
+    }
+    if !force {
+        let graph = Graph::new(set);
+        let waits = waits_message(&graph, i);
+        if !waits.is_empty() {
+            return Err(Error::refused(
+                format!("{id} is blocked; it waits for:\n  {}", waits.join("\n  ")),
+                vec![
+                    "finish those first (git task ready shows what can start now)".into(),
+                    format!("or start it anyway: git task start {id} --force"),
+                ],
+            ));
+        }
+        if task.status == Status::InProgress
+            && let Some(holder) = task.owner.as_deref().filter(|h| *h != owner)
+        {
+            return Err(Error::refused(
+                format!("{id} is in progress and held by {holder}"),
+                vec![format!("take it over: git task start {id} --force")],
+            ));
+        }
+    }
+    let mut doc = tx.document(id)?;
+    doc.set_str("status", Status::InProgress.as_str());
+    doc.set_str("owner", owner);
+    Ok(tx.stage(id, doc)?.clone())
+}
+
+/// Why `done` must refuse, or nothing when the task may be completed.
+pub fn done_refusal(set: &TaskSet, id: &TaskId) -> Option<Error> {
+    let i = task_index(set, id);
+    let task = &set.tasks()[i];
+    let graph = Graph::new(set);
+    let mut reasons = Vec::new();
+    let mut hints = Vec::new();
+    let waits = waits_message(&graph, i);
+    if !waits.is_empty() {
+        reasons.push(format!("it waits for:\n  {}", waits.join("\n  ")));
+        hints.push("finish or cancel those first".to_string());
+    }
+    let unmet: Vec<String> = task
+        .unmet_criteria()
+        .map(|(n, c)| format!("{n}. {}", c.text))
+        .collect();
+    if !unmet.is_empty() {
+        reasons.push(format!("criteria not met:\n  {}", unmet.join("\n  ")));
+        hints.push(format!("mark them met: git task criteria {id} --met N…"));
+    }
+    if reasons.is_empty() {
+        return None;
+    }
+    hints.push(format!("or complete it anyway: git task done {id} --force"));
+    Some(Error::refused(
+        format!("{id} cannot be completed yet; {}", reasons.join("\n")),
+        hints,
+    ))
+}
+
+/// Completes a task. `force` skips the rules of [`done_refusal`].
+pub fn done(tx: &mut Transaction, id: &TaskId, force: bool, now: DateTime<Utc>) -> Result<Task> {
+    if !force && let Some(refusal) = done_refusal(tx.tasks(), id) {
+        return Err(refusal);
+    }
+    close(tx, id, Status::Completed, now)
+}
+
+/// Cancels a task: it no longer holds anything back.
+pub fn cancel(tx: &mut Transaction, id: &TaskId, now: DateTime<Utc>) -> Result<Task> {
+    close(tx, id, Status::Cancelled, now)
+}
+
+fn close(tx: &mut Transaction, id: &TaskId, status: Status, now: DateTime<Utc>) -> Result<Task> {
+    let task = &tx.tasks().tasks()[task_index(tx.tasks(), id)];
+    if task.status == status {
+        return Ok(task.clone());
+    }
+    if task.is_resolved() {
+        return Err(Error::refused(
+            format!("{id} is already {}", task.status),
+            vec![format!("reopen it first: git task reopen {id}")],
+        ));
+    }
+    let mut doc = tx.document(id)?;
+    doc.set_str("status", status.as_str());
+    doc.set_time("closed", now);
+    Ok(tx.stage(id, doc)?.clone())
+}
+
+/// Back to pending; `reset` also clears the owner and every criterion.
+pub fn reopen(tx: &mut Transaction, id: &TaskId, reset: bool) -> Result<Task> {
+    let mut doc = tx.document(id)?;
+    doc.remove("status");
+    doc.remove("closed");
+    if reset {
+        doc.remove("owner");
+        let count = tx.tasks().get(id.as_str()).map_or(0, |t| t.criteria.len());
+        for n in 0..count {
+            doc.set_criterion_met(n, false);
+        }
+    }
+    Ok(tx.stage(id, doc)?.clone())
+}
+
+/// What `rm` did besides removing the file.
+#[derive(Debug, Clone, Default)]
+pub struct Removed {
+    pub task: Option<Task>,
+    /// Tasks whose `blocked_by` or `parent` named the removed task.
+    pub cleaned: Vec<TaskId>,
+}
+
+/// Removes a task. Refuses while others name it, unless `force`, which
+/// removes those references too.
+pub fn remove(tx: &mut Transaction, id: &TaskId, force: bool) -> Result<Removed> {
+    let referrers: Vec<(TaskId, &'static str)> = tx
+        .tasks()
+        .iter()
+        .filter_map(|t| {
+            if t.blocked_by.contains(id) {
+                Some((t.id.clone(), "blocked_by"))
+            } else if t.parent.as_ref() == Some(id) {
+                Some((t.id.clone(), "parent"))
+            } else {
+                None
+            }
+        })
+        .collect();
+    if !referrers.is_empty() && !force {
+        let lines: Vec<String> = referrers
+            .iter()
+            .map(|(r, how)| {
+                format!(
+                    "{r} \"{}\" ({how})",
+                    tx.tasks().get(r.as_str()).map_or("", |t| &t.subject)
+                )
+            })
+            .collect();
+        return Err(Error::refused(
+            format!("{id} is referenced by:\n  {}", lines.join("\n  ")),
+            vec![
+                format!("remove the references first: git task dep rm ID {id}"),
+                format!("or remove them with it: git task rm {id} --force"),
+            ],
+        ));
+    }
+    let mut removed = Removed {
+        task: tx.tasks().get(id.as_str()).cloned(),
+        cleaned: Vec::new(),
+    };
+    for (r, _) in referrers {
+        let mut doc = tx.document(&r)?;
+        doc.remove_from_array("blocked_by", id.as_str());
+        if tx
+            .tasks()
+            .get(r.as_str())
+            .is_some_and(|t| t.parent.as_ref() == Some(id))
+        {
+            doc.remove("parent");
+        }
+        tx.stage(&r, doc)?;
+        removed.cleaned.push(r);
+    }
+    tx.stage_removal(id);
+    Ok(removed)
+}
+
+/// Adds blockers to a task's `blocked_by`. Returns those that were new.
+pub fn add_blockers(tx: &mut Transaction, id: &TaskId, blockers: &[TaskId]) -> Result<Vec<TaskId>> {
+    let mut doc = tx.document(id)?;
+    let mut added = Vec::new();
+    for b in blockers {
+        if b == id {
+            return Err(Error::refused(
+                format!("{id} cannot be blocked by itself"),
+                Vec::new(),
+            ));
+        }
+        if doc.add_to_array("blocked_by", b.as_str()) {
+            added.push(b.clone());
+        }
+    }
+    tx.stage(id, doc)?;
+    Ok(added)
+}
+
+/// Removes blockers from a task's `blocked_by`. Returns those it had.
+pub fn remove_blockers(
+    tx: &mut Transaction,
+    id: &TaskId,
+    blockers: &[TaskId],
+) -> Result<Vec<TaskId>> {
+    let mut doc = tx.document(id)?;
+    let removed: Vec<TaskId> = blockers
+        .iter()
+        .filter(|b| doc.remove_from_array("blocked_by", b.as_str()))
+        .cloned()
+        .collect();
+    tx.stage(id, doc)?;
+    Ok(removed)
+}
+
+/// Appends a note to the execution log.
+pub fn note(
+    tx: &mut Transaction,
+    id: &TaskId,
+    by: Option<&str>,
+    text: &str,
+    now: DateTime<Utc>,
+) -> Result<Task> {
+    if text.trim().is_empty() {
+        return Err(Error::Invalid("the note is empty".into()));
+    }
+    let mut doc = tx.document(id)?;
+    doc.push_note(now, by, text);
+    Ok(tx.stage(id, doc)?.clone())
+}
+
+/// Changes to a task's criteria; numbers are 1-based as `criteria` lists them.
+#[derive(Debug, Clone, Default)]
+pub struct CriteriaChange {
+    pub met: Vec<usize>,
+    pub unmet: Vec<usize>,
+    pub add: Vec<String>,
+}
+
+pub fn change_criteria(tx: &mut Transaction, id: &TaskId, change: &CriteriaChange) -> Result<Task> {
+    let count = tx.tasks().get(id.as_str()).map_or(0, |t| t.criteria.len());
+    let mut doc = tx.document(id)?;
+    for (numbers, met) in [(&change.met, true), (&change.unmet, false)] {
+        for &n in numbers {
+            if n == 0 || n > count || !doc.set_criterion_met(n - 1, met) {
+                return Err(Error::Invalid(format!(
+                    "{id} has no criterion {n}; it has {count} (see git task criteria {id})"
+                )));
+            }
+        }
+    }
+    for text in &change.add {
+        check_line("criterion", text)?;
+        doc.push_criterion(text);
+    }
+    Ok(tx.stage(id, doc)?.clone())
+}
+
+/// The fields `edit` can set from flags. `None` leaves a field alone.
+#[derive(Debug, Clone, Default)]
+pub struct FieldChanges {
+    pub subject: Option<String>,
+    pub status: Option<Status>,
+    pub kind: Option<Kind>,
+    pub priority: Option<Priority>,
+    pub parent: Option<String>,
+    pub gate: Option<Gate>,
+    pub owner: Option<String>,
+    pub estimate: Option<Estimate>,
+    pub due: Option<NaiveDate>,
+    pub add_labels: Vec<String>,
+    pub remove_labels: Vec<String>,
+    pub verify: Option<String>,
+    pub description: Option<String>,
+    /// Keys to remove (back to their default).
+    pub unset: Vec<Field>,
+}
+
+/// The fields `edit --unset` can clear.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Parent,
+    Gate,
+    Owner,
+    Estimate,
+    Due,
+    Labels,
+    Verify,
+    Description,
+    Priority,
+    Kind,
+    BlockedBy,
+    Waiver,
+}
+
+impl Field {
+    pub const NAMES: &'static [&'static str] = &[
+        "parent",
+        "gate",
+        "owner",
+        "estimate",
+        "due",
+        "labels",
+        "verify",
+        "description",
+        "priority",
+        "kind",
+        "blocked_by",
+        "waiver",
+    ];
+
+    pub fn parse(text: &str) -> Option<Field> {
+        use Field::*;
+        let all = [
+            Parent,
+            Gate,
+            Owner,
+            Estimate,
+            Due,
+            Labels,
+            Verify,
+            Description,
+            Priority,
+            Kind,
+            BlockedBy,
+            Waiver,
+        ];
+        Field::NAMES
+            .iter()
+            .position(|n| *n == text.replace('-', "_"))
+            .map(|i| all[i])
+    }
+
+    pub fn key(self) -> &'static str {
+        Field::NAMES[self as usize]
+    }
+}
+
+pub fn edit_fields(
+    tx: &mut Transaction,
+    id: &TaskId,
+    changes: &FieldChanges,
+    now: DateTime<Utc>,
+) -> Result<Task> {
+    let mut doc = tx.document(id)?;
+    for field in &changes.unset {
+        doc.remove(field.key());
+    }
+    if let Some(subject) = &changes.subject {
+        check_line("subject", subject)?;
+        doc.set_str("subject", subject);
+    }
+    if let Some(status) = changes.status {
+        let was = tx.tasks().get(id.as_str()).map(|t| t.status);
+        if status == Status::Pending {
+            doc.remove("status");
+        } else {
+            doc.set_str("status", status.as_str());
+        }
+        if status.is_resolved() && was.is_some_and(|w| !w.is_resolved()) {
+            doc.set_time("closed", now);
+        } else if !status.is_resolved() {
+            doc.remove("closed");
+        }
+    }
+    if let Some(kind) = changes.kind {
+        doc.set_str("kind", kind.as_str());
+    }
+    if let Some(priority) = changes.priority {
+        doc.set_str("priority", priority.as_str());
+    }
+    if let Some(parent) = &changes.parent {
+        let parent = tx.resolve(parent)?;
+        if &parent == id {
+            return Err(Error::refused(
+                format!("{id} cannot be its own parent"),
+                Vec::new(),
+            ));
+        }
+        doc.set_str("parent", parent.as_str());
+    }
+    if let Some(gate) = &changes.gate {
+        set_gate(&mut doc, gate);
+    }
+    if let Some(owner) = &changes.owner {
+        doc.set_str("owner", owner);
+    }
+    if let Some(estimate) = &changes.estimate {
+        doc.set_str("estimate", estimate.as_str());
+    }
+    if let Some(due) = changes.due {
+        doc.set_date("due", due);
+    }
+    for label in &changes.add_labels {
+        doc.add_to_array("labels", label);
+    }
+    for label in &changes.remove_labels {
+        doc.remove_from_array("labels", label);
+    }
+    if let Some(verify) = &changes.verify {
+        doc.set_str("verify", verify);
+    }
+    if let Some(description) = &changes.description {
+        if description.trim().is_empty() {
+            doc.remove("description");
+        } else {
+            doc.set_str("description", &with_final_newline(description));
+        }
+    }
+    Ok(tx.stage(id, doc)?.clone())
+}
+
+/// Replaces a task's whole text (from `$EDITOR`), validated first.
+pub fn replace_text(tx: &mut Transaction, id: &TaskId, text: &str) -> Result<Task> {
+    let doc = TaskDocument::parse(text).map_err(|error| {
+        Error::Files(vec![crate::error::FileProblem {
+            path: tx.workspace().display_path(id),
+            error,
+        }])
+    })?;
+    Ok(tx.stage(id, doc)?.clone())
+}

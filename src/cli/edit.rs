@@ -1,0 +1,241 @@
+//! `git task edit`
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use git_task::TaskId;
+use git_task::change::{self, Field, FieldChanges};
+use git_task::error::Error;
+use git_task::store::{Source, Workspace};
+use git_task::task::{Estimate, Kind, Priority, Status, Task};
+
+use super::add::{gate_from, parse_date, parse_estimate, parse_kind, parse_priority};
+use super::list::parse_status;
+use super::{CliError, CliResult, Ctx, print_changed};
+
+/// Change a task's fields with flags, or without flags open its file in
+/// your editor ($GIT_EDITOR, core.editor, $VISUAL, $EDITOR, vi).
+///
+/// What the editor saves is checked before it is kept: a file that does not
+/// parse, or that would close a dependency cycle, is not written. On a
+/// terminal you are asked to edit again; otherwise the draft is kept in the
+/// git directory and its path printed.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The task's id or a unique prefix of it.
+    pub id: String,
+
+    #[arg(long)]
+    pub subject: Option<String>,
+
+    /// pending, in_progress, completed or cancelled (no rules applied; see
+    /// start, done, cancel and reopen for the checked transitions).
+    #[arg(long, value_parser = parse_status)]
+    pub status: Option<Status>,
+
+    #[arg(long, value_parser = parse_kind)]
+    pub kind: Option<Kind>,
+
+    #[arg(long, short, value_parser = parse_priority)]
+    pub priority: Option<Priority>,
+
+    #[arg(long, value_name = "ID")]
+    pub parent: Option<String>,
+
+    /// Make it a gate for the branches of gates.branches.
+    #[arg(long)]
+    pub gate: bool,
+
+    /// Make it a gate for branches matching GLOB (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub gate_branch: Vec<String>,
+
+    #[arg(long)]
+    pub owner: Option<String>,
+
+    #[arg(long, short, value_parser = parse_estimate)]
+    pub estimate: Option<Estimate>,
+
+    #[arg(long, value_parser = parse_date)]
+    pub due: Option<chrono::NaiveDate>,
+
+    /// Add a label (repeatable).
+    #[arg(long, short)]
+    pub label: Vec<String>,
+
+    /// Remove a label (repeatable).
+    #[arg(long)]
+    pub unlabel: Vec<String>,
+
+    #[arg(long, value_name = "COMMAND")]
+    pub verify: Option<String>,
+
+    #[arg(long, short)]
+    pub description: Option<String>,
+
+    /// Remove a field, back to its default: parent, gate, owner, estimate,
+    /// due, labels, verify, description, priority, kind, blocked_by, waiver.
+    #[arg(long, value_name = "FIELD", value_parser = parse_field, value_delimiter = ',')]
+    pub unset: Vec<Field>,
+}
+
+fn parse_field(s: &str) -> Result<Field, String> {
+    Field::parse(s)
+        .ok_or_else(|| format!("`{s}` cannot be unset; fields: {}", Field::NAMES.join(", ")))
+}
+
+pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
+    let changes = FieldChanges {
+        subject: args.subject,
+        status: args.status,
+        kind: args.kind,
+        priority: args.priority,
+        parent: args.parent,
+        gate: gate_from(args.gate, args.gate_branch),
+        owner: args.owner,
+        estimate: args.estimate,
+        due: args.due,
+        add_labels: args.label,
+        remove_labels: args.unlabel,
+        verify: args.verify,
+        description: args.description,
+        unset: args.unset,
+    };
+    let has_flags = changes.subject.is_some()
+        || changes.status.is_some()
+        || changes.kind.is_some()
+        || changes.priority.is_some()
+        || changes.parent.is_some()
+        || changes.gate.is_some()
+        || changes.owner.is_some()
+        || changes.estimate.is_some()
+        || changes.due.is_some()
+        || !changes.add_labels.is_empty()
+        || !changes.remove_labels.is_empty()
+        || changes.verify.is_some()
+        || changes.description.is_some()
+        || !changes.unset.is_empty();
+    if has_flags {
+        let now = ctx.now;
+        return super::change_one(ctx, &args.id, "edited", |tx, id| {
+            change::edit_fields(tx, id, &changes, now)
+        });
+    }
+    edit_in_editor(ctx, &args.id)
+}
+
+fn edit_in_editor(ctx: &mut Ctx, id_text: &str) -> CliResult {
+    let ws = ctx.workspace()?;
+    let id = ws.load(&Source::WorkTree)?.resolve(id_text)?.id.clone();
+    let path = ws.tasks_dir().join(id.file_name());
+    let original = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    // The editor gets a copy named after the task, so syntax highlighting
+    // works and nothing in .tasks/ changes until the result is checked.
+    let draft = tempfile::Builder::new()
+        .prefix(&format!("{id}-"))
+        .suffix(".toml")
+        .tempfile()
+        .map_err(|e| Error::io(std::env::temp_dir(), e))?;
+    std::fs::write(draft.path(), &original).map_err(|e| Error::io(draft.path(), e))?;
+    let editor = editor(&ws);
+    loop {
+        run_editor(&editor, draft.path())?;
+        let text = std::fs::read_to_string(draft.path()).map_err(|e| Error::io(draft.path(), e))?;
+        if text == original {
+            ctx.ui.info(&format!("{id}: no changes"));
+            return Ok(());
+        }
+        match save(&ws, &id, &original, &text) {
+            Ok(set) => return print_changed(ctx, &set, &id, "edited"),
+            Err(error) => {
+                let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+                // Only a file that does not validate is worth another go; a
+                // file changed on disk meanwhile would be refused again.
+                if interactive && matches!(error, Error::Files(_)) {
+                    super::report(&ctx.ui, &error);
+                    if ask("edit again? [Y/n] ") {
+                        continue;
+                    }
+                }
+                let kept = keep_draft(&ws, &id, &text)?;
+                let hint = format!("your text is kept in {}", kept.display());
+                return Err(CliError::Hinted(error, hint));
+            }
+        }
+    }
+}
+
+/// Checks and writes the edited text under the lock, refusing if the file
+/// changed on disk while the editor was open.
+fn save(
+    ws: &Workspace,
+    id: &TaskId,
+    original: &str,
+    text: &str,
+) -> Result<git_task::TaskSet, Error> {
+    let mut tx = ws.transaction()?;
+    let path = ws.tasks_dir().join(id.file_name());
+    if text_changed_on_disk(&path, original) {
+        return Err(Error::refused(
+            format!(
+                "{} changed while you were editing it; your edit was not applied",
+                ws.display_path(id).display()
+            ),
+            Vec::new(),
+        ));
+    }
+    let _: Task = change::replace_text(&mut tx, id, text)?;
+    tx.commit()
+}
+
+fn text_changed_on_disk(path: &Path, original: &str) -> bool {
+    std::fs::read_to_string(path).map_or(true, |now| now != original)
+}
+
+/// Saves rejected text where the user can find it.
+fn keep_draft(ws: &Workspace, id: &TaskId, text: &str) -> Result<PathBuf, Error> {
+    let dir = ws.repo().git_dir().join("git-task");
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let path = dir.join(format!("EDIT-{}", id.file_name()));
+    std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
+    Ok(path)
+}
+
+fn ask(question: &str) -> bool {
+    eprint!("{question}");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    if std::io::stdin().read_line(&mut answer).is_err() {
+        return false;
+    }
+    !matches!(answer.trim(), "n" | "N" | "no")
+}
+
+/// The editor git would use.
+fn editor(ws: &Workspace) -> String {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    env("GIT_EDITOR")
+        .or_else(|| ws.git_config("core.editor").filter(|v| !v.is_empty()))
+        .or_else(|| env("VISUAL"))
+        .or_else(|| env("EDITOR"))
+        .unwrap_or_else(|| "vi".into())
+}
+
+/// Runs the editor as git does, through the shell, so `code --wait` works.
+fn run_editor(editor: &str, path: &Path) -> Result<(), Error> {
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$@\""))
+        .arg(editor)
+        .arg(path)
+        .status()
+        .map_err(|e| Error::io("sh", e))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(format!(
+            "the editor `{editor}` failed ({status}); nothing was changed"
+        )))
+    }
+}

@@ -1,0 +1,159 @@
+//! `git task list`, `ready` and `blocked`
+
+use std::io::Write;
+
+use git_task::store::Source;
+use git_task::task::{Kind, Priority, Status};
+
+use super::add::{parse_kind, parse_priority};
+use super::render::View;
+use super::ui::{Style, escape};
+use super::{CliResult, Ctx};
+
+/// List tasks. Without filters: every task that is not completed or
+/// cancelled, sorted by id.
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    /// Only these statuses: pending, in_progress, completed, cancelled
+    /// (repeatable or comma-separated).
+    #[arg(long, short, value_parser = parse_status, value_delimiter = ',')]
+    pub status: Vec<Status>,
+
+    /// Only these kinds: epic, story, task, subtask.
+    #[arg(long, short, value_parser = parse_kind, value_delimiter = ',')]
+    pub kind: Vec<Kind>,
+
+    /// Only these priorities: critical, high, medium, low.
+    #[arg(long, short, value_parser = parse_priority, value_delimiter = ',')]
+    pub priority: Vec<Priority>,
+
+    /// Only tasks held by this owner.
+    #[arg(long)]
+    pub owner: Option<String>,
+
+    /// Only tasks with this label.
+    #[arg(long, short)]
+    pub label: Option<String>,
+
+    /// Only the children of this task.
+    #[arg(long, value_name = "ID")]
+    pub parent: Option<String>,
+
+    /// Only tasks that can start now.
+    #[arg(long, conflicts_with = "blocked")]
+    pub ready: bool,
+
+    /// Only tasks held back by something unresolved.
+    #[arg(long)]
+    pub blocked: bool,
+
+    /// Include completed and cancelled tasks.
+    #[arg(long, short)]
+    pub all: bool,
+
+    /// Show the hierarchy: children indented under their parents.
+    #[arg(long)]
+    pub tree: bool,
+}
+
+/// What can start now: pending tasks that wait for nothing unresolved,
+/// most urgent first (priority, then creation time).
+#[derive(Debug, clap::Args)]
+pub struct ReadyArgs {}
+
+/// What is held back, and by what: each unresolved task that waits for
+/// something open, with those things listed under it.
+#[derive(Debug, clap::Args)]
+pub struct BlockedArgs {}
+
+pub fn parse_status(s: &str) -> Result<Status, String> {
+    s.parse()
+}
+
+pub fn run_list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
+    let ws = ctx.workspace()?;
+    let set = ws.load(&Source::WorkTree)?;
+    let parent = match &args.parent {
+        Some(p) => Some(set.resolve(p)?.id.clone()),
+        None => None,
+    };
+    let view = View::new(&set);
+    let selected: Vec<usize> = (0..set.len())
+        .filter(|&i| {
+            let t = view.task(i);
+            let status_ok = if args.status.is_empty() {
+                args.all || !t.is_resolved()
+            } else {
+                args.status.contains(&t.status)
+            };
+            status_ok
+                && (args.kind.is_empty() || args.kind.contains(&t.kind))
+                && (args.priority.is_empty() || args.priority.contains(&t.priority))
+                && args
+                    .owner
+                    .as_ref()
+                    .is_none_or(|o| t.owner.as_ref() == Some(o))
+                && args.label.as_ref().is_none_or(|l| t.labels.contains(l))
+                && parent.as_ref().is_none_or(|p| t.parent.as_ref() == Some(p))
+                && (!args.ready || view.graph.is_ready(i))
+                && (!args.blocked || (!t.is_resolved() && view.graph.is_blocked(i)))
+        })
+        .collect();
+    if ctx.json {
+        ctx.ui.json(&view.list_json(&selected))?;
+    } else {
+        view.print_lines(&mut ctx.ui, &selected, args.tree)?;
+    }
+    Ok(())
+}
+
+pub fn run_ready(ctx: &mut Ctx, _args: ReadyArgs) -> CliResult {
+    let ws = ctx.workspace()?;
+    let set = ws.load(&Source::WorkTree)?;
+    let view = View::new(&set);
+    let ready = view.graph.ready();
+    if ctx.json {
+        ctx.ui.json(&view.list_json(&ready))?;
+    } else {
+        view.print_lines(&mut ctx.ui, &ready, false)?;
+    }
+    Ok(())
+}
+
+pub fn run_blocked(ctx: &mut Ctx, _args: BlockedArgs) -> CliResult {
+    let ws = ctx.workspace()?;
+    let set = ws.load(&Source::WorkTree)?;
+    let view = View::new(&set);
+    let blocked = view.graph.blocked();
+    if ctx.json {
+        ctx.ui.json(&view.list_json(&blocked))?;
+        return Ok(());
+    }
+    let width = blocked
+        .iter()
+        .map(|&i| view.task(i).id.as_str().len())
+        .max()
+        .unwrap_or(0);
+    let mut lines = Vec::new();
+    for &i in &blocked {
+        let t = view.task(i);
+        let pad = " ".repeat(width - t.id.as_str().len());
+        lines.push(format!(
+            "{}{pad}  {}",
+            view.id(&ctx.ui, i),
+            escape(&t.subject, false)
+        ));
+        for w in view.graph.open_waits(i) {
+            lines.push(format!(
+                "{}  {} {}",
+                " ".repeat(width),
+                ctx.ui.paint(Style::Dim, "waits for"),
+                view.wait_line(&ctx.ui, w)
+            ));
+        }
+    }
+    for line in lines {
+        writeln!(ctx.ui.out(), "{line}")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,287 @@
+//! The command line: clap definitions, one module per command, and the
+//! context every command runs in.
+
+mod add;
+mod criteria;
+mod dep;
+mod edit;
+mod init;
+mod lifecycle;
+mod list;
+mod note;
+mod render;
+mod rm;
+mod show;
+pub mod ui;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::{DateTime, Utc};
+use clap::{Parser, Subcommand};
+
+use git_task::error::Error;
+use git_task::store::Workspace;
+
+use ui::{ColorChoice, Ui};
+
+/// A git-native task tracker: tasks are TOML files in .tasks/, committed
+/// next to the code they describe.
+///
+/// Run it as `git task <command>`. Ids can be shortened to any unique
+/// prefix, as with git commit ids.
+#[derive(Debug, Parser)]
+#[command(name = "git-task", bin_name = "git task", version, about, long_about)]
+#[command(propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    /// Run as if started in DIR.
+    #[arg(short = 'C', value_name = "DIR", global = true)]
+    pub dir: Option<PathBuf>,
+
+    /// Print results as JSON (stable field names, "version": 1).
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// When to colour output: auto (on a terminal, unless NO_COLOR is set),
+    /// always or never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Init(init::Args),
+    Add(add::Args),
+    Show(show::Args),
+    List(list::ListArgs),
+    Ready(list::ReadyArgs),
+    Blocked(list::BlockedArgs),
+    Edit(edit::Args),
+    Start(lifecycle::StartArgs),
+    Done(lifecycle::DoneArgs),
+    Cancel(lifecycle::IdArgs),
+    Reopen(lifecycle::IdArgs),
+    Reset(lifecycle::IdArgs),
+    Rm(rm::Args),
+    #[command(subcommand)]
+    Dep(dep::Command),
+    Criteria(criteria::Args),
+    Note(note::Args),
+}
+
+/// What every command gets: the global options, the output, and the clock.
+pub struct Ctx {
+    pub dir: Option<PathBuf>,
+    pub json: bool,
+    pub ui: Ui,
+    pub now: DateTime<Utc>,
+}
+
+impl Ctx {
+    /// The repository around `-C DIR` or the current directory.
+    pub fn workspace(&self) -> Result<Workspace, CliError> {
+        let dir = match &self.dir {
+            Some(dir) => dir.clone(),
+            None => std::env::current_dir().map_err(|e| Error::io(".", e))?,
+        };
+        Ok(Workspace::discover(&dir)?)
+    }
+
+    /// Who is acting: git's `user.email`, as a commit would record it.
+    pub fn identity(&self, ws: &Workspace) -> Option<String> {
+        std::env::var("GIT_AUTHOR_EMAIL")
+            .ok()
+            .filter(|e| !e.is_empty())
+            .or_else(|| ws.git_config("user.email"))
+            .filter(|e| !e.is_empty())
+    }
+}
+
+/// An error on its way to the user: the library's error, a refusal built
+/// here, or a write to a closed pipe.
+#[derive(Debug)]
+pub enum CliError {
+    Lib(Error),
+    /// An error with one more hint from the command that saw it.
+    Hinted(Error, String),
+    Io(std::io::Error),
+}
+
+impl From<Error> for CliError {
+    fn from(e: Error) -> Self {
+        CliError::Lib(e)
+    }
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(e: std::io::Error) -> Self {
+        CliError::Io(e)
+    }
+}
+
+impl From<git_task::taskset::ResolveError> for CliError {
+    fn from(e: git_task::taskset::ResolveError) -> Self {
+        CliError::Lib(e.into())
+    }
+}
+
+pub type CliResult = Result<(), CliError>;
+
+/// The time `now` is taken as: `GIT_TASK_NOW` (RFC 3339) when set, so
+/// tests and scripted demos are reproducible; the clock otherwise.
+fn now() -> Result<DateTime<Utc>, Error> {
+    match std::env::var("GIT_TASK_NOW") {
+        Ok(text) if !text.is_empty() => git_task::task::parse_timestamp(&text)
+            .map_err(|e| Error::Invalid(format!("GIT_TASK_NOW: {e}"))),
+        _ => Ok(Utc::now().with_timezone(&Utc)),
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut ctx = Ctx {
+        dir: cli.dir,
+        json: cli.json,
+        ui: Ui::new(cli.color),
+        now: Utc::now(),
+    };
+    let result = match now() {
+        Ok(now) => {
+            ctx.now = now;
+            run(&mut ctx, cli.command)
+        }
+        Err(e) => Err(e.into()),
+    };
+    let result = result.and_then(|()| ctx.ui.flush().map_err(CliError::Io));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(CliError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(CliError::Io(e)) => {
+            ctx.ui.error(&format!("cannot write the output: {e}"));
+            ExitCode::from(2)
+        }
+        Err(CliError::Lib(e)) => report(&ctx.ui, &e),
+        Err(CliError::Hinted(e, hint)) => {
+            let code = report(&ctx.ui, &e);
+            ctx.ui.hint(&hint);
+            code
+        }
+    }
+}
+
+fn run(ctx: &mut Ctx, command: Command) -> CliResult {
+    match command {
+        Command::Init(args) => init::run(ctx, args),
+        Command::Add(args) => add::run(ctx, args),
+        Command::Show(args) => show::run(ctx, args),
+        Command::List(args) => list::run_list(ctx, args),
+        Command::Ready(args) => list::run_ready(ctx, args),
+        Command::Blocked(args) => list::run_blocked(ctx, args),
+        Command::Edit(args) => edit::run(ctx, args),
+        Command::Start(args) => lifecycle::run_start(ctx, args),
+        Command::Done(args) => lifecycle::run_done(ctx, args),
+        Command::Cancel(args) => lifecycle::run_simple(ctx, args, lifecycle::Simple::Cancel),
+        Command::Reopen(args) => lifecycle::run_simple(ctx, args, lifecycle::Simple::Reopen),
+        Command::Reset(args) => lifecycle::run_simple(ctx, args, lifecycle::Simple::Reset),
+        Command::Rm(args) => rm::run(ctx, args),
+        Command::Dep(command) => dep::run(ctx, command),
+        Command::Criteria(args) => criteria::run(ctx, args),
+        Command::Note(args) => note::run(ctx, args),
+    }
+}
+
+/// Prints an error with what to do about it; returns the exit code.
+pub fn report(ui: &Ui, error: &Error) -> ExitCode {
+    use git_task::taskset::ResolveError;
+    match error {
+        Error::Files(problems) => {
+            for p in problems {
+                ui.error(&p.to_string());
+            }
+            ui.hint("fix the file by hand, or undo your edit with `git checkout -- <file>`");
+        }
+        Error::Refused { message, hints } => {
+            ui.error(message);
+            for h in hints {
+                ui.hint(h);
+            }
+        }
+        Error::Resolve(ResolveError::Ambiguous { candidates, .. }) => {
+            let mut message = error.to_string();
+            for (id, subject) in candidates {
+                message.push_str(&format!("\n  {id}  {subject}"));
+            }
+            ui.error(&message);
+            ui.hint("type more characters of the id");
+        }
+        _ => {
+            ui.error(&error.to_string());
+            let hint = match error {
+                Error::NotARepository { .. } => {
+                    Some("run it inside a git repository (or `git init` one), or pass -C DIR")
+                }
+                Error::NotInitialized { .. } => {
+                    Some("run `git task init` to start tracking tasks here")
+                }
+                Error::BareRepository { .. } => Some("run it in a clone that has a working tree"),
+                Error::Resolve(ResolveError::Unknown(_)) => {
+                    Some("`git task list --all` shows every id")
+                }
+                _ => None,
+            };
+            if let Some(hint) = hint {
+                ui.hint(hint);
+            }
+        }
+    }
+    ExitCode::from(if error.is_refusal() { 1 } else { 2 })
+}
+
+/// Runs one change under the lock, commits it, and prints the task it
+/// returns: `<verb> <id> "<subject>"`, or the task as JSON.
+pub fn change_one(
+    ctx: &mut Ctx,
+    id_text: &str,
+    verb: &str,
+    f: impl FnOnce(
+        &mut git_task::store::Transaction,
+        &git_task::TaskId,
+    ) -> Result<git_task::Task, Error>,
+) -> CliResult {
+    let ws = ctx.workspace()?;
+    let mut tx = ws.transaction()?;
+    let id = tx.resolve(id_text)?;
+    f(&mut tx, &id)?;
+    let set = tx.commit()?;
+    print_changed(ctx, &set, &id, verb)
+}
+
+/// Prints what a change did to one task.
+pub fn print_changed(
+    ctx: &mut Ctx,
+    set: &git_task::TaskSet,
+    id: &git_task::TaskId,
+    verb: &str,
+) -> CliResult {
+    use std::io::Write;
+    let view = render::View::new(set);
+    let Some(i) = set.index_of(id.as_str()) else {
+        return Ok(());
+    };
+    if ctx.json {
+        let value = serde_json::json!({ "version": 1, "task": view.json(i) });
+        ctx.ui.json(&value)?;
+    } else {
+        let line = format!(
+            "{verb} {} \"{}\" ({})",
+            view.id(&ctx.ui, i),
+            ui::escape(&view.task(i).subject, false),
+            view.state(i)
+        );
+        writeln!(ctx.ui.out(), "{line}")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,260 @@
+//! How tasks look: one-line listings, the tree, and the JSON objects every
+//! reading command shares.
+
+use serde_json::{Value, json};
+
+use git_task::graph::{Graph, Reason, Target, Wait};
+use git_task::task::{Gate, Task};
+use git_task::taskset::TaskSet;
+
+use super::ui::{Style, Ui, escape};
+
+/// A task set with its graph and id prefixes, for rendering.
+pub struct View<'a> {
+    pub set: &'a TaskSet,
+    pub graph: Graph<'a>,
+    prefix: Vec<usize>,
+}
+
+impl<'a> View<'a> {
+    pub fn new(set: &'a TaskSet) -> View<'a> {
+        View {
+            set,
+            graph: Graph::new(set),
+            prefix: set.prefix_lengths(),
+        }
+    }
+
+    pub fn task(&self, i: usize) -> &'a Task {
+        &self.set.tasks()[i]
+    }
+
+    pub fn index(&self, task: &Task) -> usize {
+        self.set
+            .index_of(task.id.as_str())
+            .expect("the task comes from this set")
+    }
+
+    pub fn id(&self, ui: &Ui, i: usize) -> String {
+        ui.id(self.task(i).id.as_str(), self.prefix[i])
+    }
+
+    /// The state shown in listings: `blocked` for an unresolved task that
+    /// waits for something open, else its status.
+    pub fn state(&self, i: usize) -> &'static str {
+        let task = self.task(i);
+        if !task.is_resolved() && self.graph.is_blocked(i) {
+            "blocked"
+        } else {
+            task.status.as_str()
+        }
+    }
+
+    fn state_style(&self, i: usize) -> Style {
+        match self.state(i) {
+            "blocked" => Style::Red,
+            "in_progress" => Style::Yellow,
+            "completed" => Style::Green,
+            "cancelled" => Style::Dim,
+            _ if self.graph.is_ready(i) => Style::Cyan,
+            _ => Style::Plain,
+        }
+    }
+
+    /// `id  state  priority  kind  subject  @owner gate #label`, with the id
+    /// padded to `id_width` and `indent` before the subject.
+    pub fn line(&self, ui: &Ui, i: usize, id_width: usize, indent: &str) -> String {
+        let task = self.task(i);
+        let pad = " ".repeat(id_width.saturating_sub(task.id.as_str().len()));
+        let state = format!("{:<11}", self.state(i));
+        let mut line = format!(
+            "{}{pad}  {} {:<8} {:<7} {indent}{}",
+            self.id(ui, i),
+            ui.paint(self.state_style(i), &state),
+            task.priority.as_str(),
+            task.kind.as_str(),
+            escape(&task.subject, false),
+        );
+        if let Some(owner) = &task.owner {
+            line.push_str(&format!(
+                " {}",
+                ui.paint(Style::Blue, &format!("@{}", escape(owner, false)))
+            ));
+        }
+        if task.gate.is_some() {
+            line.push_str(&format!(" {}", ui.paint(Style::Magenta, "[gate]")));
+        }
+        for label in &task.labels {
+            line.push_str(&format!(
+                " {}",
+                ui.paint(Style::Dim, &format!("#{}", escape(label, false)))
+            ));
+        }
+        line
+    }
+
+    /// One line about an open wait, for `blocked` and `show`.
+    pub fn wait_line(&self, ui: &Ui, wait: &Wait) -> String {
+        let target = match &wait.target {
+            Target::Task(j) => format!(
+                "{} \"{}\" ({})",
+                self.id(ui, *j),
+                escape(&self.task(*j).subject, false),
+                self.state(*j)
+            ),
+            Target::Missing(id) => format!("{} {}", id, ui.paint(Style::Red, "(no such task)")),
+        };
+        match wait.reason {
+            Reason::Blocker => target,
+            Reason::Inherited { ancestor } => {
+                format!("{target}, inherited from {}", self.id(ui, ancestor))
+            }
+            Reason::Child => format!("{target}, a child"),
+        }
+    }
+
+    pub fn wait_json(&self, wait: &Wait) -> Value {
+        let (id, subject, status, missing) = match &wait.target {
+            Target::Task(j) => {
+                let t = self.task(*j);
+                (
+                    t.id.to_string(),
+                    Some(t.subject.clone()),
+                    Some(t.status),
+                    false,
+                )
+            }
+            Target::Missing(id) => (id.to_string(), None, None, true),
+        };
+        let (reason, via) = match wait.reason {
+            Reason::Blocker => ("blocker", None),
+            Reason::Inherited { ancestor } => {
+                ("inherited", Some(self.task(ancestor).id.to_string()))
+            }
+            Reason::Child => ("child", None),
+        };
+        json!({
+            "id": id,
+            "subject": subject,
+            "status": status,
+            "missing": missing,
+            "reason": reason,
+            "via": via,
+        })
+    }
+
+    /// A task with what the graph says about it.
+    pub fn json(&self, i: usize) -> Value {
+        let mut value = serde_json::to_value(self.task(i)).unwrap_or(Value::Null);
+        if let Value::Object(map) = &mut value {
+            let id = self.task(i).id.as_str();
+            map.insert("short_id".into(), json!(&id[..self.prefix[i]]));
+            map.insert(
+                "blocked".into(),
+                json!(self.graph.is_blocked(i) && !self.task(i).is_resolved()),
+            );
+            map.insert("ready".into(), json!(self.graph.is_ready(i)));
+            let waits: Vec<Value> = self
+                .graph
+                .open_waits(i)
+                .map(|w| self.wait_json(w))
+                .collect();
+            map.insert("waiting_for".into(), Value::Array(waits));
+        }
+        value
+    }
+
+    /// `{"version": 1, "tasks": [...]}` for a listing.
+    pub fn list_json(&self, indices: &[usize]) -> Value {
+        json!({
+            "version": 1,
+            "tasks": indices.iter().map(|&i| self.json(i)).collect::<Vec<_>>(),
+        })
+    }
+
+    /// Prints `indices` one per line, or as a tree of parents and children
+    /// (a task whose parent is not listed is a root).
+    pub fn print_lines(&self, ui: &mut Ui, indices: &[usize], tree: bool) -> std::io::Result<()> {
+        use std::io::Write;
+        let width = indices
+            .iter()
+            .map(|&i| self.task(i).id.as_str().len())
+            .max()
+            .unwrap_or(0);
+        if !tree {
+            for &i in indices {
+                let line = self.line(ui, i, width, "");
+                writeln!(ui.out(), "{line}")?;
+            }
+            return Ok(());
+        }
+        let listed: std::collections::HashSet<usize> = indices.iter().copied().collect();
+        let mut children: Vec<Vec<usize>> = vec![Vec::new(); self.set.len()];
+        let mut roots = Vec::new();
+        for &i in indices {
+            let parent = self
+                .task(i)
+                .parent
+                .as_ref()
+                .and_then(|p| self.set.index_of(p.as_str()));
+            match parent {
+                Some(p) if listed.contains(&p) && p != i => children[p].push(i),
+                _ => roots.push(i),
+            }
+        }
+        let mut lines = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for &root in &roots {
+            self.tree_lines(ui, root, width, "", "", &children, &mut seen, &mut lines);
+        }
+        for line in lines {
+            writeln!(ui.out(), "{line}")?;
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn tree_lines(
+        &self,
+        ui: &Ui,
+        i: usize,
+        width: usize,
+        branch: &str,
+        rest: &str,
+        children: &[Vec<usize>],
+        seen: &mut std::collections::HashSet<usize>,
+        lines: &mut Vec<String>,
+    ) {
+        if !seen.insert(i) {
+            return;
+        }
+        lines.push(self.line(ui, i, width, branch));
+        let kids = &children[i];
+        for (n, &c) in kids.iter().enumerate() {
+            let last = n + 1 == kids.len();
+            let (b, r) = if last {
+                ("└─ ", "   ")
+            } else {
+                ("├─ ", "│  ")
+            };
+            self.tree_lines(
+                ui,
+                c,
+                width,
+                &format!("{rest}{b}"),
+                &format!("{rest}{r}"),
+                children,
+                seen,
+                lines,
+            );
+        }
+    }
+}
+
+/// `true`, or the branch globs of a gate.
+pub fn gate_text(gate: &Gate) -> String {
+    match gate {
+        Gate::ConfiguredBranches => "yes (the branches of gates.branches)".into(),
+        Gate::Branches(b) => format!("yes ({})", b.join(", ")),
+    }
+}

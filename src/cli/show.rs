@@ -1,0 +1,177 @@
+//! `git task show`
+
+use std::io::Write;
+
+use git_task::store::Source;
+
+use super::render::{View, gate_text};
+use super::ui::{Style, escape};
+use super::{CliResult, Ctx};
+
+/// Show one task: its fields, what it waits for, its children, criteria
+/// and execution log.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The task's id or a unique prefix of it.
+    pub id: String,
+}
+
+pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
+    let ws = ctx.workspace()?;
+    let set = ws.load(&Source::WorkTree)?;
+    let task = set.resolve(&args.id)?;
+    let view = View::new(&set);
+    let i = view.index(task);
+    let children: Vec<usize> = set.children_of(&task.id).map(|c| view.index(c)).collect();
+    if ctx.json {
+        let mut value = view.json(i);
+        if let serde_json::Value::Object(map) = &mut value {
+            let kids: Vec<_> = children
+                .iter()
+                .map(|&c| serde_json::json!({ "id": view.task(c).id, "subject": view.task(c).subject, "status": view.task(c).status }))
+                .collect();
+            map.insert("children".into(), serde_json::Value::Array(kids));
+            map.insert(
+                "path".into(),
+                serde_json::json!(ws.display_path(&task.id).display().to_string()),
+            );
+        }
+        ctx.ui
+            .json(&serde_json::json!({ "version": 1, "task": value }))?;
+        return Ok(());
+    }
+
+    let ui = &ctx.ui;
+    let mut lines: Vec<String> = Vec::new();
+    let field = |name: &str, value: String| {
+        format!("{} {value}", ui.paint(Style::Bold, &format!("{name:<11}")))
+    };
+    lines.push(field("id", view.id(ui, i)));
+    lines.push(field("subject", escape(&task.subject, false).into_owned()));
+    let mut status = view.state(i).to_string();
+    if view.state(i) != task.status.as_str() {
+        status.push_str(&format!(" ({})", task.status));
+    }
+    if view.graph.is_ready(i) {
+        status.push_str(" — ready");
+    }
+    lines.push(field("status", status));
+    lines.push(field(
+        "kind",
+        format!("{}, priority {}", task.kind, task.priority),
+    ));
+    if let Some(parent) = &task.parent {
+        let text = match set.index_of(parent.as_str()) {
+            Some(p) => format!(
+                "{} \"{}\"",
+                view.id(ui, p),
+                escape(&view.task(p).subject, false)
+            ),
+            None => format!("{parent} {}", ui.paint(Style::Red, "(no such task)")),
+        };
+        lines.push(field("parent", text));
+    }
+    if let Some(owner) = &task.owner {
+        lines.push(field("owner", escape(owner, false).into_owned()));
+    }
+    if let Some(gate) = &task.gate {
+        lines.push(field("gate", gate_text(gate)));
+    }
+    if let Some(estimate) = &task.estimate {
+        lines.push(field("estimate", estimate.to_string()));
+    }
+    if let Some(due) = task.due {
+        lines.push(field("due", due.to_string()));
+    }
+    if !task.labels.is_empty() {
+        lines.push(field(
+            "labels",
+            escape(&task.labels.join(", "), false).into_owned(),
+        ));
+    }
+    if let Some(verify) = &task.verify {
+        lines.push(field("verify", escape(verify, false).into_owned()));
+    }
+    if let Some(created) = task.created {
+        lines.push(field("created", created.to_rfc3339()));
+    }
+    if let Some(closed) = task.closed {
+        lines.push(field("closed", closed.to_rfc3339()));
+    }
+    if let Some(waiver) = &task.waiver {
+        lines.push(field(
+            "waived",
+            format!(
+                "by {} at {}: {}",
+                escape(&waiver.by, false),
+                waiver.at.to_rfc3339(),
+                escape(&waiver.reason, false)
+            ),
+        ));
+    }
+    if !task.blocked_by.is_empty() {
+        let ids: Vec<String> = task.blocked_by.iter().map(|b| b.to_string()).collect();
+        lines.push(field("blocked by", ids.join(", ")));
+    }
+    let waits: Vec<String> = view
+        .graph
+        .open_waits(i)
+        .map(|w| view.wait_line(ui, w))
+        .collect();
+    if !waits.is_empty() {
+        lines.push(ui.paint(Style::Bold, "waits for").into_owned());
+        lines.extend(waits.into_iter().map(|w| format!("  {w}")));
+    }
+    if !children.is_empty() {
+        lines.push(ui.paint(Style::Bold, "children").into_owned());
+        for &c in &children {
+            lines.push(format!(
+                "  {} {:<11} {}",
+                view.id(ui, c),
+                view.state(c),
+                escape(&view.task(c).subject, false)
+            ));
+        }
+    }
+    if let Some(description) = &task.description {
+        lines.push(String::new());
+        lines.extend(
+            escape(description.trim_end(), true)
+                .lines()
+                .map(|l| format!("    {l}")),
+        );
+    }
+    if !task.criteria.is_empty() {
+        lines.push(String::new());
+        lines.push(ui.paint(Style::Bold, "criteria").into_owned());
+        for (n, c) in task.criteria.iter().enumerate() {
+            let mark = if c.met {
+                ui.paint(Style::Green, "[x]")
+            } else {
+                "[ ]".into()
+            };
+            lines.push(format!("  {}. {mark} {}", n + 1, escape(&c.text, false)));
+        }
+    }
+    if !task.notes.is_empty() {
+        lines.push(String::new());
+        lines.push(ui.paint(Style::Bold, "notes").into_owned());
+        for note in &task.notes {
+            let by = note
+                .by
+                .as_deref()
+                .map(|b| format!(" {}", escape(b, false)))
+                .unwrap_or_default();
+            lines.push(format!(
+                "  {}{by}",
+                ui.paint(Style::Dim, &note.at.format("%Y-%m-%d %H:%M").to_string())
+            ));
+            lines.extend(escape(&note.text, true).lines().map(|l| format!("    {l}")));
+        }
+    }
+    let out = ctx.ui.out();
+    for line in lines {
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}

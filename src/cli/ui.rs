@@ -1,0 +1,186 @@
+//! Terminal output: colour when it is wanted, escaping of user text, and a
+//! stdout that turns a closed pipe into a quiet exit.
+
+use std::borrow::Cow;
+use std::io::{self, BufWriter, IsTerminal, Stdout, Write};
+
+use clap::ValueEnum;
+
+/// `--color` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Text styles, as SGR codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Plain,
+    Bold,
+    Dim,
+    Red,
+    Green,
+    Yellow,
+    Blue,
+    Magenta,
+    Cyan,
+    IdPrefix,
+}
+
+impl Style {
+    fn code(self) -> &'static str {
+        match self {
+            Style::Plain => "",
+            Style::Bold => "1",
+            Style::Dim => "2",
+            Style::Red => "31",
+            Style::Green => "32",
+            Style::Yellow => "33",
+            Style::Blue => "34",
+            Style::Magenta => "35",
+            Style::Cyan => "36",
+            Style::IdPrefix => "1;35",
+        }
+    }
+}
+
+/// Where results go. Holds the colour decision for stdout and stderr.
+pub struct Ui {
+    out: BufWriter<Stdout>,
+    color: bool,
+    err_color: bool,
+}
+
+impl Ui {
+    pub fn new(choice: ColorChoice) -> Ui {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let decide = |tty: bool| match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                tty && !no_color && std::env::var("TERM").map_or(true, |t| t != "dumb")
+            }
+        };
+        Ui {
+            out: BufWriter::new(io::stdout()),
+            color: decide(io::stdout().is_terminal()),
+            err_color: decide(io::stderr().is_terminal()),
+        }
+    }
+
+    /// `text` in `style` when colour is on.
+    pub fn paint<'a>(&self, style: Style, text: &'a str) -> Cow<'a, str> {
+        paint(self.color, style, text)
+    }
+
+    /// A task id with its shortest unique prefix highlighted.
+    pub fn id(&self, id: &str, prefix_len: usize) -> String {
+        if !self.color {
+            return id.to_owned();
+        }
+        let (head, tail) = id.split_at(prefix_len.min(id.len()));
+        format!(
+            "{}{}",
+            paint(true, Style::IdPrefix, head),
+            paint(true, Style::Dim, tail)
+        )
+    }
+
+    pub fn out(&mut self) -> &mut BufWriter<Stdout> {
+        &mut self.out
+    }
+
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
+    /// Writes a value as the JSON answer of a command.
+    pub fn json(&mut self, value: &serde_json::Value) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut self.out, value)?;
+        writeln!(self.out)
+    }
+
+    /// A diagnostic on stderr: `error: …`, `warning: …`, `hint: …`.
+    pub fn diagnostic(&self, label: &str, style: Style, message: &str) {
+        let mut err = io::stderr().lock();
+        let mut lines = message.lines();
+        let first = lines.next().unwrap_or("");
+        let _ = writeln!(
+            err,
+            "{}: {}",
+            paint(self.err_color, style, label),
+            escape(first, false)
+        );
+        for line in lines {
+            let _ = writeln!(err, "{}", escape(line, false));
+        }
+    }
+
+    pub fn error(&self, message: &str) {
+        self.diagnostic("error", Style::Red, message);
+    }
+
+    pub fn warning(&self, message: &str) {
+        self.diagnostic("warning", Style::Yellow, message);
+    }
+
+    pub fn hint(&self, message: &str) {
+        self.diagnostic("hint", Style::Cyan, message);
+    }
+
+    /// A message on stderr that is not a problem (what a mutation did when
+    /// stdout carries the answer).
+    pub fn info(&self, message: &str) {
+        let _ = writeln!(io::stderr().lock(), "{}", escape(message, true));
+    }
+}
+
+fn paint(on: bool, style: Style, text: &str) -> Cow<'_, str> {
+    if on && style != Style::Plain && !text.is_empty() {
+        Cow::Owned(format!("\x1b[{}m{}\x1b[0m", style.code(), text))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// Escapes control characters (and the bidirectional overrides that can
+/// make text read differently from what it is) so user text cannot move
+/// the cursor, change colours or hide itself. Newlines and tabs survive
+/// when `multiline` is set.
+pub fn escape(text: &str, multiline: bool) -> Cow<'_, str> {
+    let bad = |c: char| {
+        (c.is_control() && !(multiline && (c == '\n' || c == '\t')))
+            || ('\u{202a}'..='\u{202e}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)
+    };
+    if !text.chars().any(bad) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' if !multiline => out.push_str("\\n"),
+            '\t' if !multiline => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if bad(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_terminal_controls() {
+        assert_eq!(escape("a\x1b[31mb", false), "a\\u{1b}[31mb");
+        assert_eq!(escape("a\nb", false), "a\\nb");
+        assert_eq!(escape("a\nb", true), "a\nb");
+        assert_eq!(escape("x\u{202e}y", true), "x\\u{202e}y");
+        assert!(matches!(escape("plain", false), Cow::Borrowed(_)));
+    }
+}

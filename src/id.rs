@@ -1,0 +1,200 @@
+//! Task ids: validation, generation from the OS random source, and prefixes.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// The alphabet of generated ids: digits and lower-case letters without
+/// i, l, o and u, so an id read aloud or copied by hand is hard to get wrong.
+pub const ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
+
+/// The longest id accepted.
+pub const MAX_LEN: usize = 64;
+
+/// Listings never shorten an id below this many characters.
+pub const MIN_PREFIX: usize = 4;
+
+/// The file stem that is never a task.
+pub const RESERVED: &str = "config";
+
+/// A valid task id: `[a-z0-9]+(-[a-z0-9]+)*`, at most 64 characters, not
+/// `config`. Holding one means it is safe to join onto the `.tasks/` path.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TaskId(String);
+
+/// Why a string is not a task id.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{text}` is not a valid task id: {reason}")]
+pub struct InvalidId {
+    pub text: String,
+    pub reason: &'static str,
+}
+
+impl TaskId {
+    /// Validates `text` as a full task id.
+    pub fn parse(text: &str) -> Result<TaskId, InvalidId> {
+        let reason = if text.is_empty() {
+            Some("it is empty")
+        } else if text.len() > MAX_LEN {
+            Some("it is longer than 64 characters")
+        } else if text == RESERVED {
+            Some("`config` is reserved for .tasks/config.toml")
+        } else if !is_id_shaped(text) {
+            Some(
+                "ids are lower-case letters and digits, in groups joined by single hyphens (like `backup-db`)",
+            )
+        } else {
+            None
+        };
+        match reason {
+            Some(reason) => Err(InvalidId {
+                text: text.to_owned(),
+                reason,
+            }),
+            None => Ok(TaskId(text.to_owned())),
+        }
+    }
+
+    /// Draws a new id of `len` characters from the operating system's random
+    /// source. Each character carries 5 bits, so the default of 10 carries 50.
+    pub fn generate(len: usize) -> Result<TaskId, getrandom::Error> {
+        let mut bytes = vec![0u8; len];
+        getrandom::fill(&mut bytes)?;
+        // 256 is a multiple of 32, so masking keeps every character uniform.
+        let text = bytes
+            .iter()
+            .map(|b| ALPHABET[(b & 31) as usize] as char)
+            .collect();
+        Ok(TaskId(text))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The file name of this task inside `.tasks/`.
+    pub fn file_name(&self) -> String {
+        format!("{}.toml", self.0)
+    }
+}
+
+/// Whether `text` has the shape of an id or of a prefix of one: lower-case
+/// ASCII letters and digits in groups separated by single hyphens. A prefix
+/// may end in a hyphen.
+pub fn is_prefix_shaped(text: &str) -> bool {
+    !text.is_empty()
+        && text.len() <= MAX_LEN
+        && !text.starts_with('-')
+        && !text.contains("--")
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+fn is_id_shaped(text: &str) -> bool {
+    is_prefix_shaped(text) && !text.ends_with('-')
+}
+
+impl fmt::Display for TaskId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for TaskId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.0)
+    }
+}
+
+impl AsRef<str> for TaskId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for TaskId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Serialize for TaskId {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for TaskId {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        TaskId::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// The length of the shortest prefix of each id in `sorted` that no other id
+/// shares, at least [`MIN_PREFIX`] and at most the id's own length.
+pub fn unique_prefix_lengths<S: AsRef<str>>(sorted: &[S]) -> Vec<usize> {
+    let common = |a: &str, b: &str| a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    (0..sorted.len())
+        .map(|i| {
+            let id = sorted[i].as_ref();
+            let before = i
+                .checked_sub(1)
+                .map_or(0, |j| common(id, sorted[j].as_ref()));
+            let after = sorted
+                .get(i + 1)
+                .map_or(0, |next| common(id, next.as_ref()));
+            (before.max(after) + 1).max(MIN_PREFIX).min(id.len())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_ids_of_the_documented_shape() {
+        for ok in ["a", "backup-db", "k7m2qz9x1a", "a-1-b", &"x".repeat(64)] {
+            assert!(TaskId::parse(ok).is_ok(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn rejects_paths_case_and_reserved_names() {
+        for bad in [
+            "",
+            "../x",
+            "a/b",
+            "A",
+            "a_b",
+            "-a",
+            "a-",
+            "a--b",
+            "config",
+            ".x",
+            "a.toml",
+            "é",
+            &"x".repeat(65),
+        ] {
+            assert!(TaskId::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn generated_ids_use_the_alphabet_and_length() {
+        for _ in 0..100 {
+            let id = TaskId::generate(10).unwrap();
+            assert_eq!(id.as_str().len(), 10);
+            assert!(id.as_str().bytes().all(|b| ALPHABET.contains(&b)));
+            assert!(TaskId::parse(id.as_str()).is_ok());
+        }
+    }
+
+    #[test]
+    fn prefixes_are_unique_and_at_least_four() {
+        let ids = ["abcdef1", "abcdef2", "abzzzz", "q"];
+        assert_eq!(unique_prefix_lengths(&ids), vec![7, 7, 4, 1]);
+    }
+}

@@ -1,0 +1,18 @@
+//! git-task: a git-native task tracker. Tasks are TOML files under
+//! `.tasks/`; this library reads and changes them and derives the
+//! dependency graph. The `git-task` binary is a thin layer over it.
+
+pub mod change;
+pub mod config;
+pub mod document;
+pub mod error;
+pub mod graph;
+pub mod id;
+pub mod store;
+pub mod task;
+pub mod taskset;
+
+pub use error::{Error, Result};
+pub use id::TaskId;
+pub use task::Task;
+pub use taskset::TaskSet;

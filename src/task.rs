@@ -1,0 +1,657 @@
+//! The task model: the fields of one task file, their enums and validation.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+
+use crate::id::TaskId;
+
+macro_rules! word_enum {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? } default $default:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            /// Every value, in the order the design lists them.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The word written in task files.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                $name::$default
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                match s {
+                    $($text => Ok($name::$variant),)+
+                    _ => Err(format!(
+                        "unknown {} `{}`; expected one of: {}",
+                        stringify!($name).to_lowercase(),
+                        s,
+                        [$($text),+].join(", ")
+                    )),
+                }
+            }
+        }
+    };
+}
+
+word_enum!(
+    /// Where a task is in its life.
+    Status { Pending = "pending", InProgress = "in_progress", Completed = "completed", Cancelled = "cancelled" } default Pending
+);
+word_enum!(
+    /// The level of a task in the hierarchy epic > story > task > subtask.
+    Kind { Epic = "epic", Story = "story", Task = "task", Subtask = "subtask" } default Task
+);
+word_enum!(
+    /// How urgent a task is; `Critical` sorts first.
+    Priority { Critical = "critical", High = "high", Medium = "medium", Low = "low" } default Medium
+);
+
+impl Status {
+    /// Completed and cancelled tasks no longer hold anything back.
+    pub fn is_resolved(self) -> bool {
+        matches!(self, Status::Completed | Status::Cancelled)
+    }
+}
+
+/// What a gate protects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Gate {
+    /// `gate = true`: the branches of `gates.branches` in config.toml.
+    ConfiguredBranches,
+    /// `gate = { branches = [...] }`: branches matching these globs.
+    Branches(Vec<String>),
+}
+
+/// Work time, as written (`30m`, `4h`, `2d`, `1w`) and in minutes, where
+/// a day is 8 hours and a week 5 days.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Estimate {
+    text: String,
+    minutes: u64,
+}
+
+impl Estimate {
+    pub const MINUTES_PER_DAY: u64 = 8 * 60;
+
+    pub fn minutes(&self) -> u64 {
+        self.minutes
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+impl FromStr for Estimate {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad = || {
+            format!(
+                "`{s}` is not an estimate; write a number and a unit: 30m, 4h, 2d or 1w (1d = 8h, 1w = 5d)"
+            )
+        };
+        let unit = s.chars().last().ok_or_else(bad)?;
+        let per_unit: f64 = match unit {
+            'm' => 1.0,
+            'h' => 60.0,
+            'd' => 480.0,
+            'w' => 2400.0,
+            _ => return Err(bad()),
+        };
+        let number = &s[..s.len() - 1];
+        if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+            return Err(bad());
+        }
+        let value: f64 = number.parse().map_err(|_| bad())?;
+        let minutes = (value * per_unit).round();
+        if !(minutes.is_finite() && minutes < 1e12) {
+            return Err(bad());
+        }
+        Ok(Estimate {
+            text: s.to_owned(),
+            minutes: minutes as u64,
+        })
+    }
+}
+
+impl fmt::Display for Estimate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// One success criterion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Criterion {
+    #[serde(deserialize_with = "de_line")]
+    pub text: String,
+    #[serde(default)]
+    pub met: bool,
+}
+
+/// Who let a gate pass without it being done, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Waiver {
+    pub by: String,
+    pub reason: String,
+    #[serde(deserialize_with = "de_timestamp")]
+    pub at: DateTime<Utc>,
+}
+
+/// One entry of the execution log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Note {
+    #[serde(deserialize_with = "de_timestamp")]
+    pub at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+    pub text: String,
+}
+
+/// One task, as read from `.tasks/<id>.toml`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Task {
+    pub id: TaskId,
+    pub subject: String,
+    pub status: Status,
+    pub kind: Kind,
+    pub priority: Priority,
+    pub parent: Option<TaskId>,
+    pub blocked_by: Vec<TaskId>,
+    pub gate: Option<Gate>,
+    pub owner: Option<String>,
+    pub estimate: Option<Estimate>,
+    pub due: Option<NaiveDate>,
+    pub labels: Vec<String>,
+    pub verify: Option<String>,
+    pub created: Option<DateTime<Utc>>,
+    pub closed: Option<DateTime<Utc>>,
+    pub description: Option<String>,
+    pub criteria: Vec<Criterion>,
+    pub waiver: Option<Waiver>,
+    pub notes: Vec<Note>,
+    pub meta: toml::Table,
+}
+
+/// The file as serde reads it; [`Task::parse`] adds the id from the file name.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TaskFile {
+    #[serde(deserialize_with = "de_line")]
+    subject: String,
+    #[serde(default)]
+    status: Status,
+    #[serde(default)]
+    kind: Kind,
+    #[serde(default)]
+    priority: Priority,
+    #[serde(default)]
+    parent: Option<TaskId>,
+    #[serde(default)]
+    blocked_by: Vec<TaskId>,
+    #[serde(default, deserialize_with = "de_gate")]
+    gate: Option<Gate>,
+    #[serde(default)]
+    owner: Option<String>,
+    #[serde(default, deserialize_with = "de_estimate")]
+    estimate: Option<Estimate>,
+    #[serde(default, deserialize_with = "de_date")]
+    due: Option<NaiveDate>,
+    #[serde(default)]
+    labels: Vec<String>,
+    #[serde(default)]
+    verify: Option<String>,
+    #[serde(default, deserialize_with = "de_opt_timestamp")]
+    created: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "de_opt_timestamp")]
+    closed: Option<DateTime<Utc>>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    criteria: Vec<Criterion>,
+    #[serde(default)]
+    waiver: Option<Waiver>,
+    #[serde(default)]
+    notes: Vec<Note>,
+    #[serde(default)]
+    meta: toml::Table,
+}
+
+/// A problem in the text of one task file, with where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    /// 1-based line and column of the problem.
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl ParseError {
+    /// Builds an error at byte `offset` of `text`.
+    pub fn at_offset(text: &str, offset: usize, message: String) -> ParseError {
+        let (line, column) = line_column(text, offset);
+        ParseError {
+            line,
+            column,
+            message,
+        }
+    }
+}
+
+/// 1-based line and column (in characters) of byte `offset` in `text`.
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..floor_char_boundary(text, offset)];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+impl Task {
+    /// Parses and validates the text of `.tasks/<id>.toml`.
+    pub fn parse(id: TaskId, text: &str) -> Result<Task, ParseError> {
+        if let Some(offset) = conflict_marker(text) {
+            return Err(ParseError::at_offset(
+                text,
+                offset,
+                "leftover merge conflict marker; resolve the conflict and remove the marker lines"
+                    .into(),
+            ));
+        }
+        let file: TaskFile = toml::from_str(text).map_err(|e| {
+            let offset = e.span().map_or(0, |s| s.start);
+            ParseError::at_offset(text, offset, e.message().trim().to_owned())
+        })?;
+        let task = Task {
+            id,
+            subject: file.subject,
+            status: file.status,
+            kind: file.kind,
+            priority: file.priority,
+            parent: file.parent,
+            blocked_by: file.blocked_by,
+            gate: file.gate,
+            owner: file.owner,
+            estimate: file.estimate,
+            due: file.due,
+            labels: file.labels,
+            verify: file.verify,
+            created: file.created,
+            closed: file.closed,
+            description: file.description,
+            criteria: file.criteria,
+            waiver: file.waiver,
+            notes: file.notes,
+            meta: file.meta,
+        };
+        task.validate_relations(text)?;
+        Ok(task)
+    }
+
+    /// Rules that involve more than one field.
+    fn validate_relations(&self, text: &str) -> Result<(), ParseError> {
+        let at_key = |key: &str, message: String| {
+            let offset = key_offset(text, key).unwrap_or(0);
+            Err(ParseError::at_offset(text, offset, message))
+        };
+        if self.parent.as_ref() == Some(&self.id) {
+            return at_key(
+                "parent",
+                format!("task `{}` cannot be its own parent", self.id),
+            );
+        }
+        if self.blocked_by.contains(&self.id) {
+            return at_key(
+                "blocked_by",
+                format!("task `{}` cannot be blocked by itself", self.id),
+            );
+        }
+        if self.waiver.is_some() && self.gate.is_none() {
+            return at_key(
+                "waiver",
+                "only gates can be waived; remove [waiver] or set `gate = true`".into(),
+            );
+        }
+        Ok(())
+    }
+
+    pub fn is_resolved(&self) -> bool {
+        self.status.is_resolved()
+    }
+
+    /// The criteria not yet met, with their 1-based numbers.
+    pub fn unmet_criteria(&self) -> impl Iterator<Item = (usize, &Criterion)> {
+        self.criteria
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !c.met)
+            .map(|(i, c)| (i + 1, c))
+    }
+}
+
+/// The byte offset of the first line that starts with a git conflict marker.
+fn conflict_marker(text: &str) -> Option<usize> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if ["<<<<<<< ", "=======", ">>>>>>> ", "||||||| "]
+            .iter()
+            .any(|m| line.starts_with(m) && (m.ends_with(' ') || line.trim_end() == *m))
+        {
+            return Some(offset);
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// The offset of a top-level `key =` line, for errors found after parsing.
+fn key_offset(text: &str, key: &str) -> Option<usize> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if let Some(rest) = trimmed.strip_prefix(key)
+            && rest.trim_start().starts_with('=')
+        {
+            return Some(offset + line.len() - trimmed.len());
+        }
+        if trimmed.starts_with('[') && trimmed.trim_end() == format!("[{key}]") {
+            return Some(offset);
+        }
+        offset += line.len();
+    }
+    None
+}
+
+fn de_line<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let text = String::deserialize(d)?;
+    if text.trim().is_empty() {
+        return Err(de::Error::custom("must not be empty"));
+    }
+    if text.contains(['\n', '\r']) {
+        return Err(de::Error::custom(
+            "must be one line; put details in `description`",
+        ));
+    }
+    Ok(text)
+}
+
+fn de_estimate<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Estimate>, D::Error> {
+    let text = String::deserialize(d)?;
+    text.parse().map(Some).map_err(de::Error::custom)
+}
+
+fn datetime_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    toml::value::Datetime::deserialize(d).map(|dt| dt.to_string())
+}
+
+fn de_timestamp<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+    let text = datetime_text(d)?;
+    parse_timestamp(&text).map_err(de::Error::custom)
+}
+
+fn de_opt_timestamp<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+    de_timestamp(d).map(Some)
+}
+
+fn de_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+    let text = datetime_text(d)?;
+    parse_date(&text).map(Some).map_err(de::Error::custom)
+}
+
+/// Parses an RFC 3339 time with an offset, as written in task files.
+pub fn parse_timestamp(text: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| {
+            format!("`{text}` is not a time with an offset; write it like 2026-11-20T10:02:11Z")
+        })
+}
+
+/// Parses a `YYYY-MM-DD` date.
+pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| format!("`{text}` is not a date; write it like 2026-12-01"))
+}
+
+fn de_gate<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Gate>, D::Error> {
+    struct GateVisitor;
+
+    impl<'de> Visitor<'de> for GateVisitor {
+        type Value = Option<Gate>;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("`true`, `false` or a table like { branches = [\"release/*\"] }")
+        }
+
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+            Ok(v.then_some(Gate::ConfiguredBranches))
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut branches: Option<Vec<String>> = None;
+            while let Some(key) = map.next_key::<String>()? {
+                if key != "branches" {
+                    return Err(de::Error::unknown_field(&key, &["branches"]));
+                }
+                branches = Some(map.next_value()?);
+            }
+            let branches = branches.ok_or_else(|| de::Error::missing_field("branches"))?;
+            if branches.is_empty() || branches.iter().any(|b| b.trim().is_empty()) {
+                return Err(de::Error::custom(
+                    "`branches` needs at least one non-empty branch name or glob",
+                ));
+            }
+            Ok(Some(Gate::Branches(branches)))
+        }
+    }
+
+    d.deserialize_any(GateVisitor)
+}
+
+// JSON form of a task. Field names are part of the `--json` contract.
+impl Serialize for Task {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("id", &self.id)?;
+        map.serialize_entry("subject", &self.subject)?;
+        map.serialize_entry("status", &self.status)?;
+        map.serialize_entry("kind", &self.kind)?;
+        map.serialize_entry("priority", &self.priority)?;
+        map.serialize_entry("parent", &self.parent)?;
+        map.serialize_entry("blocked_by", &self.blocked_by)?;
+        let gate = self.gate.as_ref().map(|g| match g {
+            Gate::ConfiguredBranches => serde_json::json!(true),
+            Gate::Branches(b) => serde_json::json!({ "branches": b }),
+        });
+        map.serialize_entry("gate", &gate)?;
+        map.serialize_entry("owner", &self.owner)?;
+        map.serialize_entry("estimate", &self.estimate.as_ref().map(|e| e.as_str()))?;
+        map.serialize_entry(
+            "estimate_minutes",
+            &self.estimate.as_ref().map(|e| e.minutes()),
+        )?;
+        map.serialize_entry("due", &self.due)?;
+        map.serialize_entry("labels", &self.labels)?;
+        map.serialize_entry("verify", &self.verify)?;
+        map.serialize_entry("created", &self.created)?;
+        map.serialize_entry("closed", &self.closed)?;
+        map.serialize_entry("description", &self.description)?;
+        map.serialize_entry("criteria", &self.criteria)?;
+        map.serialize_entry("waiver", &self.waiver)?;
+        map.serialize_entry("notes", &self.notes)?;
+        map.serialize_entry(
+            "meta",
+            &toml_to_json(&toml::Value::Table(self.meta.clone())),
+        )?;
+        map.end()
+    }
+}
+
+/// TOML to JSON, with dates and times as their TOML text.
+pub fn toml_to_json(value: &toml::Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match value {
+        toml::Value::String(s) => J::String(s.clone()),
+        toml::Value::Integer(i) => J::from(*i),
+        toml::Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
+        toml::Value::Boolean(b) => J::Bool(*b),
+        toml::Value::Datetime(d) => J::String(d.to_string()),
+        toml::Value::Array(a) => J::Array(a.iter().map(toml_to_json).collect()),
+        toml::Value::Table(t) => J::Object(
+            t.iter()
+                .map(|(k, v)| (k.clone(), toml_to_json(v)))
+                .collect(),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(s: &str) -> TaskId {
+        TaskId::parse(s).unwrap()
+    }
+
+    #[test]
+    fn parses_the_full_example_of_the_design() {
+        let text = r#"
+subject = "Run migration"
+status = "in_progress"
+kind = "task"
+priority = "high"
+parent = "k7m2qz"
+blocked_by = ["9xk2m1", "backup-db"]
+gate = true
+owner = "ana@example.com"
+estimate = "2d"
+due = 2026-12-01
+labels = ["db"]
+verify = "cargo test -p migrations"
+created = 2026-11-20T10:02:11Z
+closed = 2026-11-21T16:40:00Z
+description = """
+What to do.
+"""
+
+[[criteria]]
+text = "schema version is 42"
+met = true
+
+[waiver]
+by = "ana@example.com"
+reason = "release manager accepted the risk"
+at = 2026-11-21T09:00:00Z
+
+[[notes]]
+at = 2026-11-21T12:00:00Z
+by = "ana@example.com"
+text = "migration ran on staging, 3 min"
+
+[meta]
+sprint = 14
+"#;
+        let task = Task::parse(id("run-migration"), text).unwrap();
+        assert_eq!(task.status, Status::InProgress);
+        assert_eq!(task.priority, Priority::High);
+        assert_eq!(task.blocked_by, vec![id("9xk2m1"), id("backup-db")]);
+        assert_eq!(task.gate, Some(Gate::ConfiguredBranches));
+        assert_eq!(task.estimate.as_ref().unwrap().minutes(), 2 * 480);
+        assert_eq!(task.due, NaiveDate::from_ymd_opt(2026, 12, 1));
+        assert_eq!(task.criteria.len(), 1);
+        assert_eq!(task.notes[0].by.as_deref(), Some("ana@example.com"));
+        assert_eq!(task.meta["sprint"].as_integer(), Some(14));
+    }
+
+    #[test]
+    fn errors_carry_line_and_column() {
+        let err = Task::parse(id("a"), "subject = \"x\"\nblocked-by = [\"b\"]\n").unwrap_err();
+        assert_eq!((err.line, err.column), (2, 1));
+        assert!(
+            err.message.contains("unknown field `blocked-by`"),
+            "{}",
+            err.message
+        );
+
+        let err = Task::parse(id("a"), "subject = \"x\"\nstatus = \"doing\"\n").unwrap_err();
+        assert_eq!(err.line, 2);
+        assert!(
+            err.message.contains("unknown variant `doing`"),
+            "{}",
+            err.message
+        );
+
+        let err = Task::parse(id("a"), "subject = \"x\"\nparent = \"../x\"\n").unwrap_err();
+        assert_eq!(err.line, 2);
+
+        let err = Task::parse(id("a"), "subject = \"\"\n").unwrap_err();
+        assert!(err.message.contains("must not be empty"));
+
+        let err = Task::parse(id("a"), "status = \"pending\"\n").unwrap_err();
+        assert!(
+            err.message.contains("missing field `subject`"),
+            "{}",
+            err.message
+        );
+
+        let err = Task::parse(id("a"), "subject = \"x\"\n<<<<<<< ours\n").unwrap_err();
+        assert_eq!(err.line, 2);
+    }
+
+    #[test]
+    fn gate_forms() {
+        let t = Task::parse(
+            id("a"),
+            "subject = \"x\"\ngate = { branches = [\"release/*\"] }\n",
+        )
+        .unwrap();
+        assert_eq!(t.gate, Some(Gate::Branches(vec!["release/*".into()])));
+        let t = Task::parse(id("a"), "subject = \"x\"\ngate = false\n").unwrap();
+        assert_eq!(t.gate, None);
+        assert!(Task::parse(id("a"), "subject = \"x\"\ngate = \"yes\"\n").is_err());
+    }
+
+    #[test]
+    fn estimates() {
+        assert_eq!("30m".parse::<Estimate>().unwrap().minutes(), 30);
+        assert_eq!("1.5h".parse::<Estimate>().unwrap().minutes(), 90);
+        assert_eq!("1w".parse::<Estimate>().unwrap().minutes(), 2400);
+        for bad in ["", "d", "2", "2x", "-1d", "1e9d"] {
+            assert!(bad.parse::<Estimate>().is_err(), "{bad}");
+        }
+    }
+}
