@@ -1,0 +1,209 @@
+//! A throwaway git repository and a pinned environment for running the
+//! real `git` and the real `git-task` binary.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use assert_cmd::cargo::CommandCargoExt;
+
+pub struct TestEnv {
+    pub dir: tempfile::TempDir,
+    /// The working tree of the repository under test.
+    pub repo: PathBuf,
+    home: PathBuf,
+    now: String,
+}
+
+/// What a command printed and how it ended.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(output: Output) -> Run {
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Asserts success and returns stdout.
+    #[track_caller]
+    pub fn ok(&self) -> &str {
+        assert_eq!(
+            self.code, 0,
+            "expected success\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        &self.stdout
+    }
+
+    #[track_caller]
+    pub fn code(&self, code: i32) -> &Self {
+        assert_eq!(
+            self.code, code,
+            "expected exit {code}\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", self.stdout))
+    }
+}
+
+impl TestEnv {
+    /// An empty directory with nothing initialised.
+    pub fn bare_dir() -> TestEnv {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let home = dir.path().join("home");
+        std::fs::create_dir_all(&home).unwrap();
+        std::fs::write(home.join(".gitconfig"), "").unwrap();
+        let repo = dir.path().join("repo");
+        std::fs::create_dir_all(&repo).unwrap();
+        TestEnv {
+            repo,
+            home,
+            dir,
+            now: "2026-11-21T10:00:00Z".into(),
+        }
+    }
+
+    /// A git repository with an identity and `git task init` done.
+    pub fn new() -> TestEnv {
+        let env = TestEnv::git_repo();
+        env.task(&["init"]).ok();
+        env
+    }
+
+    /// A git repository with an identity, without `.tasks/`.
+    pub fn git_repo() -> TestEnv {
+        let env = TestEnv::bare_dir();
+        env.git(&["init", "-q", "-b", "main"]).ok();
+        env.git(&["config", "user.email", "ana@example.com"]).ok();
+        env.git(&["config", "user.name", "Ana"]).ok();
+        env
+    }
+
+    /// Sets the time git-task takes as now, for the commands that follow.
+    pub fn at(&mut self, now: &str) {
+        self.now = now.into();
+    }
+
+    fn pin(&self, cmd: &mut Command) {
+        cmd.current_dir(&self.repo)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", &self.home)
+            .env("GIT_CONFIG_GLOBAL", self.home.join(".gitconfig"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_DATE", "2026-11-21T10:00:00Z")
+            .env("GIT_COMMITTER_DATE", "2026-11-21T10:00:00Z")
+            .env("GIT_TASK_NOW", &self.now)
+            .env("LC_ALL", "C")
+            .env("TZ", "UTC");
+    }
+
+    /// Any program, run in the repository with the pinned environment.
+    pub fn command(&self, program: &str) -> Command {
+        let mut cmd = Command::new(program);
+        self.pin(&mut cmd);
+        cmd
+    }
+
+    pub fn git_task_cmd(&self) -> Command {
+        let mut cmd = Command::cargo_bin("git-task").expect("the git-task binary");
+        self.pin(&mut cmd);
+        cmd
+    }
+
+    pub fn task(&self, args: &[&str]) -> Run {
+        Run::from(
+            self.git_task_cmd()
+                .args(args)
+                .output()
+                .expect("run git-task"),
+        )
+    }
+
+    /// Runs git-task in `dir` instead of the repository root.
+    pub fn task_in(&self, dir: &Path, args: &[&str]) -> Run {
+        Run::from(
+            self.git_task_cmd()
+                .current_dir(dir)
+                .args(args)
+                .output()
+                .expect("run git-task"),
+        )
+    }
+
+    pub fn task_with_env(&self, vars: &[(&str, &str)], args: &[&str]) -> Run {
+        let mut cmd = self.git_task_cmd();
+        for (k, v) in vars {
+            cmd.env(k, v);
+        }
+        Run::from(cmd.args(args).output().expect("run git-task"))
+    }
+
+    pub fn git(&self, args: &[&str]) -> Run {
+        Run::from(self.command("git").args(args).output().expect("run git"))
+    }
+
+    /// Adds a task and returns its id.
+    pub fn add(&self, args: &[&str]) -> String {
+        let mut all = vec!["add"];
+        all.extend_from_slice(args);
+        self.task(&all).ok().trim().to_owned()
+    }
+
+    /// The ids `ready` prints, in order.
+    pub fn ready(&self) -> Vec<String> {
+        let json = self.task(&["ready", "--json"]).json();
+        json["tasks"]
+            .as_array()
+            .expect("tasks")
+            .iter()
+            .map(|t| t["id"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    pub fn done(&self, id: &str) {
+        self.task(&["done", id]).ok();
+    }
+
+    pub fn tasks_dir(&self) -> PathBuf {
+        self.repo.join(".tasks")
+    }
+
+    pub fn read(&self, id: &str) -> String {
+        std::fs::read_to_string(self.tasks_dir().join(format!("{id}.toml"))).unwrap()
+    }
+
+    pub fn write(&self, id: &str, text: &str) {
+        std::fs::write(self.tasks_dir().join(format!("{id}.toml")), text).unwrap();
+    }
+
+    /// Every file under `.tasks/` with its contents, to show nothing changed.
+    pub fn snapshot(&self) -> Vec<(String, String)> {
+        let mut files: Vec<(String, String)> = std::fs::read_dir(self.tasks_dir())
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    std::fs::read_to_string(e.path()).unwrap_or_default(),
+                )
+            })
+            .collect();
+        files.sort();
+        files
+    }
+}
