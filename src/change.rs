@@ -149,30 +149,38 @@ fn set_gate(doc: &mut TaskDocument, gate: &Gate) {
     }
 }
 
-/// One line about what a task waits for: `abcd "Subject" (pending)`, with
-/// where the edge comes from when it is not the task's own blocker.
-pub fn describe_wait(set: &TaskSet, wait: &Wait) -> String {
-    let tasks = set.tasks();
+/// One line about what a task waits for: `abcd "Subject" (blocked)`, with
+/// where the edge comes from when it is not the task's own blocker. `id`
+/// renders a task's id and `text` a subject, so the CLI can highlight the
+/// one and escape the other.
+pub fn describe_wait(
+    graph: &Graph,
+    wait: &Wait,
+    id: impl Fn(usize) -> String,
+    text: impl Fn(&str) -> String,
+) -> String {
+    let tasks = graph.tasks().tasks();
     let target = match &wait.target {
         Target::Task(j) => format!(
             "{} \"{}\" ({})",
-            tasks[*j].id, tasks[*j].subject, tasks[*j].status
+            id(*j),
+            text(&tasks[*j].subject),
+            graph.state(*j)
         ),
-        Target::Missing(id) => format!("{id} (no such task)"),
+        Target::Missing(missing) => format!("{missing} (no such task)"),
     };
     match wait.reason {
         Reason::Blocker => target,
-        Reason::Inherited { ancestor } => {
-            format!("{target}, inherited from {}", tasks[ancestor].id)
-        }
+        Reason::Inherited { ancestor } => format!("{target}, inherited from {}", id(ancestor)),
         Reason::Child => format!("{target}, a child"),
     }
 }
 
 fn waits_message(graph: &Graph, i: usize) -> Vec<String> {
+    let tasks = graph.tasks().tasks();
     graph
         .open_waits(i)
-        .map(|w| describe_wait(graph.tasks(), w))
+        .map(|w| describe_wait(graph, w, |j| tasks[j].id.to_string(), str::to_owned))
         .collect()
 }
 
@@ -328,12 +336,21 @@ pub fn remove(tx: &mut Transaction, id: &TaskId, force: bool) -> Result<Removed>
                 )
             })
             .collect();
+        let mut hints = Vec::new();
+        if referrers.iter().any(|(_, how)| *how == "blocked_by") {
+            hints.push(format!(
+                "drop it as a blocker first: git task dep rm <task> {id}"
+            ));
+        }
+        if referrers.iter().any(|(_, how)| *how == "parent") {
+            hints.push("give its children another parent: git task edit <task> --parent <id> (or --unset parent)".into());
+        }
+        hints.push(format!(
+            "or remove the references with it: git task rm {id} --force"
+        ));
         return Err(Error::refused(
             format!("{id} is referenced by:\n  {}", lines.join("\n  ")),
-            vec![
-                format!("remove the references first: git task dep rm ID {id}"),
-                format!("or remove them with it: git task rm {id} --force"),
-            ],
+            hints,
         ));
     }
     let mut removed = Removed {

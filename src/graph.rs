@@ -118,6 +118,17 @@ impl<'a> Graph<'a> {
         self.open_waits(i).next().is_some()
     }
 
+    /// The state a person should see: `blocked` for an unresolved task that
+    /// waits for something open, else the task's status.
+    pub fn state(&self, i: usize) -> &'static str {
+        let task = self.task(i);
+        if !task.is_resolved() && self.is_blocked(i) {
+            "blocked"
+        } else {
+            task.status.as_str()
+        }
+    }
+
     /// Pending and waiting for nothing unresolved.
     pub fn is_ready(&self, i: usize) -> bool {
         self.task(i).status == Status::Pending && !self.is_blocked(i)

@@ -978,3 +978,59 @@ fn concurrent_writers_lose_no_update() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+#[cfg(unix)]
+#[test]
+fn task_files_are_as_readable_as_other_files_and_edits_keep_the_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = TestEnv::new();
+    env.add(&["Readable", "--id", "r"]);
+    let mode = |name: &str| {
+        std::fs::metadata(env.tasks_dir().join(name))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode("r.toml") & 0o644, 0o644);
+    assert_eq!(mode("config.toml") & 0o644, 0o644);
+    std::fs::set_permissions(
+        env.tasks_dir().join("r.toml"),
+        std::fs::Permissions::from_mode(0o664),
+    )
+    .unwrap();
+    env.task(&["note", "r", "still 664"]).ok();
+    assert_eq!(mode("r.toml"), 0o664);
+}
+
+#[test]
+fn a_subject_swallowed_by_after_gets_a_clear_error() {
+    let env = TestEnv::new();
+    env.add(&["A", "--id", "a"]);
+    let run = env.task(&["add", "--after", "a", "Do it"]);
+    run.code(2);
+    assert!(
+        run.stderr
+            .contains("`Do it` was read as a value of --after"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("put the subject first"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn man_page_and_completions_come_from_the_same_definition() {
+    let env = TestEnv::bare_dir();
+    let man = env.task(&["man"]);
+    assert!(man.ok().contains(".TH git-task 1"), "{}", man.stdout);
+    assert!(man.stdout.contains("ready"));
+    for shell in ["bash", "zsh", "fish"] {
+        let run = env.task(&["completions", shell]);
+        assert!(run.ok().contains("blocked"), "{shell}");
+    }
+    env.task(&["completions", "tcsh"]).code(2);
+}

@@ -5,7 +5,9 @@ use std::io::Write;
 use git_task::change::{self, NewTask};
 use git_task::task::{Estimate, Gate, Kind, Priority};
 
-use super::{CliResult, Ctx, render::View};
+use git_task::error::Error;
+
+use super::{CliError, CliResult, Ctx, render::View};
 
 /// Create a task and print its id.
 ///
@@ -15,8 +17,9 @@ use super::{CliResult, Ctx, render::View};
 ///   git task add "Release 1.0" --gate --after run-migration
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// One line that says what is to be done.
-    pub subject: String,
+    /// One line that says what is to be done. Put it before --after and
+    /// --criteria, which take several values.
+    pub subject: Option<String>,
 
     /// Choose a readable id instead of a generated one (like backup-db).
     #[arg(long)]
@@ -100,10 +103,21 @@ pub fn gate_from(flag: bool, branches: Vec<String>) -> Option<Gate> {
 }
 
 pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
+    let Some(subject) = args.subject else {
+        let swallowed = args.after.last().or(args.criteria.last());
+        let mut message = "a new task needs a subject".to_string();
+        if let Some(value) = swallowed {
+            message.push_str(&format!(
+                "; `{value}` was read as a value of --after/--criteria, which take several values"
+            ));
+        }
+        let hint = "put the subject first: git task add \"Subject\" --after ID…";
+        return Err(CliError::Hinted(Error::Invalid(message), hint.into()));
+    };
     let ws = ctx.workspace()?;
     let config = ws.config()?;
     let new = NewTask {
-        subject: args.subject,
+        subject,
         id: args.id,
         kind: args.kind,
         priority: args.priority,

@@ -8,8 +8,9 @@ use git_task::store::Source;
 use super::ui::{Style, escape};
 use super::{CliResult, Ctx, print_changed};
 
-/// List a task's success criteria, numbered; mark them met or unmet, or
-/// add new ones. `done` refuses while any is unmet.
+/// List, mark and add a task's success criteria.
+///
+/// Criteria are numbered from 1. `done` refuses while any is unmet.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The task's id or a unique prefix of it.

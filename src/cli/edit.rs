@@ -14,8 +14,10 @@ use super::add::{gate_from, parse_date, parse_estimate, parse_kind, parse_priori
 use super::list::parse_status;
 use super::{CliError, CliResult, Ctx, print_changed};
 
-/// Change a task's fields with flags, or without flags open its file in
-/// your editor ($GIT_EDITOR, core.editor, $VISUAL, $EDITOR, vi).
+/// Change a task's fields, with flags or in your editor.
+///
+/// Without flags the file opens in your editor ($GIT_EDITOR, core.editor,
+/// $VISUAL, $EDITOR, vi).
 ///
 /// What the editor saves is checked before it is kept: a file that does not
 /// parse, or that would close a dependency cycle, is not written. On a
@@ -160,6 +162,19 @@ fn edit_in_editor(ctx: &mut Ctx, id_text: &str) -> CliResult {
                 }
                 let kept = keep_draft(&ws, &id, &text)?;
                 let hint = format!("your text is kept in {}", kept.display());
+                // The problems are in the draft, not in .tasks/, which is
+                // unchanged: say so rather than suggest undoing an edit.
+                let error = match error {
+                    Error::Files(problems) => Error::Invalid(format!(
+                        "{}\nthe task file was left unchanged",
+                        problems
+                            .iter()
+                            .map(|p| p.to_string())
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    )),
+                    other => other,
+                };
                 return Err(CliError::Hinted(error, hint));
             }
         }

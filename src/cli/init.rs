@@ -4,8 +4,10 @@ use std::io::Write;
 
 use super::{CliResult, Ctx};
 
-/// Start tracking tasks in this repository: create .tasks/ and
-/// .tasks/config.toml. Safe to run again; it only adds what is missing.
+/// Start tracking tasks in this repository.
+///
+/// Creates .tasks/ and .tasks/config.toml. Safe to run again: it only adds
+/// what is missing and never overwrites a file.
 #[derive(Debug, clap::Args)]
 pub struct Args {}
 

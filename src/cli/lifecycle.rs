@@ -8,7 +8,8 @@ use git_task::store::Source;
 
 use super::{CliResult, Ctx, change_one};
 
-/// Names one task.
+// The arguments of cancel, reopen and reset; their help is on the
+// variants of `Command`.
 #[derive(Debug, clap::Args)]
 pub struct IdArgs {
     /// The task's id or a unique prefix of it.

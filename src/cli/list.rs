@@ -10,8 +10,10 @@ use super::render::View;
 use super::ui::{Style, escape};
 use super::{CliResult, Ctx};
 
-/// List tasks. Without filters: every task that is not completed or
-/// cancelled, sorted by id.
+/// List tasks, with filters, or as a tree.
+///
+/// Without filters: every task that is not completed or cancelled, sorted
+/// by id. A pending task that waits for something open shows as blocked.
 #[derive(Debug, clap::Args)]
 pub struct ListArgs {
     /// Only these statuses: pending, in_progress, completed, cancelled
@@ -56,13 +58,18 @@ pub struct ListArgs {
     pub tree: bool,
 }
 
-/// What can start now: pending tasks that wait for nothing unresolved,
-/// most urgent first (priority, then creation time).
+/// What can start now.
+///
+/// Pending tasks that wait for nothing unresolved, most urgent first
+/// (priority, then creation time, then id).
 #[derive(Debug, clap::Args)]
 pub struct ReadyArgs {}
 
-/// What is held back, and by what: each unresolved task that waits for
-/// something open, with those things listed under it.
+/// What is held back, and by what.
+///
+/// Each unresolved task that waits for something open, with those things
+/// listed under it and why (its own blocker, inherited from an ancestor,
+/// or a child not yet done).
 #[derive(Debug, clap::Args)]
 pub struct BlockedArgs {}
 

@@ -4,6 +4,7 @@
 mod add;
 mod criteria;
 mod dep;
+mod docs;
 mod edit;
 mod init;
 mod lifecycle;
@@ -62,14 +63,20 @@ pub enum Command {
     Edit(edit::Args),
     Start(lifecycle::StartArgs),
     Done(lifecycle::DoneArgs),
+    /// Cancel a task: it is resolved and no longer holds anything back.
     Cancel(lifecycle::IdArgs),
+    /// Put a task back to pending (owner and criteria are kept).
     Reopen(lifecycle::IdArgs),
+    /// Put a task back to pending, clearing its owner and marking every
+    /// criterion unmet.
     Reset(lifecycle::IdArgs),
     Rm(rm::Args),
     #[command(subcommand)]
     Dep(dep::Command),
     Criteria(criteria::Args),
     Note(note::Args),
+    Completions(docs::CompletionsArgs),
+    Man(docs::ManArgs),
 }
 
 /// What every command gets: the global options, the output, and the clock.
@@ -190,6 +197,8 @@ fn run(ctx: &mut Ctx, command: Command) -> CliResult {
         Command::Dep(command) => dep::run(ctx, command),
         Command::Criteria(args) => criteria::run(ctx, args),
         Command::Note(args) => note::run(ctx, args),
+        Command::Completions(args) => docs::run_completions(ctx, args),
+        Command::Man(args) => docs::run_man(ctx, args),
     }
 }
 
@@ -211,8 +220,13 @@ pub fn report(ui: &Ui, error: &Error) -> ExitCode {
         }
         Error::Resolve(ResolveError::Ambiguous { candidates, .. }) => {
             let mut message = error.to_string();
+            let width = candidates
+                .iter()
+                .map(|(id, _)| id.as_str().len())
+                .max()
+                .unwrap_or(0);
             for (id, subject) in candidates {
-                message.push_str(&format!("\n  {id}  {subject}"));
+                message.push_str(&format!("\n  {:<width$}  {subject}", id.as_str()));
             }
             ui.error(&message);
             ui.hint("type more characters of the id");

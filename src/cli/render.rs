@@ -3,6 +3,7 @@
 
 use serde_json::{Value, json};
 
+use git_task::change::describe_wait;
 use git_task::graph::{Graph, Reason, Target, Wait};
 use git_task::task::{Gate, Task};
 use git_task::taskset::TaskSet;
@@ -39,15 +40,9 @@ impl<'a> View<'a> {
         ui.id(self.task(i).id.as_str(), self.prefix[i])
     }
 
-    /// The state shown in listings: `blocked` for an unresolved task that
-    /// waits for something open, else its status.
+    /// The state shown in listings (see [`Graph::state`]).
     pub fn state(&self, i: usize) -> &'static str {
-        let task = self.task(i);
-        if !task.is_resolved() && self.graph.is_blocked(i) {
-            "blocked"
-        } else {
-            task.status.as_str()
-        }
+        self.graph.state(i)
     }
 
     fn state_style(&self, i: usize) -> Style {
@@ -93,24 +88,15 @@ impl<'a> View<'a> {
         line
     }
 
-    /// One line about an open wait, for `blocked` and `show`.
+    /// One line about an open wait, for `blocked` and `show`, with user
+    /// text escaped.
     pub fn wait_line(&self, ui: &Ui, wait: &Wait) -> String {
-        let target = match &wait.target {
-            Target::Task(j) => format!(
-                "{} \"{}\" ({})",
-                self.id(ui, *j),
-                escape(&self.task(*j).subject, false),
-                self.state(*j)
-            ),
-            Target::Missing(id) => format!("{} {}", id, ui.paint(Style::Red, "(no such task)")),
-        };
-        match wait.reason {
-            Reason::Blocker => target,
-            Reason::Inherited { ancestor } => {
-                format!("{target}, inherited from {}", self.id(ui, ancestor))
-            }
-            Reason::Child => format!("{target}, a child"),
-        }
+        describe_wait(
+            &self.graph,
+            wait,
+            |j| self.id(ui, j),
+            |t| escape(t, false).into_owned(),
+        )
     }
 
     pub fn wait_json(&self, wait: &Wait) -> Value {

@@ -93,10 +93,10 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
         lines.push(field("verify", escape(verify, false).into_owned()));
     }
     if let Some(created) = task.created {
-        lines.push(field("created", created.to_rfc3339()));
+        lines.push(field("created", timestamp(created)));
     }
     if let Some(closed) = task.closed {
-        lines.push(field("closed", closed.to_rfc3339()));
+        lines.push(field("closed", timestamp(closed)));
     }
     if let Some(waiver) = &task.waiver {
         lines.push(field(
@@ -124,9 +124,15 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     }
     if !children.is_empty() {
         lines.push(ui.paint(Style::Bold, "children").into_owned());
+        let width = children
+            .iter()
+            .map(|&c| view.task(c).id.as_str().len())
+            .max()
+            .unwrap_or(0);
         for &c in &children {
+            let pad = " ".repeat(width - view.task(c).id.as_str().len());
             lines.push(format!(
-                "  {} {:<11} {}",
+                "  {}{pad}  {:<11} {}",
                 view.id(ui, c),
                 view.state(c),
                 escape(&view.task(c).subject, false)
@@ -169,9 +175,24 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
             lines.extend(escape(&note.text, true).lines().map(|l| format!("    {l}")));
         }
     }
+    if !task.meta.is_empty() {
+        lines.push(String::new());
+        lines.push(ui.paint(Style::Bold, "meta").into_owned());
+        let text = toml::to_string(&task.meta).unwrap_or_default();
+        lines.extend(
+            escape(text.trim_end(), true)
+                .lines()
+                .map(|l| format!("  {l}")),
+        );
+    }
     let out = ctx.ui.out();
     for line in lines {
         writeln!(out, "{line}")?;
     }
     Ok(())
+}
+
+/// A time as task files write it: `2026-11-21T10:00:00Z`.
+fn timestamp(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }

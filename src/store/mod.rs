@@ -331,7 +331,7 @@ impl Transaction<'_> {
         }
         let before = Graph::new(&self.before).cyclic_tasks();
         let graph = Graph::new(&self.after);
-        let new_cycle = graph
+        let newly_cyclic: Vec<usize> = graph
             .cyclic_tasks()
             .into_iter()
             .filter(|i| {
@@ -340,13 +340,21 @@ impl Transaction<'_> {
                     .index_of(id.as_str())
                     .is_none_or(|j| !before.contains(&j))
             })
-            .min();
-        if let Some(i) = new_cycle {
+            .collect();
+        // Start the reported cycle at a task this change touched, when one
+        // is on it, so the message begins where the user acted.
+        let start = newly_cyclic
+            .iter()
+            .copied()
+            .filter(|i| self.changes.contains_key(&self.after.tasks()[*i].id))
+            .min()
+            .or_else(|| newly_cyclic.iter().copied().min());
+        if let Some(i) = start {
             let path = graph.cycle_through(i).unwrap_or_default();
             return Err(Error::refused(
                 format!(
                     "this change would close a cycle: {}",
-                    describe_cycle(&self.after, &path)
+                    describe_cycle(&graph, &path)
                 ),
                 vec!["a task cannot wait for itself, directly or through others; drop one of these edges".into()],
             ));
@@ -373,25 +381,52 @@ impl Transaction<'_> {
     }
 }
 
-/// `a "Subject" → b "Subject" → a "Subject"`.
-pub fn describe_cycle(set: &TaskSet, path: &[usize]) -> String {
-    let tasks = set.tasks();
-    path.iter()
-        .chain(path.first())
-        .map(|&i| format!("{} \"{}\"", tasks[i].id, tasks[i].subject))
-        .collect::<Vec<_>>()
-        .join(" → ")
+/// `a "A" → b "B" → a "A"`, saying why a step is taken when it is not the
+/// task's own blocker (inherited from an ancestor, or a child).
+pub fn describe_cycle(graph: &Graph, path: &[usize]) -> String {
+    use crate::graph::{Reason, Target};
+    let tasks = graph.tasks().tasks();
+    let name = |i: usize| format!("{} \"{}\"", tasks[i].id, tasks[i].subject);
+    let mut out = path.first().map(|&i| name(i)).unwrap_or_default();
+    for (k, &from) in path.iter().enumerate() {
+        let to = path[(k + 1) % path.len()];
+        let why = graph
+            .waits_for(from)
+            .iter()
+            .find(|w| w.target == Target::Task(to))
+            .map(|w| match w.reason {
+                Reason::Blocker => String::new(),
+                Reason::Inherited { ancestor } => {
+                    format!(" (inherited from {})", name(ancestor))
+                }
+                Reason::Child => " (a child)".into(),
+            })
+            .unwrap_or_default();
+        out.push_str(&format!(" → {}{why}", name(to)));
+    }
+    out
 }
 
 /// Writes `text` to a temporary file in `dir`, flushes it to disk and
 /// renames it over `path`, so readers see the old file or the new one and a
 /// killed process never leaves half a task.
 fn write_atomically(dir: &Path, path: &Path, text: &str) -> Result<()> {
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".tmp-")
-        .suffix(".toml")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, e))?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".tmp-").suffix(".toml");
+    // Temporary files are private (0600) by default; a new task file is as
+    // readable as any other file of the working tree (0644 less the umask),
+    // and an edit keeps the mode the file had.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o644));
+    }
+    let mut tmp = builder.tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
+    if let Ok(existing) = fs::metadata(path) {
+        tmp.as_file()
+            .set_permissions(existing.permissions())
+            .map_err(|e| Error::io(tmp.path(), e))?;
+    }
     tmp.write_all(text.as_bytes())
         .and_then(|()| tmp.as_file().sync_all())
         .map_err(|e| Error::io(tmp.path(), e))?;
