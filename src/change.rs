@@ -18,20 +18,12 @@ use crate::taskset::TaskSet;
 /// prefixes; they are resolved against the task set.
 #[derive(Debug, Clone, Default)]
 pub struct NewTask {
-    pub subject: String,
+    /// The subject (required) and the other fields.
+    pub fields: FieldChanges,
+    /// A chosen id; a random one when `None`.
     pub id: Option<String>,
-    pub kind: Option<Kind>,
-    pub priority: Option<Priority>,
-    pub parent: Option<String>,
     pub after: Vec<String>,
-    pub gate: Option<Gate>,
-    pub owner: Option<String>,
-    pub estimate: Option<Estimate>,
-    pub due: Option<NaiveDate>,
-    pub labels: Vec<String>,
-    pub verify: Option<String>,
     pub criteria: Vec<String>,
-    pub description: Option<String>,
 }
 
 /// Checks that `text` can be a subject or criterion: one non-empty line.
@@ -51,16 +43,19 @@ pub fn add(
     config: &Config,
     now: DateTime<Utc>,
 ) -> Result<Task> {
-    check_line("subject", &new.subject)?;
+    let subject = new.fields.subject.as_deref().unwrap_or_default();
+    check_line("subject", subject)?;
     for c in &new.criteria {
         check_line("criterion", c)?;
     }
+    let taken = |tx: &Transaction, id: &TaskId| {
+        tx.tasks().get(id.as_str()).is_some()
+            || tx.workspace().tasks_dir().join(id.file_name()).exists()
+    };
     let id = match &new.id {
         Some(text) => {
             let id = TaskId::parse(text)?;
-            if tx.tasks().get(id.as_str()).is_some()
-                || tx.workspace().tasks_dir().join(id.file_name()).exists()
-            {
+            if taken(tx, &id) {
                 return Err(Error::Invalid(format!(
                     "a task with the id `{id}` already exists; choose another --id"
                 )));
@@ -69,25 +64,14 @@ pub fn add(
         }
         None => loop {
             let id = TaskId::generate(config.id_length).map_err(Error::Random)?;
-            if tx.tasks().get(id.as_str()).is_none()
-                && !tx.workspace().tasks_dir().join(id.file_name()).exists()
-            {
+            if !taken(tx, &id) {
                 break id;
             }
         },
     };
     let mut doc = TaskDocument::new();
-    doc.set_str("subject", &new.subject);
-    if let Some(kind) = new.kind.filter(|k| *k != Kind::default()) {
-        doc.set_str("kind", kind.as_str());
-    }
-    if let Some(priority) = new.priority.filter(|p| *p != Priority::default()) {
-        doc.set_str("priority", priority.as_str());
-    }
-    if let Some(parent) = &new.parent {
-        let parent = tx.resolve(parent)?;
-        doc.set_str("parent", parent.as_str());
-    }
+    doc.set_time("created", now);
+    apply_fields(tx, &id, &mut doc, &new.fields, now)?;
     let mut blockers: Vec<TaskId> = Vec::new();
     for b in &new.after {
         let b = tx.resolve(b)?;
@@ -100,28 +84,6 @@ pub fn add(
             "blocked_by",
             Array::from_iter(blockers.iter().map(|b| b.as_str())),
         );
-    }
-    if let Some(gate) = &new.gate {
-        set_gate(&mut doc, gate);
-    }
-    if let Some(owner) = &new.owner {
-        doc.set_str("owner", owner);
-    }
-    if let Some(estimate) = &new.estimate {
-        doc.set_str("estimate", estimate.as_str());
-    }
-    if let Some(due) = new.due {
-        doc.set_date("due", due);
-    }
-    if !new.labels.is_empty() {
-        doc.set("labels", Array::from_iter(new.labels.iter()));
-    }
-    if let Some(verify) = &new.verify {
-        doc.set_str("verify", verify);
-    }
-    doc.set_time("created", now);
-    if let Some(description) = new.description.as_deref().filter(|d| !d.trim().is_empty()) {
-        doc.set_str("description", &with_final_newline(description));
     }
     for c in &new.criteria {
         doc.push_criterion(c);
@@ -453,7 +415,7 @@ pub fn change_criteria(tx: &mut Transaction, id: &TaskId, change: &CriteriaChang
 }
 
 /// The fields `edit` can set from flags. `None` leaves a field alone.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct FieldChanges {
     pub subject: Option<String>,
     pub status: Option<Status>,
@@ -490,45 +452,41 @@ pub enum Field {
 }
 
 impl Field {
-    pub const NAMES: &'static [&'static str] = &[
-        "parent",
-        "gate",
-        "owner",
-        "estimate",
-        "due",
-        "labels",
-        "verify",
-        "description",
-        "priority",
-        "kind",
-        "blocked_by",
-        "waiver",
+    /// Every field with its key in the task file.
+    const KEYS: &'static [(Field, &'static str)] = &[
+        (Field::Parent, "parent"),
+        (Field::Gate, "gate"),
+        (Field::Owner, "owner"),
+        (Field::Estimate, "estimate"),
+        (Field::Due, "due"),
+        (Field::Labels, "labels"),
+        (Field::Verify, "verify"),
+        (Field::Description, "description"),
+        (Field::Priority, "priority"),
+        (Field::Kind, "kind"),
+        (Field::BlockedBy, "blocked_by"),
+        (Field::Waiver, "waiver"),
     ];
 
+    /// The keys, for help and error messages.
+    pub fn names() -> impl Iterator<Item = &'static str> {
+        Field::KEYS.iter().map(|(_, k)| *k)
+    }
+
+    /// A field by its key; `blocked-by` is accepted for `blocked_by`.
     pub fn parse(text: &str) -> Option<Field> {
-        use Field::*;
-        let all = [
-            Parent,
-            Gate,
-            Owner,
-            Estimate,
-            Due,
-            Labels,
-            Verify,
-            Description,
-            Priority,
-            Kind,
-            BlockedBy,
-            Waiver,
-        ];
-        Field::NAMES
+        let text = text.replace('-', "_");
+        Field::KEYS
             .iter()
-            .position(|n| *n == text.replace('-', "_"))
-            .map(|i| all[i])
+            .find(|(_, k)| *k == text)
+            .map(|(f, _)| *f)
     }
 
     pub fn key(self) -> &'static str {
-        Field::NAMES[self as usize]
+        Field::KEYS
+            .iter()
+            .find(|(f, _)| *f == self)
+            .map_or("", |(_, k)| k)
     }
 }
 
@@ -539,6 +497,20 @@ pub fn edit_fields(
     now: DateTime<Utc>,
 ) -> Result<Task> {
     let mut doc = tx.document(id)?;
+    apply_fields(tx, id, &mut doc, changes, now)?;
+    Ok(tx.stage(id, doc)?.clone())
+}
+
+/// Writes `changes` into the document of task `id`. A value set to its
+/// default (kind task, priority medium, status pending) removes the key, as
+/// git-task never writes defaults.
+fn apply_fields(
+    tx: &Transaction,
+    id: &TaskId,
+    doc: &mut TaskDocument,
+    changes: &FieldChanges,
+    now: DateTime<Utc>,
+) -> Result<()> {
     for field in &changes.unset {
         doc.remove(field.key());
     }
@@ -548,11 +520,7 @@ pub fn edit_fields(
     }
     if let Some(status) = changes.status {
         let was = tx.tasks().get(id.as_str()).map(|t| t.status);
-        if status == Status::Pending {
-            doc.remove("status");
-        } else {
-            doc.set_str("status", status.as_str());
-        }
+        set_or_default(doc, "status", status);
         if status.is_resolved() && was.is_some_and(|w| !w.is_resolved()) {
             doc.set_time("closed", now);
         } else if !status.is_resolved() {
@@ -560,10 +528,10 @@ pub fn edit_fields(
         }
     }
     if let Some(kind) = changes.kind {
-        doc.set_str("kind", kind.as_str());
+        set_or_default(doc, "kind", kind);
     }
     if let Some(priority) = changes.priority {
-        doc.set_str("priority", priority.as_str());
+        set_or_default(doc, "priority", priority);
     }
     if let Some(parent) = &changes.parent {
         let parent = tx.resolve(parent)?;
@@ -576,7 +544,7 @@ pub fn edit_fields(
         doc.set_str("parent", parent.as_str());
     }
     if let Some(gate) = &changes.gate {
-        set_gate(&mut doc, gate);
+        set_gate(doc, gate);
     }
     if let Some(owner) = &changes.owner {
         doc.set_str("owner", owner);
@@ -603,7 +571,20 @@ pub fn edit_fields(
             doc.set_str("description", &with_final_newline(description));
         }
     }
-    Ok(tx.stage(id, doc)?.clone())
+    Ok(())
+}
+
+/// Sets an enum field, or removes it when it is the default.
+fn set_or_default<T: Default + PartialEq + std::fmt::Display>(
+    doc: &mut TaskDocument,
+    key: &str,
+    value: T,
+) {
+    if value == T::default() {
+        doc.remove(key);
+    } else {
+        doc.set_str(key, &value.to_string());
+    }
 }
 
 /// Replaces a task's whole text (from `$EDITOR`), validated first.

@@ -717,6 +717,9 @@ fn edit_with_flags_and_unset() {
     assert_eq!(json["task"]["priority"], "low");
     assert_eq!(json["task"]["labels"], serde_json::json!(["b"]));
     assert_eq!(json["task"]["owner"], serde_json::Value::Null);
+    // Setting a field to its default removes the key, as add never writes it.
+    env.task(&["edit", "t", "--priority", "medium"]).ok();
+    assert!(!env.read("t").contains("priority"), "{}", env.read("t"));
     env.task(&["edit", "t", "--subject", ""]).code(2);
     env.task(&["edit", "t", "--unset", "subject"]).code(2);
 }

@@ -8,10 +8,9 @@ use git_task::TaskId;
 use git_task::change::{self, Field, FieldChanges};
 use git_task::error::Error;
 use git_task::store::{Source, Workspace};
-use git_task::task::{Estimate, Kind, Priority, Status, Task};
+use git_task::task::{Status, Task};
 
-use super::add::{gate_from, parse_date, parse_estimate, parse_kind, parse_priority};
-use super::list::parse_status;
+use super::fields::{FieldArgs, parse_status};
 use super::{CliError, CliResult, Ctx, print_changed};
 
 /// Change a task's fields, with flags or in your editor.
@@ -36,45 +35,12 @@ pub struct Args {
     #[arg(long, value_parser = parse_status)]
     pub status: Option<Status>,
 
-    #[arg(long, value_parser = parse_kind)]
-    pub kind: Option<Kind>,
-
-    #[arg(long, short, value_parser = parse_priority)]
-    pub priority: Option<Priority>,
-
-    #[arg(long, value_name = "ID")]
-    pub parent: Option<String>,
-
-    /// Make it a gate for the branches of gates.branches.
-    #[arg(long)]
-    pub gate: bool,
-
-    /// Make it a gate for branches matching GLOB (repeatable).
-    #[arg(long, value_name = "GLOB")]
-    pub gate_branch: Vec<String>,
-
-    #[arg(long)]
-    pub owner: Option<String>,
-
-    #[arg(long, short, value_parser = parse_estimate)]
-    pub estimate: Option<Estimate>,
-
-    #[arg(long, value_parser = parse_date)]
-    pub due: Option<chrono::NaiveDate>,
-
-    /// Add a label (repeatable).
-    #[arg(long, short)]
-    pub label: Vec<String>,
+    #[command(flatten)]
+    pub fields: FieldArgs,
 
     /// Remove a label (repeatable).
     #[arg(long)]
     pub unlabel: Vec<String>,
-
-    #[arg(long, value_name = "COMMAND")]
-    pub verify: Option<String>,
-
-    #[arg(long, short)]
-    pub description: Option<String>,
 
     /// Remove a field, back to its default: parent, gate, owner, estimate,
     /// due, labels, verify, description, priority, kind, blocked_by, waiver.
@@ -83,41 +49,23 @@ pub struct Args {
 }
 
 fn parse_field(s: &str) -> Result<Field, String> {
-    Field::parse(s)
-        .ok_or_else(|| format!("`{s}` cannot be unset; fields: {}", Field::NAMES.join(", ")))
+    Field::parse(s).ok_or_else(|| {
+        format!(
+            "`{s}` cannot be unset; fields: {}",
+            Field::names().collect::<Vec<_>>().join(", ")
+        )
+    })
 }
 
 pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     let changes = FieldChanges {
         subject: args.subject,
         status: args.status,
-        kind: args.kind,
-        priority: args.priority,
-        parent: args.parent,
-        gate: gate_from(args.gate, args.gate_branch),
-        owner: args.owner,
-        estimate: args.estimate,
-        due: args.due,
-        add_labels: args.label,
         remove_labels: args.unlabel,
-        verify: args.verify,
-        description: args.description,
         unset: args.unset,
+        ..args.fields.changes()
     };
-    let has_flags = changes.subject.is_some()
-        || changes.status.is_some()
-        || changes.kind.is_some()
-        || changes.priority.is_some()
-        || changes.parent.is_some()
-        || changes.gate.is_some()
-        || changes.owner.is_some()
-        || changes.estimate.is_some()
-        || changes.due.is_some()
-        || !changes.add_labels.is_empty()
-        || !changes.remove_labels.is_empty()
-        || changes.verify.is_some()
-        || changes.description.is_some()
-        || !changes.unset.is_empty();
+    let has_flags = changes != FieldChanges::default();
     if has_flags {
         let now = ctx.now;
         return super::change_one(ctx, &args.id, "edited", |tx, id| {

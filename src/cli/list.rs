@@ -5,7 +5,7 @@ use std::io::Write;
 use git_task::store::Source;
 use git_task::task::{Kind, Priority, Status};
 
-use super::add::{parse_kind, parse_priority};
+use super::fields::{parse_kind, parse_priority, parse_status};
 use super::render::View;
 use super::ui::{Style, escape};
 use super::{CliResult, Ctx};
@@ -72,10 +72,6 @@ pub struct ReadyArgs {}
 /// or a child not yet done).
 #[derive(Debug, clap::Args)]
 pub struct BlockedArgs {}
-
-pub fn parse_status(s: &str) -> Result<Status, String> {
-    s.parse()
-}
 
 pub fn run_list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
     let ws = ctx.workspace()?;

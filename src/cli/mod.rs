@@ -6,6 +6,7 @@ mod criteria;
 mod dep;
 mod docs;
 mod edit;
+mod fields;
 mod init;
 mod lifecycle;
 mod list;
