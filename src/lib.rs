@@ -6,6 +6,7 @@ pub mod change;
 pub mod config;
 pub mod document;
 pub mod error;
+pub mod gate;
 pub mod graph;
 pub mod id;
 pub mod store;

@@ -11,11 +11,15 @@ use super::{CliError, CliResult, Ctx, render::View};
 
 /// Create a task and print its id.
 ///
+/// Put the subject first: --after and --criteria take several values.
+///
 /// Examples:
+///
 ///   git task add "Back up the database" --id backup-db --estimate 2h
-///   git task add "Run migration" --after backup-db --criteria "schema version is 42"
+///   git task add "Run migration" --after backup-db --criteria "schema is 42"
 ///   git task add "Release 1.0" --gate --after run-migration
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// One line that says what is to be done. Put it before --after and
     /// --criteria, which take several values.

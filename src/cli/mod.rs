@@ -7,13 +7,16 @@ mod dep;
 mod docs;
 mod edit;
 mod fields;
+mod graph;
 mod init;
 mod lifecycle;
 mod list;
 mod note;
+mod plan;
 mod render;
 mod rm;
 mod show;
+mod status;
 pub mod ui;
 
 use std::path::PathBuf;
@@ -76,6 +79,11 @@ pub enum Command {
     Dep(dep::Command),
     Criteria(criteria::Args),
     Note(note::Args),
+    Plan(plan::PlanArgs),
+    CriticalPath(plan::CriticalPathArgs),
+    Tracks(plan::TracksArgs),
+    Graph(graph::Args),
+    Status(status::Args),
     Completions(docs::CompletionsArgs),
     Man(docs::ManArgs),
 }
@@ -198,6 +206,11 @@ fn run(ctx: &mut Ctx, command: Command) -> CliResult {
         Command::Dep(command) => dep::run(ctx, command),
         Command::Criteria(args) => criteria::run(ctx, args),
         Command::Note(args) => note::run(ctx, args),
+        Command::Plan(args) => plan::run_plan(ctx, args),
+        Command::CriticalPath(args) => plan::run_critical_path(ctx, args),
+        Command::Tracks(args) => plan::run_tracks(ctx, args),
+        Command::Graph(args) => graph::run(ctx, args),
+        Command::Status(args) => status::run(ctx, args),
         Command::Completions(args) => docs::run_completions(ctx, args),
         Command::Man(args) => docs::run_man(ctx, args),
     }

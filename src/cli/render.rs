@@ -244,3 +244,38 @@ pub fn gate_text(gate: &Gate) -> String {
         Gate::Branches(b) => format!("yes ({})", b.join(", ")),
     }
 }
+
+/// Work minutes as `1d 4h 30m` (a day is 8 hours); `0` for none.
+pub fn work_text(minutes: u64) -> String {
+    if minutes == 0 {
+        return "0".into();
+    }
+    let per_day = git_task::task::Estimate::MINUTES_PER_DAY;
+    let (d, h, m) = (minutes / per_day, minutes % per_day / 60, minutes % 60);
+    let mut parts = Vec::new();
+    if d > 0 {
+        parts.push(format!("{d}d"));
+    }
+    if h > 0 {
+        parts.push(format!("{h}h"));
+    }
+    if m > 0 {
+        parts.push(format!("{m}m"));
+    }
+    parts.join(" ")
+}
+
+/// The planning view of a task set, or the cycles that prevent one.
+pub fn open_graph(view: &View) -> Result<git_task::graph::Open, git_task::Error> {
+    git_task::graph::Open::new(&view.graph).map_err(|cycles| {
+        let paths: Vec<String> = cycles
+            .0
+            .iter()
+            .map(|c| git_task::store::describe_cycle(&view.graph, c))
+            .collect();
+        git_task::Error::Invalid(format!(
+            "the tasks wait for each other in a cycle, so there is no plan:\n  {}\nbreak each cycle with `git task dep rm` or `git task edit --parent`",
+            paths.join("\n  ")
+        ))
+    })
+}

@@ -207,3 +207,32 @@ impl TestEnv {
         files
     }
 }
+
+impl TestEnv {
+    /// A repository whose `.tasks/` holds the fixture `tests/fixtures/NAME`.
+    pub fn fixture(name: &str) -> TestEnv {
+        let env = TestEnv::new();
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name);
+        for entry in std::fs::read_dir(&dir).expect("fixture directory") {
+            let path = entry.expect("fixture entry").path();
+            std::fs::copy(
+                &path,
+                env.tasks_dir().join(path.file_name().expect("file name")),
+            )
+            .expect("copy fixture");
+        }
+        env
+    }
+
+    /// The ids of a JSON array of task objects or of id strings.
+    pub fn ids_of(value: &serde_json::Value) -> Vec<String> {
+        value
+            .as_array()
+            .expect("an array")
+            .iter()
+            .map(|v| v.get("id").unwrap_or(v).as_str().expect("an id").to_owned())
+            .collect()
+    }
+}

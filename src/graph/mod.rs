@@ -1,8 +1,15 @@
 //! The derived dependency graph: what each task waits for, what is ready or
-//! blocked, and cycles. Pure: no I/O, no printing.
+//! blocked, cycles, and the planning answers over the unresolved tasks
+//! (waves, critical path, tracks, schedule). Pure: no I/O, no printing.
+
+mod plan;
+mod tracks;
+
+pub use plan::{Calendar, CriticalPath, Cycles, DEFAULT_MINUTES, Open, Schedule, Slot, Timing};
+pub use tracks::{Track, tracks};
 
 use std::cmp::Ordering;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use petgraph::graph::{DiGraph, NodeIndex};
 
@@ -41,55 +48,108 @@ pub struct Wait {
 pub struct Graph<'a> {
     set: &'a TaskSet,
     waits: Vec<Vec<Wait>>,
+    /// Each task's parent, when it names a task of the set.
+    parents: Vec<Option<usize>>,
 }
+
+/// FNV-1a: a fast hash for the short ids the graph looks up hundreds of
+/// thousands of times (binary search over the id strings misses the cache
+/// on every comparison).
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type IdIndex<'a> = HashMap<&'a str, usize, std::hash::BuildHasherDefault<Fnv>>;
 
 impl<'a> Graph<'a> {
     pub fn new(set: &'a TaskSet) -> Graph<'a> {
         let tasks = set.tasks();
-        let mut children: Vec<Vec<usize>> = vec![Vec::new(); tasks.len()];
+        let mut index = IdIndex::with_capacity_and_hasher(tasks.len(), Default::default());
         for (i, task) in tasks.iter().enumerate() {
-            if let Some(p) = task.parent.as_ref().and_then(|p| set.index_of(p.as_str())) {
+            index.insert(task.id.as_str(), i);
+        }
+        let target = |id: &TaskId| match index.get(id.as_str()) {
+            Some(&j) => Target::Task(j),
+            None => Target::Missing(id.clone()),
+        };
+        // Each task's own blockers, resolved once: ancestors' lists are
+        // reused by every descendant.
+        let blockers: Vec<Vec<Target>> = tasks
+            .iter()
+            .map(|t| t.blocked_by.iter().map(target).collect())
+            .collect();
+        let parents: Vec<Option<usize>> = tasks
+            .iter()
+            .map(|t| {
+                t.parent
+                    .as_ref()
+                    .and_then(|p| index.get(p.as_str()).copied())
+            })
+            .collect();
+        let mut children: Vec<Vec<usize>> = vec![Vec::new(); tasks.len()];
+        for (i, p) in parents.iter().enumerate() {
+            if let Some(p) = *p {
                 children[p].push(i);
             }
         }
-        // `seen[j] == stamp` marks task j as already waited for by the task
-        // being built, so each target appears once, with its first reason.
+        // `seen[j] == i` marks task j as already waited for by task i, so
+        // each target appears once, with its first reason.
         let mut seen = vec![usize::MAX; tasks.len()];
         let mut waits = Vec::with_capacity(tasks.len());
-        for (i, task) in tasks.iter().enumerate() {
-            let mut list = Vec::new();
-            let mut missing: HashSet<&TaskId> = HashSet::new();
-            let mut push = |id: &'a TaskId, reason: Reason, list: &mut Vec<Wait>| match set
-                .index_of(id.as_str())
-            {
-                Some(j) if seen[j] != i => {
-                    seen[j] = i;
+        for i in 0..tasks.len() {
+            let mut list: Vec<Wait> = Vec::new();
+            let mut push = |target: &Target, reason: Reason, list: &mut Vec<Wait>| {
+                let new = match target {
+                    Target::Task(j) => std::mem::replace(&mut seen[*j], i) != i,
+                    Target::Missing(_) => !list.iter().any(|w| &w.target == target),
+                };
+                if new {
                     list.push(Wait {
-                        target: Target::Task(j),
+                        target: target.clone(),
                         reason,
                     });
                 }
-                Some(_) => {}
-                None if missing.insert(id) => list.push(Wait {
-                    target: Target::Missing(id.clone()),
-                    reason,
-                }),
-                None => {}
             };
-            for b in &task.blocked_by {
+            for b in &blockers[i] {
                 push(b, Reason::Blocker, &mut list);
             }
-            for ancestor in ancestors_of(set, i) {
-                for b in &tasks[ancestor].blocked_by {
+            for ancestor in ancestors_of(&parents, i) {
+                for b in &blockers[ancestor] {
                     push(b, Reason::Inherited { ancestor }, &mut list);
                 }
             }
             for &c in &children[i] {
-                push(&tasks[c].id, Reason::Child, &mut list);
+                push(&Target::Task(c), Reason::Child, &mut list);
             }
             waits.push(list);
         }
-        Graph { set, waits }
+        Graph {
+            set,
+            waits,
+            parents,
+        }
+    }
+
+    /// The parent of task `i`, when it names a task of the set.
+    pub fn parent(&self, i: usize) -> Option<usize> {
+        self.parents[i]
     }
 
     pub fn tasks(&self) -> &'a TaskSet {
@@ -134,12 +194,23 @@ impl<'a> Graph<'a> {
         self.task(i).status == Status::Pending && !self.is_blocked(i)
     }
 
-    /// The tasks that can start now, most urgent first.
+    /// The tasks that can start now, most urgent first: priority, then
+    /// slack on the critical path (least first), then creation time. With a
+    /// cycle there is no critical path, and slack is left out.
     pub fn ready(&self) -> Vec<usize> {
         let mut ready: Vec<usize> = (0..self.waits.len())
             .filter(|&i| self.is_ready(i))
             .collect();
-        ready.sort_by(|&a, &b| self.urgency(a, b));
+        let timing = Open::new(self).ok().map(|open| open.critical_path().timing);
+        let slack = |i: usize| timing.as_ref().and_then(|t| t[i]).map_or(0, |t| t.slack);
+        ready.sort_by(|&a, &b| {
+            let (ta, tb) = (self.task(a), self.task(b));
+            plan::by_urgency(
+                (ta.priority, slack(a), ta.created),
+                (tb.priority, slack(b), tb.created),
+            )
+            .then_with(|| ta.id.cmp(&tb.id))
+        });
         ready
     }
 
@@ -155,21 +226,14 @@ impl<'a> Graph<'a> {
     /// Priority, then creation time (unknown last), then id.
     fn urgency(&self, a: usize, b: usize) -> Ordering {
         let (ta, tb) = (self.task(a), self.task(b));
-        ta.priority
-            .cmp(&tb.priority)
-            .then_with(|| match (ta.created, tb.created) {
-                (Some(x), Some(y)) => x.cmp(&y),
-                (Some(_), None) => Ordering::Less,
-                (None, Some(_)) => Ordering::Greater,
-                (None, None) => Ordering::Equal,
-            })
+        plan::by_urgency((ta.priority, 0, ta.created), (tb.priority, 0, tb.created))
             .then_with(|| ta.id.cmp(&tb.id))
     }
 
     /// The ancestors of task `i`, nearest first, stopping at a missing parent
     /// or a loop in the parent chain.
     pub fn ancestors(&self, i: usize) -> Vec<usize> {
-        ancestors_of(self.set, i)
+        ancestors_of(&self.parents, i)
     }
 
     fn petgraph(&self) -> DiGraph<(), ()> {
@@ -253,16 +317,15 @@ impl<'a> Graph<'a> {
     }
 }
 
-fn ancestors_of(set: &TaskSet, i: usize) -> Vec<usize> {
-    let tasks = set.tasks();
+fn ancestors_of(parents: &[Option<usize>], i: usize) -> Vec<usize> {
     let mut out = Vec::new();
-    let mut current = tasks[i].parent.as_ref();
-    while let Some(p) = current.and_then(|p| set.index_of(p.as_str())) {
+    let mut current = parents[i];
+    while let Some(p) = current {
         if p == i || out.contains(&p) {
             break;
         }
         out.push(p);
-        current = tasks[p].parent.as_ref();
+        current = parents[p];
     }
     out
 }

@@ -1,0 +1,468 @@
+//! `git task plan`, `critical-path` and `tracks`
+
+use std::io::Write;
+
+use chrono::NaiveDate;
+use serde_json::{Value, json};
+
+use git_task::graph::{Calendar, CriticalPath, Schedule, tracks};
+use git_task::store::Source;
+
+use super::render::{View, open_graph, work_text};
+use super::ui::{Style, escape};
+use super::{CliResult, Ctx};
+
+/// Output formats of `plan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PlanFormat {
+    Text,
+    Json,
+    /// A Mermaid Gantt chart, one section per worker.
+    Mermaid,
+}
+
+/// Waves of parallel work and a schedule for N workers.
+///
+/// Waves: layers in which each task waits only for earlier layers; wave 1 is
+/// what can run in parallel now. The schedule hands ready work to each free
+/// worker, least slack first, and projects when each task starts and ends on
+/// a calendar of 8-hour weekdays from today. Tasks projected to end after
+/// their due date are listed as late. Unestimated tasks count 1d.
+#[derive(Debug, clap::Args)]
+pub struct PlanArgs {
+    /// How many people (or agents) work in parallel.
+    #[arg(long, short, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub workers: u32,
+
+    /// text, json or mermaid (a Gantt chart).
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+}
+
+/// The longest chain of unresolved work, by estimate.
+///
+/// Lists the tasks on the critical path with their earliest start and
+/// finish (work time from now, with unlimited people). With --json every
+/// unresolved task has its earliest and latest start and its slack.
+/// Unestimated tasks count 1d and are marked with *.
+#[derive(Debug, clap::Args)]
+pub struct CriticalPathArgs {}
+
+/// Independent work streams and where work converges and spreads.
+///
+/// A track is a set of unresolved tasks connected by waiting; nothing in one
+/// track waits for another, so tracks can go to different people. Fan-in
+/// points wait for several tasks; fan-out points are waited for by several.
+#[derive(Debug, clap::Args)]
+pub struct TracksArgs {}
+
+fn today(ctx: &Ctx) -> NaiveDate {
+    ctx.now.date_naive()
+}
+
+pub fn run_plan(ctx: &mut Ctx, args: PlanArgs) -> CliResult {
+    let ws = ctx.workspace()?;
+    let set = ws.load(&Source::WorkTree)?;
+    let view = View::new(&set);
+    let open = open_graph(&view)?;
+    let cp = open.critical_path();
+    let schedule = open.schedule(&view.graph, &cp, args.workers as usize);
+    let waves = open.waves();
+    let calendar = Calendar { start: today(ctx) };
+    let format = if ctx.json {
+        PlanFormat::Json
+    } else {
+        args.format
+    };
+    match format {
+        PlanFormat::Json => {
+            let value = plan_json(&view, &waves, &cp, &schedule, calendar);
+            ctx.ui.json(&value)?;
+        }
+        PlanFormat::Mermaid => {
+            let text = gantt(&view, &cp, &schedule, calendar);
+            ctx.ui.out().write_all(text.as_bytes())?;
+        }
+        PlanFormat::Text => print_plan(ctx, &view, &waves, &cp, &schedule, calendar)?,
+    }
+    Ok(())
+}
+
+/// Tasks projected to end after their due date: (task, projected end date).
+fn late(view: &View, schedule: &Schedule, calendar: Calendar) -> Vec<(usize, NaiveDate)> {
+    (0..view.set.len())
+        .filter_map(|i| {
+            let slot = schedule.slots[i]?;
+            let due = view.task(i).due?;
+            let end = calendar.date(slot.end);
+            (end > due).then_some((i, end))
+        })
+        .collect()
+}
+
+fn plan_json(
+    view: &View,
+    waves: &[Vec<usize>],
+    cp: &CriticalPath,
+    schedule: &Schedule,
+    calendar: Calendar,
+) -> Value {
+    let mut wave_of = vec![0usize; view.set.len()];
+    for (w, wave) in waves.iter().enumerate() {
+        for &i in wave {
+            wave_of[i] = w + 1;
+        }
+    }
+    let late = late(view, schedule, calendar);
+    let tasks: Vec<Value> = (0..view.set.len())
+        .filter_map(|i| {
+            let slot = schedule.slots[i]?;
+            let timing = cp.timing[i]?;
+            let t = view.task(i);
+            Some(json!({
+                "id": t.id,
+                "subject": t.subject,
+                "wave": wave_of[i],
+                "worker": slot.worker.map(|w| w + 1),
+                "start_minutes": slot.start,
+                "end_minutes": slot.end,
+                "start": calendar.start_at(slot.start).format("%Y-%m-%dT%H:%M").to_string(),
+                "end": calendar.end_at(slot.end).format("%Y-%m-%dT%H:%M").to_string(),
+                "work_minutes": timing.minutes,
+                "unestimated": timing.unestimated,
+                "slack_minutes": timing.slack,
+                "due": t.due,
+                "late": late.iter().any(|(j, _)| *j == i),
+            }))
+        })
+        .collect();
+    json!({
+        "version": 1,
+        "workers": schedule.workers,
+        "finish_minutes": schedule.finish,
+        "finish": calendar.end_at(schedule.finish).format("%Y-%m-%dT%H:%M").to_string(),
+        "critical_path_minutes": cp.length,
+        "waves": waves.iter().map(|w| w.iter().map(|&i| view.task(i).id.to_string()).collect::<Vec<_>>()).collect::<Vec<_>>(),
+        "tasks": tasks,
+        "late": late.iter().map(|(i, end)| json!({ "id": view.task(*i).id, "due": view.task(*i).due, "projected_end": end })).collect::<Vec<_>>(),
+    })
+}
+
+fn print_plan(
+    ctx: &mut Ctx,
+    view: &View,
+    waves: &[Vec<usize>],
+    cp: &CriticalPath,
+    schedule: &Schedule,
+    calendar: Calendar,
+) -> CliResult {
+    let ui = &ctx.ui;
+    let mut lines = Vec::new();
+    let open_count = schedule.slots.iter().flatten().count();
+    if open_count == 0 {
+        lines.push("nothing to plan: every task is resolved".to_string());
+    } else {
+        let work: u64 = cp.timing.iter().flatten().map(|t| t.minutes).sum();
+        lines.push(format!(
+            "{open_count} open tasks, {} of work; with {} worker{} done after {} ({}); critical path {}",
+            work_text(work),
+            schedule.workers,
+            if schedule.workers == 1 { "" } else { "s" },
+            work_text(schedule.finish),
+            calendar.end_at(schedule.finish).format("%a %Y-%m-%d %H:%M"),
+            work_text(cp.length),
+        ));
+        lines.push(String::new());
+        for (w, wave) in waves.iter().enumerate() {
+            let ids: Vec<String> = wave.iter().map(|&i| view.id(ui, i)).collect();
+            lines.push(format!(
+                "{} {}",
+                ui.paint(Style::Bold, &format!("wave {:<3}", w + 1)),
+                ids.join(" ")
+            ));
+        }
+        lines.push(String::new());
+        let mut order: Vec<usize> = (0..view.set.len())
+            .filter(|&i| schedule.slots[i].is_some())
+            .collect();
+        order.sort_by_key(|&i| {
+            let s = schedule.slots[i].expect("filtered");
+            (s.start, s.worker.unwrap_or(usize::MAX), i)
+        });
+        let width = order
+            .iter()
+            .map(|&i| view.task(i).id.as_str().len())
+            .max()
+            .unwrap_or(0);
+        lines.push(
+            ui.paint(Style::Bold, "worker  start     end       task")
+                .into_owned(),
+        );
+        for i in order {
+            let slot = schedule.slots[i].expect("filtered");
+            let timing = cp.timing[i].expect("open task");
+            let worker = slot.worker.map_or("-".to_string(), |w| (w + 1).to_string());
+            let pad = " ".repeat(width - view.task(i).id.as_str().len());
+            let mut line = format!(
+                "{worker:<7} {:<9} {:<9} {}{pad}  {}",
+                work_text(slot.start),
+                work_text(slot.end),
+                view.id(ui, i),
+                escape(&view.task(i).subject, false)
+            );
+            if timing.unestimated {
+                line.push_str(&ui.paint(Style::Yellow, " (unestimated: 1d)"));
+            }
+            if timing.slack == 0 && timing.minutes > 0 {
+                line.push_str(&ui.paint(Style::Red, " [critical]"));
+            }
+            lines.push(line);
+        }
+        let late = late(view, schedule, calendar);
+        if !late.is_empty() {
+            lines.push(String::new());
+            lines.push(ui.paint(Style::Red, "projected late").into_owned());
+            for (i, end) in late {
+                let due = view.task(i).due.expect("late tasks have a due date");
+                lines.push(format!("  {} due {due}, projected {end}", view.id(ui, i)));
+            }
+        }
+    }
+    let out = ctx.ui.out();
+    for line in lines {
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
+/// A Mermaid Gantt chart: one section per worker, critical tasks marked
+/// `crit`, parents without work of their own as milestones.
+fn gantt(view: &View, cp: &CriticalPath, schedule: &Schedule, calendar: Calendar) -> String {
+    let mut out = String::from("gantt\n");
+    out.push_str(&format!(
+        "    title Plan for {} worker{}\n",
+        schedule.workers,
+        if schedule.workers == 1 { "" } else { "s" }
+    ));
+    out.push_str("    dateFormat YYYY-MM-DD HH:mm\n    axisFormat %m-%d\n    excludes weekends\n");
+    let start = |m: u64| calendar.start_at(m).format("%Y-%m-%d %H:%M").to_string();
+    let end = |m: u64| calendar.end_at(m).format("%Y-%m-%d %H:%M").to_string();
+    let mut sections: Vec<Vec<String>> = vec![Vec::new(); schedule.workers + 1];
+    let mut order: Vec<usize> = (0..view.set.len())
+        .filter(|&i| schedule.slots[i].is_some())
+        .collect();
+    order.sort_by_key(|&i| (schedule.slots[i].map(|s| s.start), i));
+    for i in order {
+        let slot = schedule.slots[i].expect("filtered");
+        let t = view.task(i);
+        let name = format!("{} ({})", mermaid_text(&t.subject), t.id);
+        let crit = cp.timing[i].is_some_and(|x| x.slack == 0);
+        let tag = mermaid_id(t.id.as_str());
+        let line = match slot.worker {
+            Some(w) => {
+                let crit = if crit { "crit, " } else { "" };
+                sections[w].push(format!(
+                    "    {name} :{crit}{tag}, {}, {}",
+                    start(slot.start),
+                    end(slot.end)
+                ));
+                continue;
+            }
+            None => format!("    {name} :milestone, {tag}, {}, 0d", end(slot.start)),
+        };
+        sections[schedule.workers].push(line);
+    }
+    for (w, lines) in sections.iter().enumerate() {
+        if lines.is_empty() {
+            continue;
+        }
+        if w == schedule.workers {
+            out.push_str("    section Milestones\n");
+        } else {
+            out.push_str(&format!("    section Worker {}\n", w + 1));
+        }
+        for line in lines {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// A task id as a Mermaid identifier.
+pub fn mermaid_id(id: &str) -> String {
+    format!("t_{}", id.replace('-', "_"))
+}
+
+/// User text made safe inside a Mermaid label: no line breaks, and none of
+/// the characters that end a Gantt task name or start a comment.
+pub fn mermaid_text(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            ':' | ';' | '#' | '"' | '`' | '<' | '>' | '[' | ']' | '{' | '}' | '|' => ' ',
+            c if c.is_control() => ' ',
+            c => c,
+        })
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+pub fn run_critical_path(ctx: &mut Ctx, _args: CriticalPathArgs) -> CliResult {
+    let ws = ctx.workspace()?;
+    let set = ws.load(&Source::WorkTree)?;
+    let view = View::new(&set);
+    let open = open_graph(&view)?;
+    let cp = open.critical_path();
+    let calendar = Calendar { start: today(ctx) };
+    if ctx.json {
+        let timing = |i: usize| {
+            let t = cp.timing[i].expect("open task");
+            json!({
+                "id": view.task(i).id,
+                "subject": view.task(i).subject,
+                "work_minutes": t.minutes,
+                "unestimated": t.unestimated,
+                "earliest_start_minutes": t.earliest_start,
+                "earliest_finish_minutes": t.earliest_finish,
+                "latest_start_minutes": t.latest_start,
+                "latest_finish_minutes": t.latest_finish,
+                "slack_minutes": t.slack,
+            })
+        };
+        let all: Vec<Value> = (0..set.len())
+            .filter(|&i| cp.timing[i].is_some())
+            .map(timing)
+            .collect();
+        ctx.ui.json(&json!({
+            "version": 1,
+            "length_minutes": cp.length,
+            "path": cp.path.iter().map(|&i| timing(i)).collect::<Vec<_>>(),
+            "tasks": all,
+        }))?;
+        return Ok(());
+    }
+    let ui = &ctx.ui;
+    let mut lines = Vec::new();
+    if cp.path.is_empty() {
+        lines.push("no open work: every task is resolved".to_string());
+    } else {
+        lines.push(format!(
+            "critical path: {} of work in {} task{}, done at the earliest {}",
+            work_text(cp.length),
+            cp.path.len(),
+            if cp.path.len() == 1 { "" } else { "s" },
+            calendar.end_at(cp.length).format("%a %Y-%m-%d %H:%M")
+        ));
+        let width = cp
+            .path
+            .iter()
+            .map(|&i| view.task(i).id.as_str().len())
+            .max()
+            .unwrap_or(0);
+        lines.push(
+            ui.paint(Style::Bold, "start     finish    work   task")
+                .into_owned(),
+        );
+        let mut unestimated = false;
+        for &i in &cp.path {
+            let t = cp.timing[i].expect("open task");
+            let pad = " ".repeat(width - view.task(i).id.as_str().len());
+            let mark = if t.unestimated { "*" } else { "" };
+            unestimated |= t.unestimated;
+            lines.push(format!(
+                "{:<9} {:<9} {:<6} {}{pad}  {}",
+                work_text(t.earliest_start),
+                work_text(t.earliest_finish),
+                format!("{}{mark}", work_text(t.minutes)),
+                view.id(ui, i),
+                escape(&view.task(i).subject, false)
+            ));
+        }
+        if unestimated {
+            lines.push(
+                "* unestimated: counted as 1d; set one with git task edit ID --estimate 4h".into(),
+            );
+        }
+    }
+    let out = ctx.ui.out();
+    for line in lines {
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
+pub fn run_tracks(ctx: &mut Ctx, _args: TracksArgs) -> CliResult {
+    let ws = ctx.workspace()?;
+    let set = ws.load(&Source::WorkTree)?;
+    let view = View::new(&set);
+    let open = open_graph(&view)?;
+    let cp = open.critical_path();
+    let tracks = tracks(&open, &cp);
+    let id = |i: usize| view.task(i).id.to_string();
+    if ctx.json {
+        let value: Vec<Value> = tracks
+            .iter()
+            .map(|t| {
+                json!({
+                    "tasks": t.tasks.iter().map(|&i| id(i)).collect::<Vec<_>>(),
+                    "starts": t.starts.iter().map(|&i| id(i)).collect::<Vec<_>>(),
+                    "ends": t.ends.iter().map(|&i| id(i)).collect::<Vec<_>>(),
+                    "fan_ins": t.fan_ins.iter().map(|&(i, n)| json!({ "id": id(i), "waits_for": n })).collect::<Vec<_>>(),
+                    "fan_outs": t.fan_outs.iter().map(|&(i, n)| json!({ "id": id(i), "waited_for_by": n })).collect::<Vec<_>>(),
+                    "work_minutes": t.work,
+                    "length_minutes": t.length,
+                })
+            })
+            .collect();
+        ctx.ui.json(&json!({ "version": 1, "tracks": value }))?;
+        return Ok(());
+    }
+    let ui = &ctx.ui;
+    let ids = |list: &[usize]| {
+        list.iter()
+            .map(|&i| view.id(ui, i))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut lines = Vec::new();
+    if tracks.is_empty() {
+        lines.push("no open work: every task is resolved".to_string());
+    }
+    for (n, t) in tracks.iter().enumerate() {
+        if n > 0 {
+            lines.push(String::new());
+        }
+        lines.push(
+            ui.paint(
+                Style::Bold,
+                &format!(
+                    "track {}: {} task{}, {} of work, {} long",
+                    n + 1,
+                    t.tasks.len(),
+                    if t.tasks.len() == 1 { "" } else { "s" },
+                    work_text(t.work),
+                    work_text(t.length)
+                ),
+            )
+            .into_owned(),
+        );
+        lines.push(format!("  starts    {}", ids(&t.starts)));
+        lines.push(format!("  ends      {}", ids(&t.ends)));
+        for &(i, k) in &t.fan_ins {
+            lines.push(format!("  fan-in    {} waits for {k}", view.id(ui, i)));
+        }
+        for &(i, k) in &t.fan_outs {
+            lines.push(format!(
+                "  fan-out   {} is waited for by {k}",
+                view.id(ui, i)
+            ));
+        }
+        lines.push(format!("  tasks     {}", ids(&t.tasks)));
+    }
+    let out = ctx.ui.out();
+    for line in lines {
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}

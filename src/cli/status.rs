@@ -1,0 +1,422 @@
+//! `git task status`: a dashboard of counts, progress, work in progress,
+//! what is ready and the state of every gate.
+
+use std::io::Write;
+
+use serde_json::{Value, json};
+
+use git_task::gate::{GateReport, GateState, gate_state};
+use git_task::graph::{DEFAULT_MINUTES, Open};
+use git_task::store::Source;
+use git_task::task::{Kind, Status};
+
+use super::render::{View, work_text};
+use super::ui::{Style, Ui, escape};
+use super::{CliResult, Ctx};
+
+/// How many ready tasks the text dashboard names.
+const READY_SHOWN: usize = 5;
+
+/// The width of a progress bar, in characters between the brackets.
+const BAR_WIDTH: u64 = 20;
+
+/// A dashboard: counts, progress, work in progress, what is ready, gates.
+///
+/// Counts: tasks by status, and how many can start now (ready) or are held
+/// back by something unresolved (blocked).
+///
+/// Progress: a bar for each epic and for everything, weighted by estimate.
+/// Only leaves count (tasks without children), so a parent's work is not
+/// counted twice; a leaf without an estimate counts 1d. Cancelled leaves
+/// are left out; done is the work of completed leaves.
+///
+/// Gates: every gate with its state (green, yellow, red or cancelled) and,
+/// when red, the first reason; in pipeline order, the gates already
+/// resolved first.
+///
+/// --json prints the same data with stable field names and "version": 1.
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+/// Work done out of work counted, in minutes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Progress {
+    done: u64,
+    total: u64,
+}
+
+impl Progress {
+    fn add(&mut self, minutes: u64, done: bool) {
+        // Saturating: estimates come from files, and absurd ones must not
+        // crash the dashboard.
+        self.total = self.total.saturating_add(minutes);
+        if done {
+            self.done = self.done.saturating_add(minutes);
+        }
+    }
+
+    /// `done` as a share of `out_of`, rounded down so that the whole is
+    /// only reached when all is done; `None` when there is nothing to count.
+    fn share(self, out_of: u64) -> Option<u64> {
+        let share = u128::from(self.done) * u128::from(out_of);
+        share
+            .checked_div(u128::from(self.total))
+            .map(|s| u64::try_from(s).unwrap_or(out_of))
+    }
+
+    /// Whole percent; `None` when there is nothing to count.
+    fn percent(self) -> Option<u64> {
+        self.share(100)
+    }
+
+    fn json(self) -> Value {
+        json!({
+            "done_minutes": self.done,
+            "total_minutes": self.total,
+            "percent": self.percent(),
+        })
+    }
+}
+
+/// Everything the dashboard shows, computed once for both outputs.
+struct Dashboard {
+    counts: Counts,
+    overall: Progress,
+    /// Epics by id, with their progress.
+    epics: Vec<(usize, Progress)>,
+    /// In-progress tasks by id.
+    in_progress: Vec<usize>,
+    /// Most urgent first.
+    ready: Vec<usize>,
+    blocked: Vec<usize>,
+    /// In pipeline order.
+    gates: Vec<(usize, GateReport)>,
+}
+
+#[derive(Debug, Default)]
+struct Counts {
+    total: usize,
+    pending: usize,
+    in_progress: usize,
+    completed: usize,
+    cancelled: usize,
+}
+
+impl Dashboard {
+    fn new(view: &View) -> Dashboard {
+        let set = view.set;
+        let count = set.len();
+        let mut counts = Counts {
+            total: count,
+            ..Counts::default()
+        };
+        for task in set.iter() {
+            match task.status {
+                Status::Pending => counts.pending += 1,
+                Status::InProgress => counts.in_progress += 1,
+                Status::Completed => counts.completed += 1,
+                Status::Cancelled => counts.cancelled += 1,
+            }
+        }
+
+        let mut has_children = vec![false; count];
+        for task in set.iter() {
+            if let Some(p) = task.parent.as_ref().and_then(|p| set.index_of(p.as_str())) {
+                has_children[p] = true;
+            }
+        }
+        let mut overall = Progress::default();
+        let mut by_task = vec![Progress::default(); count];
+        for (i, task) in set.iter().enumerate() {
+            if has_children[i] || task.status == Status::Cancelled {
+                continue;
+            }
+            let minutes = task
+                .estimate
+                .as_ref()
+                .map_or(DEFAULT_MINUTES, |e| e.minutes());
+            let done = task.status == Status::Completed;
+            overall.add(minutes, done);
+            // A leaf counts for itself (an epic without children) and for
+            // every ancestor; `ancestors` stops at a loop in the parents.
+            by_task[i].add(minutes, done);
+            for a in view.graph.ancestors(i) {
+                by_task[a].add(minutes, done);
+            }
+        }
+        let epics = (0..count)
+            .filter(|&i| view.task(i).kind == Kind::Epic)
+            .map(|i| (i, by_task[i]))
+            .collect();
+
+        let in_progress = (0..count)
+            .filter(|&i| view.task(i).status == Status::InProgress)
+            .collect();
+
+        Dashboard {
+            counts,
+            overall,
+            epics,
+            in_progress,
+            ready: view.graph.ready(),
+            blocked: view.graph.blocked(),
+            gates: pipeline_order(view)
+                .into_iter()
+                .filter_map(|i| gate_state(&view.graph, i).map(|g| (i, g)))
+                .collect(),
+        }
+    }
+}
+
+/// Every task in the order work flows: resolved tasks first by id, then
+/// the unresolved ones with each after everything it waits for, ties by
+/// id. With a cycle there is no such order, and it is all by id.
+fn pipeline_order(view: &View) -> Vec<usize> {
+    let count = view.set.len();
+    let Ok(open) = Open::new(&view.graph) else {
+        return (0..count).collect();
+    };
+    let mut order: Vec<usize> = (0..count).filter(|&i| !open.contains(i)).collect();
+    // Kahn's algorithm with the smallest id first, so the order is stable
+    // and reads like the pipeline, not like a depth-first walk.
+    let mut waiting: Vec<usize> = (0..count).map(|i| open.prerequisites(i).count()).collect();
+    let mut free: std::collections::BTreeSet<usize> = (0..count)
+        .filter(|&i| open.contains(i) && waiting[i] == 0)
+        .collect();
+    while let Some(i) = free.pop_first() {
+        order.push(i);
+        for d in open.dependents(i) {
+            waiting[d] = waiting[d].saturating_sub(1);
+            if waiting[d] == 0 {
+                free.insert(d);
+            }
+        }
+    }
+    order
+}
+
+pub fn run(ctx: &mut Ctx, _args: Args) -> CliResult {
+    let ws = ctx.workspace()?;
+    let set = ws.load(&Source::WorkTree)?;
+    let view = View::new(&set);
+    let dashboard = Dashboard::new(&view);
+    if ctx.json {
+        ctx.ui.json(&status_json(&view, &dashboard))?;
+        return Ok(());
+    }
+    let lines = status_lines(&ctx.ui, &view, &dashboard);
+    let out = ctx.ui.out();
+    for line in lines {
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
+fn status_json(view: &View, d: &Dashboard) -> Value {
+    let id = |i: usize| view.task(i).id.to_string();
+    json!({
+        "version": 1,
+        "counts": {
+            "total": d.counts.total,
+            "pending": d.counts.pending,
+            "ready": d.ready.len(),
+            "blocked": d.blocked.len(),
+            "in_progress": d.counts.in_progress,
+            "completed": d.counts.completed,
+            "cancelled": d.counts.cancelled,
+        },
+        "progress": {
+            "overall": d.overall.json(),
+            "epics": d.epics.iter().map(|&(i, p)| {
+                let mut value = p.json();
+                if let Value::Object(map) = &mut value {
+                    map.insert("id".into(), json!(id(i)));
+                    map.insert("subject".into(), json!(view.task(i).subject));
+                    map.insert("status".into(), json!(view.task(i).status));
+                }
+                value
+            }).collect::<Vec<_>>(),
+        },
+        "in_progress": d.in_progress.iter().map(|&i| json!({
+            "id": id(i),
+            "subject": view.task(i).subject,
+            "owner": view.task(i).owner,
+        })).collect::<Vec<_>>(),
+        "ready": d.ready.iter().map(|&i| id(i)).collect::<Vec<_>>(),
+        "blocked": d.blocked.iter().map(|&i| id(i)).collect::<Vec<_>>(),
+        "gates": d.gates.iter().map(|(i, g)| json!({
+            "id": id(*i),
+            "subject": view.task(*i).subject,
+            "state": g.state,
+            "reasons": g.reasons,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// `[########------------]  40%`, the filled part rounded down.
+fn bar(ui: &Ui, p: Progress) -> String {
+    let filled = p.share(BAR_WIDTH).unwrap_or(0).min(BAR_WIDTH);
+    let percent = p
+        .percent()
+        .map_or_else(|| "   -".to_string(), |n| format!("{n:>3}%"));
+    format!(
+        "[{}{}] {percent}",
+        ui.paint(Style::Green, &"#".repeat(filled as usize)),
+        ui.paint(Style::Dim, &"-".repeat((BAR_WIDTH - filled) as usize)),
+    )
+}
+
+/// `2d of 5d`, or `no work` when everything is cancelled.
+fn amount(p: Progress) -> String {
+    if p.total == 0 {
+        "no work".into()
+    } else {
+        format!("{} of {}", work_text(p.done), work_text(p.total))
+    }
+}
+
+fn gate_style(state: GateState) -> Style {
+    match state {
+        GateState::Green => Style::Green,
+        GateState::Yellow => Style::Yellow,
+        GateState::Red => Style::Red,
+        GateState::Cancelled => Style::Dim,
+    }
+}
+
+fn status_lines(ui: &Ui, view: &View, d: &Dashboard) -> Vec<String> {
+    let mut lines = Vec::new();
+    if view.set.is_empty() {
+        lines.push("no tasks yet; add one with git task add \"Subject\"".into());
+        return lines;
+    }
+    let heading = |text: &str| ui.paint(Style::Bold, text).into_owned();
+    let subject = |i: usize| escape(&view.task(i).subject, false).into_owned();
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let c = &d.counts;
+    lines.push(format!(
+        "{} task{}: {} pending, {} in progress, {} completed, {} cancelled",
+        c.total,
+        plural(c.total),
+        c.pending,
+        c.in_progress,
+        c.completed,
+        c.cancelled,
+    ));
+    lines.push(format!(
+        "{} ready, {} blocked",
+        ui.paint(Style::Cyan, &d.ready.len().to_string()),
+        ui.paint(Style::Red, &d.blocked.len().to_string()),
+    ));
+
+    // Progress: labels padded so the bars line up, then the amounts padded
+    // so the epic subjects line up.
+    lines.push(String::new());
+    lines.push(heading("Progress"));
+    let overall = "overall";
+    let label_width = d
+        .epics
+        .iter()
+        .map(|&(i, _)| view.task(i).id.as_str().len())
+        .chain([overall.len()])
+        .max()
+        .unwrap_or(0);
+    let amount_width = d
+        .epics
+        .iter()
+        .map(|&(_, p)| amount(p).len())
+        .chain([amount(d.overall).len()])
+        .max()
+        .unwrap_or(0);
+    lines.push(format!(
+        "  {overall:<label_width$}  {}  {}",
+        bar(ui, d.overall),
+        amount(d.overall)
+    ));
+    for &(i, p) in &d.epics {
+        let pad = " ".repeat(label_width - view.task(i).id.as_str().len());
+        lines.push(format!(
+            "  {}{pad}  {}  {:<amount_width$}  {}",
+            view.id(ui, i),
+            bar(ui, p),
+            amount(p),
+            subject(i),
+        ));
+    }
+
+    if !d.in_progress.is_empty() {
+        lines.push(String::new());
+        lines.push(heading("In progress"));
+        let width = id_width(view, &d.in_progress);
+        for &i in &d.in_progress {
+            let owner = match &view.task(i).owner {
+                Some(o) => ui
+                    .paint(Style::Blue, &format!("@{}", escape(o, false)))
+                    .into_owned(),
+                None => ui.paint(Style::Dim, "(no owner)").into_owned(),
+            };
+            lines.push(format!(
+                "  {}  {}  {owner}",
+                padded_id(ui, view, i, width),
+                subject(i)
+            ));
+        }
+    }
+
+    lines.push(String::new());
+    lines.push(heading("Ready now, most urgent first"));
+    let first: Vec<usize> = d.ready.iter().copied().take(READY_SHOWN).collect();
+    let width = id_width(view, &first);
+    for &i in &first {
+        lines.push(format!(
+            "  {}  {}",
+            padded_id(ui, view, i, width),
+            subject(i)
+        ));
+    }
+    if d.ready.len() > READY_SHOWN {
+        lines.push(format!(
+            "  … and {} more (git task ready lists them all)",
+            d.ready.len() - READY_SHOWN
+        ));
+    } else if d.ready.is_empty() && !d.blocked.is_empty() {
+        lines.push("  nothing can start now; git task blocked shows why".into());
+    }
+
+    if !d.gates.is_empty() {
+        lines.push(String::new());
+        lines.push(heading("Gates"));
+        let indices: Vec<usize> = d.gates.iter().map(|(i, _)| *i).collect();
+        let width = id_width(view, &indices);
+        for (i, report) in &d.gates {
+            let state = format!("{:<9}", report.state.as_str());
+            let mut line = format!(
+                "  {}  {}  {}",
+                padded_id(ui, view, *i, width),
+                ui.paint(gate_style(report.state), &state),
+                subject(*i)
+            );
+            if report.state == GateState::Red
+                && let Some(reason) = report.reasons.first()
+            {
+                line.push_str(&format!(" — {}", escape(reason, false)));
+            }
+            lines.push(line);
+        }
+    }
+    lines
+}
+
+fn id_width(view: &View, indices: &[usize]) -> usize {
+    indices
+        .iter()
+        .map(|&i| view.task(i).id.as_str().len())
+        .max()
+        .unwrap_or(0)
+}
+
+/// The highlighted id, padded to `width` characters.
+fn padded_id(ui: &Ui, view: &View, i: usize, width: usize) -> String {
+    let pad = " ".repeat(width.saturating_sub(view.task(i).id.as_str().len()));
+    format!("{}{pad}", view.id(ui, i))
+}

@@ -1,0 +1,146 @@
+//! Gate states: whether a go/no-go checkpoint lets work through.
+
+use serde::Serialize;
+
+use crate::graph::Graph;
+use crate::task::Status;
+
+/// The state of a gate (§3 of the design).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GateState {
+    /// Completed, every criterion met, everything it waits for resolved.
+    Green,
+    /// Waived: it passes, with a warning naming who waived it and why.
+    Yellow,
+    /// Anything else: it holds back what it protects.
+    Red,
+    /// Cancelled gates protect nothing.
+    Cancelled,
+}
+
+impl GateState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GateState::Green => "green",
+            GateState::Yellow => "yellow",
+            GateState::Red => "red",
+            GateState::Cancelled => "cancelled",
+        }
+    }
+
+    /// Whether the gate lets a commit through.
+    pub fn passes(self) -> bool {
+        self != GateState::Red
+    }
+}
+
+/// A gate's state and, when it is red, why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GateReport {
+    pub state: GateState,
+    /// Why it is red (or what was waived): status, open waits, criteria.
+    pub reasons: Vec<String>,
+}
+
+/// The state of gate task `i`; `None` when the task is not a gate.
+pub fn gate_state(graph: &Graph, i: usize) -> Option<GateReport> {
+    let task = &graph.tasks().tasks()[i];
+    task.gate.as_ref()?;
+    if task.status == Status::Cancelled {
+        return Some(GateReport {
+            state: GateState::Cancelled,
+            reasons: Vec::new(),
+        });
+    }
+    let mut reasons = Vec::new();
+    if task.status != Status::Completed {
+        reasons.push(format!("it is {}, not completed", task.status));
+    }
+    let open: Vec<String> = graph
+        .open_waits(i)
+        .map(|w| match w.target {
+            crate::graph::Target::Task(j) => {
+                let t = &graph.tasks().tasks()[j];
+                format!("{} \"{}\" ({})", t.id, t.subject, graph.state(j))
+            }
+            crate::graph::Target::Missing(ref id) => format!("{id} (no such task)"),
+        })
+        .collect();
+    if !open.is_empty() {
+        reasons.push(format!("it waits for {}", open.join(", ")));
+    }
+    let unmet: Vec<String> = task
+        .unmet_criteria()
+        .map(|(n, c)| format!("{n}. {}", c.text))
+        .collect();
+    if !unmet.is_empty() {
+        reasons.push(format!("criteria not met: {}", unmet.join("; ")));
+    }
+    let state = if reasons.is_empty() {
+        GateState::Green
+    } else if let Some(w) = &task.waiver {
+        reasons = vec![format!(
+            "waived by {} at {}: {}",
+            w.by,
+            w.at.format("%Y-%m-%d"),
+            w.reason
+        )];
+        GateState::Yellow
+    } else {
+        GateState::Red
+    };
+    Some(GateReport { state, reasons })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Task, TaskId, TaskSet};
+
+    fn set(spec: &[(&str, &str)]) -> TaskSet {
+        TaskSet::new(
+            spec.iter()
+                .map(|(id, f)| {
+                    Task::parse(
+                        TaskId::parse(id).unwrap(),
+                        &format!("subject = \"{id}\"\n{}\n", f.replace(';', "\n")),
+                    )
+                    .unwrap()
+                })
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn states() {
+        let s = set(&[
+            ("build", "status = \"completed\""),
+            (
+                "green",
+                "gate = true;status = \"completed\";blocked_by = [\"build\"]",
+            ),
+            ("red", "gate = true;blocked_by = [\"open\"]"),
+            ("open", ""),
+            (
+                "yellow",
+                "gate = true\n[waiver]\nby = \"ana\"\nreason = \"risk accepted\"\nat = 2026-11-21T09:00:00Z",
+            ),
+            ("gone", "gate = true;status = \"cancelled\""),
+            (
+                "unmet",
+                "gate = true;status = \"completed\"\n[[criteria]]\ntext = \"signed off\"",
+            ),
+        ]);
+        let g = Graph::new(&s);
+        let state = |id: &str| gate_state(&g, s.index_of(id).unwrap()).map(|r| r.state);
+        assert_eq!(state("green"), Some(GateState::Green));
+        assert_eq!(state("red"), Some(GateState::Red));
+        assert_eq!(state("yellow"), Some(GateState::Yellow));
+        assert_eq!(state("gone"), Some(GateState::Cancelled));
+        assert_eq!(state("unmet"), Some(GateState::Red));
+        assert_eq!(state("open"), None);
+        let red = gate_state(&g, s.index_of("red").unwrap()).unwrap();
+        assert_eq!(red.reasons.len(), 2, "{:?}", red.reasons);
+    }
+}
