@@ -597,3 +597,27 @@ pub fn replace_text(tx: &mut Transaction, id: &TaskId, text: &str) -> Result<Tas
     })?;
     Ok(tx.stage(id, doc)?.clone())
 }
+
+/// Waives a gate: it passes (yellow) with a warning naming who and why.
+pub fn waive(
+    tx: &mut Transaction,
+    id: &TaskId,
+    by: &str,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<Task> {
+    let task = &tx.tasks().tasks()[task_index(tx.tasks(), id)];
+    if task.gate.is_none() {
+        return Err(Error::Invalid(format!(
+            "{id} is not a gate; only gates can be waived (make it one with git task edit {id} --gate)"
+        )));
+    }
+    if reason.trim().is_empty() {
+        return Err(Error::Invalid(
+            "say why the gate may pass: --reason TEXT".into(),
+        ));
+    }
+    let mut doc = tx.document(id)?;
+    doc.set_waiver(by, reason, now);
+    Ok(tx.stage(id, doc)?.clone())
+}

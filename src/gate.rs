@@ -144,3 +144,79 @@ mod tests {
         assert_eq!(red.reasons.len(), 2, "{:?}", red.reasons);
     }
 }
+
+/// A branch's short name: `refs/heads/main` → `main`.
+pub fn short_branch(name: &str) -> &str {
+    name.strip_prefix("refs/heads/").unwrap_or(name)
+}
+
+/// Whether `pattern` (a branch name or a git wildmatch glob: `*` stays
+/// within one path component, `**` crosses them) matches `branch`.
+pub fn branch_matches(pattern: &str, branch: &str) -> bool {
+    use gix::bstr::ByteSlice;
+    gix::glob::wildmatch(
+        pattern.as_bytes().as_bstr(),
+        short_branch(branch).as_bytes().as_bstr(),
+        gix::glob::wildmatch::Mode::NO_MATCH_SLASH_LITERAL,
+    )
+}
+
+/// Whether a gate task protects `branch`: `gate = true` protects the
+/// branches of `gates.branches`; `gate = { branches = [...] }` its own.
+pub fn protects(task: &crate::Task, config: &crate::config::Config, branch: &str) -> bool {
+    let patterns: &[String] = match &task.gate {
+        None => return false,
+        Some(crate::task::Gate::ConfiguredBranches) => &config.gate_branches,
+        Some(crate::task::Gate::Branches(globs)) => globs,
+    };
+    patterns.iter().any(|p| branch_matches(p, branch))
+}
+
+/// Every gate that protects `branch`, with its state, in id order.
+pub fn gates_for_branch(
+    graph: &Graph,
+    config: &crate::config::Config,
+    branch: &str,
+) -> Vec<(usize, GateReport)> {
+    let tasks = graph.tasks().tasks();
+    (0..tasks.len())
+        .filter(|&i| protects(&tasks[i], config, branch))
+        .filter_map(|i| gate_state(graph, i).map(|r| (i, r)))
+        .collect()
+}
+
+/// What moves a red gate on: the commands to run.
+pub fn next_steps(graph: &Graph, i: usize) -> Vec<String> {
+    let task = &graph.tasks().tasks()[i];
+    let id = &task.id;
+    let mut steps = Vec::new();
+    if graph.open_waits(i).next().is_some() {
+        steps.push(format!("finish what it waits for (git task show {id})"));
+    }
+    if task.unmet_criteria().next().is_some() {
+        steps.push(format!(
+            "mark its criteria met: git task criteria {id} --met N…"
+        ));
+    }
+    if task.status != Status::Completed {
+        steps.push(format!("complete it: git task done {id}"));
+    }
+    steps.push(format!(
+        "or let it pass with a warning: git task gate waive {id} --reason \"…\""
+    ));
+    steps
+}
+
+#[cfg(test)]
+mod branch_tests {
+    use super::*;
+
+    #[test]
+    fn branch_globs() {
+        assert!(branch_matches("main", "refs/heads/main"));
+        assert!(branch_matches("release/*", "release/1.0"));
+        assert!(!branch_matches("release/*", "release/1.0/hotfix"));
+        assert!(branch_matches("release/**", "release/1.0/hotfix"));
+        assert!(!branch_matches("main", "maintenance"));
+    }
+}

@@ -3,15 +3,19 @@
 //! dependency graph. The `git-task` binary is a thin layer over it.
 
 pub mod change;
+pub mod check;
 pub mod config;
 pub mod document;
 pub mod error;
 pub mod gate;
 pub mod graph;
+pub mod hooks;
 pub mod id;
+pub mod lint;
 pub mod store;
 pub mod task;
 pub mod taskset;
+pub mod verdict;
 
 pub use error::{Error, Result};
 pub use id::TaskId;

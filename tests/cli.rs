@@ -498,11 +498,15 @@ fn a_bare_repository_is_refused_clearly() {
 fn init_is_idempotent_and_keeps_an_edited_config() {
     let env = TestEnv::git_repo();
     assert_eq!(
-        env.task(&["init"]).ok(),
+        env.task(&["init", "--no-hooks"]).ok(),
         "created .tasks\ncreated .tasks/config.toml\n"
     );
     std::fs::write(env.tasks_dir().join("config.toml"), "[ids]\nlength = 12\n").unwrap();
-    assert!(env.task(&["init"]).ok().starts_with("already initialized"));
+    assert!(
+        env.task(&["init", "--no-hooks"])
+            .ok()
+            .starts_with("already initialized")
+    );
     assert_eq!(
         std::fs::read_to_string(env.tasks_dir().join("config.toml")).unwrap(),
         "[ids]\nlength = 12\n"

@@ -2,12 +2,16 @@
 //! context every command runs in.
 
 mod add;
+mod check;
 mod criteria;
 mod dep;
 mod docs;
 mod edit;
 mod fields;
+mod gate;
 mod graph;
+mod hook;
+mod hooks;
 mod init;
 mod lifecycle;
 mod list;
@@ -84,6 +88,13 @@ pub enum Command {
     Tracks(plan::TracksArgs),
     Graph(graph::Args),
     Status(status::Args),
+    #[command(subcommand)]
+    Hooks(hooks::Command),
+    Check(check::CheckArgs),
+    Lint(check::LintArgs),
+    #[command(subcommand)]
+    Gate(gate::Command),
+    Hook(hook::Args),
     Completions(docs::CompletionsArgs),
     Man(docs::ManArgs),
 }
@@ -123,6 +134,8 @@ pub enum CliError {
     Lib(Error),
     /// An error with one more hint from the command that saw it.
     Hinted(Error, String),
+    /// The command has printed its answer; exit with this code.
+    Silent(u8),
     Io(std::io::Error),
 }
 
@@ -180,6 +193,7 @@ pub fn main() -> ExitCode {
             ExitCode::from(2)
         }
         Err(CliError::Lib(e)) => report(&ctx.ui, &e),
+        Err(CliError::Silent(code)) => ExitCode::from(code),
         Err(CliError::Hinted(e, hint)) => {
             let code = report(&ctx.ui, &e);
             ctx.ui.hint(&hint);
@@ -211,6 +225,11 @@ fn run(ctx: &mut Ctx, command: Command) -> CliResult {
         Command::Tracks(args) => plan::run_tracks(ctx, args),
         Command::Graph(args) => graph::run(ctx, args),
         Command::Status(args) => status::run(ctx, args),
+        Command::Hooks(command) => hooks::run(ctx, command),
+        Command::Check(args) => check::run_check(ctx, args),
+        Command::Lint(args) => check::run_lint(ctx, args),
+        Command::Gate(command) => gate::run(ctx, command),
+        Command::Hook(args) => hook::run(ctx, args),
         Command::Completions(args) => docs::run_completions(ctx, args),
         Command::Man(args) => docs::run_man(ctx, args),
     }

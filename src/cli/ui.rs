@@ -130,6 +130,11 @@ impl Ui {
         self.diagnostic("hint", Style::Cyan, message);
     }
 
+    /// Text already formatted (and escaped) for stderr.
+    pub fn raw_err(&self, text: &str) {
+        let _ = io::stderr().lock().write_all(text.as_bytes());
+    }
+
     /// A message on stderr that is not a problem (what a mutation did when
     /// stdout carries the answer).
     pub fn info(&self, message: &str) {

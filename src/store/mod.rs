@@ -2,9 +2,10 @@
 //! every change goes through a [`Transaction`], which holds the exclusive
 //! lock, validates the result and writes each file by rename.
 
+mod git;
 mod lock;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -24,44 +25,74 @@ pub const TASKS_DIR: &str = ".tasks";
 /// The name of the settings file inside it.
 pub const CONFIG_FILE: &str = "config.toml";
 
-/// Where a task set is read from. Only the working tree is built so far;
-/// the index and revisions come with the git integration.
+/// Where a task set is read from. Commands never mix sources.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
+    /// `.tasks/` of the working tree, as it is on disk.
     WorkTree,
+    /// What the next commit would record: the index (honouring
+    /// `GIT_INDEX_FILE`, which git sets for `git commit -a` and friends).
+    Index,
+    /// The tree of a revision: a branch, tag, sha, `HEAD~2`, …
+    Rev(String),
 }
 
-/// A git working tree and its `.tasks/`.
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::WorkTree => f.write_str("the working tree"),
+            Source::Index => f.write_str("the index"),
+            Source::Rev(rev) => write!(f, "revision {rev}"),
+        }
+    }
+}
+
+/// A git repository and, unless it is bare, its working tree's `.tasks/`.
 pub struct Workspace {
     repo: gix::Repository,
+    /// The top of the working tree; the git dir of a bare repository.
     root: PathBuf,
     git_dir: PathBuf,
+    bare: bool,
 }
 
 impl Workspace {
-    /// Finds the repository that contains `dir`, as git does.
+    /// Finds the repository that contains `dir`, as git does, honouring
+    /// `GIT_DIR`, `GIT_WORK_TREE` and `GIT_INDEX_FILE` as git sets them for
+    /// hooks.
     pub fn discover(dir: &Path) -> Result<Workspace> {
-        let repo = gix::discover(dir).map_err(|_| Error::NotARepository {
-            path: dir.to_path_buf(),
-        })?;
-        let git_dir = repo.git_dir().to_path_buf();
-        let root = match repo.workdir() {
-            Some(root) => root.to_path_buf(),
-            None => return Err(Error::BareRepository { path: git_dir }),
+        let mut repo =
+            gix::discover_with_environment_overrides(dir).map_err(|_| Error::NotARepository {
+                path: dir.to_path_buf(),
+            })?;
+        // Reading thousands of small blobs: a little object cache pays off.
+        repo.object_cache_size_if_unset(4 * 1024 * 1024);
+        let git_dir = absolute(repo.git_dir())?;
+        let (root, bare) = match repo.workdir() {
+            Some(root) => (absolute(root)?, false),
+            None => (git_dir.clone(), true),
         };
-        // gix may hand back a relative path; commands print paths relative
-        // to the root, so keep it absolute and canonical.
-        let root = fs::canonicalize(&root).map_err(|e| Error::io(&root, e))?;
         Ok(Workspace {
             repo,
             root,
             git_dir,
+            bare,
         })
     }
 
-    /// The top of the working tree.
+    /// The top of the working tree (the git dir of a bare repository).
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// Whether there is no working tree: only revisions can be read.
+    pub fn is_bare(&self) -> bool {
+        self.bare
+    }
+
+    /// The per-worktree git directory.
+    pub fn git_dir(&self) -> &Path {
+        &self.git_dir
     }
 
     pub fn tasks_dir(&self) -> PathBuf {
@@ -86,6 +117,11 @@ impl Workspace {
     }
 
     fn ensure_initialized(&self) -> Result<PathBuf> {
+        if self.bare {
+            return Err(Error::BareRepository {
+                path: self.git_dir.clone(),
+            });
+        }
         let dir = self.tasks_dir();
         if dir.is_dir() {
             Ok(dir)
@@ -99,6 +135,11 @@ impl Workspace {
     /// Creates `.tasks/` and `config.toml` unless they exist. Returns what it
     /// created, relative to the root.
     pub fn init(&self) -> Result<Vec<PathBuf>> {
+        if self.bare {
+            return Err(Error::BareRepository {
+                path: self.git_dir.clone(),
+            });
+        }
         let mut created = Vec::new();
         let dir = self.tasks_dir();
         if !dir.is_dir() {
@@ -129,12 +170,16 @@ impl Workspace {
         }
     }
 
-    /// Reads every task of `source`. Problems in single files are collected,
-    /// not fatal, so `check` can report all of them at once.
+    /// Reads every task of `source`, with the `config.toml` of the same
+    /// source. Problems in single files are collected, not fatal, so `check`
+    /// can report all of them at once.
     pub fn read(&self, source: &Source) -> Result<Loaded> {
-        match source {
-            Source::WorkTree => self.read_work_tree(),
-        }
+        let files = match source {
+            Source::WorkTree => self.work_tree_files()?,
+            Source::Index => git::index_files(&self.repo)?,
+            Source::Rev(rev) => git::revision_files(&git::Objects::new(self.repo.clone()), rev)?,
+        };
+        Ok(load_files(files, &self.repo))
     }
 
     /// Reads every task of `source`, failing on the first problem file.
@@ -142,66 +187,136 @@ impl Workspace {
         self.read(source)?.into_result()
     }
 
-    fn read_work_tree(&self) -> Result<Loaded> {
+    fn work_tree_files(&self) -> Result<Vec<SourceFile>> {
         let dir = self.ensure_initialized()?;
         let entries = fs::read_dir(&dir).map_err(|e| Error::io(&dir, e))?;
         let mut files = Vec::new();
         for entry in entries {
             let entry = entry.map_err(|e| Error::io(&dir, e))?;
-            let name = entry.file_name();
-            let Some(name) = name.to_str() else { continue };
-            // Dot files are our own temporaries (and editors' swap files).
-            if name.starts_with('.') || name == CONFIG_FILE {
-                continue;
-            }
-            let Some(stem) = name.strip_suffix(".toml") else {
+            let Ok(name) = entry.file_name().into_string() else {
                 continue;
             };
-            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            if !is_task_file_name(&name) || entry.file_type().is_ok_and(|t| t.is_dir()) {
                 continue;
             }
-            files.push(stem.to_owned());
+            files.push(SourceFile {
+                blob: Blob::Path(entry.path()),
+                name,
+            });
         }
-        files.sort();
-        let root = self.root.as_path();
-        let results = parallel_map(&files, |stem| read_task_file(root, stem));
-        let mut loaded = Loaded::default();
-        let mut tasks = Vec::with_capacity(results.len());
-        for result in results {
-            match result {
-                Ok(task) => tasks.push(task),
-                Err(problem) => loaded.problems.push(problem),
-            }
-        }
-        loaded.tasks = TaskSet::new(tasks);
-        Ok(loaded)
+        Ok(files)
     }
 }
 
-/// Reads `.tasks/<stem>.toml`. A free function, so reader threads share
-/// nothing of gix's (single-threaded) repository handle.
-fn read_task_file(root: &Path, stem: &str) -> Result<Task, FileProblem> {
-    {
-        let path = Path::new(TASKS_DIR).join(format!("{stem}.toml"));
-        let problem = |error: ParseError| FileProblem {
+/// Whether a file in `.tasks/` is read: `*.toml`, but not dot files (our
+/// own temporaries and editors' swap files).
+fn is_task_file_name(name: &str) -> bool {
+    !name.starts_with('.') && name.ends_with(".toml")
+}
+
+/// A file of `.tasks/` in some source, not yet read.
+pub(crate) struct SourceFile {
+    /// The file name inside `.tasks/`.
+    name: String,
+    blob: Blob,
+}
+
+/// Where a file's bytes are.
+pub(crate) enum Blob {
+    Path(PathBuf),
+    Object(gix::ObjectId),
+    /// The file cannot be read as a task (a conflict stage, a symlink, …).
+    Unreadable(String),
+}
+
+/// What one file turned out to be.
+enum Outcome {
+    Task(Box<Task>, String),
+    Config(Config),
+    Problem(FileProblem),
+}
+
+/// Reads and parses `files`, on all cores.
+fn load_files(mut files: Vec<SourceFile>, repo: &gix::Repository) -> Loaded {
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    let stems: HashSet<&str> = files
+        .iter()
+        .filter_map(|f| f.name.strip_suffix(".toml"))
+        .collect();
+    // gix's repository handle is not Sync: each thread takes its own.
+    let shared = repo.clone().into_sync();
+    let outcomes = parallel_map_with(
+        &files,
+        || git::Objects::new(shared.to_thread_local()),
+        |objects, file| parse_file(objects, file, &stems),
+    );
+    let mut loaded = Loaded::default();
+    let mut tasks = Vec::with_capacity(outcomes.len());
+    for outcome in outcomes {
+        match outcome {
+            Outcome::Task(task, text) => tasks.push((*task, text)),
+            Outcome::Config(config) => loaded.config = config,
+            Outcome::Problem(problem) => loaded.problems.push(problem),
+        }
+    }
+    // File names sort differently from ids (`a-b.toml` < `a.toml`).
+    tasks.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+    let (tasks, texts): (Vec<Task>, Vec<String>) = tasks.into_iter().unzip();
+    loaded.tasks = TaskSet::new(tasks);
+    loaded.texts = texts;
+    loaded
+}
+
+fn parse_file(objects: &git::Objects, file: &SourceFile, stems: &HashSet<&str>) -> Outcome {
+    let path = Path::new(TASKS_DIR).join(&file.name);
+    let problem = |error: ParseError| {
+        Outcome::Problem(FileProblem {
             path: path.clone(),
             error,
+        })
+    };
+    let at_start = |message: String| ParseError {
+        line: 1,
+        column: 1,
+        message,
+    };
+    let bytes = match &file.blob {
+        Blob::Path(p) => fs::read(p).map_err(|e| format!("cannot read the file: {e}")),
+        Blob::Object(oid) => {
+            let mut buf = Vec::new();
+            objects.find(oid, &mut buf).map(|data| data.data.to_vec())
+        }
+        Blob::Unreadable(why) => Err(why.clone()),
+    };
+    let text = match bytes.map(String::from_utf8) {
+        Ok(Ok(text)) => text,
+        Ok(Err(_)) => return problem(at_start("the file is not UTF-8 text".into())),
+        Err(message) => return problem(at_start(message)),
+    };
+    if file.name == CONFIG_FILE {
+        return match Config::parse(&text) {
+            Ok(config) => Outcome::Config(config),
+            Err(error) => problem(error),
         };
-        let id = TaskId::parse(stem).map_err(|e| {
-            problem(ParseError {
-                line: 1,
-                column: 1,
-                message: format!("the file name is not a task id: {}", e.reason),
-            })
-        })?;
-        let text = fs::read_to_string(root.join(&path)).map_err(|e| {
-            problem(ParseError {
-                line: 1,
-                column: 1,
-                message: format!("cannot read the file: {e}"),
-            })
-        })?;
-        Task::parse(id, &text).map_err(problem)
+    }
+    let stem = file.name.trim_end_matches(".toml");
+    let id = match TaskId::parse(stem) {
+        Ok(id) => id,
+        Err(e) => {
+            let lower = stem.to_lowercase();
+            let message = if lower != stem && stems.contains(lower.as_str()) {
+                format!(
+                    "the file name differs from task `{lower}` only in case, and on a case-insensitive file system the two are one file; merge them into {lower}.toml"
+                )
+            } else {
+                format!("the file name is not a task id: {}", e.reason)
+            };
+            return problem(at_start(message));
+        }
+    };
+    match Task::parse(id, &text) {
+        Ok(task) => Outcome::Task(Box::new(task), text),
+        Err(error) => problem(error),
     }
 }
 
@@ -222,17 +337,30 @@ impl Workspace {
     }
 }
 
-/// Runs `f` over `items` on the available cores, keeping order.
-fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+/// Runs `f` over `items` on the available cores, keeping order. Each
+/// thread first makes its own state with `init`.
+fn parallel_map_with<T: Sync, S, R: Send>(
+    items: &[T],
+    init: impl Fn() -> S + Sync,
+    f: impl Fn(&mut S, &T) -> R + Sync,
+) -> Vec<R> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     if threads < 2 || items.len() < 256 {
-        return items.iter().map(f).collect();
+        let mut state = init();
+        return items.iter().map(|item| f(&mut state, item)).collect();
     }
     let chunk = items.len().div_ceil(threads);
     std::thread::scope(|scope| {
         let handles: Vec<_> = items
             .chunks(chunk)
-            .map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<_>>()))
+            .map(|part| {
+                scope.spawn(|| {
+                    let mut state = init();
+                    part.iter()
+                        .map(|item| f(&mut state, item))
+                        .collect::<Vec<_>>()
+                })
+            })
             .collect();
         handles
             .into_iter()
@@ -244,10 +372,19 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Ve
     })
 }
 
-/// A task set and the files that could not be read into it.
+fn absolute(path: &Path) -> Result<PathBuf> {
+    fs::canonicalize(path).map_err(|e| Error::io(path, e))
+}
+
+/// A task set, the settings of the same source, and the files that could
+/// not be read.
 #[derive(Debug, Default)]
 pub struct Loaded {
     pub tasks: TaskSet,
+    /// The text of each task's file, by task index, for diagnostics that
+    /// point at a line.
+    pub texts: Vec<String>,
+    pub config: Config,
     pub problems: Vec<FileProblem>,
 }
 

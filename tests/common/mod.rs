@@ -60,6 +60,18 @@ impl Run {
     }
 }
 
+/// PATH with the directory of the built `git-task` first, as after
+/// `cargo install`: git finds `git task` and hooks find `git-task`.
+pub fn path_with_git_task() -> std::ffi::OsString {
+    let bin = Path::new(env!("CARGO_BIN_EXE_git-task"))
+        .parent()
+        .expect("the binary has a directory")
+        .to_path_buf();
+    let rest = std::env::var_os("PATH").unwrap_or_default();
+    std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(&rest)))
+        .expect("a valid PATH")
+}
+
 impl TestEnv {
     /// An empty directory with nothing initialised.
     pub fn bare_dir() -> TestEnv {
@@ -101,7 +113,7 @@ impl TestEnv {
     fn pin(&self, cmd: &mut Command) {
         cmd.current_dir(&self.repo)
             .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("PATH", path_with_git_task())
             .env("HOME", &self.home)
             .env("GIT_CONFIG_GLOBAL", self.home.join(".gitconfig"))
             .env("GIT_CONFIG_NOSYSTEM", "1")

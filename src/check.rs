@@ -1,0 +1,276 @@
+//! The integrity check (§4): every error and warning about one task set,
+//! and the gates of a target branch, as data the CLI and hooks print.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::gate::{self, GateState};
+use crate::graph::{Graph, Target};
+use crate::store::{Loaded, TASKS_DIR, describe_cycle};
+use crate::task::Status;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One finding, pointing at a file and line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// A stable name for the kind of finding, for scripts.
+    pub code: &'static str,
+    /// Relative to the repository root, like `.tasks/x.toml`.
+    pub path: PathBuf,
+    /// 1-based.
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+    /// What to do about it: commands to run.
+    pub hints: Vec<String>,
+}
+
+/// The result of a check.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    pub tasks: usize,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Report {
+    pub fn errors(&self) -> usize {
+        self.count(Severity::Error)
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.count(Severity::Warning)
+    }
+
+    fn count(&self, severity: Severity) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
+    }
+
+    /// Whether the answer is no: errors, or with `strict` warnings too.
+    pub fn fails(&self, strict: bool) -> bool {
+        self.errors() > 0 || (strict && self.warnings() > 0)
+    }
+}
+
+/// Checks a task set read from one source. With `target`, also checks the
+/// gates that protect that branch (§3): a red gate is an error, a waived
+/// one a warning.
+pub fn check(loaded: &Loaded, target: Option<&str>) -> Report {
+    let mut out = Vec::new();
+    for p in &loaded.problems {
+        out.push(Diagnostic {
+            severity: Severity::Error,
+            code: "invalid-file",
+            path: p.path.clone(),
+            line: p.error.line,
+            column: p.error.column,
+            message: p.error.message.clone(),
+            hints: Vec::new(),
+        });
+    }
+    let set = &loaded.tasks;
+    let tasks = set.tasks();
+    let graph = Graph::new(set);
+    let text = |i: usize| loaded.texts.get(i).map_or("", String::as_str);
+    let path = |i: usize| Path::new(TASKS_DIR).join(tasks[i].id.file_name());
+    let mut at = |severity,
+                  code,
+                  i: usize,
+                  (line, column): (usize, usize),
+                  message: String,
+                  hints: Vec<String>| {
+        out.push(Diagnostic {
+            severity,
+            code,
+            path: path(i),
+            line,
+            column,
+            message,
+            hints,
+        });
+    };
+    for (i, task) in tasks.iter().enumerate() {
+        let id = &task.id;
+        for b in &task.blocked_by {
+            match set.get(b.as_str()) {
+                None => at(
+                    Severity::Error,
+                    "missing-reference",
+                    i,
+                    locate(text(i), "blocked_by", Some(b.as_str())),
+                    format!("`{id}` is blocked by `{b}`, but no task has that id"),
+                    vec![format!("drop it: git task dep rm {id} {b}")],
+                ),
+                Some(t) if t.status == Status::Cancelled => at(
+                    Severity::Warning,
+                    "depends-on-cancelled",
+                    i,
+                    locate(text(i), "blocked_by", Some(b.as_str())),
+                    format!(
+                        "`{id}` is blocked by `{b}` \"{}\", which is cancelled",
+                        t.subject
+                    ),
+                    vec![format!("drop the dependency: git task dep rm {id} {b}")],
+                ),
+                Some(_) => {}
+            }
+        }
+        if let Some(p) = &task.parent
+            && set.get(p.as_str()).is_none()
+        {
+            at(
+                Severity::Error,
+                "missing-reference",
+                i,
+                locate(text(i), "parent", Some(p.as_str())),
+                format!("the parent of `{id}` is `{p}`, but no task has that id"),
+                vec![format!(
+                    "fix it: git task edit {id} --parent ID (or --unset parent)"
+                )],
+            );
+        }
+        let open: Vec<String> = graph
+            .open_waits(i)
+            .filter_map(|w| match w.target {
+                Target::Task(j) => Some(format!("{} \"{}\"", tasks[j].id, tasks[j].subject)),
+                Target::Missing(_) => None,
+            })
+            .collect();
+        if open.is_empty() {
+            continue;
+        }
+        match task.status {
+            Status::Completed => at(
+                Severity::Warning,
+                "completed-while-waiting",
+                i,
+                locate(text(i), "status", None),
+                format!("`{id}` is completed while it waits for {}", open.join(", ")),
+                vec![format!("reopen it (git task reopen {id}) or finish those")],
+            ),
+            Status::InProgress => at(
+                Severity::Warning,
+                "in-progress-while-blocked",
+                i,
+                locate(text(i), "status", None),
+                format!(
+                    "`{id}` is in progress while it waits for {}",
+                    open.join(", ")
+                ),
+                vec![format!(
+                    "finish those first, or put it back: git task reopen {id}"
+                )],
+            ),
+            _ => {}
+        }
+    }
+    for cycle in graph.cycles() {
+        let first = cycle[0];
+        let next = cycle.get(1).copied().unwrap_or(first);
+        let key = if tasks[first].blocked_by.iter().any(|b| b == &tasks[next].id) {
+            "blocked_by"
+        } else {
+            "parent"
+        };
+        at(
+            Severity::Error,
+            "cycle",
+            first,
+            locate(text(first), key, None),
+            format!("dependency cycle: {}", describe_cycle(&graph, &cycle)),
+            vec!["a task cannot wait for itself; drop one edge with `git task dep rm` or `git task edit --parent`".into()],
+        );
+    }
+    if let Some(branch) = target {
+        for (i, report) in gate::gates_for_branch(&graph, &loaded.config, branch) {
+            let task = &tasks[i];
+            match report.state {
+                GateState::Red => at(
+                    Severity::Error,
+                    "gate-red",
+                    i,
+                    locate(text(i), "gate", None),
+                    format!(
+                        "gate `{}` \"{}\" is red for {}: {}",
+                        task.id,
+                        task.subject,
+                        gate::short_branch(branch),
+                        report.reasons.join("; ")
+                    ),
+                    gate::next_steps(&graph, i),
+                ),
+                GateState::Yellow => at(
+                    Severity::Warning,
+                    "gate-waived",
+                    i,
+                    locate(text(i), "waiver", None),
+                    format!(
+                        "gate `{}` \"{}\" passes {} only because it was {}",
+                        task.id,
+                        task.subject,
+                        gate::short_branch(branch),
+                        report.reasons.join("; ")
+                    ),
+                    Vec::new(),
+                ),
+                GateState::Green | GateState::Cancelled => {}
+            }
+        }
+    }
+    out.sort_by(|a, b| {
+        (&a.path, a.line, a.column, a.severity).cmp(&(&b.path, b.line, b.column, b.severity))
+    });
+    Report {
+        // Every file counts, read or not: "2 tasks, 4 errors" would hide the
+        // four that did not read.
+        tasks: set.len() + loaded.problems.len(),
+        diagnostics: out,
+    }
+}
+
+/// The line and column of the top-level `key` (or `[key]` table) in a task
+/// file, and of `value` in it when given: where a diagnostic points.
+pub fn locate(text: &str, key: &str, value: Option<&str>) -> (usize, usize) {
+    let mut key_at = None;
+    for (n, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        let is_key = trimmed
+            .strip_prefix(key)
+            .is_some_and(|rest| rest.trim_start().starts_with('='))
+            || trimmed.starts_with(&format!("[{key}]"));
+        if key_at.is_none() && is_key {
+            key_at = Some((n + 1, indent + 1));
+        }
+        if let (Some(_), Some(value)) = (key_at, value)
+            && let Some(col) = line.find(&format!("\"{value}\""))
+        {
+            return (n + 1, line[..col].chars().count() + 1);
+        }
+    }
+    key_at.unwrap_or((1, 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locate_finds_keys_and_values() {
+        let text =
+            "subject = \"x\"\nblocked_by = [\n  \"a\",\n  \"b\",\n]\nstatus = \"completed\"\n";
+        assert_eq!(locate(text, "blocked_by", Some("b")), (4, 3));
+        assert_eq!(locate(text, "status", None), (6, 1));
+        assert_eq!(locate(text, "gate", None), (1, 1));
+    }
+}

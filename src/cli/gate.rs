@@ -1,0 +1,160 @@
+//! `git task gate list` and `git task gate waive`
+
+use std::io::Write;
+
+use git_task::change;
+use git_task::error::Error;
+use git_task::gate::{self, GateState};
+use git_task::graph::Graph;
+use git_task::task::Gate;
+
+use super::check::SourceArgs;
+use super::render::View;
+use super::ui::{Style, escape};
+use super::{CliResult, Ctx, change_one};
+
+/// Go/no-go gates: their state, and waivers.
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// List the gates with their state and why.
+    ///
+    /// green: completed, criteria met, everything it waits for resolved;
+    /// yellow: waived; red: anything else; cancelled gates protect nothing.
+    /// A commit may become the tip of a branch only if every gate in it that
+    /// protects the branch is green or yellow.
+    List(ListArgs),
+    /// Let a gate pass without it being done (yellow), recording who and why.
+    Waive(WaiveArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+
+    /// Only the gates that protect this branch.
+    #[arg(long, value_name = "BRANCH")]
+    pub target: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct WaiveArgs {
+    /// The gate's id or a unique prefix of it.
+    pub id: String,
+
+    /// Why it may pass; shown with every push it lets through.
+    #[arg(long, required = true)]
+    pub reason: String,
+
+    /// Who waives it (default: git config user.email).
+    #[arg(long)]
+    pub by: Option<String>,
+}
+
+pub fn run(ctx: &mut Ctx, command: Command) -> CliResult {
+    match command {
+        Command::List(args) => list(ctx, args),
+        Command::Waive(args) => waive(ctx, args),
+    }
+}
+
+fn state_style(state: GateState) -> Style {
+    match state {
+        GateState::Green => Style::Green,
+        GateState::Yellow => Style::Yellow,
+        GateState::Red => Style::Red,
+        GateState::Cancelled => Style::Dim,
+    }
+}
+
+fn list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
+    let ws = ctx.workspace()?;
+    let loaded = ws.read(&args.source.source())?;
+    let config = loaded.config.clone();
+    let set = loaded.into_result()?;
+    let view = View::new(&set);
+    let graph: &Graph = &view.graph;
+    let gates: Vec<(usize, gate::GateReport)> = (0..set.len())
+        .filter(|&i| {
+            args.target
+                .as_deref()
+                .is_none_or(|b| gate::protects(view.task(i), &config, b))
+        })
+        .filter_map(|i| gate::gate_state(graph, i).map(|r| (i, r)))
+        .collect();
+    let protects = |i: usize| match &view.task(i).gate {
+        Some(Gate::ConfiguredBranches) => config.gate_branches.clone(),
+        Some(Gate::Branches(b)) => b.clone(),
+        None => Vec::new(),
+    };
+    if ctx.json {
+        let list: Vec<serde_json::Value> = gates
+            .iter()
+            .map(|(i, r)| {
+                let t = view.task(*i);
+                serde_json::json!({
+                    "id": t.id,
+                    "subject": t.subject,
+                    "state": r.state,
+                    "reasons": r.reasons,
+                    "branches": protects(*i),
+                    "waiver": t.waiver,
+                })
+            })
+            .collect();
+        ctx.ui
+            .json(&serde_json::json!({ "version": 1, "target": args.target, "gates": list }))?;
+        return Ok(());
+    }
+    let ui = &ctx.ui;
+    let mut lines = Vec::new();
+    if gates.is_empty() {
+        lines.push(match &args.target {
+            Some(b) => format!("no gate protects {b}"),
+            None => "no gates".to_string(),
+        });
+    }
+    let width = gates
+        .iter()
+        .map(|(i, _)| view.task(*i).id.as_str().len())
+        .max()
+        .unwrap_or(0);
+    for (i, report) in &gates {
+        let t = view.task(*i);
+        let pad = " ".repeat(width - t.id.as_str().len());
+        lines.push(format!(
+            "{}{pad}  {}  {}  (protects {})",
+            view.id(ui, *i),
+            ui.paint(
+                state_style(report.state),
+                &format!("{:<9}", report.state.as_str())
+            ),
+            escape(&t.subject, false),
+            protects(*i).join(", ")
+        ));
+        for reason in &report.reasons {
+            lines.push(format!("{}  {}", " ".repeat(width), escape(reason, false)));
+        }
+    }
+    let out = ctx.ui.out();
+    for line in lines {
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
+fn waive(ctx: &mut Ctx, args: WaiveArgs) -> CliResult {
+    let by = match args.by {
+        Some(by) => by,
+        None => {
+            let ws = ctx.workspace()?;
+            ctx.identity(&ws).ok_or_else(|| {
+                Error::Invalid("who waives it? pass --by, or set `git config user.email`".into())
+            })?
+        }
+    };
+    let now = ctx.now;
+    change_one(ctx, &args.id, "waived", |tx, id| {
+        change::waive(tx, id, &by, &args.reason, now)
+    })
+}

@@ -1,0 +1,96 @@
+//! `git task hook NAME`: what the shims in hooks/ run.
+
+use std::io::Read;
+
+use git_task::error::Error;
+use git_task::verdict::{self, Verdict};
+
+use super::check::{summary, write_human};
+use super::ui::Style;
+use super::{CliError, CliResult, Ctx};
+
+/// The hook entry points that git runs (through the shims that
+/// `git task hooks install` writes).
+///
+/// pre-commit checks the staged tasks. pre-push and pre-receive check each
+/// pushed commit and, for a branch, the gates in it that protect the branch;
+/// deletions pass. pre-merge-commit checks the gates of the current branch on
+/// the staged merge result. Hooks never run a task's `verify` command.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// pre-commit, pre-push, pre-merge-commit or pre-receive.
+    #[arg(value_parser = ["pre-commit", "pre-push", "pre-merge-commit", "pre-receive"])]
+    pub name: String,
+
+    /// What git passes to the hook (for pre-push: the remote's name and URL).
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub args: Vec<String>,
+}
+
+pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
+    let ws = ctx.workspace()?;
+    let read_stdin = || {
+        let mut input = String::new();
+        std::io::stdin()
+            .read_to_string(&mut input)
+            .map_err(|e| Error::io("stdin", e))
+            .map(|_| input)
+    };
+    let (verdict, bypass) = match args.name.as_str() {
+        "pre-commit" => (verdict::pre_commit(&ws)?, Some("git commit --no-verify")),
+        "pre-merge-commit" => (
+            verdict::pre_merge_commit(&ws)?,
+            Some("git merge --no-verify"),
+        ),
+        "pre-push" => {
+            let updates = verdict::parse_pre_push(&read_stdin()?)?;
+            (
+                verdict::ref_updates(&ws, &updates)?,
+                Some("git push --no-verify"),
+            )
+        }
+        "pre-receive" => {
+            let updates = verdict::parse_pre_receive(&read_stdin()?)?;
+            (verdict::ref_updates(&ws, &updates)?, None)
+        }
+        other => return Err(Error::Invalid(format!("no hook named `{other}`")).into()),
+    };
+    report(ctx, &args.name, &verdict, bypass);
+    if verdict.refuses() {
+        return Err(CliError::Silent(1));
+    }
+    Ok(())
+}
+
+/// Everything goes to stderr: git shows it to whoever committed or pushed.
+fn report(ctx: &Ctx, hook: &str, verdict: &Verdict, bypass: Option<&str>) {
+    let ui = &ctx.ui;
+    let mut out = String::new();
+    for checked in &verdict.checked {
+        if checked.report.diagnostics.is_empty() {
+            continue;
+        }
+        out.push_str(&format!(
+            "{} {}: {}\n",
+            ui.paint(Style::Bold, &format!("git-task {hook}:")),
+            checked.subject,
+            summary(&checked.report)
+        ));
+        write_human(ui, &checked.report, &mut out);
+    }
+    if verdict.refuses() {
+        let what = match hook {
+            "pre-commit" => "The commit was stopped.",
+            "pre-merge-commit" => "The merge was stopped.",
+            "pre-push" => "The push was stopped.",
+            _ => "The push was rejected by the server.",
+        };
+        out.push_str(&format!("{}\n", ui.paint(Style::Red, what)));
+        if let Some(bypass) = bypass {
+            out.push_str(&format!(
+                "To skip this check once (the server or CI may still refuse): {bypass}\n"
+            ));
+        }
+    }
+    ctx.ui.raw_err(&out);
+}

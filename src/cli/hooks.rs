@@ -1,0 +1,280 @@
+//! `git task hooks install`, `git task hooks uninstall` and
+//! `git task hooks status`
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+
+use git_task::error::Error;
+use git_task::hooks::{Change, HookState, HooksDir, InstallAction, UninstallAction};
+
+use super::ui::{Style, escape};
+use super::{CliResult, Ctx};
+
+/// Install, take out or inspect git-task's git hooks.
+///
+/// The hooks are short sh scripts that hand over to `git task hook NAME`:
+/// pre-commit checks the tasks a commit records, pre-merge-commit and
+/// pre-push hold back a merge or a push while a gate is red, and
+/// pre-receive does the same on a server. git-task must be on PATH where
+/// the hooks run.
+///
+/// They go where git looks for hooks: core.hooksPath when it is set, else
+/// the hooks/ directory of the repository's git dir, which every linked
+/// worktree shares. A bare repository (a server) works too.
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Write the hooks; safe to run again.
+    ///
+    /// A hook that is already there and is not git-task's is kept: it is
+    /// renamed to NAME.git-task-previous and runs first, with the same
+    /// arguments and input, and if it fails so does the hook.
+    Install,
+    /// Take git-task's hooks out, and put back any hook they kept.
+    ///
+    /// A kept hook comes back unchanged, with its mode. A hook that is not
+    /// git-task's is never removed.
+    Uninstall,
+    /// Say which hooks are installed, and where.
+    ///
+    /// For each hook: git-task's (and whether it runs a kept hook first),
+    /// another one, or none; and whether git can run it.
+    ///
+    /// --json prints the same with stable field names and "version": 1.
+    Status,
+}
+
+pub fn run(ctx: &mut Ctx, command: Command) -> CliResult {
+    let base = start_dir(ctx)?;
+    let dir = HooksDir::discover(&base)?;
+    match command {
+        Command::Install => {
+            let changes = dir.install()?;
+            if ctx.json {
+                let value = json!({
+                    "version": 1,
+                    "dir": dir.path().display().to_string(),
+                    "hooks": install_json(&changes),
+                });
+                ctx.ui.json(&value)?;
+            } else if changes.iter().all(|c| c.action == InstallAction::Unchanged) {
+                writeln!(
+                    ctx.ui.out(),
+                    "already installed in {}",
+                    shown(&base, dir.path())
+                )?;
+            } else {
+                print_installed(ctx, &base, &changes)?;
+            }
+        }
+        Command::Uninstall => {
+            let changes = dir.uninstall()?;
+            if ctx.json {
+                let hooks: Vec<Value> = changes
+                    .iter()
+                    .map(|c| {
+                        change_json(
+                            c,
+                            match c.action {
+                                UninstallAction::Removed => "removed",
+                                UninstallAction::Restored => "restored",
+                                UninstallAction::KeptForeign => "kept_foreign",
+                                UninstallAction::NotInstalled => "not_installed",
+                            },
+                        )
+                    })
+                    .collect();
+                let value = json!({
+                    "version": 1,
+                    "dir": dir.path().display().to_string(),
+                    "hooks": hooks,
+                });
+                ctx.ui.json(&value)?;
+            } else {
+                print_uninstalled(ctx, &base, &dir, &changes)?;
+            }
+        }
+        Command::Status => status(ctx, &base, &dir)?,
+    }
+    Ok(())
+}
+
+/// The directory the command runs in: `-C DIR` or the current directory.
+fn start_dir(ctx: &Ctx) -> Result<PathBuf, Error> {
+    match &ctx.dir {
+        Some(dir) => Ok(dir.clone()),
+        None => std::env::current_dir().map_err(|e| Error::io(".", e)),
+    }
+}
+
+/// `path` relative to `base` when it is inside it (`.git/hooks/pre-push`),
+/// else as it is: short where it can be, never ambiguous.
+pub fn shown(base: &Path, path: &Path) -> String {
+    let relative = std::fs::canonicalize(base)
+        .ok()
+        .and_then(|base| path.strip_prefix(base).ok().map(Path::to_path_buf))
+        .filter(|p| !p.as_os_str().is_empty());
+    let path = relative.as_deref().unwrap_or(path);
+    escape(&path.display().to_string(), false).into_owned()
+}
+
+/// What `install` did to each hook, as JSON (also in `init`'s output).
+pub fn install_json(changes: &[Change<InstallAction>]) -> Vec<Value> {
+    changes
+        .iter()
+        .map(|c| {
+            change_json(
+                c,
+                match c.action {
+                    InstallAction::Installed => "installed",
+                    InstallAction::Chained => "chained",
+                    InstallAction::Updated => "updated",
+                    InstallAction::Unchanged => "unchanged",
+                },
+            )
+        })
+        .collect()
+}
+
+fn change_json<A>(change: &Change<A>, action: &str) -> Value {
+    json!({
+        "name": change.hook.name(),
+        "path": change.path.display().to_string(),
+        "action": action,
+        "previous": change.previous.as_ref().map(|p| p.display().to_string()),
+    })
+}
+
+/// One line for each hook `install` wrote; hooks it left as they were are
+/// not mentioned.
+pub fn print_installed(ctx: &mut Ctx, base: &Path, changes: &[Change<InstallAction>]) -> CliResult {
+    for change in changes {
+        let path = shown(base, &change.path);
+        let line = match change.action {
+            InstallAction::Unchanged => continue,
+            InstallAction::Installed => format!("installed {path}"),
+            InstallAction::Updated => format!("updated {path}"),
+            InstallAction::Chained => {
+                let kept = change
+                    .previous
+                    .as_deref()
+                    .map(|p| shown(base, p))
+                    .unwrap_or_default();
+                format!(
+                    "installed {path}, which runs the hook that was there first (kept as {kept})"
+                )
+            }
+        };
+        writeln!(ctx.ui.out(), "{line}")?;
+    }
+    Ok(())
+}
+
+fn print_uninstalled(
+    ctx: &mut Ctx,
+    base: &Path,
+    dir: &HooksDir,
+    changes: &[Change<UninstallAction>],
+) -> CliResult {
+    if !changes.iter().any(|c| {
+        matches!(
+            c.action,
+            UninstallAction::Removed | UninstallAction::Restored
+        )
+    }) {
+        writeln!(
+            ctx.ui.out(),
+            "no git-task hooks in {}",
+            shown(base, dir.path())
+        )?;
+    }
+    for change in changes {
+        let path = shown(base, &change.path);
+        match change.action {
+            UninstallAction::NotInstalled => {}
+            UninstallAction::Removed => writeln!(ctx.ui.out(), "removed {path}")?,
+            UninstallAction::Restored => writeln!(
+                ctx.ui.out(),
+                "restored {path}: the hook that was there before git-task's"
+            )?,
+            UninstallAction::KeptForeign => {
+                ctx.ui
+                    .warning(&format!("kept {path}: it is not git-task's hook"));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn status(ctx: &mut Ctx, base: &Path, dir: &HooksDir) -> CliResult {
+    let hooks = dir.status()?;
+    if ctx.json {
+        let hooks: Vec<Value> = hooks
+            .iter()
+            .map(|h| {
+                json!({
+                    "name": h.hook.name(),
+                    "path": h.path.display().to_string(),
+                    "state": match h.state {
+                        HookState::NotInstalled => "not_installed",
+                        HookState::Ours => "ours",
+                        HookState::OursChaining => "ours_chaining",
+                        HookState::Foreign => "foreign",
+                    },
+                    "executable": h.executable,
+                    "previous": h.previous.as_ref().map(|p| p.display().to_string()),
+                })
+            })
+            .collect();
+        let value = json!({
+            "version": 1,
+            "dir": dir.path().display().to_string(),
+            "hooks": hooks,
+        });
+        ctx.ui.json(&value)?;
+        return Ok(());
+    }
+    let width = hooks.iter().map(|h| h.hook.name().len()).max().unwrap_or(0);
+    let mut lines = vec![format!("hooks directory: {}", shown(base, dir.path()))];
+    for h in &hooks {
+        let mut state = match h.state {
+            HookState::NotInstalled => ctx.ui.paint(Style::Dim, "not installed").into_owned(),
+            HookState::Ours => ctx.ui.paint(Style::Green, "git-task").into_owned(),
+            HookState::OursChaining => format!(
+                "{}, runs the hook that was there first",
+                ctx.ui.paint(Style::Green, "git-task")
+            ),
+            HookState::Foreign => ctx
+                .ui
+                .paint(Style::Yellow, "another hook, not git-task's")
+                .into_owned(),
+        };
+        if h.state != HookState::NotInstalled && !h.executable {
+            state.push_str(&format!(
+                " ({})",
+                ctx.ui.paint(Style::Red, "not executable: git skips it")
+            ));
+        }
+        if let Some(previous) = &h.previous {
+            let previous = shown(base, previous);
+            if h.state == HookState::OursChaining {
+                state.push_str(&format!(" ({previous})"));
+            } else {
+                state.push_str(&format!("; {previous} is left from an earlier install"));
+            }
+        }
+        lines.push(format!("  {:<width$}  {state}", h.hook.name()));
+    }
+    for line in lines {
+        writeln!(ctx.ui.out(), "{line}")?;
+    }
+    if hooks
+        .iter()
+        .any(|h| !matches!(h.state, HookState::Ours | HookState::OursChaining) || !h.executable)
+    {
+        ctx.ui
+            .hint("`git task hooks install` installs what is missing and keeps any other hook");
+    }
+    Ok(())
+}

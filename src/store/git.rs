@@ -1,0 +1,186 @@
+//! Listing and reading `.tasks/` in the index and in the tree of a
+//! revision, with gix (no `git` subprocess: hooks run on every commit and
+//! push).
+
+use std::path::PathBuf;
+
+use gix::bstr::ByteSlice;
+use gix::objs::{Exists, Find, Kind};
+
+use super::{Blob, SourceFile, TASKS_DIR, is_task_file_name};
+use crate::error::{Error, Result};
+
+/// The object databases to read from: the repository's own and, inside a
+/// `pre-receive` hook, the quarantine directory where git keeps the pushed
+/// objects until the hook accepts them (`GIT_OBJECT_DIRECTORY` and
+/// `GIT_ALTERNATE_OBJECT_DIRECTORIES`, which gix does not read by itself).
+pub(crate) struct Objects {
+    repo: gix::Repository,
+    extra: Vec<gix::odb::Handle>,
+}
+
+impl Objects {
+    pub(crate) fn new(repo: gix::Repository) -> Objects {
+        let hash = repo.object_hash();
+        let extra = extra_object_dirs()
+            .into_iter()
+            .filter_map(|dir| gix::odb::at(dir, hash).ok())
+            .collect();
+        Objects { repo, extra }
+    }
+
+    /// The object `id`, with its kind.
+    pub(crate) fn find<'a>(
+        &self,
+        id: &gix::oid,
+        buf: &'a mut Vec<u8>,
+    ) -> Result<gix::objs::Data<'a>, String> {
+        let found = match self.extra.iter().find(|odb| odb.exists(id)) {
+            Some(odb) => odb.try_find(id, buf),
+            None => self.repo.objects.try_find(id, buf),
+        };
+        match found {
+            Ok(Some(data)) => Ok(data),
+            Ok(None) => Err(format!("object {id} is missing")),
+            Err(e) => Err(format!("cannot read object {id}: {e}")),
+        }
+    }
+
+    pub(crate) fn repo(&self) -> &gix::Repository {
+        &self.repo
+    }
+
+    fn hash(&self) -> gix::hash::Kind {
+        self.repo.object_hash()
+    }
+}
+
+fn extra_object_dirs() -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    if let Some(dir) = std::env::var_os("GIT_OBJECT_DIRECTORY") {
+        dirs.push(PathBuf::from(dir));
+    }
+    if let Some(list) = std::env::var_os("GIT_ALTERNATE_OBJECT_DIRECTORIES") {
+        dirs.extend(std::env::split_paths(&list));
+    }
+    dirs
+}
+
+/// The files of `.tasks/` as the index records them. A path in conflict
+/// (stages 1–3 after a failed merge) is listed once, as unreadable.
+pub(super) fn index_files(repo: &gix::Repository) -> Result<Vec<SourceFile>> {
+    let index = repo
+        .index_or_empty()
+        .map_err(|e| Error::Git(format!("cannot read the index: {e}")))?;
+    let prefix = format!("{TASKS_DIR}/");
+    let mut files: Vec<SourceFile> = Vec::new();
+    for entry in index.entries() {
+        let path = entry.path(&index);
+        let Some(name) = path.strip_prefix(prefix.as_bytes()) else {
+            continue;
+        };
+        let Ok(name) = name.to_str() else { continue };
+        if name.contains('/') || !is_task_file_name(name) {
+            continue;
+        }
+        // Conflict stages of one path follow each other: keep one entry.
+        if files.last().is_some_and(|f| f.name == name) {
+            continue;
+        }
+        let blob = if entry.stage() != gix::index::entry::Stage::Unconflicted {
+            Blob::Unreadable(
+                "the file has an unresolved merge conflict in the index; resolve it and `git add` it".into(),
+            )
+        } else if entry.mode != gix::index::entry::Mode::FILE
+            && entry.mode != gix::index::entry::Mode::FILE_EXECUTABLE
+        {
+            Blob::Unreadable("not a regular file".into())
+        } else {
+            Blob::Object(entry.id)
+        };
+        files.push(SourceFile {
+            name: name.to_owned(),
+            blob,
+        });
+    }
+    Ok(files)
+}
+
+/// The files of `.tasks/` in the tree of `rev`. A revision without
+/// `.tasks/` has no tasks.
+pub(super) fn revision_files(objects: &Objects, rev: &str) -> Result<Vec<SourceFile>> {
+    let fail = |e: String| Error::Git(format!("cannot read revision `{rev}`: {e}"));
+    // A full object id is taken as it is: in pre-receive the object is only
+    // in the quarantine, where rev-parse would not find it.
+    let mut id = match gix::ObjectId::from_hex(rev.as_bytes()) {
+        Ok(id) => id,
+        Err(_) => objects
+            .repo()
+            .rev_parse_single(rev)
+            .map_err(|e| fail(e.to_string()))?
+            .detach(),
+    };
+    let mut buf = Vec::new();
+    // Peel tags and commits down to the tree.
+    let tree = loop {
+        let data = objects.find(&id, &mut buf).map_err(fail)?;
+        match data.kind {
+            Kind::Tree => break id,
+            Kind::Commit => {
+                id = gix::objs::CommitRefIter::from_bytes(data.data, objects.hash())
+                    .tree_id()
+                    .map_err(|e| fail(e.to_string()))?;
+            }
+            Kind::Tag => {
+                id = gix::objs::TagRefIter::from_bytes(data.data, objects.hash())
+                    .target_id()
+                    .map_err(|e| fail(e.to_string()))?;
+            }
+            Kind::Blob => return Err(fail("it names a file, not a commit".into())),
+        }
+    };
+    let Some(tasks_tree) = tree_entry(objects, &tree, TASKS_DIR, &mut buf).map_err(fail)? else {
+        return Ok(Vec::new());
+    };
+    if !tasks_tree.1.is_tree() {
+        return Ok(Vec::new());
+    }
+    let data = objects.find(&tasks_tree.0, &mut buf).map_err(fail)?;
+    let mut files = Vec::new();
+    for entry in gix::objs::TreeRefIter::from_bytes(data.data, objects.hash()) {
+        let entry = entry.map_err(|e| fail(e.to_string()))?;
+        let Ok(name) = entry.filename.to_str() else {
+            continue;
+        };
+        if !is_task_file_name(name) || entry.mode.is_tree() {
+            continue;
+        }
+        let blob = if entry.mode.is_blob() {
+            Blob::Object(entry.oid.to_owned())
+        } else {
+            Blob::Unreadable("not a regular file".into())
+        };
+        files.push(SourceFile {
+            name: name.to_owned(),
+            blob,
+        });
+    }
+    Ok(files)
+}
+
+/// The entry `name` of tree `tree`: its id and mode.
+fn tree_entry(
+    objects: &Objects,
+    tree: &gix::oid,
+    name: &str,
+    buf: &mut Vec<u8>,
+) -> Result<Option<(gix::ObjectId, gix::objs::tree::EntryMode)>, String> {
+    let data = objects.find(tree, buf)?;
+    for entry in gix::objs::TreeRefIter::from_bytes(data.data, objects.hash()) {
+        let entry = entry.map_err(|e| e.to_string())?;
+        if entry.filename == name.as_bytes() {
+            return Ok(Some((entry.oid.to_owned(), entry.mode)));
+        }
+    }
+    Ok(None)
+}
