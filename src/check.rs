@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::gate::{self, GateState};
-use crate::graph::{Graph, Target};
+use crate::graph::{Graph, Reason, Target};
 use crate::store::{Loaded, TASKS_DIR, describe_cycle};
 use crate::task::Status;
 
@@ -101,9 +101,13 @@ pub fn check(loaded: &Loaded, target: Option<&str>) -> Report {
     };
     for (i, task) in tasks.iter().enumerate() {
         let id = &task.id;
-        for b in &task.blocked_by {
-            match set.get(b.as_str()) {
-                None => at(
+        // The graph has resolved every blocker already: no lookups here.
+        for w in graph.waits_for(i) {
+            if w.reason != Reason::Blocker {
+                continue;
+            }
+            match &w.target {
+                Target::Missing(b) => at(
                     Severity::Error,
                     "missing-reference",
                     i,
@@ -111,22 +115,25 @@ pub fn check(loaded: &Loaded, target: Option<&str>) -> Report {
                     format!("`{id}` is blocked by `{b}`, but no task has that id"),
                     vec![format!("drop it: git task dep rm {id} {b}")],
                 ),
-                Some(t) if t.status == Status::Cancelled => at(
-                    Severity::Warning,
-                    "depends-on-cancelled",
-                    i,
-                    locate(text(i), "blocked_by", Some(b.as_str())),
-                    format!(
-                        "`{id}` is blocked by `{b}` \"{}\", which is cancelled",
-                        t.subject
-                    ),
-                    vec![format!("drop the dependency: git task dep rm {id} {b}")],
-                ),
-                Some(_) => {}
+                Target::Task(j) if tasks[*j].status == Status::Cancelled => {
+                    let b = &tasks[*j].id;
+                    at(
+                        Severity::Warning,
+                        "depends-on-cancelled",
+                        i,
+                        locate(text(i), "blocked_by", Some(b.as_str())),
+                        format!(
+                            "`{id}` is blocked by `{b}` \"{}\", which is cancelled",
+                            tasks[*j].subject
+                        ),
+                        vec![format!("drop the dependency: git task dep rm {id} {b}")],
+                    )
+                }
+                Target::Task(_) => {}
             }
         }
         if let Some(p) = &task.parent
-            && set.get(p.as_str()).is_none()
+            && graph.parent(i).is_none()
         {
             at(
                 Severity::Error,
@@ -139,6 +146,19 @@ pub fn check(loaded: &Loaded, target: Option<&str>) -> Report {
                 )],
             );
         }
+        let (code, doing, hint) = match task.status {
+            Status::Completed => (
+                "completed-while-waiting",
+                "completed",
+                format!("reopen it (git task reopen {id}) or finish those"),
+            ),
+            Status::InProgress => (
+                "in-progress-while-blocked",
+                "in progress",
+                format!("finish those first, or put it back: git task reopen {id}"),
+            ),
+            _ => continue,
+        };
         let open: Vec<String> = graph
             .open_waits(i)
             .filter_map(|w| match w.target {
@@ -146,32 +166,15 @@ pub fn check(loaded: &Loaded, target: Option<&str>) -> Report {
                 Target::Missing(_) => None,
             })
             .collect();
-        if open.is_empty() {
-            continue;
-        }
-        match task.status {
-            Status::Completed => at(
+        if !open.is_empty() {
+            at(
                 Severity::Warning,
-                "completed-while-waiting",
+                code,
                 i,
                 locate(text(i), "status", None),
-                format!("`{id}` is completed while it waits for {}", open.join(", ")),
-                vec![format!("reopen it (git task reopen {id}) or finish those")],
-            ),
-            Status::InProgress => at(
-                Severity::Warning,
-                "in-progress-while-blocked",
-                i,
-                locate(text(i), "status", None),
-                format!(
-                    "`{id}` is in progress while it waits for {}",
-                    open.join(", ")
-                ),
-                vec![format!(
-                    "finish those first, or put it back: git task reopen {id}"
-                )],
-            ),
-            _ => {}
+                format!("`{id}` is {doing} while it waits for {}", open.join(", ")),
+                vec![hint],
+            );
         }
     }
     for cycle in graph.cycles() {

@@ -413,13 +413,35 @@ fn de_estimate<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Estimate>, D::E
     text.parse().map(Some).map_err(de::Error::custom)
 }
 
-fn datetime_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    toml::value::Datetime::deserialize(d).map(|dt| dt.to_string())
+fn de_timestamp<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+    let dt = toml::value::Datetime::deserialize(d)?;
+    timestamp_of(&dt).ok_or_else(|| {
+        de::Error::custom(format!(
+            "`{dt}` is not a time with an offset; write it like 2026-11-20T10:02:11Z"
+        ))
+    })
 }
 
-fn de_timestamp<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
-    let text = datetime_text(d)?;
-    parse_timestamp(&text).map_err(de::Error::custom)
+/// A TOML offset date-time as a UTC time, read from its fields (hooks parse
+/// thousands of these: no round trip through text).
+fn timestamp_of(dt: &toml::value::Datetime) -> Option<DateTime<Utc>> {
+    use chrono::{NaiveTime, TimeZone};
+    let (date, time, offset) = (dt.date?, dt.time?, dt.offset?);
+    let date = NaiveDate::from_ymd_opt(date.year.into(), date.month.into(), date.day.into())?;
+    let time = NaiveTime::from_hms_nano_opt(
+        time.hour.into(),
+        time.minute.into(),
+        time.second.unwrap_or(0).into(),
+        time.nanosecond.unwrap_or(0),
+    )?;
+    let minutes = match offset {
+        toml::value::Offset::Z => 0,
+        toml::value::Offset::Custom { minutes } => i32::from(minutes),
+    };
+    let zone = chrono::FixedOffset::east_opt(minutes * 60)?;
+    zone.from_local_datetime(&date.and_time(time))
+        .single()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 fn de_opt_timestamp<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
@@ -427,8 +449,15 @@ fn de_opt_timestamp<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<U
 }
 
 fn de_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
-    let text = datetime_text(d)?;
-    parse_date(&text).map(Some).map_err(de::Error::custom)
+    let dt = toml::value::Datetime::deserialize(d)?;
+    let date = match (dt.date, dt.time, dt.offset) {
+        (Some(date), None, None) => {
+            NaiveDate::from_ymd_opt(date.year.into(), date.month.into(), date.day.into())
+        }
+        _ => None,
+    };
+    date.map(Some)
+        .ok_or_else(|| de::Error::custom(format!("`{dt}` is not a date; write it like 2026-12-01")))
 }
 
 /// Parses an RFC 3339 time with an offset, as written in task files.

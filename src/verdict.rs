@@ -51,6 +51,18 @@ pub fn parse_pre_push(input: &str) -> Result<Vec<RefUpdate>> {
     })
 }
 
+/// The push the pre-commit framework describes in its environment: it
+/// reads git's pre-push input itself and passes the update on as
+/// `PRE_COMMIT_TO_REF` (the local commit) and `PRE_COMMIT_REMOTE_BRANCH`.
+pub fn pre_commit_framework_push(env: impl Fn(&str) -> Option<String>) -> Option<RefUpdate> {
+    let new = env("PRE_COMMIT_TO_REF").filter(|s| !s.is_empty())?;
+    let refname = env("PRE_COMMIT_REMOTE_BRANCH").filter(|s| !s.is_empty())?;
+    Some(RefUpdate {
+        refname,
+        new: (!is_zero(&new)).then_some(new),
+    })
+}
+
 /// Parses pre-receive input: `<old sha> <new sha> <ref>` lines.
 pub fn parse_pre_receive(input: &str) -> Result<Vec<RefUpdate>> {
     parse_lines(input, 3, |f| RefUpdate {

@@ -403,3 +403,29 @@ fn lint_points_out_anti_patterns() {
     let json = env.task(&["lint", "--json"]).json();
     assert_eq!(json["warnings"], 4);
 }
+
+#[test]
+fn pre_push_under_the_pre_commit_framework_reads_its_environment() {
+    let env = with_remote();
+    add_release_gate(&env);
+    let head = env.git(&["rev-parse", "HEAD"]).stdout.trim().to_owned();
+    // The framework has consumed git's input; it passes the push on in
+    // its environment and runs the hook with empty input.
+    let run = env.task_with_env(
+        &[
+            ("PRE_COMMIT_TO_REF", &head),
+            ("PRE_COMMIT_REMOTE_BRANCH", "refs/heads/main"),
+        ],
+        &["hook", "pre-push", "origin", "url"],
+    );
+    run.code(1);
+    assert!(run.stderr.contains("is red for main"), "{}", run.stderr);
+    let run = env.task_with_env(
+        &[
+            ("PRE_COMMIT_TO_REF", &head),
+            ("PRE_COMMIT_REMOTE_BRANCH", "refs/heads/topic"),
+        ],
+        &["hook", "pre-push", "origin", "url"],
+    );
+    run.ok();
+}

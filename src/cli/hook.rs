@@ -43,7 +43,12 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
             Some("git merge --no-verify"),
         ),
         "pre-push" => {
-            let updates = verdict::parse_pre_push(&read_stdin()?)?;
+            let mut updates = verdict::parse_pre_push(&read_stdin()?)?;
+            if updates.is_empty()
+                && let Some(update) = verdict::pre_commit_framework_push(|k| std::env::var(k).ok())
+            {
+                updates.push(update);
+            }
             (
                 verdict::ref_updates(&ws, &updates)?,
                 Some("git push --no-verify"),

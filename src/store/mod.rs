@@ -254,24 +254,24 @@ fn load_files(mut files: Vec<SourceFile>, repo: &gix::Repository) -> Loaded {
     let mut tasks = Vec::with_capacity(outcomes.len());
     for outcome in outcomes {
         match outcome {
-            Outcome::Task(task, text) => tasks.push((*task, text)),
+            Outcome::Task(task, text) => tasks.push((task, text)),
             Outcome::Config(config) => loaded.config = config,
             Outcome::Problem(problem) => loaded.problems.push(problem),
         }
     }
-    // File names sort differently from ids (`a-b.toml` < `a.toml`).
+    // File names sort differently from ids (`a-b.toml` < `a.toml`). The
+    // tasks are boxed so the sort moves pointers, not tasks.
     tasks.sort_by(|a, b| a.0.id.cmp(&b.0.id));
-    let (tasks, texts): (Vec<Task>, Vec<String>) = tasks.into_iter().unzip();
+    let (tasks, texts): (Vec<Task>, Vec<String>) = tasks.into_iter().map(|(t, s)| (*t, s)).unzip();
     loaded.tasks = TaskSet::new(tasks);
     loaded.texts = texts;
     loaded
 }
 
 fn parse_file(objects: &git::Objects, file: &SourceFile, stems: &HashSet<&str>) -> Outcome {
-    let path = Path::new(TASKS_DIR).join(&file.name);
     let problem = |error: ParseError| {
         Outcome::Problem(FileProblem {
-            path: path.clone(),
+            path: Path::new(TASKS_DIR).join(&file.name),
             error,
         })
     };
