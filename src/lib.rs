@@ -9,6 +9,7 @@ pub mod document;
 pub mod error;
 pub mod gate;
 pub mod graph;
+pub mod history;
 pub mod hooks;
 pub mod id;
 pub mod lint;

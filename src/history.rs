@@ -1,0 +1,249 @@
+//! What changed between two versions of a task, field by field: the
+//! vocabulary of `log` and `diff`.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::task::{Gate, Status, Task};
+
+/// One change to one task.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum Change {
+    /// `pending → in_progress`, …
+    Status {
+        from: Status,
+        to: Status,
+    },
+    /// Any other single-valued field: `subject`, `owner`, `priority`, … The
+    /// values are as written in the file; `None` when absent.
+    Field {
+        field: &'static str,
+        from: Option<String>,
+        to: Option<String>,
+    },
+    BlockerAdded {
+        id: String,
+    },
+    BlockerRemoved {
+        id: String,
+    },
+    LabelAdded {
+        label: String,
+    },
+    LabelRemoved {
+        label: String,
+    },
+    CriterionAdded {
+        text: String,
+    },
+    CriterionRemoved {
+        text: String,
+    },
+    CriterionMet {
+        text: String,
+    },
+    CriterionUnmet {
+        text: String,
+    },
+    NoteAdded {
+        at: String,
+        by: Option<String>,
+        text: String,
+    },
+    Waived {
+        by: String,
+        reason: String,
+    },
+    WaiverRemoved,
+}
+
+impl fmt::Display for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let or_none = |v: &Option<String>| v.clone().unwrap_or_else(|| "(none)".into());
+        match self {
+            Change::Status { from, to } => write!(f, "status {from} → {to}"),
+            Change::Field { field, from, to } => {
+                write!(f, "{field} {} → {}", or_none(from), or_none(to))
+            }
+            Change::BlockerAdded { id } => write!(f, "now waits for {id}"),
+            Change::BlockerRemoved { id } => write!(f, "no longer waits for {id}"),
+            Change::LabelAdded { label } => write!(f, "label +{label}"),
+            Change::LabelRemoved { label } => write!(f, "label -{label}"),
+            Change::CriterionAdded { text } => write!(f, "criterion added: {text}"),
+            Change::CriterionRemoved { text } => write!(f, "criterion removed: {text}"),
+            Change::CriterionMet { text } => write!(f, "criterion met: {text}"),
+            Change::CriterionUnmet { text } => write!(f, "criterion unmet: {text}"),
+            Change::NoteAdded { by, text, .. } => match by {
+                Some(by) => write!(f, "note by {by}: {text}"),
+                None => write!(f, "note: {text}"),
+            },
+            Change::Waived { by, reason } => write!(f, "gate waived by {by}: {reason}"),
+            Change::WaiverRemoved => write!(f, "waiver removed"),
+        }
+    }
+}
+
+fn gate_text(gate: &Option<Gate>) -> Option<String> {
+    gate.as_ref().map(|g| match g {
+        Gate::ConfiguredBranches => "true".to_string(),
+        Gate::Branches(b) => format!("{{ branches = [{}] }}", b.join(", ")),
+    })
+}
+
+/// Every change from `old` to `new`, in the order of the task file's keys.
+pub fn task_changes(old: &Task, new: &Task) -> Vec<Change> {
+    let mut out = Vec::new();
+    let mut field = |field: &'static str, from: Option<String>, to: Option<String>| {
+        if from != to {
+            out.push(Change::Field { field, from, to });
+        }
+    };
+    field(
+        "subject",
+        Some(old.subject.clone()),
+        Some(new.subject.clone()),
+    );
+    let status = (old.status != new.status).then_some(Change::Status {
+        from: old.status,
+        to: new.status,
+    });
+    field(
+        "kind",
+        Some(old.kind.to_string()),
+        Some(new.kind.to_string()),
+    );
+    field(
+        "priority",
+        Some(old.priority.to_string()),
+        Some(new.priority.to_string()),
+    );
+    field(
+        "parent",
+        old.parent.as_ref().map(|p| p.to_string()),
+        new.parent.as_ref().map(|p| p.to_string()),
+    );
+    field("gate", gate_text(&old.gate), gate_text(&new.gate));
+    field("owner", old.owner.clone(), new.owner.clone());
+    field(
+        "estimate",
+        old.estimate.as_ref().map(|e| e.to_string()),
+        new.estimate.as_ref().map(|e| e.to_string()),
+    );
+    field(
+        "due",
+        old.due.map(|d| d.to_string()),
+        new.due.map(|d| d.to_string()),
+    );
+    field("verify", old.verify.clone(), new.verify.clone());
+    field(
+        "description",
+        old.description.as_deref().map(|d| d.trim_end().to_string()),
+        new.description.as_deref().map(|d| d.trim_end().to_string()),
+    );
+    let mut changes = Vec::new();
+    changes.extend(status);
+    changes.append(&mut out);
+    for b in &new.blocked_by {
+        if !old.blocked_by.contains(b) {
+            changes.push(Change::BlockerAdded { id: b.to_string() });
+        }
+    }
+    for b in &old.blocked_by {
+        if !new.blocked_by.contains(b) {
+            changes.push(Change::BlockerRemoved { id: b.to_string() });
+        }
+    }
+    for l in &new.labels {
+        if !old.labels.contains(l) {
+            changes.push(Change::LabelAdded { label: l.clone() });
+        }
+    }
+    for l in &old.labels {
+        if !new.labels.contains(l) {
+            changes.push(Change::LabelRemoved { label: l.clone() });
+        }
+    }
+    for c in &new.criteria {
+        match old.criteria.iter().find(|o| o.text == c.text) {
+            None => changes.push(Change::CriterionAdded {
+                text: c.text.clone(),
+            }),
+            Some(o) if !o.met && c.met => changes.push(Change::CriterionMet {
+                text: c.text.clone(),
+            }),
+            Some(o) if o.met && !c.met => changes.push(Change::CriterionUnmet {
+                text: c.text.clone(),
+            }),
+            Some(_) => {}
+        }
+    }
+    for c in &old.criteria {
+        if !new.criteria.iter().any(|n| n.text == c.text) {
+            changes.push(Change::CriterionRemoved {
+                text: c.text.clone(),
+            });
+        }
+    }
+    for n in &new.notes {
+        if !old.notes.contains(n) {
+            changes.push(Change::NoteAdded {
+                at: n.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                by: n.by.clone(),
+                text: n.text.clone(),
+            });
+        }
+    }
+    match (&old.waiver, &new.waiver) {
+        (None, Some(w)) => changes.push(Change::Waived {
+            by: w.by.clone(),
+            reason: w.reason.clone(),
+        }),
+        (Some(a), Some(b)) if a != b => changes.push(Change::Waived {
+            by: b.by.clone(),
+            reason: b.reason.clone(),
+        }),
+        (Some(_), None) => changes.push(Change::WaiverRemoved),
+        _ => {}
+    }
+    changes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::TaskId;
+
+    fn task(text: &str) -> Task {
+        Task::parse(TaskId::parse("t").unwrap(), text).unwrap()
+    }
+
+    #[test]
+    fn lists_each_kind_of_change() {
+        let old = task(
+            "subject = \"A\"\nblocked_by = [\"x\", \"y\"]\nlabels = [\"db\"]\n[[criteria]]\ntext = \"c1\"\n",
+        );
+        let new = task(
+            "subject = \"B\"\nstatus = \"in_progress\"\nowner = \"ana\"\nblocked_by = [\"y\", \"z\"]\n[[criteria]]\ntext = \"c1\"\nmet = true\n[[notes]]\nat = 2026-11-21T10:00:00Z\nby = \"ana\"\ntext = \"started\"\n",
+        );
+        let text: Vec<String> = task_changes(&old, &new)
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        assert_eq!(
+            text,
+            [
+                "status pending → in_progress",
+                "subject A → B",
+                "owner (none) → ana",
+                "now waits for z",
+                "no longer waits for x",
+                "label -db",
+                "criterion met: c1",
+                "note by ana: started",
+            ]
+        );
+        assert!(task_changes(&old, &old).is_empty());
+    }
+}
