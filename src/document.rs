@@ -205,6 +205,87 @@ impl TaskDocument {
         self.insert_table("waiver", Item::Table(waiver));
     }
 
+    /// Sets `key` in the `[meta]` table, creating the table in its place.
+    pub fn set_meta(&mut self, key: &str, value: impl Into<Value>) {
+        let mut value = value.into();
+        if let Some(meta) = self.doc.get_mut("meta").and_then(Item::as_table_like_mut) {
+            if let Some(Item::Value(old)) = meta.get_mut(key) {
+                *value.decor_mut() = old.decor().clone();
+                *old = value;
+            } else {
+                meta.insert(key, Item::Value(value));
+            }
+            return;
+        }
+        let mut meta = Table::new();
+        meta.insert(key, Item::Value(value));
+        self.remove("meta");
+        self.insert_table("meta", Item::Table(meta));
+    }
+
+    /// Removes `key` from `[meta]`, and the table with its last key.
+    pub fn remove_meta(&mut self, key: &str) {
+        let Some(meta) = self.doc.get_mut("meta").and_then(Item::as_table_like_mut) else {
+            return;
+        };
+        meta.remove(key);
+        if meta.is_empty() {
+            self.remove("meta");
+        }
+    }
+
+    /// The top-level item `key`, for code that works on whole TOML values
+    /// (the merge compares and copies them).
+    pub fn get(&self, key: &str) -> Option<&Item> {
+        self.doc.get(key).filter(|i| !i.is_none())
+    }
+
+    /// The top-level item `key`, to edit in place.
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Item> {
+        self.doc.get_mut(key).filter(|i| !i.is_none())
+    }
+
+    /// The top-level keys, in the file's order.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.doc.as_table().iter().map(|(k, _)| k)
+    }
+
+    /// Sets a top-level item of any kind. A value goes where [`set`] puts
+    /// it. A table or array of tables takes the place of the one it
+    /// replaces, or else goes where git-task would write it.
+    ///
+    /// [`set`]: TaskDocument::set
+    pub fn set_item(&mut self, key: &str, mut item: Item) {
+        match item {
+            Item::None => self.remove(key),
+            Item::Value(value) => self.set(key, value),
+            Item::Table(_) | Item::ArrayOfTables(_) => {
+                // Positions from another document mean nothing here.
+                visit_tables(&mut item, &mut |t| t.set_position(None));
+                let mut old_position = None;
+                if let Some(old) = self.doc.get_mut(key) {
+                    visit_tables(old, &mut |t| {
+                        if let Some(p) = t.position() {
+                            old_position = Some(old_position.map_or(p, |o: isize| o.min(p)));
+                        }
+                    });
+                }
+                match old_position {
+                    Some(p) => {
+                        // Every new table at the old one's position: equal
+                        // positions print in array order.
+                        visit_tables(&mut item, &mut |t| t.set_position(Some(p)));
+                        self.doc.as_table_mut().insert(key, item);
+                    }
+                    None => {
+                        self.remove(key);
+                        self.insert_table(key, item);
+                    }
+                }
+            }
+        }
+    }
+
     /// Appends `table` to the array of tables `key`, creating it in its place.
     fn push_table(&mut self, key: &str, table: Table) {
         if let Some(array) = self.doc.get_mut(key).and_then(Item::as_array_of_tables_mut) {

@@ -247,3 +247,133 @@ mod tests {
         assert!(task_changes(&old, &old).is_empty());
     }
 }
+
+/// A task set before and after: what a pull request changes.
+#[derive(Debug, Clone, Default)]
+pub struct TaskSetDiff {
+    /// Indices into the new set.
+    pub added: Vec<usize>,
+    /// Indices into the old set.
+    pub removed: Vec<usize>,
+    /// (old index, new index, changes), for tasks in both that differ.
+    pub changed: Vec<(usize, usize, Vec<Change>)>,
+    /// Gates whose state differs: (id, subject, before, after); `None` where
+    /// the task is not a gate (or not there) on that side.
+    pub gates: Vec<GateChange>,
+}
+
+/// A gate whose state changed between the two sides.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GateChange {
+    pub id: String,
+    pub subject: String,
+    pub from: Option<crate::gate::GateState>,
+    pub to: Option<crate::gate::GateState>,
+}
+
+impl TaskSetDiff {
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty()
+            && self.removed.is_empty()
+            && self.changed.is_empty()
+            && self.gates.is_empty()
+    }
+}
+
+/// Compares two task sets, task by task (by id), and their gates.
+pub fn diff_sets(old: &crate::TaskSet, new: &crate::TaskSet) -> TaskSetDiff {
+    use crate::gate::gate_state;
+    use crate::graph::Graph;
+    let mut out = TaskSetDiff::default();
+    let (a, b) = (old.tasks(), new.tasks());
+    // Both sets are sorted by id: walk them side by side.
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        match (a.get(i), b.get(j)) {
+            (Some(x), Some(y)) if x.id == y.id => {
+                if x != y {
+                    out.changed.push((i, j, task_changes(x, y)));
+                }
+                i += 1;
+                j += 1;
+            }
+            (Some(x), Some(y)) if x.id < y.id => {
+                out.removed.push(i);
+                i += 1;
+            }
+            (Some(_), None) => {
+                out.removed.push(i);
+                i += 1;
+            }
+            _ => {
+                out.added.push(j);
+                j += 1;
+            }
+        }
+    }
+    // A changed task can turn a gate red or green elsewhere: compare every
+    // gate's state, not only the changed tasks'.
+    let (ga, gb) = (Graph::new(old), Graph::new(new));
+    let mut ids: Vec<&str> = a
+        .iter()
+        .chain(b.iter())
+        .filter(|t| t.gate.is_some())
+        .map(|t| t.id.as_str())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    for id in ids {
+        let from = old
+            .index_of(id)
+            .and_then(|k| gate_state(&ga, k))
+            .map(|r| r.state);
+        let to = new
+            .index_of(id)
+            .and_then(|k| gate_state(&gb, k))
+            .map(|r| r.state);
+        if from != to {
+            let subject = new
+                .get(id)
+                .or(old.get(id))
+                .map(|t| t.subject.clone())
+                .unwrap_or_default();
+            out.gates.push(GateChange {
+                id: id.to_owned(),
+                subject,
+                from,
+                to,
+            });
+        }
+    }
+    out
+}
+
+/// The range `diff` shows by default: from where HEAD branched off the
+/// default branch (`origin/HEAD`, else `main`, else `master`) to HEAD.
+pub fn default_base(repo: &gix::Repository) -> crate::Result<String> {
+    use crate::Error;
+    let head = repo
+        .head_id()
+        .map_err(|e| Error::Git(format!("HEAD does not name a commit: {e}")))?;
+    let candidates = [
+        "refs/remotes/origin/HEAD",
+        "refs/heads/main",
+        "refs/heads/master",
+        "refs/remotes/origin/main",
+        "refs/remotes/origin/master",
+    ];
+    for name in candidates {
+        let Ok(Some(mut reference)) = repo.try_find_reference(name) else {
+            continue;
+        };
+        let Ok(target) = reference.peel_to_id() else {
+            continue;
+        };
+        if let Ok(Some(base)) = repo.merge_base(target.detach(), head.detach()) {
+            return Ok(base.to_string());
+        }
+    }
+    Err(Error::Invalid(
+        "no default branch to compare with (looked for origin/HEAD, main and master); name a range: git task diff A..B".into(),
+    ))
+}

@@ -13,6 +13,8 @@ pub mod history;
 pub mod hooks;
 pub mod id;
 pub mod lint;
+pub mod log;
+pub mod merge;
 pub mod store;
 pub mod task;
 pub mod taskset;

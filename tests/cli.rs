@@ -499,7 +499,7 @@ fn init_is_idempotent_and_keeps_an_edited_config() {
     let env = TestEnv::git_repo();
     assert_eq!(
         env.task(&["init", "--no-hooks"]).ok(),
-        "created .tasks\ncreated .tasks/config.toml\n"
+        "created .tasks\ncreated .tasks/config.toml\ncreated .gitattributes\n"
     );
     std::fs::write(env.tasks_dir().join("config.toml"), "[ids]\nlength = 12\n").unwrap();
     assert!(

@@ -722,7 +722,8 @@ fn status_tells_each_state_apart() {
          \x20 pre-merge-commit  git-task\n\
          \x20 pre-push          git-task, runs the hook that was there first \
          (.git/hooks/pre-push.git-task-previous)\n\
-         \x20 pre-receive       git-task (not executable: git skips it)\n"
+         \x20 pre-receive       git-task (not executable: git skips it)\n\
+         merge driver: git-task (named for .tasks/*.toml in .gitattributes)\n"
     );
     assert!(run.stderr.contains("hint:"), "{}", run.stderr);
 }
@@ -779,11 +780,13 @@ fn init_keeps_a_previous_hook_and_says_so() {
         out,
         "created .tasks\n\
          created .tasks/config.toml\n\
+         created .gitattributes\n\
          installed .git/hooks/pre-commit, which runs the hook that was there first \
          (kept as .git/hooks/pre-commit.git-task-previous)\n\
          installed .git/hooks/pre-merge-commit\n\
          installed .git/hooks/pre-push\n\
-         installed .git/hooks/pre-receive\n"
+         installed .git/hooks/pre-receive\n\
+         added the git-task merge driver to .git/config\n"
     );
 }
 

@@ -573,7 +573,7 @@ fn dot(view: &View, drawn: &Drawn) -> String {
 /// characters that would end the label (`"`), start an entity (`#`) or be
 /// read as HTML (`<`, `>`, `&`). Unlike the Gantt names of `plan`, where
 /// these characters are dropped, a flowchart label keeps the subject whole.
-fn mermaid_label(text: &str) -> String {
+pub(super) fn mermaid_label(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in escape(text, false).chars() {
         match c {

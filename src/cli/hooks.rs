@@ -8,6 +8,8 @@ use serde_json::{Value, json};
 
 use git_task::error::Error;
 use git_task::hooks::{Change, HookState, HooksDir, InstallAction, UninstallAction};
+use git_task::merge::registration::{self, Action};
+use git_task::store::Workspace;
 
 use super::ui::{Style, escape};
 use super::{CliResult, Ctx};
@@ -23,9 +25,14 @@ use super::{CliResult, Ctx};
 /// They go where git looks for hooks: core.hooksPath when it is set, else
 /// the hooks/ directory of the repository's git dir, which every linked
 /// worktree shares. A bare repository (a server) works too.
+///
+/// The same commands register git-task's merge driver (see `git task
+/// merge-driver --help`): `.tasks/*.toml merge=git-task` in .gitattributes
+/// (info/attributes in a bare repository), and merge.git-task.driver in
+/// the repository's git config.
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
-    /// Write the hooks; safe to run again.
+    /// Write the hooks and register the merge driver; safe to run again.
     ///
     /// A hook that is already there and is not git-task's is kept: it is
     /// renamed to NAME.git-task-previous and runs first, with the same
@@ -34,9 +41,13 @@ pub enum Command {
     /// Take git-task's hooks out, and put back any hook they kept.
     ///
     /// A kept hook comes back unchanged, with its mode. A hook that is not
-    /// git-task's is never removed.
+    /// git-task's is never removed. The merge driver's definition leaves
+    /// the git config; the line in .gitattributes stays, as it is
+    /// committed (without the definition git merges task files line by
+    /// line).
     Uninstall,
-    /// Say which hooks are installed, and where.
+    /// Say which hooks are installed, and where, and whether the merge
+    /// driver is registered.
     ///
     /// For each hook: git-task's (and whether it runs a kept hook first),
     /// another one, or none; and whether git can run it.
@@ -48,17 +59,27 @@ pub enum Command {
 pub fn run(ctx: &mut Ctx, command: Command) -> CliResult {
     let base = start_dir(ctx)?;
     let dir = HooksDir::discover(&base)?;
+    let ws = Workspace::discover(&base)?;
     match command {
         Command::Install => {
             let changes = dir.install()?;
+            let attributes = registration::register_attributes(ws.repo())?;
+            let driver = registration::register_config(ws.repo())?;
             if ctx.json {
                 let value = json!({
                     "version": 1,
                     "dir": dir.path().display().to_string(),
                     "hooks": install_json(&changes),
+                    "merge_driver": {
+                        "attributes": registration_json(&attributes),
+                        "config": registration_json(&driver),
+                    },
                 });
                 ctx.ui.json(&value)?;
-            } else if changes.iter().all(|c| c.action == InstallAction::Unchanged) {
+            } else if changes.iter().all(|c| c.action == InstallAction::Unchanged)
+                && attributes.action == Action::Unchanged
+                && driver.action == Action::Unchanged
+            {
                 writeln!(
                     ctx.ui.out(),
                     "already installed in {}",
@@ -66,10 +87,13 @@ pub fn run(ctx: &mut Ctx, command: Command) -> CliResult {
                 )?;
             } else {
                 print_installed(ctx, &base, &changes)?;
+                print_registered(ctx, &base, &attributes)?;
+                print_registered(ctx, &base, &driver)?;
             }
         }
         Command::Uninstall => {
             let changes = dir.uninstall()?;
+            let driver = registration::unregister_config(ws.repo())?;
             if ctx.json {
                 let hooks: Vec<Value> = changes
                     .iter()
@@ -89,13 +113,18 @@ pub fn run(ctx: &mut Ctx, command: Command) -> CliResult {
                     "version": 1,
                     "dir": dir.path().display().to_string(),
                     "hooks": hooks,
+                    "merge_driver": { "config": registration_json(&driver) },
                 });
                 ctx.ui.json(&value)?;
             } else {
                 print_uninstalled(ctx, &base, &dir, &changes)?;
+                print_registered(ctx, &base, &driver)?;
             }
         }
-        Command::Status => status(ctx, &base, &dir)?,
+        Command::Status => {
+            let driver = registration::status(ws.repo())?;
+            status(ctx, &base, &dir, &driver)?
+        }
     }
     Ok(())
 }
@@ -135,6 +164,36 @@ pub fn install_json(changes: &[Change<InstallAction>]) -> Vec<Value> {
             )
         })
         .collect()
+}
+
+/// What registering (or unregistering) the merge driver did to one file,
+/// as JSON.
+pub fn registration_json(change: &registration::Change) -> Value {
+    json!({
+        "path": change.path.display().to_string(),
+        "action": match change.action {
+            Action::Created => "created",
+            Action::Added => "added",
+            Action::Updated => "updated",
+            Action::Removed => "removed",
+            Action::Unchanged => "unchanged",
+        },
+    })
+}
+
+/// One line for a file the merge driver's registration changed; nothing
+/// when it was already as it should be.
+pub fn print_registered(ctx: &mut Ctx, base: &Path, change: &registration::Change) -> CliResult {
+    let path = shown(base, &change.path);
+    let line = match change.action {
+        Action::Unchanged => return Ok(()),
+        Action::Created => format!("created {path} with `{}`", registration::ATTRIBUTES_LINE),
+        Action::Added => format!("added the git-task merge driver to {path}"),
+        Action::Updated => format!("updated the git-task merge driver in {path}"),
+        Action::Removed => format!("removed the git-task merge driver from {path}"),
+    };
+    writeln!(ctx.ui.out(), "{line}")?;
+    Ok(())
 }
 
 fn change_json<A>(change: &Change<A>, action: &str) -> Value {
@@ -207,7 +266,7 @@ fn print_uninstalled(
     Ok(())
 }
 
-fn status(ctx: &mut Ctx, base: &Path, dir: &HooksDir) -> CliResult {
+fn status(ctx: &mut Ctx, base: &Path, dir: &HooksDir, driver: &registration::Status) -> CliResult {
     let hooks = dir.status()?;
     if ctx.json {
         let hooks: Vec<Value> = hooks
@@ -231,6 +290,11 @@ fn status(ctx: &mut Ctx, base: &Path, dir: &HooksDir) -> CliResult {
             "version": 1,
             "dir": dir.path().display().to_string(),
             "hooks": hooks,
+            "merge_driver": {
+                "registered": driver.is_registered(),
+                "attributes": driver.attributes.as_ref().map(|p| p.display().to_string()),
+                "command": driver.command,
+            },
         });
         ctx.ui.json(&value)?;
         return Ok(());
@@ -266,15 +330,47 @@ fn status(ctx: &mut Ctx, base: &Path, dir: &HooksDir) -> CliResult {
         }
         lines.push(format!("  {:<width$}  {state}", h.hook.name()));
     }
+    lines.push(format!("merge driver: {}", driver_state(ctx, base, driver)));
     for line in lines {
         writeln!(ctx.ui.out(), "{line}")?;
     }
-    if hooks
-        .iter()
-        .any(|h| !matches!(h.state, HookState::Ours | HookState::OursChaining) || !h.executable)
+    if !driver.is_registered()
+        || hooks
+            .iter()
+            .any(|h| !matches!(h.state, HookState::Ours | HookState::OursChaining) || !h.executable)
     {
         ctx.ui
             .hint("`git task hooks install` installs what is missing and keeps any other hook");
     }
     Ok(())
+}
+
+/// The merge driver's line of `hooks status`: registered, or which half
+/// is missing and what that means for merges.
+fn driver_state(ctx: &Ctx, base: &Path, driver: &registration::Status) -> String {
+    if let Some(other) = driver.command.as_deref()
+        && other != registration::COMMAND
+    {
+        let text = format!("git config runs `{}`, not git-task's", escape(other, false));
+        return ctx.ui.paint(Style::Yellow, &text).into_owned();
+    }
+    let (style, text) = match (&driver.attributes, driver.command.is_some()) {
+        (Some(path), true) => {
+            return format!(
+                "{} (named for .tasks/*.toml in {})",
+                ctx.ui.paint(Style::Green, "git-task"),
+                shown(base, path)
+            );
+        }
+        (None, false) => (Style::Dim, "not registered"),
+        (Some(_), false) => (
+            Style::Yellow,
+            "named in the attributes but not defined in git config: task files merge line by line",
+        ),
+        (None, true) => (
+            Style::Yellow,
+            "defined in git config, but no attributes name it for .tasks/*.toml",
+        ),
+    };
+    ctx.ui.paint(style, text).into_owned()
 }

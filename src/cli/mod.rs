@@ -5,6 +5,7 @@ mod add;
 mod check;
 mod criteria;
 mod dep;
+mod diff;
 mod docs;
 mod edit;
 mod fields;
@@ -15,6 +16,8 @@ mod hooks;
 mod init;
 mod lifecycle;
 mod list;
+mod log;
+mod merge_driver;
 mod note;
 mod plan;
 mod render;
@@ -95,6 +98,9 @@ pub enum Command {
     #[command(subcommand)]
     Gate(gate::Command),
     Hook(hook::Args),
+    Diff(diff::Args),
+    Log(log::Args),
+    MergeDriver(merge_driver::Args),
     Completions(docs::CompletionsArgs),
     Man(docs::ManArgs),
 }
@@ -230,6 +236,9 @@ fn run(ctx: &mut Ctx, command: Command) -> CliResult {
         Command::Lint(args) => check::run_lint(ctx, args),
         Command::Gate(command) => gate::run(ctx, command),
         Command::Hook(args) => hook::run(ctx, args),
+        Command::Diff(args) => diff::run(ctx, args),
+        Command::Log(args) => log::run(ctx, args),
+        Command::MergeDriver(args) => merge_driver::run(ctx, args),
         Command::Completions(args) => docs::run_completions(ctx, args),
         Command::Man(args) => docs::run_man(ctx, args),
     }

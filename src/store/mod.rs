@@ -5,7 +5,7 @@
 mod git;
 mod lock;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -19,6 +19,8 @@ use crate::task::{ParseError, Task};
 use crate::taskset::TaskSet;
 
 pub use lock::Lock;
+// `log` walks commits and reads their trees through the same object access.
+pub(crate) use git::Objects;
 
 /// The name of the tasks directory at the root of the working tree.
 pub const TASKS_DIR: &str = ".tasks";
@@ -174,12 +176,33 @@ impl Workspace {
     /// source. Problems in single files are collected, not fatal, so `check`
     /// can report all of them at once.
     pub fn read(&self, source: &Source) -> Result<Loaded> {
-        let files = match source {
-            Source::WorkTree => self.work_tree_files()?,
-            Source::Index => git::index_files(&self.repo)?,
-            Source::Rev(rev) => git::revision_files(&git::Objects::new(self.repo.clone()), rev)?,
-        };
-        Ok(load_files(files, &self.repo))
+        Ok(load_files(self.files(source)?, &self.repo, None))
+    }
+
+    /// Reads two sources, parsing a file of the second only when its blob
+    /// differs from the same file's in the first: two revisions of a large
+    /// task set share most of their blobs (what `diff` compares).
+    pub fn read_pair(&self, first: &Source, second: &Source) -> Result<(Loaded, Loaded)> {
+        let files = self.files(first)?;
+        let oids: HashMap<String, gix::ObjectId> = files
+            .iter()
+            .filter_map(|f| match f.blob {
+                Blob::Object(oid) => Some((f.name.clone(), oid)),
+                _ => None,
+            })
+            .collect();
+        let a = load_files(files, &self.repo, None);
+        let reuse = Reuse { oids, loaded: &a };
+        let b = load_files(self.files(second)?, &self.repo, Some(&reuse));
+        Ok((a, b))
+    }
+
+    fn files(&self, source: &Source) -> Result<Vec<SourceFile>> {
+        match source {
+            Source::WorkTree => self.work_tree_files(),
+            Source::Index => git::index_files(&self.repo),
+            Source::Rev(rev) => git::revision_files(&git::Objects::new(self.repo.clone()), rev),
+        }
     }
 
     /// Reads every task of `source`, failing on the first problem file.
@@ -237,7 +260,37 @@ enum Outcome {
 }
 
 /// Reads and parses `files`, on all cores.
-fn load_files(mut files: Vec<SourceFile>, repo: &gix::Repository) -> Loaded {
+/// An earlier read whose parsed files stand in for identical blobs.
+struct Reuse<'a> {
+    /// File name → blob id in the earlier read.
+    oids: HashMap<String, gix::ObjectId>,
+    loaded: &'a Loaded,
+}
+
+impl Reuse<'_> {
+    /// The earlier outcome for `file`, when its blob is the same.
+    fn outcome(&self, file: &SourceFile) -> Option<Outcome> {
+        let Blob::Object(oid) = &file.blob else {
+            return None;
+        };
+        if self.oids.get(&file.name) != Some(oid) {
+            return None;
+        }
+        if file.name == CONFIG_FILE {
+            return Some(Outcome::Config(self.loaded.config.clone()));
+        }
+        let i = self
+            .loaded
+            .tasks
+            .index_of(file.name.strip_suffix(".toml")?)?;
+        Some(Outcome::Task(
+            Box::new(self.loaded.tasks.tasks()[i].clone()),
+            self.loaded.texts.get(i).cloned().unwrap_or_default(),
+        ))
+    }
+}
+
+fn load_files(mut files: Vec<SourceFile>, repo: &gix::Repository, reuse: Option<&Reuse>) -> Loaded {
     files.sort_by(|a, b| a.name.cmp(&b.name));
     let stems: HashSet<&str> = files
         .iter()
@@ -248,7 +301,11 @@ fn load_files(mut files: Vec<SourceFile>, repo: &gix::Repository) -> Loaded {
     let outcomes = parallel_map_with(
         &files,
         || git::Objects::new(shared.to_thread_local()),
-        |objects, file| parse_file(objects, file, &stems),
+        |objects, file| {
+            reuse
+                .and_then(|r| r.outcome(file))
+                .unwrap_or_else(|| parse_file(objects, file, &stems))
+        },
     );
     let mut loaded = Loaded::default();
     let mut tasks = Vec::with_capacity(outcomes.len());

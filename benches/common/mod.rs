@@ -1,0 +1,194 @@
+//! Shared by the benchmarks that run the real binary on real repositories:
+//! building the release binary, generating task files, writing
+//! repositories with `git fast-import`, and timing processes.
+
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The release binary, built first when it is missing.
+pub fn git_task() -> PathBuf {
+    // Benches run from target/release/deps; the binary is one level up.
+    let exe = std::env::current_exe().expect("the bench's own path");
+    let dir = exe.parent().and_then(Path::parent).expect("target/release");
+    let bin = dir.join("git-task");
+    if !bin.exists() {
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "--release", "--bin", "git-task"])
+            .status()
+            .expect("cargo build");
+        assert!(status.success());
+    }
+    bin
+}
+
+/// git with a pinned identity and no user or system configuration.
+pub fn git(dir: &Path) -> Command {
+    let mut cmd = Command::new("git");
+    cmd.current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_NAME", "bench")
+        .env("GIT_AUTHOR_EMAIL", "bench@example.com")
+        .env("GIT_COMMITTER_NAME", "bench")
+        .env("GIT_COMMITTER_EMAIL", "bench@example.com");
+    cmd
+}
+
+/// A task file of ordinary size: epics of 20, about 3 blockers each.
+pub fn task_text(i: usize, seed: &mut u64) -> String {
+    let mut next = || {
+        *seed ^= *seed << 13;
+        *seed ^= *seed >> 7;
+        *seed ^= *seed << 17;
+        *seed
+    };
+    let epic = i - i % 20;
+    let mut text = format!("subject = \"Task {i}: do the thing that task {i} is about\"\n");
+    if i == epic {
+        text.push_str("kind = \"epic\"\n");
+    } else {
+        text.push_str(&format!("parent = \"t{epic:06}\"\n"));
+        if epic > 0 {
+            let mut blockers: Vec<String> = (0..3)
+                .map(|_| next() as usize % epic)
+                .filter(|b| b % 20 != 0)
+                .map(|b| format!("\"t{b:06}\""))
+                .collect();
+            blockers.sort();
+            blockers.dedup();
+            if !blockers.is_empty() {
+                text.push_str(&format!("blocked_by = [{}]\n", blockers.join(", ")));
+            }
+        }
+        text.push_str(
+            [
+                "estimate = \"4h\"\n",
+                "estimate = \"1d\"\n",
+                "estimate = \"2d\"\n",
+            ][next() as usize % 3],
+        );
+    }
+    text.push_str("created = 2026-11-20T10:02:11Z\n");
+    text.push_str("description = \"\"\"\nWhat to do, in enough detail that someone else can pick it up.\n\"\"\"\n");
+    text
+}
+
+/// A repository whose one commit holds `n` tasks, written with fast-import
+/// (packed, as a real repository's history is), and an index to match.
+pub fn repository(n: usize) -> tempfile::TempDir {
+    repository_with_changes(n, 0)
+}
+
+/// Like [`repository`], with a second commit on main that completes
+/// `changed` of the tasks (spread over the set) and adds a note to each.
+pub fn repository_with_changes(n: usize, changed: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let status = git(dir.path())
+        .args(["init", "-q", "-b", "main"])
+        .status()
+        .expect("git init");
+    assert!(status.success());
+    let mut import = git(dir.path())
+        .args(["fast-import", "--quiet"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("git fast-import");
+    let mut stream = Vec::new();
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    for i in 0..n {
+        let text = task_text(i, &mut seed);
+        write!(
+            stream,
+            "blob\nmark :{}\ndata {}\n{}\n",
+            i + 1,
+            text.len(),
+            text
+        )
+        .expect("write");
+    }
+    write!(
+        stream,
+        "commit refs/heads/main\ncommitter bench <bench@example.com> 1763719200 +0000\ndata 6\ntasks\n"
+    )
+    .expect("write");
+    let config = "[gates]\nbranches = [\"main\"]\n";
+    write!(
+        stream,
+        "M 100644 inline .tasks/config.toml\ndata {}\n{}\n",
+        config.len(),
+        config
+    )
+    .expect("write");
+    for i in 0..n {
+        writeln!(stream, "M 100644 :{} .tasks/t{i:06}.toml", i + 1).expect("write");
+    }
+    if let Some(step) = n.checked_div(changed) {
+        write!(
+            stream,
+            "commit refs/heads/main\ncommitter bench <bench@example.com> 1763722800 +0000\ndata 8\nprogress\n"
+        )
+        .expect("write");
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let step = step.max(1);
+        for i in 0..n {
+            let text = task_text(i, &mut seed);
+            if i % step != 0 || i / step >= changed {
+                continue;
+            }
+            let text = text.replacen("\n", "\nstatus = \"completed\"\n", 1)
+                + "\n[[notes]]\nat = 2026-11-21T11:00:00Z\ntext = \"done\"\n";
+            write!(
+                stream,
+                "M 100644 inline .tasks/t{i:06}.toml\ndata {}\n{}\n",
+                text.len(),
+                text
+            )
+            .expect("write");
+        }
+    }
+    import
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&stream)
+        .expect("feed fast-import");
+    assert!(import.wait().expect("fast-import").success());
+    let status = git(dir.path())
+        .args(["read-tree", "main"])
+        .status()
+        .expect("read-tree");
+    assert!(status.success());
+    dir
+}
+
+/// The median of `runs` timings of `f`, after one warm-up run.
+pub fn median(runs: usize, mut f: impl FnMut()) -> Duration {
+    f(); // warm the page cache
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[runs / 2]
+}
+
+/// Runs a command and insists that it succeeds.
+pub fn run_ok(cmd: &mut Command) {
+    let out = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

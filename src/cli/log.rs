@@ -1,0 +1,162 @@
+//! `git task log`
+
+use std::io::Write;
+
+use serde_json::{Value, json};
+
+use git_task::log::{self, Entry, Options, TaskLog};
+
+use super::ui::{Style, Ui, escape};
+use super::{CliResult, Ctx};
+
+/// The history of one task from git: the commits that changed its file.
+///
+/// Lists, newest first, the commits reachable from HEAD that changed
+/// .tasks/<id>.toml (as `git log -- .tasks/<id>.toml` does), with author,
+/// date (UTC) and subject, and what each changed in the task: status
+/// transitions, dependencies added or removed, owner, criteria, notes, …
+/// A merge is listed only when the file differs from every parent. A
+/// removed task is found by its full id. In a shallow clone the history
+/// stops where the clone does, and log says where.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The task's id or a unique prefix of it (the full id for a task that
+    /// has been removed).
+    pub id: String,
+
+    /// Show at most N commits.
+    #[arg(
+        short = 'n',
+        long,
+        value_name = "N",
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..)
+    )]
+    pub max_count: Option<usize>,
+}
+
+pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
+    let ws = ctx.workspace()?;
+    let id = log::resolve(&ws, &args.id)?;
+    let options = Options {
+        max_count: args.max_count,
+    };
+    let history = log::read(&ws, &id, &options)?;
+    if ctx.json {
+        ctx.ui.json(&to_json(&history))?;
+    } else {
+        print(ctx, &history)?;
+    }
+    if !history.shallow_boundary.is_empty() {
+        let shas: Vec<&str> = history
+            .shallow_boundary
+            .iter()
+            .map(|b| b.short.as_str())
+            .collect();
+        ctx.ui.info(&format!(
+            "history stops at {} (shallow clone)",
+            shas.join(", ")
+        ));
+        ctx.ui
+            .hint("`git fetch --unshallow` fetches the rest of the history");
+    } else if history.commits.is_empty() {
+        ctx.ui.info(&format!(
+            "no commit has changed .tasks/{} yet",
+            history.id.file_name()
+        ));
+    }
+    Ok(())
+}
+
+fn print(ctx: &mut Ctx, history: &TaskLog) -> CliResult {
+    let ui = &ctx.ui;
+    let mut lines = Vec::new();
+    for entry in &history.commits {
+        lines.push(format!(
+            "{} {} {} <{}>  {}",
+            ui.paint(Style::Yellow, &entry.short),
+            ui.paint(Style::Dim, &entry.date.format("%Y-%m-%d %H:%M").to_string()),
+            escape(&entry.author, false),
+            escape(&entry.email, false),
+            ui.paint(Style::Bold, &escape(&entry.subject, false)),
+        ));
+        for line in what_changed(ui, entry) {
+            lines.push(format!("    {line}"));
+        }
+    }
+    let out = ctx.ui.out();
+    for line in lines {
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
+/// The indented lines under a commit: what it did to the task.
+fn what_changed(ui: &Ui, entry: &Entry) -> Vec<String> {
+    let mut lines = Vec::new();
+    if entry.created {
+        let text = match &entry.task_subject {
+            Some(subject) => format!("created: {}", escape(subject, false)),
+            None => "created".to_string(),
+        };
+        lines.push(ui.paint(Style::Green, &text).into_owned());
+    }
+    if entry.removed {
+        lines.push(ui.paint(Style::Red, "removed").into_owned());
+    }
+    if entry.parses_again {
+        lines.push("the file parses again".to_string());
+    }
+    for change in &entry.changes {
+        lines.push(escape(&change.to_string(), false).into_owned());
+    }
+    if let Some(problem) = &entry.problem {
+        let text = format!(
+            "the file did not parse here: {}:{}: {}",
+            problem.error.line, problem.error.column, problem.error.message
+        );
+        lines.push(ui.paint(Style::Red, &escape(&text, false)).into_owned());
+    }
+    if lines.is_empty() {
+        // The file changed in ways `history` does not report: formatting,
+        // `created` or `closed` times, `meta`.
+        lines.push(
+            ui.paint(Style::Dim, "only formatting, timestamps or meta changed")
+                .into_owned(),
+        );
+    }
+    lines
+}
+
+fn to_json(history: &TaskLog) -> Value {
+    let commits: Vec<Value> = history
+        .commits
+        .iter()
+        .map(|e| {
+            json!({
+                "commit": e.commit.to_string(),
+                "short": e.short,
+                "author": e.author,
+                "email": e.email,
+                "date": e.date.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                "subject": e.subject,
+                "created": e.created,
+                "removed": e.removed,
+                "task_subject": e.task_subject,
+                "changes": e.changes,
+                "parse_error": e.problem.as_ref().map(|p| p.to_string()),
+                "parses_again": e.parses_again,
+            })
+        })
+        .collect();
+    json!({
+        "version": 1,
+        "id": history.id,
+        "commits": commits,
+        "truncated": !history.shallow_boundary.is_empty(),
+        "shallow_boundary": history
+            .shallow_boundary
+            .iter()
+            .map(|b| b.commit.to_string())
+            .collect::<Vec<_>>(),
+    })
+}

@@ -1,0 +1,1283 @@
+//! The three-way merge of one task file, field by field (DESIGN.md §6).
+//!
+//! git's line merge sees two edits of neighbouring lines — a status changed
+//! on one branch and a description on the other, a note appended on each —
+//! as a conflict. Here each field merges by what it means: a field changed
+//! on one side takes that side, sets merge as sets, the execution log as
+//! the union of both logs, criteria one by one. Only a field changed two
+//! different ways is a conflict, written with git's markers around that
+//! field alone.
+//!
+//! The merge is pure (text in, text and conflicts out); `git task
+//! merge-driver` reads and writes the files, and [`registration`] tells git
+//! to call it.
+
+pub mod registration;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table, Value};
+
+use crate::document::TaskDocument;
+use crate::task::ParseError;
+
+/// The width of git's conflict markers (`<<<<<<<`), which `check` finds.
+pub const MARKER_WIDTH: usize = 7;
+
+/// One of the three versions of the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// The common ancestor.
+    Base,
+    /// The branch being merged into (git's `%A`).
+    Ours,
+    /// The branch being merged (git's `%B`).
+    Theirs,
+}
+
+impl fmt::Display for Side {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Side::Base => "the common ancestor",
+            Side::Ours => "ours",
+            Side::Theirs => "theirs",
+        })
+    }
+}
+
+/// What follows the opening and closing conflict markers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Labels {
+    pub ours: String,
+    pub theirs: String,
+}
+
+impl Default for Labels {
+    fn default() -> Self {
+        Labels {
+            ours: "ours".into(),
+            theirs: "theirs".into(),
+        }
+    }
+}
+
+/// The merged text and the conflicts written into it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Merged {
+    pub text: String,
+    /// In the order they appear in `text`; empty when the merge is clean.
+    pub conflicts: Vec<Conflict>,
+}
+
+impl Merged {
+    pub fn is_clean(&self) -> bool {
+        self.conflicts.is_empty()
+    }
+
+    fn clean(text: &str) -> Merged {
+        Merged {
+            text: text.to_owned(),
+            conflicts: Vec::new(),
+        }
+    }
+}
+
+/// One place in the merged text between conflict markers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    /// The 1-based line of the opening marker.
+    pub line: usize,
+    /// What is in conflict, as a user reads it: `` `subject` ``,
+    /// `` `meta.sprint` ``, `criterion "tests pass"`; `None` for the whole
+    /// file.
+    pub field: Option<String>,
+    pub kind: ConflictKind,
+}
+
+/// Why the two sides could not be merged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConflictKind {
+    /// Changed one way on ours and another way on theirs.
+    Changed,
+    /// Removed on one side and changed on the other.
+    RemovedAndChanged,
+    /// Not in the common ancestor, and added differently on each side.
+    AddedDifferently,
+    /// One side waived the gate while the other made the task no gate:
+    /// each is fine, together they are not a valid task.
+    WaiverWithoutGate,
+    /// Both sides added a file under this id, holding different tasks:
+    /// two tasks drew the same id, and fusing them would lose one.
+    SameId,
+    /// One side is not valid TOML, so its fields cannot be told apart.
+    Unreadable { side: Side, error: ParseError },
+}
+
+impl fmt::Display for Conflict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let field = self.field.as_deref().unwrap_or("the file");
+        match &self.kind {
+            ConflictKind::Changed => write!(f, "{field} was changed differently on both sides"),
+            ConflictKind::RemovedAndChanged => write!(
+                f,
+                "{field} was removed on one side and changed on the other"
+            ),
+            ConflictKind::AddedDifferently => {
+                write!(f, "{field} was added differently on both sides")
+            }
+            ConflictKind::WaiverWithoutGate => write!(
+                f,
+                "{field}: one side waived the gate, the other made the task no longer a gate"
+            ),
+            ConflictKind::SameId => f.write_str(
+                "both sides added a task with this id, and they are different tasks \
+                 (different `created` times or contents)",
+            ),
+            ConflictKind::Unreadable { side, error } => write!(
+                f,
+                "{side} is not valid TOML ({}:{}: {}), so the whole file is in conflict",
+                error.line, error.column, error.message
+            ),
+        }
+    }
+}
+
+/// Merges `ours` and `theirs`, two versions of one task file descended from
+/// `base` (empty when both sides added the file), with markers labelled
+/// `ours` and `theirs`.
+pub fn merge(base: &str, ours: &str, theirs: &str) -> Merged {
+    merge_with(base, ours, theirs, &Labels::default())
+}
+
+/// [`merge`] with chosen marker labels.
+///
+/// The result starts from `ours`, keeping its comments and layout, and
+/// applies what `theirs` changed relative to `base`, so only the fields
+/// theirs changed are rewritten.
+pub fn merge_with(base: &str, ours: &str, theirs: &str, labels: &Labels) -> Merged {
+    merge_file(base, ours, theirs, labels, true)
+}
+
+/// Merges `.tasks/config.toml`, which the attribute `.tasks/*.toml` hands
+/// to the driver too: key by key, as a task's fields, but two sides that
+/// each created the file are one project's settings, not two tasks.
+pub fn merge_settings(base: &str, ours: &str, theirs: &str, labels: &Labels) -> Merged {
+    merge_file(base, ours, theirs, labels, false)
+}
+
+fn merge_file(base: &str, ours: &str, theirs: &str, labels: &Labels, task: bool) -> Merged {
+    // Whole-file shortcuts keep the changed side byte for byte.
+    if ours == theirs || theirs == base {
+        return Merged::clean(ours);
+    }
+    if ours == base {
+        return Merged::clean(theirs);
+    }
+    let added_on_both_sides = base.trim().is_empty();
+    let parse = |text: &str, side| {
+        TaskDocument::parse(text).map_err(|error| ConflictKind::Unreadable { side, error })
+    };
+    let docs = parse(base, Side::Base).and_then(|b| {
+        let o = parse(ours, Side::Ours)?;
+        let t = parse(theirs, Side::Theirs)?;
+        Ok((b, o, t))
+    });
+    let (base_doc, ours_doc, theirs_doc) = match docs {
+        Ok(docs) => docs,
+        Err(kind) => return whole_file(ours, theirs, labels, kind),
+    };
+    if task && added_on_both_sides {
+        if same_fields(&ours_doc, &theirs_doc) {
+            return Merged::clean(ours);
+        }
+        // The same `created` time is the same task, added on both branches
+        // (say, cherry-picked) and then edited: merge it. Anything else is
+        // two tasks that drew one id.
+        let created = |d: &TaskDocument| normalized("created", d.get("created"));
+        if created(&ours_doc).is_none() || created(&ours_doc) != created(&theirs_doc) {
+            return whole_file(ours, theirs, labels, ConflictKind::SameId);
+        }
+    }
+    let token = unused_token(&[base, ours, theirs]);
+    Merger {
+        result: ours_doc.clone(),
+        base: &base_doc,
+        ours: &ours_doc,
+        theirs: &theirs_doc,
+        token,
+        pending: Vec::new(),
+    }
+    .run(ours, theirs, labels)
+}
+
+/// Both files whole between markers: for two different tasks under one id,
+/// or a side whose fields cannot be read.
+fn whole_file(ours: &str, theirs: &str, labels: &Labels, kind: ConflictKind) -> Merged {
+    Merged {
+        text: conflict_block(labels, ours, theirs),
+        conflicts: vec![Conflict {
+            line: 1,
+            field: None,
+            kind,
+        }],
+    }
+}
+
+fn conflict_block(labels: &Labels, ours: &str, theirs: &str) -> String {
+    let line = |text: &str| {
+        if text.is_empty() || text.ends_with('\n') {
+            text.to_owned()
+        } else {
+            format!("{text}\n")
+        }
+    };
+    format!(
+        "{} {}\n{}{}\n{}{} {}\n",
+        "<".repeat(MARKER_WIDTH),
+        labels.ours,
+        line(ours),
+        "=".repeat(MARKER_WIDTH),
+        line(theirs),
+        ">".repeat(MARKER_WIDTH),
+        labels.theirs
+    )
+}
+
+/// A string that occurs in none of the inputs, to stand in for a conflict
+/// until the document is printed and the markers go in.
+fn unused_token(texts: &[&str]) -> String {
+    let mut n = 0u64;
+    loop {
+        let token = format!("git-task-merge-conflict-{n}");
+        if texts.iter().all(|t| !t.contains(&token)) {
+            return token;
+        }
+        n += 1;
+    }
+}
+
+/// A TOML value with its formatting stripped, to tell whether two sides
+/// mean the same thing however each wrote it.
+#[derive(Debug, Clone, PartialEq)]
+enum Plain {
+    Str(String),
+    Int(i64),
+    /// The bits, so that a NaN equals itself.
+    Float(u64),
+    Bool(bool),
+    Datetime(toml_edit::Datetime),
+    Array(Vec<Plain>),
+    Table(BTreeMap<String, Plain>),
+}
+
+fn plain_item(item: &Item) -> Option<Plain> {
+    match item {
+        Item::None => None,
+        Item::Value(v) => Some(plain_value(v)),
+        Item::Table(t) => Some(plain_table(t)),
+        Item::ArrayOfTables(a) => Some(Plain::Array(a.iter().map(plain_table).collect())),
+    }
+}
+
+fn plain_table(table: &Table) -> Plain {
+    Plain::Table(
+        table
+            .iter()
+            .filter_map(|(k, i)| plain_item(i).map(|p| (k.to_owned(), p)))
+            .collect(),
+    )
+}
+
+fn plain_value(value: &Value) -> Plain {
+    match value {
+        Value::String(s) => Plain::Str(s.value().clone()),
+        Value::Integer(i) => Plain::Int(*i.value()),
+        Value::Float(f) => Plain::Float(f.value().to_bits()),
+        Value::Boolean(b) => Plain::Bool(*b.value()),
+        Value::Datetime(d) => Plain::Datetime(*d.value()),
+        Value::Array(a) => Plain::Array(a.iter().map(plain_value).collect()),
+        Value::InlineTable(t) => Plain::Table(
+            t.iter()
+                .map(|(k, v)| (k.to_owned(), plain_value(v)))
+                .collect(),
+        ),
+    }
+}
+
+/// A top-level field as it means: a value written at its default is the
+/// same as no value (`status = "pending"` is what a missing status means),
+/// so writing the default out on one side is no change.
+fn normalized(key: &str, item: Option<&Item>) -> Option<Plain> {
+    let plain = item.and_then(plain_item)?;
+    let default = match key {
+        "status" => Plain::Str("pending".into()),
+        "kind" => Plain::Str("task".into()),
+        "priority" => Plain::Str("medium".into()),
+        "gate" => Plain::Bool(false),
+        _ => return Some(plain),
+    };
+    (plain != default).then_some(plain)
+}
+
+fn same_fields(a: &TaskDocument, b: &TaskDocument) -> bool {
+    a.keys()
+        .chain(b.keys())
+        .all(|k| normalized(k, a.get(k)) == normalized(k, b.get(k)))
+}
+
+/// The elements of a top-level array: empty when the key is absent,
+/// `None` when it holds something else.
+fn elements<'d>(doc: &'d TaskDocument, key: &str) -> Option<Vec<&'d Value>> {
+    match doc.get(key) {
+        None => Some(Vec::new()),
+        Some(item) => item.as_array().map(|a| a.iter().collect()),
+    }
+}
+
+/// The tables of a top-level array of tables (written `[[key]]` or as an
+/// array of inline tables): empty when the key is absent, `None` when it
+/// holds something else.
+fn tables(doc: &TaskDocument, key: &str) -> Option<Vec<Table>> {
+    match doc.get(key) {
+        None => Some(Vec::new()),
+        Some(Item::ArrayOfTables(a)) => Some(a.iter().cloned().collect()),
+        Some(Item::Value(Value::Array(a))) => a
+            .iter()
+            .map(|v| v.as_inline_table().map(|t| t.clone().into_table()))
+            .collect(),
+        Some(_) => None,
+    }
+}
+
+/// The positions of the tables of ours' array of tables `key`, in order:
+/// where the merged tables go.
+fn positions(doc: &TaskDocument, key: &str) -> Vec<isize> {
+    let mut positions: Vec<isize> = doc
+        .get(key)
+        .and_then(Item::as_array_of_tables)
+        .map(|a| a.iter().filter_map(Table::position).collect())
+        .unwrap_or_default();
+    positions.sort_unstable();
+    positions
+}
+
+/// A top-level table's entries: empty when the key is absent, `None` when
+/// it holds something other than a table.
+fn entries<'d>(doc: &'d TaskDocument, key: &str) -> Option<Vec<(&'d str, &'d Item)>> {
+    match doc.get(key) {
+        None => Some(Vec::new()),
+        Some(item) => item
+            .as_table_like()
+            .map(|t| t.iter().filter(|(_, i)| !i.is_none()).collect()),
+    }
+}
+
+/// The item under `key` in a table's entries.
+fn lookup<'d>(entries: &[(&str, &'d Item)], key: &str) -> Option<&'d Item> {
+    entries.iter().find(|(k, _)| *k == key).map(|(_, i)| *i)
+}
+
+/// How a field that both sides changed differently differs, for the
+/// message. A field with a default (status, kind, priority, gate) is never
+/// missing, only at its default: changed, not added or removed.
+fn divergence(
+    key: &str,
+    base: &Option<Plain>,
+    ours: &Option<Plain>,
+    theirs: &Option<Plain>,
+) -> ConflictKind {
+    if matches!(key, "status" | "kind" | "priority" | "gate") {
+        ConflictKind::Changed
+    } else if base.is_none() {
+        ConflictKind::AddedDifferently
+    } else if ours.is_none() || theirs.is_none() {
+        ConflictKind::RemovedAndChanged
+    } else {
+        ConflictKind::Changed
+    }
+}
+
+/// A conflict waiting for the document to be printed: `sentinel` marks the
+/// line (or, for a whole table, the last line) the markers replace.
+struct Pending {
+    sentinel: String,
+    whole_table: bool,
+    field: String,
+    kind: ConflictKind,
+    ours: String,
+    theirs: String,
+}
+
+struct Merger<'a> {
+    base: &'a TaskDocument,
+    ours: &'a TaskDocument,
+    theirs: &'a TaskDocument,
+    /// Ours, with theirs' changes applied as they are found.
+    result: TaskDocument,
+    token: String,
+    pending: Vec<Pending>,
+}
+
+impl Merger<'_> {
+    fn run(mut self, ours_text: &str, theirs_text: &str, labels: &Labels) -> Merged {
+        let status_winner = self.status_winner();
+        let mut keys: Vec<String> = Vec::new();
+        for doc in [self.ours, self.theirs, self.base] {
+            for key in doc.keys() {
+                if !keys.iter().any(|k| k == key) {
+                    keys.push(key.to_owned());
+                }
+            }
+        }
+        for key in &keys {
+            // `in_progress` against `completed` is `completed`, and the
+            // completed side's `closed` comes with it.
+            if let Some(winner) = status_winner
+                && (key == "status" || key == "closed")
+            {
+                if winner == Side::Theirs {
+                    self.take_theirs(key);
+                }
+                continue;
+            }
+            let b = normalized(key, self.base.get(key));
+            let o = normalized(key, self.ours.get(key));
+            let t = normalized(key, self.theirs.get(key));
+            if t == b || o == t {
+                continue;
+            }
+            if o == b {
+                self.take_theirs(key);
+                continue;
+            }
+            let merged = match key.as_str() {
+                "blocked_by" | "labels" => self.merge_set(key),
+                "notes" => self.merge_notes(),
+                "criteria" => self.merge_criteria(),
+                "meta" => self.merge_meta(),
+                _ => false,
+            };
+            if !merged {
+                self.conflict_at_top(key, divergence(key, &b, &o, &t));
+            }
+        }
+        self.check_waiver();
+        self.finish(ours_text, theirs_text, labels)
+    }
+
+    /// The side whose status wins when one side started the task and the
+    /// other finished it: finishing is the later, stronger fact.
+    fn status_winner(&self) -> Option<Side> {
+        let status = |d: &TaskDocument| normalized("status", d.get("status"));
+        let (b, o, t) = (status(self.base), status(self.ours), status(self.theirs));
+        if o == b || t == b {
+            return None;
+        }
+        let in_progress = Some(Plain::Str("in_progress".into()));
+        let completed = Some(Plain::Str("completed".into()));
+        if o == in_progress && t == completed {
+            Some(Side::Theirs)
+        } else if o == completed && t == in_progress {
+            Some(Side::Ours)
+        } else {
+            None
+        }
+    }
+
+    fn take_theirs(&mut self, key: &str) {
+        match self.theirs.get(key) {
+            Some(item) => self.result.set_item(key, item.clone()),
+            None => self.result.remove(key),
+        }
+    }
+
+    fn sentinel(&self) -> String {
+        format!("{}#{}#", self.token, self.pending.len())
+    }
+
+    /// Puts a top-level field in conflict: both sides' `key = value`
+    /// between markers where the field is.
+    fn conflict_at_top(&mut self, key: &str, kind: ConflictKind) {
+        let sentinel = self.sentinel();
+        self.pending.push(Pending {
+            ours: render_field(key, self.ours.get(key)),
+            theirs: render_field(key, self.theirs.get(key)),
+            sentinel: sentinel.clone(),
+            whole_table: false,
+            field: format!("`{key}`"),
+            kind,
+        });
+        self.result.set(key, sentinel.as_str());
+    }
+
+    /// `blocked_by` and `labels`: what either side added, less what either
+    /// side removed. Ours' order, then theirs' additions.
+    fn merge_set(&mut self, key: &str) -> bool {
+        let (Some(base), Some(ours), Some(theirs)) = (
+            elements(self.base, key),
+            elements(self.ours, key),
+            elements(self.theirs, key),
+        ) else {
+            return false;
+        };
+        let plains = |values: &[&Value]| values.iter().map(|v| plain_value(v)).collect::<Vec<_>>();
+        let (b, o, t) = (plains(&base), plains(&ours), plains(&theirs));
+        let removed: Vec<&Plain> = b
+            .iter()
+            .filter(|p| !o.contains(p) || !t.contains(p))
+            .collect();
+        let mut added: Vec<Value> = Vec::new();
+        let mut added_plain: Vec<Plain> = Vec::new();
+        for (value, p) in theirs.iter().zip(&t) {
+            if !b.contains(p) && !o.contains(p) && !added_plain.contains(p) {
+                let mut value = (*value).clone();
+                value.decor_mut().clear();
+                added.push(value);
+                added_plain.push(p.clone());
+            }
+        }
+        let Some(array) = self.result.get_mut(key).and_then(Item::as_array_mut) else {
+            if !added.is_empty() {
+                self.result.set(key, Array::from_iter(added));
+            }
+            return true;
+        };
+        remove_elements(array, |v| removed.contains(&&plain_value(v)));
+        for value in added {
+            push_like_the_rest(array, value);
+        }
+        if array.is_empty() {
+            self.result.remove(key);
+        }
+        true
+    }
+
+    /// `notes`: both sides' notes, ordered by time (ours first on equal
+    /// times), each once. A note that either side deleted stays deleted:
+    /// the log is append-only by convention, and a deliberate deletion
+    /// should not come back through a merge.
+    fn merge_notes(&mut self) -> bool {
+        let (Some(base), Some(ours), Some(theirs)) = (
+            tables(self.base, "notes"),
+            tables(self.ours, "notes"),
+            tables(self.theirs, "notes"),
+        ) else {
+            return false;
+        };
+        // Notes are a multiset: the same note written twice on one side is
+        // two entries. Each distinct note appears as often as a three-way
+        // merge of its counts says: a side that left the count as it was
+        // takes the other's; when both changed it, the larger (the union).
+        let b: Vec<Plain> = base.iter().map(plain_table).collect();
+        let o: Vec<Plain> = ours.iter().map(plain_table).collect();
+        let t: Vec<Plain> = theirs.iter().map(plain_table).collect();
+        let count = |list: &[Plain], p: &Plain| list.iter().filter(|q| *q == p).count();
+        let wanted = |p: &Plain| {
+            let (cb, co, ct) = (count(&b, p), count(&o, p), count(&t, p));
+            if co == cb {
+                ct
+            } else if ct == cb {
+                co
+            } else {
+                co.max(ct)
+            }
+        };
+        let mut merged: Vec<(Table, Plain)> = Vec::new();
+        for (table, p) in ours
+            .into_iter()
+            .zip(o.iter().cloned())
+            .chain(theirs.into_iter().zip(t.iter().cloned()))
+        {
+            if merged.iter().filter(|(_, q)| *q == p).count() < wanted(&p) {
+                merged.push((table, p));
+            }
+        }
+        // A stable sort: ours before theirs on equal times.
+        merged.sort_by_key(|(table, _)| note_time(table));
+        let tables = merged.into_iter().map(|(table, _)| table).collect();
+        self.write_tables("notes", tables);
+        true
+    }
+
+    /// `criteria`, item by item, matched by text: added on either side is
+    /// there, removed on one side and unchanged on the other is gone, and
+    /// `met` merges three-way.
+    fn merge_criteria(&mut self) -> bool {
+        let (Some(base), Some(ours), Some(theirs)) = (
+            tables(self.base, "criteria"),
+            tables(self.ours, "criteria"),
+            tables(self.theirs, "criteria"),
+        ) else {
+            return false;
+        };
+        let (b, o, t) = (criteria(&base), criteria(&ours), criteria(&theirs));
+        let find = |list: &[Criterion], key: &(Option<Plain>, usize)| {
+            list.iter().position(|c| c.key == *key)
+        };
+        let mut out: Vec<Table> = Vec::new();
+        for (mine, mut table) in o.iter().zip(ours) {
+            let before = find(&b, &mine.key).map(|i| &b[i]);
+            // The same criterion on theirs, and its table there.
+            let after = find(&t, &mine.key).map(|i| (&t[i], &theirs[i]));
+            match (before, after) {
+                // Ours added it.
+                (None, None) => out.push(table),
+                (Some(before), None) => {
+                    if mine.rest != before.rest {
+                        // Changed here, removed there.
+                        out.push(self.criterion_conflict(&mine.text, Some(&table), None));
+                    }
+                }
+                (before, Some((after, their_table))) => {
+                    let base_rest = before.map(|c| &c.rest);
+                    if after.rest == mine.rest || Some(&after.rest) == base_rest {
+                        out.push(table);
+                    } else if Some(&mine.rest) == base_rest {
+                        copy_fields(&mut table, their_table);
+                        out.push(table);
+                    } else {
+                        let kind = if before.is_none() {
+                            ConflictKind::AddedDifferently
+                        } else {
+                            ConflictKind::Changed
+                        };
+                        self.met_conflict(&mut table, their_table, &mine.text, kind);
+                        out.push(table);
+                    }
+                }
+            }
+        }
+        for (theirs_entry, table) in t.iter().zip(&theirs) {
+            if find(&o, &theirs_entry.key).is_some() {
+                continue;
+            }
+            match find(&b, &theirs_entry.key).map(|i| &b[i]) {
+                // Theirs added it.
+                None => out.push(table.clone()),
+                // Ours removed it; theirs left it alone, so it stays gone.
+                Some(before) if before.rest == theirs_entry.rest => {}
+                Some(_) => {
+                    out.push(self.criterion_conflict(&theirs_entry.text, None, Some(table)));
+                }
+            }
+        }
+        self.write_tables("criteria", out);
+        true
+    }
+
+    /// A criterion removed on one side and changed on the other: the whole
+    /// `[[criteria]]` table between markers, the side that removed it empty.
+    fn criterion_conflict(
+        &mut self,
+        text: &str,
+        ours: Option<&Table>,
+        theirs: Option<&Table>,
+    ) -> Table {
+        let sentinel = self.sentinel();
+        self.pending.push(Pending {
+            ours: ours.map(render_criterion).unwrap_or_default(),
+            theirs: theirs.map(render_criterion).unwrap_or_default(),
+            sentinel: sentinel.clone(),
+            whole_table: true,
+            field: format!("criterion {text}"),
+            kind: ConflictKind::RemovedAndChanged,
+        });
+        let mut placeholder = Table::new();
+        placeholder.insert("text", toml_edit::value(sentinel));
+        placeholder
+    }
+
+    /// A criterion whose `met` (or anything else but its text) changed
+    /// two ways: those fields between markers inside its table.
+    fn met_conflict(&mut self, ours: &mut Table, theirs: &Table, text: &str, kind: ConflictKind) {
+        let sentinel = self.sentinel();
+        self.pending.push(Pending {
+            ours: render_criterion_fields(ours),
+            theirs: render_criterion_fields(theirs),
+            sentinel: sentinel.clone(),
+            whole_table: false,
+            field: format!("`met` of criterion {text}"),
+            kind,
+        });
+        let others: Vec<String> = ours
+            .iter()
+            .filter(|(k, _)| *k != "text")
+            .map(|(k, _)| k.to_owned())
+            .collect();
+        for key in others {
+            ours.remove(&key);
+        }
+        ours.insert("met", toml_edit::value(sentinel));
+    }
+
+    /// Puts `tables` in the place of ours' array of tables `key`.
+    fn write_tables(&mut self, key: &str, mut tables: Vec<Table>) {
+        if tables.is_empty() {
+            self.result.remove(key);
+            return;
+        }
+        let positions = positions(self.ours, key);
+        let in_place = matches!(self.result.get(key), Some(Item::ArrayOfTables(_)));
+        let mut array = ArrayOfTables::new();
+        for (i, table) in tables.iter_mut().enumerate() {
+            // Tables print in position order, equal positions in array
+            // order, so a non-decreasing run keeps the merged order.
+            let position = positions.get(i.min(positions.len().saturating_sub(1)));
+            table.set_position(if in_place { position.copied() } else { None });
+        }
+        for table in tables {
+            array.push(table);
+        }
+        match self.result.get_mut(key) {
+            Some(item) if in_place => *item = Item::ArrayOfTables(array),
+            _ => self.result.set_item(key, Item::ArrayOfTables(array)),
+        }
+    }
+
+    /// `[meta]`: each key merges three-way on its own.
+    fn merge_meta(&mut self) -> bool {
+        let (Some(base), Some(ours), Some(theirs)) = (
+            entries(self.base, "meta"),
+            entries(self.ours, "meta"),
+            entries(self.theirs, "meta"),
+        ) else {
+            return false;
+        };
+        let mut keys: Vec<&str> = Vec::new();
+        for (k, _) in ours.iter().chain(&theirs).chain(&base) {
+            if !keys.contains(k) {
+                keys.push(k);
+            }
+        }
+        // Edited as a `[meta]` table, so that a conflict inside it has a
+        // line of its own.
+        let mut meta = match self.result.get("meta") {
+            Some(Item::Table(t)) => t.clone(),
+            Some(item) => item.clone().into_table().unwrap_or_default(),
+            None => Table::new(),
+        };
+        for key in keys {
+            let (b, o, t) = (lookup(&base, key), lookup(&ours, key), lookup(&theirs, key));
+            let (pb, po, pt) = (
+                b.and_then(plain_item),
+                o.and_then(plain_item),
+                t.and_then(plain_item),
+            );
+            if pt == pb || po == pt {
+                continue;
+            }
+            if po == pb {
+                match t {
+                    Some(item) => set_keeping_decor(&mut meta, key, item.clone()),
+                    None => {
+                        meta.remove(key);
+                    }
+                }
+                continue;
+            }
+            let sentinel = self.sentinel();
+            self.pending.push(Pending {
+                ours: render_field(key, o),
+                theirs: render_field(key, t),
+                sentinel: sentinel.clone(),
+                whole_table: false,
+                field: format!("`meta.{}`", key),
+                kind: divergence("", &pb, &po, &pt),
+            });
+            meta.insert(key, toml_edit::value(sentinel));
+        }
+        if self.pending.iter().any(|p| p.field.starts_with("`meta.")) {
+            // Markers go around `key = value` lines, which mean the right
+            // thing only inside a `[meta]` section of their own.
+            meta.set_dotted(false);
+            meta.set_implicit(false);
+        }
+        if meta.is_empty() {
+            self.result.remove("meta");
+        } else {
+            self.result.set_item("meta", Item::Table(meta));
+        }
+        true
+    }
+
+    /// Only gates can be waived: when one side waived the gate and the
+    /// other made the task no gate, the merge of the two is no valid task,
+    /// so both fields go in conflict for a person to decide.
+    fn check_waiver(&mut self) {
+        let conflicted =
+            |m: &Merger, key: &str| m.pending.iter().any(|p| p.field == format!("`{key}`"));
+        if conflicted(self, "gate") {
+            return;
+        }
+        // A waiver in conflict may be resolved to the side that has one:
+        // then the gate must be in question too.
+        let waiver_conflicted = conflicted(self, "waiver");
+        let waived = waiver_conflicted || normalized("waiver", self.result.get("waiver")).is_some();
+        let gate = normalized("gate", self.result.get("gate")).is_some();
+        if !waived || gate {
+            return;
+        }
+        for key in ["gate", "waiver"] {
+            if key == "waiver" && waiver_conflicted {
+                continue;
+            }
+            if normalized(key, self.ours.get(key)) != normalized(key, self.theirs.get(key)) {
+                self.conflict_at_top(key, ConflictKind::WaiverWithoutGate);
+            }
+        }
+    }
+
+    /// Prints the document and puts each conflict's markers in place of
+    /// its stand-in.
+    fn finish(self, ours: &str, theirs: &str, labels: &Labels) -> Merged {
+        let text = self.result.to_string();
+        if self.pending.is_empty() {
+            return Merged::clean(&text);
+        }
+        let lines: Vec<&str> = text.split_inclusive('\n').collect();
+        let mut spans: Vec<(usize, usize, &Pending)> = Vec::new();
+        for pending in &self.pending {
+            let Some(end) = lines.iter().position(|l| l.contains(&pending.sentinel)) else {
+                // Cannot happen: every stand-in is printed. Should it, the
+                // whole files in conflict still lose nothing.
+                return whole_file(ours, theirs, labels, pending.kind.clone());
+            };
+            let start = if pending.whole_table {
+                (0..end)
+                    .rev()
+                    .find(|&i| lines[i].trim_start().starts_with("[["))
+                    .unwrap_or(end)
+            } else {
+                end
+            };
+            spans.push((start, end, pending));
+        }
+        spans.sort_by_key(|(start, _, _)| *start);
+        let mut out = String::with_capacity(text.len());
+        let mut conflicts = Vec::new();
+        let mut line_count = 0;
+        let mut i = 0;
+        let mut spans = spans.into_iter().peekable();
+        while i < lines.len() {
+            if let Some((start, end, pending)) = spans.next_if(|(start, _, _)| *start == i) {
+                conflicts.push(Conflict {
+                    line: line_count + 1,
+                    field: Some(pending.field.clone()),
+                    kind: pending.kind.clone(),
+                });
+                let block = conflict_block(labels, &pending.ours, &pending.theirs);
+                line_count += block.lines().count();
+                out.push_str(&block);
+                i = end.max(start) + 1;
+                continue;
+            }
+            out.push_str(lines[i]);
+            line_count += 1;
+            i += 1;
+        }
+        Merged {
+            text: out,
+            conflicts,
+        }
+    }
+}
+
+/// One criterion, matched across the sides by its text (and, for a text
+/// written twice, by which occurrence it is).
+struct Criterion {
+    key: (Option<Plain>, usize),
+    /// The text as shown in messages.
+    text: String,
+    /// Everything but the text, with `met = false` the same as no `met`.
+    rest: Plain,
+}
+
+fn criteria(tables: &[Table]) -> Vec<Criterion> {
+    let mut out: Vec<Criterion> = Vec::new();
+    for table in tables {
+        let text = table.get("text").and_then(plain_item);
+        let n = out.iter().filter(|c| c.key.0 == text).count();
+        let mut rest = BTreeMap::new();
+        for (k, item) in table.iter() {
+            if k == "text" {
+                continue;
+            }
+            if let Some(p) = plain_item(item)
+                && !(k == "met" && p == Plain::Bool(false))
+            {
+                rest.insert(k.to_owned(), p);
+            }
+        }
+        let shown = match table.get("text").and_then(Item::as_str) {
+            Some(s) => format!("\"{s}\""),
+            None => format!("number {}", out.len() + 1),
+        };
+        out.push(Criterion {
+            key: (text, n),
+            text: shown,
+            rest: Plain::Table(rest),
+        });
+    }
+    out
+}
+
+/// Replaces everything but the text of `ours` with `theirs'`.
+fn copy_fields(ours: &mut Table, theirs: &Table) {
+    let keys: Vec<String> = ours
+        .iter()
+        .chain(theirs.iter())
+        .map(|(k, _)| k.to_owned())
+        .filter(|k| k != "text")
+        .collect();
+    for key in keys {
+        match theirs.get(&key) {
+            Some(item) if !item.is_none() => set_keeping_decor(ours, &key, item.clone()),
+            _ => {
+                ours.remove(&key);
+            }
+        }
+    }
+}
+
+/// Sets `key` in `table`, keeping the old value's spacing and comment.
+fn set_keeping_decor(table: &mut Table, key: &str, mut item: Item) {
+    if let (Some(Item::Value(old)), Item::Value(new)) = (table.get(key), &mut item) {
+        *new.decor_mut() = old.decor().clone();
+    }
+    if let Item::Table(_) | Item::ArrayOfTables(_) = item {
+        clear_positions(&mut item);
+    }
+    table.insert(key, item);
+}
+
+fn clear_positions(item: &mut Item) {
+    match item {
+        Item::Table(t) => {
+            t.set_position(None);
+            for (_, child) in t.iter_mut() {
+                clear_positions(child);
+            }
+        }
+        Item::ArrayOfTables(a) => {
+            for t in a.iter_mut() {
+                t.set_position(None);
+                for (_, child) in t.iter_mut() {
+                    clear_positions(child);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Removes the elements `remove` picks, with the comment on the rest of
+/// each one's line (which toml_edit keeps in front of the next element).
+fn remove_elements(array: &mut Array, remove: impl Fn(&Value) -> bool) {
+    // The part of `text` after a comment that ends its first line.
+    let without_comment = |text: &str| {
+        let newline = text.find('\n')?;
+        text[..newline]
+            .contains('#')
+            .then(|| text[newline..].to_owned())
+    };
+    let mut removed = false;
+    for i in (0..array.len()).rev() {
+        if !array.get(i).is_some_and(&remove) {
+            continue;
+        }
+        array.remove(i);
+        removed = true;
+        if let Some(next) = array.get_mut(i) {
+            if let Some(prefix) = next
+                .decor()
+                .prefix()
+                .and_then(|p| p.as_str())
+                .and_then(without_comment)
+            {
+                next.decor_mut().set_prefix(prefix);
+            }
+        } else if let Some(trailing) = array.trailing().as_str().and_then(without_comment) {
+            array.set_trailing(trailing);
+        }
+    }
+    if removed
+        && let Some(first) = array.get_mut(0)
+        && !first
+            .decor()
+            .prefix()
+            .and_then(|p| p.as_str())
+            .is_some_and(|p| p.contains('\n'))
+    {
+        // A one-line array whose first element went: no space after `[`.
+        first.decor_mut().set_prefix("");
+    }
+}
+
+/// Appends `value` laid out as the array's last element is: on a line of
+/// its own in an array written one element per line.
+fn push_like_the_rest(array: &mut Array, mut value: Value) {
+    let indent = array
+        .iter()
+        .last()
+        .and_then(|last| last.decor().prefix())
+        .and_then(|p| p.as_str())
+        .and_then(|p| p.rfind('\n').map(|i| p[i..].to_owned()));
+    if let Some(indent) = indent {
+        value.decor_mut().set_prefix(indent);
+    }
+    array.push_formatted(value);
+}
+
+/// When a note was written, for ordering the log; notes without a
+/// readable time go first, where they are easy to spot.
+fn note_time(table: &Table) -> Option<DateTime<Utc>> {
+    let at = table.get("at")?.as_datetime()?;
+    crate::task::parse_timestamp(&at.to_string()).ok()
+}
+
+/// `key = value` as one side has it, for between the markers; nothing
+/// when that side has no such key. Tables are written inline so the lines
+/// make sense wherever the field is.
+fn render_field(key: &str, item: Option<&Item>) -> String {
+    let Some(value) = item.and_then(|i| i.clone().into_value().ok()) else {
+        return String::new();
+    };
+    let mut value = value;
+    value.decor_mut().clear();
+    let mut doc = DocumentMut::new();
+    doc.insert(key, Item::Value(value));
+    doc.to_string()
+}
+
+/// A whole `[[criteria]]` table, for between the markers.
+fn render_criterion(table: &Table) -> String {
+    let mut table = table.clone();
+    table.decor_mut().clear();
+    table.set_position(None);
+    let mut array = ArrayOfTables::new();
+    array.push(table);
+    let mut doc = DocumentMut::new();
+    doc.insert("criteria", Item::ArrayOfTables(array));
+    doc.to_string()
+}
+
+/// The fields of a criterion other than its text, with `met = false`
+/// written out so a side that never marked it still shows a line.
+fn render_criterion_fields(table: &Table) -> String {
+    let mut out = String::new();
+    let mut met = false;
+    for (key, item) in table.iter() {
+        if key == "text" {
+            continue;
+        }
+        met |= key == "met";
+        out.push_str(&render_field(key, Some(item)));
+    }
+    if !met {
+        out.insert_str(0, "met = false\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = r#"subject = "Ship it"
+status = "pending"
+blocked_by = ["a", "b"]
+created = 2026-11-20T10:00:00Z
+
+[[notes]]
+at = 2026-11-20T11:00:00Z
+text = "first"
+"#;
+
+    fn edit(text: &str, f: impl FnOnce(&mut TaskDocument)) -> String {
+        let mut doc = TaskDocument::parse(text).unwrap();
+        f(&mut doc);
+        doc.to_string()
+    }
+
+    #[test]
+    fn fields_changed_on_different_sides_both_arrive() {
+        let ours = edit(BASE, |d| d.set_str("status", "in_progress"));
+        let theirs = edit(BASE, |d| d.set_str("owner", "bo@example.com"));
+        let m = merge(BASE, &ours, &theirs);
+        assert!(m.is_clean(), "{}", m.text);
+        assert!(m.text.contains("status = \"in_progress\"\n"), "{}", m.text);
+        assert!(
+            m.text.contains("owner = \"bo@example.com\"\n"),
+            "{}",
+            m.text
+        );
+    }
+
+    #[test]
+    fn a_subject_changed_two_ways_is_in_conflict_on_its_line() {
+        let ours = edit(BASE, |d| d.set_str("subject", "X"));
+        let theirs = edit(BASE, |d| d.set_str("subject", "Y"));
+        let m = merge(BASE, &ours, &theirs);
+        assert_eq!(m.conflicts.len(), 1);
+        assert_eq!(m.conflicts[0].line, 1);
+        assert!(
+            m.text.starts_with(
+                "<<<<<<< ours\nsubject = \"X\"\n=======\nsubject = \"Y\"\n>>>>>>> theirs\nstatus"
+            ),
+            "{}",
+            m.text
+        );
+    }
+
+    #[test]
+    fn started_against_finished_is_finished_with_its_closed_time() {
+        let ours = edit(BASE, |d| d.set_str("status", "in_progress"));
+        let theirs = edit(BASE, |d| {
+            d.set_str("status", "completed");
+            d.set_str("closed", "x");
+        });
+        let m = merge(BASE, &ours, &theirs);
+        assert!(m.is_clean(), "{}", m.text);
+        assert!(m.text.contains("status = \"completed\""), "{}", m.text);
+        assert!(m.text.contains("closed = \"x\""), "{}", m.text);
+        let swapped = merge(BASE, &theirs, &ours);
+        assert!(swapped.is_clean());
+        assert!(swapped.text.contains("closed = \"x\""), "{}", swapped.text);
+
+        let cancelled = edit(BASE, |d| d.set_str("status", "cancelled"));
+        assert!(!merge(BASE, &ours, &cancelled).is_clean());
+    }
+
+    #[test]
+    fn sets_merge_as_sets() {
+        let ours = edit(BASE, |d| {
+            d.remove_from_array("blocked_by", "a");
+            d.add_to_array("blocked_by", "c");
+        });
+        let theirs = edit(BASE, |d| {
+            d.remove_from_array("blocked_by", "b");
+            d.add_to_array("blocked_by", "d");
+        });
+        let m = merge(BASE, &ours, &theirs);
+        assert!(m.is_clean(), "{}", m.text);
+        assert!(
+            m.text.contains("blocked_by = [\"c\", \"d\"]\n"),
+            "{}",
+            m.text
+        );
+    }
+
+    #[test]
+    fn notes_are_the_union_in_time_order() {
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        let ours = edit(BASE, |d| {
+            d.push_note(at("2026-11-20T13:00:00Z"), None, "ours")
+        });
+        let theirs = edit(BASE, |d| {
+            d.push_note(at("2026-11-20T12:00:00Z"), None, "theirs")
+        });
+        let m = merge(BASE, &ours, &theirs);
+        assert!(m.is_clean(), "{}", m.text);
+        let first = m.text.find("\"first\"").unwrap();
+        let t = m.text.find("\"theirs\"").unwrap();
+        let o = m.text.find("\"ours\"").unwrap();
+        assert!(first < t && t < o, "{}", m.text);
+    }
+
+    #[test]
+    fn two_tasks_under_one_id_are_never_fused() {
+        let ours = "subject = \"A\"\ncreated = 2026-11-20T10:00:00Z\n";
+        let theirs = "subject = \"B\"\ncreated = 2026-11-20T10:00:01Z\n";
+        let m = merge("", ours, theirs);
+        assert_eq!(m.conflicts[0].kind, ConflictKind::SameId);
+        assert_eq!(
+            m.text,
+            format!("<<<<<<< ours\n{ours}=======\n{theirs}>>>>>>> theirs\n")
+        );
+        assert!(merge("", ours, ours).is_clean());
+    }
+
+    #[test]
+    fn a_criterion_removed_on_one_side_and_met_on_the_other_is_a_conflict() {
+        let base = "subject = \"R\"\n\n[[criteria]]\ntext = \"a\"\n\n[[criteria]]\ntext = \"b\"\n";
+        let ours = "subject = \"R\"\n\n[[criteria]]\ntext = \"b\"\n";
+        let theirs = edit(base, |d| {
+            d.set_criterion_met(0, true);
+        });
+        let m = merge(base, ours, &theirs);
+        assert_eq!(m.conflicts.len(), 1, "{}", m.text);
+        assert_eq!(m.conflicts[0].kind, ConflictKind::RemovedAndChanged);
+        assert_eq!(
+            m.text,
+            "subject = \"R\"\n\n[[criteria]]\ntext = \"b\"\n\n<<<<<<< ours\n=======\n\
+             [[criteria]]\ntext = \"a\"\nmet = true\n>>>>>>> theirs\n"
+        );
+        // Removed and unchanged: gone, cleanly.
+        let theirs = edit(base, |d| d.set_str("owner", "bo"));
+        let m = merge(base, ours, &theirs);
+        assert!(m.is_clean(), "{}", m.text);
+        assert!(!m.text.contains("\"a\""), "{}", m.text);
+    }
+
+    #[test]
+    fn a_blocker_added_to_an_array_of_lines_gets_a_line_of_its_own() {
+        let base = "subject = \"x\"\nblocked_by = [\n    \"a\",  # first\n    \"b\",\n]\n";
+        let ours = base.replace("    \"a\",  # first\n", "");
+        let theirs = base.replace("    \"b\",\n", "    \"b\",\n    \"c\",\n");
+        let m = merge(base, &ours, &theirs);
+        assert!(m.is_clean(), "{}", m.text);
+        assert_eq!(
+            m.text,
+            "subject = \"x\"\nblocked_by = [\n    \"b\",\n    \"c\",\n]\n"
+        );
+        // And the other way round: the comment goes with its element.
+        let m = merge(base, &theirs, &ours);
+        assert_eq!(
+            m.text,
+            "subject = \"x\"\nblocked_by = [\n    \"b\",\n    \"c\",\n]\n"
+        );
+    }
+
+    #[test]
+    fn meta_keys_merge_one_by_one() {
+        let base = "subject = \"x\"\n\n[meta]\nsprint = 1\nteam = \"core\"\n";
+        let ours = edit(base, |d| d.set_meta("sprint", 2));
+        let theirs = edit(base, |d| {
+            d.set_meta("team", "edge");
+            d.set_meta("sprint", 3);
+        });
+        let m = merge(base, &ours, &theirs);
+        assert_eq!(
+            m.text,
+            "subject = \"x\"\n\n[meta]\n<<<<<<< ours\nsprint = 2\n=======\nsprint = 3\n>>>>>>> theirs\nteam = \"edge\"\n"
+        );
+        assert_eq!(m.conflicts[0].field.as_deref(), Some("`meta.sprint`"));
+        assert_eq!(m.conflicts[0].line, 4);
+    }
+
+    #[test]
+    fn a_side_that_is_not_toml_puts_the_whole_file_in_conflict() {
+        let m = merge(BASE, "subject = \"x\n", "subject = \"y\"\n");
+        assert!(matches!(
+            m.conflicts[0].kind,
+            ConflictKind::Unreadable {
+                side: Side::Ours,
+                ..
+            }
+        ));
+        assert!(m.text.starts_with("<<<<<<< ours\nsubject = \"x\n=======\n"));
+    }
+
+    #[test]
+    fn a_waiver_against_an_ungated_task_is_a_conflict() {
+        let base = "subject = \"G\"\ngate = true\n";
+        let ours = "subject = \"G\"\n";
+        let theirs = edit(base, |d| {
+            d.set_waiver("ana", "risk", "2026-11-20T10:00:00Z".parse().unwrap())
+        });
+        let m = merge(base, ours, &theirs);
+        assert_eq!(m.conflicts.len(), 2, "{}", m.text);
+    }
+}

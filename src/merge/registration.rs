@@ -1,0 +1,278 @@
+//! Telling git to merge task files with `git task merge-driver`
+//! (DESIGN.md §6): an attribute that names the driver for `.tasks/*.toml`,
+//! and the repository's git config that says how to run it.
+//!
+//! The attribute is committed (`.gitattributes`), so every clone asks for
+//! the driver; the config is local to each clone, as git requires for
+//! anything it runs. Where a clone has the attribute but not the config,
+//! git quietly falls back to its line merge: nothing breaks, merges are
+//! only less clever.
+
+use std::fs::{self, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+
+/// The driver's name in `merge=<name>` and `merge.<name>.*`.
+pub const DRIVER: &str = "git-task";
+
+/// The line in `.gitattributes` that hands task files to the driver.
+pub const ATTRIBUTES_LINE: &str = ".tasks/*.toml merge=git-task";
+
+/// What git runs: the base, ours (where the result goes), theirs, and the
+/// path. `git-task` rather than `git task`, as the hooks do, so no alias
+/// or other `git` on PATH comes between.
+pub const COMMAND: &str = "git-task merge-driver %O %A %B %P";
+
+/// `merge.git-task.name`: what git shows for the driver.
+pub const NAME: &str = "git-task: field-level merge of task files";
+
+/// Written above the attribute, for whoever reads `.gitattributes`.
+const ATTRIBUTES_COMMENT: &str =
+    "# Task files merge field by field: see `git task merge-driver --help`.";
+
+/// What registering or unregistering did to one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// The file did not exist and now holds the registration.
+    Created,
+    /// The registration was added to an existing file.
+    Added,
+    /// An out-of-date registration was rewritten.
+    Updated,
+    /// The registration was taken out.
+    Removed,
+    /// Nothing to do: already as it should be (or, for removal, absent).
+    Unchanged,
+}
+
+/// One file and what was done to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub path: PathBuf,
+    pub action: Action,
+}
+
+/// Whether git would call the driver for task files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    /// The attributes file that names the driver for `.tasks/*.toml`.
+    pub attributes: Option<PathBuf>,
+    /// The command git config defines for the driver, from any level
+    /// (local, global, system).
+    pub command: Option<String>,
+}
+
+impl Status {
+    /// Both halves are in place and the command is ours.
+    pub fn is_registered(&self) -> bool {
+        self.attributes.is_some() && self.command.as_deref() == Some(COMMAND)
+    }
+}
+
+/// Where the attribute goes: `.gitattributes` at the top of the working
+/// tree, where it is committed with the tasks; `info/attributes` of a bare
+/// repository, which has no working tree but may still merge.
+pub fn attributes_path(repo: &gix::Repository) -> Result<PathBuf> {
+    Ok(match repo.workdir() {
+        Some(root) => canonical(root)?.join(".gitattributes"),
+        None => canonical(repo.common_dir())?
+            .join("info")
+            .join("attributes"),
+    })
+}
+
+/// The repository's own config file, shared by its linked worktrees.
+pub fn config_path(repo: &gix::Repository) -> Result<PathBuf> {
+    Ok(canonical(repo.common_dir())?.join("config"))
+}
+
+/// Adds [`ATTRIBUTES_LINE`] to the attributes file unless it is there,
+/// keeping everything else in the file.
+pub fn register_attributes(repo: &gix::Repository) -> Result<Change> {
+    let path = attributes_path(repo)?;
+    let action = match fs::read(&path) {
+        Ok(bytes) => {
+            if String::from_utf8_lossy(&bytes).lines().any(is_our_line) {
+                Action::Unchanged
+            } else {
+                let mut text = String::new();
+                if !bytes.is_empty() && !bytes.ends_with(b"\n") {
+                    text.push('\n');
+                }
+                text.push_str(&attributes_block());
+                // One append: the file's other lines, mode and owner stay.
+                OpenOptions::new()
+                    .append(true)
+                    .open(&path)
+                    .and_then(|mut f| f.write_all(text.as_bytes()))
+                    .map_err(|e| Error::io(&path, e))?;
+                Action::Added
+            }
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            if let Some(dir) = path.parent() {
+                fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            }
+            // create_new: a file someone made in the meantime is theirs.
+            OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+                .and_then(|mut f| f.write_all(attributes_block().as_bytes()))
+                .map_err(|e| Error::io(&path, e))?;
+            Action::Created
+        }
+        Err(e) => return Err(Error::io(&path, e)),
+    };
+    Ok(Change { path, action })
+}
+
+fn attributes_block() -> String {
+    format!("{ATTRIBUTES_COMMENT}\n{ATTRIBUTES_LINE}\n")
+}
+
+/// Whether an attributes line is ours, however it is spaced.
+fn is_our_line(line: &str) -> bool {
+    line.split_whitespace()
+        .eq(ATTRIBUTES_LINE.split_whitespace())
+}
+
+/// Defines the driver in the repository's config: `merge.git-task.name`
+/// and `merge.git-task.driver`.
+pub fn register_config(repo: &gix::Repository) -> Result<Change> {
+    let path = config_path(repo)?;
+    let action = edit_config(&path, |file| {
+        let current = |file: &gix::config::File, key: &str| {
+            file.string_by("merge", DRIVER, key).map(|v| v.to_string())
+        };
+        let driver = current(file, "driver");
+        let name = current(file, "name");
+        if driver.as_deref() == Some(COMMAND) && name.as_deref() == Some(NAME) {
+            return Ok(Action::Unchanged);
+        }
+        for (key, value) in [("name", NAME), ("driver", COMMAND)] {
+            file.set_raw_value_by("merge", DRIVER, key, value)
+                .map_err(|e| Error::Git(format!("merge.{DRIVER}.{key}: {e}")))?;
+        }
+        Ok(if driver.is_none() && name.is_none() {
+            Action::Added
+        } else {
+            Action::Updated
+        })
+    })?;
+    Ok(Change { path, action })
+}
+
+/// Takes the driver's definition out of the repository's config. The
+/// attribute stays: it is committed, and without the definition git
+/// merges task files line by line again.
+pub fn unregister_config(repo: &gix::Repository) -> Result<Change> {
+    let path = config_path(repo)?;
+    let action = edit_config(&path, |file| {
+        let mut removed = false;
+        while file.remove_section("merge", DRIVER).is_some() {
+            removed = true;
+        }
+        Ok(if removed {
+            Action::Removed
+        } else {
+            Action::Unchanged
+        })
+    })?;
+    Ok(Change { path, action })
+}
+
+/// Whether the attribute and the config are in place.
+pub fn status(repo: &gix::Repository) -> Result<Status> {
+    let mut candidates = vec![
+        canonical(repo.common_dir())?
+            .join("info")
+            .join("attributes"),
+    ];
+    if repo.workdir().is_some() {
+        candidates.insert(0, attributes_path(repo)?);
+    }
+    let mut attributes = None;
+    for path in candidates {
+        match fs::read(&path) {
+            Ok(bytes) if String::from_utf8_lossy(&bytes).lines().any(is_our_line) => {
+                attributes = Some(path);
+                break;
+            }
+            Ok(_) => {}
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+                ) => {}
+            Err(e) => return Err(Error::io(&path, e)),
+        }
+    }
+    let command = repo
+        .config_snapshot()
+        .string(format!("merge.{DRIVER}.driver").as_str())
+        .map(|v| v.to_string());
+    Ok(Status {
+        attributes,
+        command,
+    })
+}
+
+/// Runs `edit` on the config file at `path` and writes it back when it
+/// changed something (anything but [`Action::Unchanged`]).
+///
+/// Written with gix rather than by running `git config`: gix-config edits
+/// the file losslessly (comments, order and spacing stay), and gix-lock
+/// takes `config.lock` as git itself does, so a concurrent `git config`
+/// waits for us or we for it, and a reader never sees half a file.
+fn edit_config(
+    path: &Path,
+    edit: impl FnOnce(&mut gix::config::File) -> Result<Action>,
+) -> Result<Action> {
+    let mut lock = gix::lock::File::acquire_to_update_resource(
+        path,
+        gix::lock::acquire::Fail::AfterDurationWithBackoff(Duration::from_secs(5)),
+        None,
+        0,
+    )
+    .map_err(|e| Error::Git(format!("cannot lock {}: {e}", path.display())))?;
+    let bytes = match fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(Error::io(path, e)),
+    };
+    let mut file = gix::config::File::from_bytes_no_includes(
+        &bytes,
+        gix::config::file::Metadata::from(gix::config::Source::Local),
+        Default::default(),
+    )
+    .map_err(|e| Error::Git(format!("{}: {e}", path.display())))?;
+    let action = edit(&mut file)?;
+    if action == Action::Unchanged {
+        // Dropping the lock removes it and leaves the file as it was.
+        return Ok(action);
+    }
+    file.write_to(&mut lock).map_err(|e| Error::io(path, e))?;
+    lock.commit().map_err(|e| Error::io(path, e.error))?;
+    Ok(action)
+}
+
+fn canonical(path: &Path) -> Result<PathBuf> {
+    fs::canonicalize(path).map_err(|e| Error::io(path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn our_line_is_found_however_it_is_spaced() {
+        assert!(is_our_line(".tasks/*.toml merge=git-task"));
+        assert!(is_our_line("  .tasks/*.toml\tmerge=git-task  "));
+        assert!(!is_our_line(".tasks/*.toml merge=union"));
+        assert!(!is_our_line("# .tasks/*.toml merge=git-task"));
+    }
+}
