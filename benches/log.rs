@@ -12,7 +12,7 @@
 mod common;
 
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use common::{git, git_task, median, run_ok, task_text};
@@ -28,17 +28,6 @@ const TARGET: &str = "t000042";
 /// git, and checked out. Returns the repository and how many commits
 /// changed [`TARGET`].
 fn repository(tasks: usize, commits: usize) -> (tempfile::TempDir, usize) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let status = git(dir.path())
-        .args(["init", "-q", "-b", "main"])
-        .status()
-        .expect("git init");
-    assert!(status.success());
-    let mut import = git(dir.path())
-        .args(["fast-import", "--quiet"])
-        .stdin(Stdio::piped())
-        .spawn()
-        .expect("git fast-import");
     let mut stream = Vec::new();
     let mut seed = 0x2545_f491_4f6c_dd1d_u64;
     let texts: Vec<String> = (0..tasks).map(|i| task_text(i, &mut seed)).collect();
@@ -85,13 +74,7 @@ fn repository(tasks: usize, commits: usize) -> (tempfile::TempDir, usize) {
         )
         .expect("write");
     }
-    import
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(&stream)
-        .expect("feed fast-import");
-    assert!(import.wait().expect("fast-import").success());
+    let dir = common::fast_import(&stream);
     // fast-import stores each tree as a delta of the version before it, the
     // reverse of what git's own packing (gc, clone, fetch) does. gix caches
     // only the end of a delta chain it resolves, so walking that layout

@@ -86,17 +86,6 @@ pub fn repository(n: usize) -> tempfile::TempDir {
 /// Like [`repository`], with a second commit on main that completes
 /// `changed` of the tasks (spread over the set) and adds a note to each.
 pub fn repository_with_changes(n: usize, changed: usize) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let status = git(dir.path())
-        .args(["init", "-q", "-b", "main"])
-        .status()
-        .expect("git init");
-    assert!(status.success());
-    let mut import = git(dir.path())
-        .args(["fast-import", "--quiet"])
-        .stdin(Stdio::piped())
-        .spawn()
-        .expect("git fast-import");
     let mut stream = Vec::new();
     let mut seed = 0x2545_f491_4f6c_dd1d_u64;
     for i in 0..n {
@@ -150,18 +139,36 @@ pub fn repository_with_changes(n: usize, changed: usize) -> tempfile::TempDir {
             .expect("write");
         }
     }
-    import
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(&stream)
-        .expect("feed fast-import");
-    assert!(import.wait().expect("fast-import").success());
+    let dir = fast_import(&stream);
     let status = git(dir.path())
         .args(["read-tree", "main"])
         .status()
         .expect("read-tree");
     assert!(status.success());
+    dir
+}
+
+/// A new repository on branch main in a temporary directory, filled by
+/// feeding `stream` to `git fast-import`.
+pub fn fast_import(stream: &[u8]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let status = git(dir.path())
+        .args(["init", "-q", "-b", "main"])
+        .status()
+        .expect("git init");
+    assert!(status.success());
+    let mut import = git(dir.path())
+        .args(["fast-import", "--quiet"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("git fast-import");
+    import
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stream)
+        .expect("feed fast-import");
+    assert!(import.wait().expect("fast-import").success());
     dir
 }
 
