@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::gate::{self, GateState};
 use crate::graph::{Graph, Reason, Target};
-use crate::store::{Loaded, TASKS_DIR, describe_cycle};
+use crate::store::{Loaded, TASKS_DIR};
 use crate::task::Status;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -190,7 +190,7 @@ pub fn check(loaded: &Loaded, target: Option<&str>) -> Report {
             "cycle",
             first,
             locate(text(first), key, None),
-            format!("dependency cycle: {}", describe_cycle(&graph, &cycle)),
+            format!("dependency cycle: {}", graph.describe_cycle(&cycle)),
             vec!["a task cannot wait for itself; drop one edge with `git task dep rm` or `git task edit --parent`".into()],
         );
     }

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use git_task::gate::gate_state;
 use git_task::graph::{Reason, Target};
-use git_task::store::{Source, describe_cycle};
+use git_task::store::Source;
 
 use super::plan::mermaid_id;
 use super::render::View;
@@ -485,7 +485,7 @@ fn warn_cycles(ui: &Ui, view: &View, drawn: &Drawn) {
         .cycles()
         .iter()
         .filter(|c| c.iter().all(|&i| shown[i]))
-        .map(|c| describe_cycle(&view.graph, c))
+        .map(|c| view.graph.describe_cycle(c))
         .collect();
     let mut message = String::from(
         "some tasks wait for each other in a cycle, so no order puts every task above \

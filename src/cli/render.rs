@@ -271,7 +271,7 @@ pub fn open_graph(view: &View) -> Result<git_task::graph::Open, git_task::Error>
         let paths: Vec<String> = cycles
             .0
             .iter()
-            .map(|c| git_task::store::describe_cycle(&view.graph, c))
+            .map(|c| view.graph.describe_cycle(c))
             .collect();
         git_task::Error::Invalid(format!(
             "the tasks wait for each other in a cycle, so there is no plan:\n  {}\nbreak each cycle with `git task dep rm` or `git task edit --parent`",

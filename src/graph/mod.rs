@@ -280,6 +280,31 @@ impl<'a> Graph<'a> {
             .collect()
     }
 
+    /// `a "A" → b "B" → a "A"`, saying why a step is taken when it is not the
+    /// task's own blocker (inherited from an ancestor, or a child).
+    pub fn describe_cycle(&self, path: &[usize]) -> String {
+        let tasks = self.set.tasks();
+        let name = |i: usize| format!("{} \"{}\"", tasks[i].id, tasks[i].subject);
+        let mut out = path.first().map(|&i| name(i)).unwrap_or_default();
+        for (k, &from) in path.iter().enumerate() {
+            let to = path[(k + 1) % path.len()];
+            let why = self
+                .waits_for(from)
+                .iter()
+                .find(|w| w.target == Target::Task(to))
+                .map(|w| match w.reason {
+                    Reason::Blocker => String::new(),
+                    Reason::Inherited { ancestor } => {
+                        format!(" (inherited from {})", name(ancestor))
+                    }
+                    Reason::Child => " (a child)".into(),
+                })
+                .unwrap_or_default();
+            out.push_str(&format!(" → {}{why}", name(to)));
+        }
+        out
+    }
+
     /// A cycle through task `i`, if there is one, starting at `i`.
     pub fn cycle_through(&self, i: usize) -> Option<Vec<usize>> {
         let all: HashSet<usize> = (0..self.waits.len()).collect();

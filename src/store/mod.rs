@@ -548,7 +548,7 @@ impl Transaction<'_> {
             return Err(Error::refused(
                 format!(
                     "this change would close a cycle: {}",
-                    describe_cycle(&graph, &path)
+                    graph.describe_cycle(&path)
                 ),
                 vec!["a task cannot wait for itself, directly or through others; drop one of these edges".into()],
             ));
@@ -573,32 +573,6 @@ impl Transaction<'_> {
         sync_dir(&self.dir);
         Ok(self.after)
     }
-}
-
-/// `a "A" → b "B" → a "A"`, saying why a step is taken when it is not the
-/// task's own blocker (inherited from an ancestor, or a child).
-pub fn describe_cycle(graph: &Graph, path: &[usize]) -> String {
-    use crate::graph::{Reason, Target};
-    let tasks = graph.tasks().tasks();
-    let name = |i: usize| format!("{} \"{}\"", tasks[i].id, tasks[i].subject);
-    let mut out = path.first().map(|&i| name(i)).unwrap_or_default();
-    for (k, &from) in path.iter().enumerate() {
-        let to = path[(k + 1) % path.len()];
-        let why = graph
-            .waits_for(from)
-            .iter()
-            .find(|w| w.target == Target::Task(to))
-            .map(|w| match w.reason {
-                Reason::Blocker => String::new(),
-                Reason::Inherited { ancestor } => {
-                    format!(" (inherited from {})", name(ancestor))
-                }
-                Reason::Child => " (a child)".into(),
-            })
-            .unwrap_or_default();
-        out.push_str(&format!(" → {}{why}", name(to)));
-    }
-    out
 }
 
 /// Writes `text` to a temporary file in `dir`, flushes it to disk and
