@@ -9,7 +9,7 @@ use git_task::error::Error;
 use super::fields::FieldArgs;
 use super::{CliError, CliResult, Ctx, render::View};
 
-/// Create a task and print its id.
+/// Create a task and print its id
 ///
 /// Put the subject first: --after and --criteria take several values.
 ///

@@ -9,9 +9,9 @@ use super::check::{summary, write_human};
 use super::ui::Style;
 use super::{CliError, CliResult, Ctx};
 
-/// The hook entry points that git runs (through the shims that
-/// `git task hooks install` writes).
+/// What the git hooks run: the check behind each hook.
 ///
+/// git runs these through the shims that `git task hooks install` writes.
 /// pre-commit checks the staged tasks. pre-push and pre-receive check each
 /// pushed commit and, for a branch, the gates in it that protect the branch;
 /// deletions pass. pre-merge-commit checks the gates of the current branch on
