@@ -8,7 +8,7 @@ use toml_edit::{Array, InlineTable, Value};
 use crate::config::Config;
 use crate::document::TaskDocument;
 use crate::error::{Error, Result};
-use crate::graph::{Graph, Reason, Target, Wait};
+use crate::graph::Graph;
 use crate::id::TaskId;
 use crate::store::Transaction;
 use crate::task::{Estimate, Gate, Kind, Priority, Status, Task};
@@ -111,41 +111,6 @@ fn set_gate(doc: &mut TaskDocument, gate: &Gate) {
     }
 }
 
-/// One line about what a task waits for: `abcd "Subject" (blocked)`, with
-/// where the edge comes from when it is not the task's own blocker. `id`
-/// renders a task's id and `text` a subject, so the CLI can highlight the
-/// one and escape the other.
-pub fn describe_wait(
-    graph: &Graph,
-    wait: &Wait,
-    id: impl Fn(usize) -> String,
-    text: impl Fn(&str) -> String,
-) -> String {
-    let tasks = graph.tasks().tasks();
-    let target = match &wait.target {
-        Target::Task(j) => format!(
-            "{} \"{}\" ({})",
-            id(*j),
-            text(&tasks[*j].subject),
-            graph.state(*j)
-        ),
-        Target::Missing(missing) => format!("{missing} (no such task)"),
-    };
-    match wait.reason {
-        Reason::Blocker => target,
-        Reason::Inherited { ancestor } => format!("{target}, inherited from {}", id(ancestor)),
-        Reason::Child => format!("{target}, a child"),
-    }
-}
-
-fn waits_message(graph: &Graph, i: usize) -> Vec<String> {
-    let tasks = graph.tasks().tasks();
-    graph
-        .open_waits(i)
-        .map(|w| describe_wait(graph, w, |j| tasks[j].id.to_string(), str::to_owned))
-        .collect()
-}
-
 fn task_index(set: &TaskSet, id: &TaskId) -> usize {
     set.index_of(id.as_str())
         .expect("ids come from resolving against this set")
@@ -164,7 +129,7 @@ pub fn start(tx: &mut Transaction, id: &TaskId, owner: &str, force: bool) -> Res
     }
     if !force {
         let graph = Graph::new(set);
-        let waits = waits_message(&graph, i);
+        let waits = graph.open_wait_lines(i);
         if !waits.is_empty() {
             return Err(Error::refused(
                 format!("{id} is blocked; it waits for:\n  {}", waits.join("\n  ")),
@@ -196,7 +161,7 @@ pub fn done_refusal(set: &TaskSet, id: &TaskId) -> Option<Error> {
     let graph = Graph::new(set);
     let mut reasons = Vec::new();
     let mut hints = Vec::new();
-    let waits = waits_message(&graph, i);
+    let waits = graph.open_wait_lines(i);
     if !waits.is_empty() {
         reasons.push(format!("it waits for:\n  {}", waits.join("\n  ")));
         hints.push("finish or cancel those first".to_string());

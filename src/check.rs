@@ -159,13 +159,7 @@ pub fn check(loaded: &Loaded, target: Option<&str>) -> Report {
             ),
             _ => continue,
         };
-        let open: Vec<String> = graph
-            .open_waits(i)
-            .filter_map(|w| match w.target {
-                Target::Task(j) => Some(format!("{} \"{}\"", tasks[j].id, tasks[j].subject)),
-                Target::Missing(_) => None,
-            })
-            .collect();
+        let open = graph.open_wait_lines(i);
         if !open.is_empty() {
             at(
                 Severity::Warning,

@@ -57,16 +57,7 @@ pub fn gate_state(graph: &Graph, i: usize) -> Option<GateReport> {
     if task.status != Status::Completed {
         reasons.push(format!("it is {}, not completed", task.status));
     }
-    let open: Vec<String> = graph
-        .open_waits(i)
-        .map(|w| match w.target {
-            crate::graph::Target::Task(j) => {
-                let t = &graph.tasks().tasks()[j];
-                format!("{} \"{}\" ({})", t.id, t.subject, graph.state(j))
-            }
-            crate::graph::Target::Missing(ref id) => format!("{id} (no such task)"),
-        })
-        .collect();
+    let open = graph.open_wait_lines(i);
     if !open.is_empty() {
         reasons.push(format!("it waits for {}", open.join(", ")));
     }

@@ -108,16 +108,24 @@ pub fn pre_commit(ws: &Workspace) -> Result<Verdict> {
 /// in that commit that protect the branch.
 pub fn ref_updates(ws: &Workspace, updates: &[RefUpdate]) -> Result<Verdict> {
     let mut verdict = Verdict::default();
+    // A push often sends one commit under several names (a branch and a
+    // tag): read each commit's tasks once.
+    let mut read: std::collections::HashMap<&str, crate::store::Loaded> = Default::default();
     for update in updates {
         let Some(new) = &update.new else { continue };
         let branch = update
             .refname
             .starts_with("refs/heads/")
             .then(|| short_branch(&update.refname).to_owned());
-        let loaded = ws.read(&Source::Rev(new.clone()))?;
+        let loaded = match read.entry(new.as_str()) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(ws.read(&Source::Rev(new.clone()))?)
+            }
+        };
         verdict.checked.push(Checked {
             subject: format!("{} at {}", update.refname, &new[..new.len().min(12)]),
-            report: check::check(&loaded, branch.as_deref()),
+            report: check::check(loaded, branch.as_deref()),
             branch,
         });
     }

@@ -3,7 +3,6 @@
 
 use serde_json::{Value, json};
 
-use git_task::change::describe_wait;
 use git_task::graph::{Graph, Reason, Target, Wait};
 use git_task::task::{Gate, Task};
 use git_task::taskset::TaskSet;
@@ -91,12 +90,8 @@ impl<'a> View<'a> {
     /// One line about an open wait, for `blocked` and `show`, with user
     /// text escaped.
     pub fn wait_line(&self, ui: &Ui, wait: &Wait) -> String {
-        describe_wait(
-            &self.graph,
-            wait,
-            |j| self.id(ui, j),
-            |t| escape(t, false).into_owned(),
-        )
+        self.graph
+            .describe_wait(wait, |j| self.id(ui, j), |t| escape(t, false).into_owned())
     }
 
     pub fn wait_json(&self, wait: &Wait) -> Value {

@@ -178,6 +178,43 @@ impl<'a> Graph<'a> {
         self.open_waits(i).next().is_some()
     }
 
+    /// One line about what a task waits for: `abcd "Subject" (blocked)`,
+    /// with where the edge comes from when it is not the task's own
+    /// blocker. `id` renders a task's id and `text` a subject, so the CLI
+    /// can highlight the one and escape the other.
+    pub fn describe_wait(
+        &self,
+        wait: &Wait,
+        id: impl Fn(usize) -> String,
+        text: impl Fn(&str) -> String,
+    ) -> String {
+        let tasks = self.set.tasks();
+        let target = match &wait.target {
+            Target::Task(j) => format!(
+                "{} \"{}\" ({})",
+                id(*j),
+                text(&tasks[*j].subject),
+                self.state(*j)
+            ),
+            Target::Missing(missing) => format!("{missing} (no such task)"),
+        };
+        match wait.reason {
+            Reason::Blocker => target,
+            Reason::Inherited { ancestor } => {
+                format!("{target}, inherited from {}", id(ancestor))
+            }
+            Reason::Child => format!("{target}, a child"),
+        }
+    }
+
+    /// Everything task `i` still waits for, one plain line each.
+    pub fn open_wait_lines(&self, i: usize) -> Vec<String> {
+        let tasks = self.set.tasks();
+        self.open_waits(i)
+            .map(|w| self.describe_wait(w, |j| tasks[j].id.to_string(), str::to_owned))
+            .collect()
+    }
+
     /// The state a person should see: `blocked` for an unresolved task that
     /// waits for something open, else the task's status.
     pub fn state(&self, i: usize) -> &'static str {
