@@ -38,13 +38,7 @@ fn repository(tasks: usize, commits: usize) -> (tempfile::TempDir, usize) {
     )
     .expect("write");
     for (i, text) in texts.iter().enumerate() {
-        write!(
-            stream,
-            "M 100644 inline .tasks/t{i:06}.toml\ndata {}\n{}\n",
-            text.len(),
-            text
-        )
-        .expect("write");
+        common::write_inline(&mut stream, &format!(".tasks/t{i:06}.toml"), text);
     }
     // Each changed file gains a note and flips between pending and
     // in_progress, so every listed commit has something to show.

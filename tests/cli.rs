@@ -59,7 +59,7 @@ fn fan_out_parent_waits_for_its_children() {
     assert_eq!(env.ready(), ids(&["gitleaks", "semgrep", "trivy"]));
     let refused = env.task(&["done", "audit"]);
     refused.code(1);
-    assert!(refused.stderr.contains("gitleaks"), "{}", refused.stderr);
+    refused.assert_stderr("gitleaks");
     env.done("semgrep");
     env.done("trivy");
     assert_eq!(env.ready(), ids(&["gitleaks"]));
@@ -209,12 +209,7 @@ fn an_unknown_key_is_an_error_with_its_line() {
     env.write("typo", "subject = \"Typo\"\nblocked-by = [\"x\"]\n");
     let run = env.task(&["list"]);
     run.code(2);
-    assert!(
-        run.stderr
-            .contains(".tasks/typo.toml:2:1: unknown field `blocked-by`"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr(".tasks/typo.toml:2:1: unknown field `blocked-by`");
     // Free-form keys belong in [meta], where anything goes.
     env.write(
         "typo",
@@ -229,8 +224,8 @@ fn an_unknown_enum_value_is_an_error() {
     env.write("bad", "subject = \"Bad\"\npriority = \"urgent\"\n");
     let run = env.task(&["show", "bad"]);
     run.code(2);
-    assert!(run.stderr.contains(".tasks/bad.toml:2:"), "{}", run.stderr);
-    assert!(run.stderr.contains("urgent"), "{}", run.stderr);
+    run.assert_stderr(".tasks/bad.toml:2:");
+    run.assert_stderr("urgent");
     let run = env.task(&["add", "X", "--priority", "urgent"]);
     run.code(2);
 }
@@ -263,7 +258,7 @@ fn an_ambiguous_prefix_lists_the_candidates() {
     env.add(&["Second", "--id", "abc2"]);
     let run = env.task(&["show", "abc"]);
     run.code(2);
-    assert!(run.stderr.contains("`abc` is ambiguous"), "{}", run.stderr);
+    run.assert_stderr("`abc` is ambiguous");
     assert!(
         run.stderr.contains("abc1  First") && run.stderr.contains("abc2  Second"),
         "{}",
@@ -298,11 +293,7 @@ fn dep_add_refuses_a_cycle_and_names_it() {
     let before = env.snapshot();
     let run = env.task(&["dep", "add", "a", "c"]);
     run.code(1);
-    assert!(
-        run.stderr.contains("a \"A\" → c \"C\" → b \"B\" → a \"A\""),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr("a \"A\" → c \"C\" → b \"B\" → a \"A\"");
     assert_eq!(env.snapshot(), before);
     // Through the hierarchy: a parent blocked by its own child.
     env.add(&["Epic", "--id", "epic", "--kind", "epic"]);
@@ -345,11 +336,7 @@ fn rm_refuses_a_referenced_task_unless_forced() {
     let before = env.snapshot();
     let run = env.task(&["rm", "base"]);
     run.code(1);
-    assert!(
-        run.stderr.contains("child \"Child\" (blocked_by)"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr("child \"Child\" (blocked_by)");
     env.task(&["rm", "epic"]).code(1);
     assert_eq!(env.snapshot(), before);
     env.task(&["rm", "base", "--force"]).ok();
@@ -377,11 +364,7 @@ fn done_refuses_open_blockers_and_unmet_criteria() {
     let before = env.snapshot();
     let run = env.task(&["done", "work"]);
     run.code(1);
-    assert!(
-        run.stderr.contains("blocker \"Blocker\" (pending)"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr("blocker \"Blocker\" (pending)");
     assert!(
         run.stderr.contains("1. tests pass") && run.stderr.contains("2. docs updated"),
         "{}",
@@ -407,11 +390,7 @@ fn done_runs_verify_and_refuses_when_it_fails() {
     env.add(&["Check", "--id", "check", "--verify", "test -f proof.txt"]);
     let run = env.task(&["done", "check"]);
     run.code(1);
-    assert!(
-        run.stderr.contains("verify command failed"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr("verify command failed");
     env.task(&["done", "check", "--no-verify"]).ok();
     env.task(&["reopen", "check"]).ok();
     std::fs::write(env.repo.join("proof.txt"), "").unwrap();
@@ -447,11 +426,7 @@ fn start_refuses_blocked_and_held_tasks() {
     assert!(env.read("blocker").contains("owner = \"ana@example.com\""));
     let run = env.task(&["start", "blocker", "--owner", "bo@example.com"]);
     run.code(1);
-    assert!(
-        run.stderr.contains("held by ana@example.com"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr("held by ana@example.com");
     env.task(&["start", "blocker", "--owner", "bo@example.com", "--force"])
         .ok();
     assert!(env.read("blocker").contains("owner = \"bo@example.com\""));
@@ -468,21 +443,13 @@ fn outside_a_repository_and_without_tasks_the_error_says_what_to_run() {
     let env = TestEnv::bare_dir();
     let run = env.task(&["list"]);
     run.code(2);
-    assert!(
-        run.stderr.contains("not in a git repository"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr("not in a git repository");
 
     let env = TestEnv::git_repo();
     let run = env.task(&["list"]);
     run.code(2);
-    assert!(
-        run.stderr.contains("no .tasks/ directory"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("git task init"), "{}", run.stderr);
+    run.assert_stderr("no .tasks/ directory");
+    run.assert_stderr("git task init");
 }
 
 #[test]
@@ -491,7 +458,7 @@ fn a_bare_repository_is_refused_clearly() {
     env.git(&["init", "-q", "--bare", "."]).ok();
     let run = env.task(&["list"]);
     run.code(2);
-    assert!(run.stderr.contains("bare repository"), "{}", run.stderr);
+    run.assert_stderr("bare repository");
 }
 
 #[test]
@@ -746,12 +713,8 @@ fn edit_in_the_editor_keeps_valid_text_and_refuses_invalid_text() {
     .unwrap();
     let run = env.task_with_env(&[("GIT_EDITOR", editor.to_str().unwrap())], &["edit", "t"]);
     run.code(2);
-    assert!(run.stderr.contains(".tasks/t.toml:2:"), "{}", run.stderr);
-    assert!(
-        run.stderr.contains("your text is kept in"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr(".tasks/t.toml:2:");
+    run.assert_stderr("your text is kept in");
     assert_eq!(env.snapshot(), before);
 }
 
@@ -1016,17 +979,8 @@ fn a_subject_swallowed_by_after_gets_a_clear_error() {
     env.add(&["A", "--id", "a"]);
     let run = env.task(&["add", "--after", "a", "Do it"]);
     run.code(2);
-    assert!(
-        run.stderr
-            .contains("`Do it` was read as a value of --after"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("put the subject first"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr("`Do it` was read as a value of --after");
+    run.assert_stderr("put the subject first");
 }
 
 #[test]

@@ -177,12 +177,7 @@ fn markdown_escapes_what_a_renderer_would_take_as_markup() {
         "{}",
         out.stdout
     );
-    assert!(
-        out.stdout
-            .contains("t_evil[\"evil: Fix *bold* | pipes #lt;script#gt;\"]"),
-        "{}",
-        out.stdout
-    );
+    out.assert_stdout("t_evil[\"evil: Fix *bold* | pipes #lt;script#gt;\"]");
 }
 
 #[test]

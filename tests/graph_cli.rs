@@ -596,7 +596,7 @@ fn pipeline_with_gates() {
     );
     let unknown = env.task(&["graph", "nope"]);
     unknown.code(2);
-    assert!(unknown.stderr.contains("nope"), "{}", unknown.stderr);
+    unknown.assert_stderr("nope");
 
     env.done("build-linux");
     env.done("build-mac");
@@ -839,12 +839,8 @@ fn a_cycle_still_draws_every_task_once() {
     let mut sorted = ids.clone();
     sorted.sort();
     assert_eq!(sorted, ["a", "b", "start", "top"], "{}", run.stdout);
-    assert!(run.stderr.contains("cycle"), "{}", run.stderr);
-    assert!(
-        run.stderr.contains("a \"Cycle a\" → b \"Cycle b\""),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr("cycle");
+    run.assert_stderr("a \"Cycle a\" → b \"Cycle b\"");
 
     check_dot(env.task(&["graph", "--format", "dot"]).ok());
     check_mermaid(env.task(&["graph", "--format", "mermaid"]).ok());

@@ -11,11 +11,7 @@ fn with_remote() -> TestEnv {
     let env = TestEnv::new();
     env.git(&["add", "-A"]).ok();
     env.git(&["commit", "-qm", "start tracking tasks"]).ok();
-    let remote = env.dir.path().join("remote.git");
-    env.git(&["init", "-q", "--bare", remote.to_str().unwrap()])
-        .ok();
-    env.git(&["remote", "add", "origin", remote.to_str().unwrap()])
-        .ok();
+    env.bare_remote();
     env.git(&["push", "-q", "origin", "main"]).ok();
     env
 }
@@ -51,17 +47,8 @@ fn pre_commit_checks_what_is_staged_not_the_working_tree() {
     env.write("a", "subject = \"A\"\n");
     let run = env.git(&["commit", "-qm", "cycle"]);
     run.code(1);
-    assert!(
-        run.stderr
-            .contains("dependency cycle: a \"A\" → b \"B\" → a \"A\""),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("git commit --no-verify"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr("dependency cycle: a \"A\" → b \"B\" → a \"A\"");
+    run.assert_stderr("git commit --no-verify");
 
     // A dangling reference in the index is stopped too.
     env.write("a", "subject = \"A\"\nblocked_by = [\"nope\"]\n");
@@ -69,12 +56,7 @@ fn pre_commit_checks_what_is_staged_not_the_working_tree() {
     env.write("a", "subject = \"A\"\n");
     let run = env.git(&["commit", "-qm", "dangling"]);
     run.code(1);
-    assert!(
-        run.stderr
-            .contains(".tasks/a.toml:2:15: `a` is blocked by `nope`, but no task has that id"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr(".tasks/a.toml:2:15: `a` is blocked by `nope`, but no task has that id");
 
     // Only the working tree broken: the commit records a sound set.
     env.git(&["checkout", "-q", "HEAD", "--", ".tasks/a.toml"])
@@ -86,12 +68,7 @@ fn pre_commit_checks_what_is_staged_not_the_working_tree() {
     // `git commit -a` stages the broken file in a temporary index: stopped.
     let run = env.git(&["commit", "-qam", "all"]);
     run.code(1);
-    assert!(
-        run.stderr
-            .contains(".tasks/b.toml:2:1: unknown field `blocked-by`"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr(".tasks/b.toml:2:1: unknown field `blocked-by`");
 }
 
 #[test]
@@ -100,27 +77,10 @@ fn pre_push_holds_back_a_red_gate_for_main() {
     add_release_gate(&env);
     let run = env.git(&["push", "origin", "main"]);
     run.code(1);
-    assert!(
-        run.stderr
-            .contains("gate `release` \"Release 1.0\" is red for main"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("git task done release"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("git task gate waive release"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("git push --no-verify"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr("gate `release` \"Release 1.0\" is red for main");
+    run.assert_stderr("git task done release");
+    run.assert_stderr("git task gate waive release");
+    run.assert_stderr("git push --no-verify");
 
     // A branch the gate does not protect is fine.
     env.git(&["push", "-q", "origin", "main:topic"]).ok();
@@ -153,11 +113,7 @@ fn pre_push_lets_a_waived_gate_through_with_a_warning() {
     env.git(&["commit", "-qam", "waive the release gate"]).ok();
     let run = env.git(&["push", "origin", "main"]);
     run.ok();
-    assert!(
-        run.stderr.contains("passes main only because it was waived by ana@example.com at 2026-11-21: hotfix, risk accepted"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr("passes main only because it was waived by ana@example.com at 2026-11-21: hotfix, risk accepted");
 }
 
 #[test]
@@ -175,11 +131,7 @@ fn gates_protect_the_branches_they_name() {
     env.git(&["push", "-q", "origin", "main"]).ok();
     let run = env.git(&["push", "origin", "main:release/1.0"]);
     run.code(1);
-    assert!(
-        run.stderr.contains("is red for release/1.0"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr("is red for release/1.0");
     let listed = env.task(&["gate", "list", "--target", "release/1.0"]);
     assert!(
         listed.ok().starts_with("checklist  red"),
@@ -203,13 +155,8 @@ fn pre_merge_commit_refuses_a_merge_into_main_with_a_red_gate() {
     env.git(&["commit", "-qm", "code"]).ok();
     let run = env.git(&["merge", "--no-ff", "-m", "merge the plan", "plan"]);
     run.code(1);
-    assert!(run.stderr.contains("the merge into main"), "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("gate `release` \"Release 1.0\" is red for main"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr("the merge into main");
+    run.assert_stderr("gate `release` \"Release 1.0\" is red for main");
     env.git(&["merge", "--abort"]).ok();
     // Into a branch the gate does not protect, the merge goes through.
     env.git(&["checkout", "-q", "-b", "integration"]).ok();
@@ -227,17 +174,8 @@ fn pre_receive_rejects_the_push_even_with_no_verify() {
     add_release_gate(&env);
     let run = env.git(&["push", "--no-verify", "origin", "main"]);
     assert_ne!(run.code, 0);
-    assert!(
-        run.stderr
-            .contains("gate `release` \"Release 1.0\" is red for main"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("rejected by the server"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr("gate `release` \"Release 1.0\" is red for main");
+    run.assert_stderr("rejected by the server");
     assert!(
         !run.stderr.contains("--no-verify"),
         "no bypass is named server side: {}",
@@ -296,7 +234,7 @@ fn check_reads_the_working_tree_the_index_or_any_revision() {
     // The working tree makes no sense there.
     let run = env.task_in(&remote, &["list"]);
     run.code(2);
-    assert!(run.stderr.contains("bare repository"), "{}", run.stderr);
+    run.assert_stderr("bare repository");
 }
 
 #[test]
@@ -310,12 +248,7 @@ fn check_reports_warnings_and_strict_fails_on_them() {
     env.task(&["start", "late", "--force"]).ok();
     let run = env.task(&["check"]);
     assert!(run.ok().contains("warning: .tasks/build.toml:2:15: `build` is blocked by `spike` \"Spike\", which is cancelled"), "{}", run.stdout);
-    assert!(
-        run.stdout
-            .contains("`late` is in progress while it waits for blocker \"Blocker\""),
-        "{}",
-        run.stdout
-    );
+    run.assert_stdout("`late` is in progress while it waits for blocker \"Blocker\"");
     assert!(
         run.stdout
             .ends_with("check: 4 tasks in the working tree: 0 errors, 2 warnings\n"),
@@ -419,7 +352,7 @@ fn pre_push_under_the_pre_commit_framework_reads_its_environment() {
         &["hook", "pre-push", "origin", "url"],
     );
     run.code(1);
-    assert!(run.stderr.contains("is red for main"), "{}", run.stderr);
+    run.assert_stderr("is red for main");
     let run = env.task_with_env(
         &[
             ("PRE_COMMIT_TO_REF", &head),

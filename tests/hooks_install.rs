@@ -340,11 +340,7 @@ fn a_previous_hook_that_is_not_executable_is_skipped_as_git_skips_it() {
 fn pre_push_input_reaches_the_previous_hook_and_git_task() {
     let env = TestEnv::git_repo();
     let fake = FakeGitTask::new(&env);
-    let remote = env.dir.path().join("remote.git");
-    env.git(&["init", "-q", "--bare", remote.to_str().unwrap()])
-        .ok();
-    env.git(&["remote", "add", "origin", remote.to_str().unwrap()])
-        .ok();
+    let remote = env.bare_remote();
     stage_a_change(&env, &env.repo, "a");
     env.git(&["commit", "-qm", "a"]).ok();
     let head = env.git(&["rev-parse", "HEAD"]).ok().trim().to_owned();
@@ -379,11 +375,7 @@ fn pre_push_input_reaches_the_previous_hook_and_git_task() {
 fn a_failing_previous_pre_push_stops_the_push() {
     let env = TestEnv::git_repo();
     let fake = FakeGitTask::new(&env);
-    let remote = env.dir.path().join("remote.git");
-    env.git(&["init", "-q", "--bare", remote.to_str().unwrap()])
-        .ok();
-    env.git(&["remote", "add", "origin", remote.to_str().unwrap()])
-        .ok();
+    env.bare_remote();
     stage_a_change(&env, &env.repo, "a");
     env.git(&["commit", "-qm", "a"]).ok();
     fake.previous_hook(&env.repo.join(".git/hooks/pre-push"), 1);
@@ -422,12 +414,7 @@ fn uninstall_never_removes_a_hook_that_is_not_ours() {
     write_script(&hook, "#!/bin/sh\necho mine\n", 0o755);
     let run = env.task(&["hooks", "uninstall"]);
     run.ok();
-    assert!(
-        run.stderr
-            .contains("kept .git/hooks/pre-commit: it is not git-task's hook"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr("kept .git/hooks/pre-commit: it is not git-task's hook");
     assert_eq!(read(&hook), "#!/bin/sh\necho mine\n");
     assert!(!env.repo.join(".git/hooks/pre-push").exists());
 
@@ -449,16 +436,8 @@ fn install_refuses_when_the_name_for_the_previous_hook_is_taken() {
     );
     let run = env.task(&["hooks", "install"]);
     run.code(1);
-    assert!(
-        run.stderr.contains("pre-push.git-task-previous"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("hint: move one of them"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr("pre-push.git-task-previous");
+    run.assert_stderr("hint: move one of them");
     // Refused before anything was written.
     assert!(!hooks.join("pre-commit").exists());
     assert_eq!(read(&hooks.join("pre-push")), "#!/bin/sh\necho one\n");
@@ -487,23 +466,9 @@ fn without_git_task_on_path_the_hook_says_how_to_get_it_and_how_to_skip_it() {
         .env("PATH", &path)
         .args(["commit", "-qm", "a"]));
     refused.code(1);
-    assert!(
-        refused
-            .stderr
-            .contains("error: the pre-commit hook needs git-task, which is not on PATH"),
-        "{}",
-        refused.stderr
-    );
-    assert!(
-        refused.stderr.contains("cargo install"),
-        "{}",
-        refused.stderr
-    );
-    assert!(
-        refused.stderr.contains("`git commit --no-verify`"),
-        "{}",
-        refused.stderr
-    );
+    refused.assert_stderr("error: the pre-commit hook needs git-task, which is not on PATH");
+    refused.assert_stderr("cargo install");
+    refused.assert_stderr("`git commit --no-verify`");
 
     run(env
         .command("git")
@@ -672,11 +637,7 @@ fn status_tells_each_state_apart() {
     assert_eq!(json["version"], 1);
     assert_eq!(states(&json), all("not_installed"));
     let none = env.task(&["hooks", "status"]);
-    assert!(
-        none.stderr.contains("hint: `git task hooks install`"),
-        "{}",
-        none.stderr
-    );
+    none.assert_stderr("hint: `git task hooks install`");
 
     write_script(&hooks.join("pre-push"), "#!/bin/sh\nexit 0\n", 0o755);
     let json = env.task(&["hooks", "status", "--json"]).json();
@@ -725,7 +686,7 @@ fn status_tells_each_state_apart() {
          \x20 pre-receive       git-task (not executable: git skips it)\n\
          merge driver: git-task (named for .tasks/*.toml in .gitattributes)\n"
     );
-    assert!(run.stderr.contains("hint:"), "{}", run.stderr);
+    run.assert_stderr("hint:");
 }
 
 #[test]
@@ -733,11 +694,7 @@ fn status_outside_a_repository_says_so() {
     let env = TestEnv::bare_dir();
     let run = env.task(&["hooks", "status"]);
     run.code(2);
-    assert!(
-        run.stderr.contains("not in a git repository"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr("not in a git repository");
 }
 
 // ---------------------------------------------------------------------------

@@ -230,11 +230,7 @@ fn an_unknown_id_is_bad_input() {
     let run = m.env.task(&["log", "nope"]);
     run.code(2);
     assert_eq!(run.stdout, "");
-    assert!(
-        run.stderr.contains("error: no task has the id `nope`"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr("error: no task has the id `nope`");
     m.env.task(&["log", "Not An Id"]).code(2);
 }
 

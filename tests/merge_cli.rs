@@ -308,13 +308,7 @@ fn a_subject_changed_two_ways_is_a_conflict_git_reports_and_check_finds() {
 
     let check = env.task(&["check"]);
     check.code(1);
-    assert!(
-        check
-            .stdout
-            .contains("error: .tasks/ship.toml:2:1: leftover merge conflict marker"),
-        "{}",
-        check.stdout
-    );
+    check.assert_stdout("error: .tasks/ship.toml:2:1: leftover merge conflict marker");
 
     // Resolved by hand, it commits and checks clean.
     env.write(
@@ -362,13 +356,7 @@ fn the_same_id_added_on_both_branches_is_a_conflict_never_one_task() {
     );
     let check = env.task(&["check"]);
     check.code(1);
-    assert!(
-        check
-            .stdout
-            .contains("error: .tasks/backup.toml:1:1: leftover merge conflict marker"),
-        "{}",
-        check.stdout
-    );
+    check.assert_stdout("error: .tasks/backup.toml:1:1: leftover merge conflict marker");
 }
 
 // ---------------------------------------------------------------------------
@@ -433,18 +421,8 @@ fn init_without_hooks_writes_the_attribute_but_leaves_git_config_alone() {
     env.git(&["config", "--get", "merge.git-task.driver"])
         .code(1);
     let status = env.task(&["hooks", "status"]);
-    assert!(
-        status
-            .stdout
-            .contains("merge driver: named in the attributes but not defined in git config"),
-        "{}",
-        status.stdout
-    );
-    assert!(
-        status.stderr.contains("git task hooks install"),
-        "{}",
-        status.stderr
-    );
+    status.assert_stdout("merge driver: named in the attributes but not defined in git config");
+    status.assert_stderr("git task hooks install");
 
     let out = env.task(&["hooks", "install"]).ok().to_owned();
     assert!(

@@ -105,13 +105,7 @@ pub fn repository_with_changes(n: usize, changed: usize) -> tempfile::TempDir {
     )
     .expect("write");
     let config = "[gates]\nbranches = [\"main\"]\n";
-    write!(
-        stream,
-        "M 100644 inline .tasks/config.toml\ndata {}\n{}\n",
-        config.len(),
-        config
-    )
-    .expect("write");
+    write_inline(&mut stream, ".tasks/config.toml", config);
     for i in 0..n {
         writeln!(stream, "M 100644 :{} .tasks/t{i:06}.toml", i + 1).expect("write");
     }
@@ -130,13 +124,7 @@ pub fn repository_with_changes(n: usize, changed: usize) -> tempfile::TempDir {
             }
             let text = text.replacen("\n", "\nstatus = \"completed\"\n", 1)
                 + "\n[[notes]]\nat = 2026-11-21T11:00:00Z\ntext = \"done\"\n";
-            write!(
-                stream,
-                "M 100644 inline .tasks/t{i:06}.toml\ndata {}\n{}\n",
-                text.len(),
-                text
-            )
-            .expect("write");
+            write_inline(&mut stream, &format!(".tasks/t{i:06}.toml"), &text);
         }
     }
     let dir = fast_import(&stream);
@@ -146,6 +134,16 @@ pub fn repository_with_changes(n: usize, changed: usize) -> tempfile::TempDir {
         .expect("read-tree");
     assert!(status.success());
     dir
+}
+
+/// Appends a fast-import `M` command that writes `text` to `path`.
+pub fn write_inline(stream: &mut Vec<u8>, path: &str, text: &str) {
+    write!(
+        stream,
+        "M 100644 inline {path}\ndata {}\n{text}\n",
+        text.len()
+    )
+    .expect("write");
 }
 
 /// A new repository on branch main in a temporary directory, filled by

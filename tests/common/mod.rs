@@ -54,6 +54,28 @@ impl Run {
         self
     }
 
+    /// Asserts that stderr contains `text`, showing stderr when it does not.
+    #[track_caller]
+    pub fn assert_stderr(&self, text: &str) -> &Self {
+        assert!(
+            self.stderr.contains(text),
+            "stderr lacks {text:?}:\n{}",
+            self.stderr
+        );
+        self
+    }
+
+    /// Asserts that stdout contains `text`, showing stdout when it does not.
+    #[track_caller]
+    pub fn assert_stdout(&self, text: &str) -> &Self {
+        assert!(
+            self.stdout.contains(text),
+            "stdout lacks {text:?}:\n{}",
+            self.stdout
+        );
+        self
+    }
+
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout)
             .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", self.stdout))
@@ -103,6 +125,16 @@ impl TestEnv {
         env.git(&["config", "user.email", "ana@example.com"]).ok();
         env.git(&["config", "user.name", "Ana"]).ok();
         env
+    }
+
+    /// A bare repository beside the working tree, added as remote `origin`:
+    /// a remote to push to, or a server. Returns its path.
+    pub fn bare_remote(&self) -> PathBuf {
+        let remote = self.dir.path().join("remote.git");
+        let path = remote.to_str().expect("a UTF-8 temp path");
+        self.git(&["init", "-q", "--bare", path]).ok();
+        self.git(&["remote", "add", "origin", path]).ok();
+        remote
     }
 
     /// Sets the time git-task takes as now, for the commands that follow.
