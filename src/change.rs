@@ -70,7 +70,7 @@ pub fn add(
         },
     };
     let mut doc = TaskDocument::new();
-    doc.set_time("created", now);
+    doc.set_precise_time("created", now);
     apply_fields(tx, &id, &mut doc, &new.fields, now)?;
     let mut blockers: Vec<TaskId> = Vec::new();
     for b in &new.after {
@@ -553,14 +553,45 @@ fn set_or_default<T: Default + PartialEq + std::fmt::Display>(
 }
 
 /// Replaces a task's whole text (from `$EDITOR`), validated first.
+///
+/// A reference to an id that names no task is refused (unless the file
+/// had it already), as the pre-commit hook would refuse it later.
 pub fn replace_text(tx: &mut Transaction, id: &TaskId, text: &str) -> Result<Task> {
-    let doc = TaskDocument::parse(text).map_err(|error| {
+    let path = tx.workspace().display_path(id);
+    let problem = |error: crate::task::ParseError| {
         Error::Files(vec![crate::error::FileProblem {
-            path: tx.workspace().display_path(id),
+            path: path.clone(),
             error,
         }])
-    })?;
-    Ok(tx.stage(id, doc)?.clone())
+    };
+    let doc = TaskDocument::parse(text).map_err(problem)?;
+    let before = tx.tasks().get(id.as_str()).cloned();
+    let task = tx.stage(id, doc)?.clone();
+    let known = |other: &TaskId| tx.tasks().get(other.as_str()).is_some();
+    let had = |key: &str, other: &TaskId| {
+        before.as_ref().is_some_and(|b| match key {
+            "parent" => b.parent.as_ref() == Some(other),
+            _ => b.blocked_by.contains(other),
+        })
+    };
+    let references = task
+        .parent
+        .iter()
+        .map(|p| ("parent", p))
+        .chain(task.blocked_by.iter().map(|b| ("blocked_by", b)));
+    for (key, other) in references {
+        if !known(other) && !had(key, other) {
+            let (line, column) = crate::check::locate(text, key, Some(other.as_str()));
+            return Err(problem(crate::task::ParseError {
+                line,
+                column,
+                message: format!(
+                    "`{key}` names `{other}`, but no task has that id (`git task list --all` shows them)"
+                ),
+            }));
+        }
+    }
+    Ok(task)
 }
 
 /// Waives a gate: it passes (yellow) with a warning naming who and why.

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::gate::{self, GateState};
 use crate::graph::{Graph, Reason, Target};
-use crate::store::{Loaded, TASKS_DIR};
+use crate::store::{Loaded, StrayKind, TASKS_DIR};
 use crate::task::Status;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -76,6 +76,72 @@ pub fn check(loaded: &Loaded, target: Option<&str>) -> Report {
             column: p.error.column,
             message: p.error.message.clone(),
             hints: Vec::new(),
+        });
+    }
+    for u in &loaded.unmerged {
+        let shown = u.path.display();
+        let resolve = if u.ours && u.theirs {
+            format!("edit {shown} to the version you want, then `git add {shown}`")
+        } else {
+            format!("keep it with `git add {shown}`, or drop it with `git rm {shown}`")
+        };
+        out.push(Diagnostic {
+            severity: Severity::Error,
+            code: "unmerged",
+            path: u.path.clone(),
+            line: 1,
+            column: 1,
+            message: format!(
+                "the file is in conflict in the index ({}): a merge, rebase, cherry-pick or stash pop left it unresolved, and committing now could drop one side",
+                u.describe()
+            ),
+            hints: vec![
+                resolve,
+                "`git checkout -m FILE` recreates the conflict markers; `git merge --abort` gives the merge up".into(),
+            ],
+        });
+    }
+    for stray in &loaded.strays {
+        let (severity, code, message, hint) = match stray.kind {
+            StrayKind::Temporary => (
+                Severity::Error,
+                "temporary-file",
+                "a temporary file of a git-task write that was interrupted; it is no task, and may hold half of one",
+                "git-task removes it on its next change; or delete it, and if it is staged, `git rm --cached` it",
+            ),
+            StrayKind::Directory => (
+                Severity::Warning,
+                "stray-file",
+                "a directory inside .tasks/; git-task reads no subdirectories, so tasks in it are not seen",
+                "move task files up into .tasks/, or the folder out of it",
+            ),
+            StrayKind::Link => (
+                Severity::Warning,
+                "stray-file",
+                "a symbolic link; git-task never follows links in .tasks/",
+                "remove the link, or replace it with the file itself",
+            ),
+            StrayKind::NotUtf8 => (
+                Severity::Warning,
+                "stray-file",
+                "a file name that is not UTF-8, so it cannot name a task and is not read",
+                "rename it to <id>.toml, or move it out of .tasks/",
+            ),
+            StrayKind::Other => (
+                Severity::Warning,
+                "stray-file",
+                "not a task file (tasks are <id>.toml), so git-task does not read it",
+                "rename it to <id>.toml if it is a task, or move it out of .tasks/",
+            ),
+        };
+        out.push(Diagnostic {
+            severity,
+            code,
+            path: stray.path.clone(),
+            line: 1,
+            column: 1,
+            message: message.into(),
+            hints: vec![hint.into()],
         });
     }
     let set = &loaded.tasks;

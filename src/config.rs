@@ -67,10 +67,8 @@ branches = ["main", "master"]    # what `gate = true` protects
 
 impl Config {
     pub fn parse(text: &str) -> Result<Config, ParseError> {
-        let file: ConfigFile = toml::from_str(text).map_err(|e| {
-            let offset = e.span().map_or(0, |s| s.start);
-            ParseError::at_offset(text, offset, e.message().trim().to_owned())
-        })?;
+        let file: ConfigFile = toml::from_str(text)
+            .map_err(|e| crate::task::toml_error(text, e.span(), e.message()))?;
         let default = Config::default();
         Ok(Config {
             id_length: file.ids.length.unwrap_or(default.id_length),

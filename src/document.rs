@@ -44,6 +44,48 @@ fn rank(key: &str) -> usize {
 #[derive(Debug, Clone)]
 pub struct TaskDocument {
     doc: DocumentMut,
+    layout: Layout,
+}
+
+/// What the file's bytes carry besides the TOML: a byte-order mark and
+/// the line ending. Kept on every write, so an edit of a CRLF file does
+/// not show in `git diff` as every line changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Layout {
+    bom: bool,
+    crlf: bool,
+}
+
+impl Layout {
+    fn of(text: &str) -> Layout {
+        let lines = text.matches('\n').count();
+        let crlf = text.matches("\r\n").count();
+        Layout {
+            bom: text.starts_with('\u{feff}'),
+            // The ending most lines have; a file of one line without an
+            // ending is LF, as git-task writes.
+            crlf: crlf > 0 && crlf * 2 >= lines,
+        }
+    }
+
+    fn apply(self, text: String) -> String {
+        if self == Layout::default() {
+            return text;
+        }
+        let mut out = String::with_capacity(text.len() + text.len() / 16 + 3);
+        if self.bom {
+            out.push('\u{feff}');
+        }
+        if self.crlf {
+            // The document was parsed with LF endings (see
+            // `task::normalized_text`), and strings holding a carriage
+            // return are written escaped, so every raw LF is a line end.
+            out.push_str(&text.replace('\n', "\r\n"));
+        } else {
+            out.push_str(&text);
+        }
+        out
+    }
 }
 
 impl TaskDocument {
@@ -51,18 +93,18 @@ impl TaskDocument {
     pub fn new() -> TaskDocument {
         TaskDocument {
             doc: DocumentMut::new(),
+            layout: Layout::default(),
         }
     }
 
     /// Parses the text of a task file for editing. Only the TOML syntax is
     /// checked here; [`TaskDocument::to_task`] validates the fields.
     pub fn parse(text: &str) -> Result<TaskDocument, ParseError> {
+        let layout = Layout::of(text);
+        let text = crate::task::normalized_text(text);
         text.parse::<DocumentMut>()
-            .map(|doc| TaskDocument { doc })
-            .map_err(|e| {
-                let offset = e.span().map_or(0, |s| s.start);
-                ParseError::at_offset(text, offset, e.message().trim().to_owned())
-            })
+            .map(|doc| TaskDocument { doc, layout })
+            .map_err(|e| crate::task::toml_error(&text, e.span(), e.message()))
     }
 
     /// Validates the document as the task `id`: what would be written must be
@@ -74,7 +116,7 @@ impl TaskDocument {
     /// Sets a top-level value, keeping the key's place and comments when it
     /// exists and putting a new key where git-task would write it.
     pub fn set(&mut self, key: &str, value: impl Into<Value>) {
-        let mut value = value.into();
+        let mut value = safe_strings(value.into());
         let root = self.doc.as_table_mut();
         if let Some(Item::Value(old)) = root.get_mut(key) {
             *value.decor_mut() = old.decor().clone();
@@ -96,6 +138,12 @@ impl TaskDocument {
         self.set(key, datetime(at));
     }
 
+    /// Sets a time to the microsecond: `created` tells two tasks that drew
+    /// the same id apart, even when both were added in the same second.
+    pub fn set_precise_time(&mut self, key: &str, at: DateTime<Utc>) {
+        self.set(key, precise_datetime(at));
+    }
+
     pub fn set_date(&mut self, key: &str, date: NaiveDate) {
         let text = date.format("%Y-%m-%d").to_string();
         // A formatted NaiveDate always parses as a TOML local date.
@@ -105,8 +153,88 @@ impl TaskDocument {
     }
 
     /// Removes a top-level key or table; a no-op when it is absent.
+    ///
+    /// Comments above the key that stand apart from it (the file's header
+    /// above the first key, or a block followed by a blank line) stay, in
+    /// front of whatever now comes first; a comment directly above the key
+    /// goes with it.
     pub fn remove(&mut self, key: &str) {
-        self.doc.as_table_mut().remove(key);
+        let root = self.doc.as_table_mut();
+        let Some(index) = root.iter().position(|(k, _)| k == key) else {
+            return;
+        };
+        let first_value = root
+            .iter()
+            .position(|(_, item)| item.is_value())
+            .is_some_and(|i| i == index);
+        let prefix = match root.get(key) {
+            Some(Item::Value(_)) => root
+                .key(key)
+                .and_then(|k| k.leaf_decor().prefix())
+                .and_then(|p| p.as_str())
+                .map(str::to_owned),
+            Some(item) => first_table_prefix(item),
+            None => None,
+        };
+        root.remove(key);
+        let kept = prefix
+            .as_deref()
+            .map(|p| standalone_comments(p, first_value))
+            .unwrap_or_default();
+        if !kept.is_empty() {
+            self.prepend_to_item_after(index, &kept);
+        }
+    }
+
+    /// Puts `text` (comment lines) in front of the item that prints first
+    /// at or after root entry `index` once it is gone: the next value, else
+    /// the first table, else the end of the file.
+    fn prepend_to_item_after(&mut self, index: usize, text: &str) {
+        let root = self.doc.as_table_mut();
+        let next_value = root
+            .iter()
+            .enumerate()
+            .skip(index)
+            .find(|(_, (_, item))| item.is_value())
+            .map(|(_, (k, _))| k.to_owned());
+        if let Some(next) = next_value {
+            if let Some(mut k) = root.key_mut(&next) {
+                let old = k
+                    .leaf_decor()
+                    .prefix()
+                    .and_then(|p| p.as_str())
+                    .unwrap_or("");
+                let joined = join_prefix(text, old);
+                k.leaf_decor_mut().set_prefix(joined);
+            }
+            return;
+        }
+        let mut first: Option<(isize, &mut Table)> = None;
+        for (_, item) in root.iter_mut() {
+            let candidate = match item {
+                Item::Table(t) => Some(t),
+                Item::ArrayOfTables(a) => a.iter_mut().next(),
+                _ => None,
+            };
+            if let Some(t) = candidate {
+                let p = t.position().unwrap_or(isize::MAX);
+                if first.as_ref().is_none_or(|(q, _)| p < *q) {
+                    first = Some((p, t));
+                }
+            }
+        }
+        if let Some((_, table)) = first {
+            let old = table
+                .decor()
+                .prefix()
+                .and_then(|p| p.as_str())
+                .unwrap_or("");
+            let joined = join_prefix(text, old);
+            table.decor_mut().set_prefix(joined);
+            return;
+        }
+        let old = self.doc.trailing().as_str().unwrap_or("").to_owned();
+        self.doc.set_trailing(join_prefix(text, &old));
     }
 
     pub fn contains(&self, key: &str) -> bool {
@@ -120,7 +248,7 @@ impl TaskDocument {
             if array.iter().any(|v| v.as_str() == Some(item)) {
                 return false;
             }
-            array.push(item);
+            push_like_the_rest(array, safe_strings(Value::from(item)));
             return true;
         }
         self.set(key, Array::from_iter([item]));
@@ -154,60 +282,72 @@ impl TaskDocument {
         let mut note = Table::new();
         note.insert("at", toml_edit::value(datetime(at)));
         if let Some(by) = by {
-            note.insert("by", toml_edit::value(by));
+            note.insert("by", toml_edit::value(safe_strings(by.into())));
         }
-        note.insert("text", toml_edit::value(text));
+        note.insert("text", toml_edit::value(safe_strings(text.into())));
         self.push_table("notes", note);
     }
 
     /// Appends a success criterion, not yet met.
     pub fn push_criterion(&mut self, text: &str) {
         let mut criterion = Table::new();
-        criterion.insert("text", toml_edit::value(text));
+        criterion.insert("text", toml_edit::value(safe_strings(text.into())));
         self.push_table("criteria", criterion);
+    }
+
+    /// How many entries the array of tables `key` has, in either form.
+    pub fn table_count(&self, key: &str) -> usize {
+        match self.doc.get(key) {
+            Some(Item::ArrayOfTables(a)) => a.len(),
+            Some(Item::Value(Value::Array(a))) => a.len(),
+            _ => 0,
+        }
     }
 
     /// Marks criterion `index` (0-based) met or unmet. Returns false when
     /// there is no such criterion.
     pub fn set_criterion_met(&mut self, index: usize, met: bool) -> bool {
-        let Some(table) = self
-            .doc
-            .get_mut("criteria")
-            .and_then(Item::as_array_of_tables_mut)
-            .and_then(|a| a.get_mut(index))
-        else {
+        let Some(mut entry) = self.table_entry("criteria", index) else {
             return false;
         };
         if met {
-            match table.get_mut("met").and_then(Item::as_value_mut) {
-                Some(old) => {
-                    let mut new = Value::from(true);
-                    *new.decor_mut() = old.decor().clone();
-                    *old = new;
-                }
-                None => {
-                    table.insert("met", toml_edit::value(true));
-                }
-            }
+            entry.set("met", Value::from(true));
         } else {
-            table.remove("met");
+            entry.remove("met");
         }
         true
     }
 
-    /// Writes the `[waiver]` table of a gate.
+    /// Entry `index` of the array of tables `key`, written as a `[[key]]`
+    /// section or as an inline table.
+    fn table_entry(&mut self, key: &str, index: usize) -> Option<Entry<'_>> {
+        match self.doc.get_mut(key)? {
+            Item::ArrayOfTables(a) => a.get_mut(index).map(Entry::Section),
+            Item::Value(Value::Array(a)) => a
+                .get_mut(index)
+                .and_then(Value::as_inline_table_mut)
+                .map(Entry::Inline),
+            _ => None,
+        }
+    }
+
+    /// Writes the `[waiver]` table of a gate, as an inline table when the
+    /// file wrote the waiver inline.
     pub fn set_waiver(&mut self, by: &str, reason: &str, at: DateTime<Utc>) {
         let mut waiver = Table::new();
-        waiver.insert("by", toml_edit::value(by));
-        waiver.insert("reason", toml_edit::value(reason));
+        waiver.insert("by", toml_edit::value(safe_strings(by.into())));
+        waiver.insert("reason", toml_edit::value(safe_strings(reason.into())));
         waiver.insert("at", toml_edit::value(datetime(at)));
-        self.remove("waiver");
-        self.insert_table("waiver", Item::Table(waiver));
+        if matches!(self.doc.get("waiver"), Some(Item::Value(_))) {
+            self.set("waiver", waiver.into_inline_table());
+            return;
+        }
+        self.set_item("waiver", Item::Table(waiver));
     }
 
     /// Sets `key` in the `[meta]` table, creating the table in its place.
     pub fn set_meta(&mut self, key: &str, value: impl Into<Value>) {
-        let mut value = value.into();
+        let mut value = safe_strings(value.into());
         if let Some(meta) = self.doc.get_mut("meta").and_then(Item::as_table_like_mut) {
             if let Some(Item::Value(old)) = meta.get_mut(key) {
                 *value.decor_mut() = old.decor().clone();
@@ -286,11 +426,22 @@ impl TaskDocument {
         }
     }
 
-    /// Appends `table` to the array of tables `key`, creating it in its place.
+    /// Appends `table` to the array of tables `key` in the form the file
+    /// uses: another `[[key]]` section, or another inline table in an array
+    /// written `key = [{ … }]`. A new array is written as sections.
     fn push_table(&mut self, key: &str, table: Table) {
-        if let Some(array) = self.doc.get_mut(key).and_then(Item::as_array_of_tables_mut) {
-            array.push(table);
-            return;
+        match self.doc.get_mut(key) {
+            Some(Item::ArrayOfTables(array)) => {
+                array.push(table);
+                return;
+            }
+            Some(Item::Value(Value::Array(array))) => {
+                let mut inline = table.into_inline_table();
+                inline.fmt();
+                push_like_the_rest(array, Value::InlineTable(inline));
+                return;
+            }
+            _ => {}
         }
         let mut array = ArrayOfTables::new();
         array.push(table);
@@ -335,6 +486,55 @@ impl TaskDocument {
     }
 }
 
+/// One entry of an array of tables, in whichever form the file wrote it.
+enum Entry<'a> {
+    Section(&'a mut Table),
+    Inline(&'a mut toml_edit::InlineTable),
+}
+
+impl Entry<'_> {
+    /// Sets `key`, keeping the old value's spacing and comment.
+    fn set(&mut self, key: &str, mut value: Value) {
+        match self {
+            Entry::Section(t) => match t.get_mut(key).and_then(Item::as_value_mut) {
+                Some(old) => {
+                    *value.decor_mut() = old.decor().clone();
+                    *old = value;
+                }
+                None => {
+                    t.insert(key, Item::Value(value));
+                }
+            },
+            Entry::Inline(t) => match t.get_mut(key) {
+                Some(old) => {
+                    *value.decor_mut() = old.decor().clone();
+                    *old = value;
+                }
+                None => {
+                    value.decor_mut().set_prefix(" ");
+                    value.decor_mut().set_suffix(" ");
+                    t.insert(key, value);
+                    if let Some(mut k) = t.key_mut(key) {
+                        k.leaf_decor_mut().set_prefix(" ");
+                        k.leaf_decor_mut().set_suffix(" ");
+                    }
+                }
+            },
+        }
+    }
+
+    fn remove(&mut self, key: &str) {
+        match self {
+            Entry::Section(t) => {
+                t.remove(key);
+            }
+            Entry::Inline(t) => {
+                t.remove(key);
+            }
+        }
+    }
+}
+
 impl Default for TaskDocument {
     fn default() -> Self {
         TaskDocument::new()
@@ -343,8 +543,132 @@ impl Default for TaskDocument {
 
 impl std::fmt::Display for TaskDocument {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.doc.fmt(f)
+        if self.layout == Layout::default() {
+            return self.doc.fmt(f);
+        }
+        f.write_str(&self.layout.apply(self.doc.to_string()))
     }
+}
+
+/// The decor prefix of the table that prints first in `item`.
+fn first_table_prefix(item: &Item) -> Option<String> {
+    let table = match item {
+        Item::Table(t) => t,
+        Item::ArrayOfTables(a) => a
+            .iter()
+            .min_by_key(|t| t.position().unwrap_or(isize::MAX))?,
+        _ => return None,
+    };
+    table.decor().prefix()?.as_str().map(str::to_owned)
+}
+
+/// The comment lines of a removed key's prefix that stand on their own:
+/// all of them above the file's first key (its header), else those up to
+/// the last blank line. Nothing when they hold no comment.
+fn standalone_comments(prefix: &str, first: bool) -> String {
+    let kept = if first {
+        prefix
+    } else {
+        match prefix.rfind("\n\n") {
+            Some(i) => &prefix[..i + 2],
+            None => "",
+        }
+    };
+    if kept.contains('#') {
+        kept.to_owned()
+    } else {
+        String::new()
+    }
+}
+
+/// `kept` comments in front of an existing prefix, without doubling the
+/// blank line between them.
+fn join_prefix(kept: &str, old: &str) -> String {
+    let kept = if kept.ends_with("\n\n") && old.starts_with('\n') {
+        &kept[..kept.len() - 1]
+    } else {
+        kept
+    };
+    let kept = if !kept.is_empty() && !kept.ends_with('\n') {
+        format!("{kept}\n")
+    } else {
+        kept.to_owned()
+    };
+    format!("{kept}{old}")
+}
+
+/// Appends `value` laid out as the array's last element is: on a line of
+/// its own in an array written one element per line.
+pub(crate) fn push_like_the_rest(array: &mut Array, mut value: Value) {
+    let indent = array
+        .iter()
+        .last()
+        .and_then(|last| last.decor().prefix())
+        .and_then(|p| p.as_str())
+        .and_then(|p| p.rfind('\n').map(|i| p[i..].to_owned()));
+    match indent {
+        Some(indent) => value.decor_mut().set_prefix(indent),
+        None if array.is_empty() => value.decor_mut().set_prefix(""),
+        None => value.decor_mut().set_prefix(" "),
+    }
+    array.push_formatted(value);
+}
+
+/// `value` with every string that holds a line shaped like a conflict
+/// marker, or a carriage return, written on one line with escapes: no file
+/// git-task writes has a marker line that no merge left (see
+/// [`crate::markers`]), and a CR the user meant is not taken for part of a
+/// CRLF line ending when the file is read.
+fn safe_strings(value: Value) -> Value {
+    match value {
+        Value::String(s)
+            if s.value().contains('\r') || crate::markers::has_marker_line(s.value()) =>
+        {
+            match escaped_basic_string(s.value()).parse::<Value>() {
+                Ok(mut escaped) => {
+                    *escaped.decor_mut() = s.decor().clone();
+                    escaped
+                }
+                // Cannot happen: the text is a valid basic string.
+                Err(_) => Value::String(s),
+            }
+        }
+        Value::Array(mut array) => {
+            for v in array.iter_mut() {
+                let taken = std::mem::replace(v, Value::from(false));
+                *v = safe_strings(taken);
+            }
+            Value::Array(array)
+        }
+        Value::InlineTable(mut table) => {
+            for (_, v) in table.iter_mut() {
+                let taken = std::mem::replace(v, Value::from(false));
+                *v = safe_strings(taken);
+            }
+            Value::InlineTable(table)
+        }
+        other => other,
+    }
+}
+
+/// `text` as a one-line basic string: the value parsed back from the TOML
+/// `"…"` form with escapes, so toml_edit keeps that form when printing.
+fn escaped_basic_string(text: &str) -> String {
+    let mut toml = String::with_capacity(text.len() + 8);
+    toml.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => toml.push_str("\\\""),
+            '\\' => toml.push_str("\\\\"),
+            '\n' => toml.push_str("\\n"),
+            '\r' => toml.push_str("\\r"),
+            '\t' => toml.push_str("\\t"),
+            c if c.is_control() => toml.push_str(&format!("\\u{:04X}", c as u32)),
+            c => toml.push(c),
+        }
+    }
+    toml.push('"');
+    toml
 }
 
 /// Calls `f` on every table inside `item`, nested tables included.
@@ -383,6 +707,19 @@ fn array_is_multiline(first: &Value) -> bool {
 /// A UTC time as a TOML offset date-time, to the second.
 pub fn datetime(at: DateTime<Utc>) -> toml_edit::Datetime {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
+        .parse()
+        .expect("an RFC 3339 time with Z is a TOML offset date-time")
+}
+
+/// A UTC time as a TOML offset date-time, to the microsecond (no fraction
+/// when it is a whole second).
+pub fn precise_datetime(at: DateTime<Utc>) -> toml_edit::Datetime {
+    let format = if at.timestamp_subsec_micros() == 0 {
+        SecondsFormat::Secs
+    } else {
+        SecondsFormat::Micros
+    };
+    at.to_rfc3339_opts(format, true)
         .parse()
         .expect("an RFC 3339 time with Z is a TOML offset date-time")
 }
@@ -482,5 +819,142 @@ sprint = 3
         assert!(!out.contains("aaaa") && out.contains("\"bbbb\""), "{out}");
         assert!(doc.remove_from_array("blocked_by", "bbbb"));
         assert!(!doc.contains("blocked_by"));
+    }
+}
+
+#[cfg(test)]
+mod form_tests {
+    use super::*;
+
+    fn at() -> DateTime<Utc> {
+        "2026-11-21T12:00:00Z".parse().unwrap()
+    }
+
+    fn task(text: &str) -> Task {
+        Task::parse(TaskId::parse("x").unwrap(), text).unwrap()
+    }
+
+    #[test]
+    fn inline_arrays_of_tables_grow_in_their_own_form() {
+        let text = "subject = \"x\"\nnotes = [{ at = 2026-11-20T10:00:00Z, text = \"first\" }]\ncriteria = [\n    { text = \"a\" },\n]\n";
+        let mut doc = TaskDocument::parse(text).unwrap();
+        doc.push_note(at(), Some("ana"), "second");
+        doc.push_criterion("b");
+        assert!(doc.set_criterion_met(0, true));
+        assert!(doc.set_criterion_met(1, true));
+        assert!(!doc.set_criterion_met(2, true));
+        let out = doc.to_string();
+        assert!(!out.contains("[["), "{out}");
+        let t = task(&out);
+        assert_eq!(t.notes.len(), 2, "{out}");
+        assert_eq!(t.notes[0].text, "first");
+        assert_eq!(t.notes[1].by.as_deref(), Some("ana"));
+        assert_eq!(t.criteria.len(), 2);
+        assert!(t.criteria.iter().all(|c| c.met), "{out}");
+        assert!(out.contains("    { text = \"b\", met = true },\n"), "{out}");
+        assert!(doc.set_criterion_met(0, false));
+        assert!(!task(&doc.to_string()).criteria[0].met);
+        // An empty inline array takes its first entry inline too.
+        let mut doc = TaskDocument::parse("subject = \"x\"\nnotes = []\n").unwrap();
+        doc.push_note(at(), None, "one");
+        assert_eq!(task(&doc.to_string()).notes.len(), 1);
+        assert!(!doc.to_string().contains("[[notes]]"));
+    }
+
+    #[test]
+    fn an_inline_waiver_stays_inline() {
+        let text = "subject = \"x\"\ngate = true\nwaiver = { by = \"a\", reason = \"r\", at = 2026-11-20T10:00:00Z }\n";
+        let mut doc = TaskDocument::parse(text).unwrap();
+        doc.set_waiver("bo", "risk", at());
+        let out = doc.to_string();
+        assert!(out.contains("waiver = {"), "{out}");
+        assert_eq!(task(&out).waiver.unwrap().by, "bo");
+    }
+
+    #[test]
+    fn crlf_and_bom_are_kept() {
+        let text = "\u{feff}subject = \"x\"\r\n# a comment\r\nowner = \"o\"\r\ndescription = \"\"\"\r\none\r\ntwo\r\n\"\"\"\r\n";
+        let mut doc = TaskDocument::parse(text).unwrap();
+        doc.set_str("status", "in_progress");
+        doc.push_note(at(), None, "hi");
+        let out = doc.to_string();
+        assert!(out.starts_with('\u{feff}'), "{out:?}");
+        assert_eq!(
+            out.matches('\n').count(),
+            out.matches("\r\n").count(),
+            "{out:?}"
+        );
+        assert!(!out.contains("\r\r"), "{out:?}");
+        // Only the changed lines differ.
+        let before: Vec<&str> = text.split("\r\n").collect();
+        let after: Vec<&str> = out.split("\r\n").collect();
+        assert!(before.iter().all(|l| after.contains(l)), "{out:?}");
+        let t = task(&out);
+        assert_eq!(t.description.as_deref(), Some("one\ntwo\n"));
+        // A carriage return the user means survives a CRLF file.
+        doc.set_str("verify", "printf 'a\r\n'");
+        let out = doc.to_string();
+        assert_eq!(task(&out).verify.as_deref(), Some("printf 'a\r\n'"));
+        // LF files stay LF, without a BOM.
+        let mut doc = TaskDocument::parse("subject = \"x\"\n").unwrap();
+        doc.set_str("owner", "o");
+        assert_eq!(doc.to_string(), "subject = \"x\"\nowner = \"o\"\n");
+    }
+
+    #[test]
+    fn removing_the_first_key_keeps_the_file_header() {
+        let text =
+            "# Task file for the release.\n# Keep it short.\nowner = \"o\"\nsubject = \"x\"\n";
+        let mut doc = TaskDocument::parse(text).unwrap();
+        doc.remove("owner");
+        assert_eq!(
+            doc.to_string(),
+            "# Task file for the release.\n# Keep it short.\nsubject = \"x\"\n"
+        );
+        // A comment block set apart by a blank line stays; the comment
+        // directly on the key goes with it.
+        let text = "subject = \"x\"\n\n# Planning\n\n# who\nowner = \"o\"\nestimate = \"1d\"\n";
+        let mut doc = TaskDocument::parse(text).unwrap();
+        doc.remove("owner");
+        assert_eq!(
+            doc.to_string(),
+            "subject = \"x\"\n\n# Planning\n\nestimate = \"1d\"\n"
+        );
+        // The last value's header comment moves to the first table.
+        let text = "subject = \"x\"\n# Owner section\n\nowner = \"o\"\n\n[meta]\na = 1\n";
+        let mut doc = TaskDocument::parse(text).unwrap();
+        doc.remove("owner");
+        let out = doc.to_string();
+        assert!(out.contains("# Owner section\n"), "{out}");
+        assert!(task(&out).meta.contains_key("a"));
+    }
+
+    #[test]
+    fn text_that_looks_like_a_conflict_is_written_without_marker_lines() {
+        let description = "Plan\n=======\n\n<<<<<<< not a conflict\n=======\n>>>>>>> either\n";
+        let mut doc = TaskDocument::parse("subject = \"x\"\n").unwrap();
+        doc.set_str("description", description);
+        doc.push_note(at(), None, "<<<<<<< a\n=======\n>>>>>>> b");
+        let out = doc.to_string();
+        assert!(
+            out.split('\n').all(|l| crate::markers::marker(l).is_none()),
+            "{out}"
+        );
+        let t = task(&out);
+        assert_eq!(t.description.as_deref(), Some(description));
+        assert_eq!(t.notes[0].text, "<<<<<<< a\n=======\n>>>>>>> b");
+        // Ordinary multi-line text keeps its readable form.
+        doc.set_str("description", "one\ntwo\n");
+        assert!(doc.to_string().contains("\"\"\"\none\ntwo\n\"\"\""));
+    }
+
+    #[test]
+    fn created_times_keep_microseconds() {
+        let t: DateTime<Utc> = "2026-11-21T12:00:00.123456789Z".parse().unwrap();
+        assert_eq!(
+            precise_datetime(t).to_string(),
+            "2026-11-21T12:00:00.123456Z"
+        );
+        assert_eq!(precise_datetime(at()).to_string(), "2026-11-21T12:00:00Z");
     }
 }

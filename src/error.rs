@@ -35,7 +35,7 @@ pub enum Error {
     BareRepository { path: PathBuf },
     #[error("no .tasks/ directory in {}", root.display())]
     NotInitialized { root: PathBuf },
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {}", path.display(), plain_io(source))]
     Io {
         path: PathBuf,
         #[source]
@@ -58,6 +58,40 @@ pub enum Error {
     Refused { message: String, hints: Vec<String> },
     #[error("no random numbers from the operating system: {0}")]
     Random(getrandom::Error),
+    /// Another git-task process holds the lock and did not let go in time.
+    #[error(
+        "{} is held by {}; gave up after {} s",
+        path.display(),
+        holder.as_ref().map_or_else(|| "another process".to_owned(), |h| h.describe()),
+        waited.as_secs()
+    )]
+    LockBusy {
+        path: PathBuf,
+        holder: Option<Box<crate::store::Holder>>,
+        waited: std::time::Duration,
+    },
+    /// A file changed between being read and being replaced, by a process
+    /// that does not take git-task's lock (`git checkout`, `merge`, `stash`,
+    /// an editor): writing would undo that change.
+    #[error("{} changed while git-task was changing it; nothing was written", path.display())]
+    Raced { path: PathBuf },
+    /// The repository is owned by someone else and not listed in
+    /// `safe.directory`: git refuses to work in it, and so does git-task.
+    #[error("detected dubious ownership in repository at '{}'", path.display())]
+    DubiousOwnership { path: PathBuf },
+    /// A path git-task writes or reads as a directory or settings file is
+    /// a symbolic link, which it never follows.
+    #[error("{} is a symbolic link; git-task never follows links for .tasks/, .gitattributes or .gitignore", path.display())]
+    Link { path: PathBuf },
+}
+
+/// An I/O error's own message, without the path that some layers (the
+/// tempfile crate) append, since git-task names the path itself.
+pub fn plain_io(e: &std::io::Error) -> String {
+    match e.raw_os_error() {
+        Some(code) => std::io::Error::from_raw_os_error(code).to_string(),
+        None => e.to_string(),
+    }
 }
 
 impl Error {

@@ -39,6 +39,10 @@ impl TaskId {
             Some("it is longer than 64 characters")
         } else if text == RESERVED {
             Some("`config` is reserved for .tasks/config.toml")
+        } else if is_windows_device(text) {
+            Some(
+                "it is a device name on Windows (con, prn, aux, nul, com0-9, lpt0-9), so no checkout there could hold the file",
+            )
         } else if !is_id_shaped(text) {
             Some(
                 "ids are lower-case letters and digits, in groups joined by single hyphens (like `backup-db`)",
@@ -89,6 +93,15 @@ pub fn is_prefix_shaped(text: &str) -> bool {
         && text
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// The names Windows keeps for devices, with any extension: a file
+/// `.tasks/con.toml` cannot exist in a checkout on Windows.
+fn is_windows_device(text: &str) -> bool {
+    matches!(text, "con" | "prn" | "aux" | "nul")
+        || (text.len() == 4
+            && (text.starts_with("com") || text.starts_with("lpt"))
+            && text.as_bytes()[3].is_ascii_digit())
 }
 
 fn is_id_shaped(text: &str) -> bool {
@@ -156,7 +169,16 @@ mod tests {
 
     #[test]
     fn accepts_ids_of_the_documented_shape() {
-        for ok in ["a", "backup-db", "k7m2qz9x1a", "a-1-b", &"x".repeat(64)] {
+        for ok in [
+            "a",
+            "backup-db",
+            "k7m2qz9x1a",
+            "a-1-b",
+            "cons",
+            "com10",
+            "null",
+            &"x".repeat(64),
+        ] {
             assert!(TaskId::parse(ok).is_ok(), "{ok}");
         }
     }
@@ -173,6 +195,10 @@ mod tests {
             "a-",
             "a--b",
             "config",
+            "con",
+            "nul",
+            "com1",
+            "lpt9",
             ".x",
             "a.toml",
             "é",

@@ -14,6 +14,7 @@ pub mod hooks;
 pub mod id;
 pub mod lint;
 pub mod log;
+pub mod markers;
 pub mod merge;
 pub mod store;
 pub mod task;

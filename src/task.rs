@@ -12,9 +12,17 @@ use crate::id::TaskId;
 macro_rules! word_enum {
     ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? } default $default:ident) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),+ }
+
+        // By hand rather than derived: serde's message for `priority = 3`
+        // ("wanted string or table") does not say what to write.
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                d.deserialize_any(WordVisitor::<$name>::new(&[$($text),+]))
+            }
+        }
 
         impl $name {
             /// Every value, in the order the design lists them.
@@ -53,6 +61,65 @@ macro_rules! word_enum {
             }
         }
     };
+}
+
+/// Reads one of a fixed set of words, saying which when given anything else.
+struct WordVisitor<T> {
+    words: &'static [&'static str],
+    _t: std::marker::PhantomData<T>,
+}
+
+impl<T> WordVisitor<T> {
+    fn new(words: &'static [&'static str]) -> Self {
+        WordVisitor {
+            words,
+            _t: std::marker::PhantomData,
+        }
+    }
+
+    fn wrong<E: de::Error>(&self, found: String) -> E {
+        E::custom(format!(
+            "{found} is not one of {}; write it as a quoted word, like \"{}\"",
+            self.words.join(", "),
+            self.words.first().copied().unwrap_or_default()
+        ))
+    }
+}
+
+impl<'de, T: FromStr<Err = String>> Visitor<'de> for WordVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "one of {}", self.words.join(", "))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
+        v.parse().map_err(E::custom)
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<T, E> {
+        Err(self.wrong(format!("the number {v}")))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<T, E> {
+        Err(self.wrong(format!("the number {v}")))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<T, E> {
+        Err(self.wrong(format!("the number {v}")))
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<T, E> {
+        Err(self.wrong(format!("`{v}`")))
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<T, A::Error> {
+        Err(self.wrong("an array".into()))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<T, A::Error> {
+        Err(self.wrong("a table (or a date)".into()))
+    }
 }
 
 word_enum!(
@@ -283,18 +350,12 @@ fn floor_char_boundary(text: &str, mut i: usize) -> usize {
 impl Task {
     /// Parses and validates the text of `.tasks/<id>.toml`.
     pub fn parse(id: TaskId, text: &str) -> Result<Task, ParseError> {
-        if let Some(offset) = conflict_marker(text) {
-            return Err(ParseError::at_offset(
-                text,
-                offset,
-                "leftover merge conflict marker; resolve the conflict and remove the marker lines"
-                    .into(),
-            ));
+        let text = &*normalized_text(text);
+        if let Some(offset) = crate::markers::find_conflict(text) {
+            return Err(ParseError::at_offset(text, offset, CONFLICT_MESSAGE.into()));
         }
-        let file: TaskFile = toml::from_str(text).map_err(|e| {
-            let offset = e.span().map_or(0, |s| s.start);
-            ParseError::at_offset(text, offset, e.message().trim().to_owned())
-        })?;
+        let file: TaskFile =
+            toml::from_str(text).map_err(|e| toml_error(text, e.span(), e.message()))?;
         let task = Task {
             id,
             subject: file.subject,
@@ -362,19 +423,45 @@ impl Task {
     }
 }
 
-/// The byte offset of the first line that starts with a git conflict marker.
-fn conflict_marker(text: &str) -> Option<usize> {
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        if ["<<<<<<< ", "=======", ">>>>>>> ", "||||||| "]
-            .iter()
-            .any(|m| line.starts_with(m) && (m.ends_with(' ') || line.trim_end() == *m))
-        {
-            return Some(offset);
-        }
-        offset += line.len();
+/// The text of a task file as it is parsed: without a byte-order mark,
+/// and with CRLF line endings read as LF. TOML lets a parser normalise the
+/// line endings inside multi-line strings, and doing so makes a CRLF
+/// checkout (`core.autocrlf`) read exactly as the LF blob in the index.
+/// A carriage return a user means is written escaped (`\r`), which this
+/// leaves alone.
+pub fn normalized_text(text: &str) -> std::borrow::Cow<'_, str> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.contains("\r\n") {
+        std::borrow::Cow::Owned(text.replace("\r\n", "\n"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
     }
-    None
+}
+
+/// What a leftover conflict is called wherever one is found.
+const CONFLICT_MESSAGE: &str = "leftover merge conflict marker: keep one side of the conflict, remove the marker lines, then `git add` the file";
+
+/// A TOML error as a [`ParseError`] at its place, said in terms of the file:
+/// a duplicate key names the key, and an error on a marker line is a
+/// leftover conflict rather than a syntax error.
+pub fn toml_error(text: &str, span: Option<std::ops::Range<usize>>, message: &str) -> ParseError {
+    let offset = span.as_ref().map_or(0, |s| s.start);
+    let line_start = text[..offset.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let line = text[line_start..].split('\n').next().unwrap_or("");
+    if crate::markers::marker(line).is_some() {
+        return ParseError::at_offset(text, line_start, CONFLICT_MESSAGE.into());
+    }
+    let message = message.trim();
+    let message = match span {
+        Some(span) if message == "duplicate key" => {
+            let key = text.get(span).unwrap_or("").trim();
+            format!("`{key}` is set twice; keep one of the two lines")
+        }
+        _ => message.to_owned(),
+    };
+    ParseError::at_offset(text, offset, message)
 }
 
 /// The offset of a top-level `key =` line, for errors found after parsing.
@@ -639,9 +726,28 @@ sprint = 14
         let err = Task::parse(id("a"), "subject = \"x\"\nstatus = \"doing\"\n").unwrap_err();
         assert_eq!(err.line, 2);
         assert!(
-            err.message.contains("unknown variant `doing`"),
+            err.message
+                .contains("unknown status `doing`; expected one of: pending"),
             "{}",
             err.message
+        );
+
+        let err = Task::parse(id("a"), "subject = \"x\"\npriority = 3\n").unwrap_err();
+        assert_eq!(err.line, 2);
+        assert!(
+            err.message.contains(
+                "the number 3 is not one of critical, high, medium, low; write it as a quoted word"
+            ),
+            "{}",
+            err.message
+        );
+
+        let err =
+            Task::parse(id("a"), "subject = \"x\"\nowner = \"a\"\nowner = \"b\"\n").unwrap_err();
+        assert_eq!((err.line, err.column), (3, 1));
+        assert_eq!(
+            err.message,
+            "`owner` is set twice; keep one of the two lines"
         );
 
         let err = Task::parse(id("a"), "subject = \"x\"\nparent = \"../x\"\n").unwrap_err();
@@ -659,6 +765,21 @@ sprint = 14
 
         let err = Task::parse(id("a"), "subject = \"x\"\n<<<<<<< ours\n").unwrap_err();
         assert_eq!(err.line, 2);
+        assert!(
+            err.message.contains("leftover merge conflict"),
+            "{}",
+            err.message
+        );
+
+        // Text that only looks like a marker is text.
+        let t = Task::parse(
+            id("a"),
+            "subject = \"x\"\ndescription = \"\"\"\nTitle\n=======\n\"\"\"\n",
+        )
+        .unwrap();
+        assert_eq!(t.description.as_deref(), Some("Title\n=======\n"));
+        let conflict = "subject = \"x\"\ndescription = \"\"\"\n<<<<<<< ours\na\n=======\nb\n>>>>>>> theirs\n\"\"\"\n";
+        assert_eq!(Task::parse(id("a"), conflict).unwrap_err().line, 3);
     }
 
     #[test]

@@ -466,7 +466,7 @@ fn init_is_idempotent_and_keeps_an_edited_config() {
     let env = TestEnv::git_repo();
     assert_eq!(
         env.task(&["init", "--no-hooks"]).ok(),
-        "created .tasks\ncreated .tasks/config.toml\ncreated .gitattributes\n"
+        "created .tasks\ncreated .tasks/config.toml\ncreated .tasks/.gitignore\ncreated .gitattributes\n"
     );
     std::fs::write(env.tasks_dir().join("config.toml"), "[ids]\nlength = 12\n").unwrap();
     assert!(
@@ -944,7 +944,7 @@ fn concurrent_writers_lose_no_update() {
     let leftovers: Vec<_> = env
         .snapshot()
         .into_iter()
-        .filter(|(name, _)| name.starts_with('.'))
+        .filter(|(name, _)| name.starts_with('.') && name != ".gitignore")
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }

@@ -272,7 +272,7 @@ fn check_reports_every_bad_file_at_once() {
     let out = &run.stdout;
     assert!(out.contains("error: .tasks/syntax.toml:1:"), "{out}");
     assert!(
-        out.contains("error: .tasks/schema.toml:2:8: unknown variant `saga`"),
+        out.contains("error: .tasks/schema.toml:2:8: unknown kind `saga`"),
         "{out}"
     );
     assert!(

@@ -737,6 +737,7 @@ fn init_keeps_a_previous_hook_and_says_so() {
         out,
         "created .tasks\n\
          created .tasks/config.toml\n\
+         created .tasks/.gitignore\n\
          created .gitattributes\n\
          installed .git/hooks/pre-commit, which runs the hook that was there first \
          (kept as .git/hooks/pre-commit.git-task-previous)\n\

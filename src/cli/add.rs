@@ -64,9 +64,8 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
         after: args.after,
         criteria: args.criteria,
     };
-    let mut tx = ws.transaction()?;
-    let task = change::add(&mut tx, new, &config, ctx.now)?;
-    let set = tx.commit()?;
+    let now = ctx.now;
+    let (task, set) = ws.transact(|tx| change::add(tx, new.clone(), &config, now))?;
     if ctx.json {
         let view = View::new(&set);
         let i = view.index(&task);

@@ -180,7 +180,7 @@ pub fn write_human(ui: &Ui, report: &Report, out: &mut String) {
         out.push_str(&format!(
             "{}: {}:{}:{}: {}\n",
             ui.paint(style, label),
-            d.path.display(),
+            super::ui::escape(&d.path.display().to_string(), false),
             d.line,
             d.column,
             super::ui::escape(&d.message, false)
@@ -198,8 +198,11 @@ pub fn write_human(ui: &Ui, report: &Report, out: &mut String) {
 /// One GitHub workflow command. Data is escaped as the runner expects
 /// (`%`, CR, LF), property values also `:` and `,`.
 pub fn github_annotation(d: &check::Diagnostic) -> String {
+    // Terminal controls in a file name or in task text are shown escaped,
+    // as on a terminal: a CI log is read in one.
     let data = |s: &str| {
-        s.replace('%', "%25")
+        super::ui::escape(s, true)
+            .replace('%', "%25")
             .replace('\r', "%0D")
             .replace('\n', "%0A")
     };

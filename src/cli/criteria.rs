@@ -33,15 +33,17 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     let ws = ctx.workspace()?;
     let changing = !(args.met.is_empty() && args.unmet.is_empty() && args.add.is_empty());
     let (set, id) = if changing {
-        let mut tx = ws.transaction()?;
-        let id = tx.resolve(&args.id)?;
         let criteria = CriteriaChange {
             met: args.met,
             unmet: args.unmet,
             add: args.add,
         };
-        change::change_criteria(&mut tx, &id, &criteria)?;
-        (tx.commit()?, id)
+        let (id, set) = ws.transact(|tx| {
+            let id = tx.resolve(&args.id)?;
+            change::change_criteria(tx, &id, &criteria)?;
+            Ok(id)
+        })?;
+        (set, id)
     } else {
         let set = ws.load(&Source::WorkTree)?;
         let id = set.resolve(&args.id)?.id.clone();

@@ -35,15 +35,16 @@ pub fn run(ctx: &mut Ctx, command: Command) -> CliResult {
         Command::Rm(args) => (args, false),
     };
     let ws = ctx.workspace()?;
-    let mut tx = ws.transaction()?;
-    let id = tx.resolve(&args.id)?;
-    let blockers = resolve_all(&tx, &args.blockers, adding)?;
-    let changed = if adding {
-        change::add_blockers(&mut tx, &id, &blockers)?
-    } else {
-        change::remove_blockers(&mut tx, &id, &blockers)?
-    };
-    let set = tx.commit()?;
+    let ((id, blockers, changed), set) = ws.transact(|tx| {
+        let id = tx.resolve(&args.id)?;
+        let blockers = resolve_all(tx, &args.blockers, adding)?;
+        let changed = if adding {
+            change::add_blockers(tx, &id, &blockers)?
+        } else {
+            change::remove_blockers(tx, &id, &blockers)?
+        };
+        Ok((id, blockers, changed))
+    })?;
     for b in blockers.iter().filter(|b| !changed.contains(b)) {
         if adding {
             ctx.ui.warning(&format!("{id} already waits for {b}"));

@@ -78,7 +78,7 @@ fn report(ctx: &Ctx, hook: &str, verdict: &Verdict, bypass: Option<&str>) {
         out.push_str(&format!(
             "{} {}: {}\n",
             ui.paint(Style::Bold, &format!("git-task {hook}:")),
-            checked.subject,
+            super::ui::escape(&checked.subject, false),
             summary(&checked.report)
         ));
         write_human(ui, &checked.report, &mut out);

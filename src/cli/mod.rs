@@ -59,6 +59,11 @@ pub struct Cli {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true, value_name = "WHEN")]
     pub color: ColorChoice,
 
+    /// How long a change waits for another git-task process to finish its
+    /// own (it says whom it waits for after a second), then gives up.
+    #[arg(long, global = true, value_name = "SECONDS", default_value = "30", value_parser = parse_wait)]
+    pub wait: std::time::Duration,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -105,12 +110,21 @@ pub enum Command {
     Man(docs::ManArgs),
 }
 
+fn parse_wait(text: &str) -> Result<std::time::Duration, String> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s >= 0.0 && *s <= 86_400.0)
+        .map(std::time::Duration::from_secs_f64)
+        .ok_or_else(|| format!("`{text}` is not a number of seconds between 0 and 86400"))
+}
+
 /// What every command gets: the global options, the output, and the clock.
 pub struct Ctx {
     pub dir: Option<PathBuf>,
     pub json: bool,
     pub ui: Ui,
     pub now: DateTime<Utc>,
+    pub wait: std::time::Duration,
 }
 
 impl Ctx {
@@ -120,7 +134,21 @@ impl Ctx {
             Some(dir) => dir.clone(),
             None => std::env::current_dir().map_err(|e| Error::io(".", e))?,
         };
-        Ok(Workspace::discover(&dir)?)
+        let mut ws = Workspace::discover(&dir)?;
+        let color = self.ui.err_color();
+        ws.set_lock_wait(
+            self.wait,
+            Some(Box::new(move |holder: &git_task::store::Holder| {
+                ui::Ui::notice(
+                    color,
+                    &format!(
+                        "waiting for {} to finish its change to .tasks/ …",
+                        holder.describe()
+                    ),
+                );
+            })),
+        );
+        Ok(ws)
     }
 
     /// Who is acting: git's `user.email`, as a commit would record it.
@@ -182,6 +210,7 @@ pub fn main() -> ExitCode {
         json: cli.json,
         ui: Ui::new(cli.color),
         now: Utc::now(),
+        wait: cli.wait,
     };
     let result = match now() {
         Ok(now) => {
@@ -277,19 +306,34 @@ pub fn report(ui: &Ui, error: &Error) -> ExitCode {
             ui.error(&error.to_string());
             let hint = match error {
                 Error::NotARepository { .. } => {
-                    Some("run it inside a git repository (or `git init` one), or pass -C DIR")
+                    Some("run it inside a git repository (or `git init` one), or pass -C DIR".to_owned())
                 }
                 Error::NotInitialized { .. } => {
-                    Some("run `git task init` to start tracking tasks here")
+                    Some("run `git task init` to start tracking tasks here".to_owned())
                 }
-                Error::BareRepository { .. } => Some("run it in a clone that has a working tree"),
+                Error::BareRepository { .. } => {
+                    Some("run it in a clone that has a working tree".to_owned())
+                }
                 Error::Resolve(ResolveError::Unknown(_)) => {
-                    Some("`git task list --all` shows every id")
+                    Some("`git task list --all` shows every id".to_owned())
                 }
+                Error::LockBusy { .. } => Some(
+                    "if that process is stopped (Ctrl-Z), resume it with `fg` or end it; or wait longer with --wait SECONDS".to_owned(),
+                ),
+                Error::Raced { .. } => Some(
+                    "something else (a checkout, merge, stash or editor) changed .tasks/ at the same moment; run the command again".to_owned(),
+                ),
+                Error::DubiousOwnership { path } => Some(format!(
+                    "git refuses it too; if you trust it, run: git config --global --add safe.directory {}",
+                    path.display()
+                )),
+                Error::Link { .. } => Some(
+                    "replace the link with the directory or file itself (git-task never writes through a link)".to_owned(),
+                ),
                 _ => None,
             };
             if let Some(hint) = hint {
-                ui.hint(hint);
+                ui.hint(&hint);
             }
         }
     }
@@ -302,16 +346,17 @@ pub fn change_one(
     ctx: &mut Ctx,
     id_text: &str,
     verb: &str,
-    f: impl FnOnce(
+    mut f: impl FnMut(
         &mut git_task::store::Transaction,
         &git_task::TaskId,
     ) -> Result<git_task::Task, Error>,
 ) -> CliResult {
     let ws = ctx.workspace()?;
-    let mut tx = ws.transaction()?;
-    let id = tx.resolve(id_text)?;
-    f(&mut tx, &id)?;
-    let set = tx.commit()?;
+    let (id, set) = ws.transact(|tx| {
+        let id = tx.resolve(id_text)?;
+        f(tx, &id)?;
+        Ok(id)
+    })?;
     print_changed(ctx, &set, &id, verb)
 }
 

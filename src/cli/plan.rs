@@ -297,15 +297,21 @@ pub fn mermaid_id(id: &str) -> String {
 /// User text made safe inside a Mermaid label: no line breaks, and none of
 /// the characters that end a Gantt task name or start a comment.
 pub fn mermaid_text(text: &str) -> String {
-    text.chars()
+    let text = text
+        .chars()
         .map(|c| match c {
             ':' | ';' | '#' | '"' | '`' | '<' | '>' | '[' | ']' | '{' | '}' | '|' => ' ',
-            c if c.is_control() => ' ',
+            c if c.is_control() || super::ui::is_bidi_control(c) => ' ',
             c => c,
         })
-        .collect::<String>()
-        .trim()
-        .to_string()
+        .collect::<String>();
+    let text = text.trim();
+    // A line that starts with `%%` is a Mermaid comment: the task would
+    // vanish from the chart.
+    match text.strip_prefix("%%") {
+        Some(rest) => format!("% %{rest}"),
+        None => text.to_owned(),
+    }
 }
 
 pub fn run_critical_path(ctx: &mut Ctx, _args: CriticalPathArgs) -> CliResult {

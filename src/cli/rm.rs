@@ -22,10 +22,11 @@ pub struct Args {
 
 pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     let ws = ctx.workspace()?;
-    let mut tx = ws.transaction()?;
-    let id = tx.resolve(&args.id)?;
-    let removed = change::remove(&mut tx, &id, args.force)?;
-    tx.commit()?;
+    let ((id, removed), _) = ws.transact(|tx| {
+        let id = tx.resolve(&args.id)?;
+        let removed = change::remove(tx, &id, args.force)?;
+        Ok((id, removed))
+    })?;
     if ctx.json {
         ctx.ui.json(&serde_json::json!({
             "version": 1,

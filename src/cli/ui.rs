@@ -135,6 +135,22 @@ impl Ui {
         let _ = io::stderr().lock().write_all(text.as_bytes());
     }
 
+    /// Whether stderr gets colour.
+    pub fn err_color(&self) -> bool {
+        self.err_color
+    }
+
+    /// A notice on stderr from code that has no `Ui` at hand (a callback
+    /// of the library): `note: …`.
+    pub fn notice(color: bool, message: &str) {
+        let _ = writeln!(
+            io::stderr().lock(),
+            "{}: {}",
+            paint(color, Style::Cyan, "note"),
+            escape(message, false)
+        );
+    }
+
     /// A message on stderr that is not a problem (what a mutation did when
     /// stdout carries the answer).
     pub fn info(&self, message: &str) {
@@ -156,9 +172,7 @@ fn paint(on: bool, style: Style, text: &str) -> Cow<'_, str> {
 /// when `multiline` is set.
 pub fn escape(text: &str, multiline: bool) -> Cow<'_, str> {
     let bad = |c: char| {
-        (c.is_control() && !(multiline && (c == '\n' || c == '\t')))
-            || ('\u{202a}'..='\u{202e}').contains(&c)
-            || ('\u{2066}'..='\u{2069}').contains(&c)
+        (c.is_control() && !(multiline && (c == '\n' || c == '\t'))) || is_bidi_control(c)
     };
     if !text.chars().any(bad) {
         return Cow::Borrowed(text);
@@ -176,6 +190,15 @@ pub fn escape(text: &str, multiline: bool) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// The invisible characters that change the direction text is shown in
+/// (marks, embeddings, overrides, isolates): in a file name or a subject
+/// they can make it read as something else.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}')
+        || ('\u{202a}'..='\u{202e}').contains(&c)
+        || ('\u{2066}'..='\u{2069}').contains(&c)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,6 +209,7 @@ mod tests {
         assert_eq!(escape("a\nb", false), "a\\nb");
         assert_eq!(escape("a\nb", true), "a\nb");
         assert_eq!(escape("x\u{202e}y", true), "x\\u{202e}y");
+        assert_eq!(escape("x\u{200f}y", true), "x\\u{200f}y");
         assert!(matches!(escape("plain", false), Cow::Borrowed(_)));
     }
 }

@@ -2,12 +2,12 @@
 //! revision, with gix (no `git` subprocess: hooks run on every commit and
 //! push).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use gix::bstr::ByteSlice;
 use gix::objs::{Exists, Find, Kind};
 
-use super::{Blob, SourceFile, TASKS_DIR, is_task_file_name};
+use super::{Blob, Listing, StrayKind, TASKS_DIR, Unmerged, files};
 use crate::error::{Error, Result};
 
 /// The object databases to read from: the repository's own and, inside a
@@ -67,48 +67,73 @@ fn extra_object_dirs() -> Vec<PathBuf> {
 }
 
 /// The files of `.tasks/` as the index records them. A path in conflict
-/// (stages 1–3 after a failed merge) is listed once, as unreadable.
-pub(super) fn index_files(repo: &gix::Repository) -> Result<Vec<SourceFile>> {
+/// (stages 1–3 after a failed merge) is not read: it is listed as
+/// unmerged, with the stages it has.
+pub(super) fn index_files(repo: &gix::Repository) -> Result<Listing> {
+    use gix::index::entry::{Mode, Stage};
     let index = repo
         .index_or_empty()
         .map_err(|e| Error::Git(format!("cannot read the index: {e}")))?;
     let prefix = format!("{TASKS_DIR}/");
-    let mut files: Vec<SourceFile> = Vec::new();
+    let mut listing = Listing::default();
+    let mut folders: Vec<String> = Vec::new();
     for entry in index.entries() {
         let path = entry.path(&index);
         let Some(name) = path.strip_prefix(prefix.as_bytes()) else {
             continue;
         };
-        let Ok(name) = name.to_str() else { continue };
-        if name.contains('/') || !is_task_file_name(name) {
+        let Ok(name) = name.to_str() else {
+            listing.stray(&name.to_str_lossy(), StrayKind::NotUtf8);
             continue;
-        }
-        // Conflict stages of one path follow each other: keep one entry.
-        if files.last().is_some_and(|f| f.name == name) {
-            continue;
-        }
-        let blob = if entry.stage() != gix::index::entry::Stage::Unconflicted {
-            Blob::Unreadable(
-                "the file has an unresolved merge conflict in the index; resolve it and `git add` it".into(),
-            )
-        } else if entry.mode != gix::index::entry::Mode::FILE
-            && entry.mode != gix::index::entry::Mode::FILE_EXECUTABLE
-        {
-            Blob::Unreadable("not a regular file".into())
-        } else {
-            Blob::Object(entry.id)
         };
-        files.push(SourceFile {
-            name: name.to_owned(),
-            blob,
-        });
+        if let Some((folder, _)) = name.split_once('/') {
+            if folders.last().map(String::as_str) != Some(folder) {
+                folders.push(folder.to_owned());
+                listing.classify(folder.to_owned(), files::Kind::Directory, || {
+                    Blob::Unreadable(String::new())
+                });
+            }
+            continue;
+        }
+        let stage = entry.stage();
+        if stage != Stage::Unconflicted {
+            let shown = Path::new(TASKS_DIR).join(name);
+            // Conflict stages of one path follow each other.
+            if listing.unmerged.last().is_none_or(|u| u.path != shown) {
+                listing.unmerged.push(Unmerged {
+                    path: shown,
+                    base: false,
+                    ours: false,
+                    theirs: false,
+                });
+            }
+            if let Some(u) = listing.unmerged.last_mut() {
+                match stage {
+                    Stage::Base => u.base = true,
+                    Stage::Ours => u.ours = true,
+                    _ => u.theirs = true,
+                }
+            }
+            continue;
+        }
+        let kind = if entry.mode == Mode::FILE || entry.mode == Mode::FILE_EXECUTABLE {
+            files::Kind::File
+        } else if entry.mode == Mode::SYMLINK {
+            files::Kind::Symlink
+        } else if entry.mode == Mode::DIR || entry.mode == Mode::COMMIT {
+            files::Kind::Directory
+        } else {
+            files::Kind::Special
+        };
+        let id = entry.id;
+        listing.classify(name.to_owned(), kind, || Blob::Object(id));
     }
-    Ok(files)
+    Ok(listing)
 }
 
 /// The files of `.tasks/` in the tree of `rev`. A revision without
 /// `.tasks/` has no tasks.
-pub(super) fn revision_files(objects: &Objects, rev: &str) -> Result<Vec<SourceFile>> {
+pub(super) fn revision_files(objects: &Objects, rev: &str) -> Result<Listing> {
     let fail = |e: String| Error::Git(format!("cannot read revision `{rev}`: {e}"));
     // A full object id is taken as it is: in pre-receive the object is only
     // in the quarantine, where rev-parse would not find it.
@@ -117,7 +142,14 @@ pub(super) fn revision_files(objects: &Objects, rev: &str) -> Result<Vec<SourceF
         Err(_) => objects
             .repo()
             .rev_parse_single(rev)
-            .map_err(|e| fail(e.to_string()))?
+            .map_err(|e| {
+                let unborn = objects.repo().head().is_ok_and(|h| h.is_unborn());
+                if unborn {
+                    fail("the repository has no commits yet".into())
+                } else {
+                    fail(format!("no commit, branch or tag is called that ({e})"))
+                }
+            })?
             .detach(),
     };
     let mut buf = Vec::new();
@@ -140,32 +172,32 @@ pub(super) fn revision_files(objects: &Objects, rev: &str) -> Result<Vec<SourceF
         }
     };
     let Some(tasks_tree) = tree_entry(objects, &tree, TASKS_DIR, &mut buf).map_err(fail)? else {
-        return Ok(Vec::new());
+        return Ok(Listing::default());
     };
     if !tasks_tree.1.is_tree() {
-        return Ok(Vec::new());
+        return Ok(Listing::default());
     }
     let data = objects.find(&tasks_tree.0, &mut buf).map_err(fail)?;
-    let mut files = Vec::new();
+    let mut listing = Listing::default();
     for entry in gix::objs::TreeRefIter::from_bytes(data.data, objects.hash()) {
         let entry = entry.map_err(|e| fail(e.to_string()))?;
         let Ok(name) = entry.filename.to_str() else {
+            listing.stray(&entry.filename.to_str_lossy(), StrayKind::NotUtf8);
             continue;
         };
-        if !is_task_file_name(name) || entry.mode.is_tree() {
-            continue;
-        }
-        let blob = if entry.mode.is_blob() {
-            Blob::Object(entry.oid.to_owned())
+        let kind = if entry.mode.is_blob() {
+            files::Kind::File
+        } else if entry.mode.is_link() {
+            files::Kind::Symlink
+        } else if entry.mode.is_tree() || entry.mode.is_commit() {
+            files::Kind::Directory
         } else {
-            Blob::Unreadable("not a regular file".into())
+            files::Kind::Special
         };
-        files.push(SourceFile {
-            name: name.to_owned(),
-            blob,
-        });
+        let oid = entry.oid.to_owned();
+        listing.classify(name.to_owned(), kind, || Blob::Object(oid));
     }
-    Ok(files)
+    Ok(listing)
 }
 
 /// The entry `name` of tree `tree`: its id and mode.

@@ -2,6 +2,7 @@
 //! every change goes through a [`Transaction`], which holds the exclusive
 //! lock, validates the result and writes each file by rename.
 
+pub mod files;
 mod git;
 mod lock;
 
@@ -9,6 +10,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use crate::config::Config;
 use crate::document::TaskDocument;
@@ -18,7 +20,7 @@ use crate::id::TaskId;
 use crate::task::{ParseError, Task};
 use crate::taskset::TaskSet;
 
-pub use lock::Lock;
+pub use lock::{DEFAULT_WAIT, Holder, Lock};
 // `log` walks commits and reads their trees through the same object access.
 pub(crate) use git::Objects;
 
@@ -26,6 +28,14 @@ pub(crate) use git::Objects;
 pub const TASKS_DIR: &str = ".tasks";
 /// The name of the settings file inside it.
 pub const CONFIG_FILE: &str = "config.toml";
+/// What git-task's temporary files in `.tasks/` start with. Each change is
+/// written to one, then renamed over the task file; a write killed in
+/// between leaves one behind, which the next change removes.
+pub const TEMP_PREFIX: &str = ".git-task-tmp-";
+/// The ignore file `init` writes in `.tasks/`, so that a temporary file
+/// left by a killed write is never committed by `git add -A`.
+pub const GITIGNORE: &str = ".gitignore";
+const GITIGNORE_TEXT: &str = "# Temporary files of git-task writes that were interrupted. git-task\n# removes them on its next change; they are never tasks.\n/.git-task-*\n";
 
 /// Where a task set is read from. Commands never mix sources.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,7 +66,15 @@ pub struct Workspace {
     root: PathBuf,
     git_dir: PathBuf,
     bare: bool,
+    /// How long a change waits for another process's lock.
+    lock_wait: Duration,
+    /// Told whom a change is waiting for, when it waits a while.
+    lock_notice: Option<LockNotice>,
 }
+
+/// What a change calls when it has waited a while for the lock, with whom
+/// it waits for.
+pub type LockNotice = Box<dyn Fn(&Holder)>;
 
 impl Workspace {
     /// Finds the repository that contains `dir`, as git does, honouring
@@ -74,12 +92,28 @@ impl Workspace {
             Some(root) => (absolute(root)?, false),
             None => (git_dir.clone(), true),
         };
+        // gix reads a repository that another user owns with reduced trust
+        // (safe.directory, as git has it); git refuses to work in one at
+        // all, and so do we: its config could name an editor or a hook
+        // that would run as us.
+        if repo.git_dir_trust() != gix::sec::Trust::Full {
+            return Err(Error::DubiousOwnership { path: root });
+        }
         Ok(Workspace {
             repo,
             root,
             git_dir,
             bare,
+            lock_wait: DEFAULT_WAIT,
+            lock_notice: None,
         })
+    }
+
+    /// How long changes wait for the lock, and what to call when one has
+    /// waited a while (to say whom it waits for).
+    pub fn set_lock_wait(&mut self, wait: Duration, notice: Option<LockNotice>) {
+        self.lock_wait = wait;
+        self.lock_notice = notice;
     }
 
     /// The top of the working tree (the git dir of a bare repository).
@@ -125,17 +159,24 @@ impl Workspace {
             });
         }
         let dir = self.tasks_dir();
-        if dir.is_dir() {
-            Ok(dir)
-        } else {
-            Err(Error::NotInitialized {
+        match files::kind(&dir).map_err(|e| Error::io(&dir, e))? {
+            Some(files::Kind::Directory) => Ok(dir),
+            Some(files::Kind::Symlink) => Err(Error::Link {
+                path: PathBuf::from(TASKS_DIR),
+            }),
+            Some(other) => Err(Error::Invalid(format!(
+                "{TASKS_DIR} is {}, not the directory of task files",
+                other.describe()
+            ))),
+            None => Err(Error::NotInitialized {
                 root: self.root.clone(),
-            })
+            }),
         }
     }
 
-    /// Creates `.tasks/` and `config.toml` unless they exist. Returns what it
-    /// created, relative to the root.
+    /// Creates `.tasks/`, `config.toml` and the `.gitignore` for git-task's
+    /// temporary files, unless they exist. Returns what it created,
+    /// relative to the root.
     pub fn init(&self) -> Result<Vec<PathBuf>> {
         if self.bare {
             return Err(Error::BareRepository {
@@ -144,14 +185,29 @@ impl Workspace {
         }
         let mut created = Vec::new();
         let dir = self.tasks_dir();
-        if !dir.is_dir() {
+        if files::kind(&dir).map_err(|e| Error::io(&dir, e))?.is_none() {
             fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
             created.push(PathBuf::from(TASKS_DIR));
         }
-        let config = dir.join(CONFIG_FILE);
-        if !config.exists() {
-            write_atomically(&dir, &config, crate::config::INITIAL)?;
-            created.push(Path::new(TASKS_DIR).join(CONFIG_FILE));
+        let dir = self.ensure_initialized()?;
+        let _lock = self.lock()?;
+        for (name, text) in [
+            (CONFIG_FILE, crate::config::INITIAL),
+            (GITIGNORE, GITIGNORE_TEXT),
+        ] {
+            let path = dir.join(name);
+            match files::kind(&path).map_err(|e| Error::io(&path, e))? {
+                None => {
+                    write_atomically(&dir, &path, text)?;
+                    created.push(Path::new(TASKS_DIR).join(name));
+                }
+                Some(files::Kind::Symlink) => {
+                    return Err(Error::Link {
+                        path: Path::new(TASKS_DIR).join(name),
+                    });
+                }
+                Some(_) => {}
+            }
         }
         Ok(created)
     }
@@ -160,23 +216,54 @@ impl Workspace {
     pub fn config(&self) -> Result<Config> {
         let dir = self.ensure_initialized()?;
         let path = dir.join(CONFIG_FILE);
-        match fs::read_to_string(&path) {
-            Ok(text) => Config::parse(&text).map_err(|error| {
-                Error::Files(vec![FileProblem {
-                    path: Path::new(TASKS_DIR).join(CONFIG_FILE),
-                    error,
-                }])
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
-            Err(e) => Err(Error::io(path, e)),
+        let shown = Path::new(TASKS_DIR).join(CONFIG_FILE);
+        let problem = |message: String| {
+            Error::Files(vec![FileProblem {
+                path: shown.clone(),
+                error: ParseError {
+                    line: 1,
+                    column: 1,
+                    message,
+                },
+            }])
+        };
+        match files::read_regular(&path) {
+            Ok(bytes) => {
+                let text = String::from_utf8(bytes)
+                    .map_err(|_| problem("the file is not UTF-8 text".into()))?;
+                Config::parse(&text).map_err(|error| {
+                    Error::Files(vec![FileProblem {
+                        path: shown.clone(),
+                        error,
+                    }])
+                })
+            }
+            Err(files::ReadError::Missing) => Ok(Config::default()),
+            Err(e) => Err(problem(e.message())),
         }
+    }
+
+    /// Takes the exclusive lock of `.tasks/`, waiting as configured.
+    fn lock(&self) -> Result<Lock> {
+        let mode = lock::shared_mode(self.git_config("core.sharedRepository").as_deref())
+            .map_err(Error::Invalid)?;
+        let notice = self.lock_notice.as_deref();
+        Lock::acquire(
+            &lock::path_in(&self.git_dir),
+            &lock::Wait {
+                limit: self.lock_wait,
+                notice,
+                mode,
+            },
+        )
     }
 
     /// Reads every task of `source`, with the `config.toml` of the same
     /// source. Problems in single files are collected, not fatal, so `check`
     /// can report all of them at once.
     pub fn read(&self, source: &Source) -> Result<Loaded> {
-        Ok(load_files(self.files(source)?, &self.repo, None))
+        let listing = self.files(source)?;
+        Ok(load_files(listing, &self.repo, None))
     }
 
     /// Reads two sources, parsing a file of the second only when its blob
@@ -185,6 +272,7 @@ impl Workspace {
     pub fn read_pair(&self, first: &Source, second: &Source) -> Result<(Loaded, Loaded)> {
         let files = self.files(first)?;
         let oids: HashMap<String, gix::ObjectId> = files
+            .files
             .iter()
             .filter_map(|f| match f.blob {
                 Blob::Object(oid) => Some((f.name.clone(), oid)),
@@ -197,9 +285,17 @@ impl Workspace {
         Ok((a, b))
     }
 
-    fn files(&self, source: &Source) -> Result<Vec<SourceFile>> {
+    fn files(&self, source: &Source) -> Result<Listing> {
         match source {
-            Source::WorkTree => self.work_tree_files(),
+            Source::WorkTree => {
+                let mut listing = self.work_tree_files()?;
+                // A path in conflict is a fact of the index, whatever the
+                // file in the working tree holds: after a modify/delete
+                // conflict it may be a valid task that would be committed
+                // in place of the other side's change.
+                listing.unmerged = git::index_files(&self.repo)?.unmerged;
+                Ok(listing)
+            }
             Source::Index => git::index_files(&self.repo),
             Source::Rev(rev) => git::revision_files(&git::Objects::new(self.repo.clone()), rev),
         }
@@ -210,24 +306,37 @@ impl Workspace {
         self.read(source)?.into_result()
     }
 
-    fn work_tree_files(&self) -> Result<Vec<SourceFile>> {
+    fn work_tree_files(&self) -> Result<Listing> {
         let dir = self.ensure_initialized()?;
         let entries = fs::read_dir(&dir).map_err(|e| Error::io(&dir, e))?;
-        let mut files = Vec::new();
+        let mut listing = Listing::default();
         for entry in entries {
             let entry = entry.map_err(|e| Error::io(&dir, e))?;
-            let Ok(name) = entry.file_name().into_string() else {
-                continue;
+            // The entry's own type: a symbolic link is not followed.
+            let kind = entry
+                .file_type()
+                .map(|t| {
+                    if t.is_symlink() {
+                        files::Kind::Symlink
+                    } else if t.is_dir() {
+                        files::Kind::Directory
+                    } else if t.is_file() {
+                        files::Kind::File
+                    } else {
+                        files::Kind::Special
+                    }
+                })
+                .map_err(|e| Error::io(entry.path(), e))?;
+            let name = match entry.file_name().into_string() {
+                Ok(name) => name,
+                Err(raw) => {
+                    listing.stray(&raw.to_string_lossy(), StrayKind::NotUtf8);
+                    continue;
+                }
             };
-            if !is_task_file_name(&name) || entry.file_type().is_ok_and(|t| t.is_dir()) {
-                continue;
-            }
-            files.push(SourceFile {
-                blob: Blob::Path(entry.path()),
-                name,
-            });
+            listing.classify(name, kind, || Blob::Path(entry.path()));
         }
-        Ok(files)
+        Ok(listing)
     }
 }
 
@@ -235,6 +344,115 @@ impl Workspace {
 /// own temporaries and editors' swap files).
 fn is_task_file_name(name: &str) -> bool {
     !name.starts_with('.') && name.ends_with(".toml")
+}
+
+/// Whether a file in `.tasks/` is one of git-task's temporaries: named
+/// with [`TEMP_PREFIX`], or `.tmp-XXXXXX.toml` as versions before 0.2
+/// named them.
+pub fn is_temporary_name(name: &str) -> bool {
+    if name.starts_with(TEMP_PREFIX) {
+        return true;
+    }
+    name.strip_prefix(".tmp-")
+        .and_then(|rest| rest.strip_suffix(".toml"))
+        .is_some_and(|random| {
+            random.len() == 6 && random.bytes().all(|b| b.is_ascii_alphanumeric())
+        })
+}
+
+/// Files that belong in `.tasks/` though they are not tasks.
+fn is_known_other(name: &str) -> bool {
+    matches!(name, GITIGNORE | ".gitattributes" | ".gitkeep" | ".keep")
+}
+
+/// The files of `.tasks/` in one source, before they are read: the task
+/// files, and what else is there.
+#[derive(Default)]
+pub(crate) struct Listing {
+    files: Vec<SourceFile>,
+    strays: Vec<Stray>,
+    unmerged: Vec<Unmerged>,
+}
+
+impl Listing {
+    fn stray(&mut self, name: &str, kind: StrayKind) {
+        self.strays.push(Stray {
+            path: Path::new(TASKS_DIR).join(name),
+            kind,
+        });
+    }
+
+    /// Sorts the entry `name` of `.tasks/`, whose type is `kind`, into task
+    /// files (read from `blob`), files that cannot be tasks, and strays.
+    fn classify(&mut self, name: String, kind: files::Kind, blob: impl FnOnce() -> Blob) {
+        let task_name = is_task_file_name(&name);
+        match kind {
+            files::Kind::File if task_name => self.files.push(SourceFile { name, blob: blob() }),
+            files::Kind::File if is_temporary_name(&name) => {
+                self.stray(&name, StrayKind::Temporary)
+            }
+            files::Kind::File if is_known_other(&name) => {}
+            files::Kind::File => self.stray(&name, StrayKind::Other),
+            // A `.toml` that is not a file is a task that cannot be read:
+            // an error, never silence.
+            _ if task_name => self.files.push(SourceFile {
+                name,
+                blob: Blob::Unreadable(files::ReadError::NotAFile(kind).message()),
+            }),
+            files::Kind::Directory => self.stray(&name, StrayKind::Directory),
+            files::Kind::Symlink => self.stray(&name, StrayKind::Link),
+            files::Kind::Special => self.stray(&name, StrayKind::Other),
+        }
+    }
+}
+
+/// A file of `.tasks/` that is not a task file, and is not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stray {
+    /// Relative to the repository root; a name that is not UTF-8 is shown
+    /// with replacement characters.
+    pub path: PathBuf,
+    pub kind: StrayKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StrayKind {
+    /// A temporary file of a git-task write that was killed: half a task
+    /// at most, and never to be committed.
+    Temporary,
+    /// A folder: git-task reads no subdirectories of `.tasks/`.
+    Directory,
+    /// A symbolic link: never followed.
+    Link,
+    /// A name that is not UTF-8, so it cannot be a task id.
+    NotUtf8,
+    /// Any other file.
+    Other,
+}
+
+/// A path of `.tasks/` that the index holds in conflict, with the stages
+/// it has: the common ancestor's (1), ours (2) and theirs (3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unmerged {
+    pub path: PathBuf,
+    pub base: bool,
+    pub ours: bool,
+    pub theirs: bool,
+}
+
+impl Unmerged {
+    /// What git calls the conflict in `git status`.
+    pub fn describe(&self) -> &'static str {
+        match (self.base, self.ours, self.theirs) {
+            (true, true, true) => "both modified",
+            (true, true, false) => "deleted by them",
+            (true, false, true) => "deleted by us",
+            (false, true, true) => "both added",
+            (false, true, false) => "added by us",
+            (false, false, true) => "added by them",
+            _ => "both deleted",
+        }
+    }
 }
 
 /// A file of `.tasks/` in some source, not yet read.
@@ -290,8 +508,15 @@ impl Reuse<'_> {
     }
 }
 
-fn load_files(mut files: Vec<SourceFile>, repo: &gix::Repository, reuse: Option<&Reuse>) -> Loaded {
+fn load_files(listing: Listing, repo: &gix::Repository, reuse: Option<&Reuse>) -> Loaded {
+    let Listing {
+        mut files,
+        mut strays,
+        mut unmerged,
+    } = listing;
     files.sort_by(|a, b| a.name.cmp(&b.name));
+    strays.sort_by(|a, b| a.path.cmp(&b.path));
+    unmerged.sort_by(|a, b| a.path.cmp(&b.path));
     let stems: HashSet<&str> = files
         .iter()
         .filter_map(|f| f.name.strip_suffix(".toml"))
@@ -307,7 +532,11 @@ fn load_files(mut files: Vec<SourceFile>, repo: &gix::Repository, reuse: Option<
                 .unwrap_or_else(|| parse_file(objects, file, &stems))
         },
     );
-    let mut loaded = Loaded::default();
+    let mut loaded = Loaded {
+        strays,
+        unmerged,
+        ..Loaded::default()
+    };
     let mut tasks = Vec::with_capacity(outcomes.len());
     for outcome in outcomes {
         match outcome {
@@ -338,10 +567,16 @@ fn parse_file(objects: &git::Objects, file: &SourceFile, stems: &HashSet<&str>) 
         message,
     };
     let bytes = match &file.blob {
-        Blob::Path(p) => fs::read(p).map_err(|e| format!("cannot read the file: {e}")),
+        Blob::Path(p) => files::read_regular(p).map_err(|e| e.message()),
         Blob::Object(oid) => {
             let mut buf = Vec::new();
-            objects.find(oid, &mut buf).map(|data| data.data.to_vec())
+            objects.find(oid, &mut buf).and_then(|data| {
+                if data.data.len() as u64 > files::MAX_FILE_BYTES {
+                    Err(files::too_large(data.data.len() as u64))
+                } else {
+                    Ok(data.data.to_vec())
+                }
+            })
         }
         Blob::Unreadable(why) => Err(why.clone()),
     };
@@ -361,7 +596,11 @@ fn parse_file(objects: &git::Objects, file: &SourceFile, stems: &HashSet<&str>) 
         Ok(id) => id,
         Err(e) => {
             let lower = stem.to_lowercase();
-            let message = if lower != stem && stems.contains(lower.as_str()) {
+            let message = if lower == crate::id::RESERVED {
+                format!(
+                    "settings are read only from {TASKS_DIR}/{CONFIG_FILE}, and on a case-insensitive file system this name is that file; rename it, or move its settings into {CONFIG_FILE}"
+                )
+            } else if lower != stem && stems.contains(lower.as_str()) {
                 format!(
                     "the file name differs from task `{lower}` only in case, and on a case-insensitive file system the two are one file; merge them into {lower}.toml"
                 )
@@ -379,18 +618,65 @@ fn parse_file(objects: &git::Objects, file: &SourceFile, stems: &HashSet<&str>) 
 
 impl Workspace {
     /// Takes the exclusive lock and reads the task set fresh under it.
+    /// Temporary files that killed writes left behind are removed first:
+    /// under the lock no other git-task process is writing one.
     pub fn transaction(&self) -> Result<Transaction<'_>> {
         let dir = self.ensure_initialized()?;
-        let lock = Lock::acquire(&self.git_dir.join("git-task.lock"))?;
-        let before = self.load(&Source::WorkTree)?;
+        let lock = self.lock()?;
+        remove_stale_temporaries(&dir);
+        let loaded = self.read(&Source::WorkTree)?;
+        let read: HashMap<TaskId, String> = loaded
+            .tasks
+            .iter()
+            .zip(&loaded.texts)
+            .map(|(t, text)| (t.id.clone(), text.clone()))
+            .collect();
+        let before = loaded.into_result()?;
         Ok(Transaction {
             ws: self,
             dir,
             _lock: lock,
             after: before.clone(),
             before,
+            read,
             changes: BTreeMap::new(),
         })
+    }
+
+    /// Runs `change` in a transaction and commits it. When a file changed
+    /// underneath between the read and the write (a `git checkout` or
+    /// `merge` does not take git-task's lock), nothing is written and the
+    /// change starts over on what is there now, a few times at most.
+    /// Returns what `change` returned and the task set as it now is.
+    pub fn transact<T>(
+        &self,
+        mut change: impl FnMut(&mut Transaction) -> Result<T>,
+    ) -> Result<(T, TaskSet)> {
+        const ATTEMPTS: usize = 4;
+        let mut attempt = 1;
+        loop {
+            let mut tx = self.transaction()?;
+            let value = change(&mut tx)?;
+            match tx.commit() {
+                Ok(set) => return Ok((value, set)),
+                Err(Error::Raced { .. }) if attempt < ATTEMPTS => attempt += 1,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+/// Removes git-task's temporary files from `.tasks/`. Best effort: one
+/// that cannot be removed is reported by `check`.
+fn remove_stale_temporaries(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let is_temp = entry.file_name().to_str().is_some_and(is_temporary_name);
+        if is_temp && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = fs::remove_file(entry.path());
+        }
     }
 }
 
@@ -443,6 +729,10 @@ pub struct Loaded {
     pub texts: Vec<String>,
     pub config: Config,
     pub problems: Vec<FileProblem>,
+    /// Files of `.tasks/` that are not task files, in path order.
+    pub strays: Vec<Stray>,
+    /// Paths of `.tasks/` in conflict in the index, in path order.
+    pub unmerged: Vec<Unmerged>,
 }
 
 impl Loaded {
@@ -464,6 +754,10 @@ pub struct Transaction<'w> {
     _lock: Lock,
     before: TaskSet,
     after: TaskSet,
+    /// The text of each task file as the transaction read it. Changes are
+    /// made to this text, and commit checks that it is still what the file
+    /// holds before replacing it.
+    read: HashMap<TaskId, String>,
     changes: BTreeMap<TaskId, Option<TaskDocument>>,
 }
 
@@ -487,9 +781,12 @@ impl Transaction<'_> {
         if let Some(Some(doc)) = self.changes.get(id) {
             return Ok(doc.clone());
         }
-        let path = self.dir.join(id.file_name());
-        let text = fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-        TaskDocument::parse(&text).map_err(|error| {
+        let Some(text) = self.read.get(id) else {
+            return Err(Error::Resolve(crate::taskset::ResolveError::Unknown(
+                id.to_string(),
+            )));
+        };
+        TaskDocument::parse(text).map_err(|error| {
             Error::Files(vec![FileProblem {
                 path: self.ws.display_path(id),
                 error,
@@ -553,6 +850,26 @@ impl Transaction<'_> {
                 vec!["a task cannot wait for itself, directly or through others; drop one of these edges".into()],
             ));
         }
+        // Nothing is written unless every file is still what was read: a
+        // checkout, merge or stash that ran meanwhile (they take no lock of
+        // ours) must not be undone by writing its old content back.
+        for id in self.changes.keys() {
+            let path = self.dir.join(id.file_name());
+            let now = match files::read_regular(&path) {
+                Ok(bytes) => Some(bytes),
+                Err(files::ReadError::Missing) => None,
+                Err(_) => {
+                    return Err(Error::Raced {
+                        path: self.ws.display_path(id),
+                    });
+                }
+            };
+            if now.as_deref() != self.read.get(id).map(String::as_bytes) {
+                return Err(Error::Raced {
+                    path: self.ws.display_path(id),
+                });
+            }
+        }
         // Writes first, removals last: a crash in between leaves references
         // already cleaned up, never dangling.
         for (id, doc) in &self.changes {
@@ -580,7 +897,9 @@ impl Transaction<'_> {
 /// killed process never leaves half a task.
 fn write_atomically(dir: &Path, path: &Path, text: &str) -> Result<()> {
     let mut builder = tempfile::Builder::new();
-    builder.prefix(".tmp-").suffix(".toml");
+    // Covered by the `.gitignore` that `init` writes, and removed by the
+    // next change if this process is killed before the rename.
+    builder.prefix(TEMP_PREFIX);
     // Temporary files are private (0600) by default; a new task file is as
     // readable as any other file of the working tree (0644 less the umask),
     // and an edit keeps the mode the file had.
@@ -590,7 +909,9 @@ fn write_atomically(dir: &Path, path: &Path, text: &str) -> Result<()> {
         builder.permissions(fs::Permissions::from_mode(0o644));
     }
     let mut tmp = builder.tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
-    if let Ok(existing) = fs::metadata(path) {
+    if let Ok(existing) = fs::symlink_metadata(path)
+        && existing.is_file()
+    {
         tmp.as_file()
             .set_permissions(existing.permissions())
             .map_err(|e| Error::io(tmp.path(), e))?;
