@@ -93,6 +93,10 @@ pub fn config_path(repo: &gix::Repository) -> Result<PathBuf> {
 /// keeping everything else in the file.
 pub fn register_attributes(repo: &gix::Repository) -> Result<Change> {
     let path = attributes_path(repo)?;
+    // Appending through a link would change a file outside the repository.
+    if fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(Error::Link { path });
+    }
     let action = match fs::read(&path) {
         Ok(bytes) => {
             if String::from_utf8_lossy(&bytes).lines().any(is_our_line) {

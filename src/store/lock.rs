@@ -170,9 +170,7 @@ fn open(path: &Path, mode: Option<u32>) -> Result<(File, bool)> {
         .open(path)
     {
         Ok(file) => {
-            if created {
-                set_shared_mode(&file, path, mode)?;
-            }
+            set_shared_mode(&file, path, mode, created)?;
             Ok((file, true))
         }
         Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
@@ -183,10 +181,20 @@ fn open(path: &Path, mode: Option<u32>) -> Result<(File, bool)> {
     }
 }
 
+/// Gives the lock file the shared mode, as git adjusts the files it
+/// creates: on a new file always, on an existing one of ours when the mode
+/// differs (the setting may have come after the file). A file of another
+/// user's is theirs to change.
 #[cfg(unix)]
-fn set_shared_mode(file: &File, path: &Path, mode: Option<u32>) -> Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    if let Some(mode) = mode {
+fn set_shared_mode(file: &File, path: &Path, mode: Option<u32>, created: bool) -> Result<()> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let Some(mode) = mode else {
+        return Ok(());
+    };
+    let meta = file.metadata().map_err(|e| Error::io(path, e))?;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let mine = meta.uid() == unsafe { libc::geteuid() };
+    if (created || mine) && meta.mode() & 0o777 != mode {
         file.set_permissions(std::fs::Permissions::from_mode(mode))
             .map_err(|e| Error::io(path, e))?;
     }
@@ -194,7 +202,7 @@ fn set_shared_mode(file: &File, path: &Path, mode: Option<u32>) -> Result<()> {
 }
 
 #[cfg(not(unix))]
-fn set_shared_mode(_: &File, _: &Path, _: Option<u32>) -> Result<()> {
+fn set_shared_mode(_: &File, _: &Path, _: Option<u32>, _: bool) -> Result<()> {
     Ok(())
 }
 

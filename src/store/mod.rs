@@ -624,12 +624,12 @@ impl Workspace {
         let dir = self.ensure_initialized()?;
         let lock = self.lock()?;
         remove_stale_temporaries(&dir);
-        let loaded = self.read(&Source::WorkTree)?;
+        let mut loaded = self.read(&Source::WorkTree)?;
         let read: HashMap<TaskId, String> = loaded
             .tasks
             .iter()
-            .zip(&loaded.texts)
-            .map(|(t, text)| (t.id.clone(), text.clone()))
+            .map(|t| t.id.clone())
+            .zip(std::mem::take(&mut loaded.texts))
             .collect();
         let before = loaded.into_result()?;
         Ok(Transaction {
@@ -850,6 +850,7 @@ impl Transaction<'_> {
                 vec!["a task cannot wait for itself, directly or through others; drop one of these edges".into()],
             ));
         }
+        test_pause("before-write");
         // Nothing is written unless every file is still what was read: a
         // checkout, merge or stash that ran meanwhile (they take no lock of
         // ours) must not be undone by writing its old content back.
@@ -919,8 +920,26 @@ fn write_atomically(dir: &Path, path: &Path, text: &str) -> Result<()> {
     tmp.write_all(text.as_bytes())
         .and_then(|()| tmp.as_file().sync_all())
         .map_err(|e| Error::io(tmp.path(), e))?;
+    test_pause("before-rename");
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
     Ok(())
+}
+
+/// Sleeps at a named point of a write when `GIT_TASK_TEST_PAUSE` is
+/// `POINT=MILLISECONDS`: the tests use it to make another process (a
+/// checkout, a killer) act at exactly that moment. Nothing else sets it.
+fn test_pause(point: &str) {
+    let Some(value) = std::env::var_os("GIT_TASK_TEST_PAUSE") else {
+        return;
+    };
+    let value = value.to_string_lossy();
+    if let Some(ms) = value
+        .strip_prefix(point)
+        .and_then(|rest| rest.strip_prefix('='))
+        .and_then(|ms| ms.parse::<u64>().ok())
+    {
+        std::thread::sleep(Duration::from_millis(ms));
+    }
 }
 
 /// Flushes a directory's entries (the renames) to disk. Best effort: not
