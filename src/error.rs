@@ -88,9 +88,15 @@ pub enum Error {
 /// An I/O error's own message, without the path that some layers (the
 /// tempfile crate) append, since git-task names the path itself.
 pub fn plain_io(e: &std::io::Error) -> String {
-    match e.raw_os_error() {
-        Some(code) => std::io::Error::from_raw_os_error(code).to_string(),
-        None => e.to_string(),
+    if let Some(code) = e.raw_os_error() {
+        return std::io::Error::from_raw_os_error(code).to_string();
+    }
+    // tempfile wraps the OS error as `{error} at path "{path}"`, and
+    // exposes neither part.
+    let text = e.to_string();
+    match text.find(" at path \"") {
+        Some(i) if text.ends_with('"') => text[..i].to_owned(),
+        _ => text,
     }
 }
 

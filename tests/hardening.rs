@@ -63,6 +63,52 @@ fn notes_and_criteria_written_inline_are_kept_by_every_edit() {
     assert_eq!(show["task"]["notes"].as_array().unwrap().len(), 2);
 }
 
+#[test]
+fn a_task_in_other_valid_spellings_takes_every_edit_and_keeps_its_form() {
+    let env = TestEnv::new();
+    env.write(
+        "spelled",
+        "# Hand-written, in TOML's other spellings.\n\
+         \"owner\" = 'ana@example.com'\n\
+         subject = 'Spelled differently'\n\
+         gate = true\n\
+         labels = [\n  \"one\",\n]\n\
+         meta.sprint = 3\n\
+         waiver = { by = \"bo\", reason = \"first\", at = 2026-11-20T10:00:00Z }\n\
+         criteria = []\n",
+    );
+    env.task(&["check"]).ok();
+    env.task(&["edit", "spelled", "--label", "two", "--estimate", "2h"])
+        .ok();
+    env.task(&["gate", "waive", "spelled", "--reason", "second"])
+        .ok();
+    env.task(&["criteria", "spelled", "--add", "reviewed"]).ok();
+    env.task(&["note", "spelled", "noted"]).ok();
+    env.task(&["edit", "spelled", "--unset", "owner"]).ok();
+    let text = env.read("spelled");
+    assert!(
+        text.starts_with("# Hand-written, in TOML's other spellings.\n"),
+        "the header went with the first key:\n{text}"
+    );
+    assert!(text.contains("waiver = {"), "{text}");
+    assert!(
+        text.contains("criteria = [{ text = \"reviewed\" }]"),
+        "{text}"
+    );
+    assert!(text.contains("meta.sprint = 3"), "{text}");
+    assert!(
+        text.contains("labels = [\n  \"one\",\n  \"two\",\n]"),
+        "{text}"
+    );
+    let task = &env.task(&["show", "spelled", "--json"]).json()["task"];
+    assert_eq!(task["owner"], serde_json::Value::Null);
+    assert_eq!(task["waiver"]["reason"], "second");
+    assert_eq!(task["criteria"][0]["text"], "reviewed");
+    assert_eq!(task["notes"][0]["text"], "noted");
+    assert_eq!(task["meta"]["sprint"], 3);
+    assert_eq!(task["labels"], serde_json::json!(["one", "two"]));
+}
+
 // ---------------------------------------------------------------------------
 // 4. A change racing `git checkout`
 
@@ -621,17 +667,16 @@ fn windows_device_names_are_not_ids() {
 #[test]
 fn io_errors_name_the_path_once() {
     let env = TestEnv::new();
-    // A directory where the lock file goes: opening it fails.
-    let lock = env.repo.join(".git/git-task.lock");
-    let _ = std::fs::remove_file(&lock);
-    std::fs::create_dir(&lock).unwrap();
-    let run = env.task(&["add", "Locked out"]);
+    env.add(&["Edited", "--id", "edited"]);
+    // The editor's draft goes to the temporary directory, which is gone.
+    let missing = env.dir.path().join("no-such-tmp");
+    let run = run(env
+        .git_task_cmd()
+        .env("TMPDIR", &missing)
+        .env("GIT_EDITOR", "true")
+        .args(["edit", "edited"]));
     run.code(2);
-    let path = Path::new(".git").join("git-task.lock");
-    assert_eq!(
-        run.stderr.matches(&*path.to_string_lossy()).count(),
-        1,
-        "{}",
-        run.stderr
-    );
+    let shown = missing.to_string_lossy();
+    assert_eq!(run.stderr.matches(&*shown).count(), 1, "{}", run.stderr);
+    run.assert_stderr("No such file or directory");
 }
