@@ -7,16 +7,8 @@ mod common;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{Run, TestEnv};
+use common::{TestEnv, run};
 
-fn run(cmd: &mut std::process::Command) -> Run {
-    let output = cmd.output().expect("run");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
 
 fn commit_all(env: &TestEnv, message: &str) {
     env.git(&["add", "-A"]).ok();

@@ -13,7 +13,7 @@ mod common;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use common::{Run, TestEnv};
+use common::{Run, TestEnv, run};
 
 const HOOKS: [&str; 4] = ["pre-commit", "pre-merge-commit", "pre-push", "pre-receive"];
 
@@ -106,14 +106,6 @@ impl FakeGitTask {
     }
 }
 
-fn run(cmd: &mut std::process::Command) -> Run {
-    let output = cmd.output().expect("run the command");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
 
 /// Stages a change so that `git commit` has something to record.
 fn stage_a_change(env: &TestEnv, dir: &Path, name: &str) {

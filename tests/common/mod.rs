@@ -24,6 +24,11 @@ pub struct Run {
     pub stderr: String,
 }
 
+/// Runs a command to its end and keeps what it printed.
+pub fn run(cmd: &mut Command) -> Run {
+    Run::from(cmd.output().expect("run the command"))
+}
+
 impl Run {
     fn from(output: Output) -> Run {
         Run {
