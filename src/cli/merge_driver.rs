@@ -18,7 +18,7 @@ use super::{CliError, CliResult, Ctx};
 /// .gitattributes marks `merge=git-task` (`.tasks/*.toml`); `git task init`
 /// and `git task hooks install` set that up. It always writes a result over
 /// OURS, and exits 0 when the merge is clean, 1 when something is in
-/// conflict.
+/// conflict (2 when git's copy of a version could not be read).
 ///
 /// A field changed on one side only takes that side; one changed the same
 /// way on both sides is taken once. blocked_by and labels merge as sets
@@ -158,15 +158,18 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
         }))?;
     }
     let failed = base.is_none() || ours.is_none() || theirs.is_none();
+    // git's inner merge of two merge bases only makes the base of the
+    // merge the user sees; what it finds is not the user's to resolve.
+    let quiet = request.is_inner();
     if merged.is_clean() {
-        if let Ok(text) = std::str::from_utf8(&merged.bytes) {
+        if let Ok(text) = std::str::from_utf8(&merged.bytes)
+            && !quiet
+        {
             warn_if_invalid(ctx, args.path.as_deref(), &path, text);
         }
         return Ok(());
     }
-    // git's inner merge of two merge bases only makes the base of the
-    // merge the user sees; its conflicts are not the user's to resolve.
-    if !request.is_inner() {
+    if !quiet {
         for conflict in &merged.conflicts {
             ctx.ui.diagnostic(
                 "conflict",
