@@ -385,6 +385,17 @@ impl TaskDocument {
         self.doc.get_mut(key).filter(|i| !i.is_none())
     }
 
+    /// The TOML document itself, for code that works on its layout rather
+    /// than its fields (the merge carries comments across).
+    pub fn toml(&self) -> &DocumentMut {
+        &self.doc
+    }
+
+    /// The TOML document itself, to change its layout.
+    pub fn toml_mut(&mut self) -> &mut DocumentMut {
+        &mut self.doc
+    }
+
     /// The top-level keys, in the file's order.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.doc.as_table().iter().map(|(k, _)| k)

@@ -1,4 +1,5 @@
-//! The three-way merge of one task file, field by field (DESIGN.md §6).
+//! The three-way merge of one task file, field by field (DESIGN.md §6; the
+//! rules are written down in docs/merging.md).
 //!
 //! git's line merge sees two edits of neighbouring lines — a status changed
 //! on one branch and a description on the other, a note appended on each —
@@ -6,25 +7,36 @@
 //! on one side takes that side, sets merge as sets, the execution log as
 //! the union of both logs, criteria one by one. Only a field changed two
 //! different ways is a conflict, written with git's markers around that
-//! field alone.
+//! field alone. Comments merge on their own, place by place ([`comments`]).
 //!
-//! The merge is pure (text in, text and conflicts out); `git task
+//! Two versions that are different tasks (another id, or another `created`
+//! time) never merge: the whole file is in conflict. Neither does a version
+//! that cannot be read; the result then holds both sides whole, byte for
+//! byte, so it cannot be committed by accident.
+//!
+//! The merge is pure (bytes in, bytes and conflicts out); `git task
 //! merge-driver` reads and writes the files, and [`registration`] tells git
 //! to call it.
 
+mod bases;
+mod comments;
+pub mod label;
+pub mod markers;
 pub mod registration;
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table, Value};
 
 use crate::document::TaskDocument;
+use crate::store::{CONFIG_FILE, TASKS_DIR};
 use crate::task::ParseError;
 
-/// The width of git's conflict markers (`<<<<<<<`), which `check` finds.
-pub const MARKER_WIDTH: usize = 7;
+pub use label::Label;
+pub use markers::Markers;
 
 /// One of the three versions of the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,19 +59,49 @@ impl fmt::Display for Side {
     }
 }
 
-/// What follows the opening and closing conflict markers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Labels {
-    pub ours: String,
-    pub theirs: String,
+/// A side as messages name it: `theirs (feature)`.
+fn named(side: Side, label: &Option<String>) -> String {
+    match label {
+        Some(label) => format!("{side} ({label})"),
+        None => side.to_string(),
+    }
 }
 
-impl Default for Labels {
-    fn default() -> Self {
-        Labels {
-            ours: "ours".into(),
-            theirs: "theirs".into(),
-        }
+/// One of the three versions git hands the driver.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Version<'a> {
+    /// Its contents; `None` when git's temporary file could not be read.
+    pub bytes: Option<&'a [u8]>,
+    /// git's conflict label for it (`%S`, `%X`, `%Y`), when git gave one.
+    pub label: Option<&'a Label>,
+}
+
+/// One file to merge, as git asks for it.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    pub base: Version<'a>,
+    pub ours: Version<'a>,
+    pub theirs: Version<'a>,
+    /// The file's path in the repository, where the result goes (`%P`);
+    /// `None` when the driver is run by hand without it.
+    pub path: Option<&'a str>,
+    /// The width of the conflict markers (`%L`).
+    pub marker_size: usize,
+}
+
+/// The merged file: what the driver writes over ours.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MergedFile {
+    pub bytes: Vec<u8>,
+    /// In the order they appear in `bytes`; empty when the merge is clean.
+    pub conflicts: Vec<Conflict>,
+    /// How to resolve the conflicts that need more than picking a side.
+    pub hints: Vec<String>,
+}
+
+impl MergedFile {
+    pub fn is_clean(&self) -> bool {
+        self.conflicts.is_empty()
     }
 }
 
@@ -111,8 +153,55 @@ pub enum ConflictKind {
     /// Both sides added a file under this id, holding different tasks:
     /// two tasks drew the same id, and fusing them would lose one.
     SameId,
+    /// The two sides are different tasks: another id (git paired two
+    /// files as a rename) or another `created` time (a task replaced by a
+    /// new one under its id). Merging them would give one task the other's
+    /// progress.
+    DifferentTasks {
+        ours: TaskVersion,
+        theirs: TaskVersion,
+    },
     /// One side is not valid TOML, so its fields cannot be told apart.
-    Unreadable { side: Side, error: ParseError },
+    Unreadable {
+        side: Side,
+        label: Option<String>,
+        error: ParseError,
+    },
+    /// One side is not UTF-8 text: both sides are kept byte for byte.
+    NotText {
+        side: Side,
+        label: Option<String>,
+        line: usize,
+        column: usize,
+    },
+    /// git's temporary file for one side could not be read.
+    Missing { side: Side, label: Option<String> },
+}
+
+/// One side's task, as a conflict between two different tasks names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskVersion {
+    pub side: Side,
+    /// git's label for the side.
+    pub label: Option<String>,
+    /// The task's id: its file name in that version.
+    pub id: Option<String>,
+    /// The file's path in that version.
+    pub path: Option<String>,
+    /// Its `created` time as written.
+    pub created: Option<String>,
+    /// The revision `git show REV:PATH` takes for that version.
+    pub revision: String,
+}
+
+impl TaskVersion {
+    fn id(&self) -> &str {
+        self.id.as_deref().unwrap_or("?")
+    }
+
+    fn named(&self) -> String {
+        named(self.side, &self.label)
+    }
 }
 
 impl fmt::Display for Conflict {
@@ -135,10 +224,57 @@ impl fmt::Display for Conflict {
                 "both sides added a task with this id, and they are different tasks \
                  (different `created` times or contents)",
             ),
-            ConflictKind::Unreadable { side, error } => write!(
+            ConflictKind::DifferentTasks { ours, theirs } if ours.id != theirs.id => write!(
                 f,
-                "{side} is not valid TOML ({}:{}: {}), so the whole file is in conflict",
-                error.line, error.column, error.message
+                "{} is task `{}` and {} is task `{}`: git paired the two files as one \
+                 (a rename), but they are different tasks, so the whole file is in conflict",
+                ours.named(),
+                ours.id(),
+                theirs.named(),
+                theirs.id()
+            ),
+            ConflictKind::DifferentTasks { ours, theirs } => {
+                let created = |v: &TaskVersion| match &v.created {
+                    Some(at) => format!("created {at}"),
+                    None => "with no created time".into(),
+                };
+                write!(
+                    f,
+                    "{} is task `{}` {} and {} is task `{}` {}: one replaced the other \
+                     under the same id, and they are different tasks, so the whole file \
+                     is in conflict",
+                    ours.named(),
+                    ours.id(),
+                    created(ours),
+                    theirs.named(),
+                    theirs.id(),
+                    created(theirs)
+                )
+            }
+            ConflictKind::Unreadable { side, label, error } => write!(
+                f,
+                "{} is not valid TOML ({}:{}: {}), so the whole file is in conflict",
+                named(*side, label),
+                error.line,
+                error.column,
+                error.message
+            ),
+            ConflictKind::NotText {
+                side,
+                label,
+                line,
+                column,
+            } => write!(
+                f,
+                "{} is not UTF-8 text ({line}:{column}), so the whole file is in conflict, \
+                 both sides byte for byte",
+                named(*side, label)
+            ),
+            ConflictKind::Missing { side, label } => write!(
+                f,
+                "git's copy of {} could not be read, so the whole file is in conflict \
+                 and that side is empty",
+                named(*side, label)
             ),
         }
     }
@@ -147,27 +283,267 @@ impl fmt::Display for Conflict {
 /// Merges `ours` and `theirs`, two versions of one task file descended from
 /// `base` (empty when both sides added the file), with markers labelled
 /// `ours` and `theirs`.
-pub fn merge(base: &str, ours: &str, theirs: &str) -> Merged {
-    merge_with(base, ours, theirs, &Labels::default())
-}
-
-/// [`merge`] with chosen marker labels.
 ///
 /// The result starts from `ours`, keeping its comments and layout, and
 /// applies what `theirs` changed relative to `base`, so only the fields
 /// theirs changed are rewritten.
-pub fn merge_with(base: &str, ours: &str, theirs: &str, labels: &Labels) -> Merged {
-    merge_file(base, ours, theirs, labels, true)
+pub fn merge(base: &str, ours: &str, theirs: &str) -> Merged {
+    let cx = Context {
+        markers: Markers::default(),
+        task: true,
+        paths: [None; 3],
+        labels: [None; 3],
+    };
+    merge_texts(base, ours, theirs, &cx)
 }
 
-/// Merges `.tasks/config.toml`, which the attribute `.tasks/*.toml` hands
-/// to the driver too: key by key, as a task's fields, but two sides that
-/// each created the file are one project's settings, not two tasks.
-pub fn merge_settings(base: &str, ours: &str, theirs: &str, labels: &Labels) -> Merged {
-    merge_file(base, ours, theirs, labels, false)
+impl<'a> Request<'a> {
+    /// Whether this is git's inner merge of two merge bases (criss-cross),
+    /// whose result is only the base of the merge the user sees.
+    pub fn is_inner(&self) -> bool {
+        label::is_inner_merge(self.ours.label, self.theirs.label)
+    }
+
+    /// Whether the file is `.tasks/config.toml`, which `.tasks/*.toml`
+    /// hands to the driver too: it merges key by key, as a task's fields,
+    /// but two sides that each created it are one project's settings, not
+    /// two tasks.
+    fn is_settings(&self) -> bool {
+        self.path.map(Path::new).is_some_and(|p| {
+            p.file_name() == Some(CONFIG_FILE.as_ref())
+                && p.parent().and_then(Path::file_name) == Some(TASKS_DIR.as_ref())
+        })
+    }
+
+    /// Merges the three versions. The result is always something to write
+    /// over ours: clean, or with markers around what is in conflict.
+    pub fn merge(&self) -> MergedFile {
+        let text = |v: &Version| v.label.map(|l| l.text.clone());
+        let markers = Markers {
+            ours: text(&self.ours).unwrap_or_else(|| "ours".into()),
+            theirs: text(&self.theirs).unwrap_or_else(|| "theirs".into()),
+            width: self.marker_size,
+        };
+        // Messages name a side by its revision, not the path beside it.
+        let label = |v: &Version| v.label.map(|l| l.revision.clone());
+        let versions = [
+            (Side::Base, self.base),
+            (Side::Ours, self.ours),
+            (Side::Theirs, self.theirs),
+        ];
+        let whole = |kind: ConflictKind| MergedFile {
+            bytes: markers.block(
+                self.ours.bytes.unwrap_or_default(),
+                self.theirs.bytes.unwrap_or_default(),
+            ),
+            conflicts: vec![Conflict {
+                line: 1,
+                field: None,
+                kind,
+            }],
+            hints: Vec::new(),
+        };
+        for (side, version) in versions {
+            if version.bytes.is_none() {
+                return whole(ConflictKind::Missing {
+                    side,
+                    label: label(&version),
+                });
+            }
+        }
+        fn bytes<'b>(v: &Version<'b>) -> &'b [u8] {
+            v.bytes.unwrap_or_default()
+        }
+        let (base, ours, theirs) = (bytes(&self.base), bytes(&self.ours), bytes(&self.theirs));
+        // Whole-file shortcuts keep the changed side byte for byte, text or
+        // not.
+        if ours == theirs || theirs == base {
+            return clean_file(ours);
+        }
+        if ours == base {
+            return clean_file(theirs);
+        }
+        let mut texts = Vec::with_capacity(3);
+        for (side, version) in versions {
+            match std::str::from_utf8(bytes(&version)) {
+                Ok(text) => texts.push(text),
+                Err(e) => {
+                    let valid = &bytes(&version)[..e.valid_up_to()];
+                    let valid = String::from_utf8_lossy(valid);
+                    let (line, column) = crate::task::line_column(&valid, valid.len());
+                    return whole(ConflictKind::NotText {
+                        side,
+                        label: label(&version),
+                        line,
+                        column,
+                    });
+                }
+            }
+        }
+        // Each version's path: where git's label says it was, else where
+        // the result goes.
+        let path_of = |v: &Version<'a>| -> Option<&'a str> {
+            v.label.and_then(|l| l.path.as_deref()).or(self.path)
+        };
+        let cx = Context {
+            markers,
+            task: !self.is_settings(),
+            paths: [
+                path_of(&self.base),
+                path_of(&self.ours),
+                path_of(&self.theirs),
+            ],
+            labels: [self.base.label, self.ours.label, self.theirs.label],
+        };
+        let merged = merge_texts(texts[0], texts[1], texts[2], &cx);
+        let hints = merged
+            .conflicts
+            .iter()
+            .flat_map(|c| hints(&c.kind, self.path, &cx))
+            .collect();
+        MergedFile {
+            bytes: merged.text.into_bytes(),
+            conflicts: merged.conflicts,
+            hints,
+        }
+    }
 }
 
-fn merge_file(base: &str, ours: &str, theirs: &str, labels: &Labels, task: bool) -> Merged {
+fn clean_file(bytes: &[u8]) -> MergedFile {
+    MergedFile {
+        bytes: bytes.to_vec(),
+        conflicts: Vec::new(),
+        hints: Vec::new(),
+    }
+}
+
+/// What a text merge needs to know beyond the three texts.
+struct Context<'a> {
+    markers: Markers,
+    /// A task file, rather than `.tasks/config.toml`.
+    task: bool,
+    /// Each version's path (base, ours, theirs), when known.
+    paths: [Option<&'a str>; 3],
+    labels: [Option<&'a Label>; 3],
+}
+
+impl Context<'_> {
+    /// The task id a version's path names (`.tasks/<id>.toml`).
+    fn id(&self, side: Side) -> Option<&str> {
+        let path = self.paths[side as usize]?;
+        Path::new(path).file_stem()?.to_str()
+    }
+
+    fn label(&self, side: Side) -> Option<&Label> {
+        self.labels[side as usize]
+    }
+
+    /// `side`'s task, for a conflict between two tasks.
+    fn version(&self, side: Side, doc: Option<&TaskDocument>) -> TaskVersion {
+        let label = self.label(side);
+        let revision = label
+            .and_then(Label::commit)
+            .map(str::to_owned)
+            .unwrap_or_else(|| match side {
+                Side::Theirs => "MERGE_HEAD".into(),
+                _ => "HEAD".into(),
+            });
+        TaskVersion {
+            side,
+            label: label.map(|l| l.revision.clone()),
+            id: self.id(side).map(str::to_owned),
+            path: self.paths[side as usize].map(str::to_owned),
+            created: doc.and_then(|d| d.get("created")).and_then(written),
+            revision,
+        }
+    }
+}
+
+/// A value as written, without its layout: `2026-11-20T10:00:00Z`.
+fn written(item: &Item) -> Option<String> {
+    let value = item.as_value()?;
+    Some(match value {
+        Value::String(s) => s.value().clone(),
+        other => {
+            let mut other = other.clone();
+            other.decor_mut().clear();
+            other.to_string()
+        }
+    })
+}
+
+/// How to resolve a conflict between two tasks: which one the file is,
+/// and the command that brings the other back under an id of its own.
+fn hints(kind: &ConflictKind, path: Option<&str>, cx: &Context) -> Vec<String> {
+    let path = path
+        .or(cx.paths[Side::Ours as usize])
+        .unwrap_or(".tasks/ID.toml");
+    let dir = Path::new(path)
+        .parent()
+        .and_then(Path::to_str)
+        .filter(|d| !d.is_empty())
+        .unwrap_or(TASKS_DIR);
+    let target = Path::new(path).file_stem().and_then(|s| s.to_str());
+    let show = |v: &TaskVersion, to: &str| {
+        format!(
+            "git show {}:{} > {to}",
+            v.revision,
+            v.path.as_deref().unwrap_or(path)
+        )
+    };
+    let (ours, theirs) = match kind {
+        ConflictKind::DifferentTasks { ours, theirs } => (ours.clone(), theirs.clone()),
+        ConflictKind::SameId => (cx.version(Side::Ours, None), cx.version(Side::Theirs, None)),
+        _ => return Vec::new(),
+    };
+    if ours.id != theirs.id {
+        let (keep, other) = if theirs.id.as_deref() == target && ours.id.as_deref() != target {
+            (theirs, ours)
+        } else {
+            (ours, theirs)
+        };
+        let other_path = other
+            .path
+            .clone()
+            .unwrap_or_else(|| format!("{dir}/{}.toml", other.id()));
+        return vec![
+            format!(
+                "{path} is task `{}` as {} has it: keep that side in the file, and delete \
+                 the other side and the marker lines",
+                keep.id(),
+                keep.named()
+            ),
+            format!(
+                "{} is task `{}`, a different task; to keep it, bring it back under its own \
+                 id: {}",
+                other.named(),
+                other.id(),
+                show(&other, &other_path)
+            ),
+            format!("then: git add {path} {other_path}"),
+        ];
+    }
+    let new = format!("{dir}/NEW-ID.toml");
+    vec![
+        format!(
+            "both sides hold a task `{}`, created at different times: keep one of them in \
+             {path}, and delete the other side and the marker lines",
+            ours.id()
+        ),
+        format!(
+            "to keep the other one too, bring it back under a new id: {} when you keep \
+             ours in the file, or {} when you keep theirs; then `git add` both files",
+            show(&theirs, &new),
+            show(&ours, &new)
+        ),
+        format!(
+            "tasks that refer to `{}` may mean either one: check their blocked_by and parent",
+            ours.id()
+        ),
+    ]
+}
+
+fn merge_texts(base: &str, ours: &str, theirs: &str, cx: &Context) -> Merged {
     // Whole-file shortcuts keep the changed side byte for byte.
     if ours == theirs || theirs == base {
         return Merged::clean(ours);
@@ -176,31 +552,68 @@ fn merge_file(base: &str, ours: &str, theirs: &str, labels: &Labels, task: bool)
         return Merged::clean(theirs);
     }
     let added_on_both_sides = base.trim().is_empty();
-    let parse = |text: &str, side| {
-        TaskDocument::parse(text).map_err(|error| ConflictKind::Unreadable { side, error })
+    let token = unused_token(&[base, ours, theirs]);
+    let unknown = format!("{token}-unknown");
+    let label = |side: Side| cx.label(side).map(|l| l.revision.clone());
+    let unreadable = |side: Side, error: ParseError| {
+        whole_file(
+            ours,
+            theirs,
+            &cx.markers,
+            ConflictKind::Unreadable {
+                side,
+                label: label(side),
+                error,
+            },
+        )
     };
-    let docs = parse(base, Side::Base).and_then(|b| {
-        let o = parse(ours, Side::Ours)?;
-        let t = parse(theirs, Side::Theirs)?;
-        Ok((b, o, t))
-    });
-    let (base_doc, ours_doc, theirs_doc) = match docs {
-        Ok(docs) => docs,
-        Err(kind) => return whole_file(ours, theirs, labels, kind),
+    let base_doc = match read_base(base, &unknown) {
+        Ok(doc) => doc,
+        Err(error) => return unreadable(Side::Base, error),
     };
-    if task && added_on_both_sides {
-        if same_fields(&ours_doc, &theirs_doc) {
-            return Merged::clean(ours);
-        }
-        // The same `created` time is the same task, added on both branches
-        // (say, cherry-picked) and then edited: merge it. Anything else is
-        // two tasks that drew one id.
+    let ours_doc = match TaskDocument::parse(ours) {
+        Ok(doc) => doc,
+        Err(error) => return unreadable(Side::Ours, error),
+    };
+    let theirs_doc = match TaskDocument::parse(theirs) {
+        Ok(doc) => doc,
+        Err(error) => return unreadable(Side::Theirs, error),
+    };
+    if cx.task {
         let created = |d: &TaskDocument| normalized("created", d.get("created"));
-        if created(&ours_doc).is_none() || created(&ours_doc) != created(&theirs_doc) {
-            return whole_file(ours, theirs, labels, ConflictKind::SameId);
+        let different = |kind| whole_file(ours, theirs, &cx.markers, kind);
+        if cx.id(Side::Ours) != cx.id(Side::Theirs)
+            || (!added_on_both_sides && created(&ours_doc) != created(&theirs_doc))
+        {
+            return different(ConflictKind::DifferentTasks {
+                ours: cx.version(Side::Ours, Some(&ours_doc)),
+                theirs: cx.version(Side::Theirs, Some(&theirs_doc)),
+            });
+        }
+        if added_on_both_sides && !same_fields(&ours_doc, &theirs_doc) {
+            // The same `created` time is the same task, added on both
+            // branches (say, cherry-picked) and then edited: merge it.
+            // Anything else is two tasks that drew one id.
+            if created(&ours_doc).is_none() || created(&ours_doc) != created(&theirs_doc) {
+                return different(ConflictKind::SameId);
+            }
+        }
+        // Both sides hold one task. When the base is another one (both
+        // replaced it by the same new task) what they share is that task's
+        // creation, not the base. When only its name differs (both renamed
+        // the task alike), the base is that task before the rename.
+        let base_created = created(&base_doc);
+        let base_known = base_created != Some(Plain::Str(unknown.clone()));
+        if !added_on_both_sides && base_known && base_created != created(&ours_doc) {
+            let same_path = Context {
+                markers: cx.markers.clone(),
+                task: true,
+                paths: [cx.paths[Side::Ours as usize]; 3],
+                labels: cx.labels,
+            };
+            return merge_texts("", ours, theirs, &same_path);
         }
     }
-    let token = unused_token(&[base, ours, theirs]);
     Merger {
         result: ours_doc.clone(),
         base: &base_doc,
@@ -209,40 +622,42 @@ fn merge_file(base: &str, ours: &str, theirs: &str, labels: &Labels, task: bool)
         token,
         pending: Vec::new(),
     }
-    .run(ours, theirs, labels)
+    .run(ours, theirs, &cx.markers)
 }
 
-/// Both files whole between markers: for two different tasks under one id,
-/// or a side whose fields cannot be read.
-fn whole_file(ours: &str, theirs: &str, labels: &Labels, kind: ConflictKind) -> Merged {
+/// The base as one document. A base with conflict markers is git's merge
+/// of two merge bases: it is read as the two, combined.
+fn read_base(text: &str, unknown: &str) -> Result<TaskDocument, ParseError> {
+    match markers::split(text) {
+        None => TaskDocument::parse(text),
+        Some(Err(line)) => Err(ParseError {
+            line,
+            column: 1,
+            message: "conflict markers that do not pair up".into(),
+        }),
+        Some(Ok((first, second))) => {
+            let in_one = |e: ParseError| ParseError {
+                message: format!("{}, in one of the two merge bases git merged", e.message),
+                ..e
+            };
+            let first = TaskDocument::parse(&first).map_err(in_one)?;
+            let second = TaskDocument::parse(&second).map_err(in_one)?;
+            Ok(bases::combine(&first, &second, unknown))
+        }
+    }
+}
+
+/// Both files whole between markers: for two different tasks, or a side
+/// whose fields cannot be read.
+fn whole_file(ours: &str, theirs: &str, markers: &Markers, kind: ConflictKind) -> Merged {
     Merged {
-        text: conflict_block(labels, ours, theirs),
+        text: markers.text_block(ours, theirs),
         conflicts: vec![Conflict {
             line: 1,
             field: None,
             kind,
         }],
     }
-}
-
-fn conflict_block(labels: &Labels, ours: &str, theirs: &str) -> String {
-    let line = |text: &str| {
-        if text.is_empty() || text.ends_with('\n') {
-            text.to_owned()
-        } else {
-            format!("{text}\n")
-        }
-    };
-    format!(
-        "{} {}\n{}{}\n{}{} {}\n",
-        "<".repeat(MARKER_WIDTH),
-        labels.ours,
-        line(ours),
-        "=".repeat(MARKER_WIDTH),
-        line(theirs),
-        ">".repeat(MARKER_WIDTH),
-        labels.theirs
-    )
 }
 
 /// A string that occurs in none of the inputs, to stand in for a conflict
@@ -421,7 +836,7 @@ struct Merger<'a> {
 }
 
 impl Merger<'_> {
-    fn run(mut self, ours_text: &str, theirs_text: &str, labels: &Labels) -> Merged {
+    fn run(mut self, ours_text: &str, theirs_text: &str, markers: &Markers) -> Merged {
         let status_winner = self.status_winner();
         let mut keys: Vec<String> = Vec::new();
         for doc in [self.ours, self.theirs, self.base] {
@@ -464,7 +879,13 @@ impl Merger<'_> {
             }
         }
         self.check_waiver();
-        self.finish(ours_text, theirs_text, labels)
+        comments::carry(
+            self.result.toml_mut(),
+            self.base.toml(),
+            self.ours.toml(),
+            self.theirs.toml(),
+        );
+        self.finish(ours_text, theirs_text, markers)
     }
 
     /// The side whose status wins when one side started the task and the
@@ -831,7 +1252,7 @@ impl Merger<'_> {
 
     /// Prints the document and puts each conflict's markers in place of
     /// its stand-in.
-    fn finish(self, ours: &str, theirs: &str, labels: &Labels) -> Merged {
+    fn finish(self, ours: &str, theirs: &str, markers: &Markers) -> Merged {
         let text = self.result.to_string();
         if self.pending.is_empty() {
             return Merged::clean(&text);
@@ -842,7 +1263,7 @@ impl Merger<'_> {
             let Some(end) = lines.iter().position(|l| l.contains(&pending.sentinel)) else {
                 // Cannot happen: every stand-in is printed. Should it, the
                 // whole files in conflict still lose nothing.
-                return whole_file(ours, theirs, labels, pending.kind.clone());
+                return whole_file(ours, theirs, markers, pending.kind.clone());
             };
             let start = if pending.whole_table {
                 (0..end)
@@ -867,7 +1288,7 @@ impl Merger<'_> {
                     field: Some(pending.field.clone()),
                     kind: pending.kind.clone(),
                 });
-                let block = conflict_block(labels, &pending.ours, &pending.theirs);
+                let block = markers.text_block(&pending.ours, &pending.theirs);
                 line_count += block.lines().count();
                 out.push_str(&block);
                 i = end.max(start) + 1;
@@ -1037,15 +1458,25 @@ fn note_time(table: &Table) -> Option<DateTime<Utc>> {
     crate::task::parse_timestamp(&at.to_string()).ok()
 }
 
-/// `key = value` as one side has it, for between the markers; nothing
-/// when that side has no such key. Tables are written inline so the lines
-/// make sense wherever the field is.
+/// `key = value` as one side has it, for between the markers, with the
+/// comment at the end of its line; nothing when that side has no such
+/// key. Tables are written inline so the lines make sense wherever the
+/// field is.
 fn render_field(key: &str, item: Option<&Item>) -> String {
     let Some(value) = item.and_then(|i| i.clone().into_value().ok()) else {
         return String::new();
     };
     let mut value = value;
+    let comment = item
+        .and_then(Item::as_value)
+        .and_then(|v| v.decor().suffix())
+        .and_then(|s| s.as_str())
+        .filter(|s| s.contains('#') && !s.contains('\n'))
+        .map(str::to_owned);
     value.decor_mut().clear();
+    if let Some(comment) = comment {
+        value.decor_mut().set_suffix(comment);
+    }
     let mut doc = DocumentMut::new();
     doc.insert(key, Item::Value(value));
     doc.to_string()
@@ -1279,5 +1710,172 @@ text = "first"
         });
         let m = merge(base, ours, &theirs);
         assert_eq!(m.conflicts.len(), 2, "{}", m.text);
+    }
+
+    fn labels(base: &str, ours: &str, theirs: &str) -> [Option<Label>; 3] {
+        [Label::parse(base), Label::parse(ours), Label::parse(theirs)]
+    }
+
+    fn request<'a>(
+        texts: [&'a str; 3],
+        labels: &'a [Option<Label>; 3],
+        path: &'a str,
+        width: usize,
+    ) -> Request<'a> {
+        let version = |i: usize| Version {
+            bytes: Some(texts[i].as_bytes()),
+            label: labels[i].as_ref(),
+        };
+        Request {
+            base: version(0),
+            ours: version(1),
+            theirs: version(2),
+            path: Some(path),
+            marker_size: width,
+        }
+    }
+
+    const M: &str = "subject = \"M\"\ncreated = 2026-11-20T10:00:00Z\n";
+
+    #[test]
+    fn a_rename_git_detected_between_two_tasks_is_never_one_task() {
+        let ours = "subject = \"M again\"\ncreated = 2026-11-20T10:00:00Z\n";
+        let theirs = "subject = \"M\"\nstatus = \"in_progress\"\ncreated = 2026-11-20T10:00:00Z\n";
+        let labels = labels(
+            "1a2b3c4:.tasks/m.toml",
+            "HEAD:.tasks/m-1.toml",
+            "feature:.tasks/m.toml",
+        );
+        let m = request([M, ours, theirs], &labels, ".tasks/m-1.toml", 7).merge();
+        assert!(matches!(
+            &m.conflicts[0].kind,
+            ConflictKind::DifferentTasks { ours, theirs }
+                if ours.id.as_deref() == Some("m-1") && theirs.id.as_deref() == Some("m")
+        ));
+        assert_eq!(
+            String::from_utf8(m.bytes).unwrap(),
+            format!(
+                "<<<<<<< HEAD:.tasks/m-1.toml\n{ours}=======\n{theirs}\
+                 >>>>>>> feature:.tasks/m.toml\n"
+            )
+        );
+        assert!(
+            m.hints
+                .iter()
+                .any(|h| h.contains("git show feature:.tasks/m.toml > .tasks/m.toml")),
+            "{:?}",
+            m.hints
+        );
+        // Without labels (an older git) the same files are one task.
+        let none = [None, None, None];
+        assert!(
+            request([M, ours, theirs], &none, ".tasks/m-1.toml", 7)
+                .merge()
+                .is_clean()
+        );
+    }
+
+    #[test]
+    fn a_task_replaced_under_its_id_is_another_task() {
+        let ours = "subject = \"M\"\ncreated = 2026-11-23T10:00:00Z\n";
+        let theirs = "subject = \"M\"\nowner = \"bo\"\ncreated = 2026-11-20T10:00:00Z\n";
+        let m = merge(M, ours, theirs);
+        assert!(matches!(
+            &m.conflicts[0].kind,
+            ConflictKind::DifferentTasks { ours, theirs }
+                if ours.created.as_deref() == Some("2026-11-23T10:00:00Z")
+                    && theirs.created.as_deref() == Some("2026-11-20T10:00:00Z")
+        ));
+        assert_eq!(m.conflicts[0].field, None);
+    }
+
+    #[test]
+    fn two_sides_holding_one_task_merge_as_that_task() {
+        // Both renamed the task alike: the base is the task before.
+        let base = "subject = \"M\"\nowner = \"cy\"\ncreated = 2026-11-20T10:00:00Z\n";
+        let ours = "subject = \"M\"\nowner = \"ana\"\ncreated = 2026-11-20T10:00:00Z\n";
+        let theirs = "subject = \"M\"\nstatus = \"in_progress\"\nowner = \"cy\"\n\
+                      created = 2026-11-20T10:00:00Z\n";
+        let labels = labels("1:.tasks/m.toml", "HEAD:.tasks/n.toml", "f:.tasks/n.toml");
+        let m = request([base, ours, theirs], &labels, ".tasks/n.toml", 7).merge();
+        assert!(m.is_clean(), "{:?}", m.conflicts);
+        let text = String::from_utf8(m.bytes).unwrap();
+        assert!(
+            text.contains("status = \"in_progress\"\nowner = \"ana\"\n"),
+            "{text}"
+        );
+
+        // Both replaced it by the same new task: the old one's fields are
+        // no base for it (theirs did not remove the owner; it never had one).
+        let ours = "subject = \"N\"\nowner = \"ana\"\ncreated = 2026-11-23T10:00:00Z\n";
+        let theirs = "subject = \"N\"\npriority = \"high\"\ncreated = 2026-11-23T10:00:00Z\n";
+        let m = merge(base, ours, theirs);
+        assert!(m.is_clean(), "{}", m.text);
+        assert_eq!(
+            m.text,
+            "subject = \"N\"\npriority = \"high\"\nowner = \"ana\"\ncreated = 2026-11-23T10:00:00Z\n"
+        );
+    }
+
+    /// git's inner merge of two merge bases, each of which changed the
+    /// owner its own way: what the outer merge gets as its base.
+    fn virtual_base() -> String {
+        let base = "subject = \"S\"\nowner = \"cy\"\ncreated = 2026-11-20T10:00:00Z\n";
+        let left = base.replace("cy", "ana");
+        let right = base.replace("cy", "bo");
+        let labels = labels(
+            "1a2b3c4",
+            "Temporary merge branch 1",
+            "Temporary merge branch 2",
+        );
+        let inner = request([base, &left, &right], &labels, ".tasks/s.toml", 9);
+        assert!(inner.is_inner());
+        let m = inner.merge();
+        assert_eq!(m.conflicts.len(), 1);
+        String::from_utf8(m.bytes).unwrap()
+    }
+
+    #[test]
+    fn a_base_holding_markers_merges_separate_changes_cleanly() {
+        let base = virtual_base();
+        assert!(base.contains("<<<<<<<<< Temporary merge branch 1\nowner = \"ana\"\n"));
+        let ours = "subject = \"S\"\nstatus = \"in_progress\"\nowner = \"ana\"\ncreated = 2026-11-20T10:00:00Z\n";
+        let theirs = "subject = \"S\"\npriority = \"high\"\nowner = \"ana\"\ncreated = 2026-11-20T10:00:00Z\n";
+        let m = merge(&base, ours, theirs);
+        assert!(m.is_clean(), "{}", m.text);
+        assert_eq!(
+            m.text,
+            "subject = \"S\"\nstatus = \"in_progress\"\npriority = \"high\"\nowner = \"ana\"\n\
+             created = 2026-11-20T10:00:00Z\n"
+        );
+        // Where the bases disagree, the base is unknown: only sides that
+        // agree merge cleanly, even when one of them kept a base's value.
+        let theirs = theirs.replace("ana", "bo");
+        let m = merge(&base, ours, &theirs);
+        assert_eq!(m.conflicts.len(), 1, "{}", m.text);
+        assert_eq!(m.conflicts[0].field.as_deref(), Some("`owner`"));
+    }
+
+    #[test]
+    fn a_version_git_could_not_hand_over_leaves_the_other_whole() {
+        let mut r = request(
+            [M, M, "subject = \"N\"\n"],
+            &[None, None, None],
+            ".tasks/m.toml",
+            7,
+        );
+        r.ours.bytes = None;
+        let m = r.merge();
+        assert!(matches!(
+            m.conflicts[0].kind,
+            ConflictKind::Missing {
+                side: Side::Ours,
+                ..
+            }
+        ));
+        assert_eq!(
+            String::from_utf8(m.bytes).unwrap(),
+            "<<<<<<< ours\n=======\nsubject = \"N\"\n>>>>>>> theirs\n"
+        );
     }
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use git_task::document::TaskDocument;
-use git_task::merge::{self, ConflictKind, Merged};
+use git_task::merge::{self, ConflictKind, Label, Markers, Merged, Request, Version};
 use git_task::{Task, TaskId};
 use proptest::prelude::*;
 use toml_edit::Item;
@@ -237,10 +237,22 @@ fn apply(text: &str, edits: &[Edit]) -> String {
     text
 }
 
-/// The same task written differently: what a hand edit that changes no
-/// field looks like to the merge.
+/// The same task with comments added by hand: no field changes, and the
+/// comments must arrive in the merge.
 fn reformatted(text: &str) -> String {
     format!("# Reformatted by hand.\n{text}\n# The end.\n")
+}
+
+/// `text` with reformatted's comments, as the merge places them: the first
+/// line above the first key, the other at the end of the file.
+fn with_comments(text: &str) -> String {
+    format!("# Reformatted by hand.\n{text}# The end.\n")
+}
+
+/// The same task with only its spacing changed: no change at all to the
+/// merge, which keeps the other side's layout.
+fn respaced(text: &str) -> String {
+    format!("{text}\n\n")
 }
 
 /// A task as the merge should be judged: the order of sets, criteria and
@@ -300,10 +312,15 @@ proptest! {
         prop_assume!(changed != base);
         let unchanged = reformatted(&base);
 
-        // Theirs changed nothing: ours, to the byte.
-        let m = merge::merge(&base, &changed, &unchanged);
+        // Theirs changed nothing but spacing: ours, to the byte.
+        let m = merge::merge(&base, &changed, &respaced(&base));
         prop_assert!(m.is_clean(), "{}", m.text);
         prop_assert_eq!(&m.text, &changed);
+
+        // Theirs changed only comments: ours, with theirs' comments.
+        let m = merge::merge(&base, &changed, &unchanged);
+        prop_assert!(m.is_clean(), "{}", m.text);
+        prop_assert_eq!(&m.text, &with_comments(&changed));
 
         // Ours changed nothing: theirs' change, on ours' formatting.
         let m = merge::merge(&base, &unchanged, &changed);
@@ -316,10 +333,13 @@ proptest! {
     fn the_same_change_on_both_sides_is_taken_once(base in task(), change in edits()) {
         let ours = apply(&base, &change);
         prop_assume!(ours != base);
-        let theirs = reformatted(&ours);
-        let m = merge::merge(&base, &ours, &theirs);
+        let m = merge::merge(&base, &ours, &respaced(&ours));
         prop_assert!(m.is_clean(), "{}", m.text);
         prop_assert_eq!(&m.text, &ours);
+        // With comments added on one side, the comments too.
+        let m = merge::merge(&base, &ours, &reformatted(&ours));
+        prop_assert!(m.is_clean(), "{}", m.text);
+        prop_assert_eq!(&m.text, &with_comments(&ours));
     }
 
     #[test]
@@ -400,5 +420,156 @@ proptest! {
         prop_assert_eq!(&m.conflicts[0].kind, &ConflictKind::SameId);
         prop_assert_eq!(resolve(&m, true), ours);
         prop_assert_eq!(resolve(&m, false), theirs);
+    }
+}
+
+/// What can go wrong with a version git hands the driver.
+#[derive(Debug, Clone)]
+enum Damage {
+    None,
+    /// Cut short at a byte (TOML that may not parse).
+    Truncated(usize),
+    /// A byte that is not UTF-8 put in.
+    NotUtf8(usize),
+    /// The whole file between conflict markers, as committed by mistake.
+    Markers,
+}
+
+fn damage() -> impl Strategy<Value = Damage> {
+    prop_oneof![
+        4 => Just(Damage::None),
+        1 => any::<usize>().prop_map(Damage::Truncated),
+        1 => any::<usize>().prop_map(Damage::NotUtf8),
+        1 => Just(Damage::Markers),
+    ]
+}
+
+fn damaged(text: &str, damage: &Damage) -> Vec<u8> {
+    let mut bytes = text.as_bytes().to_vec();
+    match damage {
+        Damage::None => {}
+        Damage::Truncated(at) => bytes.truncate(at % (bytes.len() + 1)),
+        Damage::NotUtf8(at) => bytes.insert(at % (bytes.len() + 1), 0xff),
+        Damage::Markers => {
+            bytes = format!("<<<<<<< a\n{text}=======\n{text}>>>>>>> b\n").into_bytes();
+        }
+    }
+    bytes
+}
+
+/// The notes of a task, as comparable values. Read as TOML only: a merge
+/// resolved to one side may be no valid task (a waiver without its gate),
+/// and its notes still count.
+fn notes(text: &str) -> Vec<String> {
+    let table: toml::Table = toml::from_str(text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    match table.get("notes") {
+        Some(toml::Value::Array(notes)) => notes.iter().map(|n| n.to_string()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Whether every note of `side` is in `merged`, as often.
+fn keeps_notes(merged: &str, side: &str) -> bool {
+    let have = notes(merged);
+    let want = notes(side);
+    want.iter()
+        .all(|n| have.iter().filter(|h| *h == n).count() >= want.iter().filter(|w| *w == n).count())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn the_driver_always_leaves_a_task_or_markers(
+        base in task(),
+        first in edits(),
+        second in edits(),
+        damages in (damage(), damage(), damage()),
+        width in 7..12usize,
+        labelled in any::<bool>(),
+    ) {
+        let ours = apply(&base, &first);
+        let theirs = apply(&base, &second);
+        let (b, o, t) = (
+            damaged(&base, &damages.0),
+            damaged(&ours, &damages.1),
+            damaged(&theirs, &damages.2),
+        );
+        let labels = [Label::parse("1a2b3c4"), Label::parse("HEAD"), Label::parse("feature")];
+        let label = |i: usize| if labelled { labels[i].as_ref() } else { None };
+        let request = Request {
+            base: Version { bytes: Some(&b), label: label(0) },
+            ours: Version { bytes: Some(&o), label: label(1) },
+            theirs: Version { bytes: Some(&t), label: label(2) },
+            path: Some(".tasks/t.toml"),
+            marker_size: width,
+        };
+        let m = request.merge();
+        let valid = |bytes: &[u8]| {
+            std::str::from_utf8(bytes).is_ok_and(|text| Task::parse(id(), text).is_ok())
+        };
+        if m.is_clean() {
+            // A side that is TOML but no valid task (cut short inside a
+            // note) merges as TOML, and `check` and the commit hook refuse
+            // the result as they refuse that side.
+            let toml = std::str::from_utf8(&m.bytes)
+                .is_ok_and(|text| TaskDocument::parse(text).is_ok());
+            let expected = if valid(&o) && valid(&t) { valid(&m.bytes) } else { toml };
+            prop_assert!(
+                m.bytes == o || m.bytes == t || expected,
+                "{}",
+                String::from_utf8_lossy(&m.bytes)
+            );
+        } else {
+            let open = format!("{} ", "<".repeat(width));
+            let text = String::from_utf8_lossy(&m.bytes);
+            let first_marker = text.lines().position(|l| l.starts_with(&open));
+            prop_assert_eq!(first_marker.map(|i| i + 1), Some(m.conflicts[0].line), "{}", text);
+            if m.conflicts[0].field.is_none() {
+                // Both sides whole, byte for byte.
+                let markers = Markers {
+                    ours: if labelled { "HEAD".into() } else { "ours".into() },
+                    theirs: if labelled { "feature".into() } else { "theirs".into() },
+                    width,
+                };
+                prop_assert_eq!(&m.bytes, &markers.block(&o, &t));
+            }
+        }
+    }
+
+    #[test]
+    fn no_note_of_either_side_is_lost(
+        base in task(),
+        first in edits(),
+        second in edits(),
+        criss_cross in proptest::option::of((edits(), edits())),
+    ) {
+        // In a criss-cross merge the base is git's merge of two bases,
+        // which holds markers where they disagree; each side starts from
+        // one of them.
+        let (base, ours_start, theirs_start) = match &criss_cross {
+            None => (base.clone(), base.clone(), base),
+            Some((a, b)) => {
+                let (left, right) = (apply(&base, a), apply(&base, b));
+                let inner = Markers { ours: "1".into(), theirs: "2".into(), width: 9 };
+                (inner.text_block(&left, &right), left, right)
+            }
+        };
+        let ours = apply(&ours_start, &first);
+        let theirs = apply(&theirs_start, &second);
+        prop_assume!(Task::parse(id(), &ours).is_ok() && Task::parse(id(), &theirs).is_ok());
+        let m = merge::merge(&base, &ours, &theirs);
+        let resolutions = if m.is_clean() {
+            vec![m.text.clone()]
+        } else if m.conflicts[0].field.is_none() {
+            // The whole file: each side keeps its own notes.
+            return Ok(());
+        } else {
+            vec![resolve(&m, true), resolve(&m, false)]
+        };
+        for merged in resolutions {
+            prop_assert!(keeps_notes(&merged, &ours), "{}", merged);
+            prop_assert!(keeps_notes(&merged, &theirs), "{}", merged);
+        }
     }
 }

@@ -292,6 +292,7 @@ fn status(ctx: &mut Ctx, base: &Path, dir: &HooksDir, driver: &registration::Sta
             "hooks": hooks,
             "merge_driver": {
                 "registered": driver.is_registered(),
+                "outdated": driver.is_outdated(),
                 "attributes": driver.attributes.as_ref().map(|p| p.display().to_string()),
                 "command": driver.command,
             },
@@ -348,6 +349,11 @@ fn status(ctx: &mut Ctx, base: &Path, dir: &HooksDir, driver: &registration::Sta
 /// The merge driver's line of `hooks status`: registered, or which half
 /// is missing and what that means for merges.
 fn driver_state(ctx: &Ctx, base: &Path, driver: &registration::Status) -> String {
+    if driver.is_outdated() {
+        let text = "git-task's, from an older git-task: merges go without git's labels \
+                    and marker width";
+        return ctx.ui.paint(Style::Yellow, text).into_owned();
+    }
     if let Some(other) = driver.command.as_deref()
         && other != registration::COMMAND
     {

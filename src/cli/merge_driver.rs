@@ -7,8 +7,7 @@ use serde_json::json;
 
 use git_task::TaskId;
 use git_task::error::Error;
-use git_task::merge::{self, ConflictKind};
-use git_task::store::{CONFIG_FILE, TASKS_DIR};
+use git_task::merge::{Label, Request, Version, markers};
 
 use super::ui::escape;
 use super::{CliError, CliResult, Ctx};
@@ -17,8 +16,9 @@ use super::{CliError, CliResult, Ctx};
 ///
 /// git runs it during a merge, rebase or cherry-pick for the files that
 /// .gitattributes marks `merge=git-task` (`.tasks/*.toml`); `git task init`
-/// and `git task hooks install` set that up. It writes the merge over OURS
-/// and exits 0 when it is clean, 1 when something is in conflict.
+/// and `git task hooks install` set that up. It always writes a result over
+/// OURS, and exits 0 when the merge is clean, 1 when something is in
+/// conflict (2 when git's copy of a version could not be read).
 ///
 /// A field changed on one side only takes that side; one changed the same
 /// way on both sides is taken once. blocked_by and labels merge as sets
@@ -26,19 +26,45 @@ use super::{CliError, CliResult, Ctx};
 /// union of both logs in time order, criteria one by one (matched by
 /// text), [meta] key by key. A task started on one side and completed on
 /// the other is completed. Only a field changed two different ways is a
-/// conflict: both versions of that field go between the markers
-/// `<<<<<<< ours`, `=======` and `>>>>>>> theirs`, and `git task check`
-/// points at them until they are resolved.
+/// conflict: both versions of that field go between git's markers, with
+/// git's labels (`<<<<<<< HEAD` ... `>>>>>>> feature`; `<<<<<<< ours` ...
+/// `>>>>>>> theirs` from a git older than 2.44, which passes no labels),
+/// and `git task check` points at them until they are resolved.
 ///
-/// Two files added under one id with different `created` times are two
-/// tasks that drew the same id: they are never fused into one; both whole
-/// files go between markers.
+/// A task is its id (its file name) and its `created` time. Two versions
+/// that are different tasks are never fused: a rename git detected
+/// between two task files, a task replaced by a new one under its id, two
+/// tasks that drew one id. Both whole files go between markers, and the
+/// hints say which task is which and how to keep both.
 ///
-/// Everything else in OURS (comments, key order, layout) is kept, so the
-/// merge shows in `git diff` as the lines that changed. .tasks/config.toml,
-/// which the same attribute covers, merges key by key the same way.
+/// A version that cannot be read (not UTF-8, not TOML) puts both whole
+/// files between markers, byte for byte. A common ancestor holding markers
+/// (git's merge of two merge bases, in a criss-cross merge) is read as the
+/// two bases: where they disagree only sides that agree merge cleanly.
+///
+/// Comments merge too: one added, changed or removed on one side is added,
+/// changed or removed in the result. Everything else in OURS (key order,
+/// layout) is kept, so the merge shows in `git diff` as the lines that
+/// changed. .tasks/config.toml, which the same attribute covers, merges
+/// key by key the same way. The rules in full: docs/merging.md.
+///
+/// git runs: git-task merge-driver --marker-size=%L --base-label=%S
+/// --ours-label=%X --theirs-label=%Y %O %A %B %P
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// The width of the conflict markers (git's %L); 7 when not given.
+    #[arg(long, value_name = "N")]
+    pub marker_size: Option<String>,
+    /// git's label for the common ancestor (%S), for messages.
+    #[arg(long, value_name = "LABEL", allow_hyphen_values = true)]
+    pub base_label: Option<String>,
+    /// git's label for ours (%X), after the opening marker. With a path
+    /// (`HEAD:.tasks/a.toml`) when the file had another name there.
+    #[arg(long, value_name = "LABEL", allow_hyphen_values = true)]
+    pub ours_label: Option<String>,
+    /// git's label for theirs (%Y), after the closing marker.
+    #[arg(long, value_name = "LABEL", allow_hyphen_values = true)]
+    pub theirs_label: Option<String>,
     /// The common ancestor's version (git's %O); empty when both sides
     /// added the file.
     #[arg(value_name = "BASE")]
@@ -55,22 +81,62 @@ pub struct Args {
 }
 
 pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
-    let base = read(&args.base)?;
-    let ours = read(&args.ours)?;
-    let theirs = read(&args.theirs)?;
-    let merged = if is_settings(args.path.as_deref()) {
-        merge::merge_settings(&base, &ours, &theirs, &merge::Labels::default())
-    } else {
-        merge::merge(&base, &ours, &theirs)
-    };
-    // git reads the result from OURS whatever the exit code: with
-    // conflicts it is the file with markers the user resolves.
-    fs::write(&args.ours, &merged.text).map_err(|e| Error::io(&args.ours, e))?;
-
     let shown = args
         .path
         .clone()
         .unwrap_or_else(|| args.ours.display().to_string());
+    let path = escape(&shown, false).into_owned();
+    let read = |file: &Path, side: &str| match fs::read(file) {
+        Ok(bytes) => Some(bytes),
+        Err(e) => {
+            ctx.ui.error(&format!(
+                "{path}: cannot read git's copy of {side} ({}): {e}",
+                escape(&file.display().to_string(), false)
+            ));
+            None
+        }
+    };
+    let (base, ours, theirs) = (
+        read(&args.base, "the common ancestor"),
+        read(&args.ours, "ours"),
+        read(&args.theirs, "theirs"),
+    );
+    let label = |text: &Option<String>| text.as_deref().and_then(Label::parse);
+    let (base_label, ours_label, theirs_label) = (
+        label(&args.base_label),
+        label(&args.ours_label),
+        label(&args.theirs_label),
+    );
+    let request = Request {
+        base: Version {
+            bytes: base.as_deref(),
+            label: base_label.as_ref(),
+        },
+        ours: Version {
+            bytes: ours.as_deref(),
+            label: ours_label.as_ref(),
+        },
+        theirs: Version {
+            bytes: theirs.as_deref(),
+            label: theirs_label.as_ref(),
+        },
+        path: args.path.as_deref(),
+        marker_size: args
+            .marker_size
+            .as_deref()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(markers::MIN_WIDTH),
+    };
+    let merged = request.merge();
+    // git reads the result from OURS whatever the exit code: with
+    // conflicts it is the file with markers the user resolves.
+    fs::write(&args.ours, &merged.bytes).map_err(|e| {
+        Error::Invalid(format!(
+            "{path}: cannot write the merge to git's copy of ours ({}): {e}",
+            escape(&args.ours.display().to_string(), false)
+        ))
+    })?;
+
     if ctx.json {
         let conflicts: Vec<_> = merged
             .conflicts
@@ -88,56 +154,38 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
             "path": shown,
             "clean": merged.is_clean(),
             "conflicts": conflicts,
+            "hints": merged.hints,
         }))?;
     }
-    let path = escape(&shown, false).into_owned();
+    let failed = base.is_none() || ours.is_none() || theirs.is_none();
+    // git's inner merge of two merge bases only makes the base of the
+    // merge the user sees; what it finds is not the user's to resolve.
+    let quiet = request.is_inner();
     if merged.is_clean() {
-        warn_if_invalid(ctx, args.path.as_deref(), &path, &merged.text);
+        if let Ok(text) = std::str::from_utf8(&merged.bytes)
+            && !quiet
+        {
+            warn_if_invalid(ctx, args.path.as_deref(), &path, text);
+        }
         return Ok(());
     }
-    for conflict in &merged.conflicts {
-        ctx.ui.diagnostic(
-            "conflict",
-            super::ui::Style::Red,
-            &format!("{path}:{}: {conflict}", conflict.line),
-        );
-    }
-    if let Some(id) = id_of(args.path.as_deref())
-        && merged
-            .conflicts
-            .iter()
-            .any(|c| c.kind == ConflictKind::SameId)
-    {
+    if !quiet {
+        for conflict in &merged.conflicts {
+            ctx.ui.diagnostic(
+                "conflict",
+                super::ui::Style::Red,
+                &format!("{path}:{}: {conflict}", conflict.line),
+            );
+        }
+        for hint in &merged.hints {
+            ctx.ui.hint(&escape(hint, false));
+        }
         ctx.ui.hint(&format!(
-            "keep one of the two tasks in {path}, and add the other again under a new id: \
-             git task add SUBJECT --id NEW-ID (or without --id for a random one); \
-             tasks that referred to `{id}` may mean either"
+            "edit {path}: keep one side of each conflict and remove the marker lines, \
+             then `git add {path}`; `git task check` shows what is left"
         ));
     }
-    ctx.ui.hint(&format!(
-        "edit {path}: keep one side of each conflict and remove the marker lines, \
-         then `git add {path}`; `git task check` shows what is left"
-    ));
-    Err(CliError::Silent(1))
-}
-
-fn read(path: &Path) -> Result<String, Error> {
-    let bytes = fs::read(path).map_err(|e| Error::io(path, e))?;
-    String::from_utf8(bytes).map_err(|_| {
-        Error::Invalid(format!(
-            "{}: not UTF-8 text, so not a task file git-task can merge",
-            path.display()
-        ))
-    })
-}
-
-/// Whether a repository path is `.tasks/config.toml`, which
-/// `.tasks/*.toml` matches too.
-fn is_settings(path: Option<&str>) -> bool {
-    path.map(Path::new).is_some_and(|p| {
-        p.file_name() == Some(CONFIG_FILE.as_ref())
-            && p.parent().and_then(Path::file_name) == Some(TASKS_DIR.as_ref())
-    })
+    Err(CliError::Silent(if failed { 2 } else { 1 }))
 }
 
 /// The task id a repository path names (`.tasks/<id>.toml`), if it does.

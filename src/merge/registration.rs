@@ -21,10 +21,21 @@ pub const DRIVER: &str = "git-task";
 /// The line in `.gitattributes` that hands task files to the driver.
 pub const ATTRIBUTES_LINE: &str = ".tasks/*.toml merge=git-task";
 
-/// What git runs: the base, ours (where the result goes), theirs, and the
+/// What git runs: the marker width and git's labels for the three
+/// versions, then the base, ours (where the result goes), theirs, and the
 /// path. `git-task` rather than `git task`, as the hooks do, so no alias
 /// or other `git` on PATH comes between.
-pub const COMMAND: &str = "git-task merge-driver %O %A %B %P";
+///
+/// git quotes what it puts in for `%S`, `%X`, `%Y` and `%P`; a git older
+/// than 2.44 leaves `%S`, `%X` and `%Y` as they are, which the driver takes
+/// as no label. The `--name=value` form keeps a label that starts with a
+/// dash a value.
+pub const COMMAND: &str = "git-task merge-driver --marker-size=%L --base-label=%S \
+                           --ours-label=%X --theirs-label=%Y %O %A %B %P";
+
+/// Commands earlier versions of git-task registered: still git-task's, and
+/// `register_config` replaces them.
+pub const OLDER_COMMANDS: &[&str] = &["git-task merge-driver %O %A %B %P"];
 
 /// `merge.git-task.name`: what git shows for the driver.
 pub const NAME: &str = "git-task: field-level merge of task files";
@@ -69,6 +80,15 @@ impl Status {
     /// Both halves are in place and the command is ours.
     pub fn is_registered(&self) -> bool {
         self.attributes.is_some() && self.command.as_deref() == Some(COMMAND)
+    }
+
+    /// The command is one an earlier git-task registered: it still runs
+    /// the driver, without what it has learnt since (git's labels and
+    /// marker width).
+    pub fn is_outdated(&self) -> bool {
+        self.command
+            .as_deref()
+            .is_some_and(|c| OLDER_COMMANDS.contains(&c))
     }
 }
 
