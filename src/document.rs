@@ -262,17 +262,10 @@ impl TaskDocument {
             return false;
         };
         let before = array.len();
-        array.retain(|v| v.as_str() != Some(item));
+        remove_elements(array, |v| v.as_str() == Some(item));
         let removed = array.len() != before;
         if array.is_empty() {
             self.remove(key);
-        } else if removed {
-            // Keep a one-line array tidy after a removal from its front.
-            if let Some(first) = array.get_mut(0)
-                && !array_is_multiline(first)
-            {
-                first.decor_mut().set_prefix("");
-            }
         }
         removed
     }
@@ -608,6 +601,49 @@ fn join_prefix(kept: &str, old: &str) -> String {
     format!("{kept}{old}")
 }
 
+/// Removes the elements `remove` picks, with the comment on the rest of
+/// each one's line (which toml_edit keeps in front of the next element).
+pub(crate) fn remove_elements(array: &mut Array, remove: impl Fn(&Value) -> bool) {
+    // The part of `text` after a comment that ends its first line.
+    let without_comment = |text: &str| {
+        let newline = text.find('\n')?;
+        text[..newline]
+            .contains('#')
+            .then(|| text[newline..].to_owned())
+    };
+    let mut removed = false;
+    for i in (0..array.len()).rev() {
+        if !array.get(i).is_some_and(&remove) {
+            continue;
+        }
+        array.remove(i);
+        removed = true;
+        if let Some(next) = array.get_mut(i) {
+            if let Some(prefix) = next
+                .decor()
+                .prefix()
+                .and_then(|p| p.as_str())
+                .and_then(without_comment)
+            {
+                next.decor_mut().set_prefix(prefix);
+            }
+        } else if let Some(trailing) = array.trailing().as_str().and_then(without_comment) {
+            array.set_trailing(trailing);
+        }
+    }
+    if removed
+        && let Some(first) = array.get_mut(0)
+        && !first
+            .decor()
+            .prefix()
+            .and_then(|p| p.as_str())
+            .is_some_and(|p| p.contains('\n'))
+    {
+        // A one-line array whose first element went: no space after `[`.
+        first.decor_mut().set_prefix("");
+    }
+}
+
 /// Appends `value` laid out as the array's last element is: on a line of
 /// its own in an array written one element per line.
 pub(crate) fn push_like_the_rest(array: &mut Array, mut value: Value) {
@@ -705,14 +741,6 @@ fn visit_tables(item: &mut Item, f: &mut impl FnMut(&mut Table)) {
 
 fn is_sorted_by_rank<'a>(keys: impl Iterator<Item = &'a str>) -> bool {
     keys.map(rank).is_sorted()
-}
-
-fn array_is_multiline(first: &Value) -> bool {
-    first
-        .decor()
-        .prefix()
-        .and_then(|p| p.as_str())
-        .is_some_and(|p| p.contains('\n'))
 }
 
 /// A UTC time as a TOML offset date-time, to the second.
@@ -830,6 +858,14 @@ sprint = 3
         assert!(!out.contains("aaaa") && out.contains("\"bbbb\""), "{out}");
         assert!(doc.remove_from_array("blocked_by", "bbbb"));
         assert!(!doc.contains("blocked_by"));
+    }
+
+    #[test]
+    fn removing_an_element_takes_the_comment_on_its_line_with_it() {
+        let mut doc = TaskDocument::parse(HAND_EDITED).unwrap();
+        doc.remove_from_array("blocked_by", "aaaa");
+        let out = doc.to_string();
+        assert!(out.contains("blocked_by = [\n    \"bbbb\",\n]\n"), "{out}");
     }
 }
 

@@ -31,7 +31,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table, Value};
 
-use crate::document::TaskDocument;
+use crate::document::{TaskDocument, push_like_the_rest, remove_elements};
 use crate::store::{CONFIG_FILE, TASKS_DIR};
 use crate::task::ParseError;
 
@@ -1391,64 +1391,6 @@ fn clear_positions(item: &mut Item) {
         }
         _ => {}
     }
-}
-
-/// Removes the elements `remove` picks, with the comment on the rest of
-/// each one's line (which toml_edit keeps in front of the next element).
-fn remove_elements(array: &mut Array, remove: impl Fn(&Value) -> bool) {
-    // The part of `text` after a comment that ends its first line.
-    let without_comment = |text: &str| {
-        let newline = text.find('\n')?;
-        text[..newline]
-            .contains('#')
-            .then(|| text[newline..].to_owned())
-    };
-    let mut removed = false;
-    for i in (0..array.len()).rev() {
-        if !array.get(i).is_some_and(&remove) {
-            continue;
-        }
-        array.remove(i);
-        removed = true;
-        if let Some(next) = array.get_mut(i) {
-            if let Some(prefix) = next
-                .decor()
-                .prefix()
-                .and_then(|p| p.as_str())
-                .and_then(without_comment)
-            {
-                next.decor_mut().set_prefix(prefix);
-            }
-        } else if let Some(trailing) = array.trailing().as_str().and_then(without_comment) {
-            array.set_trailing(trailing);
-        }
-    }
-    if removed
-        && let Some(first) = array.get_mut(0)
-        && !first
-            .decor()
-            .prefix()
-            .and_then(|p| p.as_str())
-            .is_some_and(|p| p.contains('\n'))
-    {
-        // A one-line array whose first element went: no space after `[`.
-        first.decor_mut().set_prefix("");
-    }
-}
-
-/// Appends `value` laid out as the array's last element is: on a line of
-/// its own in an array written one element per line.
-fn push_like_the_rest(array: &mut Array, mut value: Value) {
-    let indent = array
-        .iter()
-        .last()
-        .and_then(|last| last.decor().prefix())
-        .and_then(|p| p.as_str())
-        .and_then(|p| p.rfind('\n').map(|i| p[i..].to_owned()));
-    if let Some(indent) = indent {
-        value.decor_mut().set_prefix(indent);
-    }
-    array.push_formatted(value);
 }
 
 /// When a note was written, for ordering the log; notes without a

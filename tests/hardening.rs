@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 
 use common::{TestEnv, run};
 
-
 fn commit_all(env: &TestEnv, message: &str) {
     env.git(&["add", "-A"]).ok();
     env.git(&["commit", "-q", "--no-verify", "-m", message])

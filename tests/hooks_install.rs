@@ -106,7 +106,6 @@ impl FakeGitTask {
     }
 }
 
-
 /// Stages a change so that `git commit` has something to record.
 fn stage_a_change(env: &TestEnv, dir: &Path, name: &str) {
     std::fs::write(dir.join(name), name).unwrap();

@@ -17,8 +17,9 @@ pub struct Markers {
 }
 
 /// git's default width, and the narrowest the driver writes: `check`
-/// finds markers of this width, and no marker line of any width is TOML.
-pub const MIN_WIDTH: usize = 7;
+/// finds markers of this width and wider, and no marker line is TOML.
+pub use crate::markers::MIN_WIDTH;
+use crate::markers::Marker;
 
 impl Default for Markers {
     fn default() -> Self {
@@ -77,7 +78,10 @@ fn marker(out: &mut Vec<u8>, c: u8, width: usize, label: &str) {
 pub fn split(text: &str) -> Option<Result<(String, String), usize>> {
     let width = text
         .split_inclusive('\n')
-        .find_map(|line| opening_width(line).filter(|&w| w >= MIN_WIDTH))?;
+        .find_map(|line| match crate::markers::marker(line) {
+            Some((Marker::Open, width)) => Some(width),
+            _ => None,
+        })?;
     #[derive(PartialEq)]
     enum In {
         Both,
@@ -88,22 +92,28 @@ pub fn split(text: &str) -> Option<Result<(String, String), usize>> {
     let mut state = In::Both;
     let (mut first, mut second) = (String::new(), String::new());
     for (n, line) in text.split_inclusive('\n').enumerate() {
-        let is = |c: char| is_marker(line, c, width);
+        let is = |kind: Marker| is_marker(line, kind, width);
+        let (open, base, separator, close) = (
+            is(Marker::Open),
+            is(Marker::Base),
+            is(Marker::Separator),
+            is(Marker::Close),
+        );
         match state {
-            In::Both if is('<') => state = In::First,
-            In::Both if is('=') || is('>') || is('|') => return Some(Err(n + 1)),
+            In::Both if open => state = In::First,
+            In::Both if separator || close || base => return Some(Err(n + 1)),
             In::Both => {
                 first.push_str(line);
                 second.push_str(line);
             }
-            In::First | In::Base if is('=') => state = In::Second,
-            In::First if is('|') => state = In::Base,
-            In::First if is('<') || is('>') => return Some(Err(n + 1)),
+            In::First | In::Base if separator => state = In::Second,
+            In::First if base => state = In::Base,
+            In::First if open || close => return Some(Err(n + 1)),
             In::First => first.push_str(line),
-            In::Base if is('<') || is('>') || is('|') => return Some(Err(n + 1)),
+            In::Base if open || close || base => return Some(Err(n + 1)),
             In::Base => {}
-            In::Second if is('>') => state = In::Both,
-            In::Second if is('<') || is('=') || is('|') => return Some(Err(n + 1)),
+            In::Second if close => state = In::Both,
+            In::Second if open || separator || base => return Some(Err(n + 1)),
             In::Second => second.push_str(line),
         }
     }
@@ -113,30 +123,9 @@ pub fn split(text: &str) -> Option<Result<(String, String), usize>> {
     Some(Ok((first, second)))
 }
 
-/// The width of `line` as an opening marker (`<<<<<<<` then a space or
-/// the end of the line).
-fn opening_width(line: &str) -> Option<usize> {
-    let rest = line.trim_start_matches('<');
-    let width = line.len() - rest.len();
-    (width > 0 && ends_marker(rest)).then_some(width)
-}
-
-/// Whether `line` is a marker of `c` exactly `width` wide. The middle one
-/// (`=======`) stands alone on its line; the others may carry a label.
-fn is_marker(line: &str, c: char, width: usize) -> bool {
-    let rest = line.trim_start_matches(c);
-    if line.len() - rest.len() != width {
-        return false;
-    }
-    if c == '=' {
-        rest.trim_end_matches(['\r', '\n']).is_empty()
-    } else {
-        ends_marker(rest)
-    }
-}
-
-fn ends_marker(rest: &str) -> bool {
-    rest.is_empty() || rest.starts_with([' ', '\r', '\n'])
+/// Whether `line` is the marker `kind` at exactly `width`.
+fn is_marker(line: &str, kind: Marker, width: usize) -> bool {
+    crate::markers::marker(line) == Some((kind, width))
 }
 
 #[cfg(test)]
