@@ -95,7 +95,7 @@ pub struct LintArgs {
 pub fn run_check(ctx: &mut Ctx, args: CheckArgs) -> CliResult {
     let ws = ctx.workspace()?;
     let source = args.source.source();
-    let loaded = ws.read(&source)?;
+    let loaded = ws.read_for_check(&source)?;
     let report = check::check(&loaded, args.target.as_deref());
     finish(ctx, &report, &source, args.format, args.strict, "check")
 }
@@ -103,7 +103,7 @@ pub fn run_check(ctx: &mut Ctx, args: CheckArgs) -> CliResult {
 pub fn run_lint(ctx: &mut Ctx, args: LintArgs) -> CliResult {
     let ws = ctx.workspace()?;
     let source = args.source.source();
-    let loaded = ws.read(&source)?;
+    let loaded = ws.read_for_check(&source)?;
     let stale = chrono::Duration::days(i64::from(args.stale_days));
     let report = git_task::lint::lint(&loaded, ctx.now, stale);
     finish(ctx, &report, &source, args.format, args.strict, "lint")

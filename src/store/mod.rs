@@ -266,6 +266,21 @@ impl Workspace {
         Ok(load_files(listing, &self.repo, None))
     }
 
+    /// [`Workspace::read`] for `check` and the hooks: the working tree
+    /// comes with the paths of `.tasks/` that the index holds in conflict.
+    /// A path in conflict is a fact of the index whatever the file in the
+    /// working tree holds: after a modify/delete conflict it may be a valid
+    /// task that would be committed in place of the other side's change.
+    /// (Other commands do not read the index for it.)
+    pub fn read_for_check(&self, source: &Source) -> Result<Loaded> {
+        let mut loaded = self.read(source)?;
+        if *source == Source::WorkTree {
+            loaded.unmerged = git::index_files(&self.repo)?.unmerged;
+            loaded.unmerged.sort_by(|a, b| a.path.cmp(&b.path));
+        }
+        Ok(loaded)
+    }
+
     /// Reads two sources, parsing a file of the second only when its blob
     /// differs from the same file's in the first: two revisions of a large
     /// task set share most of their blobs (what `diff` compares).
@@ -287,15 +302,7 @@ impl Workspace {
 
     fn files(&self, source: &Source) -> Result<Listing> {
         match source {
-            Source::WorkTree => {
-                let mut listing = self.work_tree_files()?;
-                // A path in conflict is a fact of the index, whatever the
-                // file in the working tree holds: after a modify/delete
-                // conflict it may be a valid task that would be committed
-                // in place of the other side's change.
-                listing.unmerged = git::index_files(&self.repo)?.unmerged;
-                Ok(listing)
-            }
+            Source::WorkTree => self.work_tree_files(),
             Source::Index => git::index_files(&self.repo),
             Source::Rev(rev) => git::revision_files(&git::Objects::new(self.repo.clone()), rev),
         }
