@@ -4,7 +4,7 @@
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 
-use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, TimeDelta, Weekday};
 use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
 
@@ -380,6 +380,10 @@ pub struct Schedule {
 /// The working calendar that turns work minutes into dates: 8-hour days,
 /// Monday to Friday, from 09:00, starting on `start` (moved to Monday when
 /// it falls on a weekend).
+///
+/// Dates are computed, not counted out a day at a time, and never past
+/// [`Calendar::LAST_DAY`]: a time after it is `None`, which the CLI shows
+/// as "after 9999-12-31" (and JSON as `null`).
 #[derive(Debug, Clone, Copy)]
 pub struct Calendar {
     pub start: NaiveDate,
@@ -388,16 +392,26 @@ pub struct Calendar {
 impl Calendar {
     pub const DAY_START_HOUR: u32 = 9;
 
-    fn first_workday(mut date: NaiveDate) -> NaiveDate {
-        while matches!(date.weekday(), Weekday::Sat | Weekday::Sun) {
-            date += Duration::days(1);
-        }
-        date
+    /// The last day the calendar gives a date for. Four-digit years keep
+    /// every date in the form other tools read, and a plan that ends
+    /// later than that is not one to hold anyone to.
+    pub const LAST_DAY: NaiveDate = match NaiveDate::from_ymd_opt(9999, 12, 31) {
+        Some(day) => day,
+        None => NaiveDate::MAX,
+    };
+
+    fn first_workday(date: NaiveDate) -> Option<NaiveDate> {
+        let skip = match date.weekday() {
+            Weekday::Sat => 2,
+            Weekday::Sun => 1,
+            _ => 0,
+        };
+        date.checked_add_days(Days::new(skip))
     }
 
     /// When work that starts after `minutes` of work starts: a start at
     /// the end of a day is the next working day at 09:00.
-    pub fn start_at(&self, minutes: u64) -> chrono::NaiveDateTime {
+    pub fn start_at(&self, minutes: u64) -> Option<NaiveDateTime> {
         self.on_day(
             minutes / Estimate::MINUTES_PER_DAY,
             minutes % Estimate::MINUTES_PER_DAY,
@@ -406,7 +420,7 @@ impl Calendar {
 
     /// When `minutes` of work are done: work that ends exactly at the end of
     /// a day ends that day at 17:00.
-    pub fn end_at(&self, minutes: u64) -> chrono::NaiveDateTime {
+    pub fn end_at(&self, minutes: u64) -> Option<NaiveDateTime> {
         let per_day = Estimate::MINUTES_PER_DAY;
         match (minutes / per_day, minutes % per_day) {
             (days, 0) if days > 0 => self.on_day(days - 1, per_day),
@@ -414,20 +428,27 @@ impl Calendar {
         }
     }
 
-    /// `rest` minutes into the working day `days` after the start.
-    fn on_day(&self, days: u64, rest: u64) -> chrono::NaiveDateTime {
-        let mut date = Calendar::first_workday(self.start);
-        for _ in 0..days {
-            date = Calendar::first_workday(date + Duration::days(1));
+    /// `rest` minutes into the working day `days` after the start: whole
+    /// weeks of five working days, then the days left, stepping over the
+    /// weekend when they reach it.
+    fn on_day(&self, days: u64, rest: u64) -> Option<NaiveDateTime> {
+        let first = Calendar::first_workday(self.start)?;
+        let weekday = u64::from(first.weekday().num_days_from_monday());
+        let (weeks, extra) = (days / 5, days % 5);
+        let weekend = if weekday + extra >= 5 { 2 } else { 0 };
+        let span = weeks.checked_mul(7)?.checked_add(extra + weekend)?;
+        let date = first.checked_add_days(Days::new(span))?;
+        if date > Calendar::LAST_DAY {
+            return None;
         }
-        date.and_hms_opt(Calendar::DAY_START_HOUR, 0, 0)
-            .expect("09:00 exists")
-            + Duration::minutes(rest as i64)
+        let rest = TimeDelta::try_minutes(i64::try_from(rest).ok()?)?;
+        date.and_hms_opt(Calendar::DAY_START_HOUR, 0, 0)?
+            .checked_add_signed(rest)
     }
 
     /// The working day on which `minutes` of work are done.
-    pub fn date(&self, minutes: u64) -> NaiveDate {
-        self.end_at(minutes).date()
+    pub fn date(&self, minutes: u64) -> Option<NaiveDate> {
+        self.end_at(minutes).map(|t| t.date())
     }
 }
 
@@ -464,7 +485,7 @@ mod tests {
         let c = Calendar {
             start: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
         };
-        let fmt = |t: chrono::NaiveDateTime| t.format("%a %H:%M").to_string();
+        let fmt = |t: Option<chrono::NaiveDateTime>| t.unwrap().format("%a %H:%M").to_string();
         assert_eq!(fmt(c.start_at(0)), "Fri 09:00");
         assert_eq!(fmt(c.end_at(480)), "Fri 17:00");
         assert_eq!(fmt(c.start_at(480)), "Mon 09:00");
