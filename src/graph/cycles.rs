@@ -18,14 +18,16 @@
 //! through others, so the tasks of each strongly connected part are the
 //! tasks of a cycle. Strong components come from petgraph's Kosaraju,
 //! which keeps its own stack (Tarjan's in petgraph recurses once per node
-//! on the path, and a chain a file writes can be a million long).
+//! on the path, and a chain a file writes can be a million long), run only
+//! on what Kahn's algorithm cannot peel off: the nodes on no cycle go
+//! first, in one pass, and in most task sets that is all of them.
 
 use std::collections::{HashSet, VecDeque};
 
 use petgraph::graph::DiGraph;
 
 use super::Graph;
-use super::forest::NONE;
+use super::forest::{Lists, NONE};
 
 /// A cycle longer than this is described by its first steps, how many
 /// more, and the step that closes it.
@@ -37,7 +39,8 @@ pub(super) struct Components {
     /// By task with children, or the first task of a loop: its node
     /// `A(i)`, `NONE` when neither it nor an ancestor is blocked by a task.
     via: Vec<u32>,
-    /// By node: the number of its strongly connected part.
+    /// By node: the number of its strongly connected part, 0 for every
+    /// node on no cycle.
     part: Vec<u32>,
     /// By part: whether it is a cycle.
     cyclic: Vec<bool>,
@@ -117,35 +120,78 @@ impl Graph<'_> {
                 }
             }
         }
-        let mut g = DiGraph::<(), (), u32>::with_capacity(nodes as usize, edges.len());
-        for _ in 0..nodes {
-            g.add_node(());
+        // Most task sets have no cycle. Peeling off nodes nothing points
+        // to (Kahn's algorithm) finds that in one pass; what is left holds
+        // every cycle, and only that goes to the component search.
+        let count = nodes as usize;
+        let after = Lists::from_pairs(count, &edges);
+        let mut waiting = vec![0u32; count];
+        for &(_, b) in &edges {
+            waiting[b as usize] += 1;
         }
-        g.extend_with_edges(edges);
-        let mut part = vec![0u32; nodes as usize];
-        let mut cyclic = Vec::new();
-        let mut cycles = Vec::new();
-        for (k, scc) in petgraph::algo::kosaraju_scc(&g).into_iter().enumerate() {
-            for node in &scc {
-                part[node.index()] = k as u32;
+        let mut peeled: Vec<u32> = (0..nodes).filter(|&k| waiting[k as usize] == 0).collect();
+        let mut next = 0;
+        while next < peeled.len() {
+            let k = peeled[next] as usize;
+            next += 1;
+            for &m in after.get(k) {
+                waiting[m as usize] -= 1;
+                if waiting[m as usize] == 0 {
+                    peeled.push(m);
+                }
             }
-            let mut tasks: Vec<u32> = scc
+        }
+        // Part 0 holds every node on no cycle.
+        let mut part = vec![0u32; count];
+        let mut cyclic = vec![false];
+        let mut cycles = Vec::new();
+        if peeled.len() < count {
+            let mut left = vec![true; count];
+            for &k in &peeled {
+                left[k as usize] = false;
+            }
+            let rest: Vec<u32> = (0..nodes).filter(|&k| left[k as usize]).collect();
+            let mut at = vec![NONE; count];
+            for (j, &k) in rest.iter().enumerate() {
+                at[k as usize] = j as u32;
+            }
+            let inside: Vec<(u32, u32)> = edges
                 .iter()
-                .map(|node| node.index() as u32)
-                .filter(|&x| (x as usize) < n)
+                .filter(|&&(a, b)| left[a as usize] && left[b as usize])
+                .map(|&(a, b)| (at[a as usize], at[b as usize]))
                 .collect();
-            // One task alone is a cycle when it reaches itself: through
-            // nodes for ancestries (an ancestor's blocked_by names it), or
-            // by an edge of its own (its own blocked_by, its own parent).
-            let is_cycle = match tasks.as_slice() {
-                [] => false,
-                [t] => scc.len() > 1 || f.parent[*t as usize] == *t || self.own(*t).contains(t),
-                _ => true,
-            };
-            cyclic.push(is_cycle);
-            if is_cycle {
-                tasks.sort_unstable();
-                cycles.push(tasks);
+            let mut g = DiGraph::<(), (), u32>::with_capacity(rest.len(), inside.len());
+            for _ in 0..rest.len() {
+                g.add_node(());
+            }
+            g.extend_with_edges(inside);
+            for scc in petgraph::algo::kosaraju_scc(&g) {
+                let members: Vec<u32> = scc.iter().map(|node| rest[node.index()]).collect();
+                let mut tasks: Vec<u32> = members
+                    .iter()
+                    .copied()
+                    .filter(|&x| (x as usize) < n)
+                    .collect();
+                // One task alone is a cycle when it reaches itself: through
+                // nodes for ancestries (an ancestor's blocked_by names it),
+                // or by an edge of its own (its own blocked_by, its own
+                // parent).
+                let is_cycle = match tasks.as_slice() {
+                    [] => false,
+                    [t] => {
+                        members.len() > 1 || f.parent[*t as usize] == *t || self.own(*t).contains(t)
+                    }
+                    _ => true,
+                };
+                let number = cyclic.len() as u32;
+                for &k in &members {
+                    part[k as usize] = number;
+                }
+                cyclic.push(is_cycle);
+                if is_cycle {
+                    tasks.sort_unstable();
+                    cycles.push(tasks);
+                }
             }
         }
         Components {
