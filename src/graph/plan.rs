@@ -761,4 +761,70 @@ mod tests {
         };
         assert_eq!(fmt(saturday.start_at(0)), "Mon 09:00");
     }
+
+    #[test]
+    fn the_calendar_agrees_with_counting_day_by_day() {
+        // What the calendar computes, counted out a day at a time.
+        let counted = |start: NaiveDate, days: u64, rest: u64| {
+            let workday = |mut d: NaiveDate| {
+                while matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
+                    d = d.succ_opt().unwrap();
+                }
+                d
+            };
+            let mut date = workday(start);
+            for _ in 0..days {
+                date = workday(date.succ_opt().unwrap());
+            }
+            date.and_hms_opt(9, 0, 0).unwrap() + TimeDelta::minutes(rest as i64)
+        };
+        let day = Estimate::MINUTES_PER_DAY;
+        for offset in 0..7 {
+            let start = NaiveDate::from_ymd_opt(2026, 11, 16 + offset).unwrap();
+            let c = Calendar { start };
+            for days in 0..30 {
+                for rest in [0, 1, 240, 479] {
+                    let minutes = days * day + rest;
+                    assert_eq!(c.start_at(minutes), Some(counted(start, days, rest)));
+                }
+                let end = if days == 0 {
+                    counted(start, 0, 0)
+                } else {
+                    counted(start, days - 1, day)
+                };
+                assert_eq!(c.end_at(days * day), Some(end), "{start} {days}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_calendar_counts_weeks_and_stops_at_its_last_day() {
+        // 2026-11-20 is a Friday: ten weeks of work end on a Thursday.
+        let c = Calendar {
+            start: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+        };
+        let day = Estimate::MINUTES_PER_DAY;
+        let end = c.end_at(50 * day).unwrap();
+        assert_eq!(
+            end.format("%a %Y-%m-%d %H:%M").to_string(),
+            "Thu 2027-01-28 17:00"
+        );
+        // Work that ends on the last day has a date; a minute more has
+        // none, and neither has any sum of estimates however large.
+        assert!(c.date(u64::MAX / 2).is_none());
+        let mut lo = 0u64;
+        let mut hi = 10_000 * 260 * day;
+        while lo + 1 < hi {
+            let mid = lo + (hi - lo) / 2;
+            if c.end_at(mid).is_some() {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        assert_eq!(c.date(lo), Some(Calendar::LAST_DAY));
+        assert_eq!(c.end_at(lo + 1), None);
+        assert_eq!(c.start_at(u64::MAX), None);
+        assert_eq!(c.end_at(100_000 * Estimate::MAX_MINUTES), None);
+    }
 }
