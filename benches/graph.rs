@@ -1,13 +1,18 @@
 //! Times each graph analysis on generated task sets of 1k, 10k and 100k
-//! tasks (about 3 blockers each, epics of 20), without file loading.
+//! tasks (about 3 blockers each, epics of 20), without file loading; then
+//! the shapes a file can bring that once aborted or took minutes: a long
+//! chain against the id order, a deep parent chain with a blocker at every
+//! level, one file naming 100,000 ids that no task has.
 //!
-//! Run with `cargo bench --bench graph`. Prints a Markdown table for
+//! Run with `cargo bench --bench graph`. Prints Markdown tables for
 //! BENCHMARKS.md: the median of several runs of each analysis, and that time
 //! divided by (V+E)·log2 V, which stays flat when the cost grows no faster.
 
 use std::time::{Duration, Instant};
 
-use git_task::graph::{Graph, Open, tracks};
+use git_task::check;
+use git_task::graph::{Calendar, Graph, Open, tracks};
+use git_task::store::Loaded;
 use git_task::task::{Estimate, Kind, Priority, Status, Task};
 use git_task::{TaskId, TaskSet};
 
@@ -100,7 +105,144 @@ fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
     times[times.len() / 2]
 }
 
+/// What `git task plan` computes: the DAG, waves, critical path, a
+/// schedule for 4 workers and the calendar dates of every task.
+fn plan(graph: &Graph) -> usize {
+    let Ok(open) = Open::new(graph) else {
+        return 0;
+    };
+    let waves = open.waves().len();
+    let cp = open.critical_path();
+    let schedule = open.schedule(graph, &cp, 4);
+    let calendar = Calendar {
+        start: chrono::NaiveDate::from_ymd_opt(2026, 11, 20).expect("a date"),
+    };
+    let dates = schedule
+        .slots
+        .iter()
+        .flatten()
+        .filter(|s| calendar.start_at(s.start).is_some() && calendar.end_at(s.end).is_some())
+        .count();
+    waves + dates
+}
+
+/// A set read from files of these texts, as `check` gets it.
+fn loaded(files: Vec<(String, String)>) -> Loaded {
+    let (tasks, texts): (Vec<Task>, Vec<String>) = files
+        .into_iter()
+        .map(|(id, text)| {
+            let task = Task::parse(TaskId::parse(&id).expect("valid id"), &text).expect("valid");
+            (task, text)
+        })
+        .unzip();
+    // TaskSet sorts by id; the generators below write ids in order.
+    Loaded {
+        tasks: TaskSet::new(tasks),
+        texts,
+        ..Loaded::default()
+    }
+}
+
+/// `t000000` blocked by `t000001`, … : a chain against the id order.
+fn chain(n: usize) -> Loaded {
+    loaded(
+        (0..n)
+            .map(|k| {
+                let mut text = format!("subject = \"step {k}\"\n");
+                if k + 1 < n {
+                    text.push_str(&format!("blocked_by = [\"t{:06}\"]\n", k + 1));
+                }
+                (format!("t{k:06}"), text)
+            })
+            .collect(),
+    )
+}
+
+/// The same chain closed into one cycle: the last task is blocked by the
+/// first, as `dep add` would refuse to make it.
+fn cycle(n: usize) -> Loaded {
+    let mut loaded = chain(n);
+    let last = format!("t{:06}", n - 1);
+    let text = "subject = \"last\"\nblocked_by = [\"t000000\"]\n";
+    let task = Task::parse(TaskId::parse(&last).expect("valid id"), text).expect("valid");
+    loaded.tasks.upsert(task);
+    if let Some(t) = loaded.texts.last_mut() {
+        *t = text.to_string();
+    }
+    loaded
+}
+
+/// A parent chain `depth` deep, each level blocked by a task of its own.
+fn parent_chain(depth: usize) -> Loaded {
+    let mut files: Vec<(String, String)> = (0..depth)
+        .map(|k| (format!("b{k:06}"), format!("subject = \"blocker {k}\"\n")))
+        .collect();
+    files.extend((0..depth).map(|k| {
+        let mut text = format!("subject = \"level {k}\"\nblocked_by = [\"b{k:06}\"]\n");
+        if k > 0 {
+            text.push_str(&format!("parent = \"t{:06}\"\n", k - 1));
+        }
+        if k + 1 == depth {
+            text.push_str("status = \"in_progress\"\n");
+        }
+        (format!("t{k:06}"), text)
+    }));
+    loaded(files)
+}
+
+/// One task whose blocked_by names `n` ids that no task has.
+fn missing(n: usize) -> Loaded {
+    let list: Vec<String> = (0..n).map(|k| format!("\"m{k:06}\"")).collect();
+    let text = format!(
+        "subject = \"too much\"\nblocked_by = [{}]\n",
+        list.join(", ")
+    );
+    loaded(vec![("x".into(), text)])
+}
+
+fn shapes() {
+    println!();
+    println!(
+        "| shape | tasks | written edges | stored edges | cycles | Graph::new | Graph::new + cycles | ready | check::check | plan |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let cases: Vec<(&str, Loaded)> = vec![
+        ("chain against the id order", chain(100_000)),
+        ("chain against the id order", chain(1_000_000)),
+        ("that chain closed into one cycle", cycle(1_000_000)),
+        ("parent chain, a blocker per level", parent_chain(10_000)),
+        ("parent chain, a blocker per level", parent_chain(100_000)),
+        ("one file, 100k missing ids", missing(100_000)),
+    ];
+    for (name, loaded) in &cases {
+        let set = &loaded.tasks;
+        let graph = Graph::new(set);
+        let written: usize = set
+            .iter()
+            .map(|t| t.blocked_by.len() + usize::from(t.parent.is_some()))
+            .sum();
+        let runs = if set.len() >= 1_000_000 { 3 } else { 7 };
+        let ms = |d: Duration| format!("{:.1} ms", d.as_secs_f64() * 1e3);
+        println!(
+            "| {name} | {} | {written} | {} | {} | {} | {} | {} | {} | {} |",
+            set.len(),
+            graph.stored_edges(),
+            graph.cycles().len(),
+            ms(time(runs, || Graph::new(set).stored_edges())),
+            ms(time(runs, || Graph::new(set).cycles().len())),
+            ms(time(runs, || graph.ready().len())),
+            ms(time(runs, || check::check(loaded, None).diagnostics.len())),
+            ms(time(runs, || plan(&graph))),
+        );
+    }
+}
+
 fn main() {
+    analyses();
+    shapes();
+}
+
+fn analyses() {
     let sizes = [1_000usize, 10_000, 100_000];
     println!("| analysis | tasks | edges | median | ns per (V+E)·log₂V |");
     println!("|---|---:|---:|---:|---:|");
@@ -110,6 +252,10 @@ fn main() {
         let open = Open::new(&graph).expect("the generated graph is acyclic");
         let edges: usize = (0..set.len()).map(|i| graph.waits_for(i).len()).sum();
         let cp = open.critical_path();
+        let loaded = Loaded {
+            tasks: set.clone(),
+            ..Loaded::default()
+        };
         let runs = if n >= 100_000 { 7 } else { 21 };
         let scale = (n + edges) as f64 * (n as f64).log2();
         let rows: Vec<(&str, Duration)> = vec![
@@ -119,7 +265,12 @@ fn main() {
             ),
             ("ready", time(runs, || graph.ready().len())),
             ("blocked", time(runs, || graph.blocked().len())),
-            ("cycles", time(runs, || graph.cycles().len())),
+            // A graph finds its strong components once and keeps them, so
+            // each run starts from a new graph.
+            (
+                "cycles (Graph::new, then cycles)",
+                time(runs, || Graph::new(&set).cycles().len()),
+            ),
             (
                 "unresolved DAG (Open::new)",
                 time(runs, || Open::new(&graph).map(|o| o.len())),
@@ -130,6 +281,14 @@ fn main() {
             (
                 "schedule, 4 workers",
                 time(runs, || open.schedule(&graph, &cp, 4).finish),
+            ),
+            (
+                "plan (all of the above, and dates)",
+                time(runs, || plan(&graph)),
+            ),
+            (
+                "check::check",
+                time(runs, || check::check(&loaded, None).diagnostics.len()),
             ),
         ];
         for (name, d) in rows {

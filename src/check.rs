@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::gate::{self, GateState};
-use crate::graph::{Graph, Reason, Target};
+use crate::graph::{Graph, LISTED, Target};
 use crate::store::{Loaded, StrayKind, TASKS_DIR};
 use crate::task::Status;
 
@@ -168,20 +168,32 @@ pub fn check(loaded: &Loaded, target: Option<&str>) -> Report {
     for (i, task) in tasks.iter().enumerate() {
         let id = &task.id;
         // The graph has resolved every blocker already: no lookups here.
-        for w in graph.waits_for(i) {
-            if w.reason != Reason::Blocker {
-                continue;
-            }
-            match &w.target {
-                Target::Missing(b) => at(
-                    Severity::Error,
-                    "missing-reference",
-                    i,
-                    locate(text(i), "blocked_by", Some(b.as_str())),
-                    format!("`{id}` is blocked by `{b}`, but no task has that id"),
-                    vec![format!("drop it: git task dep rm {id} {b}")],
-                ),
+        // Each kind of finding is reported for the first LISTED blockers
+        // it concerns and then counted, so that one file naming 100,000
+        // ids is a dozen lines, not 100,000 (each pointing into the file
+        // at the cost of reading it again).
+        let (mut missing, mut cancelled) = (0usize, 0usize);
+        for target in graph.blockers(i) {
+            match &target {
+                Target::Missing(b) => {
+                    missing += 1;
+                    if missing > LISTED {
+                        continue;
+                    }
+                    at(
+                        Severity::Error,
+                        "missing-reference",
+                        i,
+                        locate(text(i), "blocked_by", Some(b.as_str())),
+                        format!("`{id}` is blocked by `{b}`, but no task has that id"),
+                        vec![format!("drop it: git task dep rm {id} {b}")],
+                    )
+                }
                 Target::Task(j) if tasks[*j].status == Status::Cancelled => {
+                    cancelled += 1;
+                    if cancelled > LISTED {
+                        continue;
+                    }
                     let b = &tasks[*j].id;
                     at(
                         Severity::Warning,
@@ -197,6 +209,35 @@ pub fn check(loaded: &Loaded, target: Option<&str>) -> Report {
                 }
                 Target::Task(_) => {}
             }
+        }
+        if missing > LISTED {
+            at(
+                Severity::Error,
+                "missing-reference",
+                i,
+                locate(text(i), "blocked_by", None),
+                format!(
+                    "`{id}` is blocked by {} more ids that name no task, not listed one by one",
+                    missing - LISTED
+                ),
+                vec![format!(
+                    "drop them: git task dep rm {id} ID…, or edit {}",
+                    path(i).display()
+                )],
+            );
+        }
+        if cancelled > LISTED {
+            at(
+                Severity::Warning,
+                "depends-on-cancelled",
+                i,
+                locate(text(i), "blocked_by", None),
+                format!(
+                    "`{id}` is blocked by {} more cancelled tasks, not listed one by one",
+                    cancelled - LISTED
+                ),
+                vec![format!("drop those dependencies: git task dep rm {id} ID…")],
+            );
         }
         if let Some(p) = &task.parent
             && graph.parent(i).is_none()

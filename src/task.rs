@@ -152,7 +152,7 @@ pub enum Gate {
 }
 
 /// Work time, as written (`30m`, `4h`, `2d`, `1w`) and in minutes, where
-/// a day is 8 hours and a week 5 days.
+/// a day is 8 hours and a week 5 days. At most [`Estimate::MAX_TEXT`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Estimate {
     text: String,
@@ -161,6 +161,15 @@ pub struct Estimate {
 
 impl Estimate {
     pub const MINUTES_PER_DAY: u64 = 8 * 60;
+
+    /// The largest estimate: 520 weeks, ten years of work. A task bigger
+    /// than that is a plan of its own, to be split into tasks. The bound
+    /// also keeps every sum of estimates far inside what the planning
+    /// arithmetic and the calendar hold.
+    pub const MAX_MINUTES: u64 = 520 * 5 * Estimate::MINUTES_PER_DAY;
+
+    /// [`Estimate::MAX_MINUTES`] as it is written.
+    pub const MAX_TEXT: &'static str = "520w";
 
     pub fn minutes(&self) -> u64 {
         self.minutes
@@ -194,8 +203,14 @@ impl FromStr for Estimate {
         }
         let value: f64 = number.parse().map_err(|_| bad())?;
         let minutes = (value * per_unit).round();
-        if !(minutes.is_finite() && minutes < 1e12) {
+        if !minutes.is_finite() {
             return Err(bad());
+        }
+        if minutes > Estimate::MAX_MINUTES as f64 {
+            return Err(format!(
+                "`{s}` is too large an estimate: it can be at most {} (ten years of work); split the work into smaller tasks",
+                Estimate::MAX_TEXT
+            ));
         }
         Ok(Estimate {
             text: s.to_owned(),
@@ -802,6 +817,18 @@ sprint = 14
         assert_eq!("1w".parse::<Estimate>().unwrap().minutes(), 2400);
         for bad in ["", "d", "2", "2x", "-1d", "1e9d"] {
             assert!(bad.parse::<Estimate>().is_err(), "{bad}");
+        }
+        assert_eq!(
+            "520w".parse::<Estimate>().unwrap().minutes(),
+            Estimate::MAX_MINUTES
+        );
+        assert_eq!(
+            "2600d".parse::<Estimate>().unwrap().minutes(),
+            Estimate::MAX_MINUTES
+        );
+        for too_big in ["521w", "2601d", "99999999w", "1248001m"] {
+            let error = too_big.parse::<Estimate>().unwrap_err();
+            assert!(error.contains("at most 520w"), "{error}");
         }
     }
 }

@@ -29,7 +29,8 @@ pub struct FieldArgs {
     #[arg(long)]
     pub owner: Option<String>,
 
-    /// Work time: 30m, 4h, 2d, 1w (1d = 8h, 1w = 5d).
+    /// Work time: 30m, 4h, 2d, 1w (1d = 8h, 1w = 5d); at most 520w, ten
+    /// years of work.
     #[arg(long, short, value_parser = parse_estimate)]
     pub estimate: Option<Estimate>,
 

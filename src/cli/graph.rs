@@ -7,7 +7,7 @@ use std::io::Write;
 use serde_json::{Value, json};
 
 use git_task::gate::gate_state;
-use git_task::graph::{Reason, Target};
+use git_task::graph::Reason;
 use git_task::store::Source;
 
 use super::plan::mermaid_id;
@@ -123,14 +123,10 @@ impl Drawn {
         // The direct waits of a task: its own blockers and its children.
         // Inherited waits are implied by these two and would only clutter.
         let direct = |i: usize| {
-            view.graph
-                .waits_for(i)
-                .iter()
-                .filter_map(|w| match (&w.target, w.reason) {
-                    (Target::Task(j), Reason::Blocker) => Some((*j, EdgeKind::Blocker)),
-                    (Target::Task(j), Reason::Child) => Some((*j, EdgeKind::Child)),
-                    _ => None,
-                })
+            view.graph.direct_waits(i).map(|(j, reason)| match reason {
+                Reason::Child => (j, EdgeKind::Child),
+                _ => (j, EdgeKind::Blocker),
+            })
         };
         let mut visible: Vec<bool> = (0..count)
             .map(|i| all || !view.task(i).is_resolved())

@@ -69,7 +69,8 @@ pub struct ReadyArgs {}
 ///
 /// Each unresolved task that waits for something open, with those things
 /// listed under it and why (its own blocker, inherited from an ancestor,
-/// or a child not yet done).
+/// or a child not yet done): the first 10, then how many more, which
+/// `git task show ID` lists.
 #[derive(Debug, clap::Args)]
 pub struct BlockedArgs {}
 
@@ -146,12 +147,23 @@ pub fn run_blocked(ctx: &mut Ctx, _args: BlockedArgs) -> CliResult {
             view.id(&ctx.ui, i),
             escape(&t.subject, false)
         ));
-        for w in view.graph.open_waits(i) {
+        // A bounded list: a task deep in a hierarchy can wait for
+        // thousands of things; `show` lists them all.
+        let (waits, more) = view.graph.first_open_waits(i);
+        for w in &waits {
             lines.push(format!(
                 "{}  {} {}",
                 " ".repeat(width),
                 ctx.ui.paint(Style::Dim, "waits for"),
                 view.wait_line(&ctx.ui, w)
+            ));
+        }
+        if more > 0 {
+            let note = format!("and {more} more (git task show {} lists them all)", t.id);
+            lines.push(format!(
+                "{}  {}",
+                " ".repeat(width),
+                ctx.ui.paint(Style::Dim, &note)
             ));
         }
     }

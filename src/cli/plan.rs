@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use serde_json::{Value, json};
 
 use git_task::graph::{Calendar, CriticalPath, Schedule, tracks};
@@ -88,14 +88,33 @@ pub fn run_plan(ctx: &mut Ctx, args: PlanArgs) -> CliResult {
     Ok(())
 }
 
-/// Tasks projected to end after their due date: (task, projected end date).
-fn late(view: &View, schedule: &Schedule, calendar: Calendar) -> Vec<(usize, NaiveDate)> {
+/// A time of the calendar in `format`, or `after 9999-12-31` when it falls
+/// past the calendar's last day.
+fn when(t: Option<NaiveDateTime>, format: &str) -> String {
+    match t {
+        Some(t) => t.format(format).to_string(),
+        None => format!("after {}", Calendar::LAST_DAY),
+    }
+}
+
+/// A time of the calendar for JSON: `null` past the calendar's last day.
+fn when_json(t: Option<NaiveDateTime>) -> Value {
+    t.map(|t| t.format("%Y-%m-%dT%H:%M").to_string()).into()
+}
+
+/// Tasks projected to end after their due date: (task, projected end
+/// date, `None` when that is past the calendar's last day).
+fn late(view: &View, schedule: &Schedule, calendar: Calendar) -> Vec<(usize, Option<NaiveDate>)> {
     (0..view.set.len())
         .filter_map(|i| {
             let slot = schedule.slots[i]?;
             let due = view.task(i).due?;
             let end = calendar.date(slot.end);
-            (end > due).then_some((i, end))
+            let late = match end {
+                Some(end) => end > due,
+                None => due <= Calendar::LAST_DAY,
+            };
+            late.then_some((i, end))
         })
         .collect()
 }
@@ -114,6 +133,10 @@ fn plan_json(
         }
     }
     let late = late(view, schedule, calendar);
+    let mut is_late = vec![false; view.set.len()];
+    for &(i, _) in &late {
+        is_late[i] = true;
+    }
     let tasks: Vec<Value> = (0..view.set.len())
         .filter_map(|i| {
             let slot = schedule.slots[i]?;
@@ -126,13 +149,13 @@ fn plan_json(
                 "worker": slot.worker.map(|w| w + 1),
                 "start_minutes": slot.start,
                 "end_minutes": slot.end,
-                "start": calendar.start_at(slot.start).format("%Y-%m-%dT%H:%M").to_string(),
-                "end": calendar.end_at(slot.end).format("%Y-%m-%dT%H:%M").to_string(),
+                "start": when_json(calendar.start_at(slot.start)),
+                "end": when_json(calendar.end_at(slot.end)),
                 "work_minutes": timing.minutes,
                 "unestimated": timing.unestimated,
                 "slack_minutes": timing.slack,
                 "due": t.due,
-                "late": late.iter().any(|(j, _)| *j == i),
+                "late": is_late[i],
             }))
         })
         .collect();
@@ -140,7 +163,7 @@ fn plan_json(
         "version": 1,
         "workers": schedule.workers,
         "finish_minutes": schedule.finish,
-        "finish": calendar.end_at(schedule.finish).format("%Y-%m-%dT%H:%M").to_string(),
+        "finish": when_json(calendar.end_at(schedule.finish)),
         "critical_path_minutes": cp.length,
         "waves": waves.iter().map(|w| w.iter().map(|&i| view.task(i).id.to_string()).collect::<Vec<_>>()).collect::<Vec<_>>(),
         "tasks": tasks,
@@ -162,14 +185,18 @@ fn print_plan(
     if open_count == 0 {
         lines.push("nothing to plan: every task is resolved".to_string());
     } else {
-        let work: u64 = cp.timing.iter().flatten().map(|t| t.minutes).sum();
+        let work = cp
+            .timing
+            .iter()
+            .flatten()
+            .fold(0u64, |sum, t| sum.saturating_add(t.minutes));
         lines.push(format!(
             "{open_count} open tasks, {} of work; with {} worker{} done after {} ({}); critical path {}",
             work_text(work),
             schedule.workers,
             if schedule.workers == 1 { "" } else { "s" },
             work_text(schedule.finish),
-            calendar.end_at(schedule.finish).format("%a %Y-%m-%d %H:%M"),
+            when(calendar.end_at(schedule.finish), "%a %Y-%m-%d %H:%M"),
             work_text(cp.length),
         ));
         lines.push(String::new());
@@ -224,6 +251,10 @@ fn print_plan(
             lines.push(ui.paint(Style::Red, "projected late").into_owned());
             for (i, end) in late {
                 let due = view.task(i).due.expect("late tasks have a due date");
+                let end = end.map_or_else(
+                    || format!("after {}", Calendar::LAST_DAY),
+                    |d| d.to_string(),
+                );
                 lines.push(format!("  {} due {due}, projected {end}", view.id(ui, i)));
             }
         }
@@ -245,8 +276,18 @@ fn gantt(view: &View, cp: &CriticalPath, schedule: &Schedule, calendar: Calendar
         if schedule.workers == 1 { "" } else { "s" }
     ));
     out.push_str("    dateFormat YYYY-MM-DD HH:mm\n    axisFormat %m-%d\n    excludes weekends\n");
-    let start = |m: u64| calendar.start_at(m).format("%Y-%m-%d %H:%M").to_string();
-    let end = |m: u64| calendar.end_at(m).format("%Y-%m-%d %H:%M").to_string();
+    // A chart needs a date for every bar: work past the calendar's last
+    // day is drawn ending on it, and a comment says so.
+    let past_end = std::cell::Cell::new(false);
+    let stamp = |t: Option<NaiveDateTime>| match t {
+        Some(t) => t.format("%Y-%m-%d %H:%M").to_string(),
+        None => {
+            past_end.set(true);
+            format!("{} 17:00", Calendar::LAST_DAY)
+        }
+    };
+    let start = |m: u64| stamp(calendar.start_at(m));
+    let end = |m: u64| stamp(calendar.end_at(m));
     let mut sections: Vec<Vec<String>> = vec![Vec::new(); schedule.workers + 1];
     let mut order: Vec<usize> = (0..view.set.len())
         .filter(|&i| schedule.slots[i].is_some())
@@ -271,6 +312,12 @@ fn gantt(view: &View, cp: &CriticalPath, schedule: &Schedule, calendar: Calendar
             None => format!("    {name} :milestone, {tag}, {}, 0d", end(slot.start)),
         };
         sections[schedule.workers].push(line);
+    }
+    if past_end.get() {
+        out.push_str(&format!(
+            "    %% work after {} is drawn as ending on that day\n",
+            Calendar::LAST_DAY
+        ));
     }
     for (w, lines) in sections.iter().enumerate() {
         if lines.is_empty() {
@@ -358,7 +405,7 @@ pub fn run_critical_path(ctx: &mut Ctx, _args: CriticalPathArgs) -> CliResult {
             work_text(cp.length),
             cp.path.len(),
             if cp.path.len() == 1 { "" } else { "s" },
-            calendar.end_at(cp.length).format("%a %Y-%m-%d %H:%M")
+            when(calendar.end_at(cp.length), "%a %Y-%m-%d %H:%M")
         ));
         let width = cp
             .path

@@ -138,7 +138,7 @@ impl<'a> View<'a> {
             let waits: Vec<Value> = self
                 .graph
                 .open_waits(i)
-                .map(|w| self.wait_json(w))
+                .map(|w| self.wait_json(&w))
                 .collect();
             map.insert("waiting_for".into(), Value::Array(waits));
         }
@@ -183,52 +183,36 @@ impl<'a> View<'a> {
                 _ => roots.push(i),
             }
         }
+        // Depth first with a stack of its own: a parent chain in the files
+        // can be deeper than the call stack. Children are pushed last
+        // first, so they come out in order under their parent.
         let mut lines = Vec::new();
         let mut seen = std::collections::HashSet::new();
-        for &root in &roots {
-            self.tree_lines(ui, root, width, "", "", &children, &mut seen, &mut lines);
+        let mut stack: Vec<(usize, String, String)> = roots
+            .iter()
+            .rev()
+            .map(|&r| (r, String::new(), String::new()))
+            .collect();
+        while let Some((i, branch, rest)) = stack.pop() {
+            if !seen.insert(i) {
+                continue;
+            }
+            lines.push(self.line(ui, i, width, &branch));
+            let kids = &children[i];
+            for (n, &c) in kids.iter().enumerate().rev() {
+                let last = n + 1 == kids.len();
+                let (b, r) = if last {
+                    ("└─ ", "   ")
+                } else {
+                    ("├─ ", "│  ")
+                };
+                stack.push((c, format!("{rest}{b}"), format!("{rest}{r}")));
+            }
         }
         for line in lines {
             writeln!(ui.out(), "{line}")?;
         }
         Ok(())
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn tree_lines(
-        &self,
-        ui: &Ui,
-        i: usize,
-        width: usize,
-        branch: &str,
-        rest: &str,
-        children: &[Vec<usize>],
-        seen: &mut std::collections::HashSet<usize>,
-        lines: &mut Vec<String>,
-    ) {
-        if !seen.insert(i) {
-            return;
-        }
-        lines.push(self.line(ui, i, width, branch));
-        let kids = &children[i];
-        for (n, &c) in kids.iter().enumerate() {
-            let last = n + 1 == kids.len();
-            let (b, r) = if last {
-                ("└─ ", "   ")
-            } else {
-                ("├─ ", "│  ")
-            };
-            self.tree_lines(
-                ui,
-                c,
-                width,
-                &format!("{rest}{b}"),
-                &format!("{rest}{r}"),
-                children,
-                seen,
-                lines,
-            );
-        }
     }
 }
 
@@ -261,7 +245,7 @@ pub fn work_text(minutes: u64) -> String {
 }
 
 /// The planning view of a task set, or the cycles that prevent one.
-pub fn open_graph(view: &View) -> Result<git_task::graph::Open, git_task::Error> {
+pub fn open_graph<'a>(view: &'a View<'a>) -> Result<git_task::graph::Open<'a>, git_task::Error> {
     git_task::graph::Open::new(&view.graph).map_err(|cycles| {
         let paths: Vec<String> = cycles
             .0

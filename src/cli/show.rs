@@ -116,7 +116,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     let waits: Vec<String> = view
         .graph
         .open_waits(i)
-        .map(|w| view.wait_line(ui, w))
+        .map(|w| view.wait_line(ui, &w))
         .collect();
     if !waits.is_empty() {
         lines.push(ui.paint(Style::Bold, "waits for").into_owned());

@@ -177,21 +177,9 @@ fn pipeline_order(view: &View) -> Vec<usize> {
         return (0..count).collect();
     };
     let mut order: Vec<usize> = (0..count).filter(|&i| !open.contains(i)).collect();
-    // Kahn's algorithm with the smallest id first, so the order is stable
-    // and reads like the pipeline, not like a depth-first walk.
-    let mut waiting: Vec<usize> = (0..count).map(|i| open.prerequisites(i).count()).collect();
-    let mut free: std::collections::BTreeSet<usize> = (0..count)
-        .filter(|&i| open.contains(i) && waiting[i] == 0)
-        .collect();
-    while let Some(i) = free.pop_first() {
-        order.push(i);
-        for d in open.dependents(i) {
-            waiting[d] = waiting[d].saturating_sub(1);
-            if waiting[d] == 0 {
-                free.insert(d);
-            }
-        }
-    }
+    // The smallest id first of those free to come next, so the order is
+    // stable and reads like the pipeline, not like a depth-first walk.
+    order.extend(open.flow_order());
     order
 }
 

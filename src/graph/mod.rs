@@ -1,7 +1,16 @@
 //! The derived dependency graph: what each task waits for, what is ready or
 //! blocked, cycles, and the planning answers over the unresolved tasks
 //! (waves, critical path, tracks, schedule). Pure: no I/O, no printing.
+//!
+//! The graph keeps only the edges the files write: each task's blockers,
+//! and the parent links with their children. What a task inherits from
+//! its ancestors (§2) is never written out for every task, since a parent
+//! chain k deep would make k²/2 such edges; it is answered on demand by
+//! walking one task's ancestors, or by passes over the parent forest that
+//! are linear in tasks plus written edges (see `docs/graph.md`).
 
+mod cycles;
+mod forest;
 mod plan;
 mod tracks;
 
@@ -10,12 +19,18 @@ pub use tracks::{Track, tracks};
 
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
-use petgraph::graph::{DiGraph, NodeIndex};
+use forest::{Ancestors, Forest, Lists, NONE, Node, Step};
 
 use crate::id::TaskId;
 use crate::task::{Status, Task};
 use crate::taskset::TaskSet;
+
+/// How many waits a message lists before it says how many more there are:
+/// enough to act on, few enough that a task waiting for thousands of
+/// things still makes a readable line (and a bounded one in a hook).
+pub const LISTED: usize = 10;
 
 /// Why one task waits for another (§2 of the design).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,12 +59,34 @@ pub struct Wait {
 
 /// The waits-for relation over one task set. Task indices are positions in
 /// [`TaskSet::tasks`].
+///
+/// Inside, a *target* is a `u32`: below the number of tasks it is a task
+/// index, above it an id that names no task (`missing[t - n]`).
 #[derive(Debug)]
 pub struct Graph<'a> {
     set: &'a TaskSet,
-    waits: Vec<Vec<Wait>>,
-    /// Each task's parent, when it names a task of the set.
-    parents: Vec<Option<usize>>,
+    /// The ids `blocked_by` lists name that no task has, each once.
+    missing: Vec<TaskId>,
+    /// Each task's `blocked_by` as targets, each once, in written order.
+    blockers: Lists,
+    forest: Forest,
+    /// By target: an unresolved task, or an id that names no task (a
+    /// dangling reference holds its task back until it is fixed).
+    open: Vec<bool>,
+    /// Each task's nearest ancestor with an open blocker of its own, or
+    /// `NONE`: the links an [`Ancestors`] walk over open waits follows.
+    next_open: Vec<u32>,
+    /// How many different open things each task waits for.
+    open_count: Vec<u32>,
+    /// Whether each task is named by the `blocked_by` of one of its
+    /// ancestors (so it waits for itself).
+    inherits_itself: Vec<bool>,
+    /// The first [`LISTED`] open waits of each task and its ancestors,
+    /// for messages; made the first time a message needs them.
+    listed: OnceLock<Prefixes>,
+    /// The strongly connected parts of the relation, made the first time
+    /// a question about cycles is asked.
+    components: OnceLock<cycles::Components>,
 }
 
 /// FNV-1a: a fast hash for the short ids the graph looks up hundreds of
@@ -76,80 +113,325 @@ impl std::hash::Hasher for Fnv {
     }
 }
 
-type IdIndex<'a> = HashMap<&'a str, usize, std::hash::BuildHasherDefault<Fnv>>;
+type FnvBuild = std::hash::BuildHasherDefault<Fnv>;
+type IdIndex<'a> = HashMap<&'a str, u32, FnvBuild>;
+
+/// Per task, the first [`LISTED`] open waits of the task itself followed by
+/// those of its ancestors, nearest first, each once: `(target, whose
+/// blocked_by names it)`. What a task inherits is its parent's list.
+#[derive(Debug, Default)]
+struct Prefixes {
+    span: Vec<(u32, u8)>,
+    items: Vec<(u32, u32)>,
+}
+
+impl Prefixes {
+    fn get(&self, i: u32) -> &[(u32, u32)] {
+        let (start, len) = self.span[i as usize];
+        &self.items[start as usize..start as usize + len as usize]
+    }
+}
 
 impl<'a> Graph<'a> {
     pub fn new(set: &'a TaskSet) -> Graph<'a> {
         let tasks = set.tasks();
-        let mut index = IdIndex::with_capacity_and_hasher(tasks.len(), Default::default());
+        let n = tasks.len();
+        let mut index = IdIndex::with_capacity_and_hasher(n, Default::default());
         for (i, task) in tasks.iter().enumerate() {
-            index.insert(task.id.as_str(), i);
+            index.insert(task.id.as_str(), i as u32);
         }
-        let target = |id: &TaskId| match index.get(id.as_str()) {
-            Some(&j) => Target::Task(j),
-            None => Target::Missing(id.clone()),
-        };
-        // Each task's own blockers, resolved once: ancestors' lists are
-        // reused by every descendant.
-        let blockers: Vec<Vec<Target>> = tasks
-            .iter()
-            .map(|t| t.blocked_by.iter().map(target).collect())
-            .collect();
-        let parents: Vec<Option<usize>> = tasks
+        let parent: Vec<u32> = tasks
             .iter()
             .map(|t| {
                 t.parent
                     .as_ref()
                     .and_then(|p| index.get(p.as_str()).copied())
+                    .unwrap_or(NONE)
             })
             .collect();
-        let mut children: Vec<Vec<usize>> = vec![Vec::new(); tasks.len()];
-        for (i, p) in parents.iter().enumerate() {
-            if let Some(p) = *p {
-                children[p].push(i);
+
+        // Resolve every blocker once. An id that names no task gets a
+        // number of its own, the same wherever it is written, so repeats
+        // are found by number, not by comparing with every earlier one.
+        let mut missing: Vec<TaskId> = Vec::new();
+        let mut missing_index = IdIndex::default();
+        let mut blockers = Lists::new();
+        // `seen[t] == i` marks target t as already listed for task i.
+        let mut seen: Vec<u32> = vec![NONE; n];
+        for (i, task) in tasks.iter().enumerate() {
+            for b in &task.blocked_by {
+                let t = match index.get(b.as_str()) {
+                    Some(&j) => j,
+                    None => *missing_index.entry(b.as_str()).or_insert_with(|| {
+                        missing.push(b.clone());
+                        seen.push(NONE);
+                        (n + missing.len() - 1) as u32
+                    }),
+                };
+                if std::mem::replace(&mut seen[t as usize], i as u32) != i as u32 {
+                    blockers.push(t);
+                }
+            }
+            blockers.close();
+        }
+        let open: Vec<bool> = tasks
+            .iter()
+            .map(|t| !t.is_resolved())
+            .chain(std::iter::repeat_n(true, missing.len()))
+            .collect();
+
+        let forest = Forest::new(parent);
+        let mut graph = Graph {
+            set,
+            missing,
+            blockers,
+            forest,
+            open,
+            next_open: Vec::new(),
+            open_count: Vec::new(),
+            inherits_itself: Vec::new(),
+            listed: OnceLock::new(),
+            components: OnceLock::new(),
+        };
+        graph.next_open = graph.nearest_open_ancestors();
+        let (open_count, inherits_itself) = graph.count_waits(&graph.open);
+        graph.open_count = open_count;
+        graph.inherits_itself = inherits_itself;
+        graph
+    }
+
+    fn own(&self, x: u32) -> &[u32] {
+        self.blockers.get(x as usize)
+    }
+
+    fn children_of(&self, x: u32) -> &[u32] {
+        self.forest.children.get(x as usize)
+    }
+
+    /// For each task, its nearest ancestor whose own `blocked_by` names
+    /// something open: parents before children, and round each loop twice
+    /// so that every task on it sees the whole loop.
+    fn nearest_open_ancestors(&self) -> Vec<u32> {
+        let f = &self.forest;
+        // Once per task: a task can have many children and many blockers.
+        let has_open: Vec<bool> = (0..f.len() as u32)
+            .map(|x| self.own(x).iter().any(|&t| self.open[t as usize]))
+            .collect();
+        let has_open_blocker = |x: u32| has_open[x as usize];
+        let mut next = vec![NONE; f.len()];
+        for l in 0..f.loops.count() {
+            // members[j + 1] is the parent of members[j].
+            let members = f.loops.get(l);
+            let mut nearest = NONE;
+            // Backwards, `nearest` is the nearest member from m's parent on;
+            // the first time round misses the ones past the loop's end.
+            for _ in 0..2 {
+                for &m in members.iter().rev() {
+                    next[m as usize] = nearest;
+                    if has_open_blocker(m) {
+                        nearest = m;
+                    }
+                }
             }
         }
-        // `seen[j] == i` marks task j as already waited for by task i, so
-        // each target appears once, with its first reason.
-        let mut seen = vec![usize::MAX; tasks.len()];
-        let mut waits = Vec::with_capacity(tasks.len());
-        for i in 0..tasks.len() {
-            let mut list: Vec<Wait> = Vec::new();
-            let mut push = |target: &Target, reason: Reason, list: &mut Vec<Wait>| {
-                let new = match target {
-                    Target::Task(j) => std::mem::replace(&mut seen[*j], i) != i,
-                    Target::Missing(_) => !list.iter().any(|w| &w.target == target),
+        for &x in &f.order {
+            if f.loop_of[x as usize] != NONE {
+                continue;
+            }
+            let p = f.parent[x as usize];
+            if p != NONE {
+                next[x as usize] = if has_open_blocker(p) {
+                    p
+                } else {
+                    next[p as usize]
                 };
-                if new {
-                    list.push(Wait {
-                        target: target.clone(),
-                        reason,
-                    });
+            }
+        }
+        next
+    }
+
+    /// For each task, how many different targets marked in `open` it waits
+    /// for, and whether an ancestor names it. One walk down the parent
+    /// forest keeps a count of what the ancestors of the current task are
+    /// blocked by, adding a task's blockers on the way down and taking them
+    /// off on the way back up.
+    pub(super) fn count_waits(&self, open: &[bool]) -> (Vec<u32>, Vec<bool>) {
+        let n = self.forest.len();
+        let targets = open.len();
+        let mut counts = vec![0u32; n];
+        let mut inherits_itself = vec![false; n];
+        // By target: how many ancestors of the current task name it as an
+        // open blocker, and how many name it at all.
+        let mut open_above = vec![0u32; targets];
+        let mut named_above = vec![0u32; targets];
+        let mut distinct = 0u32;
+        // `mine[t] == x` marks target t as one of task x's own blockers.
+        let mut mine = vec![NONE; targets];
+        let add = |x: u32, open_above: &mut [u32], named_above: &mut [u32], distinct: &mut u32| {
+            for &t in self.own(x) {
+                named_above[t as usize] += 1;
+                if open[t as usize] {
+                    open_above[t as usize] += 1;
+                    if open_above[t as usize] == 1 {
+                        *distinct += 1;
+                    }
+                }
+            }
+        };
+        let remove =
+            |x: u32, open_above: &mut [u32], named_above: &mut [u32], distinct: &mut u32| {
+                for &t in self.own(x) {
+                    named_above[t as usize] -= 1;
+                    if open[t as usize] {
+                        open_above[t as usize] -= 1;
+                        if open_above[t as usize] == 0 {
+                            *distinct -= 1;
+                        }
+                    }
                 }
             };
-            for b in &blockers[i] {
-                push(b, Reason::Blocker, &mut list);
+        self.forest.walk(|step| match step {
+            Step::Enter(Node::Task(x)) => {
+                inherits_itself[x as usize] = named_above[x as usize] > 0;
+                for &t in self.own(x) {
+                    mine[t as usize] = x;
+                }
+                let own_new = self
+                    .own(x)
+                    .iter()
+                    .filter(|&&t| open[t as usize] && open_above[t as usize] == 0)
+                    .count();
+                let children_new = self
+                    .children_of(x)
+                    .iter()
+                    .filter(|&&c| {
+                        open[c as usize] && open_above[c as usize] == 0 && mine[c as usize] != x
+                    })
+                    .count();
+                counts[x as usize] = distinct + (own_new + children_new) as u32;
+                add(x, &mut open_above, &mut named_above, &mut distinct);
             }
-            for ancestor in ancestors_of(&parents, i) {
-                for b in &blockers[ancestor] {
-                    push(b, Reason::Inherited { ancestor }, &mut list);
+            Step::Leave(Node::Task(x)) => {
+                remove(x, &mut open_above, &mut named_above, &mut distinct);
+            }
+            Step::Enter(Node::Loop(l)) => {
+                // Each task on a loop has the others as ancestors: it waits
+                // for what any of them is blocked by, and its children.
+                let members = self.forest.loops.get(l as usize);
+                for &m in members {
+                    add(m, &mut open_above, &mut named_above, &mut distinct);
+                }
+                for &m in members {
+                    let own_names_self = u32::from(self.own(m).contains(&m));
+                    inherits_itself[m as usize] = named_above[m as usize] > own_names_self;
+                    let children_new = self
+                        .children_of(m)
+                        .iter()
+                        .filter(|&&c| open[c as usize] && open_above[c as usize] == 0)
+                        .count();
+                    counts[m as usize] = distinct + children_new as u32;
                 }
             }
-            for &c in &children[i] {
-                push(&Target::Task(c), Reason::Child, &mut list);
+            Step::Leave(Node::Loop(l)) => {
+                for &m in self.forest.loops.get(l as usize) {
+                    remove(m, &mut open_above, &mut named_above, &mut distinct);
+                }
             }
-            waits.push(list);
+        });
+        (counts, inherits_itself)
+    }
+
+    /// For each task t, how many different tasks marked in `open` wait for
+    /// it: the tasks whose own blocked_by names t with everything below
+    /// them, and t's parent. The tasks below a task are a stretch of the
+    /// forest's depth-first order, so this is a sum over the stretches of
+    /// the tasks that name t, nested stretches counted once.
+    pub(super) fn count_dependents(&self, open: &[bool]) -> Vec<u32> {
+        let f = &self.forest;
+        let n = f.len();
+        // Position of each forest node in depth-first order, where its
+        // stretch ends, and how many marked tasks come before a position.
+        let node = |x: u32| match f.loop_of[x as usize] {
+            NONE => x as usize,
+            l => n + l as usize,
+        };
+        let mut first = vec![0u32; n + f.loops.count()];
+        let mut last = vec![0u32; n + f.loops.count()];
+        let mut marked_before = vec![0u32];
+        self.forest.walk(|step| match step {
+            Step::Enter(at) => {
+                let (id, marked) = match at {
+                    Node::Task(x) => (x as usize, u32::from(open[x as usize])),
+                    Node::Loop(l) => (
+                        n + l as usize,
+                        f.loops
+                            .get(l as usize)
+                            .iter()
+                            .filter(|&&m| open[m as usize])
+                            .count() as u32,
+                    ),
+                };
+                first[id] = (marked_before.len() - 1) as u32;
+                let total = marked_before[marked_before.len() - 1] + marked;
+                marked_before.push(total);
+            }
+            Step::Leave(at) => {
+                let id = match at {
+                    Node::Task(x) => x as usize,
+                    Node::Loop(l) => n + l as usize,
+                };
+                last[id] = (marked_before.len() - 1) as u32;
+            }
+        });
+        let pairs: Vec<(u32, u32)> = (0..n as u32)
+            .flat_map(|a| {
+                self.own(a)
+                    .iter()
+                    .filter(|&&t| (t as usize) < n)
+                    .map(move |&t| (t, a))
+            })
+            .collect();
+        let named_by = Lists::from_pairs(n, &pairs);
+        let mut counts = vec![0u32; n];
+        let mut stretches: Vec<(u32, u32)> = Vec::new();
+        for (t, count) in counts.iter_mut().enumerate() {
+            stretches.clear();
+            stretches.extend(named_by.get(t).iter().map(|&a| {
+                let id = node(a);
+                (first[id], last[id])
+            }));
+            // Widest first among those that start together; a stretch that
+            // starts inside the one before lies inside it.
+            stretches.sort_unstable_by_key(|&(s, e)| (s, std::cmp::Reverse(e)));
+            let mut covered_to = 0u32;
+            let mut total = 0u32;
+            let mut covers_parent = false;
+            let p = f.parent[t];
+            let parent_at = (p != NONE).then(|| first[node(p)]);
+            for &(s, e) in &stretches {
+                if s < covered_to {
+                    continue;
+                }
+                covered_to = e;
+                total += marked_before[e as usize] - marked_before[s as usize];
+                covers_parent |= parent_at.is_some_and(|at| s <= at && at < e);
+            }
+            // (The parent lies in a stretch only when t is below a task
+            // that names it, so t waits for itself: a cycle.)
+            if p != NONE && open[p as usize] && !covers_parent {
+                total += 1;
+            }
+            *count = total;
         }
-        Graph {
-            set,
-            waits,
-            parents,
-        }
+        counts
     }
 
     /// The parent of task `i`, when it names a task of the set.
     pub fn parent(&self, i: usize) -> Option<usize> {
-        self.parents[i]
+        match self.forest.parent[i] {
+            NONE => None,
+            p => Some(p as usize),
+        }
     }
 
     pub fn tasks(&self) -> &'a TaskSet {
@@ -160,22 +442,252 @@ impl<'a> Graph<'a> {
         &self.set.tasks()[i]
     }
 
-    /// Everything task `i` waits for, resolved or not.
-    pub fn waits_for(&self, i: usize) -> &[Wait] {
-        &self.waits[i]
+    /// How many edges the graph keeps: the blockers as written (each
+    /// once), the parent links and the children lists. Never the inherited
+    /// relation, so this is at most the tasks plus the written edges.
+    pub fn stored_edges(&self) -> usize {
+        let parents = self.forest.parent.iter().filter(|&&p| p != NONE).count();
+        self.blockers.total() + self.forest.children.total() + parents
+    }
+
+    fn target(&self, t: u32) -> Target {
+        let n = self.forest.len();
+        match (t as usize).checked_sub(n) {
+            None => Target::Task(t as usize),
+            Some(k) => Target::Missing(self.missing[k].clone()),
+        }
+    }
+
+    /// What task `i`'s own `blocked_by` names, each once, in written order.
+    pub fn blockers(&self, i: usize) -> impl Iterator<Item = Target> + '_ {
+        self.own(i as u32).iter().map(|&t| self.target(t))
+    }
+
+    /// The tasks that name task `i` as their parent, by index.
+    pub fn children(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+        self.children_of(i as u32).iter().map(|&c| c as usize)
+    }
+
+    /// The waits of [`Graph::waits_for`] that are written on the task
+    /// itself, as edges to draw: its own blockers that are tasks and its
+    /// children, each once, with the reason `waits_for` gives it (a child
+    /// that is also inherited is an inherited wait, part of a cycle).
+    pub fn direct_waits(&self, i: usize) -> impl Iterator<Item = (usize, Reason)> + '_ {
+        let n = self.forest.len() as u32;
+        let blockers = self
+            .own(i as u32)
+            .iter()
+            .filter(move |&&t| t < n)
+            .map(|&t| (t as usize, Reason::Blocker));
+        let children = self
+            .children_of(i as u32)
+            .iter()
+            // A child named by the task's own blocked_by or an ancestor's
+            // is named by one of its own ancestors: it inherits itself.
+            .filter(move |&&c| !self.inherits_itself[c as usize])
+            .map(|&c| (c as usize, Reason::Child));
+        blockers.chain(children)
+    }
+
+    /// Every wait of task `i`, each target once with the first reason in
+    /// this order: own blockers, then the ancestors' nearest first, then
+    /// children. `only_open` walks just the ancestors with open blockers.
+    fn waits(&self, i: usize, only_open: bool) -> impl Iterator<Item = Wait> + '_ {
+        let links = if only_open {
+            &self.next_open
+        } else {
+            &self.forest.parent
+        };
+        let wanted = move |t: &u32| !only_open || self.open[*t as usize];
+        let own = self
+            .own(i as u32)
+            .iter()
+            .copied()
+            .filter(wanted)
+            .map(|t| (t, Reason::Blocker));
+        let inherited = Ancestors::new(&self.forest, links, i as u32).flat_map(move |a| {
+            self.own(a).iter().copied().filter(wanted).map(move |t| {
+                (
+                    t,
+                    Reason::Inherited {
+                        ancestor: a as usize,
+                    },
+                )
+            })
+        });
+        let children = self
+            .children_of(i as u32)
+            .iter()
+            .copied()
+            .filter(wanted)
+            .map(|c| (c, Reason::Child));
+        let mut seen: HashSet<u32, FnvBuild> = HashSet::default();
+        own.chain(inherited)
+            .chain(children)
+            .filter(move |(t, _)| seen.insert(*t))
+            .map(|(t, reason)| Wait {
+                target: self.target(t),
+                reason,
+            })
+    }
+
+    /// Everything task `i` waits for, resolved or not. Walks the task's
+    /// ancestors: the cost is the depth and the waits found.
+    pub fn waits_for(&self, i: usize) -> Vec<Wait> {
+        self.waits(i, false).collect()
     }
 
     /// What task `i` still waits for: unresolved tasks and ids that name no
     /// task (a dangling reference holds its task back until it is fixed).
-    pub fn open_waits(&self, i: usize) -> impl Iterator<Item = &Wait> {
-        self.waits[i].iter().filter(|w| match w.target {
-            Target::Task(j) => !self.task(j).is_resolved(),
-            Target::Missing(_) => true,
-        })
+    /// Lazy: taking the first few costs only as much as finding them.
+    pub fn open_waits(&self, i: usize) -> impl Iterator<Item = Wait> + '_ {
+        let none = self.open_count[i] == 0;
+        self.waits(i, true).take(if none { 0 } else { usize::MAX })
+    }
+
+    /// How many different open things task `i` waits for.
+    pub fn open_wait_count(&self, i: usize) -> usize {
+        self.open_count[i] as usize
     }
 
     pub fn is_blocked(&self, i: usize) -> bool {
-        self.open_waits(i).next().is_some()
+        self.open_count[i] > 0
+    }
+
+    /// The first [`LISTED`] of [`Graph::open_waits`], and how many more
+    /// there are: what a message shows. Cheap for every task of a large
+    /// set at once (`check`, gates), unlike walking each one's ancestors.
+    pub fn first_open_waits(&self, i: usize) -> (Vec<Wait>, usize) {
+        let total = self.open_count[i] as usize;
+        if total == 0 {
+            return (Vec::new(), 0);
+        }
+        let x = i as u32;
+        let mut out: Vec<(u32, Reason)> = Vec::with_capacity(LISTED);
+        for &t in self.own(x) {
+            if out.len() == LISTED {
+                break;
+            }
+            if self.open[t as usize] {
+                out.push((t, Reason::Blocker));
+            }
+        }
+        if out.len() < LISTED {
+            for &(t, a) in self.inherited_listed(x) {
+                if out.len() == LISTED {
+                    break;
+                }
+                if !out.iter().any(|&(u, _)| u == t) {
+                    out.push((
+                        t,
+                        Reason::Inherited {
+                            ancestor: a as usize,
+                        },
+                    ));
+                }
+            }
+        }
+        if out.len() < LISTED {
+            // Everything the task and its ancestors are blocked by is in
+            // `out` by now, so the children are compared with all of it.
+            for &c in self.children_of(x) {
+                if out.len() == LISTED {
+                    break;
+                }
+                if self.open[c as usize] && !out.iter().any(|&(u, _)| u == c) {
+                    out.push((c, Reason::Child));
+                }
+            }
+        }
+        debug_assert!(out.len() == total.min(LISTED), "{} of {total}", out.len());
+        let more = total.saturating_sub(out.len());
+        let waits = out
+            .into_iter()
+            .map(|(t, reason)| Wait {
+                target: self.target(t),
+                reason,
+            })
+            .collect();
+        (waits, more)
+    }
+
+    /// The first open waits task `x` inherits: its parent's list, less
+    /// what the task itself contributes to it when it is on a loop.
+    fn inherited_listed(&self, x: u32) -> &[(u32, u32)] {
+        let p = self.forest.parent[x as usize];
+        if p == NONE {
+            return &[];
+        }
+        let list = self.listed().get(p);
+        // On a loop the parent's list can come round to x's own blockers,
+        // after everything else: those are not inherited.
+        match list.iter().position(|&(_, a)| a == x) {
+            Some(end) if self.forest.loop_of[x as usize] != NONE => &list[..end],
+            _ => list,
+        }
+    }
+
+    fn listed(&self) -> &Prefixes {
+        self.listed.get_or_init(|| self.make_prefixes())
+    }
+
+    /// Each task's first [`LISTED`] open waits of its own and its ancestors':
+    /// its own open blockers, then its parent's list less what is already
+    /// there. Taking only the first few of the parent's is enough: at most
+    /// as many of them can repeat as the task has blockers of its own.
+    fn make_prefixes(&self) -> Prefixes {
+        let f = &self.forest;
+        let mut out = Prefixes {
+            span: vec![(0, 0); f.len()],
+            items: Vec::new(),
+        };
+        let mut buf: Vec<(u32, u32)> = Vec::with_capacity(LISTED);
+        let mut compute = |x: u32, out: &mut Prefixes| {
+            buf.clear();
+            for &t in self.own(x) {
+                if buf.len() == LISTED {
+                    break;
+                }
+                if self.open[t as usize] {
+                    buf.push((t, x));
+                }
+            }
+            if buf.len() < LISTED {
+                let p = f.parent[x as usize];
+                if p != NONE {
+                    let on_loop = f.loop_of[x as usize] != NONE;
+                    for &(t, a) in out.get(p) {
+                        // Round a loop, x's own blockers come back last.
+                        if buf.len() == LISTED || (on_loop && a == x) {
+                            break;
+                        }
+                        if !buf.iter().any(|&(u, _)| u == t) {
+                            buf.push((t, a));
+                        }
+                    }
+                }
+            }
+            out.span[x as usize] = (out.items.len() as u32, buf.len() as u8);
+            out.items.extend_from_slice(&buf);
+        };
+        // Round each loop twice, from the far end: the first time round
+        // sets the list of the loop's first task, which the second time
+        // round the others build on. Lists of the first round are left
+        // behind in `items`; they are few.
+        for l in 0..f.loops.count() {
+            let members = f.loops.get(l);
+            for _ in 0..2 {
+                for &m in members.iter().rev() {
+                    compute(m, &mut out);
+                }
+            }
+        }
+        for &x in &f.order {
+            if f.loop_of[x as usize] == NONE {
+                compute(x, &mut out);
+            }
+        }
+        out
     }
 
     /// One line about what a task waits for: `abcd "Subject" (blocked)`,
@@ -207,12 +719,19 @@ impl<'a> Graph<'a> {
         }
     }
 
-    /// Everything task `i` still waits for, one plain line each.
+    /// What task `i` still waits for, one plain line each: at most
+    /// [`LISTED`] of them, then `and N more` when there are more.
     pub fn open_wait_lines(&self, i: usize) -> Vec<String> {
         let tasks = self.set.tasks();
-        self.open_waits(i)
+        let (waits, more) = self.first_open_waits(i);
+        let mut lines: Vec<String> = waits
+            .iter()
             .map(|w| self.describe_wait(w, |j| tasks[j].id.to_string(), str::to_owned))
-            .collect()
+            .collect();
+        if more > 0 {
+            lines.push(format!("and {more} more"));
+        }
+        lines
     }
 
     /// The state a person should see: `blocked` for an unresolved task that
@@ -235,7 +754,7 @@ impl<'a> Graph<'a> {
     /// slack on the critical path (least first), then creation time. With a
     /// cycle there is no critical path, and slack is left out.
     pub fn ready(&self) -> Vec<usize> {
-        let mut ready: Vec<usize> = (0..self.waits.len())
+        let mut ready: Vec<usize> = (0..self.forest.len())
             .filter(|&i| self.is_ready(i))
             .collect();
         let timing = Open::new(self).ok().map(|open| open.critical_path().timing);
@@ -253,7 +772,7 @@ impl<'a> Graph<'a> {
 
     /// Unresolved tasks held back by something, most urgent first.
     pub fn blocked(&self) -> Vec<usize> {
-        let mut blocked: Vec<usize> = (0..self.waits.len())
+        let mut blocked: Vec<usize> = (0..self.forest.len())
             .filter(|&i| !self.task(i).is_resolved() && self.is_blocked(i))
             .collect();
         blocked.sort_by(|&a, &b| self.urgency(a, b));
@@ -270,126 +789,11 @@ impl<'a> Graph<'a> {
     /// The ancestors of task `i`, nearest first, stopping at a missing parent
     /// or a loop in the parent chain.
     pub fn ancestors(&self, i: usize) -> Vec<usize> {
-        ancestors_of(&self.parents, i)
-    }
-
-    fn petgraph(&self) -> DiGraph<(), ()> {
-        let mut g = DiGraph::with_capacity(self.waits.len(), 0);
-        for _ in 0..self.waits.len() {
-            g.add_node(());
-        }
-        for (i, list) in self.waits.iter().enumerate() {
-            for w in list {
-                if let Target::Task(j) = w.target {
-                    g.add_edge(NodeIndex::new(i), NodeIndex::new(j), ());
-                }
-            }
-        }
-        g
-    }
-
-    /// Every cycle of the waits-for relation, one per strongly connected
-    /// group, each as the path around it: `[a, b, c]` means a waits for b,
-    /// b for c and c for a. Sorted by their first id.
-    pub fn cycles(&self) -> Vec<Vec<usize>> {
-        let g = self.petgraph();
-        let mut cycles: Vec<Vec<usize>> = petgraph::algo::tarjan_scc(&g)
-            .into_iter()
-            .filter(|scc| scc.len() > 1 || g.contains_edge(scc[0], scc[0]))
-            .filter_map(|scc| {
-                let members: HashSet<usize> = scc.iter().map(|n| n.index()).collect();
-                let start = *members.iter().min()?;
-                self.path_back(start, &members)
-            })
-            .collect();
-        cycles.sort();
-        cycles
-    }
-
-    /// The tasks that lie on some cycle.
-    pub fn cyclic_tasks(&self) -> HashSet<usize> {
-        let g = self.petgraph();
-        petgraph::algo::tarjan_scc(&g)
-            .into_iter()
-            .filter(|scc| scc.len() > 1 || g.contains_edge(scc[0], scc[0]))
-            .flatten()
-            .map(|n| n.index())
+        self.forest
+            .ancestors(i as u32)
+            .map(|a| a as usize)
             .collect()
     }
-
-    /// `a "A" → b "B" → a "A"`, saying why a step is taken when it is not the
-    /// task's own blocker (inherited from an ancestor, or a child).
-    pub fn describe_cycle(&self, path: &[usize]) -> String {
-        let tasks = self.set.tasks();
-        let name = |i: usize| format!("{} \"{}\"", tasks[i].id, tasks[i].subject);
-        let mut out = path.first().map(|&i| name(i)).unwrap_or_default();
-        for (k, &from) in path.iter().enumerate() {
-            let to = path[(k + 1) % path.len()];
-            let why = self
-                .waits_for(from)
-                .iter()
-                .find(|w| w.target == Target::Task(to))
-                .map(|w| match w.reason {
-                    Reason::Blocker => String::new(),
-                    Reason::Inherited { ancestor } => {
-                        format!(" (inherited from {})", name(ancestor))
-                    }
-                    Reason::Child => " (a child)".into(),
-                })
-                .unwrap_or_default();
-            out.push_str(&format!(" → {}{why}", name(to)));
-        }
-        out
-    }
-
-    /// A cycle through task `i`, if there is one, starting at `i`.
-    pub fn cycle_through(&self, i: usize) -> Option<Vec<usize>> {
-        let all: HashSet<usize> = (0..self.waits.len()).collect();
-        self.path_back(i, &all)
-    }
-
-    /// The shortest path from `start` back to itself within `within`.
-    fn path_back(&self, start: usize, within: &HashSet<usize>) -> Option<Vec<usize>> {
-        let mut came_from: Vec<Option<usize>> = vec![None; self.waits.len()];
-        let mut queue = std::collections::VecDeque::from([start]);
-        let mut visited = HashSet::from([start]);
-        while let Some(n) = queue.pop_front() {
-            for w in &self.waits[n] {
-                let Target::Task(m) = w.target else { continue };
-                if m == start {
-                    let mut path = vec![n];
-                    let mut cur = n;
-                    while let Some(prev) = came_from[cur] {
-                        path.push(prev);
-                        cur = prev;
-                    }
-                    path.reverse();
-                    if path[0] != start {
-                        path.insert(0, start);
-                    }
-                    return Some(path);
-                }
-                if within.contains(&m) && visited.insert(m) {
-                    came_from[m] = Some(n);
-                    queue.push_back(m);
-                }
-            }
-        }
-        None
-    }
-}
-
-fn ancestors_of(parents: &[Option<usize>], i: usize) -> Vec<usize> {
-    let mut out = Vec::new();
-    let mut current = parents[i];
-    while let Some(p) = current {
-        if p == i || out.contains(&p) {
-            break;
-        }
-        out.push(p);
-        current = parents[p];
-    }
-    out
 }
 
 #[cfg(test)]

@@ -1,164 +1,407 @@
 //! Planning over the unresolved tasks: waves, the critical path with slack
 //! for every task, and a schedule for N workers.
+//!
+//! The plan runs over a DAG of the unresolved tasks in which what a task
+//! inherits from its ancestors is not written out as edges: as in
+//! [`super::cycles`], one *virtual* node per ancestry stands for what it
+//! is blocked by. An edge runs from a prerequisite to what waits for it:
+//!
+//! ```text
+//! blocker b ──▶ A(x) for each x whose own blocked_by names b
+//! A(parent of x) ──▶ A(x)
+//! A(x) ──▶ task x
+//! child c ──▶ its parent
+//! ```
+//!
+//! (A task without children has no virtual node: its blockers and its
+//! parent's node lead to it directly.)
+//!
+//! A task reaches another through virtual nodes only exactly when it is a
+//! prerequisite of it, so the answers are those of the written-out DAG.
+//! Virtual nodes cost no work, finish the moment what comes before them
+//! has, take no worker and are in no wave.
 
 use std::cmp::{Ordering, Reverse};
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, HashSet};
+use std::sync::OnceLock;
 
-use chrono::{Datelike, Duration, NaiveDate, Weekday};
-use petgraph::Direction;
-use petgraph::graph::{DiGraph, NodeIndex};
+use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, TimeDelta, Weekday};
 
-use super::{Graph, Target};
+use super::Graph;
+use super::forest::{Lists, NONE};
 use crate::task::{Estimate, Status};
 
 /// Work minutes a task counts for when it has no estimate: one day.
 pub const DEFAULT_MINUTES: u64 = Estimate::MINUTES_PER_DAY;
 
-/// The unresolved tasks as a DAG: an edge runs from a prerequisite to the
-/// task that waits for it. Node weights are task indices. Built only when
-/// the waits-for relation has no cycle.
+/// The unresolved tasks as a DAG, with virtual nodes for what they inherit
+/// (see the module's documentation). Built only when the waits-for
+/// relation among unresolved tasks has no cycle.
 #[derive(Debug)]
-pub struct Open {
-    dag: DiGraph<usize, ()>,
-    /// Task index → node, for unresolved tasks.
-    node_of: Vec<Option<NodeIndex>>,
+pub struct Open<'g> {
+    graph: &'g Graph<'g>,
+    /// By node: its task, or `NONE` for a virtual node. Nodes
+    /// `0..tasks` are the unresolved tasks in task order; the virtual
+    /// nodes follow.
+    task_of: Vec<u32>,
+    /// By task: its node, or `NONE` for a resolved task.
+    node_of: Vec<u32>,
+    tasks: usize,
+    /// By node: the edges to what waits for it, and from what it waits for.
+    after: Lists,
+    before: Lists,
     /// Nodes in topological order, prerequisites first.
-    order: Vec<NodeIndex>,
-    /// Work minutes of each node, and whether that is the 1d default.
+    order: Vec<u32>,
+    /// By node: work minutes, and whether that is the 1d default.
     minutes: Vec<u64>,
     unestimated: Vec<bool>,
+    /// By task: how many unresolved tasks it waits for directly and how
+    /// many wait for it, made when tracks ask.
+    degrees: OnceLock<(Vec<u32>, Vec<u32>)>,
 }
 
 /// The waits-for relation has cycles; each is a path of task indices.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cycles(pub Vec<Vec<usize>>);
 
-impl Open {
+impl<'g> Open<'g> {
     /// Builds the DAG of unresolved tasks. Edges to resolved tasks are
     /// satisfied and dropped; ids that name no task are left to `check`.
     ///
     /// A task's work is its estimate. A task without one counts a day and
     /// is flagged, except a parent: its work is its children's, so an
     /// unestimated parent counts nothing.
-    pub fn new(graph: &Graph) -> Result<Open, Cycles> {
+    pub fn new(graph: &'g Graph<'g>) -> Result<Open<'g>, Cycles> {
+        let f = &graph.forest;
         let tasks = graph.tasks().tasks();
-        let mut dag = DiGraph::with_capacity(tasks.len(), tasks.len() * 3);
-        let mut node_of = vec![None; tasks.len()];
+        let n = tasks.len();
+        let mut task_of: Vec<u32> = Vec::new();
+        let mut node_of = vec![NONE; n];
         let mut minutes = Vec::new();
         let mut unestimated = Vec::new();
-        let mut has_children = vec![false; tasks.len()];
-        for i in 0..tasks.len() {
-            if let Some(p) = graph.parent(i) {
-                has_children[p] = true;
-            }
-        }
         for (i, task) in tasks.iter().enumerate() {
             if task.is_resolved() {
                 continue;
             }
-            node_of[i] = Some(dag.add_node(i));
+            node_of[i] = task_of.len() as u32;
+            task_of.push(i as u32);
             let (m, flagged) = match &task.estimate {
                 Some(e) => (e.minutes(), false),
-                None if has_children[i] => (0, false),
+                None if !graph.children_of(i as u32).is_empty() => (0, false),
                 None => (DEFAULT_MINUTES, true),
             };
             minutes.push(m);
             unestimated.push(flagged);
         }
-        for i in 0..tasks.len() {
-            let Some(n) = node_of[i] else { continue };
-            for w in graph.waits_for(i) {
-                if let Target::Task(j) = w.target
-                    && let Some(m) = node_of[j]
-                {
-                    dag.add_edge(m, n, ());
+        let open_tasks = task_of.len();
+
+        // A virtual node for each ancestry that names an unresolved task
+        // and that others inherit through; the others hold nothing back,
+        // or are the task's alone.
+        let names_open = |x: u32| {
+            graph
+                .own(x)
+                .iter()
+                .any(|&t| (t as usize) < n && node_of[t as usize] != NONE)
+        };
+        let mut virtual_of = vec![NONE; n];
+        for l in 0..f.loops.count() {
+            let members = f.loops.get(l);
+            if members.iter().any(|&m| names_open(m)) {
+                virtual_of[members[0] as usize] = task_of.len() as u32;
+                task_of.push(NONE);
+            }
+        }
+        for &x in &f.order {
+            if f.loop_of[x as usize] != NONE {
+                continue;
+            }
+            let p = f.parent[x as usize];
+            let above = p != NONE && virtual_of[f.canonical(p) as usize] != NONE;
+            if !graph.children_of(x).is_empty() && (above || names_open(x)) {
+                virtual_of[x as usize] = task_of.len() as u32;
+                task_of.push(NONE);
+            }
+        }
+        let nodes = task_of.len();
+        minutes.resize(nodes, 0);
+        unestimated.resize(nodes, false);
+
+        let mut edges: Vec<(u32, u32)> = Vec::new();
+        let blocker_edges = |v: u32, x: u32, edges: &mut Vec<(u32, u32)>| {
+            for &t in graph.own(x) {
+                if (t as usize) < n && node_of[t as usize] != NONE {
+                    edges.push((node_of[t as usize], v));
+                }
+            }
+        };
+        for x in 0..n as u32 {
+            let v = virtual_of[x as usize];
+            if v != NONE {
+                match f.loop_of[x as usize] {
+                    NONE => {
+                        blocker_edges(v, x, &mut edges);
+                        let p = f.parent[x as usize];
+                        if p != NONE && virtual_of[f.canonical(p) as usize] != NONE {
+                            edges.push((virtual_of[f.canonical(p) as usize], v));
+                        }
+                    }
+                    l => {
+                        for &m in f.loops.get(l as usize) {
+                            blocker_edges(v, m, &mut edges);
+                        }
+                    }
+                }
+            }
+            let k = node_of[x as usize];
+            if k == NONE {
+                continue;
+            }
+            if f.loop_of[x as usize] == NONE && graph.children_of(x).is_empty() {
+                blocker_edges(k, x, &mut edges);
+                let p = f.parent[x as usize];
+                if p != NONE && virtual_of[f.canonical(p) as usize] != NONE {
+                    edges.push((virtual_of[f.canonical(p) as usize], k));
+                }
+                continue;
+            }
+            let v = virtual_of[f.canonical(x) as usize];
+            if v != NONE {
+                edges.push((v, k));
+            }
+            for &c in graph.children_of(x) {
+                if node_of[c as usize] != NONE {
+                    edges.push((node_of[c as usize], k));
                 }
             }
         }
-        let order = match petgraph::algo::toposort(&dag, None) {
-            Ok(order) => order,
-            Err(_) => return Err(Cycles(graph.cycles())),
-        };
+        let after = Lists::from_pairs(nodes, &edges);
+        let reversed: Vec<(u32, u32)> = edges.iter().map(|&(a, b)| (b, a)).collect();
+        let before = Lists::from_pairs(nodes, &reversed);
+
+        // Kahn's algorithm: a node is taken once all it waits for is.
+        let mut waiting: Vec<u32> = (0..nodes).map(|k| before.get(k).len() as u32).collect();
+        let mut order: Vec<u32> = (0..nodes as u32)
+            .filter(|&k| waiting[k as usize] == 0)
+            .collect();
+        let mut next = 0;
+        while next < order.len() {
+            let k = order[next];
+            next += 1;
+            for &m in after.get(k as usize) {
+                waiting[m as usize] -= 1;
+                if waiting[m as usize] == 0 {
+                    order.push(m);
+                }
+            }
+        }
+        if order.len() < nodes {
+            return Err(Cycles(graph.cycles()));
+        }
         Ok(Open {
-            dag,
+            graph,
+            task_of,
             node_of,
+            tasks: open_tasks,
+            after,
+            before,
             order,
             minutes,
             unestimated,
+            degrees: OnceLock::new(),
         })
     }
 
     /// How many unresolved tasks there are.
     pub fn len(&self) -> usize {
-        self.dag.node_count()
+        self.tasks
     }
 
     pub fn is_empty(&self) -> bool {
-        self.dag.node_count() == 0
+        self.tasks == 0
     }
 
-    /// The task index of a node.
-    fn task(&self, n: NodeIndex) -> usize {
-        self.dag[n]
+    fn is_task(&self, k: u32) -> bool {
+        (k as usize) < self.tasks
+    }
+
+    /// The task index of a task node.
+    fn task(&self, k: u32) -> usize {
+        self.task_of[k as usize] as usize
     }
 
     /// Whether task `i` is unresolved (part of the plan).
     pub fn contains(&self, i: usize) -> bool {
-        self.node_of.get(i).is_some_and(|n| n.is_some())
+        self.node_of.get(i).is_some_and(|&k| k != NONE)
     }
 
     /// Work minutes task `i` counts for, and whether that is the default.
     pub fn work(&self, i: usize) -> Option<(u64, bool)> {
-        let n = self.node_of.get(i).copied().flatten()?;
-        Some((self.minutes[n.index()], self.unestimated[n.index()]))
+        let k = *self.node_of.get(i).filter(|&&k| k != NONE)? as usize;
+        Some((self.minutes[k], self.unestimated[k]))
     }
 
-    /// The unresolved tasks that task `i` waits for directly.
+    /// The unresolved tasks that task `i` waits for directly, by index.
+    /// Walks back through what it inherits: the cost is that part of the
+    /// graph.
     pub fn prerequisites(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
-        self.neighbours(i, Direction::Incoming)
+        self.neighbours(i, &self.before).into_iter()
     }
 
-    /// The unresolved tasks that wait for task `i` directly.
+    /// The unresolved tasks that wait for task `i` directly, by index.
     pub fn dependents(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
-        self.neighbours(i, Direction::Outgoing)
+        self.neighbours(i, &self.after).into_iter()
     }
 
-    fn neighbours(&self, i: usize, dir: Direction) -> impl Iterator<Item = usize> + '_ {
-        self.node_of
-            .get(i)
-            .copied()
-            .flatten()
-            .into_iter()
-            .flat_map(move |n| self.dag.neighbors_directed(n, dir))
-            .map(|m| self.dag[m])
+    /// The tasks one step away along `lists`, passing through virtual
+    /// nodes, each once, sorted.
+    fn neighbours(&self, i: usize, lists: &Lists) -> Vec<usize> {
+        let mut out = Vec::new();
+        let Some(&k) = self.node_of.get(i).filter(|&&k| k != NONE) else {
+            return out;
+        };
+        let mut seen: HashSet<u32> = HashSet::new();
+        let mut stack: Vec<u32> = lists.get(k as usize).to_vec();
+        while let Some(m) = stack.pop() {
+            if !seen.insert(m) {
+                continue;
+            }
+            if self.is_task(m) {
+                out.push(self.task(m));
+            } else {
+                stack.extend_from_slice(lists.get(m as usize));
+            }
+        }
+        out.sort_unstable();
+        out
     }
 
     /// Task indices in topological order, prerequisites first.
     pub fn topological(&self) -> impl Iterator<Item = usize> + '_ {
-        self.order.iter().map(|&n| self.dag[n])
+        self.order
+            .iter()
+            .filter(|&&k| self.is_task(k))
+            .map(|&k| self.task(k))
     }
 
-    pub(crate) fn dag(&self) -> &DiGraph<usize, ()> {
-        &self.dag
+    /// The unresolved tasks in the order work flows: each after everything
+    /// it waits for, and of the tasks free to come next always the one
+    /// with the smallest index.
+    pub fn flow_order(&self) -> Vec<usize> {
+        let mut waiting: Vec<u32> = (0..self.task_of.len())
+            .map(|k| self.before.get(k).len() as u32)
+            .collect();
+        // Task nodes follow task order, so the smallest node is the
+        // smallest index.
+        let mut free: BinaryHeap<Reverse<u32>> = BinaryHeap::new();
+        let mut passing: Vec<u32> = Vec::new();
+        for (k, &w) in waiting.iter().enumerate() {
+            match (w, self.is_task(k as u32)) {
+                (0, true) => free.push(Reverse(k as u32)),
+                (0, false) => passing.push(k as u32),
+                _ => {}
+            }
+        }
+        let mut out = Vec::with_capacity(self.tasks);
+        loop {
+            // Virtual nodes pass on at once; then the smallest free task.
+            let k = match passing.pop() {
+                Some(v) => v,
+                None => match free.pop() {
+                    Some(Reverse(k)) => {
+                        out.push(self.task(k));
+                        k
+                    }
+                    None => break,
+                },
+            };
+            for &m in self.after.get(k as usize) {
+                waiting[m as usize] -= 1;
+                if waiting[m as usize] == 0 {
+                    if self.is_task(m) {
+                        free.push(Reverse(m));
+                    } else {
+                        passing.push(m);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// For tracks: by task, how many different unresolved tasks it waits
+    /// for directly, and how many wait for it.
+    pub(super) fn degrees(&self) -> &(Vec<u32>, Vec<u32>) {
+        self.degrees.get_or_init(|| {
+            let g = self.graph;
+            let unresolved: Vec<bool> = (0..g.open.len())
+                .map(|t| t < self.node_of.len() && self.node_of[t] != NONE)
+                .collect();
+            (
+                g.count_waits(&unresolved).0,
+                g.count_dependents(&unresolved),
+            )
+        })
+    }
+
+    /// Nodes with edges to and from them, for tracks: every task, and the
+    /// virtual nodes that lead to a task (they all come from one).
+    pub(super) fn joining(&self) -> Vec<bool> {
+        let mut joins = vec![false; self.task_of.len()];
+        for &k in self.order.iter().rev() {
+            joins[k as usize] = self.is_task(k)
+                || self
+                    .after
+                    .get(k as usize)
+                    .iter()
+                    .any(|&m| self.is_task(m) || joins[m as usize]);
+        }
+        joins
+    }
+
+    /// Every node and the nodes it leads to.
+    pub(super) fn edges(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        (0..self.task_of.len() as u32)
+            .flat_map(move |k| self.after.get(k as usize).iter().map(move |&m| (k, m)))
+    }
+
+    /// The task nodes, in task order.
+    pub(super) fn task_nodes(&self) -> impl Iterator<Item = (u32, usize)> + '_ {
+        (0..self.tasks as u32).map(|k| (k, self.task(k)))
+    }
+
+    pub(super) fn node_count(&self) -> usize {
+        self.task_of.len()
+    }
+
+    /// The most a node's predecessors give it: `value` of each task before
+    /// it and `through` of each virtual node.
+    fn most_before(&self, k: u32, task: impl Fn(u32) -> u64, through: impl Fn(u32) -> u64) -> u64 {
+        self.before
+            .get(k as usize)
+            .iter()
+            .map(|&p| if self.is_task(p) { task(p) } else { through(p) })
+            .max()
+            .unwrap_or(0)
     }
 
     /// Layers in which each task waits only for earlier layers. Wave 1 is
     /// what can run in parallel now. Each wave is sorted by task index.
     pub fn waves(&self) -> Vec<Vec<usize>> {
-        let mut level = vec![0usize; self.dag.node_count()];
+        // By node: a task's wave, or for a virtual node the wave a task
+        // after it can be in at the earliest.
+        let mut level = vec![0u64; self.task_of.len()];
         let mut waves: Vec<Vec<usize>> = Vec::new();
-        for &n in &self.order {
-            let l = self
-                .dag
-                .neighbors_directed(n, Direction::Incoming)
-                .map(|m| level[m.index()] + 1)
-                .max()
-                .unwrap_or(0);
-            level[n.index()] = l;
-            if waves.len() <= l {
-                waves.resize_with(l + 1, Vec::new);
+        for &k in &self.order {
+            let l = self.most_before(k, |p| level[p as usize] + 1, |p| level[p as usize]);
+            level[k as usize] = l;
+            if self.is_task(k) {
+                let l = l as usize;
+                if waves.len() <= l {
+                    waves.resize_with(l + 1, Vec::new);
+                }
+                waves[l].push(self.task(k));
             }
-            waves[l].push(self.task(n));
         }
         for wave in &mut waves {
             wave.sort_unstable();
@@ -168,60 +411,88 @@ impl Open {
 
     /// Earliest and latest start, slack and the critical path.
     pub fn critical_path(&self) -> CriticalPath {
-        let count = self.dag.node_count();
+        let count = self.task_of.len();
+        let minutes = &self.minutes;
         let mut es = vec![0u64; count];
-        for &n in &self.order {
+        for &k in &self.order {
             let start = self
-                .dag
-                .neighbors_directed(n, Direction::Incoming)
-                .map(|m| es[m.index()] + self.minutes[m.index()])
+                .before
+                .get(k as usize)
+                .iter()
+                .map(|&p| es[p as usize].saturating_add(minutes[p as usize]))
                 .max()
                 .unwrap_or(0);
-            es[n.index()] = start;
+            es[k as usize] = start;
         }
-        let length = (0..count)
-            .map(|k| es[k] + self.minutes[k])
-            .max()
-            .unwrap_or(0);
+        let finish = |k: usize| es[k].saturating_add(minutes[k]);
+        let length = (0..self.tasks).map(finish).max().unwrap_or(0);
         let mut lf = vec![length; count];
-        for &n in self.order.iter().rev() {
-            if let Some(finish) = self
-                .dag
-                .neighbors_directed(n, Direction::Outgoing)
-                .map(|m| lf[m.index()] - self.minutes[m.index()])
+        for &k in self.order.iter().rev() {
+            if let Some(f) = self
+                .after
+                .get(k as usize)
+                .iter()
+                .map(|&m| lf[m as usize] - minutes[m as usize])
                 .min()
             {
-                lf[n.index()] = finish;
+                lf[k as usize] = f;
             }
+        }
+        // A prerequisite is on the path when it finishes exactly when its
+        // dependent starts, with no slack. Behind a virtual node only tasks
+        // that finish when the virtual node does can be: for each, the
+        // smallest such task, from the virtual nodes before it.
+        let critical = |p: usize, at: u64| finish(p) == at && lf[p] == at;
+        let mut best = vec![NONE; count];
+        for &k in &self.order {
+            if self.is_task(k) {
+                continue;
+            }
+            let at = es[k as usize];
+            best[k as usize] = self
+                .before
+                .get(k as usize)
+                .iter()
+                .filter_map(|&p| match self.is_task(p) {
+                    true => critical(p as usize, at).then(|| self.task(p) as u32),
+                    false => (es[p as usize] == at).then_some(best[p as usize]),
+                })
+                .min()
+                .unwrap_or(NONE);
         }
         // The path: from the task that finishes last (fewest-index on ties)
         // back through prerequisites that finish exactly when it starts.
         let mut path = Vec::new();
-        let end = (0..count)
-            .filter(|&k| es[k] + self.minutes[k] == length)
-            .min_by_key(|&k| self.dag[NodeIndex::new(k)]);
-        let mut current = end.map(NodeIndex::new);
-        while let Some(n) = current {
-            path.push(self.task(n));
+        let end = (0..self.tasks)
+            .filter(|&k| finish(k) == length)
+            .min_by_key(|&k| self.task(k as u32));
+        let mut current = end.map(|k| k as u32);
+        while let Some(k) = current {
+            path.push(self.task(k));
+            let at = es[k as usize];
             current = self
-                .dag
-                .neighbors_directed(n, Direction::Incoming)
-                .filter(|m| es[m.index()] + self.minutes[m.index()] == es[n.index()])
-                .filter(|m| lf[m.index()] == es[n.index()])
-                .min_by_key(|m| self.dag[*m]);
+                .before
+                .get(k as usize)
+                .iter()
+                .filter_map(|&p| match self.is_task(p) {
+                    true => critical(p as usize, at).then(|| self.task(p) as u32),
+                    false => (es[p as usize] == at).then_some(best[p as usize]),
+                })
+                .filter(|&t| t != NONE)
+                .min()
+                .map(|t| self.node_of[t as usize]);
         }
         path.reverse();
         let mut timing = vec![None; self.node_of.len()];
-        for k in 0..count {
-            let n = NodeIndex::new(k);
-            let ls = lf[k] - self.minutes[k];
-            timing[self.task(n)] = Some(Timing {
+        for k in 0..self.tasks {
+            let ls = lf[k] - minutes[k];
+            timing[self.task(k as u32)] = Some(Timing {
                 earliest_start: es[k],
-                earliest_finish: es[k] + self.minutes[k],
+                earliest_finish: finish(k),
                 latest_start: ls,
                 latest_finish: lf[k],
                 slack: ls - es[k],
-                minutes: self.minutes[k],
+                minutes: minutes[k],
                 unestimated: self.unestimated[k],
             });
         }
@@ -239,11 +510,11 @@ impl Open {
     pub fn schedule(&self, graph: &Graph, cp: &CriticalPath, workers: usize) -> Schedule {
         let workers = workers.max(1);
         let tasks = graph.tasks().tasks();
-        let count = self.dag.node_count();
+        let count = self.task_of.len();
         // Smallest first: work in progress, least slack, highest priority,
         // earliest creation, then id (task indices follow ids).
         let key = |k: usize| {
-            let i = self.task(NodeIndex::new(k));
+            let i = self.task(k as u32);
             let t = &tasks[i];
             let slack = cp.timing[i].map_or(0, |x| x.slack);
             let created = t.created.map_or(i64::MAX, |c| c.timestamp());
@@ -256,15 +527,10 @@ impl Open {
                 k,
             ))
         };
-        let mut waiting: Vec<usize> = (0..count)
-            .map(|k| {
-                self.dag
-                    .neighbors_directed(NodeIndex::new(k), Direction::Incoming)
-                    .count()
-            })
-            .collect();
+        let mut waiting: Vec<usize> = (0..count).map(|k| self.before.get(k).len()).collect();
         let mut ready = BinaryHeap::new();
-        // Tasks that have become ready and count no work: they finish at once.
+        // Nodes that have become ready and count no work: they finish at
+        // once (virtual nodes, and tasks without work of their own).
         let mut instant: Vec<usize> = Vec::new();
         for (k, &w) in waiting.iter().enumerate() {
             if w == 0 {
@@ -283,11 +549,13 @@ impl Open {
         let mut finished = 0;
         while finished < count {
             let completed = if let Some(k) = instant.pop() {
-                slots[self.task(NodeIndex::new(k))] = Some(Slot {
-                    worker: None,
-                    start: now,
-                    end: now,
-                });
+                if self.is_task(k as u32) {
+                    slots[self.task(k as u32)] = Some(Slot {
+                        worker: None,
+                        start: now,
+                        end: now,
+                    });
+                }
                 k
             } else {
                 while !ready.is_empty() && !free.is_empty() {
@@ -295,9 +563,9 @@ impl Open {
                     else {
                         break;
                     };
-                    let end = now + self.minutes[k];
+                    let end = now.saturating_add(self.minutes[k]);
                     running.push(Reverse((end, worker, k)));
-                    slots[self.task(NodeIndex::new(k))] = Some(Slot {
+                    slots[self.task(k as u32)] = Some(Slot {
                         worker: Some(worker),
                         start: now,
                         end,
@@ -311,16 +579,14 @@ impl Open {
                 k
             };
             finished += 1;
-            for m in self
-                .dag
-                .neighbors_directed(NodeIndex::new(completed), Direction::Outgoing)
-            {
-                waiting[m.index()] -= 1;
-                if waiting[m.index()] == 0 {
-                    if self.minutes[m.index()] == 0 {
-                        instant.push(m.index());
+            for &m in self.after.get(completed) {
+                let m = m as usize;
+                waiting[m] -= 1;
+                if waiting[m] == 0 {
+                    if self.minutes[m] == 0 {
+                        instant.push(m);
                     } else {
-                        ready.push(key(m.index()));
+                        ready.push(key(m));
                     }
                 }
             }
@@ -380,6 +646,10 @@ pub struct Schedule {
 /// The working calendar that turns work minutes into dates: 8-hour days,
 /// Monday to Friday, from 09:00, starting on `start` (moved to Monday when
 /// it falls on a weekend).
+///
+/// Dates are computed, not counted out a day at a time, and never past
+/// [`Calendar::LAST_DAY`]: a time after it is `None`, which the CLI shows
+/// as "after 9999-12-31" (and JSON as `null`).
 #[derive(Debug, Clone, Copy)]
 pub struct Calendar {
     pub start: NaiveDate,
@@ -388,16 +658,26 @@ pub struct Calendar {
 impl Calendar {
     pub const DAY_START_HOUR: u32 = 9;
 
-    fn first_workday(mut date: NaiveDate) -> NaiveDate {
-        while matches!(date.weekday(), Weekday::Sat | Weekday::Sun) {
-            date += Duration::days(1);
-        }
-        date
+    /// The last day the calendar gives a date for. Four-digit years keep
+    /// every date in the form other tools read, and a plan that ends
+    /// later than that is not one to hold anyone to.
+    pub const LAST_DAY: NaiveDate = match NaiveDate::from_ymd_opt(9999, 12, 31) {
+        Some(day) => day,
+        None => NaiveDate::MAX,
+    };
+
+    fn first_workday(date: NaiveDate) -> Option<NaiveDate> {
+        let skip = match date.weekday() {
+            Weekday::Sat => 2,
+            Weekday::Sun => 1,
+            _ => 0,
+        };
+        date.checked_add_days(Days::new(skip))
     }
 
     /// When work that starts after `minutes` of work starts: a start at
     /// the end of a day is the next working day at 09:00.
-    pub fn start_at(&self, minutes: u64) -> chrono::NaiveDateTime {
+    pub fn start_at(&self, minutes: u64) -> Option<NaiveDateTime> {
         self.on_day(
             minutes / Estimate::MINUTES_PER_DAY,
             minutes % Estimate::MINUTES_PER_DAY,
@@ -406,7 +686,7 @@ impl Calendar {
 
     /// When `minutes` of work are done: work that ends exactly at the end of
     /// a day ends that day at 17:00.
-    pub fn end_at(&self, minutes: u64) -> chrono::NaiveDateTime {
+    pub fn end_at(&self, minutes: u64) -> Option<NaiveDateTime> {
         let per_day = Estimate::MINUTES_PER_DAY;
         match (minutes / per_day, minutes % per_day) {
             (days, 0) if days > 0 => self.on_day(days - 1, per_day),
@@ -414,20 +694,27 @@ impl Calendar {
         }
     }
 
-    /// `rest` minutes into the working day `days` after the start.
-    fn on_day(&self, days: u64, rest: u64) -> chrono::NaiveDateTime {
-        let mut date = Calendar::first_workday(self.start);
-        for _ in 0..days {
-            date = Calendar::first_workday(date + Duration::days(1));
+    /// `rest` minutes into the working day `days` after the start: whole
+    /// weeks of five working days, then the days left, stepping over the
+    /// weekend when they reach it.
+    fn on_day(&self, days: u64, rest: u64) -> Option<NaiveDateTime> {
+        let first = Calendar::first_workday(self.start)?;
+        let weekday = u64::from(first.weekday().num_days_from_monday());
+        let (weeks, extra) = (days / 5, days % 5);
+        let weekend = if weekday + extra >= 5 { 2 } else { 0 };
+        let span = weeks.checked_mul(7)?.checked_add(extra + weekend)?;
+        let date = first.checked_add_days(Days::new(span))?;
+        if date > Calendar::LAST_DAY {
+            return None;
         }
-        date.and_hms_opt(Calendar::DAY_START_HOUR, 0, 0)
-            .expect("09:00 exists")
-            + Duration::minutes(rest as i64)
+        let rest = TimeDelta::try_minutes(i64::try_from(rest).ok()?)?;
+        date.and_hms_opt(Calendar::DAY_START_HOUR, 0, 0)?
+            .checked_add_signed(rest)
     }
 
     /// The working day on which `minutes` of work are done.
-    pub fn date(&self, minutes: u64) -> NaiveDate {
-        self.end_at(minutes).date()
+    pub fn date(&self, minutes: u64) -> Option<NaiveDate> {
+        self.end_at(minutes).map(|t| t.date())
     }
 }
 
@@ -464,7 +751,7 @@ mod tests {
         let c = Calendar {
             start: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
         };
-        let fmt = |t: chrono::NaiveDateTime| t.format("%a %H:%M").to_string();
+        let fmt = |t: Option<chrono::NaiveDateTime>| t.unwrap().format("%a %H:%M").to_string();
         assert_eq!(fmt(c.start_at(0)), "Fri 09:00");
         assert_eq!(fmt(c.end_at(480)), "Fri 17:00");
         assert_eq!(fmt(c.start_at(480)), "Mon 09:00");
@@ -473,5 +760,71 @@ mod tests {
             start: NaiveDate::from_ymd_opt(2026, 11, 21).unwrap(),
         };
         assert_eq!(fmt(saturday.start_at(0)), "Mon 09:00");
+    }
+
+    #[test]
+    fn the_calendar_agrees_with_counting_day_by_day() {
+        // What the calendar computes, counted out a day at a time.
+        let counted = |start: NaiveDate, days: u64, rest: u64| {
+            let workday = |mut d: NaiveDate| {
+                while matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
+                    d = d.succ_opt().unwrap();
+                }
+                d
+            };
+            let mut date = workday(start);
+            for _ in 0..days {
+                date = workday(date.succ_opt().unwrap());
+            }
+            date.and_hms_opt(9, 0, 0).unwrap() + TimeDelta::minutes(rest as i64)
+        };
+        let day = Estimate::MINUTES_PER_DAY;
+        for offset in 0..7 {
+            let start = NaiveDate::from_ymd_opt(2026, 11, 16 + offset).unwrap();
+            let c = Calendar { start };
+            for days in 0..30 {
+                for rest in [0, 1, 240, 479] {
+                    let minutes = days * day + rest;
+                    assert_eq!(c.start_at(minutes), Some(counted(start, days, rest)));
+                }
+                let end = if days == 0 {
+                    counted(start, 0, 0)
+                } else {
+                    counted(start, days - 1, day)
+                };
+                assert_eq!(c.end_at(days * day), Some(end), "{start} {days}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_calendar_counts_weeks_and_stops_at_its_last_day() {
+        // 2026-11-20 is a Friday: ten weeks of work end on a Thursday.
+        let c = Calendar {
+            start: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+        };
+        let day = Estimate::MINUTES_PER_DAY;
+        let end = c.end_at(50 * day).unwrap();
+        assert_eq!(
+            end.format("%a %Y-%m-%d %H:%M").to_string(),
+            "Thu 2027-01-28 17:00"
+        );
+        // Work that ends on the last day has a date; a minute more has
+        // none, and neither has any sum of estimates however large.
+        assert!(c.date(u64::MAX / 2).is_none());
+        let mut lo = 0u64;
+        let mut hi = 10_000 * 260 * day;
+        while lo + 1 < hi {
+            let mid = lo + (hi - lo) / 2;
+            if c.end_at(mid).is_some() {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        assert_eq!(c.date(lo), Some(Calendar::LAST_DAY));
+        assert_eq!(c.end_at(lo + 1), None);
+        assert_eq!(c.start_at(u64::MAX), None);
+        assert_eq!(c.end_at(100_000 * Estimate::MAX_MINUTES), None);
     }
 }

@@ -2,7 +2,6 @@
 //! points where work converges (fan-in) and spreads (fan-out).
 
 use petgraph::unionfind::UnionFind;
-use petgraph::visit::EdgeRef;
 
 use super::plan::{CriticalPath, Open};
 
@@ -30,18 +29,24 @@ pub struct Track {
 
 /// The tracks of the unresolved graph, longest first (then by first id).
 pub fn tracks(open: &Open, cp: &CriticalPath) -> Vec<Track> {
-    let dag = open.dag();
-    let count = dag.node_count();
-    let mut sets = UnionFind::<usize>::new(count);
-    for e in dag.edge_references() {
-        sets.union(e.source().index(), e.target().index());
+    // Two tasks are in one track when a chain of edges joins them. A
+    // virtual node joins what comes before it to what comes after only
+    // when a task comes after it: one that leads nowhere must not tie
+    // together the blockers it stands for.
+    let joins = open.joining();
+    let mut sets = UnionFind::<usize>::new(open.node_count());
+    for (a, b) in open.edges() {
+        if joins[a as usize] && joins[b as usize] {
+            sets.union(a as usize, b as usize);
+        }
     }
     let labels = sets.into_labeling();
-    let mut slot_of = vec![usize::MAX; count];
+    let (before, after) = open.degrees();
+    let mut slot_of = vec![usize::MAX; open.node_count()];
     let mut tracks: Vec<Track> = Vec::new();
-    // Nodes are added in task-index order, so tasks come out sorted.
-    for n in dag.node_indices() {
-        let root = labels[n.index()];
+    // Task nodes follow task order, so tasks come out sorted.
+    for (k, i) in open.task_nodes() {
+        let root = labels[k as usize];
         if slot_of[root] == usize::MAX {
             slot_of[root] = tracks.len();
             tracks.push(Track {
@@ -55,14 +60,8 @@ pub fn tracks(open: &Open, cp: &CriticalPath) -> Vec<Track> {
             });
         }
         let track = &mut tracks[slot_of[root]];
-        let i = dag[n];
         track.tasks.push(i);
-        let before = dag
-            .neighbors_directed(n, petgraph::Direction::Incoming)
-            .count();
-        let after = dag
-            .neighbors_directed(n, petgraph::Direction::Outgoing)
-            .count();
+        let (before, after) = (before[i] as usize, after[i] as usize);
         if before == 0 {
             track.starts.push(i);
         }
@@ -76,7 +75,7 @@ pub fn tracks(open: &Open, cp: &CriticalPath) -> Vec<Track> {
             track.fan_outs.push((i, after));
         }
         if let Some(t) = cp.timing[i] {
-            track.work += t.minutes;
+            track.work = track.work.saturating_add(t.minutes);
             track.length = track.length.max(t.earliest_finish);
         }
     }
