@@ -35,11 +35,7 @@ impl Objects {
         id: &gix::oid,
         buf: &'a mut Vec<u8>,
     ) -> Result<gix::objs::Data<'a>, String> {
-        let found = match self.extra.iter().find(|odb| odb.exists(id)) {
-            Some(odb) => odb.try_find(id, buf),
-            None => self.repo.objects.try_find(id, buf),
-        };
-        match found {
+        match self.try_find(id, buf) {
             Ok(Some(data)) => Ok(data),
             Ok(None) => Err(format!("object {id} is missing")),
             Err(e) => Err(format!("cannot read object {id}: {e}")),
@@ -52,6 +48,31 @@ impl Objects {
 
     fn hash(&self) -> gix::hash::Kind {
         self.repo.object_hash()
+    }
+}
+
+/// So that gix's commit walks see the quarantine too.
+impl Find for Objects {
+    fn try_find<'a>(
+        &self,
+        id: &gix::oid,
+        buf: &'a mut Vec<u8>,
+    ) -> gix::Result<Option<gix::objs::Data<'a>>> {
+        // The repository's own database first: it has the caches git's
+        // configuration asks for, and all but the pushed objects.
+        if self.repo.objects.exists(id) {
+            return self.repo.objects.try_find(id, buf);
+        }
+        match self.extra.iter().find(|odb| odb.exists(id)) {
+            Some(odb) => odb.try_find(id, buf),
+            None => self.repo.objects.try_find(id, buf),
+        }
+    }
+}
+
+impl Exists for Objects {
+    fn exists(&self, id: &gix::oid) -> bool {
+        self.repo.objects.exists(id) || self.extra.iter().any(|odb| odb.exists(id))
     }
 }
 
@@ -149,23 +170,26 @@ pub(super) fn revision_files(objects: &Objects, rev: &str) -> Result<Vec<SourceF
     let mut files = Vec::new();
     for entry in gix::objs::TreeRefIter::from_bytes(data.data, objects.hash()) {
         let entry = entry.map_err(|e| fail(e.to_string()))?;
-        let Ok(name) = entry.filename.to_str() else {
-            continue;
-        };
-        if !is_task_file_name(name) || entry.mode.is_tree() {
-            continue;
-        }
-        let blob = if entry.mode.is_blob() {
-            Blob::Object(entry.oid.to_owned())
-        } else {
-            Blob::Unreadable("not a regular file".into())
-        };
-        files.push(SourceFile {
-            name: name.to_owned(),
-            blob,
-        });
+        files.extend(source_file(&entry));
     }
     Ok(files)
+}
+
+/// What an entry of a `.tasks` tree is to the store, if it is anything.
+pub(super) fn source_file(entry: &gix::objs::tree::EntryRef<'_>) -> Option<SourceFile> {
+    let name = entry.filename.to_str().ok()?;
+    if !is_task_file_name(name) || entry.mode.is_tree() {
+        return None;
+    }
+    let blob = if entry.mode.is_blob() {
+        Blob::Object(entry.oid.to_owned())
+    } else {
+        Blob::Unreadable("not a regular file".into())
+    };
+    Some(SourceFile {
+        name: name.to_owned(),
+        blob,
+    })
 }
 
 /// The entry `name` of tree `tree`: its id and mode.

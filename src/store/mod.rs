@@ -4,6 +4,7 @@
 
 mod git;
 mod lock;
+mod walk;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
@@ -19,6 +20,7 @@ use crate::task::{ParseError, Task};
 use crate::taskset::TaskSet;
 
 pub use lock::Lock;
+pub use walk::{Added, History, Known};
 // `log` walks commits and reads their trees through the same object access.
 pub(crate) use git::Objects;
 
