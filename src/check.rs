@@ -130,33 +130,46 @@ pub fn links(loaded: &Loaded, name: &str) -> Links {
 }
 
 /// Whether the tasks `appeared` (ids of `loaded` that the set before did
-/// not have) can bring no error about how tasks relate: none has a parent,
-/// everything it is blocked by exists, and no task names it. Nothing waits
-/// for such a task (a task waits only for what it or an ancestor names, and
-/// for its children), so it lies on no cycle, and it makes no reference
+/// not have) can bring no error about how tasks relate: no task names one
+/// of them, everything each names exists, and each has either no parent or
+/// a parent and no blockers. A task waits only for what it or an ancestor
+/// names, and for its children. So nothing waits for such a task but its
+/// parent, and what the task itself waits for (its parent's blockers and
+/// its ancestors') its parent waited for already: a cycle through it would
+/// have been one through its parent before. And it makes no reference
 /// dangle or resolve.
 pub fn appear_unrelated(loaded: &Loaded, appeared: &[&str]) -> bool {
     if appeared.is_empty() {
         return true;
     }
     let set = &loaded.tasks;
-    let new: std::collections::HashSet<&str> = appeared.iter().copied().collect();
     let alone = appeared.iter().all(|id| {
-        set.get(id).is_some_and(|task| {
-            task.parent.is_none()
-                && task
-                    .blocked_by
-                    .iter()
-                    .all(|b| set.get(b.as_str()).is_some())
+        set.get(id).is_some_and(|task| match &task.parent {
+            None => task
+                .blocked_by
+                .iter()
+                .all(|b| set.get(b.as_str()).is_some()),
+            Some(parent) => task.blocked_by.is_empty() && set.get(parent.as_str()).is_some(),
         })
     });
+    // Every task is looked at, for a handful of ids: comparing them beats
+    // hashing every name.
+    let many: std::collections::HashSet<&str> = if appeared.len() > 16 {
+        appeared.iter().copied().collect()
+    } else {
+        Default::default()
+    };
+    let named = |id: &crate::id::TaskId| {
+        let id = id.as_str();
+        if many.is_empty() {
+            appeared.contains(&id)
+        } else {
+            many.contains(id)
+        }
+    };
     alone
         && set.iter().all(|task| {
-            !task.blocked_by.iter().any(|b| new.contains(b.as_str()))
-                && task
-                    .parent
-                    .as_ref()
-                    .is_none_or(|p| !new.contains(p.as_str()))
+            !task.blocked_by.iter().any(named) && !task.parent.as_ref().is_some_and(named)
         })
 }
 

@@ -865,6 +865,16 @@ fn tasks_a_push_adds_are_checked_against_the_whole_set() {
     ));
     std::fs::remove_file(env.tasks_dir().join("dangling.toml")).unwrap();
     fine.push(commit_all(&env, "no ghost", true));
+    env.write("piece", "subject = \"Piece\"\nparent = \"epic\"\n");
+    fine.push(commit_all(&env, "a piece of the epic", true));
+    env.write("orphan", "subject = \"Orphan\"\nparent = \"lost\"\n");
+    broken.push((
+        commit_all(&env, "a piece of a lost epic", false),
+        "a piece of a lost epic",
+        "the parent of `orphan` is `lost`, but no task has that id",
+    ));
+    std::fs::remove_file(env.tasks_dir().join("orphan.toml")).unwrap();
+    fine.push(commit_all(&env, "no orphan", true));
     env.write(
         "part",
         "subject = \"Part\"\nparent = \"epic\"\nblocked_by = [\"after\"]\n",

@@ -25,6 +25,14 @@ impl Objects {
         let extra = extra_object_dirs()
             .into_iter()
             .filter_map(|dir| gix::odb::at(dir, hash).ok())
+            .map(|mut odb| {
+                // What a push brings is read here, trees with their deltas:
+                // the cache gix gives a repository's own database.
+                odb.set_pack_cache(|| {
+                    Box::<gix::odb::pack::cache::lru::StaticLinkedList<64>>::default()
+                });
+                odb
+            })
             .collect();
         Objects { repo, extra }
     }
