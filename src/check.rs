@@ -298,7 +298,7 @@ fn run(loaded: &Loaded, target: Option<(&str, &Policy)>) -> Report {
         let source_hint = || {
             format!(
                 "the gates that protect {short} come from {}, not from this commit",
-                policy.source
+                policy.source()
             )
         };
         for (id, applies) in gate::gates_for_tip(&graph, &loaded.config, branch, policy) {
@@ -334,7 +334,8 @@ fn run(loaded: &Loaded, target: Option<(&str, &Policy)>) -> Report {
                                 id.file_name()
                             ),
                             format!(
-                                "to retire a gate, cancel it (git task cancel {id}) and let that reach {short} first; then it protects nothing and may go"
+                                "to retire a gate, cancel it (git task cancel {id}) and let that reach {} first; then it protects nothing and may go",
+                                policy.from
                             ),
                         ],
                     });

@@ -198,21 +198,25 @@ pub struct Required {
 /// yellow or cancelled, and one it lacks is red.
 #[derive(Debug, Clone, Default)]
 pub struct Policy {
-    /// Where the gates were read, for people: `main at 1a2b3c4`.
-    pub source: String,
-    /// That commit, abbreviated, for a command that takes a revision.
+    /// The branch the gates were read from, as people name it here:
+    /// `main`, or `origin/main` in a clone.
+    pub from: String,
+    /// Whether that is the default branch, standing in for a branch that
+    /// does not exist yet.
+    pub default_branch: bool,
+    /// The commit they were read from, abbreviated.
     pub commit: String,
     pub gates: Vec<Required>,
 }
 
 impl Policy {
-    /// The gates of `graph` that protect `branch` by `config`, as read
-    /// from `source` (`commit`). Cancelled gates protect nothing.
+    /// The gates of `graph` that protect `branch` by `config`, read from
+    /// commit `commit` of branch `from`. Cancelled gates protect nothing.
     pub fn read(
         graph: &Graph,
         config: &crate::config::Config,
         branch: &str,
-        source: String,
+        from: String,
         commit: String,
     ) -> Policy {
         let gates = gates_for_branch(graph, config, branch)
@@ -227,10 +231,21 @@ impl Policy {
             })
             .collect();
         Policy {
-            source,
+            from,
+            default_branch: false,
             commit,
             gates,
         }
+    }
+
+    /// Where the gates were read, for people: `origin/main at 1a2b3c4`.
+    pub fn source(&self) -> String {
+        let default = if self.default_branch {
+            "the default branch "
+        } else {
+            ""
+        };
+        format!("{default}{} at {}", self.from, self.commit)
     }
 }
 

@@ -192,7 +192,7 @@ fn merging(ws: &Workspace, merge: Merge) -> Result<Verdict> {
                 &Graph::new(&tip.tasks),
                 &tip.config,
                 branch,
-                format!("{branch} at {short}"),
+                branch.clone(),
                 short,
             );
             (staged, Some(policy))
@@ -387,18 +387,18 @@ fn policy_for(
     side: Side,
 ) -> Result<Policy> {
     let tracking = |remote: &str| format!("refs/remotes/{remote}/{branch}");
-    let base: Option<(ObjectId, String)> = match (side, update.old.as_deref()) {
-        (Side::Server, Some(old)) => Some((object_id(old)?, branch.to_owned())),
+    // The commit, the branch's name as people know it here, and whether it
+    // is the default branch standing in for one that does not exist yet.
+    let base: Option<(ObjectId, String, bool)> = match (side, update.old.as_deref()) {
+        (Side::Server, Some(old)) => Some((object_id(old)?, branch.to_owned(), false)),
         (Side::Server, None) => {
             let repo = ws.repo();
             let head = repo.head_name().ok().flatten();
             match (head, repo.head_id().ok()) {
                 (Some(name), Some(id)) => Some((
                     id.detach(),
-                    format!(
-                        "the default branch {}",
-                        short_branch(&name.as_bstr().to_string())
-                    ),
+                    short_branch(&name.as_bstr().to_string()).to_owned(),
+                    true,
                 )),
                 _ => None,
             }
@@ -411,7 +411,7 @@ fn policy_for(
                 None => branch.to_owned(),
             };
             match old.and_then(|s| local(ws, history, s)) {
-                Some(id) => Some((id, remote_branch)),
+                Some(id) => Some((id, remote_branch, false)),
                 None => {
                     let name = match (remote, old) {
                         (Some(remote), Some(_)) => Some(tracking(remote)),
@@ -419,15 +419,15 @@ fn policy_for(
                         (None, _) => None,
                     };
                     match name.and_then(|n| tracking_tip(ws, history, &n)) {
-                        Some((id, _)) if old.is_some() => Some((id, remote_branch)),
-                        Some((id, name)) => Some((id, format!("the default branch {name}"))),
+                        Some((id, _)) if old.is_some() => Some((id, remote_branch, false)),
+                        Some((id, name)) => Some((id, name, true)),
                         None => None,
                     }
                 }
             }
         }
     };
-    let Some((commit, name)) = base else {
+    let Some((commit, from, default_branch)) = base else {
         return Ok(Policy::default());
     };
     let Some(commit) = history.peel_to_commit(commit)? else {
@@ -435,13 +435,16 @@ fn policy_for(
     };
     let short = history.short(&commit);
     let loaded: &Loaded = history.load(&commit)?;
-    Ok(Policy::read(
-        &Graph::new(&loaded.tasks),
-        &loaded.config,
-        branch,
-        format!("{name} at {short}"),
-        short,
-    ))
+    Ok(Policy {
+        default_branch,
+        ..Policy::read(
+            &Graph::new(&loaded.tasks),
+            &loaded.config,
+            branch,
+            from,
+            short,
+        )
+    })
 }
 
 /// The commit a remote-tracking ref points at, and the name of the remote

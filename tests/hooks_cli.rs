@@ -543,7 +543,10 @@ fn a_new_branch_is_held_to_the_gates_the_default_branch_has_for_it() {
         &server,
         "release/1.0",
         "release/1.0",
-        &["gate `checklist` \"Release checklist\" protects release/1.0, and this push removes it"],
+        &[
+            "gate `checklist` \"Release checklist\" protects release/1.0, and this push removes it",
+            "the gates that protect release/1.0 come from the default branch",
+        ],
     );
     // Or narrows the gate to other branches.
     env.git(&["reset", "-q", "--hard", "main"]).ok();
