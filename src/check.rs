@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::gate::{self, GateState};
+use crate::error::FileProblem;
+use crate::gate::{self, Applies, GateState, Policy};
 use crate::graph::{Graph, LISTED, Target};
 use crate::store::{Loaded, StrayKind, TASKS_DIR};
 use crate::task::Status;
@@ -66,18 +67,120 @@ impl Report {
 /// gates that protect that branch (§3): a red gate is an error, a waived
 /// one a warning.
 pub fn check(loaded: &Loaded, target: Option<&str>) -> Report {
-    let mut out = Vec::new();
-    for p in &loaded.problems {
-        out.push(Diagnostic {
-            severity: Severity::Error,
-            code: "invalid-file",
-            path: p.path.clone(),
-            line: p.error.line,
-            column: p.error.column,
-            message: p.error.message.clone(),
-            hints: Vec::new(),
-        });
+    let none = Policy::default();
+    run(loaded, target.map(|branch| (branch, &none)))
+}
+
+/// Checks the commit of `loaded` as the new tip of `branch`: [`check`]
+/// with the gates `policy` requires too, even those the commit drops.
+pub fn check_tip(loaded: &Loaded, branch: &str, policy: &Policy) -> Report {
+    run(loaded, Some((branch, policy)))
+}
+
+/// The diagnostic of a file that does not read.
+pub fn problem(p: &FileProblem) -> Diagnostic {
+    Diagnostic {
+        severity: Severity::Error,
+        code: "invalid-file",
+        path: p.path.clone(),
+        line: p.error.line,
+        column: p.error.column,
+        message: p.error.message.clone(),
+        hints: Vec::new(),
     }
+}
+
+/// The same error in two commits: of the same kind, in the same file, saying
+/// the same, wherever in the file it is.
+pub type ErrorKey = (&'static str, PathBuf, String);
+
+impl Diagnostic {
+    pub fn key(&self) -> ErrorKey {
+        (self.code, self.path.clone(), self.message.clone())
+    }
+}
+
+/// What the errors about how tasks relate (references to ids that do not
+/// exist, cycles) depend on in one file: whether it is a task, and then its
+/// `blocked_by` and `parent`. Every other error is about one file alone. So
+/// when no changed file changes its links, the errors a change brings are
+/// those of the files it changed. (A rule added to [`check`] that looks at
+/// more of a task must be added here.)
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Links {
+    NotATask,
+    Task {
+        blocked_by: Vec<crate::id::TaskId>,
+        parent: Option<crate::id::TaskId>,
+    },
+}
+
+/// The links of file `name` of `.tasks/` in `loaded`.
+pub fn links(loaded: &Loaded, name: &str) -> Links {
+    match name
+        .strip_suffix(".toml")
+        .and_then(|stem| loaded.tasks.get(stem))
+    {
+        Some(task) => Links::Task {
+            blocked_by: task.blocked_by.clone(),
+            parent: task.parent.clone(),
+        },
+        None => Links::NotATask,
+    }
+}
+
+/// Whether the tasks `appeared` (ids of `loaded` that the set before did
+/// not have) can bring no error about how tasks relate: no task names one
+/// of them, everything each names exists, and each has either no parent or
+/// a parent and no blockers. A task waits only for what it or an ancestor
+/// names, and for its children. So nothing waits for such a task but its
+/// parent, and what the task itself waits for (its parent's blockers and
+/// its ancestors') its parent waited for already: a cycle through it would
+/// have been one through its parent before. And it makes no reference
+/// dangle or resolve.
+pub fn appear_unrelated(loaded: &Loaded, appeared: &[&str]) -> bool {
+    if appeared.is_empty() {
+        return true;
+    }
+    let set = &loaded.tasks;
+    let alone = appeared.iter().all(|id| {
+        set.get(id).is_some_and(|task| match &task.parent {
+            None => task
+                .blocked_by
+                .iter()
+                .all(|b| set.get(b.as_str()).is_some()),
+            Some(parent) => task.blocked_by.is_empty() && set.get(parent.as_str()).is_some(),
+        })
+    });
+    // Every task is looked at, for a handful of ids: comparing them beats
+    // hashing every name.
+    let many: std::collections::HashSet<&str> = if appeared.len() > 16 {
+        appeared.iter().copied().collect()
+    } else {
+        Default::default()
+    };
+    let named = |id: &crate::id::TaskId| {
+        let id = id.as_str();
+        if many.is_empty() {
+            appeared.contains(&id)
+        } else {
+            many.contains(id)
+        }
+    };
+    alone
+        && set.iter().all(|task| {
+            !task.blocked_by.iter().any(named) && !task.parent.as_ref().is_some_and(named)
+        })
+}
+
+/// Why file `name` of `.tasks/` does not read in `loaded`, if it does not.
+pub fn problem_of(loaded: &Loaded, name: &str) -> Option<Diagnostic> {
+    let path = Path::new(TASKS_DIR).join(name);
+    loaded.problems.iter().find(|p| p.path == path).map(problem)
+}
+
+fn run(loaded: &Loaded, target: Option<(&str, &Policy)>) -> Report {
+    let mut out: Vec<Diagnostic> = loaded.problems.iter().map(problem).collect();
     for u in &loaded.unmerged {
         let shown = u.path.display();
         let resolve = if u.ours && u.theirs {
@@ -295,34 +398,87 @@ pub fn check(loaded: &Loaded, target: Option<&str>) -> Report {
             vec!["a task cannot wait for itself; drop one edge with `git task dep rm` or `git task edit --parent`".into()],
         );
     }
-    if let Some(branch) = target {
-        for (i, report) in gate::gates_for_branch(&graph, &loaded.config, branch) {
+    // Gates a commit lacks have no file to point into with `at`.
+    let mut missing = Vec::new();
+    if let Some((branch, policy)) = target {
+        let short = gate::short_branch(branch);
+        let source_hint = || {
+            format!(
+                "the gates that protect {short} come from {}, not from this commit",
+                policy.source()
+            )
+        };
+        for (id, applies) in gate::gates_for_tip(&graph, &loaded.config, branch, policy) {
+            let (i, report, inherited) = match applies {
+                Applies::Gate {
+                    index,
+                    report,
+                    inherited,
+                } => (index, report, inherited),
+                Applies::Missing(required) => {
+                    let path = Path::new(TASKS_DIR).join(id.file_name());
+                    let unread = loaded.problems.iter().any(|p| p.path == path);
+                    missing.push(Diagnostic {
+                        severity: Severity::Error,
+                        code: "gate-red",
+                        message: format!(
+                            "gate `{id}` \"{}\" protects {short}, and {}",
+                            required.subject,
+                            if unread {
+                                "its file does not read in this commit"
+                            } else {
+                                "this push removes it"
+                            }
+                        ),
+                        path,
+                        line: 1,
+                        column: 1,
+                        hints: vec![
+                            source_hint(),
+                            format!(
+                                "put it back: git checkout {} -- .tasks/{}",
+                                policy.commit,
+                                id.file_name()
+                            ),
+                            format!(
+                                "to retire a gate, cancel it (git task cancel {id}) and let that reach {} first; then it protects nothing and may go",
+                                policy.from
+                            ),
+                        ],
+                    });
+                    continue;
+                }
+            };
             let task = &tasks[i];
             match report.state {
-                GateState::Red => at(
-                    Severity::Error,
-                    "gate-red",
-                    i,
-                    locate(text(i), "gate", None),
-                    format!(
-                        "gate `{}` \"{}\" is red for {}: {}",
-                        task.id,
-                        task.subject,
-                        gate::short_branch(branch),
-                        report.reasons.join("; ")
-                    ),
-                    gate::next_steps(&graph, i),
-                ),
+                GateState::Red => {
+                    let mut hints = gate::next_steps(&graph, i);
+                    if inherited {
+                        hints.insert(0, source_hint());
+                    }
+                    at(
+                        Severity::Error,
+                        "gate-red",
+                        i,
+                        locate(text(i), "gate", None),
+                        format!(
+                            "gate `{}` \"{}\" is red for {short}: {}",
+                            task.id,
+                            task.subject,
+                            report.reasons.join("; ")
+                        ),
+                        hints,
+                    )
+                }
                 GateState::Yellow => at(
                     Severity::Warning,
                     "gate-waived",
                     i,
                     locate(text(i), "waiver", None),
                     format!(
-                        "gate `{}` \"{}\" passes {} only because it was {}",
+                        "gate `{}` \"{}\" passes {short} only because it was {}",
                         task.id,
                         task.subject,
-                        gate::short_branch(branch),
                         report.reasons.join("; ")
                     ),
                     Vec::new(),
@@ -331,6 +487,7 @@ pub fn check(loaded: &Loaded, target: Option<&str>) -> Report {
             }
         }
     }
+    out.extend(missing);
     out.sort_by(|a, b| {
         (&a.path, a.line, a.column, a.severity).cmp(&(&b.path, b.line, b.column, b.severity))
     });

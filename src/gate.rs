@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::graph::Graph;
+use crate::id::TaskId;
 use crate::task::Status;
 
 /// The state of a gate (§3 of the design).
@@ -45,13 +46,20 @@ pub struct GateReport {
 
 /// The state of gate task `i`; `None` when the task is not a gate.
 pub fn gate_state(graph: &Graph, i: usize) -> Option<GateReport> {
+    graph.tasks().tasks()[i].gate.as_ref()?;
+    Some(state_as_gate(graph, i))
+}
+
+/// The state task `i` has as a gate, whether or not it still says it is
+/// one: a gate a branch's policy requires is judged even when the pushed
+/// commit dropped its `gate` key.
+fn state_as_gate(graph: &Graph, i: usize) -> GateReport {
     let task = &graph.tasks().tasks()[i];
-    task.gate.as_ref()?;
     if task.status == Status::Cancelled {
-        return Some(GateReport {
+        return GateReport {
             state: GateState::Cancelled,
             reasons: Vec::new(),
-        });
+        };
     }
     let mut reasons = Vec::new();
     if task.status != Status::Completed {
@@ -81,7 +89,7 @@ pub fn gate_state(graph: &Graph, i: usize) -> Option<GateReport> {
     } else {
         GateState::Red
     };
-    Some(GateReport { state, reasons })
+    GateReport { state, reasons }
 }
 
 #[cfg(test)]
@@ -174,6 +182,127 @@ pub fn gates_for_branch(
         .filter(|&i| protects(&tasks[i], config, branch))
         .filter_map(|i| gate_state(graph, i).map(|r| (i, r)))
         .collect()
+}
+
+/// A gate that protects a branch by the branch's policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Required {
+    pub id: TaskId,
+    pub subject: String,
+}
+
+/// Which gates protect a branch, read from another commit than the one
+/// that is to become its tip: the branch's tip before a push or a merge
+/// (or, for a branch a push creates, the default branch's tip). The
+/// commit cannot lift them (docs/hooks.md): in it, each must be green,
+/// yellow or cancelled, and one it lacks is red.
+#[derive(Debug, Clone, Default)]
+pub struct Policy {
+    /// The branch the gates were read from, as people name it here:
+    /// `main`, or `origin/main` in a clone.
+    pub from: String,
+    /// Whether that is the default branch, standing in for a branch that
+    /// does not exist yet.
+    pub default_branch: bool,
+    /// The commit they were read from, abbreviated.
+    pub commit: String,
+    pub gates: Vec<Required>,
+}
+
+impl Policy {
+    /// The gates of `graph` that protect `branch` by `config`, read from
+    /// commit `commit` of branch `from`. Cancelled gates protect nothing.
+    pub fn read(
+        graph: &Graph,
+        config: &crate::config::Config,
+        branch: &str,
+        from: String,
+        commit: String,
+    ) -> Policy {
+        let gates = gates_for_branch(graph, config, branch)
+            .into_iter()
+            .filter(|(_, report)| report.state != GateState::Cancelled)
+            .map(|(i, _)| {
+                let task = &graph.tasks().tasks()[i];
+                Required {
+                    id: task.id.clone(),
+                    subject: task.subject.clone(),
+                }
+            })
+            .collect();
+        Policy {
+            from,
+            default_branch: false,
+            commit,
+            gates,
+        }
+    }
+
+    /// Where the gates were read, for people: `origin/main at 1a2b3c4`.
+    pub fn source(&self) -> String {
+        let default = if self.default_branch {
+            "the default branch "
+        } else {
+            ""
+        };
+        format!("{default}{} at {}", self.from, self.commit)
+    }
+}
+
+/// A gate that a commit must satisfy to become a branch's tip.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Applies {
+    /// Gate task `index` of the commit, with its state. `inherited` when
+    /// the commit itself no longer has it protect the branch, and only the
+    /// policy does.
+    Gate {
+        index: usize,
+        report: GateReport,
+        inherited: bool,
+    },
+    /// A gate the policy requires that the commit does not have.
+    Missing(Required),
+}
+
+/// Every gate that protects `branch` for the commit of `graph`: those its
+/// own tasks and `config` say protect it, and those `policy` requires, in
+/// id order.
+pub fn gates_for_tip(
+    graph: &Graph,
+    config: &crate::config::Config,
+    branch: &str,
+    policy: &Policy,
+) -> Vec<(TaskId, Applies)> {
+    let tasks = graph.tasks();
+    let mut out: Vec<(TaskId, Applies)> = gates_for_branch(graph, config, branch)
+        .into_iter()
+        .map(|(index, report)| {
+            (
+                tasks.tasks()[index].id.clone(),
+                Applies::Gate {
+                    index,
+                    report,
+                    inherited: false,
+                },
+            )
+        })
+        .collect();
+    for required in &policy.gates {
+        if out.iter().any(|(id, _)| id == &required.id) {
+            continue;
+        }
+        let applies = match tasks.index_of(required.id.as_str()) {
+            Some(index) => Applies::Gate {
+                index,
+                report: state_as_gate(graph, index),
+                inherited: true,
+            },
+            None => Applies::Missing(required.clone()),
+        };
+        out.push((required.id.clone(), applies));
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
 }
 
 /// What moves a red gate on: the commands to run.

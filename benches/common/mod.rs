@@ -136,6 +136,109 @@ pub fn repository_with_changes(n: usize, changed: usize) -> tempfile::TempDir {
     dir
 }
 
+/// What each commit of [`repository_with_push`] does to the tasks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Completes a task and adds a note: one file changes, the graph not.
+    Complete,
+    /// Adds a task that waits for an existing one.
+    Add,
+    /// Adds a task to an existing epic, blocked by a task of another one:
+    /// the epic now waits for something it did not, so the whole set is
+    /// checked again, for cycles.
+    AddChild,
+}
+
+impl Step {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Step::Complete => "completes a task",
+            Step::Add => "adds a task",
+            Step::AddChild => "adds a blocked task to an epic",
+        }
+    }
+}
+
+/// A repository whose first commit holds `n` tasks and whose main goes on
+/// by `commits` more commits, each changing the tasks by one `step`.
+/// Returns the repository and the ids of the first and the last commit:
+/// what a push of those commits sees.
+pub fn repository_with_push(
+    n: usize,
+    commits: usize,
+    step: Step,
+) -> (tempfile::TempDir, String, String) {
+    let mut stream = Vec::new();
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let texts: Vec<String> = (0..n).map(|i| task_text(i, &mut seed)).collect();
+    for (i, text) in texts.iter().enumerate() {
+        write!(
+            stream,
+            "blob\nmark :{}\ndata {}\n{}\n",
+            i + 1,
+            text.len(),
+            text
+        )
+        .expect("write");
+    }
+    write!(
+        stream,
+        "commit refs/heads/main\ncommitter bench <bench@example.com> 1763719200 +0000\ndata 6\ntasks\n"
+    )
+    .expect("write");
+    write_inline(
+        &mut stream,
+        ".tasks/config.toml",
+        "[gates]\nbranches = [\"main\"]\n",
+    );
+    for i in 0..n {
+        writeln!(stream, "M 100644 :{} .tasks/t{i:06}.toml", i + 1).expect("write");
+    }
+    for k in 0..commits {
+        let message = format!("step {k}");
+        write!(
+            stream,
+            "commit refs/heads/main\ncommitter bench <bench@example.com> {} +0000\ndata {}\n{message}\n",
+            1763722800 + 60 * k,
+            message.len()
+        )
+        .expect("write");
+        let i = (k * 7919) % n;
+        match step {
+            Step::Complete => {
+                let text = texts[i].replacen("\n", "\nstatus = \"completed\"\n", 1)
+                    + "\n[[notes]]\nat = 2026-11-21T11:00:00Z\ntext = \"done\"\n";
+                write_inline(&mut stream, &format!(".tasks/t{i:06}.toml"), &text);
+            }
+            Step::Add => {
+                let text = format!(
+                    "subject = \"New work {k}\"\nblocked_by = [\"t{i:06}\"]\ncreated = 2026-11-21T10:00:00Z\n",
+                );
+                write_inline(&mut stream, &format!(".tasks/new{k:04}.toml"), &text);
+            }
+            Step::AddChild => {
+                // Blockers only ever come from earlier epics: no cycle.
+                let epic = 20 + (i % (n - 20)) / 20 * 20;
+                let text = format!(
+                    "subject = \"New work {k}\"\nparent = \"t{epic:06}\"\nblocked_by = [\"t{:06}\"]\ncreated = 2026-11-21T10:00:00Z\n",
+                    epic - 1
+                );
+                write_inline(&mut stream, &format!(".tasks/new{k:04}.toml"), &text);
+            }
+        }
+    }
+    let dir = fast_import(&stream);
+    let rev = |rev: &str| {
+        let out = git(dir.path())
+            .args(["rev-parse", rev])
+            .output()
+            .expect("rev-parse");
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    let (base, tip) = (rev(&format!("main~{commits}")), rev("main"));
+    (dir, base, tip)
+}
+
 /// Appends a fast-import `M` command that writes `text` to `path`.
 pub fn write_inline(stream: &mut Vec<u8>, path: &str, text: &str) {
     write!(

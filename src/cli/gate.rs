@@ -21,7 +21,8 @@ pub enum Command {
     /// green: completed, criteria met, everything it waits for resolved;
     /// yellow: waived; red: anything else; cancelled gates protect nothing.
     /// A commit may become the tip of a branch only if every gate in it that
-    /// protects the branch is green or yellow.
+    /// protects the branch is green or yellow; the hooks also hold it to the
+    /// gates the branch had before (docs/hooks.md).
     List(ListArgs),
     /// Let a gate pass without it being done (yellow), recording who and why.
     Waive(WaiveArgs),

@@ -3,7 +3,7 @@
 use std::io::Read;
 
 use git_task::error::Error;
-use git_task::verdict::{self, Verdict};
+use git_task::verdict::{self, Side, Verdict};
 
 use super::check::{summary, write_human};
 use super::ui::Style;
@@ -12,10 +12,16 @@ use super::{CliError, CliResult, Ctx};
 /// What the git hooks run: the check behind each hook.
 ///
 /// git runs these through the shims that `git task hooks install` writes.
-/// pre-commit checks the staged tasks. pre-push and pre-receive check each
-/// pushed commit and, for a branch, the gates in it that protect the branch;
-/// deletions pass. pre-merge-commit checks the gates of the current branch on
-/// the staged merge result. Hooks never run a task's `verify` command.
+/// pre-commit checks the staged tasks, and while a merge is being committed
+/// (MERGE_HEAD or SQUASH_MSG) also the gates of the current branch.
+/// pre-merge-commit checks the gates of the current branch on the staged
+/// merge result. pre-push and pre-receive check the integrity of every
+/// commit the push adds and, for a branch, the gates of its new tip; the
+/// gates that protect a branch come from its tip before the push (for a
+/// new branch, from the default branch), so a push cannot unprotect its
+/// own branch. Deletions, and refs to trees or blobs, pass. Hooks never run
+/// a task's `verify` command. The rules are in docs/hooks.md in git-task's
+/// repository.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// pre-commit, pre-push, pre-merge-commit or pre-receive.
@@ -44,19 +50,24 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
         ),
         "pre-push" => {
             let mut updates = verdict::parse_pre_push(&read_stdin()?)?;
+            let mut remote = args.args.first().cloned();
             if updates.is_empty()
                 && let Some(update) = verdict::pre_commit_framework_push(|k| std::env::var(k).ok())
             {
                 updates.push(update);
+                remote = remote.or_else(|| std::env::var("PRE_COMMIT_REMOTE_NAME").ok());
             }
+            let side = Side::Client {
+                remote: remote.as_deref(),
+            };
             (
-                verdict::ref_updates(&ws, &updates)?,
+                verdict::ref_updates(&ws, &updates, side)?,
                 Some("git push --no-verify"),
             )
         }
         "pre-receive" => {
             let updates = verdict::parse_pre_receive(&read_stdin()?)?;
-            (verdict::ref_updates(&ws, &updates)?, None)
+            (verdict::ref_updates(&ws, &updates, Side::Server)?, None)
         }
         other => return Err(Error::Invalid(format!("no hook named `{other}`")).into()),
     };
@@ -91,6 +102,9 @@ fn report(ctx: &Ctx, hook: &str, verdict: &Verdict, bypass: Option<&str>) {
             _ => "The push was rejected by the server.",
         };
         out.push_str(&format!("{}\n", ui.paint(Style::Red, what)));
+        if let Some(undo) = &verdict.undo {
+            out.push_str(&format!("{undo}\n"));
+        }
         if let Some(bypass) = bypass {
             out.push_str(&format!(
                 "To skip this check once (the server or CI may still refuse): {bypass}\n"

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use gix::bstr::ByteSlice;
 use gix::objs::{Exists, Find, Kind};
 
-use super::{Blob, Listing, StrayKind, TASKS_DIR, Unmerged, files};
+use super::{Blob, Listing, SourceFile, StrayKind, TASKS_DIR, Unmerged, files};
 use crate::error::{Error, Result};
 
 /// The object databases to read from: the repository's own and, inside a
@@ -25,6 +25,14 @@ impl Objects {
         let extra = extra_object_dirs()
             .into_iter()
             .filter_map(|dir| gix::odb::at(dir, hash).ok())
+            .map(|mut odb| {
+                // What a push brings is read here, trees with their deltas:
+                // the cache gix gives a repository's own database.
+                odb.set_pack_cache(|| {
+                    Box::<gix::odb::pack::cache::lru::StaticLinkedList<64>>::default()
+                });
+                odb
+            })
             .collect();
         Objects { repo, extra }
     }
@@ -35,11 +43,7 @@ impl Objects {
         id: &gix::oid,
         buf: &'a mut Vec<u8>,
     ) -> Result<gix::objs::Data<'a>, String> {
-        let found = match self.extra.iter().find(|odb| odb.exists(id)) {
-            Some(odb) => odb.try_find(id, buf),
-            None => self.repo.objects.try_find(id, buf),
-        };
-        match found {
+        match self.try_find(id, buf) {
             Ok(Some(data)) => Ok(data),
             Ok(None) => Err(format!("object {id} is missing")),
             Err(e) => Err(format!("cannot read object {id}: {e}")),
@@ -52,6 +56,31 @@ impl Objects {
 
     fn hash(&self) -> gix::hash::Kind {
         self.repo.object_hash()
+    }
+}
+
+/// So that gix's commit walks see the quarantine too.
+impl Find for Objects {
+    fn try_find<'a>(
+        &self,
+        id: &gix::oid,
+        buf: &'a mut Vec<u8>,
+    ) -> gix::Result<Option<gix::objs::Data<'a>>> {
+        // The repository's own database first: it has the caches git's
+        // configuration asks for, and all but the pushed objects.
+        if self.repo.objects.exists(id) {
+            return self.repo.objects.try_find(id, buf);
+        }
+        match self.extra.iter().find(|odb| odb.exists(id)) {
+            Some(odb) => odb.try_find(id, buf),
+            None => self.repo.objects.try_find(id, buf),
+        }
+    }
+}
+
+impl Exists for Objects {
+    fn exists(&self, id: &gix::oid) -> bool {
+        self.repo.objects.exists(id) || self.extra.iter().any(|odb| odb.exists(id))
     }
 }
 
@@ -185,19 +214,55 @@ pub(super) fn revision_files(objects: &Objects, rev: &str) -> Result<Listing> {
             listing.stray(&entry.filename.to_str_lossy(), StrayKind::NotUtf8);
             continue;
         };
-        let kind = if entry.mode.is_blob() {
-            files::Kind::File
-        } else if entry.mode.is_link() {
-            files::Kind::Symlink
-        } else if entry.mode.is_tree() || entry.mode.is_commit() {
-            files::Kind::Directory
-        } else {
-            files::Kind::Special
-        };
         let oid = entry.oid.to_owned();
-        listing.classify(name.to_owned(), kind, || Blob::Object(oid));
+        listing.classify(name.to_owned(), entry_kind(entry.mode), || {
+            Blob::Object(oid)
+        });
     }
     Ok(listing)
+}
+
+/// The strays of a `.tasks` tree (its raw data), by the rules of
+/// [`revision_files`], in path order.
+pub(super) fn strays_in(data: &[u8], hash: gix::hash::Kind) -> Vec<super::Stray> {
+    let mut listing = Listing::default();
+    for entry in gix::objs::TreeRefIter::from_bytes(data, hash).flatten() {
+        match entry.filename.to_str() {
+            Ok(name) => listing.classify(name.to_owned(), entry_kind(entry.mode), || {
+                Blob::Unreadable(String::new())
+            }),
+            Err(_) => listing.stray(&entry.filename.to_str_lossy(), StrayKind::NotUtf8),
+        }
+    }
+    let mut strays = listing.strays;
+    strays.sort_by(|a, b| a.path.cmp(&b.path));
+    strays
+}
+
+/// What a tree entry's mode makes it.
+fn entry_kind(mode: gix::objs::tree::EntryMode) -> files::Kind {
+    if mode.is_blob() {
+        files::Kind::File
+    } else if mode.is_link() {
+        files::Kind::Symlink
+    } else if mode.is_tree() || mode.is_commit() {
+        files::Kind::Directory
+    } else {
+        files::Kind::Special
+    }
+}
+
+/// What an entry of a `.tasks` tree is to the store when it is a task
+/// file (or a `.toml` that cannot be one), by the same rules as
+/// [`revision_files`]; strays are left out.
+pub(super) fn source_file(entry: &gix::objs::tree::EntryRef<'_>) -> Option<SourceFile> {
+    let name = entry.filename.to_str().ok()?;
+    let oid = entry.oid.to_owned();
+    let mut listing = Listing::default();
+    listing.classify(name.to_owned(), entry_kind(entry.mode), || {
+        Blob::Object(oid)
+    });
+    listing.files.pop()
 }
 
 /// The entry `name` of tree `tree`: its id and mode.

@@ -5,6 +5,7 @@
 pub mod files;
 mod git;
 mod lock;
+mod walk;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
@@ -21,6 +22,7 @@ use crate::task::{ParseError, Task};
 use crate::taskset::TaskSet;
 
 pub use lock::{DEFAULT_WAIT, Holder, Lock};
+pub use walk::{Added, History, Known};
 // `log` walks commits and reads their trees through the same object access.
 pub(crate) use git::Objects;
 
