@@ -253,15 +253,6 @@ pub struct HooksDir {
 }
 
 impl HooksDir {
-    /// The hooks directory of the repository that contains `dir`, which
-    /// may be a working tree, a linked worktree or a bare repository.
-    pub fn discover(dir: &Path) -> Result<HooksDir> {
-        let repo = gix::discover(dir).map_err(|_| Error::NotARepository {
-            path: dir.to_path_buf(),
-        })?;
-        HooksDir::of(&repo)
-    }
-
     /// The hooks directory of `repo`, found as git finds it:
     /// `core.hooksPath` when set, else `hooks/` in the common git dir, so
     /// that every linked worktree shares the main repository's hooks.

@@ -755,3 +755,15 @@ fn init_no_hooks_installs_none() {
         )
     );
 }
+
+#[test]
+fn hooks_install_takes_a_relative_path_to_a_bare_repository() {
+    let env = TestEnv::bare_dir();
+    let server = env.dir.path().join("server.git");
+    env.git(&["init", "-q", "--bare", server.to_str().unwrap()])
+        .ok();
+    // From a directory beside it, as `-C ../server.git`.
+    let run = env.task(&["-C", "../server.git", "hooks", "install"]);
+    run.ok();
+    assert!(server.join("hooks/pre-receive").exists());
+}

@@ -9,7 +9,6 @@ use serde_json::{Value, json};
 use git_task::error::Error;
 use git_task::hooks::{Change, HookState, HooksDir, InstallAction, UninstallAction};
 use git_task::merge::registration::{self, Action};
-use git_task::store::Workspace;
 
 use super::ui::{Style, escape};
 use super::{CliResult, Ctx};
@@ -58,8 +57,8 @@ pub enum Command {
 
 pub fn run(ctx: &mut Ctx, command: Command) -> CliResult {
     let base = start_dir(ctx)?;
-    let dir = HooksDir::discover(&base)?;
-    let ws = Workspace::discover(&base)?;
+    let ws = ctx.workspace()?;
+    let dir = HooksDir::of(ws.repo())?;
     match command {
         Command::Install => {
             let changes = dir.install()?;

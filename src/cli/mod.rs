@@ -134,6 +134,9 @@ impl Ctx {
             Some(dir) => dir.clone(),
             None => std::env::current_dir().map_err(|e| Error::io(".", e))?,
         };
+        // gix shortens paths against the current directory, and does not
+        // expect `..` in a relative one.
+        let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
         let mut ws = Workspace::discover(&dir)?;
         let color = self.ui.err_color();
         ws.set_lock_wait(

@@ -504,6 +504,12 @@ impl Reuse<'_> {
             return None;
         }
         if file.name == CONFIG_FILE {
+            // A config.toml that did not read is read again, so that its
+            // problem is reported, not replaced by the defaults.
+            let shown = Path::new(TASKS_DIR).join(CONFIG_FILE);
+            if self.loaded.problems.iter().any(|p| p.path == shown) {
+                return None;
+            }
             return Some(Outcome::Config(self.loaded.config.clone()));
         }
         let i = self
