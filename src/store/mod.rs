@@ -638,8 +638,8 @@ impl Workspace {
     pub fn transaction(&self) -> Result<Transaction<'_>> {
         let dir = self.ensure_initialized()?;
         let lock = self.lock()?;
-        remove_stale_temporaries(&dir);
         let mut loaded = self.read(&Source::WorkTree)?;
+        remove_stale_temporaries(&dir, &loaded.strays);
         let read: HashMap<TaskId, String> = loaded
             .tasks
             .iter()
@@ -681,16 +681,12 @@ impl Workspace {
     }
 }
 
-/// Removes git-task's temporary files from `.tasks/`. Best effort: one
-/// that cannot be removed is reported by `check`.
-fn remove_stale_temporaries(dir: &Path) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let is_temp = entry.file_name().to_str().is_some_and(is_temporary_name);
-        if is_temp && entry.file_type().is_ok_and(|t| t.is_file()) {
-            let _ = fs::remove_file(entry.path());
+/// Removes the temporary files of `.tasks/` among `strays`. Best effort:
+/// one that cannot be removed is reported by `check`.
+fn remove_stale_temporaries(dir: &Path, strays: &[Stray]) {
+    for stray in strays.iter().filter(|s| s.kind == StrayKind::Temporary) {
+        if let Some(name) = stray.path.file_name() {
+            let _ = fs::remove_file(dir.join(name));
         }
     }
 }
