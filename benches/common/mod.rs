@@ -83,13 +83,12 @@ pub fn repository(n: usize) -> tempfile::TempDir {
     repository_with_changes(n, 0)
 }
 
-/// Like [`repository`], with a second commit on main that completes
-/// `changed` of the tasks (spread over the set) and adds a note to each.
-pub fn repository_with_changes(n: usize, changed: usize) -> tempfile::TempDir {
-    let mut stream = Vec::new();
+/// The fast-import stream of a first commit on main with `n` tasks (of
+/// [`task_text`]) and a config that protects main. Returns the texts.
+fn first_commit(stream: &mut Vec<u8>, n: usize) -> Vec<String> {
     let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-    for i in 0..n {
-        let text = task_text(i, &mut seed);
+    let texts: Vec<String> = (0..n).map(|i| task_text(i, &mut seed)).collect();
+    for (i, text) in texts.iter().enumerate() {
         write!(
             stream,
             "blob\nmark :{}\ndata {}\n{}\n",
@@ -104,11 +103,22 @@ pub fn repository_with_changes(n: usize, changed: usize) -> tempfile::TempDir {
         "commit refs/heads/main\ncommitter bench <bench@example.com> 1763719200 +0000\ndata 6\ntasks\n"
     )
     .expect("write");
-    let config = "[gates]\nbranches = [\"main\"]\n";
-    write_inline(&mut stream, ".tasks/config.toml", config);
+    write_inline(
+        stream,
+        ".tasks/config.toml",
+        "[gates]\nbranches = [\"main\"]\n",
+    );
     for i in 0..n {
         writeln!(stream, "M 100644 :{} .tasks/t{i:06}.toml", i + 1).expect("write");
     }
+    texts
+}
+
+/// Like [`repository`], with a second commit on main that completes
+/// `changed` of the tasks (spread over the set) and adds a note to each.
+pub fn repository_with_changes(n: usize, changed: usize) -> tempfile::TempDir {
+    let mut stream = Vec::new();
+    first_commit(&mut stream, n);
     if let Some(step) = n.checked_div(changed) {
         write!(
             stream,
@@ -169,31 +179,7 @@ pub fn repository_with_push(
     step: Step,
 ) -> (tempfile::TempDir, String, String) {
     let mut stream = Vec::new();
-    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-    let texts: Vec<String> = (0..n).map(|i| task_text(i, &mut seed)).collect();
-    for (i, text) in texts.iter().enumerate() {
-        write!(
-            stream,
-            "blob\nmark :{}\ndata {}\n{}\n",
-            i + 1,
-            text.len(),
-            text
-        )
-        .expect("write");
-    }
-    write!(
-        stream,
-        "commit refs/heads/main\ncommitter bench <bench@example.com> 1763719200 +0000\ndata 6\ntasks\n"
-    )
-    .expect("write");
-    write_inline(
-        &mut stream,
-        ".tasks/config.toml",
-        "[gates]\nbranches = [\"main\"]\n",
-    );
-    for i in 0..n {
-        writeln!(stream, "M 100644 :{} .tasks/t{i:06}.toml", i + 1).expect("write");
-    }
+    let texts = first_commit(&mut stream, n);
     for k in 0..commits {
         let message = format!("step {k}");
         write!(
