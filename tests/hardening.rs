@@ -15,6 +15,22 @@ fn commit_all(env: &TestEnv, message: &str) {
         .ok();
 }
 
+/// Waits until the git-task process `pid` holds the lock of `env`'s
+/// repository (it writes its pid into the lock file once it has it), so a
+/// test acts while that process is inside its change.
+fn wait_for_lock_holder(env: &TestEnv, pid: u32) {
+    let lock = env.repo.join(".git/git-task.lock");
+    let wanted = format!("pid {pid}\n");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !std::fs::read_to_string(&lock).is_ok_and(|t| t.starts_with(&wanted)) {
+        assert!(
+            Instant::now() < deadline,
+            "process {pid} never took the lock"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
 // ---------------------------------------------------------------------------
 // 1. Inline arrays of tables
 
@@ -121,7 +137,7 @@ fn a_change_racing_a_checkout_never_writes_the_old_branch_onto_the_new() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(500));
+    wait_for_lock_holder(&env, note.id());
     env.git(&["checkout", "-q", "other"]).ok();
     let out = note.wait_with_output().unwrap();
     assert!(
@@ -466,8 +482,7 @@ fn a_held_lock_names_its_holder_and_waiting_is_bounded() {
         .spawn()
         .unwrap();
     let pid = holder.id();
-    // Give it the time to take the lock.
-    std::thread::sleep(Duration::from_millis(700));
+    wait_for_lock_holder(&env, pid);
     let started = Instant::now();
     let waiter = env.task(&["--wait", "2", "note", "held", "fast"]);
     assert!(started.elapsed() < Duration::from_secs(5));
