@@ -288,15 +288,6 @@ impl TaskDocument {
         self.push_table("criteria", criterion);
     }
 
-    /// How many entries the array of tables `key` has, in either form.
-    pub fn table_count(&self, key: &str) -> usize {
-        match self.doc.get(key) {
-            Some(Item::ArrayOfTables(a)) => a.len(),
-            Some(Item::Value(Value::Array(a))) => a.len(),
-            _ => 0,
-        }
-    }
-
     /// Marks criterion `index` (0-based) met or unmet. Returns false when
     /// there is no such criterion.
     pub fn set_criterion_met(&mut self, index: usize, met: bool) -> bool {

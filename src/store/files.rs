@@ -27,7 +27,11 @@ pub enum Kind {
 
 impl Kind {
     pub fn of(meta: &Metadata) -> Kind {
-        let t = meta.file_type();
+        Kind::of_type(meta.file_type())
+    }
+
+    /// The kind of a file type as `lstat` (or a directory entry) gives it.
+    pub fn of_type(t: std::fs::FileType) -> Kind {
         if t.is_symlink() {
             Kind::Symlink
         } else if t.is_dir() {
@@ -59,6 +63,8 @@ pub enum ReadError {
     NotAFile(Kind),
     /// Larger than [`MAX_FILE_BYTES`].
     TooLarge(u64),
+    /// Not UTF-8 text.
+    NotUtf8,
     Io(io::Error),
 }
 
@@ -72,6 +78,7 @@ impl ReadError {
             }
             ReadError::NotAFile(kind) => format!("it is {}, not a task file", kind.describe()),
             ReadError::TooLarge(size) => too_large(*size),
+            ReadError::NotUtf8 => "the file is not UTF-8 text".into(),
             ReadError::Io(e) => format!("cannot read the file: {}", crate::error::plain_io(e)),
         }
     }
@@ -133,12 +140,7 @@ pub fn read_regular(path: &Path) -> Result<Vec<u8>, ReadError> {
 /// [`read_regular`] as UTF-8 text.
 pub fn read_text(path: &Path) -> Result<String, ReadError> {
     let bytes = read_regular(path)?;
-    String::from_utf8(bytes).map_err(|_| {
-        ReadError::Io(io::Error::new(
-            io::ErrorKind::InvalidData,
-            "the file is not UTF-8 text",
-        ))
-    })
+    String::from_utf8(bytes).map_err(|_| ReadError::NotUtf8)
 }
 
 #[cfg(unix)]

@@ -218,30 +218,21 @@ impl Workspace {
     pub fn config(&self) -> Result<Config> {
         let dir = self.ensure_initialized()?;
         let path = dir.join(CONFIG_FILE);
-        let shown = Path::new(TASKS_DIR).join(CONFIG_FILE);
-        let problem = |message: String| {
+        let problem = |error: ParseError| {
             Error::Files(vec![FileProblem {
-                path: shown.clone(),
-                error: ParseError {
-                    line: 1,
-                    column: 1,
-                    message,
-                },
+                path: Path::new(TASKS_DIR).join(CONFIG_FILE),
+                error,
             }])
         };
-        match files::read_regular(&path) {
-            Ok(bytes) => {
-                let text = String::from_utf8(bytes)
-                    .map_err(|_| problem("the file is not UTF-8 text".into()))?;
-                Config::parse(&text).map_err(|error| {
-                    Error::Files(vec![FileProblem {
-                        path: shown.clone(),
-                        error,
-                    }])
-                })
-            }
+        let at_start = |message: String| ParseError {
+            line: 1,
+            column: 1,
+            message,
+        };
+        match files::read_text(&path) {
+            Ok(text) => Config::parse(&text).map_err(problem),
             Err(files::ReadError::Missing) => Ok(Config::default()),
-            Err(e) => Err(problem(e.message())),
+            Err(e) => Err(problem(at_start(e.message()))),
         }
     }
 
@@ -277,8 +268,8 @@ impl Workspace {
     pub fn read_for_check(&self, source: &Source) -> Result<Loaded> {
         let mut loaded = self.read(source)?;
         if *source == Source::WorkTree {
+            // The index is sorted by path, so these are in path order.
             loaded.unmerged = git::index_files(&self.repo)?.unmerged;
-            loaded.unmerged.sort_by(|a, b| a.path.cmp(&b.path));
         }
         Ok(loaded)
     }
@@ -324,17 +315,7 @@ impl Workspace {
             // The entry's own type: a symbolic link is not followed.
             let kind = entry
                 .file_type()
-                .map(|t| {
-                    if t.is_symlink() {
-                        files::Kind::Symlink
-                    } else if t.is_dir() {
-                        files::Kind::Directory
-                    } else if t.is_file() {
-                        files::Kind::File
-                    } else {
-                        files::Kind::Special
-                    }
-                })
+                .map(files::Kind::of_type)
                 .map_err(|e| Error::io(entry.path(), e))?;
             let name = match entry.file_name().into_string() {
                 Ok(name) => name,
