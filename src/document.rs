@@ -710,7 +710,7 @@ fn escaped_basic_string(text: &str) -> String {
 }
 
 /// Calls `f` on every table inside `item`, nested tables included.
-fn visit_tables(item: &mut Item, f: &mut impl FnMut(&mut Table)) {
+pub(crate) fn visit_tables(item: &mut Item, f: &mut impl FnMut(&mut Table)) {
     match item {
         Item::Table(table) => {
             f(table);

@@ -526,7 +526,7 @@ fn de_timestamp<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Err
 
 /// A TOML offset date-time as a UTC time, read from its fields (hooks parse
 /// thousands of these: no round trip through text).
-fn timestamp_of(dt: &toml::value::Datetime) -> Option<DateTime<Utc>> {
+pub(crate) fn timestamp_of(dt: &toml::value::Datetime) -> Option<DateTime<Utc>> {
     use chrono::{NaiveTime, TimeZone};
     let (date, time, offset) = (dt.date?, dt.time?, dt.offset?);
     let date = NaiveDate::from_ymd_opt(date.year.into(), date.month.into(), date.day.into())?;

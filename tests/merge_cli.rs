@@ -547,12 +547,7 @@ fn said(run: &Run) -> String {
 /// The lines of `text` that are conflict markers, of any width.
 fn marker_lines(text: &str) -> Vec<String> {
     text.lines()
-        .filter(|line| {
-            ['<', '=', '|', '>'].iter().any(|&c| {
-                let rest = line.trim_start_matches(c);
-                line.len() - rest.len() >= 7 && (rest.is_empty() || rest.starts_with(' '))
-            })
-        })
+        .filter(|line| git_task::markers::marker(line).is_some())
         .map(str::to_owned)
         .collect()
 }

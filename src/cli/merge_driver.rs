@@ -90,8 +90,9 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
         Ok(bytes) => Some(bytes),
         Err(e) => {
             ctx.ui.error(&format!(
-                "{path}: cannot read git's copy of {side} ({}): {e}",
-                escape(&file.display().to_string(), false)
+                "{path}: cannot read git's copy of {side} ({}): {}",
+                escape(&file.display().to_string(), false),
+                git_task::error::plain_io(&e)
             ));
             None
         }
@@ -132,8 +133,9 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     // conflicts it is the file with markers the user resolves.
     fs::write(&args.ours, &merged.bytes).map_err(|e| {
         Error::Invalid(format!(
-            "{path}: cannot write the merge to git's copy of ours ({}): {e}",
-            escape(&args.ours.display().to_string(), false)
+            "{path}: cannot write the merge to git's copy of ours ({}): {}",
+            escape(&args.ours.display().to_string(), false),
+            git_task::error::plain_io(&e)
         ))
     })?;
 
@@ -144,7 +146,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
             .map(|c| {
                 json!({
                     "line": c.line,
-                    "field": c.field.as_deref().map(|f| f.trim_matches('`')),
+                    "field": c.field.as_deref().map(field_name),
                     "message": c.to_string(),
                 })
             })
@@ -188,6 +190,16 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     Err(CliError::Silent(if failed { 2 } else { 1 }))
 }
 
+/// A conflict's field for JSON: `subject` for `` `subject` ``; a field
+/// described in words (`` `met` of criterion "a" ``) as it is.
+fn field_name(field: &str) -> &str {
+    field
+        .strip_prefix('`')
+        .and_then(|f| f.strip_suffix('`'))
+        .filter(|f| !f.contains('`'))
+        .unwrap_or(field)
+}
+
 /// The task id a repository path names (`.tasks/<id>.toml`), if it does.
 fn id_of(path: Option<&str>) -> Option<TaskId> {
     let stem = Path::new(path?).file_stem()?.to_str()?;
@@ -207,5 +219,24 @@ fn warn_if_invalid(ctx: &Ctx, repo_path: Option<&str>, shown: &str, text: &str) 
             "{shown}:{}:{}: the merged task is not valid: {}",
             e.line, e.column, e.message
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field_name;
+
+    #[test]
+    fn json_names_a_field_without_its_backticks_and_keeps_a_description_whole() {
+        assert_eq!(field_name("`subject`"), "subject");
+        assert_eq!(field_name("`meta.sprint`"), "meta.sprint");
+        assert_eq!(
+            field_name("`met` of criterion \"a\""),
+            "`met` of criterion \"a\""
+        );
+        assert_eq!(
+            field_name("criterion \"tests pass\""),
+            "criterion \"tests pass\""
+        );
     }
 }

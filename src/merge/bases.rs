@@ -47,16 +47,15 @@ pub(super) fn combine(first: &TaskDocument, second: &TaskDocument, unknown: &str
 /// `[meta]` with the keys the bases disagree on unknown.
 fn meta(first: &TaskDocument, second: &TaskDocument, unknown: &str) -> Option<Item> {
     let (a, b) = (entries(first, "meta")?, entries(second, "meta")?);
+    // Written inline (`meta = { … }`) or dotted, the first base's keys are
+    // still the base of those both bases agree on.
     let mut table = match first.get("meta") {
         Some(Item::Table(t)) => t.clone(),
-        _ => Table::new(),
+        Some(item) => item.clone().into_table().unwrap_or_default(),
+        None => Table::new(),
     };
     for (key, _) in a.iter().chain(&b) {
-        let pick = |list: &[(&str, &Item)]| {
-            list.iter()
-                .find(|(k, _)| k == key)
-                .and_then(|(_, i)| super::plain_item(i))
-        };
+        let pick = |list: &[(&str, &Item)]| super::lookup(list, key).and_then(super::plain_item);
         if pick(&a) != pick(&b) {
             table.insert(key, toml_edit::value(unknown));
         }
@@ -133,5 +132,15 @@ mod tests {
         assert!(text.contains("text = \"a\"\nmet = \"?\"\n"), "{text}");
         assert_eq!(text.matches("[[notes]]").count(), 1, "{text}");
         assert!(text.contains("x = 1\ny = \"?\"\n"), "{text}");
+    }
+
+    #[test]
+    fn an_inline_meta_keeps_the_keys_the_bases_agree_on() {
+        let first = doc("subject = \"s\"\nmeta = { x = 1, y = 1 }\n");
+        let second = doc("subject = \"s\"\nmeta = { x = 1, y = 2 }\n");
+        let base = combine(&first, &second, "?");
+        let meta = base.get("meta").and_then(Item::as_table_like).unwrap();
+        assert_eq!(meta.get("x").and_then(Item::as_integer), Some(1));
+        assert_eq!(meta.get("y").and_then(Item::as_str), Some("?"));
     }
 }

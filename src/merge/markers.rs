@@ -92,40 +92,31 @@ pub fn split(text: &str) -> Option<Result<(String, String), usize>> {
     let mut state = In::Both;
     let (mut first, mut second) = (String::new(), String::new());
     for (n, line) in text.split_inclusive('\n').enumerate() {
-        let is = |kind: Marker| is_marker(line, kind, width);
-        let (open, base, separator, close) = (
-            is(Marker::Open),
-            is(Marker::Base),
-            is(Marker::Separator),
-            is(Marker::Close),
-        );
-        match state {
-            In::Both if open => state = In::First,
-            In::Both if separator || close || base => return Some(Err(n + 1)),
-            In::Both => {
+        // Markers of another width are text of the side they stand in.
+        let marker = crate::markers::marker(line)
+            .filter(|&(_, w)| w == width)
+            .map(|(kind, _)| kind);
+        match (&state, marker) {
+            (In::Both, Some(Marker::Open)) => state = In::First,
+            (In::Both, Some(_)) => return Some(Err(n + 1)),
+            (In::Both, None) => {
                 first.push_str(line);
                 second.push_str(line);
             }
-            In::First | In::Base if separator => state = In::Second,
-            In::First if base => state = In::Base,
-            In::First if open || close => return Some(Err(n + 1)),
-            In::First => first.push_str(line),
-            In::Base if open || close || base => return Some(Err(n + 1)),
-            In::Base => {}
-            In::Second if close => state = In::Both,
-            In::Second if open || separator || base => return Some(Err(n + 1)),
-            In::Second => second.push_str(line),
+            (In::First | In::Base, Some(Marker::Separator)) => state = In::Second,
+            (In::First, Some(Marker::Base)) => state = In::Base,
+            (In::First | In::Base, Some(_)) => return Some(Err(n + 1)),
+            (In::First, None) => first.push_str(line),
+            (In::Base, None) => {}
+            (In::Second, Some(Marker::Close)) => state = In::Both,
+            (In::Second, Some(_)) => return Some(Err(n + 1)),
+            (In::Second, None) => second.push_str(line),
         }
     }
     if state != In::Both {
         return Some(Err(text.lines().count().max(1)));
     }
     Some(Ok((first, second)))
-}
-
-/// Whether `line` is the marker `kind` at exactly `width`.
-fn is_marker(line: &str, kind: Marker, width: usize) -> bool {
-    crate::markers::marker(line) == Some((kind, width))
 }
 
 #[cfg(test)]

@@ -114,7 +114,8 @@ pub fn config_path(repo: &gix::Repository) -> Result<PathBuf> {
 pub fn register_attributes(repo: &gix::Repository) -> Result<Change> {
     let path = attributes_path(repo)?;
     // Appending through a link would change a file outside the repository.
-    if fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+    if crate::store::files::kind(&path).is_ok_and(|k| k == Some(crate::store::files::Kind::Symlink))
+    {
         return Err(Error::Link { path });
     }
     let action = match fs::read(&path) {
