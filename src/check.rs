@@ -78,7 +78,7 @@ pub fn check_tip(loaded: &Loaded, branch: &str, policy: &Policy) -> Report {
 }
 
 /// The diagnostic of a file that does not read.
-pub fn problem(p: &FileProblem) -> Diagnostic {
+fn problem(p: &FileProblem) -> Diagnostic {
     Diagnostic {
         severity: Severity::Error,
         code: "invalid-file",
@@ -173,13 +173,17 @@ pub fn appear_unrelated(loaded: &Loaded, appeared: &[&str]) -> bool {
         })
 }
 
-/// Why file `name` of `.tasks/` does not read in `loaded`, if it does not.
-pub fn problem_of(loaded: &Loaded, name: &str) -> Option<Diagnostic> {
-    let path = Path::new(TASKS_DIR).join(name);
-    loaded.problems.iter().find(|p| p.path == path).map(problem)
+/// How many task files a check counts: every file, read or not ("2 tasks,
+/// 4 errors" would hide the four that did not read).
+pub fn task_files(loaded: &Loaded) -> usize {
+    loaded.tasks.len() + loaded.problems.len()
 }
 
-fn run(loaded: &Loaded, target: Option<(&str, &Policy)>) -> Report {
+/// The findings about single files, each about one file alone: those that
+/// do not read, paths in conflict in the index, and what else is in
+/// `.tasks/`. What a commit brings of these shows in the files it changed;
+/// every other finding depends on how tasks relate (see [`Links`]).
+pub fn file_diagnostics(loaded: &Loaded) -> Vec<Diagnostic> {
     let mut out: Vec<Diagnostic> = loaded.problems.iter().map(problem).collect();
     for u in &loaded.unmerged {
         let shown = u.path.display();
@@ -247,6 +251,11 @@ fn run(loaded: &Loaded, target: Option<(&str, &Policy)>) -> Report {
             hints: vec![hint.into()],
         });
     }
+    out
+}
+
+fn run(loaded: &Loaded, target: Option<(&str, &Policy)>) -> Report {
+    let mut out = file_diagnostics(loaded);
     let set = &loaded.tasks;
     let tasks = set.tasks();
     let graph = Graph::new(set);
@@ -313,34 +322,39 @@ fn run(loaded: &Loaded, target: Option<(&str, &Policy)>) -> Report {
                 Target::Task(_) => {}
             }
         }
-        if missing > LISTED {
-            at(
+        let more = [
+            (
+                missing,
                 Severity::Error,
                 "missing-reference",
-                i,
-                locate(text(i), "blocked_by", None),
+                "ids that name no task",
                 format!(
-                    "`{id}` is blocked by {} more ids that name no task, not listed one by one",
-                    missing - LISTED
-                ),
-                vec![format!(
                     "drop them: git task dep rm {id} ID…, or edit {}",
                     path(i).display()
-                )],
-            );
-        }
-        if cancelled > LISTED {
-            at(
+                ),
+            ),
+            (
+                cancelled,
                 Severity::Warning,
                 "depends-on-cancelled",
-                i,
-                locate(text(i), "blocked_by", None),
-                format!(
-                    "`{id}` is blocked by {} more cancelled tasks, not listed one by one",
-                    cancelled - LISTED
-                ),
-                vec![format!("drop those dependencies: git task dep rm {id} ID…")],
-            );
+                "cancelled tasks",
+                format!("drop those dependencies: git task dep rm {id} ID…"),
+            ),
+        ];
+        for (count, severity, code, what, hint) in more {
+            if count > LISTED {
+                at(
+                    severity,
+                    code,
+                    i,
+                    locate(text(i), "blocked_by", None),
+                    format!(
+                        "`{id}` is blocked by {} more {what}, not listed one by one",
+                        count - LISTED
+                    ),
+                    vec![hint],
+                );
+            }
         }
         if let Some(p) = &task.parent
             && graph.parent(i).is_none()
@@ -426,6 +440,8 @@ fn run(loaded: &Loaded, target: Option<(&str, &Policy)>) -> Report {
                             required.subject,
                             if unread {
                                 "its file does not read in this commit"
+                            } else if policy.merge {
+                                "this merge removes it"
                             } else {
                                 "this push removes it"
                             }
@@ -494,7 +510,7 @@ fn run(loaded: &Loaded, target: Option<(&str, &Policy)>) -> Report {
     Report {
         // Every file counts, read or not: "2 tasks, 4 errors" would hide the
         // four that did not read.
-        tasks: set.len() + loaded.problems.len(),
+        tasks: task_files(loaded),
         diagnostics: out,
     }
 }

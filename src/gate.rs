@@ -207,34 +207,39 @@ pub struct Policy {
     /// The commit they were read from, abbreviated.
     pub commit: String,
     pub gates: Vec<Required>,
+    /// Whether the commit checked against the policy is a merge about to
+    /// be recorded here rather than a push: what a missing gate is said
+    /// to be removed by.
+    pub merge: bool,
 }
 
 impl Policy {
-    /// The gates of `graph` that protect `branch` by `config`, read from
-    /// commit `commit` of branch `from`. Cancelled gates protect nothing.
+    /// The gates of `tasks` that protect `branch` by `config`, read from
+    /// commit `commit` of branch `from` (the default branch's when
+    /// `default_branch`). Cancelled gates protect nothing. Only which gates
+    /// there are matters here, not their state: no graph is needed.
     pub fn read(
-        graph: &Graph,
+        tasks: &crate::TaskSet,
         config: &crate::config::Config,
         branch: &str,
         from: String,
         commit: String,
+        default_branch: bool,
     ) -> Policy {
-        let gates = gates_for_branch(graph, config, branch)
-            .into_iter()
-            .filter(|(_, report)| report.state != GateState::Cancelled)
-            .map(|(i, _)| {
-                let task = &graph.tasks().tasks()[i];
-                Required {
-                    id: task.id.clone(),
-                    subject: task.subject.clone(),
-                }
+        let gates = tasks
+            .iter()
+            .filter(|t| t.status != Status::Cancelled && protects(t, config, branch))
+            .map(|task| Required {
+                id: task.id.clone(),
+                subject: task.subject.clone(),
             })
             .collect();
         Policy {
             from,
-            default_branch: false,
+            default_branch,
             commit,
             gates,
+            merge: false,
         }
     }
 

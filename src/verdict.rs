@@ -12,7 +12,6 @@ use gix::prelude::ObjectIdExt;
 use crate::check::{self, Diagnostic, ErrorKey, Report, Severity};
 use crate::error::{Error, Result};
 use crate::gate::{Policy, short_branch};
-use crate::graph::Graph;
 use crate::store::{Added, History, Known, Loaded, Source, Workspace};
 
 /// One thing a hook checked: a commit about to become a ref, a commit a
@@ -178,23 +177,23 @@ pub fn pre_merge_commit(ws: &Workspace) -> Result<Verdict> {
 /// merge cannot unprotect the branch either.
 fn merging(ws: &Workspace, merge: Merge) -> Result<Verdict> {
     let repo = ws.repo();
-    let branch = repo
-        .head_name()
-        .ok()
-        .flatten()
-        .map(|name| short_branch(&name.as_bstr().to_string()).to_owned());
+    let branch = head_branch(repo);
     let head = repo.head_id().ok().map(|id| id.detach());
     let (staged, policy) = match (&branch, head) {
         (Some(branch), Some(head)) => {
             let (tip, staged) = ws.read_pair(&Source::Rev(head.to_string()), &Source::Index)?;
             let short = head.attach(repo).shorten_or_id().to_string();
-            let policy = Policy::read(
-                &Graph::new(&tip.tasks),
-                &tip.config,
-                branch,
-                branch.clone(),
-                short,
-            );
+            let policy = Policy {
+                merge: true,
+                ..Policy::read(
+                    &tip.tasks,
+                    &tip.config,
+                    branch,
+                    branch.clone(),
+                    short,
+                    false,
+                )
+            };
             (staged, Some(policy))
         }
         _ => (ws.read(&Source::Index)?, None),
@@ -291,6 +290,12 @@ pub fn ref_updates(ws: &Workspace, updates: &[RefUpdate], side: Side) -> Result<
 fn object_id(sha: &str) -> Result<ObjectId> {
     ObjectId::from_hex(sha.as_bytes())
         .map_err(|e| Error::Invalid(format!("`{sha}` is not an object id: {e}")))
+}
+
+/// The short name of the branch HEAD is on; `None` when it is detached.
+fn head_branch(repo: &gix::Repository) -> Option<String> {
+    let name = repo.head_name().ok().flatten()?;
+    Some(short_branch(&name.as_bstr().to_string()).to_owned())
 }
 
 /// The commits a push does not add. On the server: those outside the
@@ -393,13 +398,8 @@ fn policy_for(
         (Side::Server, Some(old)) => Some((object_id(old)?, branch.to_owned(), false)),
         (Side::Server, None) => {
             let repo = ws.repo();
-            let head = repo.head_name().ok().flatten();
-            match (head, repo.head_id().ok()) {
-                (Some(name), Some(id)) => Some((
-                    id.detach(),
-                    short_branch(&name.as_bstr().to_string()).to_owned(),
-                    true,
-                )),
+            match (head_branch(repo), repo.head_id().ok()) {
+                (Some(branch), Some(id)) => Some((id.detach(), branch, true)),
                 _ => None,
             }
         }
@@ -435,16 +435,14 @@ fn policy_for(
     };
     let short = history.short(&commit);
     let loaded: &Loaded = history.load(&commit)?;
-    Ok(Policy {
+    Ok(Policy::read(
+        &loaded.tasks,
+        &loaded.config,
+        branch,
+        from,
+        short,
         default_branch,
-        ..Policy::read(
-            &Graph::new(&loaded.tasks),
-            &loaded.config,
-            branch,
-            from,
-            short,
-        )
-    })
+    ))
 }
 
 /// The commit a remote-tracking ref points at, and the name of the remote
@@ -507,11 +505,15 @@ impl Push {
         let (tasks, errors) = match found {
             Some(found) => found,
             None => {
-                let mut inherited = HashSet::new();
-                for parent in &commit.parents {
-                    inherited.extend(self.errors_of(parent)?);
-                }
                 let (tasks, all) = self.full(&commit.id)?;
+                // Only a commit with errors needs its parents' to tell
+                // which are new.
+                let mut inherited = HashSet::new();
+                if !all.is_empty() {
+                    for parent in &commit.parents {
+                        inherited.extend(self.errors_of(parent)?);
+                    }
+                }
                 let errors = all
                     .into_iter()
                     .filter(|d| !inherited.contains(&d.key()))
@@ -537,20 +539,13 @@ impl Push {
         self.history.load(parent)?;
         let names = self.history.changes_to(commit)?;
         let loaded = self.history.loaded();
-        let before: Vec<(check::Links, Option<ErrorKey>)> = names
-            .iter()
-            .map(|n| {
-                (
-                    check::links(loaded, n),
-                    check::problem_of(loaded, n).map(|d| d.key()),
-                )
-            })
-            .collect();
+        let links: Vec<check::Links> = names.iter().map(|n| check::links(loaded, n)).collect();
+        let before = file_errors(loaded);
         let loaded = self.history.load(commit)?;
         // Files whose links stay the same, and tasks that appear with no
         // way into a cycle, bring no errors about how tasks relate.
         let mut appeared = Vec::new();
-        for (name, (links, _)) in names.iter().zip(&before) {
+        for (name, links) in names.iter().zip(&links) {
             let now = check::links(loaded, name);
             if &now == links {
                 continue;
@@ -563,14 +558,13 @@ impl Push {
         if !check::appear_unrelated(loaded, &appeared) {
             return Ok(None);
         }
-        let errors = names
-            .iter()
-            .zip(&before)
-            .filter_map(|(name, (_, old))| {
-                check::problem_of(loaded, name).filter(|d| old.as_ref() != Some(&d.key()))
-            })
+        // What is left are the findings about single files, new or
+        // changed in this commit: a file that stopped reading, a stray.
+        let errors = check::file_diagnostics(loaded)
+            .into_iter()
+            .filter(|d| d.severity == Severity::Error && !before.contains(&d.key()))
             .collect();
-        Ok(Some((count(loaded), errors)))
+        Ok(Some((check::task_files(loaded), errors)))
     }
 
     /// Every integrity error of `commit`, and how many task files it has.
@@ -582,7 +576,7 @@ impl Push {
             .into_iter()
             .filter(|d| d.severity == Severity::Error)
             .collect();
-        let tasks = count(loaded);
+        let tasks = check::task_files(loaded);
         self.errors
             .insert(tree, errors.iter().map(Diagnostic::key).collect());
         Ok((tasks, errors))
@@ -599,9 +593,13 @@ impl Push {
     }
 }
 
-/// How many task files a check counts: every file, read or not.
-fn count(loaded: &Loaded) -> usize {
-    loaded.tasks.len() + loaded.problems.len()
+/// The keys of the errors about single files in `loaded`.
+fn file_errors(loaded: &Loaded) -> HashSet<ErrorKey> {
+    check::file_diagnostics(loaded)
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| d.key())
+        .collect()
 }
 
 #[cfg(test)]

@@ -1043,3 +1043,41 @@ fn a_temporary_file_committed_past_the_commit_hook_is_refused_by_both_push_hooks
         ],
     );
 }
+
+#[test]
+fn a_temporary_file_in_a_commit_before_the_tip_is_refused_too() {
+    let (env, server) = server_and_clone();
+    let temporary = ".tasks/.git-task-tmp-XyZ789";
+    std::fs::write(env.repo.join(temporary), "subject = \"half a ta").unwrap();
+    env.git(&["add", "-f", temporary]).ok();
+    env.git(&["commit", "-q", "--no-verify", "-m", "a killed write"])
+        .ok();
+    env.git(&["rm", "-q", "--cached", temporary]).ok();
+    std::fs::remove_file(env.repo.join(temporary)).unwrap();
+    env.git(&["commit", "-q", "--no-verify", "-m", "cleaned up"])
+        .ok();
+    refused_on_both_sides(
+        &env,
+        &server,
+        "main",
+        "main",
+        &[
+            "\"a killed write\"",
+            ".tasks/.git-task-tmp-XyZ789:1:1: a temporary file",
+        ],
+    );
+}
+
+#[test]
+fn a_merge_that_removes_a_gate_is_told_so_as_a_merge() {
+    let env = with_remote();
+    add_release_gate(&env);
+    env.git(&["checkout", "-q", "-b", "cleanup"]).ok();
+    env.task(&["rm", "release"]).ok();
+    commit_all(&env, "drop the release gate", true);
+    env.git(&["checkout", "-q", "main"]).ok();
+    let run = env.git(&["merge", "--no-ff", "-m", "merge the cleanup", "cleanup"]);
+    run.code(1);
+    run.assert_stderr("gate `release` \"Release 1.0\" protects main, and this merge removes it");
+    assert!(!run.stderr.contains("this push"), "{}", run.stderr);
+}

@@ -67,8 +67,9 @@ impl Find for Objects {
         buf: &'a mut Vec<u8>,
     ) -> gix::Result<Option<gix::objs::Data<'a>>> {
         // The repository's own database first: it has the caches git's
-        // configuration asks for, and all but the pushed objects.
-        if self.repo.objects.exists(id) {
+        // configuration asks for, and all but the pushed objects. Outside
+        // a push there is nothing else to ask, and no lookup to spend.
+        if self.extra.is_empty() || self.repo.objects.exists(id) {
             return self.repo.objects.try_find(id, buf);
         }
         match self.extra.iter().find(|odb| odb.exists(id)) {
@@ -105,7 +106,8 @@ pub(super) fn index_files(repo: &gix::Repository) -> Result<Listing> {
         .map_err(|e| Error::Git(format!("cannot read the index: {e}")))?;
     let prefix = format!("{TASKS_DIR}/");
     let mut listing = Listing::default();
-    let mut folders: Vec<String> = Vec::new();
+    // The entries of one folder follow each other: it is listed once.
+    let mut folder_seen: Option<String> = None;
     for entry in index.entries() {
         let path = entry.path(&index);
         let Some(name) = path.strip_prefix(prefix.as_bytes()) else {
@@ -116,8 +118,8 @@ pub(super) fn index_files(repo: &gix::Repository) -> Result<Listing> {
             continue;
         };
         if let Some((folder, _)) = name.split_once('/') {
-            if folders.last().map(String::as_str) != Some(folder) {
-                folders.push(folder.to_owned());
+            if folder_seen.as_deref() != Some(folder) {
+                folder_seen = Some(folder.to_owned());
                 listing.classify(folder.to_owned(), files::Kind::Directory, || {
                     Blob::Unreadable(String::new())
                 });

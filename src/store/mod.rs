@@ -453,6 +453,7 @@ pub(crate) struct SourceFile {
 }
 
 /// Where a file's bytes are.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Blob {
     Path(PathBuf),
     Object(gix::ObjectId),

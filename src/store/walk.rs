@@ -43,41 +43,13 @@ pub enum Known {
     OutsideQuarantine(std::path::PathBuf),
 }
 
-/// A file of `.tasks/` as a listing has it: what makes two versions equal.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Version {
-    Blob(ObjectId),
-    /// Not readable as a task (say, a symbolic link): the reason says all.
-    Unreadable(String),
-    /// Never equal to anything: always read again.
-    Other,
-}
-
-impl Version {
-    fn of(blob: &Blob) -> Version {
-        match blob {
-            Blob::Object(oid) => Version::Blob(*oid),
-            Blob::Unreadable(why) => Version::Unreadable(why.clone()),
-            Blob::Path(_) => Version::Other,
-        }
-    }
-
-    fn blob(&self) -> Blob {
-        match self {
-            Version::Blob(oid) => Blob::Object(*oid),
-            Version::Unreadable(why) => Blob::Unreadable(why.clone()),
-            Version::Other => Blob::Unreadable("cannot be read from a commit".into()),
-        }
-    }
-}
-
 /// A file of `.tasks/` whose version differs between two trees.
 #[derive(Debug, Clone)]
 struct Change {
     name: String,
     /// `None` where the tree does not have it.
-    old: Option<Version>,
-    new: Option<Version>,
+    old: Option<Blob>,
+    new: Option<Blob>,
 }
 
 /// The tasks of one `.tasks` tree, read.
@@ -394,18 +366,17 @@ impl History {
             at = entry_end(data, at, hash)?;
         };
         let raw = |data, start| raw_entry(data, start, hash);
-        let entry = |data, start| -> Result<Option<(String, Version)>> {
-            Ok(git::source_file(&raw_entry(data, start, hash)?)
-                .map(|f| (f.name, Version::of(&f.blob))))
+        let entry = |data, start| -> Result<Option<(String, Blob)>> {
+            Ok(git::source_file(&raw_entry(data, start, hash)?).map(|f| (f.name, f.blob)))
         };
         let mut changes: Vec<Change> = Vec::new();
-        let mut push = |old: Option<(String, Version)>, new: Option<(String, Version)>| {
+        let mut push = |old: Option<(String, Blob)>, new: Option<(String, Blob)>| {
             let name = match (&old, &new) {
                 (Some((name, _)), _) | (None, Some((name, _))) => name.clone(),
                 (None, None) => return,
             };
             let (old, new) = (old.map(|(_, v)| v), new.map(|(_, v)| v));
-            let same = matches!((&old, &new), (Some(a), Some(b)) if a == b && *a != Version::Other);
+            let same = matches!((&old, &new), (Some(a), Some(b)) if a == b);
             if !same {
                 changes.push(Change { name, old, new });
             }
@@ -414,7 +385,15 @@ impl History {
         let (mut i, mut j) = (0, 0);
         while i < old_middle.len() || j < new_starts.len() {
             let order = match (old_middle.get(i), new_starts.get(j)) {
-                (Some(&a), Some(&b)) => tree_order(&raw(old, a)?, &raw(data, b)?),
+                (Some(&a), Some(&b)) => {
+                    let (a, b) = (raw(old, a)?, raw(data, b)?);
+                    gix::objs::tree::name_order(
+                        a.filename,
+                        a.mode.is_tree(),
+                        b.filename,
+                        b.mode.is_tree(),
+                    )
+                }
                 (Some(_), None) => std::cmp::Ordering::Less,
                 (None, _) => std::cmp::Ordering::Greater,
             };
@@ -449,7 +428,7 @@ impl History {
                     .iter()
                     .find(|e| e.filename == name.as_bytes())
                     .and_then(git::source_file)
-                    .map(|f| Version::of(&f.blob));
+                    .map(|f| f.blob);
                 changes.push(Change {
                     name: name.clone(),
                     old: version.clone(),
@@ -540,7 +519,7 @@ impl History {
             outcomes.push(cached.unwrap_or_else(|| {
                 let file = SourceFile {
                     name: change.name.clone(),
-                    blob: version.blob(),
+                    blob: version.clone(),
                 };
                 parse_file(&self.objects, &file, &stems)
             }));
@@ -614,20 +593,6 @@ fn tree_entries(data: &[u8], hash: gix::hash::Kind) -> Result<Vec<gix::objs::tre
         .map_err(|e| Error::Git(format!("cannot read a .tasks tree: {e}")))
 }
 
-/// git's order of tree entries: by name, a tree's name as if it ended in
-/// `/`.
-fn tree_order(
-    a: &gix::objs::tree::EntryRef<'_>,
-    b: &gix::objs::tree::EntryRef<'_>,
-) -> std::cmp::Ordering {
-    fn key<'a>(e: &gix::objs::tree::EntryRef<'a>) -> impl Iterator<Item = u8> + 'a {
-        let name: &'a [u8] = e.filename.as_ref();
-        let end: &'static [u8] = if e.mode.is_tree() { b"/" } else { b"" };
-        name.iter().chain(end).copied()
-    }
-    key(a).cmp(key(b))
-}
-
 /// Whether the file's stem is a task id: what is said about any other
 /// file depends on the other names too.
 fn has_task_stem(name: &str) -> bool {
@@ -638,9 +603,9 @@ fn has_task_stem(name: &str) -> bool {
 }
 
 /// The key under which a parsed file is kept, when it can be kept.
-fn cache_key(name: &str, version: Option<&Version>) -> Option<(String, ObjectId)> {
+fn cache_key(name: &str, version: Option<&Blob>) -> Option<(String, ObjectId)> {
     match version {
-        Some(Version::Blob(oid)) if has_task_stem(name) => Some((name.to_owned(), *oid)),
+        Some(Blob::Object(oid)) if has_task_stem(name) => Some((name.to_owned(), *oid)),
         _ => None,
     }
 }
@@ -839,6 +804,7 @@ mod tests {
             assert_eq!(moved.texts, fresh.texts, "commit {i}");
             assert_eq!(moved.config, fresh.config, "commit {i}");
             assert_eq!(moved.problems, fresh.problems, "commit {i}");
+            assert_eq!(moved.strays, fresh.strays, "commit {i}");
         }
     }
 
@@ -900,6 +866,7 @@ mod tests {
             assert_eq!(moved.tasks.tasks(), fresh.tasks.tasks(), "commit {i}");
             assert_eq!(moved.texts, fresh.texts, "commit {i}");
             assert_eq!(moved.problems, fresh.problems, "commit {i}");
+            assert_eq!(moved.strays, fresh.strays, "commit {i}");
         }
     }
 }
