@@ -1,10 +1,12 @@
 //! Property tests of the graph on random task sets: the answers agree with a
 //! brute-force reading of §2 of the design.
 
+mod generated;
+
 use std::collections::{BTreeSet, HashSet};
 
+use git_task::TaskSet;
 use git_task::graph::{DEFAULT_MINUTES, Graph, Open};
-use git_task::{Task, TaskId, TaskSet};
 use proptest::prelude::*;
 
 /// One random task: status, parent, blockers (indices into the set, taken
@@ -18,7 +20,6 @@ fn task_set(specs: &[Spec]) -> TaskSet {
         .iter()
         .enumerate()
         .map(|(i, (status, parent, blockers, hours))| {
-            let mut text = format!("subject = \"task {i}\"\n");
             let status = [
                 "pending",
                 "pending",
@@ -27,24 +28,16 @@ fn task_set(specs: &[Spec]) -> TaskSet {
                 "completed",
                 "cancelled",
             ][*status as usize % 6];
-            text.push_str(&format!("status = \"{status}\"\n"));
-            if let Some(p) = parent.map(|p| p % n).filter(|&p| p != i) {
-                text.push_str(&format!("parent = \"{}\"\n", id(p)));
-            }
-            let blockers: BTreeSet<String> = blockers
+            let parent = parent.map(|p| p % n).filter(|&p| p != i).map(id);
+            let blockers: Vec<String> = blockers
                 .iter()
                 .map(|b| b % n)
                 .filter(|&b| b != i)
                 .map(id)
+                .collect::<BTreeSet<String>>()
+                .into_iter()
                 .collect();
-            if !blockers.is_empty() {
-                let list: Vec<String> = blockers.iter().map(|b| format!("\"{b}\"")).collect();
-                text.push_str(&format!("blocked_by = [{}]\n", list.join(", ")));
-            }
-            if let Some(h) = hours {
-                text.push_str(&format!("estimate = \"{}h\"\n", h % 20 + 1));
-            }
-            Task::parse(TaskId::parse(&id(i)).unwrap(), &text).unwrap()
+            generated::task(i, &id(i), status, parent.as_deref(), &blockers, *hours)
         })
         .collect();
     TaskSet::new(tasks)

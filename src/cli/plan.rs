@@ -112,7 +112,8 @@ fn late(view: &View, schedule: &Schedule, calendar: Calendar) -> Vec<(usize, Opt
             let end = calendar.date(slot.end);
             let late = match end {
                 Some(end) => end > due,
-                None => due <= Calendar::LAST_DAY,
+                // Past the calendar's last day, and TOML dates end there.
+                None => true,
             };
             late.then_some((i, end))
         })

@@ -106,6 +106,8 @@ impl Dashboard {
     fn new(view: &View) -> Dashboard {
         let set = view.set;
         let count = set.len();
+        // One plan for both the ready list's slack and the gates' order.
+        let open = Open::acyclic(&view.graph);
         let mut counts = Counts {
             total: count,
             ..Counts::default()
@@ -158,9 +160,9 @@ impl Dashboard {
             overall,
             epics,
             in_progress,
-            ready: view.graph.ready(),
+            ready: view.graph.ready_in(open.as_ref()),
             blocked: view.graph.blocked(),
-            gates: pipeline_order(view)
+            gates: pipeline_order(view, open.as_ref())
                 .into_iter()
                 .filter_map(|i| gate_state(&view.graph, i).map(|g| (i, g)))
                 .collect(),
@@ -171,9 +173,9 @@ impl Dashboard {
 /// Every task in the order work flows: resolved tasks first by id, then
 /// the unresolved ones with each after everything it waits for, ties by
 /// id. With a cycle there is no such order, and it is all by id.
-fn pipeline_order(view: &View) -> Vec<usize> {
+fn pipeline_order(view: &View, open: Option<&Open>) -> Vec<usize> {
     let count = view.set.len();
-    let Ok(open) = Open::new(&view.graph) else {
+    let Some(open) = open else {
         return (0..count).collect();
     };
     let mut order: Vec<usize> = (0..count).filter(|&i| !open.contains(i)).collect();

@@ -26,8 +26,8 @@ use std::collections::{HashSet, VecDeque};
 
 use petgraph::graph::DiGraph;
 
-use super::Graph;
 use super::forest::{Lists, NONE};
+use super::{AncestryGraph, Graph, Reason, Target};
 
 /// A cycle longer than this is described by its first steps, how many
 /// more, and the step that closes it.
@@ -56,70 +56,10 @@ impl Graph<'_> {
     fn find_components(&self) -> Components {
         let f = &self.forest;
         let n = f.len();
-        let names_task = |x: u32| self.own(x).iter().any(|&t| (t as usize) < n);
-        // Nodes for the ancestries that name a task, parents before
-        // children; an ancestry that names none leads nowhere. A task
-        // without children needs none of its own: its edges go straight
-        // to its blockers and to its parent's node.
-        let mut via = vec![NONE; n];
-        let mut nodes = n as u32;
-        for l in 0..f.loops.count() {
-            let members = f.loops.get(l);
-            if members.iter().any(|&m| names_task(m)) {
-                via[members[0] as usize] = nodes;
-                nodes += 1;
-            }
-        }
-        let above = |x: u32, via: &[u32]| match f.parent[x as usize] {
-            NONE => NONE,
-            p => via[f.canonical(p) as usize],
-        };
-        for &x in &f.order {
-            if f.loop_of[x as usize] == NONE
-                && !self.children_of(x).is_empty()
-                && (above(x, &via) != NONE || names_task(x))
-            {
-                via[x as usize] = nodes;
-                nodes += 1;
-            }
-        }
-        let mut edges: Vec<(u32, u32)> = Vec::new();
-        for x in 0..n as u32 {
-            for &c in self.children_of(x) {
-                edges.push((x, c));
-            }
-            let leaf = f.loop_of[x as usize] == NONE && self.children_of(x).is_empty();
-            if leaf {
-                self.push_blocker_edges(x, x, &mut edges);
-                let up = above(x, &via);
-                if up != NONE {
-                    edges.push((x, up));
-                }
-                continue;
-            }
-            let v = via[f.canonical(x) as usize];
-            if v != NONE {
-                edges.push((x, v));
-            }
-            if via[x as usize] == NONE {
-                continue;
-            }
-            let v = via[x as usize];
-            match f.loop_of[x as usize] {
-                NONE => {
-                    let up = above(x, &via);
-                    if up != NONE {
-                        edges.push((v, up));
-                    }
-                    self.push_blocker_edges(v, x, &mut edges);
-                }
-                l => {
-                    for &m in f.loops.get(l as usize) {
-                        self.push_blocker_edges(v, m, &mut edges);
-                    }
-                }
-            }
-        }
+        // Every task is kept, as itself.
+        let identity: Vec<u32> = (0..n as u32).collect();
+        let AncestryGraph { nodes, via, edges } = self.ancestry_graph(&identity, n as u32);
+        let nodes = nodes as u32;
         // Most task sets have no cycle. Peeling off nodes nothing points
         // to (Kahn's algorithm) finds that in one pass; what is left holds
         // every cycle, and only that goes to the component search.
@@ -202,11 +142,6 @@ impl Graph<'_> {
         }
     }
 
-    fn push_blocker_edges(&self, v: u32, x: u32, edges: &mut Vec<(u32, u32)>) {
-        let n = self.forest.len() as u32;
-        edges.extend(self.own(x).iter().filter(|&&t| t < n).map(|&t| (v, t)));
-    }
-
     /// Every cycle of the waits-for relation, one per strongly connected
     /// group, each as the path around it: `[a, b, c]` means a waits for b,
     /// b for c and c for a. Sorted by their first id.
@@ -273,22 +208,18 @@ impl Graph<'_> {
     /// first reason `waits_for` would give.
     fn why(&self, from: usize, to: usize) -> String {
         let tasks = self.set.tasks();
-        let name = |i: usize| format!("{} \"{}\"", tasks[i].id, tasks[i].subject);
-        let to32 = to as u32;
-        if self.own(from as u32).contains(&to32) {
-            return String::new();
+        let reason = self
+            .waits(from, false)
+            .find(|w| w.target == Target::Task(to))
+            .map(|w| w.reason);
+        match reason {
+            Some(Reason::Inherited { ancestor }) => format!(
+                " (inherited from {} \"{}\")",
+                tasks[ancestor].id, tasks[ancestor].subject
+            ),
+            Some(Reason::Child) => " (a child)".into(),
+            Some(Reason::Blocker) | None => String::new(),
         }
-        if let Some(a) = self
-            .forest
-            .ancestors(from as u32)
-            .find(|&a| self.own(a).contains(&to32))
-        {
-            return format!(" (inherited from {})", name(a as usize));
-        }
-        if self.forest.parent[to] == from as u32 {
-            return " (a child)".into();
-        }
-        String::new()
     }
 }
 
@@ -331,6 +262,18 @@ impl Search {
         let n = f.len() as u32;
         let part = c.part[start as usize];
         let in_part = |x: u32| c.part[x as usize] == part;
+        // Whether `t`, which `from` waits for, closes the cycle; if not,
+        // it is queued, once.
+        let step = |this: &mut Self, t: u32, from: u32| {
+            if t == start {
+                return true;
+            }
+            if in_part(t) && !this.seen[t as usize] {
+                this.mark(t, from);
+                this.queue.push_back(t);
+            }
+            false
+        };
         self.mark(start, NONE);
         self.queue.push_back(start);
         let mut found = None;
@@ -350,25 +293,17 @@ impl Search {
                     if t >= n {
                         continue;
                     }
-                    if t == start {
+                    if step(self, t, from) {
                         found = Some(from);
                         break 'search;
-                    }
-                    if in_part(t) && !self.seen[t as usize] {
-                        self.mark(t, from);
-                        self.queue.push_back(t);
                     }
                 }
                 x = f.parent[x as usize];
             }
             for &child in graph.children_of(from) {
-                if child == start {
+                if step(self, child, from) {
                     found = Some(from);
                     break 'search;
-                }
-                if in_part(child) && !self.seen[child as usize] {
-                    self.mark(child, from);
-                    self.queue.push_back(child);
                 }
             }
         }

@@ -89,6 +89,17 @@ pub struct Graph<'a> {
     components: OnceLock<cycles::Components>,
 }
 
+/// The auxiliary graph of [`Graph::ancestry_graph`].
+pub(super) struct AncestryGraph {
+    /// How many nodes: the kept tasks', then the virtual ones.
+    pub(super) nodes: usize,
+    /// By task: the node of its ancestry, when it has one (a loop's on its
+    /// first member).
+    pub(super) via: Vec<u32>,
+    /// (waiter, what it waits for).
+    pub(super) edges: Vec<(u32, u32)>,
+}
+
 /// FNV-1a: a fast hash for the short ids the graph looks up hundreds of
 /// thousands of times (binary search over the id strings misses the cache
 /// on every comparison).
@@ -463,11 +474,6 @@ impl<'a> Graph<'a> {
         self.own(i as u32).iter().map(|&t| self.target(t))
     }
 
-    /// The tasks that name task `i` as their parent, by index.
-    pub fn children(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
-        self.children_of(i as u32).iter().map(|&c| c as usize)
-    }
-
     /// The waits of [`Graph::waits_for`] that are written on the task
     /// itself, as edges to draw: its own blockers that are tasks and its
     /// children, each once, with the reason `waits_for` gives it (a child
@@ -563,30 +569,23 @@ impl<'a> Graph<'a> {
             return (Vec::new(), 0);
         }
         let x = i as u32;
-        let mut out: Vec<(u32, Reason)> = Vec::with_capacity(LISTED);
-        for &t in self.own(x) {
-            if out.len() == LISTED {
-                break;
-            }
-            if self.open[t as usize] {
-                out.push((t, Reason::Blocker));
-            }
-        }
-        if out.len() < LISTED {
-            for &(t, a) in self.inherited_listed(x) {
-                if out.len() == LISTED {
-                    break;
-                }
-                if !out.iter().any(|&(u, _)| u == t) {
-                    out.push((
-                        t,
-                        Reason::Inherited {
-                            ancestor: a as usize,
-                        },
-                    ));
-                }
-            }
-        }
+        // The task's own open blockers and its ancestors', as `listed`
+        // keeps them: an entry of its own is one whose source is itself.
+        let mut out: Vec<(u32, Reason)> = self
+            .listed()
+            .get(x)
+            .iter()
+            .map(|&(t, a)| {
+                let reason = if a == x {
+                    Reason::Blocker
+                } else {
+                    Reason::Inherited {
+                        ancestor: a as usize,
+                    }
+                };
+                (t, reason)
+            })
+            .collect();
         if out.len() < LISTED {
             // Everything the task and its ancestors are blocked by is in
             // `out` by now, so the children are compared with all of it.
@@ -611,19 +610,92 @@ impl<'a> Graph<'a> {
         (waits, more)
     }
 
-    /// The first open waits task `x` inherits: its parent's list, less
-    /// what the task itself contributes to it when it is on a loop.
-    fn inherited_listed(&self, x: u32) -> &[(u32, u32)] {
-        let p = self.forest.parent[x as usize];
-        if p == NONE {
-            return &[];
+    /// The waits-for relation over the tasks `node_of` keeps (task index
+    /// → node; `NONE` leaves a task out), without writing out what tasks
+    /// inherit: one virtual node for each ancestry that names a kept task
+    /// and that others inherit through (numbered from `first_virtual`),
+    /// with edges task → its ancestry's node → each blocker and → the
+    /// ancestry above. A task without children needs no node of its own:
+    /// its edges go straight to its blockers and to its parent's node.
+    /// Both the cycle search and the plan run over it.
+    pub(super) fn ancestry_graph(&self, node_of: &[u32], first_virtual: u32) -> AncestryGraph {
+        let f = &self.forest;
+        let n = f.len();
+        let kept = |t: u32| (t as usize) < n && node_of[t as usize] != NONE;
+        let names_kept = |x: u32| self.own(x).iter().any(|&t| kept(t));
+        // Nodes for the ancestries that name a kept task, parents before
+        // children; an ancestry that names none leads nowhere.
+        let mut via = vec![NONE; n];
+        let mut nodes = first_virtual;
+        for l in 0..f.loops.count() {
+            let members = f.loops.get(l);
+            if members.iter().any(|&m| names_kept(m)) {
+                via[members[0] as usize] = nodes;
+                nodes += 1;
+            }
         }
-        let list = self.listed().get(p);
-        // On a loop the parent's list can come round to x's own blockers,
-        // after everything else: those are not inherited.
-        match list.iter().position(|&(_, a)| a == x) {
-            Some(end) if self.forest.loop_of[x as usize] != NONE => &list[..end],
-            _ => list,
+        let above = |x: u32, via: &[u32]| match f.parent[x as usize] {
+            NONE => NONE,
+            p => via[f.canonical(p) as usize],
+        };
+        for &x in &f.order {
+            if f.loop_of[x as usize] == NONE
+                && !self.children_of(x).is_empty()
+                && (above(x, &via) != NONE || names_kept(x))
+            {
+                via[x as usize] = nodes;
+                nodes += 1;
+            }
+        }
+        let mut edges: Vec<(u32, u32)> = Vec::new();
+        let blockers = |from: u32, x: u32, edges: &mut Vec<(u32, u32)>| {
+            let targets = self.own(x).iter().filter(|&&t| kept(t));
+            edges.extend(targets.map(|&t| (from, node_of[t as usize])));
+        };
+        for x in 0..n as u32 {
+            let v = via[x as usize];
+            if v != NONE {
+                match f.loop_of[x as usize] {
+                    NONE => {
+                        let up = above(x, &via);
+                        if up != NONE {
+                            edges.push((v, up));
+                        }
+                        blockers(v, x, &mut edges);
+                    }
+                    l => {
+                        for &m in f.loops.get(l as usize) {
+                            blockers(v, m, &mut edges);
+                        }
+                    }
+                }
+            }
+            let k = node_of[x as usize];
+            if k == NONE {
+                continue;
+            }
+            if f.loop_of[x as usize] == NONE && self.children_of(x).is_empty() {
+                blockers(k, x, &mut edges);
+                let up = above(x, &via);
+                if up != NONE {
+                    edges.push((k, up));
+                }
+                continue;
+            }
+            let up = via[f.canonical(x) as usize];
+            if up != NONE {
+                edges.push((k, up));
+            }
+            for &c in self.children_of(x) {
+                if kept(c) {
+                    edges.push((k, node_of[c as usize]));
+                }
+            }
+        }
+        AncestryGraph {
+            nodes: nodes as usize,
+            via,
+            edges,
         }
     }
 
@@ -754,10 +826,16 @@ impl<'a> Graph<'a> {
     /// slack on the critical path (least first), then creation time. With a
     /// cycle there is no critical path, and slack is left out.
     pub fn ready(&self) -> Vec<usize> {
+        self.ready_in(Open::acyclic(self).as_ref())
+    }
+
+    /// [`Graph::ready`] with the plan of this graph already made (`None`
+    /// when it has a cycle).
+    pub fn ready_in(&self, open: Option<&Open>) -> Vec<usize> {
         let mut ready: Vec<usize> = (0..self.forest.len())
             .filter(|&i| self.is_ready(i))
             .collect();
-        let timing = Open::new(self).ok().map(|open| open.critical_path().timing);
+        let timing = open.map(|open| open.critical_path().timing);
         let slack = |i: usize| timing.as_ref().and_then(|t| t[i]).map_or(0, |t| t.slack);
         ready.sort_by(|&a, &b| {
             let (ta, tb) = (self.task(a), self.task(b));

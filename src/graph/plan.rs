@@ -23,7 +23,6 @@
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BinaryHeap, HashSet};
-use std::sync::OnceLock;
 
 use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, TimeDelta, Weekday};
 
@@ -55,9 +54,6 @@ pub struct Open<'g> {
     /// By node: work minutes, and whether that is the 1d default.
     minutes: Vec<u64>,
     unestimated: Vec<bool>,
-    /// By task: how many unresolved tasks it waits for directly and how
-    /// many wait for it, made when tracks ask.
-    degrees: OnceLock<(Vec<u32>, Vec<u32>)>,
 }
 
 /// The waits-for relation has cycles; each is a path of task indices.
@@ -72,7 +68,12 @@ impl<'g> Open<'g> {
     /// is flagged, except a parent: its work is its children's, so an
     /// unestimated parent counts nothing.
     pub fn new(graph: &'g Graph<'g>) -> Result<Open<'g>, Cycles> {
-        let f = &graph.forest;
+        Open::acyclic(graph).ok_or_else(|| Cycles(graph.cycles()))
+    }
+
+    /// [`Open::new`] for callers that do without a plan when there is a
+    /// cycle: the cycles are not looked for.
+    pub fn acyclic(graph: &'g Graph<'g>) -> Option<Open<'g>> {
         let tasks = graph.tasks().tasks();
         let n = tasks.len();
         let mut task_of: Vec<u32> = Vec::new();
@@ -95,89 +96,17 @@ impl<'g> Open<'g> {
         }
         let open_tasks = task_of.len();
 
-        // A virtual node for each ancestry that names an unresolved task
-        // and that others inherit through; the others hold nothing back,
-        // or are the task's alone.
-        let names_open = |x: u32| {
-            graph
-                .own(x)
-                .iter()
-                .any(|&t| (t as usize) < n && node_of[t as usize] != NONE)
-        };
-        let mut virtual_of = vec![NONE; n];
-        for l in 0..f.loops.count() {
-            let members = f.loops.get(l);
-            if members.iter().any(|&m| names_open(m)) {
-                virtual_of[members[0] as usize] = task_of.len() as u32;
-                task_of.push(NONE);
-            }
-        }
-        for &x in &f.order {
-            if f.loop_of[x as usize] != NONE {
-                continue;
-            }
-            let p = f.parent[x as usize];
-            let above = p != NONE && virtual_of[f.canonical(p) as usize] != NONE;
-            if !graph.children_of(x).is_empty() && (above || names_open(x)) {
-                virtual_of[x as usize] = task_of.len() as u32;
-                task_of.push(NONE);
-            }
-        }
-        let nodes = task_of.len();
+        // The virtual nodes come after the unresolved tasks' nodes, cost
+        // no work and count as no wave. Edges run from what is waited for
+        // to what waits.
+        let ancestry = graph.ancestry_graph(&node_of, open_tasks as u32);
+        let nodes = ancestry.nodes;
+        task_of.resize(nodes, NONE);
         minutes.resize(nodes, 0);
         unestimated.resize(nodes, false);
-
-        let mut edges: Vec<(u32, u32)> = Vec::new();
-        let blocker_edges = |v: u32, x: u32, edges: &mut Vec<(u32, u32)>| {
-            for &t in graph.own(x) {
-                if (t as usize) < n && node_of[t as usize] != NONE {
-                    edges.push((node_of[t as usize], v));
-                }
-            }
-        };
-        for x in 0..n as u32 {
-            let v = virtual_of[x as usize];
-            if v != NONE {
-                match f.loop_of[x as usize] {
-                    NONE => {
-                        blocker_edges(v, x, &mut edges);
-                        let p = f.parent[x as usize];
-                        if p != NONE && virtual_of[f.canonical(p) as usize] != NONE {
-                            edges.push((virtual_of[f.canonical(p) as usize], v));
-                        }
-                    }
-                    l => {
-                        for &m in f.loops.get(l as usize) {
-                            blocker_edges(v, m, &mut edges);
-                        }
-                    }
-                }
-            }
-            let k = node_of[x as usize];
-            if k == NONE {
-                continue;
-            }
-            if f.loop_of[x as usize] == NONE && graph.children_of(x).is_empty() {
-                blocker_edges(k, x, &mut edges);
-                let p = f.parent[x as usize];
-                if p != NONE && virtual_of[f.canonical(p) as usize] != NONE {
-                    edges.push((virtual_of[f.canonical(p) as usize], k));
-                }
-                continue;
-            }
-            let v = virtual_of[f.canonical(x) as usize];
-            if v != NONE {
-                edges.push((v, k));
-            }
-            for &c in graph.children_of(x) {
-                if node_of[c as usize] != NONE {
-                    edges.push((node_of[c as usize], k));
-                }
-            }
-        }
+        let edges: Vec<(u32, u32)> = ancestry.edges.iter().map(|&(a, b)| (b, a)).collect();
         let after = Lists::from_pairs(nodes, &edges);
-        let reversed: Vec<(u32, u32)> = edges.iter().map(|&(a, b)| (b, a)).collect();
-        let before = Lists::from_pairs(nodes, &reversed);
+        let before = Lists::from_pairs(nodes, &ancestry.edges);
 
         // Kahn's algorithm: a node is taken once all it waits for is.
         let mut waiting: Vec<u32> = (0..nodes).map(|k| before.get(k).len() as u32).collect();
@@ -196,9 +125,9 @@ impl<'g> Open<'g> {
             }
         }
         if order.len() < nodes {
-            return Err(Cycles(graph.cycles()));
+            return None;
         }
-        Ok(Open {
+        Some(Open {
             graph,
             task_of,
             node_of,
@@ -208,7 +137,6 @@ impl<'g> Open<'g> {
             order,
             minutes,
             unestimated,
-            degrees: OnceLock::new(),
         })
     }
 
@@ -276,14 +204,6 @@ impl<'g> Open<'g> {
         out
     }
 
-    /// Task indices in topological order, prerequisites first.
-    pub fn topological(&self) -> impl Iterator<Item = usize> + '_ {
-        self.order
-            .iter()
-            .filter(|&&k| self.is_task(k))
-            .map(|&k| self.task(k))
-    }
-
     /// The unresolved tasks in the order work flows: each after everything
     /// it waits for, and of the tasks free to come next always the one
     /// with the smallest index.
@@ -331,17 +251,15 @@ impl<'g> Open<'g> {
 
     /// For tracks: by task, how many different unresolved tasks it waits
     /// for directly, and how many wait for it.
-    pub(super) fn degrees(&self) -> &(Vec<u32>, Vec<u32>) {
-        self.degrees.get_or_init(|| {
-            let g = self.graph;
-            let unresolved: Vec<bool> = (0..g.open.len())
-                .map(|t| t < self.node_of.len() && self.node_of[t] != NONE)
-                .collect();
-            (
-                g.count_waits(&unresolved).0,
-                g.count_dependents(&unresolved),
-            )
-        })
+    pub(super) fn degrees(&self) -> (Vec<u32>, Vec<u32>) {
+        let g = self.graph;
+        let unresolved: Vec<bool> = (0..g.open.len())
+            .map(|t| t < self.node_of.len() && self.node_of[t] != NONE)
+            .collect();
+        (
+            g.count_waits(&unresolved).0,
+            g.count_dependents(&unresolved),
+        )
     }
 
     /// Nodes with edges to and from them, for tracks: every task, and the
@@ -443,22 +361,25 @@ impl<'g> Open<'g> {
         // that finish when the virtual node does can be: for each, the
         // smallest such task, from the virtual nodes before it.
         let critical = |p: usize, at: u64| finish(p) == at && lf[p] == at;
-        let mut best = vec![NONE; count];
-        for &k in &self.order {
-            if self.is_task(k) {
-                continue;
-            }
+        // The smallest critical task among what node `k` waits for, looking
+        // through virtual nodes by what `best` holds for them.
+        let critical_before = |k: u32, best: &[u32]| {
             let at = es[k as usize];
-            best[k as usize] = self
-                .before
+            self.before
                 .get(k as usize)
                 .iter()
                 .filter_map(|&p| match self.is_task(p) {
                     true => critical(p as usize, at).then(|| self.task(p) as u32),
                     false => (es[p as usize] == at).then_some(best[p as usize]),
                 })
+                .filter(|&t| t != NONE)
                 .min()
-                .unwrap_or(NONE);
+        };
+        let mut best = vec![NONE; count];
+        for &k in &self.order {
+            if !self.is_task(k) {
+                best[k as usize] = critical_before(k, &best).unwrap_or(NONE);
+            }
         }
         // The path: from the task that finishes last (fewest-index on ties)
         // back through prerequisites that finish exactly when it starts.
@@ -469,18 +390,7 @@ impl<'g> Open<'g> {
         let mut current = end.map(|k| k as u32);
         while let Some(k) = current {
             path.push(self.task(k));
-            let at = es[k as usize];
-            current = self
-                .before
-                .get(k as usize)
-                .iter()
-                .filter_map(|&p| match self.is_task(p) {
-                    true => critical(p as usize, at).then(|| self.task(p) as u32),
-                    false => (es[p as usize] == at).then_some(best[p as usize]),
-                })
-                .filter(|&t| t != NONE)
-                .min()
-                .map(|t| self.node_of[t as usize]);
+            current = critical_before(k, &best).map(|t| self.node_of[t as usize]);
         }
         path.reverse();
         let mut timing = vec![None; self.node_of.len()];

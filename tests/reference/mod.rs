@@ -10,7 +10,6 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use git_task::task::Estimate;
 use petgraph::Direction;
 use petgraph::unionfind::UnionFind;
 use petgraph::visit::EdgeRef;
@@ -20,33 +19,13 @@ use std::collections::{HashMap, HashSet};
 
 use petgraph::graph::{DiGraph, NodeIndex};
 
+// The answers' types are the crate's: only how they are worked out is
+// the reference's own.
+pub use git_task::graph::{
+    CriticalPath, Cycles, DEFAULT_MINUTES, Reason, Schedule, Slot, Target, Timing, Track, Wait,
+};
 use git_task::task::{Status, Task};
 use git_task::{TaskId, TaskSet};
-
-/// Why one task waits for another (§2 of the design).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reason {
-    /// Named in the task's own `blocked_by`.
-    Blocker,
-    /// Named in the `blocked_by` of the ancestor at this index.
-    Inherited { ancestor: usize },
-    /// It is one of the task's children: a parent waits for its parts.
-    Child,
-}
-
-/// What a task waits for: a task of the set, or an id that names none.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
-    Task(usize),
-    Missing(TaskId),
-}
-
-/// One edge of the waits-for relation.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Wait {
-    pub target: Target,
-    pub reason: Reason,
-}
 
 /// The waits-for relation over one task set. Task indices are positions in
 /// [`TaskSet::tasks`].
@@ -58,36 +37,10 @@ pub struct Graph<'a> {
     parents: Vec<Option<usize>>,
 }
 
-/// FNV-1a: a fast hash for the short ids the graph looks up hundreds of
-/// thousands of times (binary search over the id strings misses the cache
-/// on every comparison).
-#[derive(Default)]
-struct Fnv(u64);
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-type IdIndex<'a> = HashMap<&'a str, usize, std::hash::BuildHasherDefault<Fnv>>;
-
 impl<'a> Graph<'a> {
     pub fn new(set: &'a TaskSet) -> Graph<'a> {
         let tasks = set.tasks();
-        let mut index = IdIndex::with_capacity_and_hasher(tasks.len(), Default::default());
+        let mut index: HashMap<&str, usize> = HashMap::with_capacity(tasks.len());
         for (i, task) in tasks.iter().enumerate() {
             index.insert(task.id.as_str(), i);
         }
@@ -398,9 +351,6 @@ fn ancestors_of(parents: &[Option<usize>], i: usize) -> Vec<usize> {
     out
 }
 
-/// Work minutes a task counts for when it has no estimate: one day.
-pub const DEFAULT_MINUTES: u64 = Estimate::MINUTES_PER_DAY;
-
 /// The unresolved tasks as a DAG: an edge runs from a prerequisite to the
 /// task that waits for it. Node weights are task indices. Built only when
 /// the waits-for relation has no cycle.
@@ -415,10 +365,6 @@ pub struct Open {
     minutes: Vec<u64>,
     unestimated: Vec<bool>,
 }
-
-/// The waits-for relation has cycles; each is a path of task indices.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cycles(pub Vec<Vec<usize>>);
 
 impl Open {
     /// Builds the DAG of unresolved tasks. Edges to resolved tasks are
@@ -719,71 +665,6 @@ impl Open {
             slots,
         }
     }
-}
-
-/// When a task can start and finish, in work minutes from now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Timing {
-    pub earliest_start: u64,
-    pub earliest_finish: u64,
-    pub latest_start: u64,
-    pub latest_finish: u64,
-    /// How long it can slip without delaying the end: 0 on the critical path.
-    pub slack: u64,
-    pub minutes: u64,
-    pub unestimated: bool,
-}
-
-/// The longest chain of unresolved work, and every task's timing.
-#[derive(Debug, Clone)]
-pub struct CriticalPath {
-    /// Work minutes from now until everything is done, with unlimited people.
-    pub length: u64,
-    /// Task indices along the critical path, first to last.
-    pub path: Vec<usize>,
-    /// By task index; `None` for resolved tasks.
-    pub timing: Vec<Option<Timing>>,
-}
-
-/// One task's place in a schedule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Slot {
-    /// The worker (0-based); `None` for a task with no work of its own.
-    pub worker: Option<usize>,
-    pub start: u64,
-    pub end: u64,
-}
-
-/// Work assigned to N workers.
-#[derive(Debug, Clone)]
-pub struct Schedule {
-    pub workers: usize,
-    /// Work minutes from now until the last task ends.
-    pub finish: u64,
-    /// By task index; `None` for resolved tasks.
-    pub slots: Vec<Option<Slot>>,
-}
-
-/// One independent stream of work: a weakly connected part of the
-/// unresolved graph. Nothing in one track waits for anything in another,
-/// so tracks can be handed to different people or agents.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Track {
-    /// Task indices, sorted.
-    pub tasks: Vec<usize>,
-    /// Where the track starts: tasks that wait for nothing unresolved.
-    pub starts: Vec<usize>,
-    /// Where it ends: tasks nothing unresolved waits for.
-    pub ends: Vec<usize>,
-    /// Convergence points: tasks waiting for two or more tasks, with how
-    /// many they wait for.
-    pub fan_ins: Vec<(usize, usize)>,
-    /// Tasks that two or more tasks wait for, with how many.
-    pub fan_outs: Vec<(usize, usize)>,
-    /// All the work in the track, in minutes.
-    pub work: u64,
-    /// How long the track takes with unlimited people: its longest chain.
-    pub length: u64,
 }
 
 /// The tracks of the unresolved graph, longest first (then by first id).
