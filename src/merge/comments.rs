@@ -120,24 +120,37 @@ fn table_comments(table: &mut Table, sides: Three<'_, Table>) {
 /// The tables of an array of tables (`[[criteria]]`, `[[notes]]`), each
 /// matched across the versions by its text and time.
 fn tables_comments<'a>(array: &mut ArrayOfTables, sides: Three<'a, ArrayOfTables>) {
-    let identity = |t: &Table| {
-        (
-            t.get("text").and_then(plain_item),
-            t.get("at").and_then(plain_item),
-        )
+    type Identity = ((Option<Plain>, Option<Plain>), usize);
+    // Each table's text and time, and which occurrence of them it is:
+    // worked out once per table (a log can hold thousands of notes).
+    let identities = |tables: &mut dyn Iterator<Item = &Table>| -> Vec<Identity> {
+        let mut out: Vec<Identity> = Vec::new();
+        for t in tables {
+            let id = (
+                t.get("text").and_then(plain_item),
+                t.get("at").and_then(plain_item),
+            );
+            let n = out.iter().filter(|(seen, _)| *seen == id).count();
+            out.push((id, n));
+        }
+        out
     };
-    let mut seen: Vec<(Option<Plain>, Option<Plain>)> = Vec::new();
-    for table in array.iter_mut() {
-        let id = identity(table);
-        let occurrence = seen.iter().filter(|s| **s == id).count();
-        seen.push(id.clone());
-        let find = |a: Option<&'a ArrayOfTables>| -> Option<&'a Table> {
-            a?.iter().filter(|t| identity(t) == id).nth(occurrence)
-        };
+    let (base, ours, theirs) = (
+        sides.base.map(|a| (a, identities(&mut a.iter()))),
+        sides.ours.map(|a| (a, identities(&mut a.iter()))),
+        sides.theirs.map(|a| (a, identities(&mut a.iter()))),
+    );
+    let mine = identities(&mut array.iter());
+    let find = |side: &Option<(&'a ArrayOfTables, Vec<Identity>)>, key: &Identity| {
+        let (tables, ids) = side.as_ref()?;
+        let k = ids.iter().position(|id| id == key)?;
+        tables.get(k)
+    };
+    for (table, key) in array.iter_mut().zip(&mine) {
         let matched = Three {
-            base: find(sides.base),
-            ours: find(sides.ours),
-            theirs: find(sides.theirs),
+            base: find(&base, key),
+            ours: find(&ours, key),
+            theirs: find(&theirs, key),
         };
         table_comments(table, matched);
     }
