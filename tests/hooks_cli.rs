@@ -16,6 +16,20 @@ fn with_remote() -> TestEnv {
     env
 }
 
+/// A red gate for release branches only (`release/*`), committed with
+/// `message`.
+fn add_release_checklist(env: &TestEnv, message: &str) {
+    env.add(&[
+        "Release checklist",
+        "--id",
+        "checklist",
+        "--gate-branch",
+        "release/*",
+    ]);
+    env.git(&["add", "-A"]).ok();
+    env.git(&["commit", "-qm", message]).ok();
+}
+
 /// A red gate for main: a release gate waiting for open work.
 fn add_release_gate(env: &TestEnv) {
     env.add(&["Finish the feature", "--id", "feature"]);
@@ -119,15 +133,7 @@ fn pre_push_lets_a_waived_gate_through_with_a_warning() {
 #[test]
 fn gates_protect_the_branches_they_name() {
     let env = with_remote();
-    env.add(&[
-        "Release checklist",
-        "--id",
-        "checklist",
-        "--gate-branch",
-        "release/*",
-    ]);
-    env.git(&["add", "-A"]).ok();
-    env.git(&["commit", "-qm", "checklist"]).ok();
+    add_release_checklist(&env, "checklist");
     env.git(&["push", "-q", "origin", "main"]).ok();
     let run = env.git(&["push", "origin", "main:release/1.0"]);
     run.code(1);
@@ -521,15 +527,7 @@ fn a_push_cannot_take_its_branch_out_of_a_gate_it_makes_red() {
 #[test]
 fn a_new_branch_is_held_to_the_gates_the_default_branch_has_for_it() {
     let (env, server) = server_and_clone();
-    env.add(&[
-        "Release checklist",
-        "--id",
-        "checklist",
-        "--gate-branch",
-        "release/*",
-    ]);
-    env.git(&["add", "-A"]).ok();
-    env.git(&["commit", "-qm", "a checklist for releases"]).ok();
+    add_release_checklist(&env, "a checklist for releases");
     // main is not a release branch: the red checklist does not hold it.
     env.git(&["push", "-q", "origin", "main"]).ok();
 
