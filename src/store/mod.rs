@@ -337,7 +337,7 @@ fn is_task_file_name(name: &str) -> bool {
 }
 
 /// Whether a file in `.tasks/` is one of git-task's temporaries: named
-/// with [`TEMP_PREFIX`], or `.tmp-XXXXXX.toml` as versions before 0.2
+/// with [`TEMP_PREFIX`], or `.tmp-XXXXXX.toml` as earlier versions
 /// named them.
 pub fn is_temporary_name(name: &str) -> bool {
     if name.starts_with(TEMP_PREFIX) {
