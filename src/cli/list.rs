@@ -61,7 +61,10 @@ pub struct ListArgs {
 /// What can start now.
 ///
 /// Pending tasks that wait for nothing unresolved, most urgent first
-/// (priority, then creation time, then id).
+/// (priority, then due date, then slack on the critical path, then creation
+/// time, then id).
+///
+/// A waived (yellow) gate holds nothing back: what waits for it is ready.
 #[derive(Debug, clap::Args)]
 pub struct ReadyArgs {}
 

@@ -6,7 +6,7 @@ use std::io::Write;
 use serde_json::{Value, json};
 
 use git_task::gate::{GateReport, GateState, gate_state};
-use git_task::graph::{DEFAULT_MINUTES, Open};
+use git_task::graph::Open;
 use git_task::store::Source;
 use git_task::task::{Kind, Status};
 
@@ -25,10 +25,11 @@ const BAR_WIDTH: u64 = 20;
 /// Counts: tasks by status, and how many can start now (ready) or are held
 /// back by something unresolved (blocked).
 ///
-/// Progress: a bar for each epic and for everything, weighted by estimate.
-/// Only leaves count (tasks without children), so a parent's work is not
-/// counted twice; a leaf without an estimate counts 1d. Cancelled leaves
-/// are left out; done is the work of completed leaves.
+/// Progress: a bar for each epic and for everything, weighted by work, by
+/// the rule `plan` uses: a task counts its estimate (a parent's own on top
+/// of its children's); a parent or a gate without one counts nothing, any
+/// other task without one 1d. Cancelled tasks are left out; done is the
+/// work of completed tasks. An epic's bar counts it and everything below.
 ///
 /// Gates: every gate with its state (green, yellow, red or cancelled) and,
 /// when red, the first reason; in pipeline order, the gates already
@@ -121,26 +122,18 @@ impl Dashboard {
             }
         }
 
-        let mut has_children = vec![false; count];
-        for task in set.iter() {
-            if let Some(p) = task.parent.as_ref().and_then(|p| set.index_of(p.as_str())) {
-                has_children[p] = true;
-            }
-        }
         let mut overall = Progress::default();
         let mut by_task = vec![Progress::default(); count];
         for (i, task) in set.iter().enumerate() {
-            if has_children[i] || task.status == Status::Cancelled {
+            if task.status == Status::Cancelled {
                 continue;
             }
-            let minutes = task
-                .estimate
-                .as_ref()
-                .map_or(DEFAULT_MINUTES, |e| e.minutes());
+            // The one rule for work, the plan's (`Graph::work`).
+            let minutes = view.graph.work(i).0;
             let done = task.status == Status::Completed;
             overall.add(minutes, done);
-            // A leaf counts for itself (an epic without children) and for
-            // every ancestor; `ancestors` stops at a loop in the parents.
+            // A task counts for itself and for every ancestor;
+            // `ancestors` stops at a loop in the parents.
             by_task[i].add(minutes, done);
             for a in view.graph.ancestors(i) {
                 by_task[a].add(minutes, done);
