@@ -377,3 +377,79 @@ fn ready_work_goes_by_priority_then_due_date_then_slack() {
         help.stdout
     );
 }
+
+#[test]
+fn tasks_due_before_today_are_flagged_overdue() {
+    // Friday 2026-11-20 16:30 UTC.
+    let env = friday_afternoon();
+    env.add(&["Late", "--id", "late", "--due", "2026-11-19"]);
+    env.add(&["Due today", "--id", "today", "--due", "2026-11-20"]);
+    env.add(&["Done late", "--id", "finished", "--due", "2026-11-01"]);
+    env.add(&["Undated", "--id", "undated"]);
+    env.done("finished");
+    let list = env.task(&["list", "--all"]);
+    assert_eq!(
+        list.ok(),
+        "finished  completed   medium   task    Done late\n\
+         late      pending     medium   task    Late [overdue]\n\
+         today     pending     medium   task    Due today\n\
+         undated   pending     medium   task    Undated\n"
+    );
+    let json = env.task(&["list", "--all", "--json"]).json();
+    let flags: Vec<(String, bool)> = json["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["id"].as_str().unwrap().to_string(),
+                t["overdue"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        flags,
+        [
+            ("finished".to_string(), false),
+            ("late".to_string(), true),
+            ("today".to_string(), false),
+            ("undated".to_string(), false)
+        ]
+    );
+    let show = env.task(&["show", "late"]);
+    assert!(
+        show.ok().contains("due         2026-11-19 (overdue)\n"),
+        "{}",
+        show.stdout
+    );
+    assert_eq!(
+        env.task(&["show", "late", "--json"]).json()["task"]["overdue"],
+        true
+    );
+    let status = env.task(&["status"]);
+    assert!(
+        status
+            .ok()
+            .contains("\nOverdue\n  late  due 2026-11-19  Late\n"),
+        "{}",
+        status.stdout
+    );
+    let json = env.task(&["status", "--json"]).json();
+    assert_eq!(json["counts"]["overdue"], 1);
+    assert_eq!(
+        json["overdue"],
+        serde_json::json!([{ "id": "late", "subject": "Late", "due": "2026-11-19" }])
+    );
+    // It is already Saturday in Kiritimati: what is due on Friday is late.
+    let list = env.task_with_env(&[("TZ", "Pacific/Kiritimati")], &["list"]);
+    assert!(
+        list.ok()
+            .contains("today    pending     medium   task    Due today [overdue]\n"),
+        "{}",
+        list.stdout
+    );
+    // Nothing overdue, no section.
+    let mut env = env;
+    env.at("2026-11-19T12:00:00Z");
+    assert!(!env.task(&["status"]).ok().contains("Overdue"));
+}

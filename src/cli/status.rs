@@ -31,6 +31,8 @@ const BAR_WIDTH: u64 = 20;
 /// other task without one 1d. Cancelled tasks are left out; done is the
 /// work of completed tasks. An epic's bar counts it and everything below.
 ///
+/// Overdue: unresolved tasks whose due date is before today (local zone).
+///
 /// Gates: every gate with its state (green, yellow, red or cancelled) and,
 /// when red, the first reason; in pipeline order, the gates already
 /// resolved first.
@@ -87,6 +89,8 @@ struct Dashboard {
     epics: Vec<(usize, Progress)>,
     /// In-progress tasks by id.
     in_progress: Vec<usize>,
+    /// Unresolved tasks due before today, by id.
+    overdue: Vec<usize>,
     /// Most urgent first.
     ready: Vec<usize>,
     blocked: Vec<usize>,
@@ -153,6 +157,7 @@ impl Dashboard {
             overall,
             epics,
             in_progress,
+            overdue: (0..count).filter(|&i| view.overdue(i)).collect(),
             ready: view.graph.ready_in(open.as_ref()),
             blocked: view.graph.blocked(),
             gates: pipeline_order(view, open.as_ref())
@@ -181,7 +186,7 @@ fn pipeline_order(view: &View, open: Option<&Open>) -> Vec<usize> {
 pub fn run(ctx: &mut Ctx, _args: Args) -> CliResult {
     let ws = ctx.workspace()?;
     let set = ws.load(&Source::WorkTree)?;
-    let view = View::new(&set);
+    let view = View::new(&set).dated(ctx);
     let dashboard = Dashboard::new(&view);
     if ctx.json {
         ctx.ui.json(&status_json(&view, &dashboard))?;
@@ -207,6 +212,7 @@ fn status_json(view: &View, d: &Dashboard) -> Value {
             "in_progress": d.counts.in_progress,
             "completed": d.counts.completed,
             "cancelled": d.counts.cancelled,
+            "overdue": d.overdue.len(),
         },
         "progress": {
             "overall": d.overall.json(),
@@ -224,6 +230,11 @@ fn status_json(view: &View, d: &Dashboard) -> Value {
             "id": id(i),
             "subject": view.task(i).subject,
             "owner": view.task(i).owner,
+        })).collect::<Vec<_>>(),
+        "overdue": d.overdue.iter().map(|&i| json!({
+            "id": id(i),
+            "subject": view.task(i).subject,
+            "due": view.task(i).due,
         })).collect::<Vec<_>>(),
         "ready": d.ready.iter().map(|&i| id(i)).collect::<Vec<_>>(),
         "blocked": d.blocked.iter().map(|&i| id(i)).collect::<Vec<_>>(),
@@ -341,6 +352,21 @@ fn status_lines(ui: &Ui, view: &View, d: &Dashboard) -> Vec<String> {
             lines.push(format!(
                 "  {}  {}  {owner}",
                 padded_id(ui, view, i, width),
+                subject(i)
+            ));
+        }
+    }
+
+    if !d.overdue.is_empty() {
+        lines.push(String::new());
+        lines.push(heading("Overdue"));
+        let width = id_width(view, &d.overdue);
+        for &i in &d.overdue {
+            let due = view.task(i).due.map(|d| d.to_string()).unwrap_or_default();
+            lines.push(format!(
+                "  {}  {}  {}",
+                padded_id(ui, view, i, width),
+                ui.paint(Style::Red, &format!("due {due}")),
                 subject(i)
             ));
         }
