@@ -116,6 +116,7 @@ fn plan(graph: &Graph) -> usize {
     let schedule = open.schedule(graph, &cp, 4);
     let calendar = Calendar {
         start: chrono::NaiveDate::from_ymd_opt(2026, 11, 20).expect("a date"),
+        offset: 0,
     };
     let dates = schedule
         .slots

@@ -4,6 +4,7 @@
 
 pub mod change;
 pub mod check;
+pub mod clock;
 pub mod config;
 pub mod document;
 pub mod error;

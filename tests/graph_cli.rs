@@ -689,7 +689,7 @@ Gates
         status["counts"],
         serde_json::json!({
             "total": 7, "pending": 3, "ready": 1, "blocked": 2,
-            "in_progress": 1, "completed": 3, "cancelled": 0,
+            "in_progress": 1, "completed": 3, "cancelled": 0, "overdue": 0,
         })
     );
     assert_eq!(

@@ -18,6 +18,8 @@ use proptest::prelude::*;
 
 /// One random task: status, parent, blockers (indices into the set, taken
 /// modulo its size; ones past it name no task) and an estimate in hours.
+/// The status byte also picks whether the task is a gate (and a waived
+/// one), its priority and its due date.
 type Spec = (u8, Option<usize>, Vec<usize>, Option<u8>);
 
 fn task_set(specs: &[Spec]) -> TaskSet {
@@ -43,7 +45,27 @@ fn task_set(specs: &[Spec]) -> TaskSet {
                     b => format!("gone{}", b - n),
                 })
                 .collect();
-            generated::task(i, &id(i), status, parent.as_deref(), &blockers, *hours)
+            let mut task = generated::task(i, &id(i), status, parent.as_deref(), &blockers, *hours);
+            let more = specs[i].0 as usize / 5;
+            if !more.is_multiple_of(3) {
+                task.gate = Some(git_task::task::Gate::ConfiguredBranches);
+            }
+            if more % 3 == 2 {
+                task.waiver = Some(git_task::task::Waiver {
+                    by: "ana@example.com".into(),
+                    reason: "risk accepted".into(),
+                    at: chrono::DateTime::UNIX_EPOCH,
+                });
+            }
+            task.priority = [
+                git_task::task::Priority::Medium,
+                git_task::task::Priority::Critical,
+                git_task::task::Priority::Low,
+                git_task::task::Priority::High,
+            ][more / 3 % 4];
+            task.due = [None, Some((2026, 11, 20)), Some((2026, 11, 25))][more / 12 % 3]
+                .and_then(|(y, m, d)| chrono::NaiveDate::from_ymd_opt(y, m, d));
+            task
         })
         .collect();
     TaskSet::new(tasks)
@@ -63,7 +85,7 @@ fn specs(max: usize, parents: f64, blockers: usize) -> impl Strategy<Value = Vec
 
 fn is_open(set: &TaskSet, w: &Wait) -> bool {
     match w.target {
-        Target::Task(j) => !set.tasks()[j].is_resolved(),
+        Target::Task(j) => !graph::releases(&set.tasks()[j]),
         Target::Missing(_) => true,
     }
 }

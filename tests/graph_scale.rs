@@ -333,8 +333,8 @@ fn a_plan_at_the_largest_estimates_prints_dates() {
     let cp = env.task(&["critical-path"]);
     cp.assert_stdout("done at the earliest Fri 5016-09-06 17:00");
     let json = env.task(&["plan", "--json"]).json();
-    assert_eq!(json["finish"], "5016-09-06T17:00");
-    assert_eq!(json["tasks"][0]["start"], "2026-11-23T09:00");
+    assert_eq!(json["finish"], "5016-09-06T17:00:00+00:00");
+    assert_eq!(json["tasks"][0]["start"], "2026-11-23T09:00:00+00:00");
 }
 
 #[test]
@@ -351,7 +351,7 @@ fn work_past_the_calendar_says_so() {
     let json = env.task(&["plan", "--json"]).json();
     assert_eq!(json["finish"], serde_json::Value::Null);
     assert_eq!(json["finish_minutes"], 1_000u64 * 520 * 2400);
-    assert_eq!(json["tasks"][0]["start"], "2026-11-23T09:00");
+    assert_eq!(json["tasks"][0]["start"], "2026-11-23T09:00:00+00:00");
     let gantt = env.task(&["plan", "--format", "mermaid"]);
     gantt.ok();
     gantt.assert_stdout("%% work after 9999-12-31 is drawn as ending on that day");

@@ -222,7 +222,7 @@ fn build_test_deploy_pipeline() {
     // needs 17h: deploy ends Wednesday, after its due date (Tuesday).
     let one = env.task(&["plan", "--json"]).json();
     assert_eq!(one["finish_minutes"], 1020);
-    assert_eq!(one["finish"], "2026-11-25T10:00");
+    assert_eq!(one["finish"], "2026-11-25T10:00:00+00:00");
     assert_eq!(
         one["late"],
         serde_json::json!([{ "id": "deploy", "due": "2026-11-24", "projected_end": "2026-11-25" }])
@@ -237,7 +237,7 @@ fn build_test_deploy_pipeline() {
     // Two workers follow the critical path: done Tuesday 11:00, on time.
     let two = env.task(&["plan", "--workers", "2", "--json"]).json();
     assert_eq!(two["finish_minutes"], 600);
-    assert_eq!(two["finish"], "2026-11-24T11:00");
+    assert_eq!(two["finish"], "2026-11-24T11:00:00+00:00");
     assert_eq!(two["late"], serde_json::json!([]));
     // Finish the first stage: the waves move up.
     env.task(&["done", "build-linux"]).ok();

@@ -14,6 +14,8 @@ use super::{CliResult, Ctx};
 ///
 /// Without filters: every task that is not completed or cancelled, sorted
 /// by id. A pending task that waits for something open shows as blocked.
+/// An unresolved task due before today (in the local zone) is marked
+/// [overdue] ("overdue": true in JSON).
 #[derive(Debug, clap::Args)]
 pub struct ListArgs {
     /// Only these statuses: pending, in_progress, completed, cancelled
@@ -61,7 +63,10 @@ pub struct ListArgs {
 /// What can start now.
 ///
 /// Pending tasks that wait for nothing unresolved, most urgent first
-/// (priority, then creation time, then id).
+/// (priority, then due date, then slack on the critical path, then creation
+/// time, then id).
+///
+/// A waived (yellow) gate holds nothing back: what waits for it is ready.
 #[derive(Debug, clap::Args)]
 pub struct ReadyArgs {}
 
@@ -81,7 +86,7 @@ pub fn run_list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
         Some(p) => Some(set.resolve(p)?.id.clone()),
         None => None,
     };
-    let view = View::new(&set);
+    let view = View::new(&set).dated(ctx);
     let selected: Vec<usize> = (0..set.len())
         .filter(|&i| {
             let t = view.task(i);
@@ -114,7 +119,7 @@ pub fn run_list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
 pub fn run_ready(ctx: &mut Ctx, _args: ReadyArgs) -> CliResult {
     let ws = ctx.workspace()?;
     let set = ws.load(&Source::WorkTree)?;
-    let view = View::new(&set);
+    let view = View::new(&set).dated(ctx);
     let ready = view.graph.ready();
     if ctx.json {
         ctx.ui.json(&view.list_json(&ready))?;
@@ -127,7 +132,7 @@ pub fn run_ready(ctx: &mut Ctx, _args: ReadyArgs) -> CliResult {
 pub fn run_blocked(ctx: &mut Ctx, _args: BlockedArgs) -> CliResult {
     let ws = ctx.workspace()?;
     let set = ws.load(&Source::WorkTree)?;
-    let view = View::new(&set);
+    let view = View::new(&set).dated(ctx);
     let blocked = view.graph.blocked();
     if ctx.json {
         ctx.ui.json(&view.list_json(&blocked))?;

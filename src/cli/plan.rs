@@ -2,9 +2,10 @@
 
 use std::io::Write;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime, SecondsFormat};
 use serde_json::{Value, json};
 
+use git_task::clock::Zone;
 use git_task::graph::{Calendar, CriticalPath, Schedule, tracks};
 use git_task::store::Source;
 
@@ -25,9 +26,14 @@ pub enum PlanFormat {
 ///
 /// Waves: layers in which each task waits only for earlier layers; wave 1 is
 /// what can run in parallel now. The schedule hands ready work to each free
-/// worker, least slack first, and projects when each task starts and ends on
-/// a calendar of 8-hour weekdays from today. Tasks projected to end after
-/// their due date are listed as late. Unestimated tasks count 1d.
+/// worker, most urgent first (work in progress, then priority, due date
+/// soonest, least slack, earliest creation, id), and projects when each
+/// task starts and ends on a calendar of 8-hour weekdays, 09:00 to 17:00 in
+/// the local zone (--tz), from now: during working hours work starts now,
+/// after them at 09:00 the next working day. Tasks projected to end after
+/// their due date are listed as late. Unestimated tasks count 1d; parents
+/// and gates without an estimate count nothing. JSON times are RFC 3339
+/// with the zone's offset.
 #[derive(Debug, clap::Args)]
 pub struct PlanArgs {
     /// How many people (or agents) work in parallel.
@@ -37,6 +43,29 @@ pub struct PlanArgs {
     /// text, json or mermaid (a Gantt chart).
     #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
     pub format: PlanFormat,
+
+    #[command(flatten)]
+    pub zone: ZoneArg,
+}
+
+/// The zone a plan's dates are in.
+#[derive(Debug, clap::Args)]
+pub struct ZoneArg {
+    /// The time zone of the calendar: an IANA name (Europe/Berlin), UTC,
+    /// or an offset (+05:30). Default: the local zone (TZ, else the
+    /// system's).
+    #[arg(long = "tz", value_name = "ZONE", value_parser = Zone::parse)]
+    pub tz: Option<Zone>,
+}
+
+impl ZoneArg {
+    /// The zone to use, made the process's local zone when it is a name.
+    /// Called before the repository is opened, while there is one thread.
+    fn zone(&self) -> Zone {
+        let zone = self.tz.clone().unwrap_or(Zone::Local);
+        zone.apply();
+        zone
+    }
 }
 
 /// The longest chain of unresolved work, by estimate.
@@ -44,9 +73,14 @@ pub struct PlanArgs {
 /// Lists the tasks on the critical path with their earliest start and
 /// finish (work time from now, with unlimited people). With --json every
 /// unresolved task has its earliest and latest start and its slack.
-/// Unestimated tasks count 1d and are marked with *.
+/// Unestimated tasks count 1d and are marked with *; parents and gates
+/// without an estimate count nothing. A task with no slack is on the path,
+/// a gate (a checkpoint of no work) too.
 #[derive(Debug, clap::Args)]
-pub struct CriticalPathArgs {}
+pub struct CriticalPathArgs {
+    #[command(flatten)]
+    pub zone: ZoneArg,
+}
 
 /// Independent work streams and where work converges and spreads.
 ///
@@ -56,11 +90,13 @@ pub struct CriticalPathArgs {}
 #[derive(Debug, clap::Args)]
 pub struct TracksArgs {}
 
-fn today(ctx: &Ctx) -> NaiveDate {
-    ctx.now.date_naive()
+/// The calendar of work from now, in `zone`.
+fn calendar(ctx: &Ctx, zone: &Zone) -> Calendar {
+    Calendar::from_now(zone.local(ctx.now))
 }
 
 pub fn run_plan(ctx: &mut Ctx, args: PlanArgs) -> CliResult {
+    let zone = args.zone.zone();
     let ws = ctx.workspace()?;
     let set = ws.load(&Source::WorkTree)?;
     let view = View::new(&set);
@@ -68,7 +104,7 @@ pub fn run_plan(ctx: &mut Ctx, args: PlanArgs) -> CliResult {
     let cp = open.critical_path();
     let schedule = open.schedule(&view.graph, &cp, args.workers as usize);
     let waves = open.waves();
-    let calendar = Calendar { start: today(ctx) };
+    let calendar = calendar(ctx, &zone);
     let format = if ctx.json {
         PlanFormat::Json
     } else {
@@ -76,7 +112,7 @@ pub fn run_plan(ctx: &mut Ctx, args: PlanArgs) -> CliResult {
     };
     match format {
         PlanFormat::Json => {
-            let value = plan_json(&view, &waves, &cp, &schedule, calendar);
+            let value = plan_json(&view, &waves, &cp, &schedule, calendar, &zone);
             ctx.ui.json(&value)?;
         }
         PlanFormat::Mermaid => {
@@ -97,9 +133,12 @@ fn when(t: Option<NaiveDateTime>, format: &str) -> String {
     }
 }
 
-/// A time of the calendar for JSON: `null` past the calendar's last day.
-fn when_json(t: Option<NaiveDateTime>) -> Value {
-    t.map(|t| t.format("%Y-%m-%dT%H:%M").to_string()).into()
+/// A time of the calendar for JSON: RFC 3339 with the zone's offset, or
+/// `null` past the calendar's last day.
+fn when_json(t: Option<NaiveDateTime>, zone: &Zone) -> Value {
+    t.and_then(|t| zone.stamp(t))
+        .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, false))
+        .into()
 }
 
 /// Tasks projected to end after their due date: (task, projected end
@@ -126,6 +165,7 @@ fn plan_json(
     cp: &CriticalPath,
     schedule: &Schedule,
     calendar: Calendar,
+    zone: &Zone,
 ) -> Value {
     let mut wave_of = vec![0usize; view.set.len()];
     for (w, wave) in waves.iter().enumerate() {
@@ -150,8 +190,8 @@ fn plan_json(
                 "worker": slot.worker.map(|w| w + 1),
                 "start_minutes": slot.start,
                 "end_minutes": slot.end,
-                "start": when_json(calendar.start_at(slot.start)),
-                "end": when_json(calendar.end_at(slot.end)),
+                "start": when_json(calendar.start_at(slot.start), zone),
+                "end": when_json(calendar.end_at(slot.end), zone),
                 "work_minutes": timing.minutes,
                 "unestimated": timing.unestimated,
                 "slack_minutes": timing.slack,
@@ -164,7 +204,7 @@ fn plan_json(
         "version": 1,
         "workers": schedule.workers,
         "finish_minutes": schedule.finish,
-        "finish": when_json(calendar.end_at(schedule.finish)),
+        "finish": when_json(calendar.end_at(schedule.finish), zone),
         "critical_path_minutes": cp.length,
         "waves": waves.iter().map(|w| w.iter().map(|&i| view.task(i).id.to_string()).collect::<Vec<_>>()).collect::<Vec<_>>(),
         "tasks": tasks,
@@ -215,7 +255,9 @@ fn print_plan(
             .collect();
         order.sort_by_key(|&i| {
             let s = schedule.slots[i].expect("filtered");
-            (s.start, s.worker.unwrap_or(usize::MAX), i)
+            // A checkpoint of no work passed at a time before the work
+            // that starts then.
+            (s.start, s.worker.is_some(), s.worker, i)
         });
         let width = order
             .iter()
@@ -241,7 +283,8 @@ fn print_plan(
             if timing.unestimated {
                 line.push_str(&ui.paint(Style::Yellow, " (unestimated: 1d)"));
             }
-            if timing.slack == 0 && timing.minutes > 0 {
+            let gate = view.task(i).gate.is_some();
+            if timing.slack == 0 && (timing.minutes > 0 || gate) {
                 line.push_str(&ui.paint(Style::Red, " [critical]"));
             }
             lines.push(line);
@@ -362,13 +405,14 @@ pub fn mermaid_text(text: &str) -> String {
     }
 }
 
-pub fn run_critical_path(ctx: &mut Ctx, _args: CriticalPathArgs) -> CliResult {
+pub fn run_critical_path(ctx: &mut Ctx, args: CriticalPathArgs) -> CliResult {
+    let zone = args.zone.zone();
     let ws = ctx.workspace()?;
     let set = ws.load(&Source::WorkTree)?;
     let view = View::new(&set);
     let open = open_graph(&view)?;
     let cp = open.critical_path();
-    let calendar = Calendar { start: today(ctx) };
+    let calendar = calendar(ctx, &zone);
     if ctx.json {
         let timing = |i: usize| {
             let t = cp.timing[i].expect("open task");
@@ -391,6 +435,7 @@ pub fn run_critical_path(ctx: &mut Ctx, _args: CriticalPathArgs) -> CliResult {
         ctx.ui.json(&json!({
             "version": 1,
             "length_minutes": cp.length,
+            "finish": when_json(calendar.end_at(cp.length), &zone),
             "path": cp.path.iter().map(|&i| timing(i)).collect::<Vec<_>>(),
             "tasks": all,
         }))?;

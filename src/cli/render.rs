@@ -1,12 +1,16 @@
 //! How tasks look: one-line listings, the tree, and the JSON objects every
 //! reading command shares.
 
+use chrono::NaiveDate;
 use serde_json::{Value, json};
+
+use git_task::clock::{Zone, is_overdue};
 
 use git_task::graph::{Graph, Reason, Target, Wait};
 use git_task::task::{Gate, Task};
 use git_task::taskset::TaskSet;
 
+use super::Ctx;
 use super::ui::{Style, Ui, escape};
 
 /// A task set with its graph and id prefixes, for rendering.
@@ -14,6 +18,8 @@ pub struct View<'a> {
     pub set: &'a TaskSet,
     pub graph: Graph<'a>,
     prefix: Vec<usize>,
+    /// Today's local date, when the view flags overdue tasks.
+    today: Option<NaiveDate>,
 }
 
 impl<'a> View<'a> {
@@ -22,7 +28,21 @@ impl<'a> View<'a> {
             set,
             graph: Graph::new(set),
             prefix: set.prefix_lengths(),
+            today: None,
         }
+    }
+
+    /// The view as of the local date of `ctx.now`: its lines mark overdue
+    /// tasks `[overdue]`, and its JSON has `"overdue"`.
+    pub fn dated(mut self, ctx: &Ctx) -> View<'a> {
+        self.today = Some(Zone::Local.today(ctx.now));
+        self
+    }
+
+    /// Whether task `i` is overdue ([`is_overdue`]); never in an undated
+    /// view.
+    pub fn overdue(&self, i: usize) -> bool {
+        self.today.is_some_and(|d| is_overdue(self.task(i), d))
     }
 
     pub fn task(&self, i: usize) -> &'a Task {
@@ -77,6 +97,9 @@ impl<'a> View<'a> {
         }
         if task.gate.is_some() {
             line.push_str(&format!(" {}", ui.paint(Style::Magenta, "[gate]")));
+        }
+        if self.overdue(i) {
+            line.push_str(&format!(" {}", ui.paint(Style::Red, "[overdue]")));
         }
         for label in &task.labels {
             line.push_str(&format!(
@@ -135,6 +158,9 @@ impl<'a> View<'a> {
                 json!(self.graph.is_blocked(i) && !self.task(i).is_resolved()),
             );
             map.insert("ready".into(), json!(self.graph.is_ready(i)));
+            if self.today.is_some() {
+                map.insert("overdue".into(), json!(self.overdue(i)));
+            }
             let waits: Vec<Value> = self
                 .graph
                 .open_waits(i)

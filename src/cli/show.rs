@@ -20,7 +20,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     let ws = ctx.workspace()?;
     let set = ws.load(&Source::WorkTree)?;
     let task = set.resolve(&args.id)?;
-    let view = View::new(&set);
+    let view = View::new(&set).dated(ctx);
     let i = view.index(task);
     let children: Vec<usize> = set.children_of(&task.id).map(|c| view.index(c)).collect();
     if ctx.json {
@@ -81,7 +81,11 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
         lines.push(field("estimate", estimate.to_string()));
     }
     if let Some(due) = task.due {
-        lines.push(field("due", due.to_string()));
+        let mut text = due.to_string();
+        if view.overdue(i) {
+            text.push_str(&format!(" {}", ui.paint(Style::Red, "(overdue)")));
+        }
+        lines.push(field("due", text));
     }
     if !task.labels.is_empty() {
         lines.push(field(

@@ -6,7 +6,7 @@ use std::io::Write;
 use serde_json::{Value, json};
 
 use git_task::gate::{GateReport, GateState, gate_state};
-use git_task::graph::{DEFAULT_MINUTES, Open};
+use git_task::graph::Open;
 use git_task::store::Source;
 use git_task::task::{Kind, Status};
 
@@ -25,10 +25,13 @@ const BAR_WIDTH: u64 = 20;
 /// Counts: tasks by status, and how many can start now (ready) or are held
 /// back by something unresolved (blocked).
 ///
-/// Progress: a bar for each epic and for everything, weighted by estimate.
-/// Only leaves count (tasks without children), so a parent's work is not
-/// counted twice; a leaf without an estimate counts 1d. Cancelled leaves
-/// are left out; done is the work of completed leaves.
+/// Progress: a bar for each epic and for everything, weighted by work, by
+/// the rule `plan` uses: a task counts its estimate (a parent's own on top
+/// of its children's); a parent or a gate without one counts nothing, any
+/// other task without one 1d. Cancelled tasks are left out; done is the
+/// work of completed tasks. An epic's bar counts it and everything below.
+///
+/// Overdue: unresolved tasks whose due date is before today (local zone).
 ///
 /// Gates: every gate with its state (green, yellow, red or cancelled) and,
 /// when red, the first reason; in pipeline order, the gates already
@@ -86,6 +89,8 @@ struct Dashboard {
     epics: Vec<(usize, Progress)>,
     /// In-progress tasks by id.
     in_progress: Vec<usize>,
+    /// Unresolved tasks due before today, by id.
+    overdue: Vec<usize>,
     /// Most urgent first.
     ready: Vec<usize>,
     blocked: Vec<usize>,
@@ -121,26 +126,18 @@ impl Dashboard {
             }
         }
 
-        let mut has_children = vec![false; count];
-        for task in set.iter() {
-            if let Some(p) = task.parent.as_ref().and_then(|p| set.index_of(p.as_str())) {
-                has_children[p] = true;
-            }
-        }
         let mut overall = Progress::default();
         let mut by_task = vec![Progress::default(); count];
         for (i, task) in set.iter().enumerate() {
-            if has_children[i] || task.status == Status::Cancelled {
+            if task.status == Status::Cancelled {
                 continue;
             }
-            let minutes = task
-                .estimate
-                .as_ref()
-                .map_or(DEFAULT_MINUTES, |e| e.minutes());
+            // The one rule for work, the plan's (`Graph::work`).
+            let minutes = view.graph.work(i).0;
             let done = task.status == Status::Completed;
             overall.add(minutes, done);
-            // A leaf counts for itself (an epic without children) and for
-            // every ancestor; `ancestors` stops at a loop in the parents.
+            // A task counts for itself and for every ancestor;
+            // `ancestors` stops at a loop in the parents.
             by_task[i].add(minutes, done);
             for a in view.graph.ancestors(i) {
                 by_task[a].add(minutes, done);
@@ -160,6 +157,7 @@ impl Dashboard {
             overall,
             epics,
             in_progress,
+            overdue: (0..count).filter(|&i| view.overdue(i)).collect(),
             ready: view.graph.ready_in(open.as_ref()),
             blocked: view.graph.blocked(),
             gates: pipeline_order(view, open.as_ref())
@@ -188,7 +186,7 @@ fn pipeline_order(view: &View, open: Option<&Open>) -> Vec<usize> {
 pub fn run(ctx: &mut Ctx, _args: Args) -> CliResult {
     let ws = ctx.workspace()?;
     let set = ws.load(&Source::WorkTree)?;
-    let view = View::new(&set);
+    let view = View::new(&set).dated(ctx);
     let dashboard = Dashboard::new(&view);
     if ctx.json {
         ctx.ui.json(&status_json(&view, &dashboard))?;
@@ -214,6 +212,7 @@ fn status_json(view: &View, d: &Dashboard) -> Value {
             "in_progress": d.counts.in_progress,
             "completed": d.counts.completed,
             "cancelled": d.counts.cancelled,
+            "overdue": d.overdue.len(),
         },
         "progress": {
             "overall": d.overall.json(),
@@ -231,6 +230,11 @@ fn status_json(view: &View, d: &Dashboard) -> Value {
             "id": id(i),
             "subject": view.task(i).subject,
             "owner": view.task(i).owner,
+        })).collect::<Vec<_>>(),
+        "overdue": d.overdue.iter().map(|&i| json!({
+            "id": id(i),
+            "subject": view.task(i).subject,
+            "due": view.task(i).due,
         })).collect::<Vec<_>>(),
         "ready": d.ready.iter().map(|&i| id(i)).collect::<Vec<_>>(),
         "blocked": d.blocked.iter().map(|&i| id(i)).collect::<Vec<_>>(),
@@ -348,6 +352,21 @@ fn status_lines(ui: &Ui, view: &View, d: &Dashboard) -> Vec<String> {
             lines.push(format!(
                 "  {}  {}  {owner}",
                 padded_id(ui, view, i, width),
+                subject(i)
+            ));
+        }
+    }
+
+    if !d.overdue.is_empty() {
+        lines.push(String::new());
+        lines.push(heading("Overdue"));
+        let width = id_width(view, &d.overdue);
+        for &i in &d.overdue {
+            let due = view.task(i).due.map(|d| d.to_string()).unwrap_or_default();
+            lines.push(format!(
+                "  {}  {}  {}",
+                padded_id(ui, view, i, width),
+                ui.paint(Style::Red, &format!("due {due}")),
                 subject(i)
             ));
         }

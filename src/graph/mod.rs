@@ -14,10 +14,11 @@ mod forest;
 mod plan;
 mod tracks;
 
-pub use plan::{Calendar, CriticalPath, Cycles, DEFAULT_MINUTES, Open, Schedule, Slot, Timing};
+pub use plan::{
+    Calendar, CriticalPath, Cycles, DEFAULT_MINUTES, Open, Schedule, Slot, Timing, by_urgency,
+};
 pub use tracks::{Track, tracks};
 
-use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
@@ -70,8 +71,9 @@ pub struct Graph<'a> {
     /// Each task's `blocked_by` as targets, each once, in written order.
     blockers: Lists,
     forest: Forest,
-    /// By target: an unresolved task, or an id that names no task (a
-    /// dangling reference holds its task back until it is fixed).
+    /// By target: whether it holds back what waits for it: an unresolved
+    /// task that is not a waived gate ([`releases`]), or an id that names
+    /// no task (a dangling reference holds its task back until fixed).
     open: Vec<bool>,
     /// Each task's nearest ancestor with an open blocker of its own, or
     /// `NONE`: the links an [`Ancestors`] walk over open waits follows.
@@ -187,7 +189,7 @@ impl<'a> Graph<'a> {
         }
         let open: Vec<bool> = tasks
             .iter()
-            .map(|t| !t.is_resolved())
+            .map(|t| !releases(t))
             .chain(std::iter::repeat_n(true, missing.len()))
             .collect();
 
@@ -435,6 +437,32 @@ impl<'a> Graph<'a> {
             *count = total;
         }
         counts
+    }
+
+    /// The work task `i` counts for, in minutes, and whether that is the
+    /// default for a task without an estimate. One rule for every total
+    /// (`status`, `plan`, the critical path, tracks):
+    ///
+    /// * a task with an estimate counts its estimate, a parent's as work
+    ///   of its own on top of its children's (the parent waits for its
+    ///   children, so its own work comes after theirs);
+    /// * a parent without one counts nothing: its work is its children's;
+    /// * a gate without one counts nothing: it is a checkpoint, not work;
+    /// * any other task without one counts [`DEFAULT_MINUTES`] (a day)
+    ///   and is flagged as unestimated.
+    pub fn work(&self, i: usize) -> (u64, bool) {
+        let task = self.task(i);
+        match &task.estimate {
+            Some(e) => (e.minutes(), false),
+            None if task.gate.is_some() || !self.children_of(i as u32).is_empty() => (0, false),
+            None => (DEFAULT_MINUTES, true),
+        }
+    }
+
+    /// Whether task `i` holds back what waits for it: it is unresolved
+    /// and not a waived gate (see [`releases`]).
+    pub fn holds_back(&self, i: usize) -> bool {
+        self.open[i]
     }
 
     /// The parent of task `i`, when it names a task of the set.
@@ -822,9 +850,10 @@ impl<'a> Graph<'a> {
         self.task(i).status == Status::Pending && !self.is_blocked(i)
     }
 
-    /// The tasks that can start now, most urgent first: priority, then
-    /// slack on the critical path (least first), then creation time. With a
-    /// cycle there is no critical path, and slack is left out.
+    /// The tasks that can start now, most urgent first by [`by_urgency`]:
+    /// priority, then due date, then slack on the critical path (least
+    /// first), then creation time, then id. With a cycle there is no
+    /// critical path, and slack is left out.
     pub fn ready(&self) -> Vec<usize> {
         self.ready_in(Open::acyclic(self).as_ref())
     }
@@ -837,31 +866,18 @@ impl<'a> Graph<'a> {
             .collect();
         let timing = open.map(|open| open.critical_path().timing);
         let slack = |i: usize| timing.as_ref().and_then(|t| t[i]).map_or(0, |t| t.slack);
-        ready.sort_by(|&a, &b| {
-            let (ta, tb) = (self.task(a), self.task(b));
-            plan::by_urgency(
-                (ta.priority, slack(a), ta.created),
-                (tb.priority, slack(b), tb.created),
-            )
-            .then_with(|| ta.id.cmp(&tb.id))
-        });
+        ready.sort_by(|&a, &b| by_urgency(self.task(a), slack(a), self.task(b), slack(b)));
         ready
     }
 
-    /// Unresolved tasks held back by something, most urgent first.
+    /// Unresolved tasks held back by something, most urgent first: the
+    /// order of [`by_urgency`] without slack.
     pub fn blocked(&self) -> Vec<usize> {
         let mut blocked: Vec<usize> = (0..self.forest.len())
             .filter(|&i| !self.task(i).is_resolved() && self.is_blocked(i))
             .collect();
-        blocked.sort_by(|&a, &b| self.urgency(a, b));
+        blocked.sort_by(|&a, &b| by_urgency(self.task(a), 0, self.task(b), 0));
         blocked
-    }
-
-    /// Priority, then creation time (unknown last), then id.
-    fn urgency(&self, a: usize, b: usize) -> Ordering {
-        let (ta, tb) = (self.task(a), self.task(b));
-        plan::by_urgency((ta.priority, 0, ta.created), (tb.priority, 0, tb.created))
-            .then_with(|| ta.id.cmp(&tb.id))
     }
 
     /// The ancestors of task `i`, nearest first, stopping at a missing parent
@@ -872,6 +888,14 @@ impl<'a> Graph<'a> {
             .map(|a| a as usize)
             .collect()
     }
+}
+
+/// Whether what waits for `task` may go ahead: it is resolved (completed
+/// or cancelled), or it is a gate with a waiver. A waived gate is yellow,
+/// "proceed with a recorded risk": the gate itself stays open, but what
+/// it holds is released, for `ready`, `blocked`, the plan and `done`.
+pub fn releases(task: &Task) -> bool {
+    task.is_resolved() || (task.gate.is_some() && task.waiver.is_some())
 }
 
 #[cfg(test)]

@@ -64,9 +64,8 @@ impl<'g> Open<'g> {
     /// Builds the DAG of unresolved tasks. Edges to resolved tasks are
     /// satisfied and dropped; ids that name no task are left to `check`.
     ///
-    /// A task's work is its estimate. A task without one counts a day and
-    /// is flagged, except a parent: its work is its children's, so an
-    /// unestimated parent counts nothing.
+    /// A task's work is [`Graph::work`]. A waived gate is planned like any
+    /// open task, but what waits for it does not wait for it here.
     pub fn new(graph: &'g Graph<'g>) -> Result<Open<'g>, Cycles> {
         Open::acyclic(graph).ok_or_else(|| Cycles(graph.cycles()))
     }
@@ -86,11 +85,7 @@ impl<'g> Open<'g> {
             }
             node_of[i] = task_of.len() as u32;
             task_of.push(i as u32);
-            let (m, flagged) = match &task.estimate {
-                Some(e) => (e.minutes(), false),
-                None if !graph.children_of(i as u32).is_empty() => (0, false),
-                None => (DEFAULT_MINUTES, true),
-            };
+            let (m, flagged) = graph.work(i);
             minutes.push(m);
             unestimated.push(flagged);
         }
@@ -104,9 +99,33 @@ impl<'g> Open<'g> {
         task_of.resize(nodes, NONE);
         minutes.resize(nodes, 0);
         unestimated.resize(nodes, false);
-        let edges: Vec<(u32, u32)> = ancestry.edges.iter().map(|&(a, b)| (b, a)).collect();
+        // A waived gate is still work to plan, but nothing waits for it.
+        let waived =
+            |k: u32| (k as usize) < open_tasks && !graph.holds_back(task_of[k as usize] as usize);
+        let mut waits: Vec<(u32, u32)> = ancestry
+            .edges
+            .iter()
+            .copied()
+            .filter(|&(_, b)| !waived(b))
+            .collect();
+        if waits.len() < ancestry.edges.len() {
+            // A virtual node that stood only for waived gates now stands
+            // for nothing: waiting for it is no wait. Virtual nodes are
+            // numbered after the ancestries they lead to, so one pass in
+            // order settles which still lead to a task.
+            let before = Lists::from_pairs(nodes, &waits);
+            let mut carries = vec![true; nodes];
+            for v in open_tasks..nodes {
+                carries[v] = before
+                    .get(v)
+                    .iter()
+                    .any(|&b| (b as usize) < open_tasks || carries[b as usize]);
+            }
+            waits.retain(|&(_, b)| carries[b as usize]);
+        }
+        let edges: Vec<(u32, u32)> = waits.iter().map(|&(a, b)| (b, a)).collect();
         let after = Lists::from_pairs(nodes, &edges);
-        let before = Lists::from_pairs(nodes, &ancestry.edges);
+        let before = Lists::from_pairs(nodes, &waits);
 
         // Kahn's algorithm: a node is taken once all it waits for is.
         let mut waiting: Vec<u32> = (0..nodes).map(|k| before.get(k).len() as u32).collect();
@@ -256,10 +275,18 @@ impl<'g> Open<'g> {
         let unresolved: Vec<bool> = (0..g.open.len())
             .map(|t| t < self.node_of.len() && self.node_of[t] != NONE)
             .collect();
-        (
-            g.count_waits(&unresolved).0,
-            g.count_dependents(&unresolved),
-        )
+        // What is waited for: unresolved tasks that hold back (not waived
+        // gates); nothing waits for a waived gate.
+        let holding: Vec<bool> = (0..g.open.len())
+            .map(|t| unresolved[t] && g.open[t])
+            .collect();
+        let mut dependents = g.count_dependents(&unresolved);
+        for (t, d) in dependents.iter_mut().enumerate() {
+            if unresolved[t] && !holding[t] {
+                *d = 0;
+            }
+        }
+        (g.count_waits(&holding).0, dependents)
     }
 
     /// Nodes with edges to and from them, for tracks: every task, and the
@@ -383,10 +410,23 @@ impl<'g> Open<'g> {
         }
         // The path: from the task that finishes last (fewest-index on ties)
         // back through prerequisites that finish exactly when it starts.
+        // Tasks of no work that wait for it and finish with it (a gate, a
+        // checkpoint at the end) end the path after it: their slack is
+        // zero too.
         let mut path = Vec::new();
-        let end = (0..self.tasks)
+        let mut end = (0..self.tasks)
             .filter(|&k| finish(k) == length)
             .min_by_key(|&k| self.task(k as u32));
+        while let Some(k) = end {
+            let next = self
+                .dependents(self.task(k as u32))
+                .map(|t| self.node_of[t] as usize)
+                .find(|&m| minutes[m] == 0 && es[m] == length);
+            match next {
+                Some(m) => end = Some(m),
+                None => break,
+            }
+        }
         let mut current = end.map(|k| k as u32);
         while let Some(k) = current {
             path.push(self.task(k));
@@ -414,28 +454,29 @@ impl<'g> Open<'g> {
     }
 
     /// Assigns the work to `workers` people: whenever one is free, they take
-    /// the ready task with the least slack (then higher priority, then
-    /// earlier creation); work in progress is taken first. Tasks that count
-    /// no work (unestimated parents) finish the moment they are ready.
+    /// the ready task that comes first by [`by_urgency`] (priority, due
+    /// date, slack, creation, id); work in progress is taken before any.
+    /// Tasks that count no work (unestimated parents and gates) finish the
+    /// moment they are ready.
     pub fn schedule(&self, graph: &Graph, cp: &CriticalPath, workers: usize) -> Schedule {
         let workers = workers.max(1);
         let tasks = graph.tasks().tasks();
         let count = self.task_of.len();
-        // Smallest first: work in progress, least slack, highest priority,
-        // earliest creation, then id (task indices follow ids).
+        let slack = |i: usize| cp.timing[i].map_or(0, |x| x.slack);
+        // Each task node's place in the urgency order, worked out once.
+        let mut by_rank: Vec<usize> = (0..self.tasks).collect();
+        by_rank.sort_by(|&x, &y| {
+            let (i, j) = (self.task(x as u32), self.task(y as u32));
+            by_urgency(&tasks[i], slack(i), &tasks[j], slack(j))
+        });
+        let mut rank = vec![0usize; self.tasks];
+        for (r, &k) in by_rank.iter().enumerate() {
+            rank[k] = r;
+        }
+        // Smallest first: work in progress, then the urgency order.
         let key = |k: usize| {
-            let i = self.task(k as u32);
-            let t = &tasks[i];
-            let slack = cp.timing[i].map_or(0, |x| x.slack);
-            let created = t.created.map_or(i64::MAX, |c| c.timestamp());
-            Reverse((
-                t.status != Status::InProgress,
-                slack,
-                t.priority,
-                created,
-                i,
-                k,
-            ))
+            let t = &tasks[self.task(k as u32)];
+            Reverse((t.status != Status::InProgress, rank[k], k))
         };
         let mut waiting: Vec<usize> = (0..count).map(|k| self.before.get(k).len()).collect();
         let mut ready = BinaryHeap::new();
@@ -553,9 +594,11 @@ pub struct Schedule {
     pub slots: Vec<Option<Slot>>,
 }
 
-/// The working calendar that turns work minutes into dates: 8-hour days,
-/// Monday to Friday, from 09:00, starting on `start` (moved to Monday when
-/// it falls on a weekend).
+/// The working calendar that turns work minutes into local dates and
+/// times: 8-hour days, Monday to Friday, 09:00 to 17:00. Work starts
+/// `offset` minutes into the working day `start` (moved to Monday when it
+/// falls on a weekend); [`Calendar::from_now`] makes the calendar whose
+/// work starts now.
 ///
 /// Dates are computed, not counted out a day at a time, and never past
 /// [`Calendar::LAST_DAY`]: a time after it is `None`, which the CLI shows
@@ -563,6 +606,8 @@ pub struct Schedule {
 #[derive(Debug, Clone, Copy)]
 pub struct Calendar {
     pub start: NaiveDate,
+    /// Working minutes of the first day already gone, below a day's.
+    pub offset: u64,
 }
 
 impl Calendar {
@@ -576,6 +621,34 @@ impl Calendar {
         None => NaiveDate::MAX,
     };
 
+    /// The calendar whose work starts at local time `now`: before 09:00 on
+    /// a working day, at 09:00 that day; during the working day, at `now`
+    /// (to the minute); after 17:00 or on a weekend, at 09:00 on the next
+    /// working day.
+    pub fn from_now(now: NaiveDateTime) -> Calendar {
+        let date = now.date();
+        let weekend = matches!(date.weekday(), Weekday::Sat | Weekday::Sun);
+        let day_start = date
+            .and_hms_opt(Calendar::DAY_START_HOUR, 0, 0)
+            .expect("09:00 exists");
+        let into = (now - day_start).num_minutes();
+        match u64::try_from(into) {
+            Ok(m) if !weekend && m < Estimate::MINUTES_PER_DAY => Calendar {
+                start: date,
+                offset: m,
+            },
+            // After the working day: the next day (moved past a weekend).
+            Ok(_) if !weekend => Calendar {
+                start: date.succ_opt().unwrap_or(date),
+                offset: 0,
+            },
+            _ => Calendar {
+                start: date,
+                offset: 0,
+            },
+        }
+    }
+
     fn first_workday(date: NaiveDate) -> Option<NaiveDate> {
         let skip = match date.weekday() {
             Weekday::Sat => 2,
@@ -588,6 +661,7 @@ impl Calendar {
     /// When work that starts after `minutes` of work starts: a start at
     /// the end of a day is the next working day at 09:00.
     pub fn start_at(&self, minutes: u64) -> Option<NaiveDateTime> {
+        let minutes = minutes.checked_add(self.offset)?;
         self.on_day(
             minutes / Estimate::MINUTES_PER_DAY,
             minutes % Estimate::MINUTES_PER_DAY,
@@ -598,6 +672,7 @@ impl Calendar {
     /// a day ends that day at 17:00.
     pub fn end_at(&self, minutes: u64) -> Option<NaiveDateTime> {
         let per_day = Estimate::MINUTES_PER_DAY;
+        let minutes = minutes.checked_add(self.offset)?;
         match (minutes / per_day, minutes % per_day) {
             (days, 0) if days > 0 => self.on_day(days - 1, per_day),
             (days, rest) => self.on_day(days, rest),
@@ -628,27 +703,32 @@ impl Calendar {
     }
 }
 
-/// Compares two tasks for `ready`: priority, then slack, then creation.
-pub(crate) fn by_urgency(
-    a: (
-        crate::task::Priority,
-        u64,
-        Option<chrono::DateTime<chrono::Utc>>,
-    ),
-    b: (
-        crate::task::Priority,
-        u64,
-        Option<chrono::DateTime<chrono::Utc>>,
-    ),
-) -> Ordering {
-    a.0.cmp(&b.0)
-        .then(a.1.cmp(&b.1))
-        .then_with(|| match (a.2, b.2) {
+/// The order among tasks competing for attention, most urgent first: the
+/// order of `ready`, and the order in which the schedule hands ready work
+/// to a free worker (after work already in progress).
+///
+/// 1. priority, highest first: what people say matters most;
+/// 2. due date, soonest first, tasks without one after those with one: a
+///    deadline is a promise, and work on time is taken before it slips;
+/// 3. slack on the critical path, least first: of equally urgent work,
+///    what would delay the end goes first;
+/// 4. creation time, earliest first (unknown last);
+/// 5. id.
+pub fn by_urgency(a: &crate::Task, slack_a: u64, b: &crate::Task, slack_b: u64) -> Ordering {
+    fn soonest<T: Ord>(x: Option<T>, y: Option<T>) -> Ordering {
+        match (x, y) {
             (Some(x), Some(y)) => x.cmp(&y),
             (Some(_), None) => Ordering::Less,
             (None, Some(_)) => Ordering::Greater,
             (None, None) => Ordering::Equal,
-        })
+        }
+    }
+    a.priority
+        .cmp(&b.priority)
+        .then_with(|| soonest(a.due, b.due))
+        .then(slack_a.cmp(&slack_b))
+        .then_with(|| soonest(a.created, b.created))
+        .then_with(|| a.id.cmp(&b.id))
 }
 
 #[cfg(test)]
@@ -660,6 +740,7 @@ mod tests {
         // 2026-11-20 is a Friday.
         let c = Calendar {
             start: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            offset: 0,
         };
         let fmt = |t: Option<chrono::NaiveDateTime>| t.unwrap().format("%a %H:%M").to_string();
         assert_eq!(fmt(c.start_at(0)), "Fri 09:00");
@@ -668,8 +749,27 @@ mod tests {
         assert_eq!(fmt(c.end_at(600)), "Mon 11:00");
         let saturday = Calendar {
             start: NaiveDate::from_ymd_opt(2026, 11, 21).unwrap(),
+            offset: 0,
         };
         assert_eq!(fmt(saturday.start_at(0)), "Mon 09:00");
+    }
+
+    #[test]
+    fn the_calendar_starts_now_within_working_hours() {
+        let at = |text: &str| {
+            Calendar::from_now(NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").unwrap())
+        };
+        let fmt = |t: Option<chrono::NaiveDateTime>| t.unwrap().format("%a %H:%M").to_string();
+        // Friday 2026-11-20: before, during and after the working day.
+        assert_eq!(fmt(at("2026-11-20 07:15").start_at(0)), "Fri 09:00");
+        let afternoon = at("2026-11-20 16:30");
+        assert_eq!(fmt(afternoon.start_at(0)), "Fri 16:30");
+        assert_eq!(fmt(afternoon.end_at(30)), "Fri 17:00");
+        assert_eq!(fmt(afternoon.start_at(30)), "Mon 09:00");
+        assert_eq!(fmt(afternoon.end_at(60)), "Mon 09:30");
+        assert_eq!(fmt(at("2026-11-20 17:00").start_at(0)), "Mon 09:00");
+        assert_eq!(fmt(at("2026-11-19 18:00").end_at(30)), "Fri 09:30");
+        assert_eq!(fmt(at("2026-11-22 12:00").end_at(30)), "Mon 09:30");
     }
 
     #[test]
@@ -691,7 +791,7 @@ mod tests {
         let day = Estimate::MINUTES_PER_DAY;
         for offset in 0..7 {
             let start = NaiveDate::from_ymd_opt(2026, 11, 16 + offset).unwrap();
-            let c = Calendar { start };
+            let c = Calendar { start, offset: 0 };
             for days in 0..30 {
                 for rest in [0, 1, 240, 479] {
                     let minutes = days * day + rest;
@@ -712,6 +812,7 @@ mod tests {
         // 2026-11-20 is a Friday: ten weeks of work end on a Thursday.
         let c = Calendar {
             start: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            offset: 0,
         };
         let day = Estimate::MINUTES_PER_DAY;
         let end = c.end_at(50 * day).unwrap();

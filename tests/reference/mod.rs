@@ -4,6 +4,12 @@
 //! small sets a property test makes it is the definition that the graph
 //! of `src/graph/` must match answer for answer. (Only the parts that
 //! answer questions are kept: no calendar, no unit tests.)
+//!
+//! Since issue 10 it also states the rules that issue settled, in its own
+//! words: a waived gate releases what waits for it; a gate or a parent
+//! without an estimate counts no work; a checkpoint of no work at the end
+//! of the longest chain is on the critical path; ready work is taken by
+//! priority, due date, slack, creation, id.
 
 #![allow(dead_code)]
 
@@ -128,7 +134,7 @@ impl<'a> Graph<'a> {
     /// task (a dangling reference holds its task back until it is fixed).
     pub fn open_waits(&self, i: usize) -> impl Iterator<Item = &Wait> {
         self.waits[i].iter().filter(|w| match w.target {
-            Target::Task(j) => !self.task(j).is_resolved(),
+            Target::Task(j) => !releases(self.task(j)),
             Target::Missing(_) => true,
         })
     }
@@ -199,14 +205,7 @@ impl<'a> Graph<'a> {
             .collect();
         let timing = Open::new(self).ok().map(|open| open.critical_path().timing);
         let slack = |i: usize| timing.as_ref().and_then(|t| t[i]).map_or(0, |t| t.slack);
-        ready.sort_by(|&a, &b| {
-            let (ta, tb) = (self.task(a), self.task(b));
-            by_urgency(
-                (ta.priority, slack(a), ta.created),
-                (tb.priority, slack(b), tb.created),
-            )
-            .then_with(|| ta.id.cmp(&tb.id))
-        });
+        ready.sort_by(|&a, &b| by_urgency(self.task(a), slack(a), self.task(b), slack(b)));
         ready
     }
 
@@ -219,11 +218,9 @@ impl<'a> Graph<'a> {
         blocked
     }
 
-    /// Priority, then creation time (unknown last), then id.
+    /// The urgency order without slack.
     fn urgency(&self, a: usize, b: usize) -> Ordering {
-        let (ta, tb) = (self.task(a), self.task(b));
-        by_urgency((ta.priority, 0, ta.created), (tb.priority, 0, tb.created))
-            .then_with(|| ta.id.cmp(&tb.id))
+        by_urgency(self.task(a), 0, self.task(b), 0)
     }
 
     /// The ancestors of task `i`, nearest first, stopping at a missing parent
@@ -392,7 +389,7 @@ impl Open {
             node_of[i] = Some(dag.add_node(i));
             let (m, flagged) = match &task.estimate {
                 Some(e) => (e.minutes(), false),
-                None if has_children[i] => (0, false),
+                None if has_children[i] || task.gate.is_some() => (0, false),
                 None => (DEFAULT_MINUTES, true),
             };
             minutes.push(m);
@@ -403,6 +400,7 @@ impl Open {
             for w in graph.waits_for(i) {
                 if let Target::Task(j) = w.target
                     && let Some(m) = node_of[j]
+                    && !releases(&tasks[j])
                 {
                     dag.add_edge(m, n, ());
                 }
@@ -530,9 +528,22 @@ impl Open {
         // The path: from the task that finishes last (fewest-index on ties)
         // back through prerequisites that finish exactly when it starts.
         let mut path = Vec::new();
-        let end = (0..count)
+        let mut end = (0..count)
             .filter(|&k| es[k] + self.minutes[k] == length)
             .min_by_key(|&k| self.dag[NodeIndex::new(k)]);
+        // A task of no work after the end that finishes with it ends the
+        // path instead.
+        while let Some(k) = end {
+            let next = self
+                .dag
+                .neighbors_directed(NodeIndex::new(k), Direction::Outgoing)
+                .filter(|m| self.minutes[m.index()] == 0 && es[m.index()] == length)
+                .min_by_key(|m| self.dag[*m]);
+            match next {
+                Some(m) => end = Some(m.index()),
+                None => break,
+            }
+        }
         let mut current = end.map(NodeIndex::new);
         while let Some(n) = current {
             path.push(self.task(n));
@@ -573,17 +584,20 @@ impl Open {
         let workers = workers.max(1);
         let tasks = graph.tasks().tasks();
         let count = self.dag.node_count();
-        // Smallest first: work in progress, least slack, highest priority,
-        // earliest creation, then id (task indices follow ids).
+        // Smallest first: work in progress, highest priority, soonest due
+        // date (none last), least slack, earliest creation (unknown last),
+        // then id (task indices follow ids).
         let key = |k: usize| {
             let i = self.task(NodeIndex::new(k));
             let t = &tasks[i];
             let slack = cp.timing[i].map_or(0, |x| x.slack);
+            let due = t.due.map_or((1, chrono::NaiveDate::MIN), |d| (0, d));
             let created = t.created.map_or(i64::MAX, |c| c.timestamp());
             Reverse((
                 t.status != Status::InProgress,
-                slack,
                 t.priority,
+                due,
+                slack,
                 created,
                 i,
                 k,
@@ -723,25 +737,22 @@ pub fn tracks(open: &Open, cp: &CriticalPath) -> Vec<Track> {
     tracks
 }
 
-/// Compares two tasks for `ready`: priority, then slack, then creation.
-fn by_urgency(
-    a: (
-        git_task::task::Priority,
-        u64,
-        Option<chrono::DateTime<chrono::Utc>>,
-    ),
-    b: (
-        git_task::task::Priority,
-        u64,
-        Option<chrono::DateTime<chrono::Utc>>,
-    ),
-) -> Ordering {
-    a.0.cmp(&b.0)
-        .then(a.1.cmp(&b.1))
-        .then_with(|| match (a.2, b.2) {
-            (Some(x), Some(y)) => x.cmp(&y),
-            (Some(_), None) => Ordering::Less,
-            (None, Some(_)) => Ordering::Greater,
-            (None, None) => Ordering::Equal,
-        })
+/// Whether what waits for `task` may go ahead: it is resolved, or it is a
+/// waived gate.
+fn releases(task: &Task) -> bool {
+    task.is_resolved() || (task.gate.is_some() && task.waiver.is_some())
+}
+
+/// Priority, then due date (soonest, none last), then slack, then creation
+/// (unknown last), then id.
+fn by_urgency(a: &Task, slack_a: u64, b: &Task, slack_b: u64) -> Ordering {
+    let due = |t: &Task| t.due.map_or((1, chrono::NaiveDate::MIN), |d| (0, d));
+    let created = |t: &Task| t.created.map_or(i64::MAX, |c| c.timestamp());
+    (a.priority, due(a), slack_a, created(a), &a.id).cmp(&(
+        b.priority,
+        due(b),
+        slack_b,
+        created(b),
+        &b.id,
+    ))
 }
