@@ -10,7 +10,7 @@ use git_task::error::Error;
 use git_task::store::{Source, Workspace};
 use git_task::task::{Status, Task};
 
-use super::fields::{FieldArgs, parse_status};
+use super::fields::{FieldArgs, words};
 use super::{CliError, CliResult, Ctx, print_changed};
 
 /// Change a task's fields, with flags or in your editor.
@@ -27,12 +27,13 @@ pub struct Args {
     /// The task's id or a unique prefix of it.
     pub id: String,
 
+    /// A new subject: one line that says what is to be done.
     #[arg(long)]
     pub subject: Option<String>,
 
-    /// pending, in_progress, completed or cancelled (no rules applied; see
-    /// start, done, cancel and reopen for the checked transitions).
-    #[arg(long, value_parser = parse_status)]
+    /// Set the status as is (no rules applied; start, done, cancel and
+    /// reopen make the checked transitions).
+    #[arg(long, value_parser = words::<Status>())]
     pub status: Option<Status>,
 
     #[command(flatten)]
