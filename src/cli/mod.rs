@@ -225,7 +225,11 @@ fn json_format_clash(matches: &clap::ArgMatches) -> Option<clap::Error> {
     if !explicit("json") || !explicit("format") {
         return None;
     }
-    let format = leaf.get_raw("format")?.next()?.to_string_lossy().into_owned();
+    let format = leaf
+        .get_raw("format")?
+        .next()?
+        .to_string_lossy()
+        .into_owned();
     if format == "json" {
         return None;
     }
