@@ -262,17 +262,219 @@ fn first_line(text: Option<&clap::builder::StyledStr>) -> String {
         .to_owned()
 }
 
-/// Print the man page (roff).
+/// Print the man page git-task(1), or install it.
 ///
-/// Install it where man finds it and `git task --help` shows it:
-/// `git-task man > ~/.local/share/man/man1/git-task.1`.
+/// One page has every command, with its synopsis, description and options;
+/// `git help task` and `git task --help` show it (git runs `man git-task`).
+///
+/// `--install` writes it to share/man/man1/git-task.1 beside the directory
+/// of the binary: ~/.cargo/share/man/man1 after `cargo install`. man finds
+/// it there because the binary's directory is on PATH, which `git task`
+/// needs anyway (for each PATH entry DIR, man-db also searches
+/// DIR/../share/man).
 #[derive(Debug, clap::Args)]
-pub struct ManArgs {}
+pub struct ManArgs {
+    /// Write the page into the man directory beside the binary instead of
+    /// printing it.
+    #[arg(long)]
+    pub install: bool,
 
-pub fn run_man(ctx: &mut Ctx, _args: ManArgs) -> CliResult {
-    let command = Cli::command().name("git-task");
-    let mut page = Vec::new();
-    clap_mangen::Man::new(command).render(&mut page)?;
-    ctx.ui.out().write_all(&page)?;
+    /// With --install: the man directory to write to instead (the page goes
+    /// to MANDIR/man1/git-task.1).
+    #[arg(long, value_name = "MANDIR", requires = "install", value_hint = clap::ValueHint::DirPath)]
+    pub man_dir: Option<PathBuf>,
+}
+
+pub fn run_man(ctx: &mut Ctx, args: ManArgs) -> CliResult {
+    let page = man_page();
+    if !args.install {
+        ctx.ui.out().write_all(page.as_bytes())?;
+        return Ok(());
+    }
+    let man_dir = match args.man_dir {
+        Some(dir) => dir,
+        None => {
+            let exe = std::env::current_exe().map_err(|e| Error::io("git-task", e))?;
+            let exe = std::fs::canonicalize(&exe).unwrap_or(exe);
+            let bin = exe.parent().unwrap_or(Path::new("."));
+            bin.parent().unwrap_or(bin).join("share/man")
+        }
+    };
+    let dir = man_dir.join("man1");
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let path = dir.join("git-task.1");
+    std::fs::write(&path, page).map_err(|e| Error::io(&path, e))?;
+    writeln!(ctx.ui.out(), "installed {}", path.display())?;
     Ok(())
+}
+
+/// The whole manual as one roff page: the global options once, then every
+/// command with its synopsis, description, arguments and options.
+fn man_page() -> String {
+    let mut root = Cli::command();
+    root.build();
+    let mut page = format!(
+        ".TH GIT\\-TASK 1 \"\" \"git\\-task {}\" \"Git Manual\"\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    page.push_str(&format!(
+        ".SH NAME\ngit\\-task \\- {}\n",
+        roff(&first_line(root.get_about()))
+    ));
+    page.push_str(".SH SYNOPSIS\n\\fBgit task\\fR [\\fIGLOBAL OPTIONS\\fR] \\fICOMMAND\\fR [\\fIARGUMENTS\\fR]\n");
+    page.push_str(".SH DESCRIPTION\n");
+    page.push_str(&paragraphs(
+        root.get_long_about().or(root.get_about()),
+        ".PP",
+    ));
+    page.push_str(".SH \"GLOBAL OPTIONS\"\nEvery command takes these.\n");
+    for arg in root.get_arguments().filter(|a| !a.is_hide_set()) {
+        page.push_str(&man_arg(arg));
+    }
+    page.push_str(".SH COMMANDS\n");
+    for sub in root.get_subcommands() {
+        man_command(sub, &mut page);
+    }
+    page.push_str(
+        ".SH \"SEE ALSO\"\n\\fBgit\\fR(1), \\fBgitattributes\\fR(5), \\fBgithooks\\fR(5)\n",
+    );
+    page
+}
+
+/// One command's section, then its subcommands'.
+fn man_command(cmd: &clap::Command, page: &mut String) {
+    if cmd.is_hide_set() || cmd.get_name() == "help" {
+        return;
+    }
+    let usage = cmd.clone().render_usage().to_string();
+    let usage = usage.trim_start_matches("Usage:").trim();
+    // A command with subcommands prints one usage line per subcommand.
+    let synopsis = usage.lines().next().unwrap_or(usage).trim();
+    page.push_str(&format!(".SS \"{}\"\n", roff(synopsis)));
+    page.push_str(&paragraphs(cmd.get_long_about().or(cmd.get_about()), ".PP"));
+    let own = cmd
+        .get_arguments()
+        .filter(|a| !a.is_hide_set() && !a.is_global_set())
+        .filter(|a| !matches!(a.get_id().as_str(), "help" | "version"));
+    for arg in own {
+        page.push_str(&man_arg(arg));
+    }
+    for sub in cmd.get_subcommands() {
+        man_command(sub, page);
+    }
+}
+
+/// An argument as a tagged paragraph: its names, then its whole help, its
+/// values and its default.
+fn man_arg(arg: &clap::Arg) -> String {
+    let value = arg
+        .get_value_names()
+        .map(|names| {
+            names
+                .iter()
+                .map(|n| format!("\\fI{}\\fR", roff(n)))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_default();
+    let mut names = Vec::new();
+    if let Some(short) = arg.get_short() {
+        names.push(format!("\\fB\\-{short}\\fR"));
+    }
+    if let Some(long) = arg.get_long() {
+        names.push(format!("\\fB\\-\\-{}\\fR", roff(long)));
+    }
+    let mut tag = names.join(", ");
+    if arg.get_action().takes_values() {
+        if !tag.is_empty() {
+            tag.push(' ');
+        }
+        tag.push_str(&value);
+    }
+    let mut out = format!(".TP\n{tag}\n");
+    out.push_str(&paragraphs(arg.get_long_help().or(arg.get_help()), ".IP"));
+    let values: Vec<String> = arg
+        .get_possible_values()
+        .iter()
+        .filter(|v| !v.is_hide_set())
+        .map(|v| v.get_name().to_owned())
+        .collect();
+    if !values.is_empty() && arg.get_action().takes_values() {
+        out.push_str(&format!(".IP\nValues: {}.\n", roff(&values.join(", "))));
+    }
+    let defaults: Vec<String> = arg
+        .get_default_values()
+        .iter()
+        .map(|v| v.to_string_lossy().into_owned())
+        .collect();
+    if !defaults.is_empty() && arg.get_action().takes_values() {
+        out.push_str(&format!(".IP\nDefault: {}.\n", roff(&defaults.join(", "))));
+    }
+    out
+}
+
+/// Help text as roff paragraphs; indented lines (examples) kept as they are.
+/// `between` starts each further paragraph: `.PP` in a section, `.IP` in
+/// an option's paragraph.
+fn paragraphs(text: Option<&clap::builder::StyledStr>, between: &str) -> String {
+    let text = text.map(|t| t.to_string()).unwrap_or_default();
+    let mut out = String::new();
+    for (n, para) in text.trim().split("\n\n").enumerate() {
+        if n > 0 {
+            out.push_str(between);
+            out.push('\n');
+        }
+        if para.lines().all(|l| l.starts_with("  ")) {
+            out.push_str(".nf\n");
+            for line in para.lines() {
+                out.push_str(&roff(line));
+                out.push('\n');
+            }
+            out.push_str(".fi\n");
+        } else {
+            let joined = para.lines().map(str::trim).collect::<Vec<_>>().join(" ");
+            out.push_str(&roff(&joined));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Text that roff prints as it is.
+fn roff(text: &str) -> String {
+    let escaped = text.replace('\\', "\\e").replace('-', "\\-");
+    if escaped.starts_with('.') || escaped.starts_with('\'') {
+        format!("\\&{escaped}")
+    } else {
+        escaped
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every command and every argument of every command, as `git task
+    /// ... --help` shows them, has a line of help.
+    #[test]
+    fn every_command_and_argument_has_help() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            if cmd.get_about().is_none() {
+                missing.push(format!("{path}: the command"));
+            }
+            for arg in cmd.get_arguments() {
+                if arg.get_help().is_none() {
+                    missing.push(format!("{path}: {}", arg.get_id()));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut root = Cli::command();
+        root.build();
+        let mut missing = Vec::new();
+        walk(&root, "git task", &mut missing);
+        assert!(missing.is_empty(), "no help for:\n{}", missing.join("\n"));
+    }
 }
