@@ -88,6 +88,7 @@ fn bash_completes_git_task_through_gits_own_completion() {
             "git task show ",
             "git task list --status ",
             "git task list --status pending,c",
+            "git task list --status pending,cancelled,",
             "git task add Thing --kind ",
             "git task dep add parser ",
             "git task start --o",
@@ -103,10 +104,14 @@ fn bash_completes_git_task_through_gits_own_completion() {
     assert_eq!(got[2], "docs parser");
     assert_eq!(got[3], "cancelled completed in_progress pending");
     assert_eq!(got[4], "pending,cancelled pending,completed");
-    assert_eq!(got[5], "epic story subtask task");
-    assert_eq!(got[6], "docs parser");
-    assert_eq!(got[7], "--owner");
-    assert_eq!(got[8], "parser");
+    assert_eq!(
+        got[5],
+        "pending,cancelled,completed pending,cancelled,in_progress"
+    );
+    assert_eq!(got[6], "epic story subtask task");
+    assert_eq!(got[7], "docs parser");
+    assert_eq!(got[8], "--owner");
+    assert_eq!(got[9], "parser");
 }
 
 #[test]

@@ -240,8 +240,16 @@ fn candidates(
             })
             .collect()
     };
+    // A value already in the list is not offered again.
+    let given: Vec<&str> = match arg.get_value_delimiter() {
+        Some(d) if !head.is_empty() => head.split(d).collect(),
+        _ => Vec::new(),
+    };
+    let values = values
+        .into_iter()
+        .filter(|c| !given.contains(&c.value.as_str()));
     filtered(
-        values.into_iter().map(|c| Candidate {
+        values.map(|c| Candidate {
             value: format!("{head}{}", c.value),
             ..c
         }),
