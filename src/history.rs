@@ -350,7 +350,9 @@ pub fn diff_sets(old: &crate::TaskSet, new: &crate::TaskSet) -> TaskSetDiff {
 
 /// The range `diff` shows by default: from where HEAD branched off the
 /// default branch (`origin/HEAD`, else `main`, else `master`) to HEAD.
-pub fn default_base(repo: &gix::Repository) -> crate::Result<String> {
+/// Returns the branch compared with (as `main` or `origin/HEAD`) and the
+/// merge base.
+pub fn default_base(repo: &gix::Repository) -> crate::Result<(String, String)> {
     use crate::Error;
     let head = repo
         .head_id()
@@ -370,7 +372,10 @@ pub fn default_base(repo: &gix::Repository) -> crate::Result<String> {
             continue;
         };
         if let Ok(Some(base)) = repo.merge_base(target.detach(), head.detach()) {
-            return Ok(base.to_string());
+            let branch = name
+                .trim_start_matches("refs/heads/")
+                .trim_start_matches("refs/remotes/");
+            return Ok((branch.to_owned(), base.to_string()));
         }
     }
     Err(Error::Invalid(

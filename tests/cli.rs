@@ -987,11 +987,24 @@ fn a_subject_swallowed_by_after_gets_a_clear_error() {
 fn man_page_and_completions_come_from_the_same_definition() {
     let env = TestEnv::bare_dir();
     let man = env.task(&["man"]);
-    assert!(man.ok().contains(".TH git-task 1"), "{}", man.stdout);
-    assert!(man.stdout.contains("ready"));
+    assert!(man.ok().contains(".TH GIT\\-TASK 1"), "{}", man.stdout);
+    assert!(man.stdout.contains(".SS \"git task ready [OPTIONS]\""));
     for shell in ["bash", "zsh", "fish"] {
+        // The scripts ask the binary, which answers from the definition.
         let run = env.task(&["completions", shell]);
-        assert!(run.ok().contains("blocked"), "{shell}");
+        assert!(
+            run.ok()
+                .contains(&format!("completions {shell} --complete --")),
+            "{shell}"
+        );
+        let words = env.task(&["completions", shell, "--complete", "--", "bl"]);
+        assert!(
+            words.ok().starts_with("blocked"),
+            "{shell}: {}",
+            words.stdout
+        );
     }
+    let elvish = env.task(&["completions", "elvish"]);
+    assert!(elvish.ok().contains("blocked"));
     env.task(&["completions", "tcsh"]).code(2);
 }

@@ -198,3 +198,166 @@ fn one_revision_compares_with_the_working_tree() {
     );
     env.task(&["diff", "nope..HEAD"]).code(2);
 }
+
+/// A commit on main, and a branch `feature_x` from it, checked out.
+fn branch_from_main() -> TestEnv {
+    let env = TestEnv::new();
+    env.add(&["Base work", "--id", "base"]);
+    env.git(&["add", "-A"]).ok();
+    env.git(&["commit", "-qm", "base"]).ok();
+    env.git(&["checkout", "-q", "-b", "feature_x"]).ok();
+    env
+}
+
+fn commit(env: &TestEnv, message: &str) {
+    env.git(&["add", "-A"]).ok();
+    env.git(&["commit", "-qm", message]).ok();
+}
+
+#[test]
+fn markdown_does_not_escape_inside_code_spans() {
+    let env = branch_from_main();
+    env.add(&["Uses `code` here", "--id", "tick"]);
+    commit(&env, "one");
+    env.add(&["Another", "--id", "two"]);
+    commit(&env, "two");
+    env.add(&["Third", "--id", "three"]);
+    commit(&env, "three");
+    let out = env.task(&["diff", "HEAD~3..feature_x", "--format", "markdown"]);
+    let text = out.ok();
+    let head = text.lines().next().unwrap();
+    assert!(
+        head.starts_with("### Task changes from `HEAD~3 ("),
+        "{head}"
+    );
+    assert!(head.contains("` to `feature_x ("), "{head}");
+    assert!(!head.contains('\\'), "{head}");
+    // Outside a code span, the subject's backticks are escaped as text.
+    out.assert_stdout("- `tick` Uses \\`code\\` here — pending");
+}
+
+#[test]
+fn a_backtick_in_a_code_span_takes_a_longer_fence() {
+    let env = TestEnv::new();
+    env.git(&["commit", "-q", "--allow-empty", "-m", "empty"])
+        .ok();
+    // A tag whose name holds no backtick cannot show it; a revision
+    // expression can: `HEAD^{/a `b` c}` finds a commit by its message.
+    env.add(&["Thing", "--id", "thing"]);
+    commit(&env, "a `b` c");
+    let out = env.task(&["diff", "HEAD~1..HEAD^{/a `b` c}", "--format", "markdown"]);
+    let head = out.ok().lines().next().unwrap().to_owned();
+    assert!(head.contains("to ``HEAD^{/a `b` c} ("), "{head}");
+}
+
+#[test]
+fn an_added_gate_reads_as_its_state_not_a_transition() {
+    let env = branch_from_main();
+    env.add(&["Release", "--id", "release", "--gate", "--after", "base"]);
+    env.task(&["gate", "waive", "release", "--reason", "known risk"])
+        .ok();
+    commit(&env, "gate");
+    let text = env.task(&["diff", "main..feature_x"]);
+    text.assert_stdout("! gate release \"Release\": yellow (added)\n");
+    assert!(!text.stdout.contains("(not a gate)"), "{}", text.stdout);
+    let md = env.task(&["diff", "main..feature_x", "--format", "markdown"]);
+    md.assert_stdout("- `release` Release: **yellow** (added)\n");
+    assert!(!md.stdout.contains("(not a gate)"), "{}", md.stdout);
+    // Removed, it reads as the state it had.
+    env.task(&["rm", "release"]).ok();
+    commit(&env, "no gate");
+    let gone = env.task(&["diff", "HEAD~1..HEAD"]);
+    gone.assert_stdout("! gate release \"Release\": yellow (removed)\n");
+}
+
+#[test]
+fn an_added_task_is_listed_with_its_blockers_parent_and_estimate() {
+    let env = branch_from_main();
+    env.add(&["Epic", "--id", "epic", "--kind", "epic"]);
+    env.add(&[
+        "Child",
+        "--id",
+        "child",
+        "--after",
+        "base",
+        "--parent",
+        "epic",
+        "--estimate",
+        "1d",
+    ]);
+    commit(&env, "child");
+    let md = env.task(&["diff", "main..feature_x", "--format", "markdown"]);
+    md.assert_stdout(
+        "- `child` Child — pending\n  - waits for `base` Base work\n  - part of `epic` Epic\n  - estimate 1d\n",
+    );
+    let text = env.task(&["diff", "main..feature_x"]);
+    text.assert_stdout(
+        "+ child \"Child\" (pending)\n    waits for base \"Base work\"\n    part of epic \"Epic\"\n    estimate 1d\n",
+    );
+    let json = env.task(&["diff", "main..feature_x", "--json"]).json();
+    let child = &json["added"][0];
+    assert_eq!(child["id"], "child");
+    assert_eq!(child["blocked_by"], serde_json::json!(["base"]));
+    assert_eq!(child["parent"], "epic");
+    assert_eq!(child["estimate"], "1d");
+}
+
+#[test]
+fn mentions_in_task_text_do_not_notify_anyone() {
+    let env = branch_from_main();
+    env.add(&["Ask @octocat and @org/team about it", "--id", "ask"]);
+    env.task(&["note", "base", "cc @ana-b, mail ana@example.com"])
+        .ok();
+    commit(&env, "mentions");
+    let md = env.task(&["diff", "main..feature_x", "--format", "markdown"]);
+    md.assert_stdout("- `ask` Ask `@octocat` and `@org/team` about it — pending")
+        .assert_stdout("cc `@ana-b`, mail ana@example.com");
+    // Every @name outside the Mermaid block is the start of a code span
+    // (or inside an address, which GitHub does not take as a mention).
+    let prose = md.stdout.split("```mermaid").next().unwrap();
+    for (at, _) in prose.match_indices('@') {
+        let before = prose[..at].chars().next_back();
+        assert!(
+            before == Some('`') || before.is_some_and(char::is_alphanumeric),
+            "a live mention at {:?}",
+            &prose[at.saturating_sub(10)..]
+        );
+    }
+}
+
+#[test]
+fn the_text_header_names_the_base_branch() {
+    let env = branch_from_main();
+    env.add(&["New", "--id", "new"]);
+    commit(&env, "new");
+    let base = env
+        .git(&["rev-parse", "--short", "main"])
+        .ok()
+        .trim()
+        .to_owned();
+    let text = env.task(&["diff"]);
+    assert!(
+        text.ok().starts_with(&format!(
+            "tasks in main...HEAD (merge-base {base}): 1 added, 0 removed, 0 changed, 0 gates changed\n"
+        )),
+        "{}",
+        text.stdout
+    );
+    let explicit = env.task(&["diff", "main...feature_x"]);
+    assert!(
+        explicit
+            .ok()
+            .starts_with(&format!("tasks in main...feature_x (merge-base {base}):")),
+        "{}",
+        explicit.stdout
+    );
+    let md = env.task(&["diff", "--format", "markdown"]);
+    assert!(
+        md.ok().starts_with(&format!(
+            "### Task changes in `main...HEAD` (merge-base `{base}`)\n"
+        )),
+        "{}",
+        md.stdout
+    );
+    assert_eq!(env.task(&["diff", "--json"]).json()["range"], "main...HEAD");
+}

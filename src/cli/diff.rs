@@ -44,8 +44,16 @@ pub struct Args {
     pub format: Format,
 }
 
+/// The two sides to compare.
+struct Sides {
+    from: Source,
+    to: Source,
+    /// For `A...B` (and the default range): `A...B` and the merge base.
+    range: Option<(String, String)>,
+}
+
 /// The two sides to compare, and how to name them.
-fn sides(ws: &Workspace, range: Option<&str>) -> Result<(Source, Source), Error> {
+fn sides(ws: &Workspace, range: Option<&str>) -> Result<Sides, Error> {
     let rev = |s: &str| {
         if s.is_empty() {
             "HEAD".to_string()
@@ -53,11 +61,16 @@ fn sides(ws: &Workspace, range: Option<&str>) -> Result<(Source, Source), Error>
             s.to_string()
         }
     };
+    let three_dots = |a: String, b: String, base: String| Sides {
+        range: Some((format!("{a}...{b}"), base.clone())),
+        from: Source::Rev(base),
+        to: Source::Rev(b),
+    };
     Ok(match range {
-        None => (
-            Source::Rev(history::default_base(ws.repo())?),
-            Source::Rev("HEAD".into()),
-        ),
+        None => {
+            let (branch, base) = history::default_base(ws.repo())?;
+            three_dots(branch, "HEAD".into(), base)
+        }
         Some(r) => {
             if let Some((a, b)) = r.split_once("...") {
                 let (a, b) = (rev(a), rev(b));
@@ -72,11 +85,19 @@ fn sides(ws: &Workspace, range: Option<&str>) -> Result<(Source, Source), Error>
                     .merge_base(id(&a)?, id(&b)?)
                     .map_err(|e| Error::Git(format!("no merge base of {a} and {b}: {e}")))?
                     .ok_or_else(|| Error::Invalid(format!("{a} and {b} have no common history")))?;
-                (Source::Rev(base.to_string()), Source::Rev(b))
+                three_dots(a, b, base.to_string())
             } else if let Some((a, b)) = r.split_once("..") {
-                (Source::Rev(rev(a)), Source::Rev(rev(b)))
+                Sides {
+                    from: Source::Rev(rev(a)),
+                    to: Source::Rev(rev(b)),
+                    range: None,
+                }
             } else {
-                (Source::Rev(r.to_string()), Source::WorkTree)
+                Sides {
+                    from: Source::Rev(r.to_string()),
+                    to: Source::WorkTree,
+                    range: None,
+                }
             }
         }
     })
@@ -85,11 +106,7 @@ fn sides(ws: &Workspace, range: Option<&str>) -> Result<(Source, Source), Error>
 fn side_name(ws: &Workspace, source: &Source) -> String {
     match source {
         Source::Rev(rev) => {
-            let short = ws
-                .repo()
-                .rev_parse_single(rev.as_str())
-                .map(|id| id.shorten_or_id().to_string())
-                .unwrap_or_else(|_| rev.clone());
+            let short = short_id(ws, rev);
             if short.starts_with(rev.as_str()) || rev.len() == 40 {
                 short
             } else {
@@ -100,13 +117,32 @@ fn side_name(ws: &Workspace, source: &Source) -> String {
     }
 }
 
+fn short_id(ws: &Workspace, rev: &str) -> String {
+    ws.repo()
+        .rev_parse_single(rev)
+        .map(|id| id.shorten_or_id().to_string())
+        .unwrap_or_else(|_| rev.to_owned())
+}
+
+/// How the output names what it compares.
+struct Names {
+    from: String,
+    to: String,
+    /// `main...HEAD` and the short merge base, for a three-dot range.
+    range: Option<(String, String)>,
+}
+
 pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     let ws = ctx.workspace()?;
-    let (from, to) = sides(&ws, args.range.as_deref())?;
-    let (old, new) = ws.read_pair(&from, &to)?;
+    let sides = sides(&ws, args.range.as_deref())?;
+    let (old, new) = ws.read_pair(&sides.from, &sides.to)?;
     let (old, new) = (old.into_result()?, new.into_result()?);
     let diff = history::diff_sets(&old, &new);
-    let names = (side_name(&ws, &from), side_name(&ws, &to));
+    let names = Names {
+        from: side_name(&ws, &sides.from),
+        to: side_name(&ws, &sides.to),
+        range: sides.range.map(|(spec, base)| (spec, short_id(&ws, &base))),
+    };
     let format = if ctx.json { Format::Json } else { args.format };
     let text = match format {
         Format::Json => {
@@ -170,14 +206,68 @@ fn gate_word(state: Option<git_task::gate::GateState>) -> &'static str {
     state.map_or("(not a gate)", |s| s.as_str())
 }
 
-fn text(
-    ui: &Ui,
-    old: &TaskSet,
-    new: &TaskSet,
-    diff: &TaskSetDiff,
-    (from, to): &(String, String),
-) -> String {
-    let mut out = format!("tasks from {from} to {to}: {}\n", summary(diff));
+/// A gate's change as the state it is in: an added gate has a state, not a
+/// transition from "not a gate"; a removed one had one.
+enum GateMove {
+    Added(&'static str),
+    Removed(&'static str),
+    Changed(&'static str, &'static str),
+}
+
+fn gate_move(old: &TaskSet, new: &TaskSet, g: &history::GateChange) -> GateMove {
+    if old.get(&g.id).is_none() {
+        GateMove::Added(gate_word(g.to))
+    } else if new.get(&g.id).is_none() {
+        GateMove::Removed(gate_word(g.from))
+    } else {
+        GateMove::Changed(gate_word(g.from), gate_word(g.to))
+    }
+}
+
+/// What an added task starts with, beyond its status: what it waits for,
+/// what it is part of, its estimate.
+struct Details<'a> {
+    blockers: Vec<&'a str>,
+    parent: Option<&'a str>,
+    estimate: Option<String>,
+}
+
+fn details(t: &git_task::Task) -> Details<'_> {
+    Details {
+        blockers: t.blocked_by.iter().map(|b| b.as_str()).collect(),
+        parent: t.parent.as_ref().map(|p| p.as_str()),
+        estimate: t.estimate.as_ref().map(|e| e.to_string()),
+    }
+}
+
+impl Details<'_> {
+    /// The details as lines, each id written by `name`.
+    fn lines(&self, name: impl Fn(&str) -> String) -> Vec<String> {
+        let mut out = Vec::new();
+        if !self.blockers.is_empty() {
+            let names: Vec<String> = self.blockers.iter().map(|b| name(b)).collect();
+            out.push(format!("waits for {}", names.join(", ")));
+        }
+        if let Some(parent) = self.parent {
+            out.push(format!("part of {}", name(parent)));
+        }
+        if let Some(estimate) = &self.estimate {
+            out.push(format!("estimate {estimate}"));
+        }
+        out
+    }
+}
+
+fn text(ui: &Ui, old: &TaskSet, new: &TaskSet, diff: &TaskSetDiff, names: &Names) -> String {
+    let mut out = match &names.range {
+        Some((spec, base)) => format!("tasks in {spec} (merge-base {base}): {}\n", summary(diff)),
+        None => format!(
+            "tasks from {} to {}: {}\n",
+            names.from,
+            names.to,
+            summary(diff)
+        ),
+    };
     for &j in &diff.added {
         let t = &new.tasks()[j];
         out.push_str(&format!(
@@ -187,6 +277,9 @@ fn text(
             escape(&t.subject, false),
             t.status
         ));
+        for line in details(t).lines(|id| named(old, new, id)) {
+            out.push_str(&format!("    {}\n", escape(&line, false)));
+        }
     }
     for &i in &diff.removed {
         let t = &old.tasks()[i];
@@ -214,22 +307,46 @@ fn text(
         }
     }
     for g in &diff.gates {
+        let state = match gate_move(old, new, g) {
+            GateMove::Added(to) => format!("{to} (added)"),
+            GateMove::Removed(from) => format!("{from} (removed)"),
+            GateMove::Changed(from, to) => format!("{from} → {to}"),
+        };
         out.push_str(&format!(
-            "{} gate {} \"{}\": {} → {}\n",
+            "{} gate {} \"{}\": {state}\n",
             ui.paint(Style::Magenta, "!"),
             g.id,
             escape(&g.subject, false),
-            gate_word(g.from),
-            gate_word(g.to)
         ));
     }
     out
 }
 
-/// Text safe inside Markdown: nothing a reader's renderer takes as markup.
+/// Text safe inside Markdown: nothing a reader's renderer takes as markup,
+/// and no `@mention` that would notify someone (it is written as code).
 fn md(text: &str) -> String {
+    let text = escape(text, false);
     let mut out = String::with_capacity(text.len());
-    for c in escape(text, false).chars() {
+    let mut chars = text.char_indices().peekable();
+    let mut previous: Option<char> = None;
+    while let Some((at, c)) = chars.next() {
+        let starts_mention = c == '@'
+            && !previous.is_some_and(|p| p.is_alphanumeric() || p == '_' || p == '`')
+            && chars.peek().is_some_and(|(_, n)| n.is_ascii_alphanumeric());
+        if starts_mention {
+            let mut end = at + 1;
+            while let Some(&(i, n)) = chars.peek() {
+                if n.is_ascii_alphanumeric() || matches!(n, '-' | '_' | '/') {
+                    end = i + n.len_utf8();
+                    chars.next();
+                } else {
+                    break;
+                }
+            }
+            out.push_str(&code(&text[at..end]));
+            previous = text[..end].chars().next_back();
+            continue;
+        }
         match c {
             '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' => {
                 out.push('\\');
@@ -240,17 +357,44 @@ fn md(text: &str) -> String {
             '&' => out.push_str("&amp;"),
             c => out.push(c),
         }
+        previous = Some(c);
     }
     out
 }
 
-fn markdown(
-    old: &TaskSet,
-    new: &TaskSet,
-    diff: &TaskSetDiff,
-    (from, to): &(String, String),
-) -> String {
-    let mut out = format!("### Task changes from `{}` to `{}`\n\n", md(from), md(to));
+/// A Markdown code span of `text` as it is: nothing is escaped inside one,
+/// so the fence is one backtick longer than any run of them in the text.
+fn code(text: &str) -> String {
+    let text = escape(text, false);
+    let mut longest = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    // A space keeps a backtick at either end from joining the fence; one
+    // space each side is stripped again by the renderer.
+    if text.starts_with('`') || text.ends_with('`') {
+        format!("{fence} {text} {fence}")
+    } else {
+        format!("{fence}{text}{fence}")
+    }
+}
+
+fn markdown(old: &TaskSet, new: &TaskSet, diff: &TaskSetDiff, names: &Names) -> String {
+    let mut out = match &names.range {
+        Some((spec, base)) => format!(
+            "### Task changes in {} (merge-base {})\n\n",
+            code(spec),
+            code(base)
+        ),
+        None => format!(
+            "### Task changes from {} to {}\n\n",
+            code(&names.from),
+            code(&names.to)
+        ),
+    };
     if diff.is_empty() {
         out.push_str("No task changed.\n");
         return out;
@@ -264,12 +408,19 @@ fn markdown(
     ] {
         out.push_str(&format!("| {what} | {n} |\n"));
     }
-    let line = |t: &git_task::Task| format!("`{}` {}", t.id, md(&t.subject));
+    let line = |t: &git_task::Task| format!("{} {}", code(t.id.as_str()), md(&t.subject));
+    let named = |id: &str| match new.get(id).or(old.get(id)) {
+        Some(t) => line(t),
+        None => format!("{} (no such task)", code(id)),
+    };
     if !diff.added.is_empty() {
         out.push_str("\n**Added**\n\n");
         for &j in &diff.added {
             let t = &new.tasks()[j];
             out.push_str(&format!("- {} — {}\n", line(t), t.status));
+            for detail in details(t).lines(named) {
+                out.push_str(&format!("  - {detail}\n"));
+            }
         }
     }
     if !diff.removed.is_empty() {
@@ -291,13 +442,12 @@ fn markdown(
     if !diff.gates.is_empty() {
         out.push_str("\n**Gates**\n\n");
         for g in &diff.gates {
-            out.push_str(&format!(
-                "- `{}` {}: {} → **{}**\n",
-                g.id,
-                md(&g.subject),
-                gate_word(g.from),
-                gate_word(g.to)
-            ));
+            let state = match gate_move(old, new, g) {
+                GateMove::Added(to) => format!("**{to}** (added)"),
+                GateMove::Removed(from) => format!("{from} (removed)"),
+                GateMove::Changed(from, to) => format!("{from} → **{to}**"),
+            };
+            out.push_str(&format!("- {} {}: {state}\n", code(&g.id), md(&g.subject),));
         }
     }
     out.push_str(&format!("\n```mermaid\n{}```\n", mermaid(old, new, diff)));
@@ -389,19 +539,26 @@ fn mermaid(old: &TaskSet, new: &TaskSet, diff: &TaskSetDiff) -> String {
     out
 }
 
-fn to_json(
-    old: &TaskSet,
-    new: &TaskSet,
-    diff: &TaskSetDiff,
-    (from, to): &(String, String),
-) -> Value {
+fn to_json(old: &TaskSet, new: &TaskSet, diff: &TaskSetDiff, names: &Names) -> Value {
     let brief =
         |t: &git_task::Task| json!({ "id": t.id, "subject": t.subject, "status": t.status });
+    let added = |t: &git_task::Task| {
+        let d = details(t);
+        json!({
+            "id": t.id,
+            "subject": t.subject,
+            "status": t.status,
+            "blocked_by": d.blockers,
+            "parent": d.parent,
+            "estimate": d.estimate,
+        })
+    };
     json!({
         "version": 1,
-        "from": from,
-        "to": to,
-        "added": diff.added.iter().map(|&j| brief(&new.tasks()[j])).collect::<Vec<_>>(),
+        "from": names.from,
+        "to": names.to,
+        "range": names.range.as_ref().map(|(spec, _)| spec),
+        "added": diff.added.iter().map(|&j| added(&new.tasks()[j])).collect::<Vec<_>>(),
         "removed": diff.removed.iter().map(|&i| brief(&old.tasks()[i])).collect::<Vec<_>>(),
         "changed": diff.changed.iter().map(|(_, j, changes)| {
             let t = &new.tasks()[*j];

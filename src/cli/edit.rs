@@ -10,29 +10,33 @@ use git_task::error::Error;
 use git_task::store::{Source, Workspace};
 use git_task::task::{Status, Task};
 
-use super::fields::{FieldArgs, parse_status};
+use super::fields::{FieldArgs, words};
 use super::{CliError, CliResult, Ctx, print_changed};
 
 /// Change a task's fields, with flags or in your editor.
 ///
 /// Without flags the file opens in your editor ($GIT_EDITOR, core.editor,
-/// $VISUAL, $EDITOR, vi).
+/// $VISUAL, $EDITOR, or vi on a terminal; without a terminal and with none
+/// of them set, edit refuses: give field flags instead).
 ///
 /// What the editor saves is checked before it is kept: a file that does not
 /// parse, or that would close a dependency cycle, is not written. On a
 /// terminal you are asked to edit again; otherwise the draft is kept in the
-/// git directory and its path printed.
+/// git directory (.git/git-task/EDIT-ID.toml) and its path printed. The
+/// next `edit ID` opens the kept draft again; `edit ID --discard` throws it
+/// away, and a successful edit removes it.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The task's id or a unique prefix of it.
     pub id: String,
 
+    /// A new subject: one line that says what is to be done.
     #[arg(long)]
     pub subject: Option<String>,
 
-    /// pending, in_progress, completed or cancelled (no rules applied; see
-    /// start, done, cancel and reopen for the checked transitions).
-    #[arg(long, value_parser = parse_status)]
+    /// Set the status as is (no rules applied; start, done, cancel and
+    /// reopen make the checked transitions).
+    #[arg(long, value_parser = words::<Status>())]
     pub status: Option<Status>,
 
     #[command(flatten)]
@@ -46,6 +50,10 @@ pub struct Args {
     /// due, labels, verify, description, priority, kind, blocked_by, waiver.
     #[arg(long, value_name = "FIELD", value_parser = parse_field, value_delimiter = ',')]
     pub unset: Vec<Field>,
+
+    /// Throw away the draft kept from an edit that was refused.
+    #[arg(long)]
+    pub discard: bool,
 }
 
 fn parse_field(s: &str) -> Result<Field, String> {
@@ -66,13 +74,55 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
         ..args.fields.changes()
     };
     let has_flags = changes != FieldChanges::default();
+    if args.discard {
+        if has_flags {
+            return Err(Error::refused(
+                "--discard throws away a kept draft and changes nothing else; give it without field flags",
+                Vec::new(),
+            )
+            .into());
+        }
+        return discard(ctx, &args.id);
+    }
     if has_flags {
         let now = ctx.now;
-        return super::change_one(ctx, &args.id, "edited", |tx, id| {
+        super::change_one(ctx, &args.id, "edited", |tx, id| {
             change::edit_fields(tx, id, &changes, now)
-        });
+        })?;
+        // The kept draft still holds the text from before this change.
+        let ws = ctx.workspace()?;
+        let id = ws.load(&Source::WorkTree)?.resolve(&args.id)?.id.clone();
+        let kept = draft_path(&ws, &id);
+        if kept.exists() {
+            ctx.ui.hint(&format!(
+                "a draft from an earlier edit is kept in {}: `git task edit {id}` opens it, `git task edit {id} --discard` throws it away",
+                kept.display()
+            ));
+        }
+        return Ok(());
     }
     edit_in_editor(ctx, &args.id)
+}
+
+/// `edit ID --discard`: removes the kept draft.
+fn discard(ctx: &mut Ctx, id_text: &str) -> CliResult {
+    let ws = ctx.workspace()?;
+    let id = ws.load(&Source::WorkTree)?.resolve(id_text)?.id.clone();
+    let kept = draft_path(&ws, &id);
+    match std::fs::remove_file(&kept) {
+        Ok(()) => {
+            ctx.ui.info(&format!(
+                "{id}: discarded the draft kept in {}",
+                kept.display()
+            ));
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            ctx.ui.info(&format!("{id}: no draft is kept"));
+            Ok(())
+        }
+        Err(e) => Err(Error::io(&kept, e).into()),
+    }
 }
 
 fn edit_in_editor(ctx: &mut Ctx, id_text: &str) -> CliResult {
@@ -80,6 +130,19 @@ fn edit_in_editor(ctx: &mut Ctx, id_text: &str) -> CliResult {
     let id = ws.load(&Source::WorkTree)?.resolve(id_text)?.id.clone();
     let path = ws.tasks_dir().join(id.file_name());
     let original = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let editor = editor(&ws, &id)?;
+    let kept_path = draft_path(&ws, &id);
+    let start = match std::fs::read_to_string(&kept_path) {
+        Ok(kept) => {
+            ctx.ui.info(&format!(
+                "{id}: opening the draft kept in {} (`git task edit {id} --discard` throws it away)",
+                kept_path.display()
+            ));
+            kept
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => original.clone(),
+        Err(e) => return Err(Error::io(&kept_path, e).into()),
+    };
     // The editor gets a copy named after the task, so syntax highlighting
     // works and nothing in .tasks/ changes until the result is checked.
     let draft = tempfile::Builder::new()
@@ -87,17 +150,20 @@ fn edit_in_editor(ctx: &mut Ctx, id_text: &str) -> CliResult {
         .suffix(".toml")
         .tempfile()
         .map_err(|e| Error::io(std::env::temp_dir(), e))?;
-    std::fs::write(draft.path(), &original).map_err(|e| Error::io(draft.path(), e))?;
-    let editor = editor(&ws);
+    std::fs::write(draft.path(), &start).map_err(|e| Error::io(draft.path(), e))?;
     loop {
         run_editor(&editor, draft.path())?;
         let text = std::fs::read_to_string(draft.path()).map_err(|e| Error::io(draft.path(), e))?;
         if text == original {
             ctx.ui.info(&format!("{id}: no changes"));
+            remove_draft(&kept_path)?;
             return Ok(());
         }
         match save(&ws, &id, &original, &text) {
-            Ok(set) => return print_changed(ctx, &set, &id, "edited"),
+            Ok(set) => {
+                remove_draft(&kept_path)?;
+                return print_changed(ctx, &set, &id, "edited");
+            }
             Err(error) => {
                 let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
                 // Only a file that does not validate is worth another go; a
@@ -109,7 +175,10 @@ fn edit_in_editor(ctx: &mut Ctx, id_text: &str) -> CliResult {
                     }
                 }
                 let kept = keep_draft(&ws, &id, &text)?;
-                let hint = format!("your text is kept in {}", kept.display());
+                let hint = format!(
+                    "your text is kept in {}: `git task edit {id}` opens it again, `git task edit {id} --discard` throws it away",
+                    kept.display()
+                );
                 // The problems are in the draft, not in .tasks/, which is
                 // unchanged: say so rather than suggest undoing an edit.
                 let error = match error {
@@ -156,13 +225,29 @@ fn text_changed_on_disk(path: &Path, original: &str) -> bool {
     std::fs::read_to_string(path).map_or(true, |now| now != original)
 }
 
-/// Saves rejected text where the user can find it.
+/// Where rejected text of `id` is kept: `.git/git-task/EDIT-<id>.toml`.
+fn draft_path(ws: &Workspace, id: &TaskId) -> PathBuf {
+    ws.repo()
+        .git_dir()
+        .join("git-task")
+        .join(format!("EDIT-{}", id.file_name()))
+}
+
+/// Saves rejected text where the user (and the next `edit`) finds it.
 fn keep_draft(ws: &Workspace, id: &TaskId, text: &str) -> Result<PathBuf, Error> {
-    let dir = ws.repo().git_dir().join("git-task");
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-    let path = dir.join(format!("EDIT-{}", id.file_name()));
+    let path = draft_path(ws, id);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
     std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
     Ok(path)
+}
+
+fn remove_draft(path: &Path) -> Result<(), Error> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io(path, e)),
+        _ => Ok(()),
+    }
 }
 
 fn ask(question: &str) -> bool {
@@ -175,14 +260,26 @@ fn ask(question: &str) -> bool {
     !matches!(answer.trim(), "n" | "N" | "no")
 }
 
-/// The editor git would use.
-fn editor(ws: &Workspace) -> String {
+/// The editor git would use; `vi` only on a terminal, where it can run.
+fn editor(ws: &Workspace, id: &TaskId) -> Result<String, Error> {
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    env("GIT_EDITOR")
+    let configured = env("GIT_EDITOR")
         .or_else(|| ws.git_config("core.editor").filter(|v| !v.is_empty()))
         .or_else(|| env("VISUAL"))
-        .or_else(|| env("EDITOR"))
-        .unwrap_or_else(|| "vi".into())
+        .or_else(|| env("EDITOR"));
+    if let Some(editor) = configured {
+        return Ok(editor);
+    }
+    if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+        return Ok("vi".into());
+    }
+    Err(Error::refused(
+        "no editor is set (GIT_EDITOR, core.editor, VISUAL or EDITOR) and this is not a terminal to run vi in",
+        vec![
+            format!("change fields with flags instead; `git task edit {id} --help` lists them"),
+            "or set an editor: git config --global core.editor nano".to_owned(),
+        ],
+    ))
 }
 
 /// Runs the editor as git does, through the shell, so `code --wait` works.

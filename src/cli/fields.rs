@@ -5,12 +5,12 @@ use git_task::task::{Estimate, Gate, Kind, Priority, Status};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct FieldArgs {
-    /// epic, story, task or subtask.
-    #[arg(long, value_parser = parse_kind)]
+    /// What sort of work it is.
+    #[arg(long, value_parser = words::<Kind>())]
     pub kind: Option<Kind>,
 
-    /// critical, high, medium or low.
-    #[arg(long, short, value_parser = parse_priority)]
+    /// How much it matters.
+    #[arg(long, short, value_parser = words::<Priority>())]
     pub priority: Option<Priority>,
 
     /// The task this one is part of (a parent waits for its children).
@@ -81,16 +81,84 @@ impl FieldArgs {
     }
 }
 
-pub fn parse_kind(s: &str) -> Result<Kind, String> {
-    s.parse()
+/// The enums of task files whose words the command line accepts: their
+/// values, help and completions come from the one list in `task.rs`.
+pub trait Word: Copy + Send + Sync + 'static {
+    fn all() -> &'static [Self];
+    fn word(self) -> &'static str;
 }
 
-pub fn parse_priority(s: &str) -> Result<Priority, String> {
-    s.parse()
+macro_rules! word {
+    ($($t:ty),+) => {$(
+        impl Word for $t {
+            fn all() -> &'static [Self] {
+                <$t>::ALL
+            }
+            fn word(self) -> &'static str {
+                self.as_str()
+            }
+        }
+    )+};
+}
+word!(Kind, Priority, Status);
+
+/// A value parser for one of the words of `T`. A word with `_` is also
+/// accepted with `-` (`in-progress` for `in_progress`), as typed on a
+/// command line.
+pub fn words<T: Word>() -> WordParser<T> {
+    WordParser(std::marker::PhantomData)
 }
 
-pub fn parse_status(s: &str) -> Result<Status, String> {
-    s.parse()
+#[derive(Clone)]
+pub struct WordParser<T>(std::marker::PhantomData<T>);
+
+impl<T: Word> WordParser<T> {
+    fn values() -> impl Iterator<Item = (T, clap::builder::PossibleValue)> {
+        T::all().iter().map(|&t| {
+            let word = t.word();
+            let value = clap::builder::PossibleValue::new(word);
+            let value = if word.contains('_') {
+                value.alias(word.replace('_', "-"))
+            } else {
+                value
+            };
+            (t, value)
+        })
+    }
+}
+
+impl<T: Word> clap::builder::TypedValueParser for WordParser<T> {
+    type Value = T;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<T, clap::Error> {
+        let text = value.to_string_lossy();
+        if let Some((t, _)) = Self::values().find(|(_, v)| v.matches(&text, false)) {
+            return Ok(t);
+        }
+        // clap's own message: the value, the valid ones, and the usage.
+        let choices = T::all().iter().map(|t| t.word().to_owned()).collect();
+        let arg = arg.map_or_else(|| "...".to_owned(), |a| a.to_string());
+        let mut error = clap::Error::new(clap::error::ErrorKind::InvalidValue).with_cmd(cmd);
+        use clap::error::{ContextKind, ContextValue};
+        error.insert(ContextKind::InvalidArg, ContextValue::String(arg));
+        error.insert(
+            ContextKind::InvalidValue,
+            ContextValue::String(text.into_owned()),
+        );
+        error.insert(ContextKind::ValidValue, ContextValue::Strings(choices));
+        Err(error)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(Self::values().map(|(_, v)| v)))
+    }
 }
 
 fn parse_estimate(s: &str) -> Result<Estimate, String> {

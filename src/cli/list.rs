@@ -5,7 +5,7 @@ use std::io::Write;
 use git_task::store::Source;
 use git_task::task::{Kind, Priority, Status};
 
-use super::fields::{parse_kind, parse_priority, parse_status};
+use super::fields::words;
 use super::render::View;
 use super::ui::{Style, escape};
 use super::{CliResult, Ctx};
@@ -18,17 +18,16 @@ use super::{CliResult, Ctx};
 /// [overdue] ("overdue": true in JSON).
 #[derive(Debug, clap::Args)]
 pub struct ListArgs {
-    /// Only these statuses: pending, in_progress, completed, cancelled
-    /// (repeatable or comma-separated).
-    #[arg(long, short, value_parser = parse_status, value_delimiter = ',')]
+    /// Only these statuses (repeatable or comma-separated).
+    #[arg(long, short, value_parser = words::<Status>(), value_delimiter = ',')]
     pub status: Vec<Status>,
 
-    /// Only these kinds: epic, story, task, subtask.
-    #[arg(long, short, value_parser = parse_kind, value_delimiter = ',')]
+    /// Only these kinds (repeatable or comma-separated).
+    #[arg(long, short, value_parser = words::<Kind>(), value_delimiter = ',')]
     pub kind: Vec<Kind>,
 
-    /// Only these priorities: critical, high, medium, low.
-    #[arg(long, short, value_parser = parse_priority, value_delimiter = ',')]
+    /// Only these priorities (repeatable or comma-separated).
+    #[arg(long, short, value_parser = words::<Priority>(), value_delimiter = ',')]
     pub priority: Vec<Priority>,
 
     /// Only tasks held by this owner.

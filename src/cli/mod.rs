@@ -30,7 +30,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use git_task::error::Error;
 use git_task::store::Workspace;
@@ -47,26 +47,29 @@ use ui::{ColorChoice, Ui};
 #[command(propagate_version = true, max_term_width = 100)]
 pub struct Cli {
     /// Run as if started in DIR.
-    #[arg(short = 'C', value_name = "DIR", global = true)]
+    #[arg(short = 'C', value_name = "DIR", global = true, help_heading = GLOBAL, value_hint = clap::ValueHint::DirPath)]
     pub dir: Option<PathBuf>,
 
     /// Print results as JSON (stable field names, "version": 1).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub json: bool,
 
     /// When to colour output: auto (on a terminal, unless NO_COLOR is set),
     /// always or never.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true, value_name = "WHEN")]
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true, value_name = "WHEN", help_heading = GLOBAL)]
     pub color: ColorChoice,
 
     /// How long a change waits for another git-task process to finish its
     /// own (it says whom it waits for after a second), then gives up.
-    #[arg(long, global = true, value_name = "SECONDS", default_value = "30", value_parser = parse_wait)]
+    #[arg(long, global = true, value_name = "SECONDS", default_value = "30", value_parser = parse_wait, help_heading = GLOBAL)]
     pub wait: std::time::Duration,
 
     #[command(subcommand)]
     pub command: Command,
 }
+
+/// The heading of the options every command takes.
+const GLOBAL: &str = "Global options";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -206,8 +209,50 @@ fn now() -> Result<DateTime<Utc>, Error> {
     }
 }
 
+/// `--json` with `--format` other than json is refused rather than one of
+/// them silently winning: returns clap's usage error for the pair.
+fn json_format_clash(matches: &clap::ArgMatches) -> Option<clap::Error> {
+    let mut leaf = matches;
+    let mut path = vec![];
+    while let Some((name, sub)) = leaf.subcommand() {
+        path.push(name.to_owned());
+        leaf = sub;
+    }
+    let explicit = |id: &str| {
+        leaf.try_contains_id(id).unwrap_or(false)
+            && leaf.value_source(id) == Some(clap::parser::ValueSource::CommandLine)
+    };
+    if !explicit("json") || !explicit("format") {
+        return None;
+    }
+    let format = leaf
+        .get_raw("format")?
+        .next()?
+        .to_string_lossy()
+        .into_owned();
+    if format == "json" {
+        return None;
+    }
+    let mut command = Cli::command();
+    command.build();
+    let mut sub = &mut command;
+    for name in &path {
+        sub = sub.find_subcommand_mut(name)?;
+    }
+    Some(sub.error(
+        clap::error::ErrorKind::ArgumentConflict,
+        format!(
+            "--json and --format {format} ask for different outputs; give one of them (--json means --format json)"
+        ),
+    ))
+}
+
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    if let Some(error) = json_format_clash(&matches) {
+        error.exit();
+    }
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let mut ctx = Ctx {
         dir: cli.dir,
         json: cli.json,
