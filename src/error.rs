@@ -31,6 +31,9 @@ impl std::fmt::Display for FileProblem {
 pub enum Error {
     #[error("not in a git repository: {}", path.display())]
     NotARepository { path: PathBuf },
+    /// The directory to run in (`-C DIR`) is not there.
+    #[error("no such directory: {}", path.display())]
+    NoSuchDirectory { path: PathBuf },
     #[error("{} is a bare repository; it has no working tree with .tasks/", path.display())]
     BareRepository { path: PathBuf },
     #[error("no .tasks/ directory in {}", root.display())]
@@ -43,6 +46,9 @@ pub enum Error {
     },
     #[error("git: {0}")]
     Git(String),
+    /// A revision given by the user names no commit, branch or tag.
+    #[error("no revision `{rev}` in this repository")]
+    UnknownRevision { rev: String },
     #[error(transparent)]
     Resolve(#[from] ResolveError),
     #[error(transparent)]

@@ -8,12 +8,11 @@ use serde_json::{Value, json};
 
 use git_task::gate::gate_state;
 use git_task::graph::Reason;
-use git_task::store::Source;
 
 use super::plan::mermaid_id;
 use super::render::View;
 use super::ui::{Ui, escape};
-use super::{CliResult, Ctx};
+use super::{CliResult, Ctx, RevArgs};
 
 /// Output formats of `graph`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -82,6 +81,9 @@ pub struct Args {
     /// tree, dot, mermaid or json.
     #[arg(long, value_enum, default_value_t = GraphFormat::Tree)]
     pub format: GraphFormat,
+
+    #[command(flatten)]
+    pub rev: RevArgs,
 }
 
 /// The kind of a drawn edge.
@@ -161,12 +163,12 @@ impl Drawn {
 }
 
 pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
-    let ws = ctx.workspace()?;
-    let set = ws.load(&Source::WorkTree)?;
+    let reading = ctx.read_tasks(&args.rev)?;
     let root = match &args.root {
-        Some(text) => set.index_of(set.resolve(text)?.id.as_str()),
+        Some(text) => reading.set.index_of(reading.resolve(text)?.id.as_str()),
         None => None,
     };
+    let set = reading.set;
     let view = View::new(&set);
     let drawn = Drawn::new(&view, root, args.all);
     let format = if ctx.json {

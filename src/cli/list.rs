@@ -2,13 +2,12 @@
 
 use std::io::Write;
 
-use git_task::store::Source;
 use git_task::task::{Kind, Priority, Status};
 
 use super::fields::{parse_kind, parse_priority, parse_status};
 use super::render::View;
 use super::ui::{Style, escape};
-use super::{CliResult, Ctx};
+use super::{CliResult, Ctx, RevArgs};
 
 /// List tasks, with filters, or as a tree.
 ///
@@ -56,6 +55,9 @@ pub struct ListArgs {
     /// Show the hierarchy: children indented under their parents.
     #[arg(long)]
     pub tree: bool,
+
+    #[command(flatten)]
+    pub rev: RevArgs,
 }
 
 /// What can start now.
@@ -63,7 +65,10 @@ pub struct ListArgs {
 /// Pending tasks that wait for nothing unresolved, most urgent first
 /// (priority, then creation time, then id).
 #[derive(Debug, clap::Args)]
-pub struct ReadyArgs {}
+pub struct ReadyArgs {
+    #[command(flatten)]
+    pub rev: RevArgs,
+}
 
 /// What is held back, and by what.
 ///
@@ -72,15 +77,18 @@ pub struct ReadyArgs {}
 /// or a child not yet done): the first 10, then how many more, which
 /// `git task show ID` lists.
 #[derive(Debug, clap::Args)]
-pub struct BlockedArgs {}
+pub struct BlockedArgs {
+    #[command(flatten)]
+    pub rev: RevArgs,
+}
 
 pub fn run_list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
-    let ws = ctx.workspace()?;
-    let set = ws.load(&Source::WorkTree)?;
+    let reading = ctx.read_tasks(&args.rev)?;
     let parent = match &args.parent {
-        Some(p) => Some(set.resolve(p)?.id.clone()),
+        Some(p) => Some(reading.resolve(p)?.id.clone()),
         None => None,
     };
+    let set = reading.set;
     let view = View::new(&set);
     let selected: Vec<usize> = (0..set.len())
         .filter(|&i| {
@@ -111,9 +119,8 @@ pub fn run_list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
     Ok(())
 }
 
-pub fn run_ready(ctx: &mut Ctx, _args: ReadyArgs) -> CliResult {
-    let ws = ctx.workspace()?;
-    let set = ws.load(&Source::WorkTree)?;
+pub fn run_ready(ctx: &mut Ctx, args: ReadyArgs) -> CliResult {
+    let set = ctx.read_tasks(&args.rev)?.set;
     let view = View::new(&set);
     let ready = view.graph.ready();
     if ctx.json {
@@ -124,9 +131,8 @@ pub fn run_ready(ctx: &mut Ctx, _args: ReadyArgs) -> CliResult {
     Ok(())
 }
 
-pub fn run_blocked(ctx: &mut Ctx, _args: BlockedArgs) -> CliResult {
-    let ws = ctx.workspace()?;
-    let set = ws.load(&Source::WorkTree)?;
+pub fn run_blocked(ctx: &mut Ctx, args: BlockedArgs) -> CliResult {
+    let set = ctx.read_tasks(&args.rev)?.set;
     let view = View::new(&set);
     let blocked = view.graph.blocked();
     if ctx.json {

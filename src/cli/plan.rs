@@ -6,11 +6,10 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde_json::{Value, json};
 
 use git_task::graph::{Calendar, CriticalPath, Schedule, tracks};
-use git_task::store::Source;
 
 use super::render::{View, open_graph, work_text};
 use super::ui::{Style, escape};
-use super::{CliResult, Ctx};
+use super::{CliResult, Ctx, RevArgs};
 
 /// Output formats of `plan`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -37,6 +36,9 @@ pub struct PlanArgs {
     /// text, json or mermaid (a Gantt chart).
     #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
     pub format: PlanFormat,
+
+    #[command(flatten)]
+    pub rev: RevArgs,
 }
 
 /// The longest chain of unresolved work, by estimate.
@@ -61,8 +63,7 @@ fn today(ctx: &Ctx) -> NaiveDate {
 }
 
 pub fn run_plan(ctx: &mut Ctx, args: PlanArgs) -> CliResult {
-    let ws = ctx.workspace()?;
-    let set = ws.load(&Source::WorkTree)?;
+    let set = ctx.read_tasks(&args.rev)?.set;
     let view = View::new(&set);
     let open = open_graph(&view)?;
     let cp = open.critical_path();
@@ -363,8 +364,7 @@ pub fn mermaid_text(text: &str) -> String {
 }
 
 pub fn run_critical_path(ctx: &mut Ctx, _args: CriticalPathArgs) -> CliResult {
-    let ws = ctx.workspace()?;
-    let set = ws.load(&Source::WorkTree)?;
+    let set = ctx.read_tasks(&RevArgs::default())?.set;
     let view = View::new(&set);
     let open = open_graph(&view)?;
     let cp = open.critical_path();
@@ -447,8 +447,7 @@ pub fn run_critical_path(ctx: &mut Ctx, _args: CriticalPathArgs) -> CliResult {
 }
 
 pub fn run_tracks(ctx: &mut Ctx, _args: TracksArgs) -> CliResult {
-    let ws = ctx.workspace()?;
-    let set = ws.load(&Source::WorkTree)?;
+    let set = ctx.read_tasks(&RevArgs::default())?.set;
     let view = View::new(&set);
     let open = open_graph(&view)?;
     let cp = open.critical_path();

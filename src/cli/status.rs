@@ -7,12 +7,11 @@ use serde_json::{Value, json};
 
 use git_task::gate::{GateReport, GateState, gate_state};
 use git_task::graph::{DEFAULT_MINUTES, Open};
-use git_task::store::Source;
 use git_task::task::{Kind, Status};
 
 use super::render::{View, work_text};
 use super::ui::{Style, Ui, escape};
-use super::{CliResult, Ctx};
+use super::{CliResult, Ctx, RevArgs};
 
 /// How many ready tasks the text dashboard names.
 const READY_SHOWN: usize = 5;
@@ -36,7 +35,10 @@ const BAR_WIDTH: u64 = 20;
 ///
 /// --json prints the same data with stable field names and "version": 1.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    #[command(flatten)]
+    pub rev: RevArgs,
+}
 
 /// Work done out of work counted, in minutes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -185,9 +187,8 @@ fn pipeline_order(view: &View, open: Option<&Open>) -> Vec<usize> {
     order
 }
 
-pub fn run(ctx: &mut Ctx, _args: Args) -> CliResult {
-    let ws = ctx.workspace()?;
-    let set = ws.load(&Source::WorkTree)?;
+pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
+    let set = ctx.read_tasks(&args.rev)?.set;
     let view = View::new(&set);
     let dashboard = Dashboard::new(&view);
     if ctx.json {

@@ -1,0 +1,237 @@
+//! How the reading commands load tasks: from a revision (`--rev`, also in
+//! a bare repository), past files that do not read, and the errors and
+//! hints they give.
+
+mod common;
+
+use common::TestEnv;
+
+/// build ← test ← deploy, committed and tagged `v1`; then, in the working
+/// tree only, `build` is done and `extra` added.
+fn tagged() -> TestEnv {
+    let env = TestEnv::new();
+    env.add(&["Build", "--id", "build"]);
+    env.add(&["Test", "--id", "test", "--after", "build"]);
+    env.add(&["Deploy", "--id", "deploy", "--after", "test"]);
+    env.git(&["add", "-A"]).ok();
+    env.git(&["commit", "-qm", "tasks"]).ok();
+    env.git(&["tag", "v1"]).ok();
+    env.done("build");
+    env.add(&["Extra", "--id", "extra"]);
+    env
+}
+
+fn ids(run: &common::Run, key: &str) -> Vec<String> {
+    TestEnv::ids_of(&run.json()[key])
+}
+
+#[test]
+fn every_reading_command_reads_a_revision() {
+    let env = tagged();
+    // The working tree: build is done, test is ready, extra exists.
+    let mut ready = env.ready();
+    ready.sort();
+    assert_eq!(ready, ["extra", "test"]);
+    for rev in ["v1", "main", "HEAD"] {
+        let r = |args: &[&str]| {
+            let mut all = args.to_vec();
+            all.extend(["--rev", rev]);
+            env.task(&all)
+        };
+        assert_eq!(ids(&r(&["ready", "--json"]), "tasks"), ["build"]);
+        assert_eq!(
+            ids(&r(&["list", "--json"]), "tasks"),
+            ["build", "deploy", "test"]
+        );
+        assert_eq!(ids(&r(&["blocked", "--json"]), "tasks"), ["deploy", "test"]);
+        r(&["show", "build"]).assert_stdout("pending — ready");
+        let status = r(&["status", "--json"]).json();
+        assert_eq!(status["counts"]["total"], 3, "{status}");
+        assert_eq!(status["counts"]["completed"], 0, "{status}");
+        let plan = r(&["plan", "--json"]);
+        plan.ok();
+        assert!(!plan.stdout.contains("extra"), "{}", plan.stdout);
+        assert!(plan.stdout.contains("\"build\""), "{}", plan.stdout);
+        let graph = r(&["graph", "--json"]).json();
+        assert_eq!(
+            TestEnv::ids_of(&graph["nodes"]),
+            ["build", "deploy", "test"]
+        );
+    }
+    // Without --rev: the working tree still.
+    env.task(&["show", "build"]).assert_stdout("completed");
+}
+
+#[test]
+fn a_bare_repository_reads_revisions_and_refuses_changes() {
+    let env = tagged();
+    let bare = env.dir.path().join("server.git");
+    env.git(&["clone", "-q", "--bare", ".", bare.to_str().unwrap()])
+        .ok();
+    let run = env.task_in(&bare, &["ready", "--rev", "HEAD", "--json"]);
+    assert_eq!(ids(&run, "tasks"), ["build"]);
+    env.task_in(&bare, &["list", "--rev", "v1"])
+        .ok()
+        .contains("deploy")
+        .then_some(())
+        .expect("deploy listed");
+    env.task_in(&bare, &["status", "--rev", "main"]).ok();
+    env.task_in(&bare, &["graph", "--rev", "main"]).ok();
+    // Without a revision there is no working tree to read.
+    let run = env.task_in(&bare, &["list"]);
+    run.code(2).assert_stderr("bare repository");
+    run.assert_stderr("git task list --rev HEAD");
+    // Changes are refused.
+    let run = env.task_in(&bare, &["add", "More"]);
+    run.code(2).assert_stderr("bare repository");
+    let run = env.task_in(&bare, &["done", "build"]);
+    run.code(2).assert_stderr("bare repository");
+}
+
+#[test]
+fn an_unknown_revision_is_named_in_the_users_words() {
+    let env = tagged();
+    for args in [
+        &["list", "--rev", "nosuch"][..],
+        &["show", "build", "--rev", "nosuch"],
+        &["check", "--rev", "nosuch"],
+        &["diff", "nosuch...main"],
+    ] {
+        let run = env.task(args);
+        run.code(2)
+            .assert_stderr("error: no revision `nosuch` in this repository")
+            .assert_stderr("hint: `git branch --all` and `git tag` list the names there are");
+        assert!(!run.stderr.contains("parse"), "{args:?}: {}", run.stderr);
+        assert!(!run.stderr.contains("input="), "{args:?}: {}", run.stderr);
+    }
+}
+
+#[test]
+fn a_missing_directory_is_named_as_missing() {
+    let env = tagged();
+    let missing = env.dir.path().join("nonexistent");
+    let run = env.task(&["-C", missing.to_str().unwrap(), "list"]);
+    run.code(2).assert_stderr("no such directory:");
+    assert!(
+        !run.stderr.contains("not in a git repository"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn outside_a_repository_the_hint_is_a_command() {
+    let env = TestEnv::bare_dir();
+    let run = env.task(&["list"]);
+    run.code(2).assert_stderr("not in a git repository");
+    run.assert_stderr(&format!(
+        "hint: run it inside a git repository, or make this one: git init {}",
+        env.repo.canonicalize().unwrap().display()
+    ));
+}
+
+/// `tagged()` with `build.toml` broken on line 3 (committed, so tracked).
+fn broken() -> TestEnv {
+    let env = tagged();
+    let mut text = env.read("build");
+    text.push_str("subject = \n");
+    std::fs::write(env.tasks_dir().join("build.toml"), text).unwrap();
+    env
+}
+
+#[test]
+fn reading_commands_answer_past_a_file_that_does_not_read() {
+    let env = broken();
+    let line = env.read("build").lines().count();
+    let location = format!("error: .tasks/build.toml:{line}:11: ");
+    let warning = "warning: 1 file of .tasks/ does not read: the answer leaves it out, and tasks that wait for it show as blocked by it";
+    let hint =
+        "hint: fix .tasks/build.toml by hand, or undo the edit: git checkout -- .tasks/build.toml";
+    for args in [
+        &["list"][..],
+        &["ready"],
+        &["blocked"],
+        &["show", "deploy"],
+        &["status"],
+        &["plan"],
+        &["critical-path"],
+        &["tracks"],
+        &["graph"],
+    ] {
+        let run = env.task(args);
+        run.code(2)
+            .assert_stderr(&location)
+            .assert_stderr(warning)
+            .assert_stderr(hint);
+        assert!(!run.stdout.is_empty(), "{args:?} printed no answer");
+    }
+    // The answer covers every task that reads: test waits for the unread
+    // build, so it is blocked by it.
+    let run = env.task(&["ready", "--json"]);
+    assert_eq!(ids(&run, "tasks"), ["extra"]);
+    let run = env.task(&["list", "--json"]);
+    assert_eq!(ids(&run, "tasks"), ["deploy", "extra", "test"]);
+    env.task(&["blocked"])
+        .assert_stdout("waits for build (no such task)");
+    // The broken task itself: said to be in the file, not unknown.
+    let run = env.task(&["show", "build"]);
+    run.code(2)
+        .assert_stderr("error: .tasks/build.toml does not read, so its task cannot be used");
+    // Changes still refuse, with the real path in the hint.
+    let before = env.snapshot();
+    let run = env.task(&["start", "extra"]);
+    run.code(2).assert_stderr(&location).assert_stderr(hint);
+    assert!(!run.stderr.contains("<file>"), "{}", run.stderr);
+    assert_eq!(env.snapshot(), before);
+    // Reading a revision is not affected by the working tree.
+    env.task(&["ready", "--rev", "HEAD"]).ok();
+}
+
+#[test]
+fn a_new_file_that_does_not_read_is_not_checked_out_again() {
+    let env = tagged();
+    std::fs::write(env.tasks_dir().join("new.toml"), "subject = [\n").unwrap();
+    let run = env.task(&["list"]);
+    run.code(2).assert_stderr(
+        "hint: fix .tasks/new.toml by hand (git has no copy of it to restore); `git task check` lists every problem",
+    );
+    assert!(!run.stderr.contains("checkout"), "{}", run.stderr);
+}
+
+#[test]
+fn a_file_of_a_revision_that_does_not_read_is_fixed_by_a_commit() {
+    let env = broken();
+    env.git(&["commit", "-qam", "broken", "--no-verify"]).ok();
+    env.git(&["checkout", "-q", "v1", "--", ".tasks/build.toml"])
+        .ok();
+    let run = env.task(&["list", "--rev", "HEAD"]);
+    run.code(2)
+        .assert_stderr("error: .tasks/build.toml:")
+        .assert_stderr("hint: HEAD holds them as committed: fix them in a new commit; `git task check --rev HEAD` lists every problem");
+    assert!(!run.stderr.contains("checkout"), "{}", run.stderr);
+}
+
+#[test]
+fn during_a_merge_conflict_the_hint_resolves_and_adds_the_file() {
+    let env = tagged();
+    env.git(&["commit", "-qam", "build done"]).ok();
+    env.git(&["checkout", "-qb", "side"]).ok();
+    env.task(&["edit", "test", "--subject", "Test on side"])
+        .ok();
+    env.git(&["commit", "-qam", "side"]).ok();
+    env.git(&["checkout", "-q", "main"]).ok();
+    env.task(&["edit", "test", "--subject", "Test on main"])
+        .ok();
+    env.git(&["commit", "-qam", "main"]).ok();
+    env.git(&["merge", "-q", "side"]).code(1);
+    let hint = "hint: a merge stopped on .tasks/test.toml: keep one side of each conflict, remove the marker lines, then run `git add .tasks/test.toml`";
+    let run = env.task(&["list"]);
+    run.code(2)
+        .assert_stderr(".tasks/test.toml:1:1")
+        .assert_stderr(hint);
+    assert!(!run.stderr.contains("checkout"), "{}", run.stderr);
+    // A change refuses with the same hint.
+    let run = env.task(&["start", "deploy"]);
+    run.code(2).assert_stderr(hint);
+    assert!(!run.stderr.contains("checkout"), "{}", run.stderr);
+}
