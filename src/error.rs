@@ -106,6 +106,17 @@ pub fn plain_io(e: &std::io::Error) -> String {
     }
 }
 
+/// `word` as one word of a shell command in a hint: quoted when it holds
+/// anything but letters, digits and `-_./:@~^+=,%`.
+pub fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./:@~^+=,%".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
 impl Error {
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
         Error::Io {

@@ -235,3 +235,66 @@ fn during_a_merge_conflict_the_hint_resolves_and_adds_the_file() {
     run.code(2).assert_stderr(hint);
     assert!(!run.stderr.contains("checkout"), "{}", run.stderr);
 }
+
+#[test]
+fn hints_name_the_real_ids_and_paths() {
+    let env = TestEnv::new();
+    env.add(&["Epic", "--id", "epic"]);
+    env.add(&["Base", "--id", "base", "--parent", "epic"]);
+    env.add(&["One", "--id", "one", "--after", "base"]);
+    env.add(&["Two", "--id", "two", "--after", "base"]);
+    env.add(&["Part", "--id", "part", "--parent", "base"]);
+    // rm of a task others name: one command per referrer.
+    let run = env.task(&["rm", "base"]);
+    run.code(1)
+        .assert_stderr("hint: drop it as a blocker first: git task dep rm one base && git task dep rm two base")
+        .assert_stderr("hint: give its children another parent: git task edit part --parent epic");
+    assert!(!run.stderr.contains('<'), "{}", run.stderr);
+    // ... and each hint works as printed.
+    env.task(&["dep", "rm", "one", "base"]).ok();
+    env.task(&["dep", "rm", "two", "base"]).ok();
+    env.task(&["edit", "part", "--parent", "epic"]).ok();
+    env.task(&["rm", "base"]).ok();
+    // Without a grandparent the children become top-level.
+    env.add(&["Child", "--id", "child", "--parent", "one"]);
+    env.task(&["rm", "one"]).code(1).assert_stderr(
+        "hint: give its children another parent: git task edit child --unset parent",
+    );
+
+    // done with unmet criteria: the numbers to mark.
+    env.add(&["Gate", "--id", "gate", "--criteria", "a", "b", "c"]);
+    env.task(&["criteria", "gate", "--met", "2"]).ok();
+    env.task(&["done", "gate"])
+        .code(1)
+        .assert_stderr("hint: mark them met: git task criteria gate --met 1 3");
+
+    // A failed verify: run done again, on this task.
+    env.add(&["Proof", "--id", "proof", "--verify", "test -f proof.txt"]);
+    env.task(&["done", "proof"])
+        .code(1)
+        .assert_stderr("hint: fix what it reports and run `git task done proof` again");
+
+    // A subject swallowed by --after: the command with it first.
+    env.task(&["add", "--after", "two", "Do it"])
+        .code(2)
+        .assert_stderr("hint: put the subject first: git task add 'Do it' --after two");
+}
+
+#[test]
+fn the_cycle_hint_names_an_edge_to_drop() {
+    let env = TestEnv::new();
+    env.write("a", "subject = \"A\"\nblocked_by = [\"b\"]\n");
+    env.write("b", "subject = \"B\"\nblocked_by = [\"a\"]\n");
+    let run = env.task(&["graph"]);
+    run.assert_stderr("hint: break each cycle at one of its edges: git task dep rm ");
+    assert!(!run.stderr.contains("`git task dep rm`"), "{}", run.stderr);
+}
+
+#[test]
+fn check_hints_name_the_stray_file() {
+    let env = TestEnv::new();
+    std::fs::write(env.tasks_dir().join("notes.md"), "x").unwrap();
+    let run = env.task(&["check"]);
+    run.assert_stdout("hint: if it is a task, name it after its id: mv .tasks/notes.md .tasks/notes.toml; move it out of .tasks/: mv .tasks/notes.md .");
+    assert!(!run.stdout.contains("<id>"), "{}", run.stdout);
+}

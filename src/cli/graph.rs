@@ -478,11 +478,15 @@ fn warn_cycles(ui: &Ui, view: &View, drawn: &Drawn) {
     for &i in &drawn.shown {
         shown[i] = true;
     }
-    let cycles: Vec<String> = view
+    let cycles: Vec<Vec<usize>> = view
         .graph
         .cycles()
-        .iter()
+        .into_iter()
         .filter(|c| c.iter().all(|&i| shown[i]))
+        .collect();
+    let breaks: Vec<String> = cycles.iter().filter_map(|c| cycle_break(view, c)).collect();
+    let cycles: Vec<String> = cycles
+        .iter()
         .map(|c| view.graph.describe_cycle(c))
         .collect();
     let mut message = String::from(
@@ -495,7 +499,30 @@ fn warn_cycles(ui: &Ui, view: &View, drawn: &Drawn) {
         message.push_str(c);
     }
     ui.warning(&message);
-    ui.hint("break each cycle with `git task dep rm` or `git task edit --parent`");
+    if breaks.is_empty() {
+        ui.hint("break each cycle by dropping one of its edges (git task dep rm, git task edit --unset parent)");
+    } else {
+        ui.hint(&format!(
+            "break each cycle at one of its edges: {}",
+            breaks.join(" && ")
+        ));
+    }
+}
+
+/// A command that removes one edge of `cycle` (a path of tasks, each
+/// waiting for the next): the first of its own blockers, or the first
+/// child that makes its parent wait.
+fn cycle_break(view: &View, cycle: &[usize]) -> Option<String> {
+    let steps =
+        || (0..cycle.len()).map(|k| (view.task(cycle[k]), view.task(cycle[(k + 1) % cycle.len()])));
+    steps()
+        .find(|(from, to)| from.blocked_by.contains(&to.id))
+        .map(|(from, to)| format!("git task dep rm {} {}", from.id, to.id))
+        .or_else(|| {
+            steps()
+                .find(|(from, to)| to.parent.as_ref() == Some(&from.id))
+                .map(|(_, to)| format!("git task edit {} --unset parent", to.id))
+        })
 }
 
 // ---------------------------------------------------------------------------

@@ -32,7 +32,7 @@ use std::process::ExitCode;
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 
-use git_task::error::{Error, FileProblem};
+use git_task::error::{Error, FileProblem, shell_word};
 use git_task::store::{InIndex, Source, Workspace};
 use git_task::{Task, TaskSet};
 
@@ -413,17 +413,6 @@ pub fn fix_hints(ws: &Workspace, source: &Source, problems: &[FileProblem]) -> V
         ));
     }
     hints
-}
-
-/// `word` as one word of a shell command: quoted when it holds anything
-/// but letters, digits and `-_./:@~^+=,%`.
-pub fn shell_word(word: &str) -> String {
-    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./:@~^+=,%".contains(c);
-    if !word.is_empty() && word.chars().all(plain) {
-        word.to_owned()
-    } else {
-        format!("'{}'", word.replace('\'', "'\\''"))
-    }
 }
 
 /// Prints an error with what to do about it; returns the exit code.
