@@ -298,3 +298,89 @@ fn check_hints_name_the_stray_file() {
     run.assert_stdout("hint: if it is a task, name it after its id: mv .tasks/notes.md .tasks/notes.toml; move it out of .tasks/: mv .tasks/notes.md .");
     assert!(!run.stdout.contains("<id>"), "{}", run.stdout);
 }
+
+/// What `git task ARGS` prints with stdout on a terminal: run under
+/// `script` (util-linux), which gives it a pseudo-terminal.
+fn on_terminal(env: &TestEnv, args: &[&str]) -> String {
+    let quote = |s: &str| format!("'{}'", s.replace('\'', "'\\''"));
+    let mut line = vec![
+        quote(env!("CARGO_BIN_EXE_git-task")),
+        "--color".into(),
+        "never".into(),
+    ];
+    line.extend(args.iter().map(|a| quote(a)));
+    let run = common::run(
+        env.command("script")
+            .args(["-qec", &line.join(" "), "/dev/null"]),
+    );
+    run.stdout.replace("\r\n", "\n")
+}
+
+#[test]
+fn empty_answers_say_why_on_a_terminal_and_nothing_in_a_pipe() {
+    let env = TestEnv::new();
+    let none = "no tasks yet; add one with git task add \"Subject\"\n";
+    assert_eq!(on_terminal(&env, &["ready"]), none);
+    assert_eq!(on_terminal(&env, &["blocked"]), none);
+    assert_eq!(on_terminal(&env, &["list"]), none);
+
+    env.add(&["Build", "--id", "build"]);
+    env.add(&["Test", "--id", "test", "--after", "build"]);
+    env.add(&["Deploy", "--id", "deploy", "--after", "test"]);
+    env.task(&["start", "build"]).ok();
+    assert_eq!(
+        on_terminal(&env, &["ready"]),
+        "nothing is ready: 2 tasks are blocked, see `git task blocked`\n"
+    );
+    assert_eq!(
+        on_terminal(&env, &["list", "--kind", "epic"]),
+        "no task matches\n"
+    );
+    env.done("build");
+    env.done("test");
+    assert_eq!(
+        on_terminal(&env, &["blocked"]),
+        "nothing is blocked: 1 task is ready, see `git task ready`\n"
+    );
+    env.git(&["add", "-A"]).ok();
+    env.git(&["commit", "-qm", "tasks"]).ok();
+    env.done("deploy");
+    assert_eq!(
+        on_terminal(&env, &["list"]),
+        "no open tasks: 3 tasks completed or cancelled, see `git task list --all`\n"
+    );
+    assert_eq!(
+        on_terminal(&env, &["ready"]),
+        "nothing is ready: every task is completed or cancelled\n"
+    );
+    // Of a revision, the commands named are for the same revision.
+    assert_eq!(
+        on_terminal(&env, &["blocked", "--rev", "HEAD"]),
+        "nothing is blocked: 1 task is ready, see `git task ready --rev HEAD`\n"
+    );
+    // Piped: empty, so scripts see no tasks.
+    for args in [
+        &["ready"][..],
+        &["blocked"],
+        &["list"],
+        &["list", "--kind", "epic"],
+    ] {
+        assert_eq!(env.task(args).ok(), "", "{args:?}");
+    }
+}
+
+#[test]
+fn status_leaves_out_empty_sections() {
+    let env = TestEnv::new();
+    env.add(&["Build", "--id", "build"]);
+    env.add(&["Test", "--id", "test", "--after", "build"]);
+    env.task(&["start", "build"]).ok();
+    let out = env.task(&["status"]).ok().to_owned();
+    assert!(!out.contains("Ready now"), "{out}");
+    assert!(!out.contains("Gates"), "{out}");
+    assert!(
+        out.contains("0 ready, 1 blocked; nothing can start now, see `git task blocked`"),
+        "{out}"
+    );
+    assert!(out.contains("In progress"), "{out}");
+}

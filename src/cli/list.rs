@@ -113,10 +113,72 @@ pub fn run_list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
         .collect();
     if ctx.json {
         ctx.ui.json(&view.list_json(&selected))?;
+    } else if selected.is_empty() {
+        let filtered = !args.status.is_empty()
+            || !args.kind.is_empty()
+            || !args.priority.is_empty()
+            || args.owner.is_some()
+            || args.label.is_some()
+            || parent.is_some()
+            || args.ready
+            || args.blocked;
+        let text = if set.is_empty() {
+            NO_TASKS.to_owned()
+        } else if filtered {
+            "no task matches".to_owned()
+        } else {
+            format!(
+                "no open tasks: {} completed or cancelled, see `git task list --all{}`",
+                count(set.len()),
+                args.rev.flag()
+            )
+        };
+        ctx.ui.explain_empty(&text)?;
     } else {
         view.print_lines(&mut ctx.ui, &selected, args.tree)?;
     }
     Ok(())
+}
+
+/// What the empty answers say when there are no tasks at all.
+const NO_TASKS: &str = "no tasks yet; add one with git task add \"Subject\"";
+
+/// `3 tasks`.
+fn count(n: usize) -> String {
+    format!("{n} task{}", if n == 1 { "" } else { "s" })
+}
+
+/// Why nothing is ready: there are no tasks, some are blocked, some are in
+/// progress, or all are resolved.
+fn why_nothing_is_ready(view: &View, rev: &RevArgs) -> String {
+    let set = view.set;
+    let blocked = view.graph.blocked().len();
+    let in_progress = set
+        .iter()
+        .filter(|t| t.status == Status::InProgress)
+        .count();
+    if set.is_empty() {
+        NO_TASKS.to_owned()
+    } else if blocked > 0 {
+        format!(
+            "nothing is ready: {} blocked, see `git task blocked{}`",
+            are(blocked),
+            rev.flag()
+        )
+    } else if in_progress > 0 {
+        format!(
+            "nothing is ready: {} in progress, see `git task list --status in_progress{}`",
+            are(in_progress),
+            rev.flag()
+        )
+    } else {
+        "nothing is ready: every task is completed or cancelled".to_owned()
+    }
+}
+
+/// `1 task is`, `3 tasks are`.
+fn are(n: usize) -> String {
+    format!("{} {}", count(n), if n == 1 { "is" } else { "are" })
 }
 
 pub fn run_ready(ctx: &mut Ctx, args: ReadyArgs) -> CliResult {
@@ -125,6 +187,9 @@ pub fn run_ready(ctx: &mut Ctx, args: ReadyArgs) -> CliResult {
     let ready = view.graph.ready();
     if ctx.json {
         ctx.ui.json(&view.list_json(&ready))?;
+    } else if ready.is_empty() {
+        ctx.ui
+            .explain_empty(&why_nothing_is_ready(&view, &args.rev))?;
     } else {
         view.print_lines(&mut ctx.ui, &ready, false)?;
     }
@@ -137,6 +202,22 @@ pub fn run_blocked(ctx: &mut Ctx, args: BlockedArgs) -> CliResult {
     let blocked = view.graph.blocked();
     if ctx.json {
         ctx.ui.json(&view.list_json(&blocked))?;
+        return Ok(());
+    }
+    if blocked.is_empty() {
+        let ready = view.graph.ready().len();
+        let text = if set.is_empty() {
+            NO_TASKS.to_owned()
+        } else if ready > 0 {
+            format!(
+                "nothing is blocked: {} ready, see `git task ready{}`",
+                are(ready),
+                args.rev.flag()
+            )
+        } else {
+            "nothing is blocked".to_owned()
+        };
+        ctx.ui.explain_empty(&text)?;
         return Ok(());
     }
     let width = blocked

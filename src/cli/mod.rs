@@ -141,6 +141,14 @@ pub struct RevArgs {
 }
 
 impl RevArgs {
+    /// ` --rev REV` when a revision is read, for the commands a message
+    /// suggests: they then answer for the same revision.
+    pub fn flag(&self) -> String {
+        self.rev
+            .as_ref()
+            .map_or_else(String::new, |r| format!(" --rev {}", shell_word(r)))
+    }
+
     pub fn source(&self) -> Source {
         match &self.rev {
             Some(rev) => Source::Rev(rev.clone()),

@@ -195,7 +195,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
         ctx.ui.json(&status_json(&view, &dashboard))?;
         return Ok(());
     }
-    let lines = status_lines(&ctx.ui, &view, &dashboard);
+    let lines = status_lines(&ctx.ui, &view, &dashboard, &args.rev.flag());
     let out = ctx.ui.out();
     for line in lines {
         writeln!(out, "{line}")?;
@@ -275,7 +275,9 @@ fn gate_style(state: GateState) -> Style {
     }
 }
 
-fn status_lines(ui: &Ui, view: &View, d: &Dashboard) -> Vec<String> {
+/// `rev` is ` --rev REV` for the commands the dashboard names, when it
+/// shows a revision.
+fn status_lines(ui: &Ui, view: &View, d: &Dashboard, rev: &str) -> Vec<String> {
     let mut lines = Vec::new();
     if view.set.is_empty() {
         lines.push("no tasks yet; add one with git task add \"Subject\"".into());
@@ -294,11 +296,17 @@ fn status_lines(ui: &Ui, view: &View, d: &Dashboard) -> Vec<String> {
         c.completed,
         c.cancelled,
     ));
-    lines.push(format!(
+    let mut counts = format!(
         "{} ready, {} blocked",
         ui.paint(Style::Cyan, &d.ready.len().to_string()),
         ui.paint(Style::Red, &d.blocked.len().to_string()),
-    ));
+    );
+    if d.ready.is_empty() && !d.blocked.is_empty() {
+        counts.push_str(&format!(
+            "; nothing can start now, see `git task blocked{rev}`"
+        ));
+    }
+    lines.push(counts);
 
     // Progress: labels padded so the bars line up, then the amounts padded
     // so the epic subjects line up.
@@ -354,8 +362,11 @@ fn status_lines(ui: &Ui, view: &View, d: &Dashboard) -> Vec<String> {
         }
     }
 
-    lines.push(String::new());
-    lines.push(heading("Ready now, most urgent first"));
+    // Sections with nothing in them are left out.
+    if !d.ready.is_empty() {
+        lines.push(String::new());
+        lines.push(heading("Ready now, most urgent first"));
+    }
     let first: Vec<usize> = d.ready.iter().copied().take(READY_SHOWN).collect();
     let width = id_width(view, &first);
     for &i in &first {
@@ -367,11 +378,9 @@ fn status_lines(ui: &Ui, view: &View, d: &Dashboard) -> Vec<String> {
     }
     if d.ready.len() > READY_SHOWN {
         lines.push(format!(
-            "  … and {} more (git task ready lists them all)",
+            "  … and {} more (git task ready{rev} lists them all)",
             d.ready.len() - READY_SHOWN
         ));
-    } else if d.ready.is_empty() && !d.blocked.is_empty() {
-        lines.push("  nothing can start now; git task blocked shows why".into());
     }
 
     if !d.gates.is_empty() {
