@@ -384,3 +384,55 @@ fn status_leaves_out_empty_sections() {
     );
     assert!(out.contains("In progress"), "{out}");
 }
+
+#[test]
+fn a_clone_without_the_merge_driver_is_told_once_how_to_define_it() {
+    let env = TestEnv::new();
+    env.add(&["Build", "--id", "build"]);
+    env.git(&["add", "-A"]).ok();
+    env.git(&["commit", "-qm", "tasks"]).ok();
+    let warning = "warning: .gitattributes asks for git-task's merge driver, but this clone does not define it (merge.git-task.driver), so git merges task files line by line";
+    let hint = "hint: define it (and install the hooks): git task hooks install";
+    // Where init ran, the driver is defined: no word.
+    let run = env.task(&["add", "Here"]);
+    assert!(!run.stderr.contains("merge driver"), "{}", run.stderr);
+
+    let clone = env.dir.path().join("clone");
+    env.git(&["clone", "-q", ".", clone.to_str().unwrap()]).ok();
+    let c = clone.to_str().unwrap();
+    env.git(&["-C", c, "config", "user.email", "bo@example.com"])
+        .ok();
+    for args in [
+        &["add", "Test", "--id", "test"][..],
+        &["start", "build"],
+        &["note", "build", "going"],
+        &["status"],
+    ] {
+        let run = env.task_in(&clone, args);
+        run.ok();
+        assert_eq!(
+            run.stderr.matches(warning).count(),
+            1,
+            "{args:?}: {}",
+            run.stderr
+        );
+        run.assert_stderr(hint);
+    }
+    // Reading commands and refusals stay quiet.
+    for args in [&["list"][..], &["ready"], &["show", "build"], &["graph"]] {
+        let run = env.task_in(&clone, args);
+        run.ok();
+        assert!(
+            !run.stderr.contains("merge driver"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    let run = env.task_in(&clone, &["done", "nosuch"]);
+    assert!(!run.stderr.contains("merge driver"), "{}", run.stderr);
+    // The hint does what it says.
+    env.task_in(&clone, &["hooks", "install"]).ok();
+    let run = env.task_in(&clone, &["add", "Later"]);
+    run.ok();
+    assert!(!run.stderr.contains("merge driver"), "{}", run.stderr);
+}

@@ -318,7 +318,12 @@ pub fn main() -> ExitCode {
     let result = match now() {
         Ok(now) => {
             ctx.now = now;
-            run(&mut ctx, cli.command)
+            let warns = warns_of_merge_driver(&cli.command);
+            let result = run(&mut ctx, cli.command);
+            if warns && result.is_ok() {
+                warn_if_no_merge_driver(&ctx);
+            }
+            result
         }
         Err(e) => Err(e.into()),
     };
@@ -339,6 +344,61 @@ pub fn main() -> ExitCode {
             code
         }
     }
+}
+
+/// Whether `command` is one after which a missing merge driver is worth
+/// a word: every change to tasks, and `status`. Not the commands that
+/// only read (or set up, or are run by git).
+fn warns_of_merge_driver(command: &Command) -> bool {
+    match command {
+        Command::Criteria(args) => {
+            !(args.met.is_empty() && args.unmet.is_empty() && args.add.is_empty())
+        }
+        Command::Gate(gate) => !matches!(gate, gate::Command::List(_)),
+        Command::Init(_)
+        | Command::Show(_)
+        | Command::List(_)
+        | Command::Ready(_)
+        | Command::Blocked(_)
+        | Command::Plan(_)
+        | Command::CriticalPath(_)
+        | Command::Tracks(_)
+        | Command::Graph(_)
+        | Command::Check(_)
+        | Command::Lint(_)
+        | Command::Diff(_)
+        | Command::Log(_)
+        | Command::Hooks(_)
+        | Command::Hook(_)
+        | Command::MergeDriver(_)
+        | Command::Completions(_)
+        | Command::Man(_) => false,
+        _ => true,
+    }
+}
+
+/// Once per run: when the attributes ask for git-task's merge driver and
+/// this clone does not define it (the definition lives in .git/config, so
+/// a fresh clone lacks it), git merges task files line by line, silently.
+fn warn_if_no_merge_driver(ctx: &Ctx) {
+    use git_task::merge::registration;
+    let Ok(ws) = ctx.workspace() else {
+        return;
+    };
+    let Ok(status) = registration::status(ws.repo()) else {
+        return;
+    };
+    let (Some(attributes), None) = (&status.attributes, &status.command) else {
+        return;
+    };
+    let shown = attributes.strip_prefix(ws.root()).unwrap_or(attributes);
+    ctx.ui.warning(&format!(
+        "{} asks for git-task's merge driver, but this clone does not define it (merge.{}.driver), so git merges task files line by line",
+        shown.display(),
+        registration::DRIVER
+    ));
+    ctx.ui
+        .hint("define it (and install the hooks): git task hooks install");
 }
 
 fn run(ctx: &mut Ctx, command: Command) -> CliResult {
