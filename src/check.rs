@@ -344,17 +344,14 @@ fn run(loaded: &Loaded, target: Option<(&str, &Policy)>) -> Report {
                 Severity::Error,
                 "missing-reference",
                 "ids that name no task",
-                format!(
-                    "drop them: git task dep rm {id} ID…, or edit {}",
-                    path(i).display()
-                ),
+                format!("drop them from blocked_by in {}", path(i).display()),
             ),
             (
                 cancelled,
                 Severity::Warning,
                 "depends-on-cancelled",
                 "cancelled tasks",
-                format!("drop those dependencies: git task dep rm {id} ID…"),
+                format!("drop them from blocked_by in {}", path(i).display()),
             ),
         ];
         for (count, severity, code, what, hint) in more {
@@ -382,7 +379,7 @@ fn run(loaded: &Loaded, target: Option<(&str, &Policy)>) -> Report {
                 locate(text(i), "parent", Some(p.as_str())),
                 format!("the parent of `{id}` is `{p}`, but no task has that id"),
                 vec![format!(
-                    "fix it: git task edit {id} --parent ID (or --unset parent)"
+                    "drop it: git task edit {id} --unset parent (or name the right one with --parent)"
                 )],
             );
         }

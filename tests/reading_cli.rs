@@ -436,3 +436,23 @@ fn a_clone_without_the_merge_driver_is_told_once_how_to_define_it() {
     run.ok();
     assert!(!run.stderr.contains("merge driver"), "{}", run.stderr);
 }
+
+#[test]
+fn diff_without_commits_says_so_without_gix_text() {
+    let env = TestEnv::new();
+    let run = env.task(&["diff"]);
+    run.code(2)
+        .assert_stderr("error: there are no commits yet, so there is nothing to compare with");
+}
+
+#[test]
+fn check_hints_for_a_missing_parent_are_a_command() {
+    let env = TestEnv::new();
+    env.write("orphan", "subject = \"Orphan\"\nparent = \"gone\"\n");
+    let run = env.task(&["check"]);
+    run.code(1).assert_stdout(
+        "hint: drop it: git task edit orphan --unset parent (or name the right one with --parent)",
+    );
+    env.task(&["edit", "orphan", "--unset", "parent"]).ok();
+    env.task(&["check"]).ok();
+}

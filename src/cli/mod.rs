@@ -547,7 +547,7 @@ pub fn report_with(
                     Some("`git task list --all` shows every id".to_owned())
                 }
                 Error::LockBusy { .. } => Some(
-                    "if that process is stopped (Ctrl-Z), resume it with `fg` or end it; or wait longer with --wait SECONDS".to_owned(),
+                    "if that process is stopped (Ctrl-Z), resume it with `fg` or end it; or wait longer, e.g. with --wait 120".to_owned(),
                 ),
                 Error::Raced { .. } => Some(
                     "something else (a checkout, merge, stash or editor) changed .tasks/ at the same moment; run the command again".to_owned(),
