@@ -193,7 +193,7 @@ fn a_new_file_that_does_not_read_is_not_checked_out_again() {
     std::fs::write(env.tasks_dir().join("new.toml"), "subject = [\n").unwrap();
     let run = env.task(&["list"]);
     run.code(2).assert_stderr(
-        "hint: fix .tasks/new.toml by hand (git has no copy of it to restore); `git task check` lists every problem",
+        "hint: fix .tasks/new.toml by hand (git has no copy to restore); `git task check` lists every problem",
     );
     assert!(!run.stderr.contains("checkout"), "{}", run.stderr);
 }
@@ -207,7 +207,7 @@ fn a_file_of_a_revision_that_does_not_read_is_fixed_by_a_commit() {
     let run = env.task(&["list", "--rev", "HEAD"]);
     run.code(2)
         .assert_stderr("error: .tasks/build.toml:")
-        .assert_stderr("hint: HEAD holds them as committed: fix them in a new commit; `git task check --rev HEAD` lists every problem");
+        .assert_stderr("hint: HEAD holds it as committed: fix it in a new commit; `git task check --rev HEAD` lists every problem");
     assert!(!run.stderr.contains("checkout"), "{}", run.stderr);
 }
 
@@ -224,7 +224,7 @@ fn during_a_merge_conflict_the_hint_resolves_and_adds_the_file() {
         .ok();
     env.git(&["commit", "-qam", "main"]).ok();
     env.git(&["merge", "-q", "side"]).code(1);
-    let hint = "hint: a merge stopped on .tasks/test.toml: keep one side of each conflict, remove the marker lines, then run `git add .tasks/test.toml`";
+    let hint = "hint: .tasks/test.toml is in conflict: keep one side of each conflict, remove the marker lines, then run `git add .tasks/test.toml`";
     let run = env.task(&["list"]);
     run.code(2)
         .assert_stderr(".tasks/test.toml:1:1")

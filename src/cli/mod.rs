@@ -452,20 +452,25 @@ pub fn fix_hints(ws: &Workspace, source: &Source, problems: &[FileProblem]) -> V
             .collect::<Vec<_>>()
             .join(" ")
     };
+    let them = if paths.len() == 1 { "it" } else { "them" };
     if let Source::Rev(rev) = source {
         return vec![format!(
-            "{rev} holds them as committed: fix them in a new commit; `git task check --rev {}` lists every problem",
+            "{rev} holds {them} as committed: fix {them} in a new commit; `git task check --rev {}` lists every problem",
             shell_word(rev)
         )];
     }
     let Ok(states) = ws.in_index(&paths) else {
-        return vec!["fix them by hand; `git task check` lists every problem".into()];
+        return vec![format!(
+            "fix {them} by hand; `git task check` lists every problem"
+        )];
     };
     let mut hints = Vec::new();
     let unmerged = join(InIndex::Unmerged, &states);
     if !unmerged.is_empty() {
+        let n = states.iter().filter(|s| **s == InIndex::Unmerged).count();
+        let is = if n == 1 { "is" } else { "are" };
         hints.push(format!(
-            "a merge stopped on {unmerged}: keep one side of each conflict, remove the marker lines, then run `git add {unmerged}`"
+            "{unmerged} {is} in conflict: keep one side of each conflict, remove the marker lines, then run `git add {unmerged}`"
         ));
     }
     let tracked = join(InIndex::Tracked, &states);
@@ -477,7 +482,7 @@ pub fn fix_hints(ws: &Workspace, source: &Source, problems: &[FileProblem]) -> V
     let untracked = join(InIndex::Untracked, &states);
     if !untracked.is_empty() {
         hints.push(format!(
-            "fix {untracked} by hand (git has no copy of it to restore); `git task check` lists every problem"
+            "fix {untracked} by hand (git has no copy to restore); `git task check` lists every problem"
         ));
     }
     hints
