@@ -166,13 +166,18 @@ pub fn done_refusal(set: &TaskSet, id: &TaskId) -> Option<Error> {
         reasons.push(format!("it waits for:\n  {}", waits.join("\n  ")));
         hints.push("finish or cancel those first".to_string());
     }
-    let unmet: Vec<String> = task
+    let unmet: Vec<(usize, String)> = task
         .unmet_criteria()
-        .map(|(n, c)| format!("{n}. {}", c.text))
+        .map(|(n, c)| (n, format!("{n}. {}", c.text)))
         .collect();
     if !unmet.is_empty() {
-        reasons.push(format!("criteria not met:\n  {}", unmet.join("\n  ")));
-        hints.push(format!("mark them met: git task criteria {id} --met N…"));
+        let lines: Vec<&str> = unmet.iter().map(|(_, line)| line.as_str()).collect();
+        let numbers: Vec<String> = unmet.iter().map(|(n, _)| n.to_string()).collect();
+        reasons.push(format!("criteria not met:\n  {}", lines.join("\n  ")));
+        hints.push(format!(
+            "mark them met: git task criteria {id} --met {}",
+            numbers.join(" ")
+        ));
     }
     if reasons.is_empty() {
         return None;
@@ -264,13 +269,27 @@ pub fn remove(tx: &mut Transaction, id: &TaskId, force: bool) -> Result<Removed>
             })
             .collect();
         let mut hints = Vec::new();
-        if referrers.iter().any(|(_, how)| *how == "blocked_by") {
-            hints.push(format!(
-                "drop it as a blocker first: git task dep rm <task> {id}"
-            ));
+        // Commands with the real ids: each referrer by name.
+        let commands = |how: &str, command: &dyn Fn(&TaskId) -> String| {
+            referrers
+                .iter()
+                .filter(|(_, h)| *h == how)
+                .map(|(r, _)| command(r))
+                .collect::<Vec<_>>()
+                .join(" && ")
+        };
+        let blockers = commands("blocked_by", &|r| format!("git task dep rm {r} {id}"));
+        if !blockers.is_empty() {
+            hints.push(format!("drop it as a blocker first: {blockers}"));
         }
-        if referrers.iter().any(|(_, how)| *how == "parent") {
-            hints.push("give its children another parent: git task edit <task> --parent <id> (or --unset parent)".into());
+        // Its children move up to its own parent, or become top-level.
+        let grandparent = tx.tasks().get(id.as_str()).and_then(|t| t.parent.clone());
+        let children = commands("parent", &|r| match &grandparent {
+            Some(p) => format!("git task edit {r} --parent {p}"),
+            None => format!("git task edit {r} --unset parent"),
+        });
+        if !children.is_empty() {
+            hints.push(format!("give its children another parent: {children}"));
         }
         hints.push(format!(
             "or remove the references with it: git task rm {id} --force"

@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::error::FileProblem;
 use crate::gate::{self, Applies, GateState, Policy};
 use crate::graph::{Graph, LISTED, Target};
+use crate::id::TaskId;
 use crate::store::{Loaded, StrayKind, TASKS_DIR};
 use crate::task::Status;
 
@@ -204,42 +205,57 @@ pub fn file_diagnostics(loaded: &Loaded) -> Vec<Diagnostic> {
             ),
             hints: vec![
                 resolve,
-                "`git checkout -m FILE` recreates the conflict markers; `git merge --abort` gives the merge up".into(),
+                format!("`git checkout -m {shown}` recreates the conflict markers; `git merge --abort` gives the merge up"),
             ],
         });
     }
     for stray in &loaded.strays {
+        let path = crate::error::shell_word(&stray.path.display().to_string());
         let (severity, code, message, hint) = match stray.kind {
             StrayKind::Temporary => (
                 Severity::Error,
                 "temporary-file",
                 "a temporary file of a git-task write that was interrupted; it is no task, and may hold half of one",
-                "git-task removes it on its next change; or delete it, and if it is staged, `git rm --cached` it",
+                format!(
+                    "git-task removes it on its next change; or delete it now: git rm -q --cached --ignore-unmatch {path} && rm {path}"
+                ),
             ),
             StrayKind::Directory => (
                 Severity::Warning,
                 "stray-file",
                 "a directory inside .tasks/; git-task reads no subdirectories, so tasks in it are not seen",
-                "move task files up into .tasks/, or the folder out of it",
+                format!(
+                    "move its task files up into .tasks/ (mv {path}/*.toml .tasks/), or the folder out of it (mv {path} .)"
+                ),
             ),
             StrayKind::Link => (
                 Severity::Warning,
                 "stray-file",
                 "a symbolic link; git-task never follows links in .tasks/",
-                "remove the link, or replace it with the file itself",
+                format!("remove the link (rm {path}), or replace it with the file itself"),
             ),
             StrayKind::NotUtf8 => (
                 Severity::Warning,
                 "stray-file",
                 "a file name that is not UTF-8, so it cannot name a task and is not read",
-                "rename it to <id>.toml, or move it out of .tasks/",
+                "rename it to the task's id followed by .toml, or move it out of .tasks/".into(),
             ),
-            StrayKind::Other => (
-                Severity::Warning,
-                "stray-file",
-                "not a task file (tasks are <id>.toml), so git-task does not read it",
-                "rename it to <id>.toml if it is a task, or move it out of .tasks/",
-            ),
+            StrayKind::Other => {
+                let stem = stray.path.file_stem().and_then(|s| s.to_str());
+                let rename = match stem.and_then(|s| TaskId::parse(s).ok()) {
+                    Some(id) => format!(
+                        "if it is a task, name it after its id: mv {path} .tasks/{}; ",
+                        id.file_name()
+                    ),
+                    None => String::new(),
+                };
+                (
+                    Severity::Warning,
+                    "stray-file",
+                    "not a task file (task files are named after their id, with .toml), so git-task does not read it",
+                    format!("{rename}move it out of .tasks/: mv {path} ."),
+                )
+            }
         };
         out.push(Diagnostic {
             severity,
@@ -248,7 +264,7 @@ pub fn file_diagnostics(loaded: &Loaded) -> Vec<Diagnostic> {
             line: 1,
             column: 1,
             message: message.into(),
-            hints: vec![hint.into()],
+            hints: vec![hint],
         });
     }
     out
@@ -328,17 +344,14 @@ fn run(loaded: &Loaded, target: Option<(&str, &Policy)>) -> Report {
                 Severity::Error,
                 "missing-reference",
                 "ids that name no task",
-                format!(
-                    "drop them: git task dep rm {id} ID…, or edit {}",
-                    path(i).display()
-                ),
+                format!("drop them from blocked_by in {}", path(i).display()),
             ),
             (
                 cancelled,
                 Severity::Warning,
                 "depends-on-cancelled",
                 "cancelled tasks",
-                format!("drop those dependencies: git task dep rm {id} ID…"),
+                format!("drop them from blocked_by in {}", path(i).display()),
             ),
         ];
         for (count, severity, code, what, hint) in more {
@@ -366,7 +379,7 @@ fn run(loaded: &Loaded, target: Option<(&str, &Policy)>) -> Report {
                 locate(text(i), "parent", Some(p.as_str())),
                 format!("the parent of `{id}` is `{p}`, but no task has that id"),
                 vec![format!(
-                    "fix it: git task edit {id} --parent ID (or --unset parent)"
+                    "drop it: git task edit {id} --unset parent (or name the right one with --parent)"
                 )],
             );
         }

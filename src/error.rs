@@ -31,6 +31,9 @@ impl std::fmt::Display for FileProblem {
 pub enum Error {
     #[error("not in a git repository: {}", path.display())]
     NotARepository { path: PathBuf },
+    /// The directory to run in (`-C DIR`) is not there.
+    #[error("no such directory: {}", path.display())]
+    NoSuchDirectory { path: PathBuf },
     #[error("{} is a bare repository; it has no working tree with .tasks/", path.display())]
     BareRepository { path: PathBuf },
     #[error("no .tasks/ directory in {}", root.display())]
@@ -43,6 +46,9 @@ pub enum Error {
     },
     #[error("git: {0}")]
     Git(String),
+    /// A revision given by the user names no commit, branch or tag.
+    #[error("no revision `{rev}` in this repository")]
+    UnknownRevision { rev: String },
     #[error(transparent)]
     Resolve(#[from] ResolveError),
     #[error(transparent)]
@@ -97,6 +103,17 @@ pub fn plain_io(e: &std::io::Error) -> String {
     match text.find(" at path \"") {
         Some(i) if text.ends_with('"') => text[..i].to_owned(),
         _ => text,
+    }
+}
+
+/// `word` as one word of a shell command in a hint: quoted when it holds
+/// anything but letters, digits and `-_./:@~^+=,%`.
+pub fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./:@~^+=,%".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
     }
 }
 

@@ -318,9 +318,11 @@ pub fn next_steps(graph: &Graph, i: usize) -> Vec<String> {
     if graph.open_waits(i).next().is_some() {
         steps.push(format!("finish what it waits for (git task show {id})"));
     }
-    if task.unmet_criteria().next().is_some() {
+    let unmet: Vec<String> = task.unmet_criteria().map(|(n, _)| n.to_string()).collect();
+    if !unmet.is_empty() {
         steps.push(format!(
-            "mark its criteria met: git task criteria {id} --met N…"
+            "mark its criteria met: git task criteria {id} --met {}",
+            unmet.join(" ")
         ));
     }
     if task.status != Status::Completed {

@@ -354,9 +354,10 @@ pub fn diff_sets(old: &crate::TaskSet, new: &crate::TaskSet) -> TaskSetDiff {
 /// merge base.
 pub fn default_base(repo: &gix::Repository) -> crate::Result<(String, String)> {
     use crate::Error;
-    let head = repo
-        .head_id()
-        .map_err(|e| Error::Git(format!("HEAD does not name a commit: {e}")))?;
+    // gix's own message for an unborn HEAD quotes its internals.
+    let head = repo.head_id().map_err(|_| {
+        Error::Invalid("there are no commits yet, so there is nothing to compare with".into())
+    })?;
     let candidates = [
         "refs/remotes/origin/HEAD",
         "refs/heads/main",
@@ -379,6 +380,6 @@ pub fn default_base(repo: &gix::Repository) -> crate::Result<(String, String)> {
         }
     }
     Err(Error::Invalid(
-        "no default branch to compare with (looked for origin/HEAD, main and master); name a range: git task diff A..B".into(),
+        "no default branch to compare with (looked for origin/HEAD, main and master); name a range, e.g. git task diff HEAD~1..HEAD".into(),
     ))
 }

@@ -73,6 +73,13 @@ pub struct Entry {
     /// The file did not parse before this commit and does after it, so there
     /// is no earlier version to compare with.
     pub parses_again: bool,
+    /// A commit of a shallow clone whose parents are not here: the entry
+    /// is the task as this commit has it, not a change (what came before
+    /// is unknown, so it is not called created).
+    pub boundary: bool,
+    /// The task's status after this commit, when the file is there and
+    /// parses.
+    pub task_status: Option<crate::task::Status>,
 }
 
 /// Finds the task `text` names for `log`: a task file of that exact name,
@@ -232,11 +239,19 @@ impl Walker<'_> {
             .is_some_and(|s| s.binary_search(&commit).is_ok());
         if is_shallow || parents.iter().any(|p| !self.repo.objects.exists(p)) {
             // Comparing with a parent we do not have would claim the task
-            // was created here; all we know is that history stops.
+            // was created here; all we know is that history stops, and
+            // what the task is at that point.
             self.log.shallow_boundary.push(Boundary {
                 commit,
                 short: short(self.repo, commit),
             });
+            let here = self.files.tasks_tree_of(&commit)?;
+            if let Some(version) = self.files.file_in(here)? {
+                let mut entry = self.files.entry(self.repo, commit, None, Some(version))?;
+                entry.created = false;
+                entry.boundary = true;
+                self.log.commits.push(entry);
+            }
             return Ok(Vec::new());
         }
         let files = &mut self.files;
@@ -464,7 +479,12 @@ impl<'a> Files<'a> {
             changes: Vec::new(),
             problem: None,
             parses_again: false,
+            boundary: false,
+            task_status: None,
         };
+        if let Some(Ok(task)) = &new {
+            entry.task_status = Some(task.status);
+        }
         match (&old, new) {
             (_, None) => {}
             (_, Some(Err(problem))) => entry.problem = Some(problem),

@@ -164,6 +164,7 @@ fn json_has_every_commit_with_its_changes() {
             "changes": changes,
             "parse_error": null,
             "parses_again": false,
+            "boundary": false,
         })
     };
     let mut created = entry(
@@ -462,10 +463,11 @@ fn a_shallow_clone_says_where_history_stops() {
         .trim()
         .to_owned();
     let run = env.task_in(&clone, &["log", "migrate"]);
+    // What history there is, then the task as the boundary commit has it.
     assert_eq!(
         run.ok(),
         format!(
-            "{} 2026-11-21 12:00 Ana <ana@example.com>  Finish the migration\n    status in_progress → completed\n    criterion met: data copied\n",
+            "{} 2026-11-21 12:00 Ana <ana@example.com>  Finish the migration\n    status in_progress → completed\n    criterion met: data copied\n{boundary} 2026-11-21 11:30 Ana <ana@example.com>  Freeze the schema\n    history cut here (shallow clone); the task here: \"Migrate the database\", in_progress\n",
             m.finished
         )
     );
@@ -478,14 +480,24 @@ fn a_shallow_clone_says_where_history_stops() {
     let json = env.task_in(&clone, &["log", "migrate", "--json"]).json();
     assert_eq!(json["truncated"], json!(true));
     assert_eq!(json["shallow_boundary"], json!([full_sha(env, &boundary)]));
+    let last = &json["commits"][1];
+    assert_eq!(last["boundary"], json!(true), "{json}");
+    assert_eq!(last["created"], json!(false), "{json}");
 
     // At depth 1 the only commit holds the task, but it did not create it:
-    // nothing is claimed.
+    // the log shows the task as it is there, and says the history is cut.
     let clone = env.dir.path().join("shallow1");
     env.git(&["clone", "-q", "--depth", "1", &url, clone.to_str().unwrap()])
         .ok();
     let run = env.task_in(&clone, &["log", "migrate"]);
-    assert_eq!(run.ok(), "");
+    assert_eq!(
+        run.ok(),
+        format!(
+            "{} 2026-11-21 12:00 Ana <ana@example.com>  Finish the migration\n    history cut here (shallow clone); the task here: \"Migrate the database\", completed\n",
+            m.finished
+        )
+    );
+    assert!(!run.stdout.contains("created"), "{}", run.stdout);
     assert!(
         run.stderr.starts_with(&format!(
             "history stops at {} (shallow clone)\n",

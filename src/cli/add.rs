@@ -4,7 +4,7 @@ use std::io::Write;
 
 use git_task::change::{self, FieldChanges, NewTask};
 
-use git_task::error::Error;
+use git_task::error::{Error, shell_word};
 
 use super::fields::FieldArgs;
 use super::{CliError, CliResult, Ctx, render::View};
@@ -50,8 +50,24 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
                 "; `{value}` was read as a value of --after/--criteria, which take several values"
             ));
         }
-        let hint = "put the subject first: git task add \"Subject\" --after ID…";
-        return Err(CliError::Hinted(Error::Invalid(message), hint.into()));
+        // The value taken for a blocker or criterion was meant as the
+        // subject: the same command with it first.
+        let hint = match (args.after.split_last(), args.criteria.split_last()) {
+            (Some((subject, rest)), _) if args.criteria.is_empty() => {
+                let mut words = vec![shell_word(subject), "--after".into()];
+                words.extend(rest.iter().map(|w| shell_word(w)));
+                format!("put the subject first: git task add {}", words.join(" "))
+            }
+            (None, Some((subject, rest))) => {
+                let mut words = vec![shell_word(subject)];
+                for c in rest {
+                    words.extend(["--criteria".into(), shell_word(c)]);
+                }
+                format!("put the subject first: git task add {}", words.join(" "))
+            }
+            _ => "give the subject as the first argument of `git task add`".into(),
+        };
+        return Err(CliError::Hinted(Error::Invalid(message), hint));
     };
     let ws = ctx.workspace()?;
     let config = ws.config()?;

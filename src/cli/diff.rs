@@ -74,12 +74,7 @@ fn sides(ws: &Workspace, range: Option<&str>) -> Result<Sides, Error> {
         Some(r) => {
             if let Some((a, b)) = r.split_once("...") {
                 let (a, b) = (rev(a), rev(b));
-                let id = |s: &str| {
-                    ws.repo()
-                        .rev_parse_single(s)
-                        .map(|id| id.detach())
-                        .map_err(|e| Error::Git(format!("cannot resolve `{s}`: {e}")))
-                };
+                let id = |s: &str| ws.resolve_rev(s);
                 let base = ws
                     .repo()
                     .merge_base(id(&a)?, id(&b)?)

@@ -169,7 +169,8 @@ fn edit_in_editor(ctx: &mut Ctx, id_text: &str) -> CliResult {
                 // Only a file that does not validate is worth another go; a
                 // file changed on disk meanwhile would be refused again.
                 if interactive && matches!(error, Error::Files(_)) {
-                    super::report(&ctx.ui, &error);
+                    // The problems are in the draft: no hint about the file.
+                    super::report_with(&ctx.ui, &error, |_| Vec::new());
                     if ask("edit again? [Y/n] ") {
                         continue;
                     }

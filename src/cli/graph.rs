@@ -8,12 +8,11 @@ use serde_json::{Value, json};
 
 use git_task::gate::gate_state;
 use git_task::graph::Reason;
-use git_task::store::Source;
 
 use super::plan::mermaid_id;
 use super::render::View;
 use super::ui::{Ui, escape};
-use super::{CliResult, Ctx};
+use super::{CliResult, Ctx, RevArgs};
 
 /// Output formats of `graph`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -82,6 +81,9 @@ pub struct Args {
     /// tree, dot, mermaid or json.
     #[arg(long, value_enum, default_value_t = GraphFormat::Tree)]
     pub format: GraphFormat,
+
+    #[command(flatten)]
+    pub rev: RevArgs,
 }
 
 /// The kind of a drawn edge.
@@ -161,12 +163,12 @@ impl Drawn {
 }
 
 pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
-    let ws = ctx.workspace()?;
-    let set = ws.load(&Source::WorkTree)?;
+    let reading = ctx.read_tasks(&args.rev)?;
     let root = match &args.root {
-        Some(text) => set.index_of(set.resolve(text)?.id.as_str()),
+        Some(text) => reading.set.index_of(reading.resolve(text)?.id.as_str()),
         None => None,
     };
+    let set = reading.set;
     let view = View::new(&set);
     let drawn = Drawn::new(&view, root, args.all);
     let format = if ctx.json {
@@ -476,11 +478,15 @@ fn warn_cycles(ui: &Ui, view: &View, drawn: &Drawn) {
     for &i in &drawn.shown {
         shown[i] = true;
     }
-    let cycles: Vec<String> = view
+    let cycles: Vec<Vec<usize>> = view
         .graph
         .cycles()
-        .iter()
+        .into_iter()
         .filter(|c| c.iter().all(|&i| shown[i]))
+        .collect();
+    let breaks: Vec<String> = cycles.iter().filter_map(|c| cycle_break(view, c)).collect();
+    let cycles: Vec<String> = cycles
+        .iter()
         .map(|c| view.graph.describe_cycle(c))
         .collect();
     let mut message = String::from(
@@ -493,7 +499,30 @@ fn warn_cycles(ui: &Ui, view: &View, drawn: &Drawn) {
         message.push_str(c);
     }
     ui.warning(&message);
-    ui.hint("break each cycle with `git task dep rm` or `git task edit --parent`");
+    if breaks.is_empty() {
+        ui.hint("break each cycle by dropping one of its edges (git task dep rm, git task edit --unset parent)");
+    } else {
+        ui.hint(&format!(
+            "break each cycle at one of its edges: {}",
+            breaks.join(" && ")
+        ));
+    }
+}
+
+/// A command that removes one edge of `cycle` (a path of tasks, each
+/// waiting for the next): the first of its own blockers, or the first
+/// child that makes its parent wait.
+fn cycle_break(view: &View, cycle: &[usize]) -> Option<String> {
+    let steps =
+        || (0..cycle.len()).map(|k| (view.task(cycle[k]), view.task(cycle[(k + 1) % cycle.len()])));
+    steps()
+        .find(|(from, to)| from.blocked_by.contains(&to.id))
+        .map(|(from, to)| format!("git task dep rm {} {}", from.id, to.id))
+        .or_else(|| {
+            steps()
+                .find(|(from, to)| to.parent.as_ref() == Some(&from.id))
+                .map(|(_, to)| format!("git task edit {} --unset parent", to.id))
+        })
 }
 
 // ---------------------------------------------------------------------------

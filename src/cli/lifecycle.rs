@@ -98,7 +98,10 @@ pub fn run_done(ctx: &mut Ctx, args: DoneArgs) -> CliResult {
                         task.id
                     ),
                     vec![
-                        "fix what it reports and run `git task done` again".into(),
+                        format!(
+                            "fix what it reports and run `git task done {}` again",
+                            task.id
+                        ),
                         format!(
                             "or complete it without running it: git task done {} --no-verify",
                             task.id

@@ -2,13 +2,12 @@
 
 use std::io::Write;
 
-use git_task::store::Source;
 use git_task::task::{Kind, Priority, Status};
 
 use super::fields::words;
 use super::render::View;
 use super::ui::{Style, escape};
-use super::{CliResult, Ctx};
+use super::{CliResult, Ctx, RevArgs};
 
 /// List tasks, with filters, or as a tree.
 ///
@@ -57,6 +56,9 @@ pub struct ListArgs {
     /// Show the hierarchy: children indented under their parents.
     #[arg(long)]
     pub tree: bool,
+
+    #[command(flatten)]
+    pub rev: RevArgs,
 }
 
 /// What can start now.
@@ -67,7 +69,10 @@ pub struct ListArgs {
 ///
 /// A waived (yellow) gate holds nothing back: what waits for it is ready.
 #[derive(Debug, clap::Args)]
-pub struct ReadyArgs {}
+pub struct ReadyArgs {
+    #[command(flatten)]
+    pub rev: RevArgs,
+}
 
 /// What is held back, and by what.
 ///
@@ -76,15 +81,18 @@ pub struct ReadyArgs {}
 /// or a child not yet done): the first 10, then how many more, which
 /// `git task show ID` lists.
 #[derive(Debug, clap::Args)]
-pub struct BlockedArgs {}
+pub struct BlockedArgs {
+    #[command(flatten)]
+    pub rev: RevArgs,
+}
 
 pub fn run_list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
-    let ws = ctx.workspace()?;
-    let set = ws.load(&Source::WorkTree)?;
+    let reading = ctx.read_tasks(&args.rev)?;
     let parent = match &args.parent {
-        Some(p) => Some(set.resolve(p)?.id.clone()),
+        Some(p) => Some(reading.resolve(p)?.id.clone()),
         None => None,
     };
+    let set = reading.set;
     let view = View::new(&set).dated(ctx);
     let selected: Vec<usize> = (0..set.len())
         .filter(|&i| {
@@ -109,32 +117,111 @@ pub fn run_list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
         .collect();
     if ctx.json {
         ctx.ui.json(&view.list_json(&selected))?;
+    } else if selected.is_empty() {
+        let filtered = !args.status.is_empty()
+            || !args.kind.is_empty()
+            || !args.priority.is_empty()
+            || args.owner.is_some()
+            || args.label.is_some()
+            || parent.is_some()
+            || args.ready
+            || args.blocked;
+        let text = if set.is_empty() {
+            NO_TASKS.to_owned()
+        } else if filtered {
+            "no task matches".to_owned()
+        } else {
+            format!(
+                "no open tasks: {} completed or cancelled, see `git task list --all{}`",
+                count(set.len()),
+                args.rev.flag()
+            )
+        };
+        ctx.ui.explain_empty(&text)?;
     } else {
         view.print_lines(&mut ctx.ui, &selected, args.tree)?;
     }
     Ok(())
 }
 
-pub fn run_ready(ctx: &mut Ctx, _args: ReadyArgs) -> CliResult {
-    let ws = ctx.workspace()?;
-    let set = ws.load(&Source::WorkTree)?;
+/// What the empty answers say when there are no tasks at all.
+const NO_TASKS: &str = "no tasks yet; add one with git task add \"Subject\"";
+
+/// `3 tasks`.
+fn count(n: usize) -> String {
+    format!("{n} task{}", if n == 1 { "" } else { "s" })
+}
+
+/// Why nothing is ready: there are no tasks, some are blocked, some are in
+/// progress, or all are resolved.
+fn why_nothing_is_ready(view: &View, rev: &RevArgs) -> String {
+    let set = view.set;
+    let blocked = view.graph.blocked().len();
+    let in_progress = set
+        .iter()
+        .filter(|t| t.status == Status::InProgress)
+        .count();
+    if set.is_empty() {
+        NO_TASKS.to_owned()
+    } else if blocked > 0 {
+        format!(
+            "nothing is ready: {} blocked, see `git task blocked{}`",
+            are(blocked),
+            rev.flag()
+        )
+    } else if in_progress > 0 {
+        format!(
+            "nothing is ready: {} in progress, see `git task list --status in_progress{}`",
+            are(in_progress),
+            rev.flag()
+        )
+    } else {
+        "nothing is ready: every task is completed or cancelled".to_owned()
+    }
+}
+
+/// `1 task is`, `3 tasks are`.
+fn are(n: usize) -> String {
+    format!("{} {}", count(n), if n == 1 { "is" } else { "are" })
+}
+
+pub fn run_ready(ctx: &mut Ctx, args: ReadyArgs) -> CliResult {
+    let set = ctx.read_tasks(&args.rev)?.set;
     let view = View::new(&set).dated(ctx);
     let ready = view.graph.ready();
     if ctx.json {
         ctx.ui.json(&view.list_json(&ready))?;
+    } else if ready.is_empty() {
+        ctx.ui
+            .explain_empty(&why_nothing_is_ready(&view, &args.rev))?;
     } else {
         view.print_lines(&mut ctx.ui, &ready, false)?;
     }
     Ok(())
 }
 
-pub fn run_blocked(ctx: &mut Ctx, _args: BlockedArgs) -> CliResult {
-    let ws = ctx.workspace()?;
-    let set = ws.load(&Source::WorkTree)?;
+pub fn run_blocked(ctx: &mut Ctx, args: BlockedArgs) -> CliResult {
+    let set = ctx.read_tasks(&args.rev)?.set;
     let view = View::new(&set).dated(ctx);
     let blocked = view.graph.blocked();
     if ctx.json {
         ctx.ui.json(&view.list_json(&blocked))?;
+        return Ok(());
+    }
+    if blocked.is_empty() {
+        let ready = view.graph.ready().len();
+        let text = if set.is_empty() {
+            NO_TASKS.to_owned()
+        } else if ready > 0 {
+            format!(
+                "nothing is blocked: {} ready, see `git task ready{}`",
+                are(ready),
+                args.rev.flag()
+            )
+        } else {
+            "nothing is blocked".to_owned()
+        };
+        ctx.ui.explain_empty(&text)?;
         return Ok(());
     }
     let width = blocked

@@ -93,7 +93,16 @@ fn print(ctx: &mut Ctx, history: &TaskLog) -> CliResult {
 /// The indented lines under a commit: what it did to the task.
 fn what_changed(ui: &Ui, entry: &Entry) -> Vec<String> {
     let mut lines = Vec::new();
-    if entry.created {
+    if entry.boundary {
+        let mut text = "history cut here (shallow clone); the task here".to_string();
+        if let Some(subject) = &entry.task_subject {
+            text.push_str(&format!(": \"{}\"", escape(subject, false)));
+        }
+        if let Some(status) = entry.task_status {
+            text.push_str(&format!(", {status}"));
+        }
+        lines.push(ui.paint(Style::Dim, &text).into_owned());
+    } else if entry.created {
         let text = match &entry.task_subject {
             Some(subject) => format!("created: {}", escape(subject, false)),
             None => "created".to_string(),
@@ -145,6 +154,7 @@ fn to_json(history: &TaskLog) -> Value {
                 "changes": e.changes,
                 "parse_error": e.problem.as_ref().map(|p| p.to_string()),
                 "parses_again": e.parses_again,
+                "boundary": e.boundary,
             })
         })
         .collect();

@@ -32,8 +32,9 @@ use std::process::ExitCode;
 use chrono::{DateTime, Utc};
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
-use git_task::error::Error;
-use git_task::store::Workspace;
+use git_task::error::{Error, FileProblem, shell_word};
+use git_task::store::{InIndex, Source, Workspace};
+use git_task::{Task, TaskSet};
 
 use ui::{ColorChoice, Ui};
 
@@ -128,6 +129,70 @@ pub struct Ctx {
     pub ui: Ui,
     pub now: DateTime<Utc>,
     pub wait: std::time::Duration,
+    /// A reading command answered without some task files that do not
+    /// read: it exits 2 after its answer.
+    pub incomplete: bool,
+}
+
+/// `--rev` of the commands that only read.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct RevArgs {
+    /// Read the tasks of a revision (a branch, tag, sha or `HEAD~2`)
+    /// instead of the working tree; works in a bare repository too.
+    #[arg(long, value_name = "REV")]
+    pub rev: Option<String>,
+}
+
+impl RevArgs {
+    /// ` --rev REV` when a revision is read, for the commands a message
+    /// suggests: they then answer for the same revision.
+    pub fn flag(&self) -> String {
+        self.rev
+            .as_ref()
+            .map_or_else(String::new, |r| format!(" --rev {}", shell_word(r)))
+    }
+
+    pub fn source(&self) -> Source {
+        match &self.rev {
+            Some(rev) => Source::Rev(rev.clone()),
+            None => Source::WorkTree,
+        }
+    }
+}
+
+/// The tasks a reading command answers from: every task that reads, and
+/// the files that do not (already reported on stderr).
+pub struct Reading {
+    pub ws: Workspace,
+    pub set: TaskSet,
+    pub problems: Vec<FileProblem>,
+}
+
+impl Reading {
+    /// Resolves an id or prefix; one that only a file that does not read
+    /// could hold is said to be in that file, not to be unknown.
+    pub fn resolve(&self, text: &str) -> Result<&Task, Error> {
+        use git_task::taskset::ResolveError;
+        match self.set.resolve(text) {
+            Err(ResolveError::Unknown(_)) => {
+                let lower = text.to_lowercase();
+                let broken = self.problems.iter().find(|p| {
+                    p.path
+                        .file_stem()
+                        .and_then(|s| s.to_str())
+                        .is_some_and(|stem| stem.starts_with(&lower))
+                });
+                Err(match broken {
+                    Some(p) => Error::Invalid(format!(
+                        "{} does not read, so its task cannot be used (see above)",
+                        p.path.display()
+                    )),
+                    None => ResolveError::Unknown(text.to_owned()).into(),
+                })
+            }
+            other => other.map_err(Error::from),
+        }
+    }
 }
 
 impl Ctx {
@@ -155,6 +220,40 @@ impl Ctx {
             })),
         );
         Ok(ws)
+    }
+
+    /// Reads the tasks of the working tree, or of `--rev`, for a command
+    /// that only reads. Files that do not read are reported on stderr,
+    /// with what the answer then means and how to fix them, and make the
+    /// command exit 2 after its answer; the answer covers every task that
+    /// reads.
+    pub fn read_tasks(&mut self, rev: &RevArgs) -> Result<Reading, CliError> {
+        let ws = self.workspace()?;
+        let source = rev.source();
+        let loaded = ws.read(&source)?;
+        let problems = loaded.problems;
+        if !problems.is_empty() {
+            for p in &problems {
+                self.ui.error(&p.to_string());
+            }
+            let n = problems.len();
+            self.ui.warning(&format!(
+                "{n} file{s} of .tasks/ {do_} not read: the answer leaves {them} out, \
+                 and tasks that wait for {them} show as blocked by {them} (no such task)",
+                s = if n == 1 { "" } else { "s" },
+                do_ = if n == 1 { "does" } else { "do" },
+                them = if n == 1 { "it" } else { "them" },
+            ));
+            for hint in fix_hints(&ws, &source, &problems) {
+                self.ui.hint(&hint);
+            }
+            self.incomplete = true;
+        }
+        Ok(Reading {
+            ws,
+            set: loaded.tasks,
+            problems,
+        })
     }
 
     /// Who is acting: git's `user.email`, as a commit would record it.
@@ -259,30 +358,92 @@ pub fn main() -> ExitCode {
         ui: Ui::new(cli.color),
         now: Utc::now(),
         wait: cli.wait,
+        incomplete: false,
     };
     let result = match now() {
         Ok(now) => {
             ctx.now = now;
-            run(&mut ctx, cli.command)
+            let warns = warns_of_merge_driver(&cli.command);
+            let result = run(&mut ctx, cli.command);
+            if warns && result.is_ok() {
+                warn_if_no_merge_driver(&ctx);
+            }
+            result
         }
         Err(e) => Err(e.into()),
     };
     let result = result.and_then(|()| ctx.ui.flush().map_err(CliError::Io));
     match result {
+        Ok(()) if ctx.incomplete => ExitCode::from(2),
         Ok(()) => ExitCode::SUCCESS,
         Err(CliError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(CliError::Io(e)) => {
             ctx.ui.error(&format!("cannot write the output: {e}"));
             ExitCode::from(2)
         }
-        Err(CliError::Lib(e)) => report(&ctx.ui, &e),
+        Err(CliError::Lib(e)) => report(&ctx, &e),
         Err(CliError::Silent(code)) => ExitCode::from(code),
         Err(CliError::Hinted(e, hint)) => {
-            let code = report(&ctx.ui, &e);
+            let code = report(&ctx, &e);
             ctx.ui.hint(&hint);
             code
         }
     }
+}
+
+/// Whether `command` is one after which a missing merge driver is worth
+/// a word: every change to tasks, and `status`. Not the commands that
+/// only read (or set up, or are run by git).
+fn warns_of_merge_driver(command: &Command) -> bool {
+    match command {
+        Command::Criteria(args) => {
+            !(args.met.is_empty() && args.unmet.is_empty() && args.add.is_empty())
+        }
+        Command::Gate(gate) => !matches!(gate, gate::Command::List(_)),
+        Command::Init(_)
+        | Command::Show(_)
+        | Command::List(_)
+        | Command::Ready(_)
+        | Command::Blocked(_)
+        | Command::Plan(_)
+        | Command::CriticalPath(_)
+        | Command::Tracks(_)
+        | Command::Graph(_)
+        | Command::Check(_)
+        | Command::Lint(_)
+        | Command::Diff(_)
+        | Command::Log(_)
+        | Command::Hooks(_)
+        | Command::Hook(_)
+        | Command::MergeDriver(_)
+        | Command::Completions(_)
+        | Command::Man(_) => false,
+        _ => true,
+    }
+}
+
+/// Once per run: when the attributes ask for git-task's merge driver and
+/// this clone does not define it (the definition lives in .git/config, so
+/// a fresh clone lacks it), git merges task files line by line, silently.
+fn warn_if_no_merge_driver(ctx: &Ctx) {
+    use git_task::merge::registration;
+    let Ok(ws) = ctx.workspace() else {
+        return;
+    };
+    let Ok(status) = registration::status(ws.repo()) else {
+        return;
+    };
+    let (Some(attributes), None) = (&status.attributes, &status.command) else {
+        return;
+    };
+    let shown = attributes.strip_prefix(ws.root()).unwrap_or(attributes);
+    ctx.ui.warning(&format!(
+        "{} asks for git-task's merge driver, but this clone does not define it (merge.{}.driver), so git merges task files line by line",
+        shown.display(),
+        registration::DRIVER
+    ));
+    ctx.ui
+        .hint("define it (and install the hooks): git task hooks install");
 }
 
 fn run(ctx: &mut Ctx, command: Command) -> CliResult {
@@ -321,15 +482,81 @@ fn run(ctx: &mut Ctx, command: Command) -> CliResult {
     }
 }
 
+/// What puts files of `.tasks/` that do not read right, as commands that
+/// work in the state the repository is in: a file in conflict is resolved
+/// and added, a tracked one can be checked out again, an untracked one
+/// only fixed; a revision's files are fixed by a new commit.
+pub fn fix_hints(ws: &Workspace, source: &Source, problems: &[FileProblem]) -> Vec<String> {
+    let paths: Vec<&std::path::Path> = problems.iter().map(|p| p.path.as_path()).collect();
+    let join = |state: InIndex, states: &[InIndex]| {
+        paths
+            .iter()
+            .zip(states)
+            .filter(|(_, s)| **s == state)
+            .map(|(p, _)| shell_word(&p.display().to_string()))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let them = if paths.len() == 1 { "it" } else { "them" };
+    if let Source::Rev(rev) = source {
+        return vec![format!(
+            "{rev} holds {them} as committed: fix {them} in a new commit; `git task check --rev {}` lists every problem",
+            shell_word(rev)
+        )];
+    }
+    let Ok(states) = ws.in_index(&paths) else {
+        return vec![format!(
+            "fix {them} by hand; `git task check` lists every problem"
+        )];
+    };
+    let mut hints = Vec::new();
+    let unmerged = join(InIndex::Unmerged, &states);
+    if !unmerged.is_empty() {
+        let n = states.iter().filter(|s| **s == InIndex::Unmerged).count();
+        let is = if n == 1 { "is" } else { "are" };
+        hints.push(format!(
+            "{unmerged} {is} in conflict: keep one side of each conflict, remove the marker lines, then run `git add {unmerged}`"
+        ));
+    }
+    let tracked = join(InIndex::Tracked, &states);
+    if !tracked.is_empty() {
+        hints.push(format!(
+            "fix {tracked} by hand, or undo the edit: git checkout -- {tracked}"
+        ));
+    }
+    let untracked = join(InIndex::Untracked, &states);
+    if !untracked.is_empty() {
+        hints.push(format!(
+            "fix {untracked} by hand (git has no copy to restore); `git task check` lists every problem"
+        ));
+    }
+    hints
+}
+
 /// Prints an error with what to do about it; returns the exit code.
-pub fn report(ui: &Ui, error: &Error) -> ExitCode {
+/// Files of the working tree that do not read get the hints that fix them.
+pub fn report(ctx: &Ctx, error: &Error) -> ExitCode {
+    report_with(&ctx.ui, error, |problems| match ctx.workspace() {
+        Ok(ws) => fix_hints(&ws, &Source::WorkTree, problems),
+        Err(_) => Vec::new(),
+    })
+}
+
+/// [`report`], with `file_hints` saying how to fix files that do not read.
+pub fn report_with(
+    ui: &Ui,
+    error: &Error,
+    file_hints: impl FnOnce(&[FileProblem]) -> Vec<String>,
+) -> ExitCode {
     use git_task::taskset::ResolveError;
     match error {
         Error::Files(problems) => {
             for p in problems {
                 ui.error(&p.to_string());
             }
-            ui.hint("fix the file by hand, or undo your edit with `git checkout -- <file>`");
+            for hint in file_hints(problems) {
+                ui.hint(&hint);
+            }
         }
         Error::Refused { message, hints } => {
             ui.error(message);
@@ -353,20 +580,24 @@ pub fn report(ui: &Ui, error: &Error) -> ExitCode {
         _ => {
             ui.error(&error.to_string());
             let hint = match error {
-                Error::NotARepository { .. } => {
-                    Some("run it inside a git repository (or `git init` one), or pass -C DIR".to_owned())
-                }
+                Error::NotARepository { path } => Some(format!(
+                    "run it inside a git repository, or make this one: git init {}",
+                    shell_word(&path.display().to_string())
+                )),
+                Error::UnknownRevision { .. } => Some(
+                    "`git branch --all` and `git tag` list the names there are".to_owned(),
+                ),
                 Error::NotInitialized { .. } => {
                     Some("run `git task init` to start tracking tasks here".to_owned())
                 }
-                Error::BareRepository { .. } => {
-                    Some("run it in a clone that has a working tree".to_owned())
-                }
+                Error::BareRepository { .. } => Some(
+                    "a bare repository has no working tree to change: run it in a clone; commands that read take --rev (git task list --rev HEAD)".to_owned(),
+                ),
                 Error::Resolve(ResolveError::Unknown(_)) => {
                     Some("`git task list --all` shows every id".to_owned())
                 }
                 Error::LockBusy { .. } => Some(
-                    "if that process is stopped (Ctrl-Z), resume it with `fg` or end it; or wait longer with --wait SECONDS".to_owned(),
+                    "if that process is stopped (Ctrl-Z), resume it with `fg` or end it; or wait longer, e.g. with --wait 120".to_owned(),
                 ),
                 Error::Raced { .. } => Some(
                     "something else (a checkout, merge, stash or editor) changed .tasks/ at the same moment; run the command again".to_owned(),

@@ -7,11 +7,10 @@ use serde_json::{Value, json};
 
 use git_task::clock::Zone;
 use git_task::graph::{Calendar, CriticalPath, Schedule, tracks};
-use git_task::store::Source;
 
 use super::render::{View, open_graph, work_text};
 use super::ui::{Style, escape};
-use super::{CliResult, Ctx};
+use super::{CliResult, Ctx, RevArgs};
 
 /// Output formats of `plan`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -43,6 +42,9 @@ pub struct PlanArgs {
     /// text, json or mermaid (a Gantt chart).
     #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
     pub format: PlanFormat,
+
+    #[command(flatten)]
+    pub rev: RevArgs,
 
     #[command(flatten)]
     pub zone: ZoneArg,
@@ -79,6 +81,9 @@ impl ZoneArg {
 #[derive(Debug, clap::Args)]
 pub struct CriticalPathArgs {
     #[command(flatten)]
+    pub rev: RevArgs,
+
+    #[command(flatten)]
     pub zone: ZoneArg,
 }
 
@@ -88,7 +93,10 @@ pub struct CriticalPathArgs {
 /// track waits for another, so tracks can go to different people. Fan-in
 /// points wait for several tasks; fan-out points are waited for by several.
 #[derive(Debug, clap::Args)]
-pub struct TracksArgs {}
+pub struct TracksArgs {
+    #[command(flatten)]
+    pub rev: RevArgs,
+}
 
 /// The calendar of work from now, in `zone`.
 fn calendar(ctx: &Ctx, zone: &Zone) -> Calendar {
@@ -97,8 +105,7 @@ fn calendar(ctx: &Ctx, zone: &Zone) -> Calendar {
 
 pub fn run_plan(ctx: &mut Ctx, args: PlanArgs) -> CliResult {
     let zone = args.zone.zone();
-    let ws = ctx.workspace()?;
-    let set = ws.load(&Source::WorkTree)?;
+    let set = ctx.read_tasks(&args.rev)?.set;
     let view = View::new(&set);
     let open = open_graph(&view)?;
     let cp = open.critical_path();
@@ -407,8 +414,7 @@ pub fn mermaid_text(text: &str) -> String {
 
 pub fn run_critical_path(ctx: &mut Ctx, args: CriticalPathArgs) -> CliResult {
     let zone = args.zone.zone();
-    let ws = ctx.workspace()?;
-    let set = ws.load(&Source::WorkTree)?;
+    let set = ctx.read_tasks(&args.rev)?.set;
     let view = View::new(&set);
     let open = open_graph(&view)?;
     let cp = open.critical_path();
@@ -491,9 +497,8 @@ pub fn run_critical_path(ctx: &mut Ctx, args: CriticalPathArgs) -> CliResult {
     Ok(())
 }
 
-pub fn run_tracks(ctx: &mut Ctx, _args: TracksArgs) -> CliResult {
-    let ws = ctx.workspace()?;
-    let set = ws.load(&Source::WorkTree)?;
+pub fn run_tracks(ctx: &mut Ctx, args: TracksArgs) -> CliResult {
+    let set = ctx.read_tasks(&args.rev)?.set;
     let view = View::new(&set);
     let open = open_graph(&view)?;
     let cp = open.critical_path();

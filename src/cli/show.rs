@@ -2,11 +2,9 @@
 
 use std::io::Write;
 
-use git_task::store::Source;
-
 use super::render::{View, gate_text};
 use super::ui::{Style, escape};
-use super::{CliResult, Ctx};
+use super::{CliResult, Ctx, RevArgs};
 
 /// Show one task: its fields, what it waits for, its children, criteria
 /// and execution log.
@@ -14,13 +12,16 @@ use super::{CliResult, Ctx};
 pub struct Args {
     /// The task's id or a unique prefix of it.
     pub id: String,
+
+    #[command(flatten)]
+    pub rev: RevArgs,
 }
 
 pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
-    let ws = ctx.workspace()?;
-    let set = ws.load(&Source::WorkTree)?;
-    let task = set.resolve(&args.id)?;
-    let view = View::new(&set).dated(ctx);
+    let reading = ctx.read_tasks(&args.rev)?;
+    let (ws, set) = (&reading.ws, &reading.set);
+    let task = reading.resolve(&args.id)?;
+    let view = View::new(set).dated(ctx);
     let i = view.index(task);
     let children: Vec<usize> = set.children_of(&task.id).map(|c| view.index(c)).collect();
     if ctx.json {

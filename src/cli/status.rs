@@ -7,12 +7,11 @@ use serde_json::{Value, json};
 
 use git_task::gate::{GateReport, GateState, gate_state};
 use git_task::graph::Open;
-use git_task::store::Source;
 use git_task::task::{Kind, Status};
 
 use super::render::{View, work_text};
 use super::ui::{Style, Ui, escape};
-use super::{CliResult, Ctx};
+use super::{CliResult, Ctx, RevArgs};
 
 /// How many ready tasks the text dashboard names.
 const READY_SHOWN: usize = 5;
@@ -39,7 +38,10 @@ const BAR_WIDTH: u64 = 20;
 ///
 /// --json prints the same data with stable field names and "version": 1.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    #[command(flatten)]
+    pub rev: RevArgs,
+}
 
 /// Work done out of work counted, in minutes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -183,16 +185,15 @@ fn pipeline_order(view: &View, open: Option<&Open>) -> Vec<usize> {
     order
 }
 
-pub fn run(ctx: &mut Ctx, _args: Args) -> CliResult {
-    let ws = ctx.workspace()?;
-    let set = ws.load(&Source::WorkTree)?;
+pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
+    let set = ctx.read_tasks(&args.rev)?.set;
     let view = View::new(&set).dated(ctx);
     let dashboard = Dashboard::new(&view);
     if ctx.json {
         ctx.ui.json(&status_json(&view, &dashboard))?;
         return Ok(());
     }
-    let lines = status_lines(&ctx.ui, &view, &dashboard);
+    let lines = status_lines(&ctx.ui, &view, &dashboard, &args.rev.flag());
     let out = ctx.ui.out();
     for line in lines {
         writeln!(out, "{line}")?;
@@ -278,7 +279,9 @@ fn gate_style(state: GateState) -> Style {
     }
 }
 
-fn status_lines(ui: &Ui, view: &View, d: &Dashboard) -> Vec<String> {
+/// `rev` is ` --rev REV` for the commands the dashboard names, when it
+/// shows a revision.
+fn status_lines(ui: &Ui, view: &View, d: &Dashboard, rev: &str) -> Vec<String> {
     let mut lines = Vec::new();
     if view.set.is_empty() {
         lines.push("no tasks yet; add one with git task add \"Subject\"".into());
@@ -297,11 +300,17 @@ fn status_lines(ui: &Ui, view: &View, d: &Dashboard) -> Vec<String> {
         c.completed,
         c.cancelled,
     ));
-    lines.push(format!(
+    let mut counts = format!(
         "{} ready, {} blocked",
         ui.paint(Style::Cyan, &d.ready.len().to_string()),
         ui.paint(Style::Red, &d.blocked.len().to_string()),
-    ));
+    );
+    if d.ready.is_empty() && !d.blocked.is_empty() {
+        counts.push_str(&format!(
+            "; nothing can start now, see `git task blocked{rev}`"
+        ));
+    }
+    lines.push(counts);
 
     // Progress: labels padded so the bars line up, then the amounts padded
     // so the epic subjects line up.
@@ -372,8 +381,11 @@ fn status_lines(ui: &Ui, view: &View, d: &Dashboard) -> Vec<String> {
         }
     }
 
-    lines.push(String::new());
-    lines.push(heading("Ready now, most urgent first"));
+    // Sections with nothing in them are left out.
+    if !d.ready.is_empty() {
+        lines.push(String::new());
+        lines.push(heading("Ready now, most urgent first"));
+    }
     let first: Vec<usize> = d.ready.iter().copied().take(READY_SHOWN).collect();
     let width = id_width(view, &first);
     for &i in &first {
@@ -385,11 +397,9 @@ fn status_lines(ui: &Ui, view: &View, d: &Dashboard) -> Vec<String> {
     }
     if d.ready.len() > READY_SHOWN {
         lines.push(format!(
-            "  … and {} more (git task ready lists them all)",
+            "  … and {} more (git task ready{rev} lists them all)",
             d.ready.len() - READY_SHOWN
         ));
-    } else if d.ready.is_empty() && !d.blocked.is_empty() {
-        lines.push("  nothing can start now; git task blocked shows why".into());
     }
 
     if !d.gates.is_empty() {

@@ -49,6 +49,8 @@ impl Style {
 /// Where results go. Holds the colour decision for stdout and stderr.
 pub struct Ui {
     out: BufWriter<Stdout>,
+    /// Whether stdout is a terminal: a person reads it, not a program.
+    out_tty: bool,
     color: bool,
     err_color: bool,
 }
@@ -65,6 +67,7 @@ impl Ui {
         };
         Ui {
             out: BufWriter::new(io::stdout()),
+            out_tty: io::stdout().is_terminal(),
             color: decide(io::stdout().is_terminal()),
             err_color: decide(io::stderr().is_terminal()),
         }
@@ -86,6 +89,16 @@ impl Ui {
             paint(true, Style::IdPrefix, head),
             paint(true, Style::Dim, tail)
         )
+    }
+
+    /// On a terminal, the line that says why an answer is empty; nothing
+    /// in a pipe, where empty output is the answer.
+    pub fn explain_empty(&mut self, text: &str) -> io::Result<()> {
+        if !self.out_tty {
+            return Ok(());
+        }
+        let line = paint(self.color, Style::Dim, text).into_owned();
+        writeln!(self.out, "{line}")
     }
 
     pub fn out(&mut self) -> &mut BufWriter<Stdout> {

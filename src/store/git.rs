@@ -170,18 +170,7 @@ pub(super) fn revision_files(objects: &Objects, rev: &str) -> Result<Listing> {
     // in the quarantine, where rev-parse would not find it.
     let mut id = match gix::ObjectId::from_hex(rev.as_bytes()) {
         Ok(id) => id,
-        Err(_) => objects
-            .repo()
-            .rev_parse_single(rev)
-            .map_err(|e| {
-                let unborn = objects.repo().head().is_ok_and(|h| h.is_unborn());
-                if unborn {
-                    fail("the repository has no commits yet".into())
-                } else {
-                    fail(format!("no commit, branch or tag is called that ({e})"))
-                }
-            })?
-            .detach(),
+        Err(_) => resolve_rev(objects.repo(), rev)?,
     };
     let mut buf = Vec::new();
     // Peel tags and commits down to the tree.
@@ -222,6 +211,21 @@ pub(super) fn revision_files(objects: &Objects, rev: &str) -> Result<Listing> {
         });
     }
     Ok(listing)
+}
+
+/// The object `rev` names (a branch, tag, sha, `HEAD~2`, …), with an
+/// error in the user's words when it names none: gix's own message quotes
+/// its parser.
+pub(super) fn resolve_rev(repo: &gix::Repository, rev: &str) -> Result<gix::ObjectId> {
+    match repo.rev_parse_single(rev) {
+        Ok(id) => Ok(id.detach()),
+        Err(_) if repo.head().is_ok_and(|h| h.is_unborn()) => Err(Error::Invalid(format!(
+            "cannot read revision `{rev}`: the repository has no commits yet"
+        ))),
+        Err(_) => Err(Error::UnknownRevision {
+            rev: rev.to_owned(),
+        }),
+    }
 }
 
 /// The strays of a `.tasks` tree (its raw data), by the rules of

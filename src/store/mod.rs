@@ -83,6 +83,20 @@ impl Workspace {
     /// `GIT_DIR`, `GIT_WORK_TREE` and `GIT_INDEX_FILE` as git sets them for
     /// hooks.
     pub fn discover(dir: &Path) -> Result<Workspace> {
+        match files::kind(dir) {
+            Ok(None) => {
+                return Err(Error::NoSuchDirectory {
+                    path: dir.to_path_buf(),
+                });
+            }
+            Ok(Some(files::Kind::File | files::Kind::Special)) => {
+                return Err(Error::Invalid(format!(
+                    "{} is not a directory",
+                    dir.display()
+                )));
+            }
+            _ => {}
+        }
         let mut repo =
             gix::discover_with_environment_overrides(dir).map_err(|_| Error::NotARepository {
                 path: dir.to_path_buf(),
@@ -301,6 +315,34 @@ impl Workspace {
         }
     }
 
+    /// The object a revision names, with an error in the user's words when
+    /// it names none.
+    pub fn resolve_rev(&self, rev: &str) -> Result<gix::ObjectId> {
+        git::resolve_rev(&self.repo, rev)
+    }
+
+    /// How the index holds each of `paths` (relative to the root): what
+    /// decides which command puts a broken file right.
+    pub fn in_index(&self, paths: &[&Path]) -> Result<Vec<InIndex>> {
+        let listing = git::index_files(&self.repo)?;
+        Ok(paths
+            .iter()
+            .map(|path| {
+                if listing.unmerged.iter().any(|u| u.path == *path) {
+                    InIndex::Unmerged
+                } else if listing
+                    .files
+                    .iter()
+                    .any(|f| Path::new(TASKS_DIR).join(&f.name) == *path)
+                {
+                    InIndex::Tracked
+                } else {
+                    InIndex::Untracked
+                }
+            })
+            .collect())
+    }
+
     /// Reads every task of `source`, failing on the first problem file.
     pub fn load(&self, source: &Source) -> Result<TaskSet> {
         self.read(source)?.into_result()
@@ -443,6 +485,17 @@ impl Unmerged {
             _ => "both deleted",
         }
     }
+}
+
+/// How the index holds a path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InIndex {
+    /// In conflict: a merge, rebase or cherry-pick stopped on it.
+    Unmerged,
+    /// Recorded, so `git checkout -- PATH` restores it.
+    Tracked,
+    /// Not in the index: git has no copy of it.
+    Untracked,
 }
 
 /// A file of `.tasks/` in some source, not yet read.
