@@ -1,5 +1,6 @@
-//! The integrity check (§4): every error and warning about one task set,
-//! and the gates of a target branch, as data the CLI and hooks print.
+//! The integrity check (`git task check`, docs/commands.md): every error and
+//! warning about one task set, and the gates of a target branch, as data the
+//! CLI and hooks print.
 
 use std::path::{Path, PathBuf};
 
@@ -64,8 +65,8 @@ impl Report {
     }
 }
 
-/// Checks a task set read from one source. With `target`, also checks the
-/// gates that protect that branch (§3): a red gate is an error, a waived
+/// Checks a task set read from one source. With `target`, also checks the gates
+/// that protect that branch (docs/gates.md): a red gate is an error, a waived
 /// one a warning.
 pub fn check(loaded: &Loaded, target: Option<&str>) -> Report {
     let none = Policy::default();

@@ -1,5 +1,5 @@
 //! Installing git-task's hook shims into a repository, taking them out
-//! again, and saying what is installed (DESIGN.md §5).
+//! again, and saying what is installed (docs/hooks.md).
 //!
 //! A shim is a few lines of POSIX sh that hand over to `git-task hook NAME`;
 //! the checks themselves live in the binary. A hook that was there before

@@ -1,6 +1,6 @@
-//! What each git hook decides (§5): the checks behind `git task hook NAME`,
-//! as data; the CLI prints them. Hooks never run a task's `verify` command:
-//! a hook must not execute code that arrived in someone else's commit.
+//! What each git hook decides (docs/hooks.md): the checks behind `git task hook
+//! NAME`, as data; the CLI prints them. Hooks never run a task's `verify`
+//! command: a hook must not execute code that arrived in someone else's commit.
 //!
 //! The rules are written down for users in `docs/hooks.md`.
 

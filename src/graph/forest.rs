@@ -207,9 +207,9 @@ impl Forest {
         }
     }
 
-    /// The ancestors of `i`, nearest first, as §2 reads them: the parent,
-    /// its parent, … stopping at a missing parent, at `i` itself, or where
-    /// the chain comes back round a loop.
+    /// The ancestors of `i`, nearest first, as the waits-for relation reads
+    /// them (docs/graph.md): the parent, its parent, … stopping at a missing
+    /// parent, at `i` itself, or where the chain comes back round a loop.
     pub(super) fn ancestors(&self, i: u32) -> Ancestors<'_> {
         Ancestors::new(self, &self.parent, i)
     }

@@ -2,12 +2,12 @@
 //! blocked, cycles, and the planning answers over the unresolved tasks
 //! (waves, critical path, tracks, schedule). Pure: no I/O, no printing.
 //!
-//! The graph keeps only the edges the files write: each task's blockers,
-//! and the parent links with their children. What a task inherits from
-//! its ancestors (§2) is never written out for every task, since a parent
-//! chain k deep would make k²/2 such edges; it is answered on demand by
-//! walking one task's ancestors, or by passes over the parent forest that
-//! are linear in tasks plus written edges (see `docs/graph.md`).
+//! The graph keeps only the edges the files write: each task's blockers, and
+//! the parent links with their children. What a task inherits from its
+//! ancestors (docs/graph.md) is never written out for every task, since a
+//! parent chain k deep would make k²/2 such edges; it is answered on demand by
+//! walking one task's ancestors, or by passes over the parent forest that are
+//! linear in tasks plus written edges (see `docs/graph.md`).
 
 mod cycles;
 mod forest;
@@ -33,7 +33,7 @@ use crate::taskset::TaskSet;
 /// things still makes a readable line (and a bounded one in a hook).
 pub const LISTED: usize = 10;
 
-/// Why one task waits for another (§2 of the design).
+/// Why one task waits for another (docs/graph.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reason {
     /// Named in the task's own `blocked_by`.
