@@ -116,8 +116,16 @@ fn task_index(set: &TaskSet, id: &TaskId) -> usize {
         .expect("ids come from resolving against this set")
 }
 
-/// Marks a task in progress and records who holds it.
-pub fn start(tx: &mut Transaction, id: &TaskId, owner: &str, force: bool) -> Result<Task> {
+/// Marks a task in progress and records who holds it and, in `started`,
+/// when the work began: now, unless its holder starts it again (a task
+/// taken over starts anew with its new holder).
+pub fn start(
+    tx: &mut Transaction,
+    id: &TaskId,
+    owner: &str,
+    force: bool,
+    now: DateTime<Utc>,
+) -> Result<Task> {
     let set = tx.tasks();
     let i = task_index(set, id);
     let task = &set.tasks()[i];
@@ -148,9 +156,15 @@ pub fn start(tx: &mut Transaction, id: &TaskId, owner: &str, force: bool) -> Res
             ));
         }
     }
+    let continues = task.status == Status::InProgress
+        && task.owner.as_deref() == Some(owner)
+        && task.started.is_some();
     let mut doc = tx.document(id)?;
     doc.set_str("status", Status::InProgress.as_str());
     doc.set_str("owner", owner);
+    if !continues {
+        doc.set_time("started", now);
+    }
     Ok(tx.stage(id, doc)?.clone())
 }
 
@@ -214,10 +228,13 @@ fn close(tx: &mut Transaction, id: &TaskId, status: Status, now: DateTime<Utc>) 
     Ok(tx.stage(id, doc)?.clone())
 }
 
-/// Back to pending; `reset` also clears the owner and every criterion.
+/// Back to pending, with no `started` or `closed` time: no work on it is
+/// under way, and the next `start` records its own time. `reset` also
+/// clears the owner and every criterion.
 pub fn reopen(tx: &mut Transaction, id: &TaskId, reset: bool) -> Result<Task> {
     let mut doc = tx.document(id)?;
     doc.remove("status");
+    doc.remove("started");
     doc.remove("closed");
     if reset {
         doc.remove("owner");
@@ -490,6 +507,12 @@ fn apply_fields(
             doc.set_time("closed", now);
         } else if !status.is_resolved() {
             doc.remove("closed");
+        }
+        // As `start` and `reopen` do it.
+        if status == Status::InProgress && was != Some(Status::InProgress) {
+            doc.set_time("started", now);
+        } else if status == Status::Pending {
+            doc.remove("started");
         }
     }
     if let Some(kind) = changes.kind {

@@ -25,6 +25,7 @@ const VALUE_KEYS: &[&str] = &[
     "labels",
     "verify",
     "created",
+    "started",
     "closed",
     "description",
 ];

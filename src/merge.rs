@@ -869,6 +869,7 @@ impl Merger<'_> {
                 "notes" => self.merge_notes(),
                 "criteria" => self.merge_criteria(),
                 "meta" => self.merge_meta(),
+                "started" => self.merge_earlier(key),
                 _ => false,
             };
             if !merged {
@@ -1155,6 +1156,25 @@ impl Merger<'_> {
     }
 
     /// `[meta]`: each key merges three-way on its own.
+    /// `started` set on both sides to different times (both started the
+    /// task): the earlier, when the work began. A side that removed it
+    /// (reopened the task) against one that changed it is a conflict.
+    fn merge_earlier(&mut self, key: &str) -> bool {
+        let time = |d: &TaskDocument| {
+            d.get(key)
+                .and_then(Item::as_value)
+                .and_then(Value::as_datetime)
+                .and_then(crate::task::timestamp_of)
+        };
+        let (Some(ours), Some(theirs)) = (time(self.ours), time(self.theirs)) else {
+            return false;
+        };
+        if theirs < ours {
+            self.take_theirs(key);
+        }
+        true
+    }
+
     fn merge_meta(&mut self) -> bool {
         let (Some(base), Some(ours), Some(theirs)) = (
             entries(self.base, "meta"),
@@ -1476,6 +1496,48 @@ text = "first"
                 "<<<<<<< ours\nsubject = \"X\"\n=======\nsubject = \"Y\"\n>>>>>>> theirs\nstatus"
             ),
             "{}",
+            m.text
+        );
+    }
+
+    #[test]
+    fn a_task_started_on_both_sides_keeps_the_earlier_start() {
+        let at = |t: &str| crate::task::parse_timestamp(t).unwrap();
+        let start = |when: &'static str| {
+            edit(BASE, move |d| {
+                d.set_str("status", "in_progress");
+                d.set_time("started", at(when));
+            })
+        };
+        let (early, late) = (start("2026-11-21T09:00:00Z"), start("2026-11-22T14:30:00Z"));
+        for (ours, theirs) in [(&early, &late), (&late, &early)] {
+            let m = merge(BASE, ours, theirs);
+            assert!(m.is_clean(), "{}", m.text);
+            assert!(
+                m.text.contains("started = 2026-11-21T09:00:00Z\n"),
+                "{}",
+                m.text
+            );
+        }
+        // Set on one side only: that side's time.
+        let m = merge(BASE, &early, BASE);
+        assert!(m.text.contains("started = 2026-11-21T09:00:00Z\n"));
+        // Reopened (cleared) on one side, restarted on the other: both
+        // are news, so it is for the user to say.
+        let reopened = edit(&early, |d| {
+            d.remove("status");
+            d.remove("started");
+        });
+        let restarted = edit(&early, |d| {
+            d.set_time("started", at("2026-11-23T08:00:00Z"))
+        });
+        let m = merge(&early, &reopened, &restarted);
+        assert!(
+            m.conflicts
+                .iter()
+                .any(|c| c.field.as_deref() == Some("`started`")),
+            "{:?}\n{}",
+            m.conflicts,
             m.text
         );
     }

@@ -336,6 +336,9 @@ pub struct Task {
     pub labels: Vec<String>,
     pub verify: Option<String>,
     pub created: Option<DateTime<Utc>>,
+    /// When the current stretch of work began: `start` sets it, `reopen`
+    /// and `reset` clear it.
+    pub started: Option<DateTime<Utc>>,
     pub closed: Option<DateTime<Utc>>,
     pub description: Option<String>,
     pub criteria: Vec<Criterion>,
@@ -374,6 +377,8 @@ struct TaskFile {
     verify: Option<String>,
     #[serde(default, deserialize_with = "de_opt_timestamp")]
     created: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "de_opt_timestamp")]
+    started: Option<DateTime<Utc>>,
     #[serde(default, deserialize_with = "de_opt_timestamp")]
     closed: Option<DateTime<Utc>>,
     #[serde(default)]
@@ -449,6 +454,7 @@ impl Task {
             labels: file.labels,
             verify: file.verify,
             created: file.created,
+            started: file.started,
             closed: file.closed,
             description: file.description,
             criteria: file.criteria,
@@ -702,6 +708,7 @@ impl Serialize for Task {
         map.serialize_entry("labels", &self.labels)?;
         map.serialize_entry("verify", &self.verify)?;
         map.serialize_entry("created", &self.created)?;
+        map.serialize_entry("started", &self.started)?;
         map.serialize_entry("closed", &self.closed)?;
         map.serialize_entry("description", &self.description)?;
         map.serialize_entry("criteria", &self.criteria)?;
@@ -757,6 +764,7 @@ due = 2026-12-01
 labels = ["db"]
 verify = "cargo test -p migrations"
 created = 2026-11-20T10:02:11Z
+started = 2026-11-21T08:15:00Z
 closed = 2026-11-21T16:40:00Z
 description = """
 What to do.
@@ -787,6 +795,10 @@ sprint = 14
         assert_eq!(task.estimate.as_ref().unwrap().minutes(), 2 * 480);
         assert_eq!(task.due, NaiveDate::from_ymd_opt(2026, 12, 1));
         assert_eq!(task.criteria.len(), 1);
+        assert_eq!(
+            task.started,
+            Some(parse_timestamp("2026-11-21T08:15:00Z").unwrap())
+        );
         assert_eq!(task.notes[0].by.as_deref(), Some("ana@example.com"));
         assert_eq!(task.meta["sprint"].as_integer(), Some(14));
     }
@@ -830,6 +842,14 @@ sprint = 14
 
         let err = Task::parse(id("a"), "subject = \"x\"\nparent = \"../x\"\n").unwrap_err();
         assert_eq!(err.line, 2);
+
+        let err = Task::parse(id("a"), "subject = \"x\"\nstarted = 2026-11-21\n").unwrap_err();
+        assert_eq!(err.line, 2);
+        assert!(
+            err.message.contains("is not a time with an offset"),
+            "{}",
+            err.message
+        );
 
         let err = Task::parse(id("a"), "subject = \"\"\n").unwrap_err();
         assert!(err.message.contains("must not be empty"));
@@ -895,7 +915,11 @@ sprint = 14
             ("0h", 0),
             ("0", 0),
         ] {
-            assert_eq!(text.parse::<Estimate>().unwrap().minutes(), minutes, "{text}");
+            assert_eq!(
+                text.parse::<Estimate>().unwrap().minutes(),
+                minutes,
+                "{text}"
+            );
         }
         for nothing in ["0.1m", "0.4m", "0.001h", "0.0001d 0m"] {
             let error = nothing.parse::<Estimate>().unwrap_err();

@@ -113,8 +113,8 @@ text = "planned"
 
     merge_feature(&env).ok();
     let merged = env.read("ship");
-    // Ours as it was, with theirs' two new lines (status and owner) and
-    // not one other line touched.
+    // Ours as it was, with theirs' three new lines (status, owner and
+    // started) and not one other line touched.
     let numstat = env
         .git(&[
             "diff",
@@ -126,10 +126,12 @@ text = "planned"
         ])
         .ok()
         .to_owned();
-    assert_eq!(numstat, "2\t0\t.tasks/ship.toml\n", "{merged}");
+    assert_eq!(numstat, "3\t0\t.tasks/ship.toml\n", "{merged}");
     let kept: Vec<&str> = merged
         .lines()
-        .filter(|l| !l.starts_with("status =") && !l.starts_with("owner ="))
+        .filter(|l| {
+            !l.starts_with("status =") && !l.starts_with("owner =") && !l.starts_with("started =")
+        })
         .collect();
     assert_eq!(kept, ours.lines().collect::<Vec<_>>());
     assert!(merged.contains("status = \"in_progress\"\n"), "{merged}");
@@ -912,7 +914,8 @@ fn a_comment_added_on_one_side_arrives_with_the_other_sides_change() {
         env.read("ship"),
         "subject = \"Ship it\"  # the headline\nstatus = \"in_progress\"\n\
          # Agreed at the planning meeting.\npriority = \"high\"\n\
-         owner = \"ana@example.com\"\ncreated = 2026-11-20T10:00:00Z\n"
+         owner = \"ana@example.com\"\ncreated = 2026-11-20T10:00:00Z\n\
+         started = 2026-11-21T10:00:00Z\n"
     );
 }
 

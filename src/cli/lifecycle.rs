@@ -65,9 +65,9 @@ pub fn run_start(ctx: &mut Ctx, args: StartArgs) -> CliResult {
             })?
         }
     };
-    let force = args.force;
+    let (force, now) = (args.force, ctx.now);
     change_one(ctx, &args.id, "started", |tx, id| {
-        change::start(tx, id, &owner, force)
+        change::start(tx, id, &owner, force, now)
     })
 }
 

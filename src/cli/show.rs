@@ -95,6 +95,9 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     if let Some(created) = task.created {
         lines.push(field("created", timestamp(created)));
     }
+    if let Some(started) = task.started {
+        lines.push(field("started", timestamp(started)));
+    }
     if let Some(closed) = task.closed {
         lines.push(field("closed", timestamp(closed)));
     }
