@@ -48,10 +48,6 @@ pub fn add(
     for c in &new.criteria {
         check_line("criterion", c)?;
     }
-    let taken = |tx: &Transaction, id: &TaskId| {
-        tx.tasks().get(id.as_str()).is_some()
-            || tx.workspace().tasks_dir().join(id.file_name()).exists()
-    };
     let id = match &new.id {
         Some(text) => {
             let id = TaskId::parse(text)?;
@@ -90,6 +86,66 @@ pub fn add(
     }
     let task = tx.stage(&id, doc)?.clone();
     Ok(task)
+}
+
+/// Whether a task, or any file, already has the id.
+fn taken(tx: &Transaction, id: &TaskId) -> bool {
+    tx.tasks().get(id.as_str()).is_some()
+        || tx.workspace().tasks_dir().join(id.file_name()).exists()
+}
+
+/// What `rename` did.
+#[derive(Debug, Clone)]
+pub struct Renamed {
+    /// The task under its new id.
+    pub task: Task,
+    /// The other tasks that named it, with the fields that did, in id order.
+    pub updated: Vec<(TaskId, Vec<&'static str>)>,
+}
+
+/// Gives task `old` the id `new`: its file is renamed, and every
+/// `blocked_by` and `parent` that names it is changed to the new id, each
+/// file edited in place. Refuses an invalid id and one that is taken.
+pub fn rename(tx: &mut Transaction, old: &TaskId, new: &str) -> Result<Renamed> {
+    let new = TaskId::parse(new)?;
+    if &new == old {
+        return Err(Error::Invalid(format!("{old} already has the id `{new}`")));
+    }
+    if taken(tx, &new) {
+        return Err(Error::Invalid(format!(
+            "a task with the id `{new}` already exists ({}); choose another id",
+            tx.workspace().display_path(&new).display()
+        )));
+    }
+    let referrers: Vec<(TaskId, Vec<&'static str>)> = tx
+        .tasks()
+        .iter()
+        .filter_map(|t| {
+            let mut fields = Vec::new();
+            if t.blocked_by.contains(old) {
+                fields.push("blocked_by");
+            }
+            if t.parent.as_ref() == Some(old) {
+                fields.push("parent");
+            }
+            (!fields.is_empty()).then(|| (t.id.clone(), fields))
+        })
+        .collect();
+    let doc = tx.document(old)?;
+    let task = tx.stage(&new, doc)?.clone();
+    tx.stage_removal(old);
+    for (r, fields) in &referrers {
+        let mut doc = tx.document(r)?;
+        doc.replace_in_array("blocked_by", old.as_str(), new.as_str());
+        if fields.contains(&"parent") {
+            doc.set_str("parent", new.as_str());
+        }
+        tx.stage(r, doc)?;
+    }
+    Ok(Renamed {
+        task,
+        updated: referrers,
+    })
 }
 
 fn with_final_newline(text: &str) -> String {
@@ -198,12 +254,33 @@ pub fn done_refusal(set: &TaskSet, id: &TaskId) -> Option<Error> {
     ))
 }
 
+/// What `done` did: the completed task, and the tasks that became ready
+/// because of it, in id order.
+#[derive(Debug, Clone)]
+pub struct Done {
+    pub task: Task,
+    pub now_ready: Vec<TaskId>,
+}
+
 /// Completes a task. `force` skips the rules of [`done_refusal`].
-pub fn done(tx: &mut Transaction, id: &TaskId, force: bool, now: DateTime<Utc>) -> Result<Task> {
+pub fn done(tx: &mut Transaction, id: &TaskId, force: bool, now: DateTime<Utc>) -> Result<Done> {
     if !force && let Some(refusal) = done_refusal(tx.tasks(), id) {
         return Err(refusal);
     }
-    close(tx, id, Status::Completed, now)
+    let ready = |set: &TaskSet| -> Vec<TaskId> {
+        let graph = Graph::new(set);
+        (0..set.len())
+            .filter(|&i| graph.is_ready(i))
+            .map(|i| set.tasks()[i].id.clone())
+            .collect()
+    };
+    let before = ready(tx.tasks());
+    let task = close(tx, id, Status::Completed, now)?;
+    let now_ready = ready(tx.tasks())
+        .into_iter()
+        .filter(|r| !before.contains(r))
+        .collect();
+    Ok(Done { task, now_ready })
 }
 
 /// Cancels a task: it no longer holds anything back.
@@ -230,7 +307,7 @@ fn close(tx: &mut Transaction, id: &TaskId, status: Status, now: DateTime<Utc>) 
 
 /// Back to pending, with no `started` or `closed` time: no work on it is
 /// under way, and the next `start` records its own time. `reset` also
-/// clears the owner and every criterion.
+/// clears the owner, every criterion and a gate's waiver.
 pub fn reopen(tx: &mut Transaction, id: &TaskId, reset: bool) -> Result<Task> {
     let mut doc = tx.document(id)?;
     doc.remove("status");
@@ -238,6 +315,7 @@ pub fn reopen(tx: &mut Transaction, id: &TaskId, reset: bool) -> Result<Task> {
     doc.remove("closed");
     if reset {
         doc.remove("owner");
+        doc.remove("waiver");
         let count = tx.tasks().get(id.as_str()).map_or(0, |t| t.criteria.len());
         for n in 0..count {
             doc.set_criterion_met(n, false);
@@ -639,4 +717,24 @@ pub fn waive(
     let mut doc = tx.document(id)?;
     doc.set_waiver(by, reason, now);
     Ok(tx.stage(id, doc)?.clone())
+}
+
+/// Removes a gate's waiver: it is judged on its own again. Refuses a task
+/// that has none. Returns the task and the waiver it had.
+pub fn unwaive(tx: &mut Transaction, id: &TaskId) -> Result<(Task, crate::task::Waiver)> {
+    let task = &tx.tasks().tasks()[task_index(tx.tasks(), id)];
+    let Some(waiver) = task.waiver.clone() else {
+        let what = if task.gate.is_some() {
+            format!("gate {id} is not waived, so there is no waiver to remove")
+        } else {
+            format!("{id} is not a gate, so it has no waiver to remove")
+        };
+        return Err(Error::refused(
+            what,
+            vec!["`git task gate list` shows each gate's state and waiver".into()],
+        ));
+    };
+    let mut doc = tx.document(id)?;
+    doc.remove("waiver");
+    Ok((tx.stage(id, doc)?.clone(), waiver))
 }

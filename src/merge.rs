@@ -523,22 +523,30 @@ fn hints(kind: &ConflictKind, path: Option<&str>, cx: &Context) -> Vec<String> {
             format!("then: git add {path} {other_path}"),
         ];
     }
-    let new = format!("{dir}/NEW-ID.toml");
+    // Theirs moves to a new id; ours stays where it is. `rename` runs on
+    // the working tree, so theirs is put in the file first.
+    let id = ours.id();
+    let new_id = format!("{id}-2");
+    let new_path = format!("{dir}/{new_id}.toml");
     vec![
         format!(
-            "both sides hold a task `{}`, created at different times: keep one of them in \
-             {path}, and delete the other side and the marker lines",
-            ours.id()
+            "both sides hold a task `{id}`, created at different times; to keep both, move \
+             the task of {} to a new id in four steps:",
+            theirs.named()
+        ),
+        format!("1. {}", show(&theirs, path)),
+        format!("2. git task rename {id} {new_id}"),
+        format!("3. {}", show(&ours, path)),
+        format!("4. git add {path} {new_path}"),
+        format!(
+            "step 2 points every blocked_by and parent that named `{id}` at `{new_id}`, and \
+             lists them: set those that meant the task of {} back to `{id}` \
+             (git task dep, git task edit --parent)",
+            ours.named()
         ),
         format!(
-            "to keep the other one too, bring it back under a new id: {} when you keep \
-             ours in the file, or {} when you keep theirs; then `git add` both files",
-            show(&theirs, &new),
-            show(&ours, &new)
-        ),
-        format!(
-            "tasks that refer to `{}` may mean either one: check their blocked_by and parent",
-            ours.id()
+            "or keep only one: leave one side in {path}, and delete the other side and the \
+             marker lines"
         ),
     ]
 }

@@ -201,3 +201,207 @@ fn estimates_take_what_the_tool_prints() {
     assert!(help.contains("1d 4h, 1h30m"), "{help}");
     assert!(help.contains("0m means no work"), "{help}");
 }
+
+/// build → release (a gate with one criterion) → deploy.
+fn pipeline() -> TestEnv {
+    let env = TestEnv::new();
+    env.add(&["Build", "--id", "build"]);
+    env.add(&[
+        "Release",
+        "--id",
+        "release",
+        "--gate",
+        "--after",
+        "build",
+        "--criteria",
+        "signed off",
+    ]);
+    env.add(&["Deploy", "--id", "deploy", "--after", "release"]);
+    env.add(&["Write the docs", "--id", "docs", "--after", "build"]);
+    env
+}
+
+#[test]
+fn reset_clears_a_waiver_and_unwaive_removes_one() {
+    let env = pipeline();
+    let run = env.task(&["gate", "unwaive", "release"]);
+    run.code(1);
+    assert!(
+        run.stderr
+            .contains("gate release is not waived, so there is no waiver to remove"),
+        "{}",
+        run.stderr
+    );
+    let run = env.task(&["gate", "unwaive", "build"]);
+    run.code(1);
+    assert!(run.stderr.contains("build is not a gate"), "{}", run.stderr);
+
+    env.task(&["gate", "waive", "release", "--reason", "hotfix"])
+        .ok();
+    let run = env.task(&["gate", "unwaive", "release"]);
+    assert_eq!(run.ok(), "unwaived release \"Release\" (blocked)\n");
+    assert!(
+        run.stderr
+            .contains("removed the waiver by ana@example.com (hotfix)"),
+        "{}",
+        run.stderr
+    );
+    assert!(!env.read("release").contains("waiver"));
+
+    env.task(&["gate", "waive", "release", "--reason", "hotfix"])
+        .ok();
+    env.task(&["reopen", "release"]).ok();
+    assert!(env.read("release").contains("[waiver]"), "reopen keeps it");
+    env.task(&["reset", "release"]).ok();
+    assert!(
+        !env.read("release").contains("waiver"),
+        "{}",
+        env.read("release")
+    );
+}
+
+#[test]
+fn done_force_on_a_gate_with_unmet_criteria_warns_that_it_stays_red() {
+    let env = pipeline();
+    env.done("build");
+    let run = env.task(&["done", "release", "--force"]);
+    run.ok();
+    assert!(
+        run.stderr.contains(
+            "warning: gate release is completed but stays red: criteria not met: 1. signed off"
+        ),
+        "{}",
+        run.stderr
+    );
+    // Met, it is green: no warning.
+    env.task(&["reopen", "release"]).ok();
+    env.task(&["criteria", "release", "--met", "1"]).ok();
+    let run = env.task(&["done", "release"]);
+    assert!(!run.stderr.contains("stays red"), "{}", run.stderr);
+}
+
+#[test]
+fn show_prints_a_gates_colour_for_the_branch_and_what_it_protects() {
+    let env = pipeline();
+    let out = env.task(&["show", "release"]).ok().to_owned();
+    assert!(
+        out.contains(
+            "gate state  red on main, the current branch (protects main, master)\n\
+             \x20           it is pending, not completed\n"
+        ),
+        "{out}"
+    );
+    let json = env.task(&["show", "release", "--json"]).json();
+    let state = &json["task"]["gate_state"];
+    assert_eq!(state["state"], "red");
+    assert_eq!(state["branch"], "main");
+    assert_eq!(state["protects_branch"], true);
+    assert_eq!(state["branches"], serde_json::json!(["main", "master"]));
+    assert!(
+        json["task"]["gate_state"]["reasons"]
+            .as_array()
+            .unwrap()
+            .len()
+            >= 2
+    );
+    // A task that is not a gate has none.
+    let json = env.task(&["show", "build", "--json"]).json();
+    assert!(json["task"].get("gate_state").is_none());
+
+    env.task(&["gate", "waive", "release", "--reason", "hotfix"])
+        .ok();
+    env.git(&["checkout", "-q", "-b", "feature"]).ok();
+    let out = env.task(&["show", "release"]).ok().to_owned();
+    assert!(
+        out.contains("gate state  yellow (protects main, master; not feature, the current branch)"),
+        "{out}"
+    );
+    let json = env.task(&["show", "release", "--json"]).json();
+    assert_eq!(json["task"]["gate_state"]["state"], "yellow");
+    assert_eq!(json["task"]["gate_state"]["protects_branch"], false);
+}
+
+#[test]
+fn done_says_what_it_made_ready() {
+    let env = pipeline();
+    let run = env.task(&["done", "build"]);
+    assert_eq!(
+        run.ok(),
+        "completed build \"Build\" (completed)\nnow ready (2):\n  docs     Write the docs\n  release  Release\n"
+    );
+    env.task(&["criteria", "release", "--met", "1"]).ok();
+    let json = env.task(&["done", "release", "--json"]).json();
+    assert_eq!(json["task"]["id"], "release");
+    assert_eq!(
+        json["now_ready"],
+        serde_json::json!([{ "id": "deploy", "subject": "Deploy" }])
+    );
+    // Nothing new: no list, and an empty one in JSON.
+    let run = env.task(&["done", "docs"]);
+    assert_eq!(run.ok(), "completed docs \"Write the docs\" (completed)\n");
+    let json = env.task(&["done", "deploy", "--json"]).json();
+    assert_eq!(json["now_ready"], serde_json::json!([]));
+}
+
+#[test]
+fn rename_changes_the_id_and_every_reference_keeping_each_files_layout() {
+    let env = pipeline();
+    env.add(&["Build the parser", "--id", "parser", "--parent", "build"]);
+    // A hand-written referrer, with a comment inside its array.
+    env.write(
+        "smoke",
+        "# written by hand\nsubject = \"Smoke test\"\nblocked_by = [\n  \"build\",  # needs the binary\n  \"docs\",\n]\n",
+    );
+    let build_before = env.read("build");
+    let run = env.task(&["rename", "build", "compile"]);
+    assert_eq!(
+        run.ok(),
+        "renamed build to compile \"Build\" (.tasks/build.toml → .tasks/compile.toml)\n\
+         \x20 docs: blocked_by build → compile\n\
+         \x20 parser: parent build → compile\n\
+         \x20 release: blocked_by build → compile\n\
+         \x20 smoke: blocked_by build → compile\n"
+    );
+    assert!(!env.tasks_dir().join("build.toml").exists());
+    assert_eq!(
+        env.read("compile"),
+        build_before,
+        "the file itself is unchanged"
+    );
+    assert_eq!(
+        env.read("smoke"),
+        "# written by hand\nsubject = \"Smoke test\"\nblocked_by = [\n  \"compile\",  # needs the binary\n  \"docs\",\n]\n"
+    );
+    assert!(env.read("parser").contains("parent = \"compile\"\n"));
+    env.task(&["check"]).ok();
+    // The parent waits for its child, under its new id too.
+    assert_eq!(env.ready(), ["parser"]);
+
+    let json = env
+        .task(&["rename", "compile", "build-all", "--json"])
+        .json();
+    assert_eq!(json["from"], "compile");
+    assert_eq!(json["to"], "build-all");
+    assert_eq!(json["path"], ".tasks/build-all.toml");
+    assert_eq!(
+        json["updated"][1],
+        serde_json::json!({ "id": "parser", "fields": ["parent"] })
+    );
+
+    let run = env.task(&["rename", "docs", "Docs"]);
+    run.code(2);
+    assert!(
+        run.stderr.contains("`Docs` is not a valid task id"),
+        "{}",
+        run.stderr
+    );
+    let run = env.task(&["rename", "docs", "release"]);
+    run.code(2);
+    assert!(
+        run.stderr
+            .contains("a task with the id `release` already exists (.tasks/release.toml)"),
+        "{}",
+        run.stderr
+    );
+    assert!(env.tasks_dir().join("docs.toml").exists());
+}

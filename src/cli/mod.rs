@@ -20,6 +20,7 @@ mod log;
 mod merge_driver;
 mod note;
 mod plan;
+mod rename;
 mod render;
 mod rm;
 mod show;
@@ -87,6 +88,7 @@ pub enum Command {
     /// criterion unmet.
     Reset(lifecycle::IdArgs),
     Rm(rm::Args),
+    Rename(rename::Args),
     #[command(subcommand)]
     Dep(dep::Command),
     Criteria(criteria::Args),
@@ -255,6 +257,7 @@ fn run(ctx: &mut Ctx, command: Command) -> CliResult {
         Command::Reopen(args) => lifecycle::run_simple(ctx, args, lifecycle::Simple::Reopen),
         Command::Reset(args) => lifecycle::run_simple(ctx, args, lifecycle::Simple::Reset),
         Command::Rm(args) => rm::run(ctx, args),
+        Command::Rename(args) => rename::run(ctx, args),
         Command::Dep(command) => dep::run(ctx, command),
         Command::Criteria(args) => criteria::run(ctx, args),
         Command::Note(args) => note::run(ctx, args),
