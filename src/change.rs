@@ -36,6 +36,28 @@ pub fn check_line(what: &str, text: &str) -> Result<()> {
     Ok(())
 }
 
+/// Checks that `label` can be a label: a word, without whitespace, as
+/// `list --label` and `#label` in listings take it.
+pub fn check_label(label: &str) -> Result<()> {
+    label_problem(label).map_or(Ok(()), |p| Err(Error::Invalid(p)))
+}
+
+/// What is wrong with a label, if anything.
+pub fn label_problem(label: &str) -> Option<String> {
+    if label.trim().is_empty() {
+        Some("a label must not be empty".into())
+    } else if label.contains(char::is_whitespace) {
+        let suggestion: Vec<&str> = label.split_whitespace().collect();
+        Some(format!(
+            "the label `{}` has whitespace in it; a label is one word, like `{}`",
+            label.escape_debug(),
+            suggestion.join("-")
+        ))
+    } else {
+        None
+    }
+}
+
 /// Creates a task and returns it.
 pub fn add(
     tx: &mut Transaction,
@@ -622,6 +644,7 @@ fn apply_fields(
         doc.set_date("due", due);
     }
     for label in &changes.add_labels {
+        check_label(label)?;
         doc.add_to_array("labels", label);
     }
     for label in &changes.remove_labels {

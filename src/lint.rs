@@ -112,6 +112,20 @@ pub fn lint(loaded: &Loaded, now: DateTime<Utc>, stale_after: Duration) -> Repor
                 );
             }
         }
+        for label in &task.labels {
+            if let Some(problem) = crate::change::label_problem(label) {
+                push(
+                    "label-with-whitespace",
+                    "labels",
+                    format!("`{id}` \"{}\": {problem}", task.subject),
+                    format!(
+                        "git task edit {id} --unlabel '{}'{}",
+                        label.replace('\'', r"'\''"),
+                        label_suggestion(label)
+                    ),
+                );
+            }
+        }
         if task.gate.is_some() && task.criteria.is_empty() {
             push(
                 "gate-without-criteria",
@@ -127,5 +141,15 @@ pub fn lint(loaded: &Loaded, now: DateTime<Utc>, stale_after: Duration) -> Repor
     Report {
         tasks: tasks.len(),
         diagnostics: out,
+    }
+}
+
+/// ` --label WORD` for a label with whitespace, when it has any words.
+fn label_suggestion(label: &str) -> String {
+    let words: Vec<&str> = label.split_whitespace().collect();
+    if words.is_empty() {
+        String::new()
+    } else {
+        format!(" --label {}", words.join("-"))
     }
 }

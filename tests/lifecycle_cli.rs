@@ -405,3 +405,97 @@ fn rename_changes_the_id_and_every_reference_keeping_each_files_layout() {
     );
     assert!(env.tasks_dir().join("docs.toml").exists());
 }
+
+#[test]
+fn reopen_of_a_pending_task_says_so_and_changes_nothing() {
+    let env = TestEnv::new();
+    env.add(&["Build", "--id", "build"]);
+    let before = env.read("build");
+    let run = env.task(&["reopen", "build"]);
+    assert_eq!(
+        run.ok(),
+        "build \"Build\" is already pending (pending); nothing to reopen\n"
+    );
+    assert_eq!(env.read("build"), before);
+    env.task(&["start", "build"]).ok();
+    let run = env.task(&["reopen", "build"]);
+    assert_eq!(run.ok(), "reopened build \"Build\" (pending)\n");
+}
+
+#[test]
+fn labels_with_whitespace_are_refused_and_linted_in_files() {
+    let env = TestEnv::new();
+    for bad in ["needs review", "", " ", "tab\there"] {
+        let run = env.task(&["add", "Build", "--label", bad]);
+        run.code(2);
+        assert!(
+            run.stderr.contains("has whitespace in it") || run.stderr.contains("must not be empty"),
+            "{bad:?}: {}",
+            run.stderr
+        );
+    }
+    let run = env.task(&["add", "Build", "--label", "needs review"]);
+    assert!(
+        run.stderr
+            .contains("the label `needs review` has whitespace in it; a label is one word, like `needs-review`"),
+        "{}",
+        run.stderr
+    );
+    env.add(&["Build", "--id", "build", "--label", "ci"]);
+    env.task(&["edit", "build", "--label", "two words"]).code(2);
+    assert!(!env.read("build").contains("two words"));
+
+    // A file that has one still reads (check passes); lint points at it.
+    env.write(
+        "old",
+        "subject = \"Old\"\ndescription = \"Work from before labels were checked, kept as it was\"\nlabels = [\"needs review\"]\n",
+    );
+    env.task(&["check"]).ok();
+    let lint = env.task(&["lint"]);
+    let said = format!("{}{}", lint.stdout, lint.stderr);
+    assert!(
+        said.contains(
+            ".tasks/old.toml:3:1: `old` \"Old\": the label `needs review` has whitespace in it"
+        ),
+        "{said}"
+    );
+    assert!(
+        said.contains("git task edit old --unlabel 'needs review' --label needs-review"),
+        "{said}"
+    );
+    env.task(&[
+        "edit",
+        "old",
+        "--unlabel",
+        "needs review",
+        "--label",
+        "needs-review",
+    ])
+    .ok();
+    assert!(env.read("old").contains("labels = [\"needs-review\"]"));
+}
+
+#[test]
+fn note_and_start_both_refuse_without_an_identity() {
+    let env = TestEnv::new();
+    env.add(&["Build", "--id", "build"]);
+    env.git(&["config", "--unset", "user.email"]).ok();
+    let run = env.task(&["note", "build", "half done"]);
+    run.code(2);
+    assert!(
+        run.stderr
+            .contains("who writes the note? pass --by, or set `git config user.email`"),
+        "{}",
+        run.stderr
+    );
+    assert!(!env.read("build").contains("notes"));
+    let run = env.task(&["start", "build"]);
+    run.code(2);
+    assert!(run.stderr.contains("pass --owner"), "{}", run.stderr);
+    // Said who, both go ahead.
+    env.task(&["note", "build", "half done", "--by", "bo@example.com"])
+        .ok();
+    assert!(env.read("build").contains("by = \"bo@example.com\""));
+    env.task(&["start", "build", "--owner", "bo@example.com"])
+        .ok();
+}

@@ -8,6 +8,7 @@ use git_task::change;
 use git_task::error::Error;
 use git_task::gate::{self, GateState};
 use git_task::store::Source;
+use git_task::task::Status;
 
 use super::render::View;
 use super::ui::escape;
@@ -185,9 +186,31 @@ pub fn run_simple(ctx: &mut Ctx, args: IdArgs, which: Simple) -> CliResult {
         Simple::Cancel => change_one(ctx, &args.id, "cancelled", |tx, id| {
             change::cancel(tx, id, now)
         }),
-        Simple::Reopen => change_one(ctx, &args.id, "reopened", |tx, id| {
-            change::reopen(tx, id, false)
-        }),
+        Simple::Reopen => {
+            let ws = ctx.workspace()?;
+            let ((id, was), set) = ws.transact(|tx| {
+                let id = tx.resolve(&args.id)?;
+                let was = tx.tasks().get(id.as_str()).map(|t| t.status);
+                if was != Some(Status::Pending) {
+                    change::reopen(tx, &id, false)?;
+                }
+                Ok((id, was))
+            })?;
+            if was != Some(Status::Pending) || ctx.json {
+                return print_changed(ctx, &set, &id, "reopened");
+            }
+            // Nothing to do is not an error: reopen is safe to repeat.
+            let view = View::new(&set);
+            let i = set.index_of(id.as_str()).expect("just resolved");
+            let line = format!(
+                "{} \"{}\" is already pending ({}); nothing to reopen",
+                view.id(&ctx.ui, i),
+                escape(&view.task(i).subject, false),
+                view.state(i)
+            );
+            writeln!(ctx.ui.out(), "{line}")?;
+            Ok(())
+        }
         Simple::Reset => change_one(ctx, &args.id, "reset", |tx, id| {
             change::reopen(tx, id, true)
         }),
