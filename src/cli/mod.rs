@@ -82,10 +82,12 @@ pub enum Command {
     Done(lifecycle::DoneArgs),
     /// Cancel a task: it is resolved and no longer holds anything back.
     Cancel(lifecycle::IdArgs),
-    /// Put a task back to pending (owner and criteria are kept).
+    /// Put a task back to pending (owner, criteria and a gate's waiver are
+    /// kept; the started and closed times are cleared). A task that is
+    /// already pending is left as it is.
     Reopen(lifecycle::IdArgs),
-    /// Put a task back to pending, clearing its owner and marking every
-    /// criterion unmet.
+    /// Put a task back to pending, clearing its owner, its started and
+    /// closed times and a gate's waiver, and marking every criterion unmet.
     Reset(lifecycle::IdArgs),
     Rm(rm::Args),
     Rename(rename::Args),
