@@ -80,6 +80,7 @@ fn generate(n: usize) -> TaskSet {
                 labels: Vec::new(),
                 verify: None,
                 created: None,
+                started: None,
                 closed: None,
                 description: None,
                 criteria: Vec::new(),

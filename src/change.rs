@@ -36,6 +36,28 @@ pub fn check_line(what: &str, text: &str) -> Result<()> {
     Ok(())
 }
 
+/// Checks that `label` can be a label: a word, without whitespace, as
+/// `list --label` and `#label` in listings take it.
+pub fn check_label(label: &str) -> Result<()> {
+    label_problem(label).map_or(Ok(()), |p| Err(Error::Invalid(p)))
+}
+
+/// What is wrong with a label, if anything.
+pub fn label_problem(label: &str) -> Option<String> {
+    if label.trim().is_empty() {
+        Some("a label must not be empty".into())
+    } else if label.contains(char::is_whitespace) {
+        let suggestion: Vec<&str> = label.split_whitespace().collect();
+        Some(format!(
+            "the label `{}` has whitespace in it; a label is one word, like `{}`",
+            label.escape_debug(),
+            suggestion.join("-")
+        ))
+    } else {
+        None
+    }
+}
+
 /// Creates a task and returns it.
 pub fn add(
     tx: &mut Transaction,
@@ -48,10 +70,6 @@ pub fn add(
     for c in &new.criteria {
         check_line("criterion", c)?;
     }
-    let taken = |tx: &Transaction, id: &TaskId| {
-        tx.tasks().get(id.as_str()).is_some()
-            || tx.workspace().tasks_dir().join(id.file_name()).exists()
-    };
     let id = match &new.id {
         Some(text) => {
             let id = TaskId::parse(text)?;
@@ -92,6 +110,66 @@ pub fn add(
     Ok(task)
 }
 
+/// Whether a task, or any file, already has the id.
+fn taken(tx: &Transaction, id: &TaskId) -> bool {
+    tx.tasks().get(id.as_str()).is_some()
+        || tx.workspace().tasks_dir().join(id.file_name()).exists()
+}
+
+/// What `rename` did.
+#[derive(Debug, Clone)]
+pub struct Renamed {
+    /// The task under its new id.
+    pub task: Task,
+    /// The other tasks that named it, with the fields that did, in id order.
+    pub updated: Vec<(TaskId, Vec<&'static str>)>,
+}
+
+/// Gives task `old` the id `new`: its file is renamed, and every
+/// `blocked_by` and `parent` that names it is changed to the new id, each
+/// file edited in place. Refuses an invalid id and one that is taken.
+pub fn rename(tx: &mut Transaction, old: &TaskId, new: &str) -> Result<Renamed> {
+    let new = TaskId::parse(new)?;
+    if &new == old {
+        return Err(Error::Invalid(format!("{old} already has the id `{new}`")));
+    }
+    if taken(tx, &new) {
+        return Err(Error::Invalid(format!(
+            "a task with the id `{new}` already exists ({}); choose another id",
+            tx.workspace().display_path(&new).display()
+        )));
+    }
+    let referrers: Vec<(TaskId, Vec<&'static str>)> = tx
+        .tasks()
+        .iter()
+        .filter_map(|t| {
+            let mut fields = Vec::new();
+            if t.blocked_by.contains(old) {
+                fields.push("blocked_by");
+            }
+            if t.parent.as_ref() == Some(old) {
+                fields.push("parent");
+            }
+            (!fields.is_empty()).then(|| (t.id.clone(), fields))
+        })
+        .collect();
+    let doc = tx.document(old)?;
+    let task = tx.stage(&new, doc)?.clone();
+    tx.stage_removal(old);
+    for (r, fields) in &referrers {
+        let mut doc = tx.document(r)?;
+        doc.replace_in_array("blocked_by", old.as_str(), new.as_str());
+        if fields.contains(&"parent") {
+            doc.set_str("parent", new.as_str());
+        }
+        tx.stage(r, doc)?;
+    }
+    Ok(Renamed {
+        task,
+        updated: referrers,
+    })
+}
+
 fn with_final_newline(text: &str) -> String {
     if text.contains('\n') && !text.ends_with('\n') {
         format!("{text}\n")
@@ -116,8 +194,16 @@ fn task_index(set: &TaskSet, id: &TaskId) -> usize {
         .expect("ids come from resolving against this set")
 }
 
-/// Marks a task in progress and records who holds it.
-pub fn start(tx: &mut Transaction, id: &TaskId, owner: &str, force: bool) -> Result<Task> {
+/// Marks a task in progress and records who holds it and, in `started`,
+/// when the work began: now, unless its holder starts it again (a task
+/// taken over starts anew with its new holder).
+pub fn start(
+    tx: &mut Transaction,
+    id: &TaskId,
+    owner: &str,
+    force: bool,
+    now: DateTime<Utc>,
+) -> Result<Task> {
     let set = tx.tasks();
     let i = task_index(set, id);
     let task = &set.tasks()[i];
@@ -148,9 +234,15 @@ pub fn start(tx: &mut Transaction, id: &TaskId, owner: &str, force: bool) -> Res
             ));
         }
     }
+    let continues = task.status == Status::InProgress
+        && task.owner.as_deref() == Some(owner)
+        && task.started.is_some();
     let mut doc = tx.document(id)?;
     doc.set_str("status", Status::InProgress.as_str());
     doc.set_str("owner", owner);
+    if !continues {
+        doc.set_time("started", now);
+    }
     Ok(tx.stage(id, doc)?.clone())
 }
 
@@ -189,12 +281,33 @@ pub fn done_refusal(set: &TaskSet, id: &TaskId) -> Option<Error> {
     ))
 }
 
+/// What `done` did: the completed task, and the tasks that became ready
+/// because of it, in id order.
+#[derive(Debug, Clone)]
+pub struct Done {
+    pub task: Task,
+    pub now_ready: Vec<TaskId>,
+}
+
 /// Completes a task. `force` skips the rules of [`done_refusal`].
-pub fn done(tx: &mut Transaction, id: &TaskId, force: bool, now: DateTime<Utc>) -> Result<Task> {
+pub fn done(tx: &mut Transaction, id: &TaskId, force: bool, now: DateTime<Utc>) -> Result<Done> {
     if !force && let Some(refusal) = done_refusal(tx.tasks(), id) {
         return Err(refusal);
     }
-    close(tx, id, Status::Completed, now)
+    let ready = |set: &TaskSet| -> Vec<TaskId> {
+        let graph = Graph::new(set);
+        (0..set.len())
+            .filter(|&i| graph.is_ready(i))
+            .map(|i| set.tasks()[i].id.clone())
+            .collect()
+    };
+    let before = ready(tx.tasks());
+    let task = close(tx, id, Status::Completed, now)?;
+    let now_ready = ready(tx.tasks())
+        .into_iter()
+        .filter(|r| !before.contains(r))
+        .collect();
+    Ok(Done { task, now_ready })
 }
 
 /// Cancels a task: it no longer holds anything back.
@@ -219,13 +332,17 @@ fn close(tx: &mut Transaction, id: &TaskId, status: Status, now: DateTime<Utc>) 
     Ok(tx.stage(id, doc)?.clone())
 }
 
-/// Back to pending; `reset` also clears the owner and every criterion.
+/// Back to pending, with no `started` or `closed` time: no work on it is
+/// under way, and the next `start` records its own time. `reset` also
+/// clears the owner, every criterion and a gate's waiver.
 pub fn reopen(tx: &mut Transaction, id: &TaskId, reset: bool) -> Result<Task> {
     let mut doc = tx.document(id)?;
     doc.remove("status");
+    doc.remove("started");
     doc.remove("closed");
     if reset {
         doc.remove("owner");
+        doc.remove("waiver");
         let count = tx.tasks().get(id.as_str()).map_or(0, |t| t.criteria.len());
         for n in 0..count {
             doc.set_criterion_met(n, false);
@@ -510,6 +627,12 @@ fn apply_fields(
         } else if !status.is_resolved() {
             doc.remove("closed");
         }
+        // As `start` and `reopen` do it.
+        if status == Status::InProgress && was != Some(Status::InProgress) {
+            doc.set_time("started", now);
+        } else if status == Status::Pending {
+            doc.remove("started");
+        }
     }
     if let Some(kind) = changes.kind {
         set_or_default(doc, "kind", kind);
@@ -540,6 +663,7 @@ fn apply_fields(
         doc.set_date("due", due);
     }
     for label in &changes.add_labels {
+        check_label(label)?;
         doc.add_to_array("labels", label);
     }
     for label in &changes.remove_labels {
@@ -635,4 +759,24 @@ pub fn waive(
     let mut doc = tx.document(id)?;
     doc.set_waiver(by, reason, now);
     Ok(tx.stage(id, doc)?.clone())
+}
+
+/// Removes a gate's waiver: it is judged on its own again. Refuses a task
+/// that has none. Returns the task and the waiver it had.
+pub fn unwaive(tx: &mut Transaction, id: &TaskId) -> Result<(Task, crate::task::Waiver)> {
+    let task = &tx.tasks().tasks()[task_index(tx.tasks(), id)];
+    let Some(waiver) = task.waiver.clone() else {
+        let what = if task.gate.is_some() {
+            format!("gate {id} is not waived, so there is no waiver to remove")
+        } else {
+            format!("{id} is not a gate, so it has no waiver to remove")
+        };
+        return Err(Error::refused(
+            what,
+            vec!["`git task gate list` shows each gate's state and waiver".into()],
+        ));
+    };
+    let mut doc = tx.document(id)?;
+    doc.remove("waiver");
+    Ok((tx.stage(id, doc)?.clone(), waiver))
 }

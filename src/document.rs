@@ -25,6 +25,7 @@ const VALUE_KEYS: &[&str] = &[
     "labels",
     "verify",
     "created",
+    "started",
     "closed",
     "description",
 ];
@@ -253,6 +254,25 @@ impl TaskDocument {
         }
         self.set(key, Array::from_iter([item]));
         true
+    }
+
+    /// Replaces the string `from` in the array `key` by `to`, in its place
+    /// and with its layout (comments, line breaks). Returns whether it was
+    /// there.
+    pub fn replace_in_array(&mut self, key: &str, from: &str, to: &str) -> bool {
+        let Some(array) = self.doc.get_mut(key).and_then(Item::as_array_mut) else {
+            return false;
+        };
+        let mut replaced = false;
+        for value in array.iter_mut() {
+            if value.as_str() == Some(from) {
+                let mut new = safe_strings(Value::from(to));
+                *new.decor_mut() = value.decor().clone();
+                *value = new;
+                replaced = true;
+            }
+        }
+        replaced
     }
 
     /// Removes `item` from the string array `key`, and the key with its last

@@ -160,15 +160,31 @@ pub fn branch_matches(pattern: &str, branch: &str) -> bool {
     )
 }
 
-/// Whether a gate task protects `branch`: `gate = true` protects the
-/// branches of `gates.branches`; `gate = { branches = [...] }` its own.
-pub fn protects(task: &crate::Task, config: &crate::config::Config, branch: &str) -> bool {
-    let patterns: &[String] = match &task.gate {
-        None => return false,
+/// The branch names and globs a gate task protects: `gate = true` the
+/// branches of `gates.branches`; `gate = { branches = [...] }` its own;
+/// nothing when the task is not a gate.
+pub fn protected_branches<'a>(
+    task: &'a crate::Task,
+    config: &'a crate::config::Config,
+) -> &'a [String] {
+    match &task.gate {
+        None => &[],
         Some(crate::task::Gate::ConfiguredBranches) => &config.gate_branches,
         Some(crate::task::Gate::Branches(globs)) => globs,
-    };
-    patterns.iter().any(|p| branch_matches(p, branch))
+    }
+}
+
+/// Whether a gate task protects `branch` (see [`protected_branches`]).
+pub fn protects(task: &crate::Task, config: &crate::config::Config, branch: &str) -> bool {
+    protected_branches(task, config)
+        .iter()
+        .any(|p| branch_matches(p, branch))
+}
+
+/// The short name of the branch HEAD is on; `None` when it is detached.
+pub fn head_branch(repo: &gix::Repository) -> Option<String> {
+    let name = repo.head_name().ok().flatten()?;
+    Some(short_branch(&name.as_bstr().to_string()).to_owned())
 }
 
 /// Every gate that protects `branch`, with its state, in id order.

@@ -137,6 +137,10 @@ pub fn task_changes(old: &Task, new: &Task) -> Vec<Change> {
         new.due.map(|d| d.to_string()),
     );
     field("verify", old.verify.clone(), new.verify.clone());
+    let time = |t: Option<chrono::DateTime<chrono::Utc>>| {
+        t.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+    };
+    field("started", time(old.started), time(new.started));
     field(
         "description",
         old.description.as_deref().map(|d| d.trim_end().to_string()),
@@ -225,7 +229,7 @@ mod tests {
             "subject = \"A\"\nblocked_by = [\"x\", \"y\"]\nlabels = [\"db\"]\n[[criteria]]\ntext = \"c1\"\n",
         );
         let new = task(
-            "subject = \"B\"\nstatus = \"in_progress\"\nowner = \"ana\"\nblocked_by = [\"y\", \"z\"]\n[[criteria]]\ntext = \"c1\"\nmet = true\n[[notes]]\nat = 2026-11-21T10:00:00Z\nby = \"ana\"\ntext = \"started\"\n",
+            "subject = \"B\"\nstatus = \"in_progress\"\nowner = \"ana\"\nstarted = 2026-11-21T09:30:00Z\nblocked_by = [\"y\", \"z\"]\n[[criteria]]\ntext = \"c1\"\nmet = true\n[[notes]]\nat = 2026-11-21T10:00:00Z\nby = \"ana\"\ntext = \"started\"\n",
         );
         let text: Vec<String> = task_changes(&old, &new)
             .iter()
@@ -237,6 +241,7 @@ mod tests {
                 "status pending → in_progress",
                 "subject A → B",
                 "owner (none) → ana",
+                "started (none) → 2026-11-21T09:30:00Z",
                 "now waits for z",
                 "no longer waits for x",
                 "label -db",

@@ -18,8 +18,9 @@ const VAGUE: &[&str] = &[
 /// A description shorter than this many words is too thin to pick up.
 pub const MIN_WORDS: usize = 5;
 
-/// Lints the unresolved tasks. In-progress work whose newest note (or
-/// creation) is older than `stale_after` is stale.
+/// Lints the unresolved tasks. In-progress work is stale when the later of
+/// its start (`started`) and its newest note is older than `stale_after`;
+/// a task started before git-task recorded starts counts from its creation.
 pub fn lint(loaded: &Loaded, now: DateTime<Utc>, stale_after: Duration) -> Report {
     let tasks = loaded.tasks.tasks();
     let mut out = Vec::new();
@@ -89,20 +90,38 @@ pub fn lint(loaded: &Loaded, now: DateTime<Utc>, stale_after: Duration) -> Repor
             );
         }
         if task.status == Status::InProgress {
-            let last = task.notes.iter().map(|n| n.at).chain(task.created).max();
+            let last_note = task.notes.iter().map(|n| n.at).max();
+            let since = task.started.or(task.created);
+            let last = last_note.into_iter().chain(since).max();
             if let Some(last) = last
                 && now - last > stale_after
             {
+                let day = last.format("%Y-%m-%d");
+                let what = if last_note == Some(last) {
+                    format!("has been in progress with no note since {day}")
+                } else {
+                    format!("has been in progress since {day} with no note")
+                };
                 push(
                     "stale-in-progress",
                     "status",
-                    format!(
-                        "`{id}` \"{}\" has been in progress with no note since {}",
-                        task.subject,
-                        last.format("%Y-%m-%d")
-                    ),
+                    format!("`{id}` \"{}\" {what}", task.subject),
                     format!(
                         "say where it stands (git task note {id} \"…\"), or git task reopen {id}"
+                    ),
+                );
+            }
+        }
+        for label in &task.labels {
+            if let Some(problem) = crate::change::label_problem(label) {
+                push(
+                    "label-with-whitespace",
+                    "labels",
+                    format!("`{id}` \"{}\": {problem}", task.subject),
+                    format!(
+                        "git task edit {id} --unlabel '{}'{}",
+                        label.replace('\'', r"'\''"),
+                        label_suggestion(label)
                     ),
                 );
             }
@@ -122,5 +141,15 @@ pub fn lint(loaded: &Loaded, now: DateTime<Utc>, stale_after: Duration) -> Repor
     Report {
         tasks: tasks.len(),
         diagnostics: out,
+    }
+}
+
+/// ` --label WORD` for a label with whitespace, when it has any words.
+fn label_suggestion(label: &str) -> String {
+    let words: Vec<&str> = label.split_whitespace().collect();
+    if words.is_empty() {
+        String::new()
+    } else {
+        format!(" --label {}", words.join("-"))
     }
 }

@@ -523,22 +523,30 @@ fn hints(kind: &ConflictKind, path: Option<&str>, cx: &Context) -> Vec<String> {
             format!("then: git add {path} {other_path}"),
         ];
     }
-    let new = format!("{dir}/NEW-ID.toml");
+    // Theirs moves to a new id; ours stays where it is. `rename` runs on
+    // the working tree, so theirs is put in the file first.
+    let id = ours.id();
+    let new_id = format!("{id}-2");
+    let new_path = format!("{dir}/{new_id}.toml");
     vec![
         format!(
-            "both sides hold a task `{}`, created at different times: keep one of them in \
-             {path}, and delete the other side and the marker lines",
-            ours.id()
+            "both sides hold a task `{id}`, created at different times; to keep both, move \
+             the task of {} to a new id in four steps:",
+            theirs.named()
+        ),
+        format!("1. {}", show(&theirs, path)),
+        format!("2. git task rename {id} {new_id}"),
+        format!("3. {}", show(&ours, path)),
+        format!("4. git add {path} {new_path}"),
+        format!(
+            "step 2 points every blocked_by and parent that named `{id}` at `{new_id}`, and \
+             lists them: set those that meant the task of {} back to `{id}` \
+             (git task dep, git task edit --parent)",
+            ours.named()
         ),
         format!(
-            "to keep the other one too, bring it back under a new id: {} when you keep \
-             ours in the file, or {} when you keep theirs; then `git add` both files",
-            show(&theirs, &new),
-            show(&ours, &new)
-        ),
-        format!(
-            "tasks that refer to `{}` may mean either one: check their blocked_by and parent",
-            ours.id()
+            "or keep only one: leave one side in {path}, and delete the other side and the \
+             marker lines"
         ),
     ]
 }
@@ -869,6 +877,7 @@ impl Merger<'_> {
                 "notes" => self.merge_notes(),
                 "criteria" => self.merge_criteria(),
                 "meta" => self.merge_meta(),
+                "started" => self.merge_earlier(key),
                 _ => false,
             };
             if !merged {
@@ -1155,6 +1164,25 @@ impl Merger<'_> {
     }
 
     /// `[meta]`: each key merges three-way on its own.
+    /// `started` set on both sides to different times (both started the
+    /// task): the earlier, when the work began. A side that removed it
+    /// (reopened the task) against one that changed it is a conflict.
+    fn merge_earlier(&mut self, key: &str) -> bool {
+        let time = |d: &TaskDocument| {
+            d.get(key)
+                .and_then(Item::as_value)
+                .and_then(Value::as_datetime)
+                .and_then(crate::task::timestamp_of)
+        };
+        let (Some(ours), Some(theirs)) = (time(self.ours), time(self.theirs)) else {
+            return false;
+        };
+        if theirs < ours {
+            self.take_theirs(key);
+        }
+        true
+    }
+
     fn merge_meta(&mut self) -> bool {
         let (Some(base), Some(ours), Some(theirs)) = (
             entries(self.base, "meta"),
@@ -1476,6 +1504,48 @@ text = "first"
                 "<<<<<<< ours\nsubject = \"X\"\n=======\nsubject = \"Y\"\n>>>>>>> theirs\nstatus"
             ),
             "{}",
+            m.text
+        );
+    }
+
+    #[test]
+    fn a_task_started_on_both_sides_keeps_the_earlier_start() {
+        let at = |t: &str| crate::task::parse_timestamp(t).unwrap();
+        let start = |when: &'static str| {
+            edit(BASE, move |d| {
+                d.set_str("status", "in_progress");
+                d.set_time("started", at(when));
+            })
+        };
+        let (early, late) = (start("2026-11-21T09:00:00Z"), start("2026-11-22T14:30:00Z"));
+        for (ours, theirs) in [(&early, &late), (&late, &early)] {
+            let m = merge(BASE, ours, theirs);
+            assert!(m.is_clean(), "{}", m.text);
+            assert!(
+                m.text.contains("started = 2026-11-21T09:00:00Z\n"),
+                "{}",
+                m.text
+            );
+        }
+        // Set on one side only: that side's time.
+        let m = merge(BASE, &early, BASE);
+        assert!(m.text.contains("started = 2026-11-21T09:00:00Z\n"));
+        // Reopened (cleared) on one side, restarted on the other: both
+        // are news, so it is for the user to say.
+        let reopened = edit(&early, |d| {
+            d.remove("status");
+            d.remove("started");
+        });
+        let restarted = edit(&early, |d| {
+            d.set_time("started", at("2026-11-23T08:00:00Z"))
+        });
+        let m = merge(&early, &reopened, &restarted);
+        assert!(
+            m.conflicts
+                .iter()
+                .any(|c| c.field.as_deref() == Some("`started`")),
+            "{:?}\n{}",
+            m.conflicts,
             m.text
         );
     }

@@ -180,29 +180,87 @@ impl Estimate {
     }
 }
 
+impl Estimate {
+    /// The units of an estimate, largest first, with their minutes.
+    const UNITS: [(char, u64); 4] = [
+        ('w', 5 * Estimate::MINUTES_PER_DAY),
+        ('d', Estimate::MINUTES_PER_DAY),
+        ('h', 60),
+        ('m', 1),
+    ];
+
+    /// Work minutes as the tool prints them: `1d 4h 30m` (a day is 8
+    /// hours; no weeks, so days add up); `0` for none. Every such text
+    /// parses back as an estimate of the same minutes.
+    pub fn format_minutes(minutes: u64) -> String {
+        if minutes == 0 {
+            return "0".into();
+        }
+        let per_day = Estimate::MINUTES_PER_DAY;
+        let (d, h, m) = (minutes / per_day, minutes % per_day / 60, minutes % 60);
+        let parts = [(d, 'd'), (h, 'h'), (m, 'm')];
+        let parts: Vec<String> = parts
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, unit)| format!("{n}{unit}"))
+            .collect();
+        parts.join(" ")
+    }
+}
+
+/// The grammar of an estimate, as errors and `--help` state it.
+pub const ESTIMATE_GRAMMAR: &str = "a number and a unit (m, h, d, w), or several, largest first: \
+     30m, 1.5h, 2d, 1w, 1d 4h, 1h30m (1d = 8h, 1w = 5d); 0m for none";
+
 impl FromStr for Estimate {
     type Err = String;
 
+    /// Parts of a number and a unit, largest unit first and each at most
+    /// once, with or without spaces between them (`1d 4h`, `1h30m`); the
+    /// number may have a fraction (`1.5h`). A bare `0` is no work, as the
+    /// tool prints it. The total is rounded to the minute, and must not
+    /// round to nothing unless every number is zero.
     fn from_str(s: &str) -> Result<Self, String> {
-        let bad = || {
-            format!(
-                "`{s}` is not an estimate; write a number and a unit: 30m, 4h, 2d or 1w (1d = 8h, 1w = 5d)"
-            )
-        };
-        let unit = s.chars().last().ok_or_else(bad)?;
-        let per_unit: f64 = match unit {
-            'm' => 1.0,
-            'h' => 60.0,
-            'd' => 480.0,
-            'w' => 2400.0,
-            _ => return Err(bad()),
-        };
-        let number = &s[..s.len() - 1];
-        if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        let text = s.trim();
+        let bad = || format!("`{s}` is not an estimate; write {ESTIMATE_GRAMMAR}");
+        if text == "0" {
+            return Ok(Estimate {
+                text: text.to_owned(),
+                minutes: 0,
+            });
+        }
+        let mut rest = text;
+        let mut total = 0.0_f64;
+        let mut all_zero = true;
+        let mut last_unit: Option<usize> = None;
+        while !rest.is_empty() {
+            let digits = rest
+                .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+                .unwrap_or(rest.len());
+            let number = &rest[..digits];
+            let unit = rest[digits..].chars().next().ok_or_else(bad)?;
+            let position = Estimate::UNITS
+                .iter()
+                .position(|(u, _)| *u == unit)
+                .ok_or_else(bad)?;
+            if number.is_empty() || !number.bytes().any(|b| b.is_ascii_digit()) {
+                return Err(bad());
+            }
+            if last_unit.is_some_and(|last| position <= last) {
+                return Err(format!(
+                    "`{s}` is not an estimate: write its units largest first and each once, like 1d 4h 30m"
+                ));
+            }
+            last_unit = Some(position);
+            let value: f64 = number.parse().map_err(|_| bad())?;
+            all_zero &= value == 0.0;
+            total += value * Estimate::UNITS[position].1 as f64;
+            rest = rest[digits + unit.len_utf8()..].trim_start();
+        }
+        if last_unit.is_none() {
             return Err(bad());
         }
-        let value: f64 = number.parse().map_err(|_| bad())?;
-        let minutes = (value * per_unit).round();
+        let minutes = total.round();
         if !minutes.is_finite() {
             return Err(bad());
         }
@@ -212,8 +270,13 @@ impl FromStr for Estimate {
                 Estimate::MAX_TEXT
             ));
         }
+        if minutes == 0.0 && !all_zero {
+            return Err(format!(
+                "`{s}` rounds to no work at all (estimates count whole minutes); write at least 1m, or 0m for none"
+            ));
+        }
         Ok(Estimate {
-            text: s.to_owned(),
+            text: text.to_owned(),
             minutes: minutes as u64,
         })
     }
@@ -273,6 +336,9 @@ pub struct Task {
     pub labels: Vec<String>,
     pub verify: Option<String>,
     pub created: Option<DateTime<Utc>>,
+    /// When the current stretch of work began: `start` sets it, `reopen`
+    /// and `reset` clear it.
+    pub started: Option<DateTime<Utc>>,
     pub closed: Option<DateTime<Utc>>,
     pub description: Option<String>,
     pub criteria: Vec<Criterion>,
@@ -311,6 +377,8 @@ struct TaskFile {
     verify: Option<String>,
     #[serde(default, deserialize_with = "de_opt_timestamp")]
     created: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "de_opt_timestamp")]
+    started: Option<DateTime<Utc>>,
     #[serde(default, deserialize_with = "de_opt_timestamp")]
     closed: Option<DateTime<Utc>>,
     #[serde(default)]
@@ -386,6 +454,7 @@ impl Task {
             labels: file.labels,
             verify: file.verify,
             created: file.created,
+            started: file.started,
             closed: file.closed,
             description: file.description,
             criteria: file.criteria,
@@ -639,6 +708,7 @@ impl Serialize for Task {
         map.serialize_entry("labels", &self.labels)?;
         map.serialize_entry("verify", &self.verify)?;
         map.serialize_entry("created", &self.created)?;
+        map.serialize_entry("started", &self.started)?;
         map.serialize_entry("closed", &self.closed)?;
         map.serialize_entry("description", &self.description)?;
         map.serialize_entry("criteria", &self.criteria)?;
@@ -694,6 +764,7 @@ due = 2026-12-01
 labels = ["db"]
 verify = "cargo test -p migrations"
 created = 2026-11-20T10:02:11Z
+started = 2026-11-21T08:15:00Z
 closed = 2026-11-21T16:40:00Z
 description = """
 What to do.
@@ -724,6 +795,10 @@ sprint = 14
         assert_eq!(task.estimate.as_ref().unwrap().minutes(), 2 * 480);
         assert_eq!(task.due, NaiveDate::from_ymd_opt(2026, 12, 1));
         assert_eq!(task.criteria.len(), 1);
+        assert_eq!(
+            task.started,
+            Some(parse_timestamp("2026-11-21T08:15:00Z").unwrap())
+        );
         assert_eq!(task.notes[0].by.as_deref(), Some("ana@example.com"));
         assert_eq!(task.meta["sprint"].as_integer(), Some(14));
     }
@@ -767,6 +842,14 @@ sprint = 14
 
         let err = Task::parse(id("a"), "subject = \"x\"\nparent = \"../x\"\n").unwrap_err();
         assert_eq!(err.line, 2);
+
+        let err = Task::parse(id("a"), "subject = \"x\"\nstarted = 2026-11-21\n").unwrap_err();
+        assert_eq!(err.line, 2);
+        assert!(
+            err.message.contains("is not a time with an offset"),
+            "{}",
+            err.message
+        );
 
         let err = Task::parse(id("a"), "subject = \"\"\n").unwrap_err();
         assert!(err.message.contains("must not be empty"));
@@ -815,9 +898,34 @@ sprint = 14
         assert_eq!("30m".parse::<Estimate>().unwrap().minutes(), 30);
         assert_eq!("1.5h".parse::<Estimate>().unwrap().minutes(), 90);
         assert_eq!("1w".parse::<Estimate>().unwrap().minutes(), 2400);
-        for bad in ["", "d", "2", "2x", "-1d", "1e9d"] {
+        for bad in [
+            "", "d", "2", "2x", "-1d", "1e9d", ".d", "1d4", "1d 4x", "30m 1h", "1h 1h", "1h,30m",
+            "4h 1d", "1..5h", "01", "h30m",
+        ] {
             assert!(bad.parse::<Estimate>().is_err(), "{bad}");
         }
+        for (text, minutes) in [
+            ("1d 4h", 480 + 240),
+            ("1h30m", 90),
+            ("3d 6h 30m", 3 * 480 + 6 * 60 + 30),
+            ("1w 2d", 2400 + 960),
+            (" 2h ", 120),
+            ("1.5h 30m", 120),
+            ("0m", 0),
+            ("0h", 0),
+            ("0", 0),
+        ] {
+            assert_eq!(
+                text.parse::<Estimate>().unwrap().minutes(),
+                minutes,
+                "{text}"
+            );
+        }
+        for nothing in ["0.1m", "0.4m", "0.001h", "0.0001d 0m"] {
+            let error = nothing.parse::<Estimate>().unwrap_err();
+            assert!(error.contains("rounds to no work"), "{error}");
+        }
+        assert_eq!(" 2h ".parse::<Estimate>().unwrap().as_str(), "2h");
         assert_eq!(
             "520w".parse::<Estimate>().unwrap().minutes(),
             Estimate::MAX_MINUTES
@@ -826,9 +934,26 @@ sprint = 14
             "2600d".parse::<Estimate>().unwrap().minutes(),
             Estimate::MAX_MINUTES
         );
-        for too_big in ["521w", "2601d", "99999999w", "1248001m"] {
+        for too_big in ["521w", "2601d", "99999999w", "1248001m", "520w 1m"] {
             let error = too_big.parse::<Estimate>().unwrap_err();
             assert!(error.contains("at most 520w"), "{error}");
         }
+    }
+
+    /// Every total the tool prints reads back as an estimate of the same
+    /// minutes, up to the largest estimate.
+    #[test]
+    fn printed_estimates_parse_back() {
+        let samples = (0..3000)
+            .chain((0..2000).map(|k| k * 4801 + 7))
+            .chain([Estimate::MAX_MINUTES - 1, Estimate::MAX_MINUTES]);
+        for minutes in samples.filter(|m| *m <= Estimate::MAX_MINUTES) {
+            let text = Estimate::format_minutes(minutes);
+            let parsed: Estimate = text.parse().unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(parsed.minutes(), minutes, "{text}");
+            let squeezed: Estimate = text.replace(' ', "").parse().unwrap();
+            assert_eq!(squeezed.minutes(), minutes, "{text}");
+        }
+        assert_eq!(Estimate::format_minutes(3 * 480 + 6 * 60 + 30), "3d 6h 30m");
     }
 }

@@ -11,7 +11,7 @@ use gix::prelude::ObjectIdExt;
 
 use crate::check::{self, Diagnostic, ErrorKey, Report, Severity};
 use crate::error::{Error, Result};
-use crate::gate::{Policy, short_branch};
+use crate::gate::{Policy, head_branch, short_branch};
 use crate::store::{Added, History, Known, Loaded, Source, Workspace};
 
 /// One thing a hook checked: a commit about to become a ref, a commit a
@@ -290,12 +290,6 @@ pub fn ref_updates(ws: &Workspace, updates: &[RefUpdate], side: Side) -> Result<
 fn object_id(sha: &str) -> Result<ObjectId> {
     ObjectId::from_hex(sha.as_bytes())
         .map_err(|e| Error::Invalid(format!("`{sha}` is not an object id: {e}")))
-}
-
-/// The short name of the branch HEAD is on; `None` when it is detached.
-fn head_branch(repo: &gix::Repository) -> Option<String> {
-    let name = repo.head_name().ok().flatten()?;
-    Some(short_branch(&name.as_bstr().to_string()).to_owned())
 }
 
 /// The commits a push does not add. On the server: those outside the

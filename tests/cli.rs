@@ -517,7 +517,11 @@ fn a_hand_edited_file_keeps_its_comments_and_changes_only_the_lines_it_must() {
         .collect();
     assert_eq!(
         changed,
-        ["+status = \"in_progress\"", "+owner = \"ana@example.com\""],
+        [
+            "+status = \"in_progress\"",
+            "+owner = \"ana@example.com\"",
+            "+started = 2026-11-21T10:00:00Z"
+        ],
         "{}",
         diff.stdout
     );

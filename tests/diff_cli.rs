@@ -44,6 +44,7 @@ fn text_shows_every_kind_of_change_with_subjects() {
 ~ parser "Build the parser"
     status pending → completed
     owner (none) → ana@example.com
+    started (none) → 2026-11-21T10:00:00Z
     note by ana@example.com: grammar done
 ~ ship "Ship 1.0"
     now waits for examples "Add examples"
@@ -135,6 +136,7 @@ fn markdown_for_a_pull_request_comment() {
 - `parser` Build the parser
   - status pending → completed
   - owner (none) → ana@example.com
+  - started (none) → 2026-11-21T10:00:00Z
   - note by ana@example.com: grammar done
 - `ship` Ship 1.0
   - now waits for examples "Add examples"

@@ -334,7 +334,7 @@ fn lint_points_out_anti_patterns() {
         "`vague` \"Do stuff\" has a vague description",
         "epic `lonely` \"An epic\" has no children",
         "gate `gate` \"Gate\" has no criteria",
-        "`old` \"Old work\" has been in progress with no note since 2026-10-01",
+        "`old` \"Old work\" has been in progress since 2026-10-01 with no note",
     ] {
         assert!(out.contains(code), "{code}\n{out}");
     }

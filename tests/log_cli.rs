@@ -125,6 +125,7 @@ impl Migration {
 {} 2026-11-21 09:30 Ana <ana@example.com>  Start the migration
     status pending → in_progress
     owner (none) → ana@example.com
+    started (none) → 2026-11-21T09:00:00Z
 {} 2026-11-21 09:00 Ana <ana@example.com>  Plan the migration
     created: Migrate the database
 ",
@@ -198,6 +199,7 @@ fn json_has_every_commit_with_its_changes() {
                 entry(&m.started, "2026-11-21T09:30:00Z", "Start the migration", json!([
                     { "change": "status", "from": "pending", "to": "in_progress" },
                     { "change": "field", "field": "owner", "from": null, "to": "ana@example.com" },
+                    { "change": "field", "field": "started", "from": null, "to": "2026-11-21T09:00:00Z" },
                 ])),
                 created,
             ],
@@ -289,7 +291,7 @@ fn a_version_that_does_not_parse_is_reported_not_fatal() {
 {fixed} 2026-11-21 11:00 Ana <ana@example.com>  Fix it
     the file parses again
 {broken} 2026-11-21 10:00 Ana <ana@example.com>  Break it
-    the file did not parse here: 2:1: unknown field `blocked-by`, expected one of `subject`, `status`, `kind`, `priority`, `parent`, `blocked_by`, `gate`, `owner`, `estimate`, `due`, `labels`, `verify`, `created`, `closed`, `description`, `criteria`, `waiver`, `notes`, `meta`
+    the file did not parse here: 2:1: unknown field `blocked-by`, expected one of `subject`, `status`, `kind`, `priority`, `parent`, `blocked_by`, `gate`, `owner`, `estimate`, `due`, `labels`, `verify`, `created`, `started`, `closed`, `description`, `criteria`, `waiver`, `notes`, `meta`
 {created} 2026-11-21 09:00 Ana <ana@example.com>  Add it
     created: Fragile
 "
@@ -441,7 +443,7 @@ fn works_in_a_linked_worktree() {
     assert_eq!(
         run.ok(),
         format!(
-            "{reopened} 2026-11-21 13:00 Ana <ana@example.com>  Reopen the migration\n    status completed → pending\n"
+            "{reopened} 2026-11-21 13:00 Ana <ana@example.com>  Reopen the migration\n    status completed → pending\n    started 2026-11-21T09:00:00Z → (none)\n"
         )
     );
     assert_eq!(env.task(&["log", "migrate"]).ok(), m.expected_text());

@@ -113,8 +113,8 @@ text = "planned"
 
     merge_feature(&env).ok();
     let merged = env.read("ship");
-    // Ours as it was, with theirs' two new lines (status and owner) and
-    // not one other line touched.
+    // Ours as it was, with theirs' three new lines (status, owner and
+    // started) and not one other line touched.
     let numstat = env
         .git(&[
             "diff",
@@ -126,10 +126,12 @@ text = "planned"
         ])
         .ok()
         .to_owned();
-    assert_eq!(numstat, "2\t0\t.tasks/ship.toml\n", "{merged}");
+    assert_eq!(numstat, "3\t0\t.tasks/ship.toml\n", "{merged}");
     let kept: Vec<&str> = merged
         .lines()
-        .filter(|l| !l.starts_with("status =") && !l.starts_with("owner ="))
+        .filter(|l| {
+            !l.starts_with("status =") && !l.starts_with("owner =") && !l.starts_with("started =")
+        })
         .collect();
     assert_eq!(kept, ours.lines().collect::<Vec<_>>());
     assert!(merged.contains("status = \"in_progress\"\n"), "{merged}");
@@ -327,6 +329,13 @@ fn the_same_id_added_on_both_branches_is_a_conflict_never_one_task() {
     on_feature(&mut env, |env| {
         env.at("2026-11-21T10:00:00Z");
         env.add(&["Back up the database", "--id", "backup"]);
+        env.add(&[
+            "Restore the database",
+            "--id",
+            "restore",
+            "--after",
+            "backup",
+        ]);
     });
     on_main(&mut env, |env| {
         env.at("2026-11-21T11:00:00Z");
@@ -355,13 +364,45 @@ fn the_same_id_added_on_both_branches_is_a_conflict_never_one_task() {
         env.read("backup"),
         format!("<<<<<<< HEAD\n{ours}=======\n{theirs}>>>>>>> feature\n")
     );
-    assert!(
-        said.contains("git show feature:.tasks/backup.toml > .tasks/NEW-ID.toml"),
-        "{said}"
-    );
     let check = env.task(&["check"]);
     check.code(1);
     check.assert_stdout("error: .tasks/backup.toml:1:1: leftover merge conflict marker");
+
+    // The hint's steps, pasted as they are, keep both tasks.
+    let steps: Vec<String> = said
+        .lines()
+        .filter_map(|l| l.split_once("hint: "))
+        .filter_map(|(_, h)| h.split_once(". ").filter(|(n, _)| n.len() == 1))
+        .map(|(_, step)| step.to_owned())
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "git show feature:.tasks/backup.toml > .tasks/backup.toml",
+            "git task rename backup backup-2",
+            "git show HEAD:.tasks/backup.toml > .tasks/backup.toml",
+            "git add .tasks/backup.toml .tasks/backup-2.toml",
+        ],
+        "{said}"
+    );
+    for step in &steps {
+        let out = env.command("sh").args(["-c", step]).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{step}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    env.git(&["add", "-A"]).ok();
+    env.git(&["commit", "-q", "--no-edit"]).ok();
+    assert_eq!(env.read("backup"), ours);
+    assert_eq!(env.read("backup-2"), theirs);
+    let restore = env.task(&["show", "restore", "--json"]).json();
+    assert_eq!(
+        restore["task"]["blocked_by"],
+        serde_json::json!(["backup-2"])
+    );
+    env.task(&["check"]).ok();
 }
 
 // ---------------------------------------------------------------------------
@@ -717,7 +758,9 @@ fn a_task_removed_and_added_again_under_its_id_is_another_task() {
         "{said}"
     );
     assert!(
-        said.contains("git show feature:.tasks/migrate.toml > .tasks/NEW-ID.toml"),
+        said.contains("1. git show feature:.tasks/migrate.toml > .tasks/migrate.toml")
+            && said.contains("2. git task rename migrate migrate-2")
+            && said.contains("4. git add .tasks/migrate.toml .tasks/migrate-2.toml"),
         "{said}"
     );
     env.task(&["check"])
@@ -912,7 +955,8 @@ fn a_comment_added_on_one_side_arrives_with_the_other_sides_change() {
         env.read("ship"),
         "subject = \"Ship it\"  # the headline\nstatus = \"in_progress\"\n\
          # Agreed at the planning meeting.\npriority = \"high\"\n\
-         owner = \"ana@example.com\"\ncreated = 2026-11-20T10:00:00Z\n"
+         owner = \"ana@example.com\"\ncreated = 2026-11-20T10:00:00Z\n\
+         started = 2026-11-21T10:00:00Z\n"
     );
 }
 

@@ -6,12 +6,11 @@ use git_task::change;
 use git_task::error::Error;
 use git_task::gate::{self, GateState};
 use git_task::graph::Graph;
-use git_task::task::Gate;
 
 use super::check::SourceArgs;
 use super::render::View;
 use super::ui::{Style, escape};
-use super::{CliResult, Ctx, change_one};
+use super::{CliResult, Ctx, change_one, print_changed};
 
 /// Go/no-go gates: their state, and waivers.
 #[derive(Debug, clap::Subcommand)]
@@ -26,6 +25,17 @@ pub enum Command {
     List(ListArgs),
     /// Let a gate pass without it being done (yellow), recording who and why.
     Waive(WaiveArgs),
+    /// Remove a gate's waiver, so it is judged on its own again.
+    ///
+    /// Refuses (exit 1) a task that has no waiver. `reset` removes the
+    /// waiver too.
+    Unwaive(UnwaiveArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct UnwaiveArgs {
+    /// The gate's id or a unique prefix of it.
+    pub id: String,
 }
 
 #[derive(Debug, clap::Args)]
@@ -56,10 +66,11 @@ pub fn run(ctx: &mut Ctx, command: Command) -> CliResult {
     match command {
         Command::List(args) => list(ctx, args),
         Command::Waive(args) => waive(ctx, args),
+        Command::Unwaive(args) => unwaive(ctx, args),
     }
 }
 
-fn state_style(state: GateState) -> Style {
+pub fn state_style(state: GateState) -> Style {
     match state {
         GateState::Green => Style::Green,
         GateState::Yellow => Style::Yellow,
@@ -83,11 +94,7 @@ fn list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
         })
         .filter_map(|i| gate::gate_state(graph, i).map(|r| (i, r)))
         .collect();
-    let protects = |i: usize| match &view.task(i).gate {
-        Some(Gate::ConfiguredBranches) => config.gate_branches.clone(),
-        Some(Gate::Branches(b)) => b.clone(),
-        None => Vec::new(),
-    };
+    let protects = |i: usize| gate::protected_branches(view.task(i), &config).to_vec();
     if ctx.json {
         let list: Vec<serde_json::Value> = gates
             .iter()
@@ -158,4 +165,20 @@ fn waive(ctx: &mut Ctx, args: WaiveArgs) -> CliResult {
     change_one(ctx, &args.id, "waived", |tx, id| {
         change::waive(tx, id, &by, &args.reason, now)
     })
+}
+
+fn unwaive(ctx: &mut Ctx, args: UnwaiveArgs) -> CliResult {
+    let ws = ctx.workspace()?;
+    let ((id, waiver), set) = ws.transact(|tx| {
+        let id = tx.resolve(&args.id)?;
+        let (_, waiver) = change::unwaive(tx, &id)?;
+        Ok((id, waiver))
+    })?;
+    if !ctx.json {
+        ctx.ui.info(&format!(
+            "removed the waiver by {} ({}); the gate is judged on its own again",
+            waiver.by, waiver.reason
+        ));
+    }
+    print_changed(ctx, &set, &id, "unwaived")
 }

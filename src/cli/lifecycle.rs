@@ -2,11 +2,17 @@
 
 use std::process::{Command, Stdio};
 
+use std::io::Write;
+
 use git_task::change;
 use git_task::error::Error;
+use git_task::gate::{self, GateState};
 use git_task::store::Source;
+use git_task::task::Status;
 
-use super::{CliResult, Ctx, change_one};
+use super::render::View;
+use super::ui::escape;
+use super::{CliResult, Ctx, change_one, print_changed};
 
 // The arguments of cancel, reopen and reset; their help is on the
 // variants of `Command`.
@@ -65,9 +71,9 @@ pub fn run_start(ctx: &mut Ctx, args: StartArgs) -> CliResult {
             })?
         }
     };
-    let force = args.force;
+    let (force, now) = (args.force, ctx.now);
     change_one(ctx, &args.id, "started", |tx, id| {
-        change::start(tx, id, &owner, force)
+        change::start(tx, id, &owner, force, now)
     })
 }
 
@@ -113,9 +119,61 @@ pub fn run_done(ctx: &mut Ctx, args: DoneArgs) -> CliResult {
         }
     }
     let (force, now) = (args.force, ctx.now);
-    change_one(ctx, task.id.as_str(), "completed", |tx, id| {
-        change::done(tx, id, force, now)
-    })
+    let id = task.id.clone();
+    let (done, set) = ws.transact(|tx| change::done(tx, &id, force, now))?;
+    let view = View::new(&set);
+    let i = view.index(&done.task);
+    // Forced past unmet criteria or open waits, a gate is completed but
+    // still holds back what it protects.
+    if let Some(report) = gate::gate_state(&view.graph, i).filter(|r| r.state == GateState::Red) {
+        ctx.ui.warning(&format!(
+            "gate {id} is completed but stays red: {}",
+            report.reasons.join("; ")
+        ));
+        ctx.ui.hint(&format!(
+            "to let it pass, meet what it lacks, or waive it: git task gate waive {id} --reason \"…\""
+        ));
+    }
+    let ready: Vec<usize> = done
+        .now_ready
+        .iter()
+        .map(|r| {
+            set.index_of(r.as_str())
+                .expect("now_ready comes from this set")
+        })
+        .collect();
+    if ctx.json {
+        let now_ready: Vec<serde_json::Value> = ready
+            .iter()
+            .map(|&r| serde_json::json!({ "id": view.task(r).id, "subject": view.task(r).subject }))
+            .collect();
+        let value =
+            serde_json::json!({ "version": 1, "task": view.json(i), "now_ready": now_ready });
+        return Ok(ctx.ui.json(&value)?);
+    }
+    print_changed(ctx, &set, &id, "completed")?;
+    if !ready.is_empty() {
+        let ui = &ctx.ui;
+        let width = ready
+            .iter()
+            .map(|&r| view.task(r).id.as_str().len())
+            .max()
+            .unwrap_or(0);
+        let mut lines = vec![format!("now ready ({}):", ready.len())];
+        for &r in &ready {
+            let pad = " ".repeat(width - view.task(r).id.as_str().len());
+            lines.push(format!(
+                "  {}{pad}  {}",
+                view.id(ui, r),
+                escape(&view.task(r).subject, false)
+            ));
+        }
+        let out = ctx.ui.out();
+        for line in lines {
+            writeln!(out, "{line}")?;
+        }
+    }
+    Ok(())
 }
 
 /// The changes that take nothing but an id.
@@ -131,9 +189,31 @@ pub fn run_simple(ctx: &mut Ctx, args: IdArgs, which: Simple) -> CliResult {
         Simple::Cancel => change_one(ctx, &args.id, "cancelled", |tx, id| {
             change::cancel(tx, id, now)
         }),
-        Simple::Reopen => change_one(ctx, &args.id, "reopened", |tx, id| {
-            change::reopen(tx, id, false)
-        }),
+        Simple::Reopen => {
+            let ws = ctx.workspace()?;
+            let ((id, was), set) = ws.transact(|tx| {
+                let id = tx.resolve(&args.id)?;
+                let was = tx.tasks().get(id.as_str()).map(|t| t.status);
+                if was != Some(Status::Pending) {
+                    change::reopen(tx, &id, false)?;
+                }
+                Ok((id, was))
+            })?;
+            if was != Some(Status::Pending) || ctx.json {
+                return print_changed(ctx, &set, &id, "reopened");
+            }
+            // Nothing to do is not an error: reopen is safe to repeat.
+            let view = View::new(&set);
+            let i = set.index_of(id.as_str()).expect("just resolved");
+            let line = format!(
+                "{} \"{}\" is already pending ({}); nothing to reopen",
+                view.id(&ctx.ui, i),
+                escape(&view.task(i).subject, false),
+                view.state(i)
+            );
+            writeln!(ctx.ui.out(), "{line}")?;
+            Ok(())
+        }
         Simple::Reset => change_one(ctx, &args.id, "reset", |tx, id| {
             change::reopen(tx, id, true)
         }),

@@ -20,6 +20,7 @@ mod log;
 mod merge_driver;
 mod note;
 mod plan;
+mod rename;
 mod render;
 mod rm;
 mod show;
@@ -85,12 +86,19 @@ pub enum Command {
     Done(lifecycle::DoneArgs),
     /// Cancel a task: it is resolved and no longer holds anything back.
     Cancel(lifecycle::IdArgs),
-    /// Put a task back to pending (owner and criteria are kept).
+    /// Put a task back to pending, keeping its owner and criteria.
+    ///
+    /// The owner, the criteria and a gate's waiver are kept; the started and
+    /// closed times are cleared. A task that is already pending is left as
+    /// it is.
     Reopen(lifecycle::IdArgs),
-    /// Put a task back to pending, clearing its owner and marking every
-    /// criterion unmet.
+    /// Put a task back to pending, clearing its owner and criteria.
+    ///
+    /// The owner, the started and closed times and a gate's waiver are
+    /// cleared, and every criterion is marked unmet. Notes stay.
     Reset(lifecycle::IdArgs),
     Rm(rm::Args),
+    Rename(rename::Args),
     #[command(subcommand)]
     Dep(dep::Command),
     Criteria(criteria::Args),
@@ -165,6 +173,8 @@ impl RevArgs {
 pub struct Reading {
     pub ws: Workspace,
     pub set: TaskSet,
+    /// The settings of the same source as the tasks.
+    pub config: git_task::config::Config,
     pub problems: Vec<FileProblem>,
 }
 
@@ -232,6 +242,7 @@ impl Ctx {
         let source = rev.source();
         let loaded = ws.read(&source)?;
         let problems = loaded.problems;
+        let config = loaded.config;
         if !problems.is_empty() {
             for p in &problems {
                 self.ui.error(&p.to_string());
@@ -252,6 +263,7 @@ impl Ctx {
         Ok(Reading {
             ws,
             set: loaded.tasks,
+            config,
             problems,
         })
     }
@@ -461,6 +473,7 @@ fn run(ctx: &mut Ctx, command: Command) -> CliResult {
         Command::Reopen(args) => lifecycle::run_simple(ctx, args, lifecycle::Simple::Reopen),
         Command::Reset(args) => lifecycle::run_simple(ctx, args, lifecycle::Simple::Reset),
         Command::Rm(args) => rm::run(ctx, args),
+        Command::Rename(args) => rename::run(ctx, args),
         Command::Dep(command) => dep::run(ctx, command),
         Command::Criteria(args) => criteria::run(ctx, args),
         Command::Note(args) => note::run(ctx, args),

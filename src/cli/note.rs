@@ -1,6 +1,7 @@
 //! `git task note`
 
 use git_task::change;
+use git_task::error::Error;
 
 use super::{CliResult, Ctx, change_one};
 
@@ -18,13 +19,23 @@ pub struct Args {
     pub by: Option<String>,
 }
 
+/// Who wrote it is part of the note, as the holder is part of `start`:
+/// without --by or a git identity, both refuse rather than write an
+/// entry nobody can be asked about.
 pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     let by = match args.by {
-        Some(by) => Some(by),
-        None => ctx.identity(&ctx.workspace()?),
+        Some(by) => by,
+        None => {
+            let ws = ctx.workspace()?;
+            ctx.identity(&ws).ok_or_else(|| {
+                Error::Invalid(
+                    "who writes the note? pass --by, or set `git config user.email`".into(),
+                )
+            })?
+        }
     };
     let now = ctx.now;
     change_one(ctx, &args.id, "noted", |tx, id| {
-        change::note(tx, id, by.as_deref(), &args.text, now)
+        change::note(tx, id, Some(&by), &args.text, now)
     })
 }

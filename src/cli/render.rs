@@ -252,22 +252,7 @@ pub fn gate_text(gate: &Gate) -> String {
 
 /// Work minutes as `1d 4h 30m` (a day is 8 hours); `0` for none.
 pub fn work_text(minutes: u64) -> String {
-    if minutes == 0 {
-        return "0".into();
-    }
-    let per_day = git_task::task::Estimate::MINUTES_PER_DAY;
-    let (d, h, m) = (minutes / per_day, minutes % per_day / 60, minutes % 60);
-    let mut parts = Vec::new();
-    if d > 0 {
-        parts.push(format!("{d}d"));
-    }
-    if h > 0 {
-        parts.push(format!("{h}h"));
-    }
-    if m > 0 {
-        parts.push(format!("{m}m"));
-    }
-    parts.join(" ")
+    git_task::task::Estimate::format_minutes(minutes)
 }
 
 /// The planning view of a task set, or the cycles that prevent one.

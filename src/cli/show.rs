@@ -2,6 +2,10 @@
 
 use std::io::Write;
 
+use git_task::gate;
+
+use super::gate::state_style;
+
 use super::render::{View, gate_text};
 use super::ui::{Style, escape};
 use super::{CliResult, Ctx, RevArgs};
@@ -24,6 +28,14 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     let view = View::new(set).dated(ctx);
     let i = view.index(task);
     let children: Vec<usize> = set.children_of(&task.id).map(|c| view.index(c)).collect();
+    let gate = match gate::gate_state(&view.graph, i) {
+        Some(report) => Some(GateView {
+            branches: gate::protected_branches(task, &reading.config).to_vec(),
+            current: gate::head_branch(ws.repo()),
+            report,
+        }),
+        None => None,
+    };
     if ctx.json {
         let mut value = view.json(i);
         if let serde_json::Value::Object(map) = &mut value {
@@ -32,6 +44,18 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
                 .map(|&c| serde_json::json!({ "id": view.task(c).id, "subject": view.task(c).subject, "status": view.task(c).status }))
                 .collect();
             map.insert("children".into(), serde_json::Value::Array(kids));
+            if let Some(g) = &gate {
+                map.insert(
+                    "gate_state".into(),
+                    serde_json::json!({
+                        "state": g.report.state,
+                        "reasons": g.report.reasons,
+                        "branches": g.branches,
+                        "branch": g.current,
+                        "protects_branch": g.protects_current(),
+                    }),
+                );
+            }
             map.insert(
                 "path".into(),
                 serde_json::json!(ws.display_path(&task.id).display().to_string()),
@@ -75,8 +99,23 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     if let Some(owner) = &task.owner {
         lines.push(field("owner", escape(owner, false).into_owned()));
     }
-    if let Some(gate) = &task.gate {
-        lines.push(field("gate", gate_text(gate)));
+    if let Some(gate_field) = &task.gate {
+        lines.push(field("gate", gate_text(gate_field)));
+    }
+    if let Some(g) = &gate {
+        let state = ui.paint(state_style(g.report.state), g.report.state.as_str());
+        let branches = g.branches.join(", ");
+        let text = match (&g.current, g.protects_current()) {
+            (Some(b), true) => format!("{state} on {b}, the current branch (protects {branches})"),
+            (Some(b), false) => {
+                format!("{state} (protects {branches}; not {b}, the current branch)")
+            }
+            (None, _) => format!("{state} (protects {branches})"),
+        };
+        lines.push(field("gate state", text));
+        for reason in &g.report.reasons {
+            lines.push(format!("{:12}{}", "", escape(reason, false)));
+        }
     }
     if let Some(estimate) = &task.estimate {
         lines.push(field("estimate", estimate.to_string()));
@@ -99,6 +138,9 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     }
     if let Some(created) = task.created {
         lines.push(field("created", timestamp(created)));
+    }
+    if let Some(started) = task.started {
+        lines.push(field("started", timestamp(started)));
     }
     if let Some(closed) = task.closed {
         lines.push(field("closed", timestamp(closed)));
@@ -195,6 +237,21 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
         writeln!(out, "{line}")?;
     }
     Ok(())
+}
+
+/// A gate's state, with the branches it protects and the one HEAD is on.
+struct GateView {
+    report: gate::GateReport,
+    branches: Vec<String>,
+    current: Option<String>,
+}
+
+impl GateView {
+    fn protects_current(&self) -> bool {
+        self.current
+            .as_deref()
+            .is_some_and(|b| self.branches.iter().any(|p| gate::branch_matches(p, b)))
+    }
 }
 
 /// A time as task files write it: `2026-11-21T10:00:00Z`.
