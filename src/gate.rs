@@ -6,7 +6,7 @@ use crate::graph::Graph;
 use crate::id::TaskId;
 use crate::task::Status;
 
-/// The state of a gate (§3 of the design).
+/// The state of a gate (docs/gates.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GateState {

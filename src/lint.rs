@@ -1,6 +1,6 @@
-//! Anti-patterns (§7 `lint`): advice, not errors. Vague or empty
-//! descriptions, epics without children, stale in-progress work, and gates
-//! without criteria.
+//! Anti-patterns (`git task lint`): advice, not errors. Vague or empty
+//! descriptions, epics without children, stale in-progress work, gates
+//! without criteria, labels with whitespace.
 
 use std::path::Path;
 

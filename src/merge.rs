@@ -1,5 +1,5 @@
-//! The three-way merge of one task file, field by field (DESIGN.md §6; the
-//! rules are written down in docs/merging.md).
+//! The three-way merge of one task file, field by field (the rules are
+//! written down in docs/merging.md).
 //!
 //! git's line merge sees two edits of neighbouring lines — a status changed
 //! on one branch and a description on the other, a note appended on each —

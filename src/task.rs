@@ -25,7 +25,7 @@ macro_rules! word_enum {
         }
 
         impl $name {
-            /// Every value, in the order the design lists them.
+            /// Every value, in the order docs/format.md lists them.
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
             /// The word written in task files.

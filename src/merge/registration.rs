@@ -1,5 +1,5 @@
 //! Telling git to merge task files with `git task merge-driver`
-//! (DESIGN.md §6): an attribute that names the driver for `.tasks/*.toml`,
+//! (docs/merging.md): an attribute that names the driver for `.tasks/*.toml`,
 //! and the repository's git config that says how to run it.
 //!
 //! The attribute is committed (`.gitattributes`), so every clone asks for
