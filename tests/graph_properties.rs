@@ -1,5 +1,5 @@
 //! Property tests of the graph on random task sets: the answers agree with a
-//! brute-force reading of §2 of the design.
+//! brute-force reading of what a task waits for (docs/graph.md).
 
 mod generated;
 
@@ -55,7 +55,8 @@ fn specs(max: usize) -> impl Strategy<Value = Vec<Spec>> {
     )
 }
 
-/// §2 read literally: what task `i` waits for.
+/// The waits-for relation of docs/graph.md, read literally: what task `i`
+/// waits for.
 fn waits_for(set: &TaskSet, i: usize) -> BTreeSet<String> {
     let tasks = set.tasks();
     let mut out: BTreeSet<String> = tasks[i].blocked_by.iter().map(|b| b.to_string()).collect();
