@@ -82,10 +82,13 @@ fn all_commands(env: &TestEnv) -> Vec<String> {
 fn section<'a>(doc: &'a str, command: &str) -> Option<&'a str> {
     let name = format!("`git task {command}");
     let start = doc.lines().position(|l| {
-        l.starts_with("### ") && l.split(", ").any(|part| part.contains(&name) && {
-            let rest = &part[part.find(&name).unwrap() + name.len()..];
-            rest.starts_with('`') || rest.starts_with(' ')
-        })
+        l.starts_with("### ")
+            && l.split(", ").any(|part| {
+                part.contains(&name) && {
+                    let rest = &part[part.find(&name).unwrap() + name.len()..];
+                    rest.starts_with('`') || rest.starts_with(' ')
+                }
+            })
     })?;
     let lines: Vec<&str> = doc.lines().collect();
     let from = lines[..start].iter().map(|l| l.len() + 1).sum::<usize>();
@@ -104,7 +107,10 @@ fn every_command_and_option_is_in_the_reference() {
     let doc = read("docs/commands.md");
     let mut missing = Vec::new();
     let commands = all_commands(&env);
-    assert!(commands.len() > 30, "the command list lost commands: {commands:?}");
+    assert!(
+        commands.len() > 30,
+        "the command list lost commands: {commands:?}"
+    );
     for command in &commands {
         let Some(text) = section(&doc, command) else {
             missing.push(format!("no section for `git task {command}`"));
@@ -119,16 +125,39 @@ fn every_command_and_option_is_in_the_reference() {
             }
         }
     }
-    assert!(missing.is_empty(), "docs/commands.md is behind:\n{}", missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "docs/commands.md is behind:\n{}",
+        missing.join("\n")
+    );
 }
 
 #[test]
 fn every_field_of_the_task_object_is_in_the_reference() {
     let env = TestEnv::new();
-    env.task(&["add", "Build", "--id", "build", "-e", "1d 4h", "--due", "2026-11-01"])
-        .ok();
-    env.task(&["add", "Ship", "--id", "ship", "--gate", "--after", "build", "--criteria", "signed"])
-        .ok();
+    env.task(&[
+        "add",
+        "Build",
+        "--id",
+        "build",
+        "-e",
+        "1d 4h",
+        "--due",
+        "2026-11-01",
+    ])
+    .ok();
+    env.task(&[
+        "add",
+        "Ship",
+        "--id",
+        "ship",
+        "--gate",
+        "--after",
+        "build",
+        "--criteria",
+        "signed",
+    ])
+    .ok();
     env.task(&["start", "build"]).ok();
     env.task(&["note", "build", "begun"]).ok();
     let shown: serde_json::Value =
@@ -159,12 +188,21 @@ fn every_field_of_the_task_object_is_in_the_reference() {
     }
     let show_only = ["children", "path", "gate_state"];
     let undocumented: Vec<&String> = keys.iter().filter(|k| !documented.contains(*k)).collect();
-    assert!(undocumented.is_empty(), "docs/json.md lacks {undocumented:?}");
+    assert!(
+        undocumented.is_empty(),
+        "docs/json.md lacks {undocumented:?}"
+    );
     let gone: Vec<&String> = documented.iter().filter(|k| !keys.contains(*k)).collect();
-    assert!(gone.is_empty(), "docs/json.md lists fields list --json lacks: {gone:?}");
+    assert!(
+        gone.is_empty(),
+        "docs/json.md lists fields list --json lacks: {gone:?}"
+    );
     for key in show_only {
         assert!(shown["task"].get(key).is_some(), "show --json lacks {key}");
-        assert!(table.contains(&format!("`{key}`")), "docs/json.md lacks {key}");
+        assert!(
+            table.contains(&format!("`{key}`")),
+            "docs/json.md lacks {key}"
+        );
     }
 }
 
@@ -200,7 +238,11 @@ fn links_between_documents_lead_somewhere() {
             }
         }
     }
-    assert!(broken.is_empty(), "links to nothing:\n{}", broken.join("\n"));
+    assert!(
+        broken.is_empty(),
+        "links to nothing:\n{}",
+        broken.join("\n")
+    );
 }
 
 #[test]

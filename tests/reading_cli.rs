@@ -435,6 +435,25 @@ fn a_clone_without_the_merge_driver_is_told_once_how_to_define_it() {
     let run = env.task_in(&clone, &["add", "Later"]);
     run.ok();
     assert!(!run.stderr.contains("merge driver"), "{}", run.stderr);
+
+    // With a hook manager: the other hint, pasted as it is, defines only
+    // the driver.
+    let other = env.dir.path().join("other");
+    env.git(&["clone", "-q", ".", other.to_str().unwrap()]).ok();
+    let run = env.task_in(&other, &["status"]);
+    let pasted = run
+        .stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("hint: or define only the driver (with a hook manager): "))
+        .unwrap_or_else(|| panic!("no driver-only hint:\n{}", run.stderr))
+        .to_owned();
+    common::run(env.command("sh").current_dir(&other).arg("-c").arg(&pasted)).ok();
+    let run = env.task_in(&other, &["status"]);
+    assert!(!run.stderr.contains("merge driver"), "{}", run.stderr);
+    let status = env.task_in(&other, &["--json", "hooks", "status"]).json();
+    assert_eq!(status["merge_driver"]["registered"], true, "{status}");
+    assert_eq!(status["merge_driver"]["outdated"], false, "{status}");
+    assert!(!other.join(".git/hooks/pre-commit").exists());
 }
 
 #[test]

@@ -456,6 +456,11 @@ fn warn_if_no_merge_driver(ctx: &Ctx) {
     ));
     ctx.ui
         .hint("define it (and install the hooks): git task hooks install");
+    ctx.ui.hint(&format!(
+        "or define only the driver (with a hook manager): git config merge.{}.driver {}",
+        registration::DRIVER,
+        git_task::error::shell_word(registration::COMMAND)
+    ));
 }
 
 fn run(ctx: &mut Ctx, command: Command) -> CliResult {
