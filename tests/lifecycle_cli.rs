@@ -8,22 +8,7 @@ use common::TestEnv;
 
 /// Stages everything and commits it at `date`.
 fn commit(env: &TestEnv, date: &str, message: &str) {
-    let run = |args: &[&str]| {
-        let out = env
-            .command("git")
-            .env("GIT_AUTHOR_DATE", date)
-            .env("GIT_COMMITTER_DATE", date)
-            .args(args)
-            .output()
-            .expect("run git");
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
-    run(&["add", "-A"]);
-    run(&["commit", "-q", "--no-verify", "-m", message]);
+    env.commit_at(&env.repo, date, message);
 }
 
 #[test]

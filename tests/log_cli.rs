@@ -15,25 +15,7 @@ fn commit(env: &TestEnv, date: &str, message: &str) -> String {
 }
 
 fn commit_in(env: &TestEnv, dir: &Path, date: &str, message: &str) -> String {
-    let git = |args: &[&str]| {
-        let out = env
-            .command("git")
-            .current_dir(dir)
-            .env("GIT_AUTHOR_DATE", date)
-            .env("GIT_COMMITTER_DATE", date)
-            .args(args)
-            .output()
-            .expect("run git");
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_owned()
-    };
-    git(&["add", "-A"]);
-    git(&["commit", "-q", "--no-verify", "-m", message]);
-    git(&["rev-parse", "--short", "HEAD"])
+    env.commit_at(dir, date, message)
 }
 
 /// The short shas `git log` lists for a task's file, newest first.

@@ -105,13 +105,7 @@ fn security_fan_out_under_one_epic() {
     let plan = env.task(&["plan", "--workers", "2", "--json"]).json();
     assert_eq!(plan["finish_minutes"], 840);
     let slot = |id: &str| {
-        let t = plan["tasks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|t| t["id"] == id)
-            .unwrap()
-            .clone();
+        let t = TestEnv::by_id(&plan["tasks"], id).clone();
         (
             t["worker"].clone(),
             t["start_minutes"].as_u64().unwrap(),
@@ -174,15 +168,7 @@ fn adapters_converge_on_integration_testing() {
     let plan = env.task(&["plan", "--workers", "3", "--json"]).json();
     assert_eq!(plan["finish_minutes"], 1680);
     let timing = env.task(&["critical-path", "--json"]).json();
-    let slack = |id: &str| {
-        timing["tasks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|t| t["id"] == id)
-            .unwrap()["slack_minutes"]
-            .clone()
-    };
+    let slack = |id: &str| TestEnv::by_id(&timing["tasks"], id)["slack_minutes"].clone();
     assert_eq!(slack("postgres-adapter"), 0);
     assert_eq!(slack("mysql-adapter"), 480);
     assert_eq!(slack("sqlite-adapter"), 720);

@@ -43,15 +43,7 @@ fn the_schedule_starts_now_within_working_hours() {
     ]);
     assert_eq!(earliest(&env, &[], &[]), "Mon 2026-11-23 09:30");
     let plan = env.task(&["plan", "--json"]).json();
-    let task = |id: &str| {
-        plan["tasks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|t| t["id"] == id)
-            .unwrap()
-            .clone()
-    };
+    let task = |id: &str| TestEnv::by_id(&plan["tasks"], id).clone();
     assert_eq!(task("short")["start"], "2026-11-20T16:30:00+00:00");
     assert_eq!(task("short")["end"], "2026-11-20T17:00:00+00:00");
     assert_eq!(task("next")["start"], "2026-11-23T09:00:00+00:00");
@@ -348,13 +340,7 @@ fn ready_work_goes_by_priority_then_due_date_then_slack() {
     assert_eq!(env.ready(), ["urgent", "dated", "long"]);
     let plan = env.task(&["plan", "--json"]).json();
     let slot = |id: &str| {
-        let t = plan["tasks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|t| t["id"] == id)
-            .unwrap()
-            .clone();
+        let t = TestEnv::by_id(&plan["tasks"], id).clone();
         (t["start_minutes"].as_u64().unwrap(), t["late"].clone())
     };
     assert_eq!(slot("urgent"), (0, false.into()));

@@ -3,7 +3,6 @@
 use std::io::Write;
 
 use git_task::change;
-use git_task::error::Error;
 use git_task::gate::{self, GateState};
 use git_task::graph::Graph;
 
@@ -152,15 +151,7 @@ fn list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
 }
 
 fn waive(ctx: &mut Ctx, args: WaiveArgs) -> CliResult {
-    let by = match args.by {
-        Some(by) => by,
-        None => {
-            let ws = ctx.workspace()?;
-            ctx.identity(&ws).ok_or_else(|| {
-                Error::Invalid("who waives it? pass --by, or set `git config user.email`".into())
-            })?
-        }
-    };
+    let by = ctx.actor(args.by, "who waives it?", "--by")?;
     let now = ctx.now;
     change_one(ctx, &args.id, "waived", |tx, id| {
         change::waive(tx, id, &by, &args.reason, now)

@@ -60,17 +60,7 @@ pub struct DoneArgs {
 }
 
 pub fn run_start(ctx: &mut Ctx, args: StartArgs) -> CliResult {
-    let owner = match args.owner {
-        Some(owner) => owner,
-        None => {
-            let ws = ctx.workspace()?;
-            ctx.identity(&ws).ok_or_else(|| {
-                Error::Invalid(
-                    "who is starting it? pass --owner, or set `git config user.email`".into(),
-                )
-            })?
-        }
-    };
+    let owner = ctx.actor(args.owner, "who is starting it?", "--owner")?;
     let (force, now) = (args.force, ctx.now);
     change_one(ctx, &args.id, "started", |tx, id| {
         change::start(tx, id, &owner, force, now)

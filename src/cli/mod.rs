@@ -268,6 +268,27 @@ impl Ctx {
         })
     }
 
+    /// Who is acting: `given` (a flag such as `--owner`), else git's
+    /// identity. Without either the command refuses, asking `question`
+    /// and naming the flag: nothing git-task records is anonymous.
+    pub fn actor(
+        &self,
+        given: Option<String>,
+        question: &str,
+        flag: &str,
+    ) -> Result<String, CliError> {
+        if let Some(who) = given {
+            return Ok(who);
+        }
+        let ws = self.workspace()?;
+        self.identity(&ws).ok_or_else(|| {
+            Error::Invalid(format!(
+                "{question} pass {flag}, or set `git config user.email`"
+            ))
+            .into()
+        })
+    }
+
     /// Who is acting: git's `user.email`, as a commit would record it.
     pub fn identity(&self, ws: &Workspace) -> Option<String> {
         std::env::var("GIT_AUTHOR_EMAIL")

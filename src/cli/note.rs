@@ -1,7 +1,6 @@
 //! `git task note`
 
 use git_task::change;
-use git_task::error::Error;
 
 use super::{CliResult, Ctx, change_one};
 
@@ -23,17 +22,7 @@ pub struct Args {
 /// without --by or a git identity, both refuse rather than write an
 /// entry nobody can be asked about.
 pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
-    let by = match args.by {
-        Some(by) => by,
-        None => {
-            let ws = ctx.workspace()?;
-            ctx.identity(&ws).ok_or_else(|| {
-                Error::Invalid(
-                    "who writes the note? pass --by, or set `git config user.email`".into(),
-                )
-            })?
-        }
-    };
+    let by = ctx.actor(args.by, "who writes the note?", "--by")?;
     let now = ctx.now;
     change_one(ctx, &args.id, "noted", |tx, id| {
         change::note(tx, id, Some(&by), &args.text, now)

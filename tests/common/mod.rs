@@ -275,6 +275,35 @@ impl TestEnv {
         env
     }
 
+    /// Stages everything in `dir` (a clone, or the repository) and commits
+    /// it with author and committer date `date`, without hooks; returns
+    /// the commit's short sha as git abbreviates it.
+    pub fn commit_at(&self, dir: &Path, date: &str, message: &str) -> String {
+        let git = |args: &[&str]| {
+            let out = run(self
+                .command("git")
+                .current_dir(dir)
+                .env("GIT_AUTHOR_DATE", date)
+                .env("GIT_COMMITTER_DATE", date)
+                .args(args));
+            assert_eq!(out.code, 0, "git {args:?}: {}", out.stderr);
+            out.stdout.trim().to_owned()
+        };
+        git(&["add", "-A"]);
+        git(&["commit", "-q", "--no-verify", "-m", message]);
+        git(&["rev-parse", "--short", "HEAD"])
+    }
+
+    /// The object with `"id": id` in the JSON array `list`.
+    #[track_caller]
+    pub fn by_id<'a>(list: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+        list.as_array()
+            .expect("an array")
+            .iter()
+            .find(|t| t["id"] == id)
+            .unwrap_or_else(|| panic!("no {id} in {list}"))
+    }
+
     /// The ids of a JSON array of task objects or of id strings.
     pub fn ids_of(value: &serde_json::Value) -> Vec<String> {
         value
