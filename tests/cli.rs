@@ -295,7 +295,14 @@ fn dep_add_refuses_a_cycle_and_names_it() {
     run.code(1);
     run.assert_stderr("a \"A\" → c \"C\" → b \"B\" → a \"A\"");
     assert_eq!(env.snapshot(), before);
+    // The hint names an edge the change did not write, as a command that
+    // opens the cycle; after it, the change goes through.
+    let hint = "hint: to keep this change, open the cycle elsewhere: git task dep rm c b";
+    run.assert_stderr(hint);
+    env.task(&["dep", "rm", "c", "b"]).ok();
+    env.task(&["dep", "add", "a", "c"]).ok();
     // Through the hierarchy: a parent blocked by its own child.
+    env.task(&["dep", "rm", "a", "c"]).ok();
     env.add(&["Epic", "--id", "epic", "--kind", "epic"]);
     env.add(&["Part", "--id", "part", "--parent", "epic"]);
     let before = env.snapshot();

@@ -93,7 +93,7 @@ fn discard_throws_the_kept_draft_away() {
         .assert_stderr("a draft from an earlier edit is kept in")
         .assert_stderr("`git task edit t --discard` throws it away");
     env.task(&["edit", "t", "--discard", "--owner", "bo"])
-        .code(1)
+        .code(2)
         .assert_stderr("give it without field flags");
 
     let gone = env.task(&["edit", "t", "--discard"]);

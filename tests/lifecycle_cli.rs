@@ -223,6 +223,9 @@ fn reset_clears_a_waiver_and_unwaive_removes_one() {
 
     env.task(&["gate", "waive", "release", "--reason", "hotfix"])
         .ok();
+    // Shown with its time as every other time is shown.
+    env.task(&["show", "release"])
+        .assert_stdout("waived      by ana@example.com at 2026-11-21T10:00:00Z: hotfix");
     let run = env.task(&["gate", "unwaive", "release"]);
     assert_eq!(run.ok(), "unwaived release \"Release\" (blocked)\n");
     assert!(
@@ -289,9 +292,11 @@ fn show_prints_a_gates_colour_for_the_branch_and_what_it_protects() {
             .len()
             >= 2
     );
-    // A task that is not a gate has none.
+    // A task that is not a gate has none: the key is there, null, as
+    // every absent value is.
     let json = env.task(&["show", "build", "--json"]).json();
-    assert!(json["task"].get("gate_state").is_none());
+    assert_eq!(json["task"]["gate_state"], serde_json::Value::Null);
+    assert!(json["task"].get("gate_state").is_some());
 
     env.task(&["gate", "waive", "release", "--reason", "hotfix"])
         .ok();

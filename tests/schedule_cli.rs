@@ -158,6 +158,31 @@ fn status_and_plan_count_the_same_work() {
             .ok()
             .starts_with("2 open tasks, 1d 2h of work;")
     );
+    env.done("two");
+    assert!(
+        env.task(&["plan"])
+            .ok()
+            .starts_with("1 open task, 4h of work;")
+    );
+}
+
+#[test]
+fn a_time_zone_name_nobody_knows_is_pointed_out() {
+    let env = TestEnv::new();
+    env.add(&["Build", "--id", "build", "-e", "1h"]);
+    let warning = "TZ=Europe/Berlni names no time zone this system knows, so dates are in UTC";
+    env.task_with_env(&[("TZ", "Europe/Berlni")], &["plan"])
+        .assert_stderr(warning)
+        .ok();
+    // Known names, POSIX rules and paths are not second-guessed.
+    for tz in ["UTC", "EST5EDT", ":/etc/localtime", "<+03>-3"] {
+        let run = env.task_with_env(&[("TZ", tz)], &["plan"]);
+        assert!(!run.stderr.contains("names no time zone"), "{tz}: {}", run.stderr);
+    }
+    if std::path::Path::new("/usr/share/zoneinfo/Europe/Berlin").exists() {
+        let run = env.task_with_env(&[("TZ", "Europe/Berlin")], &["plan"]);
+        assert!(!run.stderr.contains("names no time zone"), "{}", run.stderr);
+    }
 }
 
 /// build (4h) → gate → test (2h) → gate (0m) → deploy (1h) → gate.

@@ -76,9 +76,8 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     let has_flags = changes != FieldChanges::default();
     if args.discard {
         if has_flags {
-            return Err(Error::refused(
-                "--discard throws away a kept draft and changes nothing else; give it without field flags",
-                Vec::new(),
+            return Err(Error::Invalid(
+                "--discard throws away a kept draft and changes nothing else; give it without field flags".into(),
             )
             .into());
         }

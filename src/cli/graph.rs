@@ -484,7 +484,10 @@ fn warn_cycles(ui: &Ui, view: &View, drawn: &Drawn) {
         .into_iter()
         .filter(|c| c.iter().all(|&i| shown[i]))
         .collect();
-    let breaks: Vec<String> = cycles.iter().filter_map(|c| cycle_break(view, c)).collect();
+    let breaks: Vec<String> = cycles
+        .iter()
+        .filter_map(|c| view.graph.cycle_breaks(c).first().map(|b| b.to_string()))
+        .collect();
     let cycles: Vec<String> = cycles
         .iter()
         .map(|c| view.graph.describe_cycle(c))
@@ -507,22 +510,6 @@ fn warn_cycles(ui: &Ui, view: &View, drawn: &Drawn) {
             breaks.join(" && ")
         ));
     }
-}
-
-/// A command that removes one edge of `cycle` (a path of tasks, each
-/// waiting for the next): the first of its own blockers, or the first
-/// child that makes its parent wait.
-fn cycle_break(view: &View, cycle: &[usize]) -> Option<String> {
-    let steps =
-        || (0..cycle.len()).map(|k| (view.task(cycle[k]), view.task(cycle[(k + 1) % cycle.len()])));
-    steps()
-        .find(|(from, to)| from.blocked_by.contains(&to.id))
-        .map(|(from, to)| format!("git task dep rm {} {}", from.id, to.id))
-        .or_else(|| {
-            steps()
-                .find(|(from, to)| to.parent.as_ref() == Some(&from.id))
-                .map(|(_, to)| format!("git task edit {} --unset parent", to.id))
-        })
 }
 
 // ---------------------------------------------------------------------------

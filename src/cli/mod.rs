@@ -393,6 +393,7 @@ pub fn main() -> ExitCode {
         wait: cli.wait,
         incomplete: false,
     };
+    warn_of_unknown_tz(&ctx.ui);
     let result = match now() {
         Ok(now) => {
             ctx.now = now;
@@ -482,6 +483,25 @@ fn warn_if_no_merge_driver(ctx: &Ctx) {
         registration::DRIVER,
         git_task::error::shell_word(registration::COMMAND)
     ));
+}
+
+/// The C library and chrono read an unknown `TZ=Europe/Berlni` as UTC
+/// without a word; dates would be a few hours off with no sign why. A name
+/// (no digits: POSIX rules such as `EST5EDT` or `<+03>-3`, and paths such
+/// as `:/etc/localtime`, are left to the C library) that is neither in the zoneinfo nor UTC gets a warning.
+fn warn_of_unknown_tz(ui: &Ui) {
+    let Ok(tz) = std::env::var("TZ") else {
+        return;
+    };
+    let name = tz.strip_prefix(':').unwrap_or(&tz);
+    if name.is_empty() || name.starts_with('/') || name.contains(|c: char| c.is_ascii_digit()) {
+        return;
+    }
+    if git_task::clock::Zone::parse(name).is_err() {
+        ui.warning(&format!(
+            "TZ={tz} names no time zone this system knows, so dates are in UTC;              set TZ to a name under /usr/share/zoneinfo (such as Europe/Berlin), or pass --tz"
+        ));
+    }
 }
 
 fn run(ctx: &mut Ctx, command: Command) -> CliResult {

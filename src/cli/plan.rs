@@ -239,7 +239,8 @@ fn print_plan(
             .flatten()
             .fold(0u64, |sum, t| sum.saturating_add(t.minutes));
         lines.push(format!(
-            "{open_count} open tasks, {} of work; with {} worker{} done after {} ({}); critical path {}",
+            "{open_count} open task{}, {} of work; with {} worker{} done after {} ({}); critical path {}",
+            if open_count == 1 { "" } else { "s" },
             work_text(work),
             schedule.workers,
             if schedule.workers == 1 { "" } else { "s" },

@@ -263,9 +263,15 @@ pub fn open_graph<'a>(view: &'a View<'a>) -> Result<git_task::graph::Open<'a>, g
             .iter()
             .map(|c| view.graph.describe_cycle(c))
             .collect();
+        let breaks: Vec<String> = cycles
+            .0
+            .iter()
+            .filter_map(|c| view.graph.cycle_breaks(c).first().map(|b| b.to_string()))
+            .collect();
         git_task::Error::Invalid(format!(
-            "the tasks wait for each other in a cycle, so there is no plan:\n  {}\nbreak each cycle with `git task dep rm` or `git task edit --parent`",
-            paths.join("\n  ")
+            "the tasks wait for each other in a cycle, so there is no plan:\n  {}\nbreak each cycle at one of its edges: {}",
+            paths.join("\n  "),
+            breaks.join(" && ")
         ))
     })
 }

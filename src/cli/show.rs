@@ -44,18 +44,17 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
                 .map(|&c| serde_json::json!({ "id": view.task(c).id, "subject": view.task(c).subject, "status": view.task(c).status }))
                 .collect();
             map.insert("children".into(), serde_json::Value::Array(kids));
-            if let Some(g) = &gate {
-                map.insert(
-                    "gate_state".into(),
-                    serde_json::json!({
-                        "state": g.report.state,
-                        "reasons": g.report.reasons,
-                        "branches": g.branches,
-                        "branch": g.current,
-                        "protects_branch": g.protects_current(),
-                    }),
-                );
-            }
+            let gate_state = match &gate {
+                Some(g) => serde_json::json!({
+                    "state": g.report.state,
+                    "reasons": g.report.reasons,
+                    "branches": g.branches,
+                    "branch": g.current,
+                    "protects_branch": g.protects_current(),
+                }),
+                None => serde_json::Value::Null,
+            };
+            map.insert("gate_state".into(), gate_state);
             map.insert(
                 "path".into(),
                 serde_json::json!(ws.display_path(&task.id).display().to_string()),
@@ -151,7 +150,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
             format!(
                 "by {} at {}: {}",
                 escape(&waiver.by, false),
-                waiver.at.to_rfc3339(),
+                timestamp(waiver.at),
                 escape(&waiver.reason, false)
             ),
         ));

@@ -28,6 +28,7 @@ use petgraph::graph::DiGraph;
 
 use super::forest::{Lists, NONE};
 use super::{AncestryGraph, Graph, Reason, Target};
+use crate::id::TaskId;
 
 /// A cycle longer than this is described by its first steps, how many
 /// more, and the step that closes it.
@@ -206,6 +207,43 @@ impl Graph<'_> {
 
     /// Why `from` waits for `to`, as [`Graph::describe_cycle`] says it: the
     /// first reason `waits_for` would give.
+    /// The edges whose removal opens the cycle `path` (each task waiting
+    /// for the next), the simplest first: tasks' own blockers, then
+    /// blockers an ancestor passes down, then children's links to their
+    /// parents.
+    pub fn cycle_breaks(&self, path: &[usize]) -> Vec<CycleBreak> {
+        let tasks = self.set.tasks();
+        let mut breaks: Vec<(u8, CycleBreak)> = (0..path.len())
+            .filter_map(|k| {
+                let (from, to) = (path[k], path[(k + 1) % path.len()]);
+                let reason = self
+                    .waits(from, false)
+                    .find(|w| w.target == Target::Task(to))?
+                    .reason;
+                let blocker = tasks[to].id.clone();
+                Some(match reason {
+                    Reason::Blocker => (
+                        0,
+                        CycleBreak::DropBlocker {
+                            task: tasks[from].id.clone(),
+                            blocker,
+                        },
+                    ),
+                    Reason::Inherited { ancestor } => (
+                        1,
+                        CycleBreak::DropBlocker {
+                            task: tasks[ancestor].id.clone(),
+                            blocker,
+                        },
+                    ),
+                    Reason::Child => (2, CycleBreak::UnsetParent { child: blocker }),
+                })
+            })
+            .collect();
+        breaks.sort_by_key(|(rank, _)| *rank);
+        breaks.into_iter().map(|(_, b)| b).collect()
+    }
+
     fn why(&self, from: usize, to: usize) -> String {
         let tasks = self.set.tasks();
         let reason = self
@@ -219,6 +257,37 @@ impl Graph<'_> {
             ),
             Some(Reason::Child) => " (a child)".into(),
             Some(Reason::Blocker) | None => String::new(),
+        }
+    }
+}
+
+/// An edge that, once removed, opens a cycle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CycleBreak {
+    /// `task` stops being blocked by `blocker`.
+    DropBlocker { task: TaskId, blocker: TaskId },
+    /// `child` stops being part of its parent.
+    UnsetParent { child: TaskId },
+}
+
+impl CycleBreak {
+    /// The task whose file the edge is written in.
+    pub fn written_in(&self) -> &TaskId {
+        match self {
+            CycleBreak::DropBlocker { task, .. } => task,
+            CycleBreak::UnsetParent { child } => child,
+        }
+    }
+}
+
+impl std::fmt::Display for CycleBreak {
+    /// The command that removes the edge.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CycleBreak::DropBlocker { task, blocker } => {
+                write!(f, "git task dep rm {task} {blocker}")
+            }
+            CycleBreak::UnsetParent { child } => write!(f, "git task edit {child} --unset parent"),
         }
     }
 }

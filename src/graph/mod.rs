@@ -10,6 +10,7 @@
 //! linear in tasks plus written edges (see `docs/graph.md`).
 
 mod cycles;
+pub use cycles::CycleBreak;
 mod forest;
 mod plan;
 mod tracks;

@@ -888,12 +888,24 @@ impl Transaction<'_> {
             .or_else(|| newly_cyclic.iter().copied().min());
         if let Some(i) = start {
             let path = graph.cycle_through(i).unwrap_or_default();
+            let mut hints =
+                vec!["a task cannot wait for itself, directly or through others".to_owned()];
+            // An edge this change did not write: the one it did is refused.
+            if let Some(edge) = graph
+                .cycle_breaks(&path)
+                .into_iter()
+                .find(|b| !self.changes.contains_key(b.written_in()))
+            {
+                hints.push(format!(
+                    "to keep this change, open the cycle elsewhere: {edge}"
+                ));
+            }
             return Err(Error::refused(
                 format!(
                     "this change would close a cycle: {}",
                     graph.describe_cycle(&path)
                 ),
-                vec!["a task cannot wait for itself, directly or through others; drop one of these edges".into()],
+                hints,
             ));
         }
         test_pause("before-write");
