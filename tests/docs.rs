@@ -199,7 +199,11 @@ fn every_field_of_the_task_object_is_in_the_reference() {
     );
     let plain: serde_json::Value =
         serde_json::from_str(env.task(&["--json", "show", "build"]).ok()).unwrap();
-    assert_eq!(plain["task"]["gate_state"], serde_json::Value::Null, "{plain}");
+    assert_eq!(
+        plain["task"]["gate_state"],
+        serde_json::Value::Null,
+        "{plain}"
+    );
     for key in show_only {
         assert!(shown["task"].get(key).is_some(), "show --json lacks {key}");
         assert!(

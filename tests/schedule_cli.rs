@@ -177,7 +177,11 @@ fn a_time_zone_name_nobody_knows_is_pointed_out() {
     // Known names, POSIX rules and paths are not second-guessed.
     for tz in ["UTC", "EST5EDT", ":/etc/localtime", "<+03>-3"] {
         let run = env.task_with_env(&[("TZ", tz)], &["plan"]);
-        assert!(!run.stderr.contains("names no time zone"), "{tz}: {}", run.stderr);
+        assert!(
+            !run.stderr.contains("names no time zone"),
+            "{tz}: {}",
+            run.stderr
+        );
     }
     if std::path::Path::new("/usr/share/zoneinfo/Europe/Berlin").exists() {
         let run = env.task_with_env(&[("TZ", "Europe/Berlin")], &["plan"]);

@@ -16,7 +16,8 @@ mod plan;
 mod tracks;
 
 pub use plan::{
-    Calendar, CriticalPath, Cycles, DEFAULT_MINUTES, Open, Schedule, Slot, Timing, by_urgency,
+    Calendar, CriticalPath, Cycles, DEFAULT_MINUTES, Open, Schedule, Slot, Timing, Urgency,
+    by_urgency, sort_by_urgency, urgency,
 };
 pub use tracks::{Track, tracks};
 
@@ -867,7 +868,7 @@ impl<'a> Graph<'a> {
             .collect();
         let timing = open.map(|open| open.critical_path().timing);
         let slack = |i: usize| timing.as_ref().and_then(|t| t[i]).map_or(0, |t| t.slack);
-        ready.sort_by(|&a, &b| by_urgency(self.task(a), slack(a), self.task(b), slack(b)));
+        sort_by_urgency(self.set.tasks(), &mut ready, slack);
         ready
     }
 
@@ -877,7 +878,7 @@ impl<'a> Graph<'a> {
         let mut blocked: Vec<usize> = (0..self.forest.len())
             .filter(|&i| !self.task(i).is_resolved() && self.is_blocked(i))
             .collect();
-        blocked.sort_by(|&a, &b| by_urgency(self.task(a), 0, self.task(b), 0));
+        sort_by_urgency(self.set.tasks(), &mut blocked, |_| 0);
         blocked
     }
 

@@ -465,9 +465,9 @@ impl<'g> Open<'g> {
         let slack = |i: usize| cp.timing[i].map_or(0, |x| x.slack);
         // Each task node's place in the urgency order, worked out once.
         let mut by_rank: Vec<usize> = (0..self.tasks).collect();
-        by_rank.sort_by(|&x, &y| {
-            let (i, j) = (self.task(x as u32), self.task(y as u32));
-            by_urgency(&tasks[i], slack(i), &tasks[j], slack(j))
+        by_rank.sort_by_cached_key(|&k| {
+            let i = self.task(k as u32);
+            (urgency(&tasks[i], slack(i)), i)
         });
         let mut rank = vec![0usize; self.tasks];
         for (r, &k) in by_rank.iter().enumerate() {
@@ -715,20 +715,38 @@ impl Calendar {
 /// 4. creation time, earliest first (unknown last);
 /// 5. id.
 pub fn by_urgency(a: &crate::Task, slack_a: u64, b: &crate::Task, slack_b: u64) -> Ordering {
-    fn soonest<T: Ord>(x: Option<T>, y: Option<T>) -> Ordering {
-        match (x, y) {
-            (Some(x), Some(y)) => x.cmp(&y),
-            (Some(_), None) => Ordering::Less,
-            (None, Some(_)) => Ordering::Greater,
-            (None, None) => Ordering::Equal,
-        }
-    }
-    a.priority
-        .cmp(&b.priority)
-        .then_with(|| soonest(a.due, b.due))
-        .then(slack_a.cmp(&slack_b))
-        .then_with(|| soonest(a.created, b.created))
+    urgency(a, slack_a)
+        .cmp(&urgency(b, slack_b))
         .then_with(|| a.id.cmp(&b.id))
+}
+
+/// The sort key of [`by_urgency`] without the id. A task set is sorted by
+/// id, so sorting task indices by `(urgency(task, slack), index)` gives the
+/// same order with no string comparison and no second look at the tasks.
+pub type Urgency = (
+    crate::task::Priority,
+    (bool, NaiveDate),
+    u64,
+    (bool, chrono::DateTime<chrono::Utc>),
+);
+
+/// The key that orders tasks by [`by_urgency`], less the id.
+pub fn urgency(task: &crate::Task, slack: u64) -> Urgency {
+    (
+        task.priority,
+        (task.due.is_none(), task.due.unwrap_or(NaiveDate::MAX)),
+        slack,
+        (
+            task.created.is_none(),
+            task.created
+                .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC),
+        ),
+    )
+}
+
+/// `indices` of `tasks` (a set sorted by id) in [`by_urgency`] order.
+pub fn sort_by_urgency(tasks: &[crate::Task], indices: &mut [usize], slack: impl Fn(usize) -> u64) {
+    indices.sort_by_cached_key(|&i| (urgency(&tasks[i], slack(i)), i));
 }
 
 #[cfg(test)]
