@@ -470,12 +470,14 @@ pub fn run_critical_path(ctx: &mut Ctx, args: CriticalPathArgs) -> CliResult {
             ui.paint(Style::Bold, "start     finish    work   task")
                 .into_owned(),
         );
-        let mut unestimated = false;
+        let mut unestimated: Option<String> = None;
         for &i in &cp.path {
             let t = cp.timing[i].expect("open task");
             let pad = " ".repeat(width - view.task(i).id.as_str().len());
             let mark = if t.unestimated { "*" } else { "" };
-            unestimated |= t.unestimated;
+            if t.unestimated && unestimated.is_none() {
+                unestimated = Some(view.task(i).id.to_string());
+            }
             lines.push(format!(
                 "{:<9} {:<9} {:<6} {}{pad}  {}",
                 work_text(t.earliest_start),
@@ -485,10 +487,10 @@ pub fn run_critical_path(ctx: &mut Ctx, args: CriticalPathArgs) -> CliResult {
                 escape(&view.task(i).subject, false)
             ));
         }
-        if unestimated {
-            lines.push(
-                "* unestimated: counted as 1d; set one with git task edit ID --estimate 4h".into(),
-            );
+        if let Some(id) = unestimated {
+            lines.push(format!(
+                "* unestimated: counted as 1d; set one with git task edit {id} --estimate 4h"
+            ));
         }
     }
     let out = ctx.ui.out();
