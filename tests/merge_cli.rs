@@ -623,20 +623,22 @@ fn work_on_migrate(env: &mut TestEnv) {
     env.task(&["note", "migrate", "ran on staging"]).ok();
 }
 
+/// Replaces migrate by a copy under a new id, as by hand or by a script:
+/// git sees a rename of migrate to migrate-1.
+fn replace_migrate_with_a_copy(env: &mut TestEnv) {
+    env.git(&["rm", "-q", ".tasks/migrate.toml"]).ok();
+    std::fs::create_dir_all(env.tasks_dir()).unwrap();
+    env.write(
+        "migrate-1",
+        &MIGRATE.replace("Run the migration", "Run the migration again"),
+    );
+}
+
 #[test]
 fn a_task_git_pairs_with_its_replacement_as_a_rename_keeps_its_progress_to_itself() {
     let mut env = branched(|env| env.write("migrate", MIGRATE));
     on_feature(&mut env, work_on_migrate);
-    on_main(&mut env, |env| {
-        // Replaced by a copy under a new id, by hand or by a script: git
-        // sees a rename of migrate to migrate-1.
-        env.git(&["rm", "-q", ".tasks/migrate.toml"]).ok();
-        std::fs::create_dir_all(env.tasks_dir()).unwrap();
-        env.write(
-            "migrate-1",
-            &MIGRATE.replace("Run the migration", "Run the migration again"),
-        );
-    });
+    on_main(&mut env, replace_migrate_with_a_copy);
     let ours = env.read("migrate-1");
     let theirs = show(&env, "feature:.tasks/migrate.toml");
 
@@ -695,14 +697,7 @@ fn a_task_git_pairs_with_its_replacement_as_a_rename_keeps_its_progress_to_itsel
 fn in_a_rebase_the_hint_names_the_commit_being_replayed() {
     let mut env = branched(|env| env.write("migrate", MIGRATE));
     on_feature(&mut env, work_on_migrate);
-    on_main(&mut env, |env| {
-        env.git(&["rm", "-q", ".tasks/migrate.toml"]).ok();
-        std::fs::create_dir_all(env.tasks_dir()).unwrap();
-        env.write(
-            "migrate-1",
-            &MIGRATE.replace("Run the migration", "Run the migration again"),
-        );
-    });
+    on_main(&mut env, replace_migrate_with_a_copy);
     let replayed = env
         .git(&["rev-parse", "--short", "feature"])
         .ok()
