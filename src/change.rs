@@ -234,15 +234,11 @@ pub fn start(
             ));
         }
     }
-    let continues = task.status == Status::InProgress
-        && task.owner.as_deref() == Some(owner)
-        && task.started.is_some();
+    let was = task.clone();
     let mut doc = tx.document(id)?;
     doc.set_str("status", Status::InProgress.as_str());
     doc.set_str("owner", owner);
-    if !continues {
-        doc.set_time("started", now);
-    }
+    set_times(&mut doc, &was, Status::InProgress, Some(owner), now);
     Ok(tx.stage(id, doc)?.clone())
 }
 
@@ -294,20 +290,19 @@ pub fn done(tx: &mut Transaction, id: &TaskId, force: bool, now: DateTime<Utc>) 
     if !force && let Some(refusal) = done_refusal(tx.tasks(), id) {
         return Err(refusal);
     }
-    let ready = |set: &TaskSet| -> Vec<TaskId> {
-        let graph = Graph::new(set);
-        (0..set.len())
-            .filter(|&i| graph.is_ready(i))
-            .map(|i| set.tasks()[i].id.clone())
-            .collect()
-    };
-    let before = ready(tx.tasks());
+    let before: std::collections::HashSet<TaskId> = ready_ids(tx.tasks()).collect();
     let task = close(tx, id, Status::Completed, now)?;
-    let now_ready = ready(tx.tasks())
-        .into_iter()
+    let now_ready = ready_ids(tx.tasks())
         .filter(|r| !before.contains(r))
         .collect();
     Ok(Done { task, now_ready })
+}
+
+/// The ids of the tasks of `set` that can start now, in id order.
+fn ready_ids(set: &TaskSet) -> impl Iterator<Item = TaskId> + '_ {
+    let graph = Graph::new(set);
+    let ready: Vec<usize> = (0..set.len()).filter(|&i| graph.is_ready(i)).collect();
+    ready.into_iter().map(|i| set.tasks()[i].id.clone())
 }
 
 /// Cancels a task: it no longer holds anything back.
@@ -326,20 +321,76 @@ fn close(tx: &mut Transaction, id: &TaskId, status: Status, now: DateTime<Utc>) 
             vec![format!("reopen it first: git task reopen {id}")],
         ));
     }
+    let was = task.clone();
     let mut doc = tx.document(id)?;
     doc.set_str("status", status.as_str());
-    doc.set_time("closed", now);
+    set_times(&mut doc, &was, status, was.owner.as_deref(), now);
     Ok(tx.stage(id, doc)?.clone())
+}
+
+/// The times a change of status or holder records, one rule for `start`,
+/// `done`, `cancel`, `reopen`, `reset` and `edit`:
+///
+/// * `closed` is set when the task becomes resolved, and removed when it
+///   is no longer resolved;
+/// * `started` is set when work begins: the task becomes in progress, or
+///   another holder takes it over; the same holder going on keeps it. A
+///   pending task has no work under way and no `started`; a resolved one
+///   keeps when its work began.
+fn set_times(
+    doc: &mut TaskDocument,
+    was: &Task,
+    status: Status,
+    owner: Option<&str>,
+    now: DateTime<Utc>,
+) {
+    if !status.is_resolved() {
+        doc.remove("closed");
+    } else if !was.is_resolved() {
+        doc.set_time("closed", now);
+    }
+    match status {
+        Status::InProgress => {
+            let goes_on = was.status == Status::InProgress
+                && was.started.is_some()
+                && was.owner.as_deref() == owner;
+            if !goes_on {
+                doc.set_time("started", now);
+            }
+        }
+        Status::Pending => doc.remove("started"),
+        Status::Completed | Status::Cancelled => {}
+    }
+}
+
+/// What `reopen` and `reset` did.
+#[derive(Debug, Clone)]
+pub struct Reopened {
+    pub task: Task,
+    /// False when `reopen` found the task pending already and left its
+    /// file alone: reopening is safe to repeat.
+    pub changed: bool,
 }
 
 /// Back to pending, with no `started` or `closed` time: no work on it is
 /// under way, and the next `start` records its own time. `reset` also
 /// clears the owner, every criterion and a gate's waiver.
-pub fn reopen(tx: &mut Transaction, id: &TaskId, reset: bool) -> Result<Task> {
+pub fn reopen(
+    tx: &mut Transaction,
+    id: &TaskId,
+    reset: bool,
+    now: DateTime<Utc>,
+) -> Result<Reopened> {
+    let was = tx.tasks().tasks()[task_index(tx.tasks(), id)].clone();
+    if !reset && was.status == Status::Pending {
+        return Ok(Reopened {
+            task: was,
+            changed: false,
+        });
+    }
     let mut doc = tx.document(id)?;
     doc.remove("status");
-    doc.remove("started");
-    doc.remove("closed");
+    set_times(&mut doc, &was, Status::Pending, was.owner.as_deref(), now);
     if reset {
         doc.remove("owner");
         doc.remove("waiver");
@@ -348,7 +399,10 @@ pub fn reopen(tx: &mut Transaction, id: &TaskId, reset: bool) -> Result<Task> {
             doc.set_criterion_met(n, false);
         }
     }
-    Ok(tx.stage(id, doc)?.clone())
+    Ok(Reopened {
+        task: tx.stage(id, doc)?.clone(),
+        changed: true,
+    })
 }
 
 /// What `rm` did besides removing the file.
@@ -620,18 +674,19 @@ fn apply_fields(
         doc.set_str("subject", subject);
     }
     if let Some(status) = changes.status {
-        let was = tx.tasks().get(id.as_str()).map(|t| t.status);
         set_or_default(doc, "status", status);
-        if status.is_resolved() && was.is_some_and(|w| !w.is_resolved()) {
-            doc.set_time("closed", now);
-        } else if !status.is_resolved() {
-            doc.remove("closed");
-        }
-        // As `start` and `reopen` do it.
-        if status == Status::InProgress && was != Some(Status::InProgress) {
-            doc.set_time("started", now);
-        } else if status == Status::Pending {
-            doc.remove("started");
+    }
+    // A new status or holder of an existing task records its times as the
+    // lifecycle commands do (a task being added has none to record).
+    if let Some(was) = tx.tasks().get(id.as_str()) {
+        let owner = match &changes.owner {
+            Some(owner) => Some(owner.as_str()),
+            None if changes.unset.contains(&Field::Owner) => None,
+            None => was.owner.as_deref(),
+        };
+        if changes.status.is_some() || owner != was.owner.as_deref() {
+            let status = changes.status.unwrap_or(was.status);
+            set_times(doc, was, status, owner, now);
         }
     }
     if let Some(kind) = changes.kind {

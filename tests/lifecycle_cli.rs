@@ -489,3 +489,28 @@ fn note_and_start_both_refuse_without_an_identity() {
     env.task(&["start", "build", "--owner", "bo@example.com"])
         .ok();
 }
+
+#[test]
+fn a_task_taken_away_while_verify_runs_is_an_error_not_a_crash() {
+    let env = TestEnv::new();
+    env.add(&["Gone", "--id", "gone", "--verify", "rm .tasks/gone.toml"]);
+    let run = env.task(&["done", "gone"]);
+    run.code(2).assert_stderr("no task has the id `gone`");
+}
+
+#[test]
+fn a_takeover_by_edit_starts_the_clock_anew_as_start_does() {
+    let mut env = TestEnv::new();
+    env.add(&["Port", "--id", "port"]);
+    env.at("2026-11-21T09:00:00Z");
+    env.task(&["start", "port"]).ok();
+    env.at("2026-11-22T09:00:00Z");
+    env.task(&["edit", "port", "--owner", "bo@example.com"]).ok();
+    assert!(env.read("port").contains("started = 2026-11-22T09:00:00Z"));
+    // The same holder going on keeps it; back to pending clears it.
+    env.at("2026-11-23T09:00:00Z");
+    env.task(&["edit", "port", "--status", "in_progress"]).ok();
+    assert!(env.read("port").contains("started = 2026-11-22T09:00:00Z"));
+    env.task(&["edit", "port", "--status", "pending"]).ok();
+    assert!(!env.read("port").contains("started"));
+}

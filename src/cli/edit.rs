@@ -85,12 +85,14 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     }
     if has_flags {
         let now = ctx.now;
-        super::change_one(ctx, &args.id, "edited", |tx, id| {
-            change::edit_fields(tx, id, &changes, now)
-        })?;
-        // The kept draft still holds the text from before this change.
         let ws = ctx.workspace()?;
-        let id = ws.load(&Source::WorkTree)?.resolve(&args.id)?.id.clone();
+        let (id, set) = ws.transact(|tx| {
+            let id = tx.resolve(&args.id)?;
+            change::edit_fields(tx, &id, &changes, now)?;
+            Ok(id)
+        })?;
+        super::print_changed(ctx, &set, &id, "edited")?;
+        // The kept draft still holds the text from before this change.
         let kept = draft_path(&ws, &id);
         if kept.exists() {
             ctx.ui.hint(&format!(

@@ -8,7 +8,6 @@ use git_task::change;
 use git_task::error::Error;
 use git_task::gate::{self, GateState};
 use git_task::store::Source;
-use git_task::task::Status;
 
 use super::render::View;
 use super::ui::escape;
@@ -110,7 +109,12 @@ pub fn run_done(ctx: &mut Ctx, args: DoneArgs) -> CliResult {
     }
     let (force, now) = (args.force, ctx.now);
     let id = task.id.clone();
-    let (done, set) = ws.transact(|tx| change::done(tx, &id, force, now))?;
+    // Resolved again under the lock: verify may have run for minutes, and
+    // a checkout meanwhile may have taken the task away.
+    let (done, set) = ws.transact(|tx| {
+        let id = tx.resolve(id.as_str())?;
+        change::done(tx, &id, force, now)
+    })?;
     let view = View::new(&set);
     let i = view.index(&done.task);
     // Forced past unmet criteria or open waits, a gate is completed but
@@ -179,18 +183,17 @@ pub fn run_simple(ctx: &mut Ctx, args: IdArgs, which: Simple) -> CliResult {
         Simple::Cancel => change_one(ctx, &args.id, "cancelled", |tx, id| {
             change::cancel(tx, id, now)
         }),
-        Simple::Reopen => {
+        Simple::Reopen | Simple::Reset => {
+            let reset = matches!(which, Simple::Reset);
             let ws = ctx.workspace()?;
-            let ((id, was), set) = ws.transact(|tx| {
+            let ((id, changed), set) = ws.transact(|tx| {
                 let id = tx.resolve(&args.id)?;
-                let was = tx.tasks().get(id.as_str()).map(|t| t.status);
-                if was != Some(Status::Pending) {
-                    change::reopen(tx, &id, false)?;
-                }
-                Ok((id, was))
+                let done = change::reopen(tx, &id, reset, now)?;
+                Ok((id, done.changed))
             })?;
-            if was != Some(Status::Pending) || ctx.json {
-                return print_changed(ctx, &set, &id, "reopened");
+            if changed || ctx.json {
+                let verb = if reset { "reset" } else { "reopened" };
+                return print_changed(ctx, &set, &id, verb);
             }
             // Nothing to do is not an error: reopen is safe to repeat.
             let view = View::new(&set);
@@ -204,8 +207,5 @@ pub fn run_simple(ctx: &mut Ctx, args: IdArgs, which: Simple) -> CliResult {
             writeln!(ctx.ui.out(), "{line}")?;
             Ok(())
         }
-        Simple::Reset => change_one(ctx, &args.id, "reset", |tx, id| {
-            change::reopen(tx, id, true)
-        }),
     }
 }
