@@ -265,7 +265,13 @@ fn planning_refuses_a_cycle_and_names_it() {
             "{command}: {}",
             run.stderr
         );
+        run.assert_stderr("break each cycle at one of its edges: git task dep rm a b\n");
     }
+    // The command it names opens the cycle.
+    env.task(&["dep", "rm", "a", "b"]).ok();
+    env.task(&["plan"]).ok();
+    env.task(&["dep", "add", "a", "b"]).code(1);
+    env.write("a", "subject = \"A\"\nblocked_by = [\"b\"]\n");
     // ready still answers, without slack.
     assert_eq!(env.ready(), Vec::<String>::new());
 }

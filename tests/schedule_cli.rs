@@ -170,10 +170,34 @@ fn status_and_plan_count_the_same_work() {
 fn a_time_zone_name_nobody_knows_is_pointed_out() {
     let env = TestEnv::new();
     env.add(&["Build", "--id", "build", "-e", "1h"]);
-    let warning = "TZ=Europe/Berlni names no time zone this system knows, so dates are in UTC";
-    env.task_with_env(&[("TZ", "Europe/Berlni")], &["plan"])
-        .assert_stderr(warning)
-        .ok();
+    let warning = "warning: TZ=Europe/Berlni names no time zone this system knows, so dates \
+                   are in UTC; set TZ to a name under /usr/share/zoneinfo, such as Europe/Berlin\n";
+    let bad = [("TZ", "Europe/Berlni")];
+    // Once per run, from the commands that use the local zone.
+    for args in [&["plan"][..], &["list"], &["status"], &["show", "build"]] {
+        let run = env.task_with_env(&bad, args);
+        run.ok();
+        assert_eq!(
+            run.stderr.matches(warning).count(),
+            1,
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    // Not from those that do not, nor when --tz says which zone to use.
+    for args in [
+        &["hook", "pre-commit"][..],
+        &["check"],
+        &["plan", "--tz", "UTC"],
+    ] {
+        let run = env.task_with_env(&bad, args);
+        run.ok();
+        assert!(
+            !run.stderr.contains("names no time zone"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
     // Known names, POSIX rules and paths are not second-guessed.
     for tz in ["UTC", "EST5EDT", ":/etc/localtime", "<+03>-3"] {
         let run = env.task_with_env(&[("TZ", tz)], &["plan"]);
@@ -431,6 +455,27 @@ fn tasks_due_before_today_are_flagged_overdue() {
             ("undated".to_string(), false)
         ]
     );
+    // ready and blocked mark it too; and a change's answer carries the key.
+    env.add(&[
+        "After",
+        "--id",
+        "after",
+        "--after",
+        "undated",
+        "--due",
+        "2026-11-02",
+    ]);
+    assert!(env.task(&["ready"]).ok().contains("Late [overdue]\n"));
+    assert!(
+        env.task(&["blocked"])
+            .ok()
+            .starts_with("after  After [overdue]\n")
+    );
+    let added = env
+        .task(&["--json", "edit", "late", "--priority", "high"])
+        .json();
+    assert_eq!(added["task"]["overdue"], true);
+    env.task(&["rm", "after"]).ok();
     let show = env.task(&["show", "late"]);
     assert!(
         show.ok().contains("due         2026-11-19 (overdue)\n"),

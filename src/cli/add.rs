@@ -83,7 +83,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     let now = ctx.now;
     let (task, set) = ws.transact(|tx| change::add(tx, new.clone(), &config, now))?;
     if ctx.json {
-        let view = View::new(&set);
+        let view = View::new(&set).dated(ctx);
         let i = view.index(&task);
         ctx.ui
             .json(&serde_json::json!({ "version": 1, "task": view.json(i) }))?;

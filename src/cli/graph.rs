@@ -484,11 +484,7 @@ fn warn_cycles(ui: &Ui, view: &View, drawn: &Drawn) {
         .into_iter()
         .filter(|c| c.iter().all(|&i| shown[i]))
         .collect();
-    let breaks: Vec<String> = cycles
-        .iter()
-        .filter_map(|c| view.graph.cycle_breaks(c).first().map(|b| b.to_string()))
-        .collect();
-    let cycles: Vec<String> = cycles
+    let described: Vec<String> = cycles
         .iter()
         .map(|c| view.graph.describe_cycle(c))
         .collect();
@@ -497,19 +493,12 @@ fn warn_cycles(ui: &Ui, view: &View, drawn: &Drawn) {
          what it waits for; each task is shown once and the edges that close a cycle \
          are not drawn",
     );
-    for c in &cycles {
+    for c in &described {
         message.push_str("\n  ");
         message.push_str(c);
     }
     ui.warning(&message);
-    if breaks.is_empty() {
-        ui.hint("break each cycle by dropping one of its edges (git task dep rm, git task edit --unset parent)");
-    } else {
-        ui.hint(&format!(
-            "break each cycle at one of its edges: {}",
-            breaks.join(" && ")
-        ));
-    }
+    ui.hint(&super::render::cycle_hint(view, &cycles));
 }
 
 // ---------------------------------------------------------------------------

@@ -115,7 +115,7 @@ pub fn run_done(ctx: &mut Ctx, args: DoneArgs) -> CliResult {
         let id = tx.resolve(id.as_str())?;
         change::done(tx, &id, force, now)
     })?;
-    let view = View::new(&set);
+    let view = View::new(&set).dated(ctx);
     let i = view.index(&done.task);
     // Forced past unmet criteria or open waits, a gate is completed but
     // still holds back what it protects.

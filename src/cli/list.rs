@@ -209,7 +209,7 @@ pub fn run_blocked(ctx: &mut Ctx, args: BlockedArgs) -> CliResult {
         return Ok(());
     }
     if blocked.is_empty() {
-        let ready = view.graph.ready().len();
+        let ready = (0..set.len()).filter(|&i| view.graph.is_ready(i)).count();
         let text = if set.is_empty() {
             NO_TASKS.to_owned()
         } else if ready > 0 {
@@ -234,9 +234,10 @@ pub fn run_blocked(ctx: &mut Ctx, args: BlockedArgs) -> CliResult {
         let t = view.task(i);
         let pad = " ".repeat(width - t.id.as_str().len());
         lines.push(format!(
-            "{}{pad}  {}",
+            "{}{pad}  {}{}",
             view.id(&ctx.ui, i),
-            escape(&t.subject, false)
+            escape(&t.subject, false),
+            view.overdue_mark(&ctx.ui, i)
         ));
         // A bounded list: a task deep in a hierarchy can wait for
         // thousands of things; `show` lists them all.

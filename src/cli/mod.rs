@@ -268,6 +268,14 @@ impl Ctx {
         })
     }
 
+    /// The local time zone, for "today" and the plan's calendar. Says once
+    /// per process when `TZ` names a zone this system does not have.
+    pub fn local_zone(&self) -> git_task::clock::Zone {
+        static CHECKED: std::sync::Once = std::sync::Once::new();
+        CHECKED.call_once(|| warn_of_unknown_tz(&self.ui));
+        git_task::clock::Zone::Local
+    }
+
     /// Who is acting: `given` (a flag such as `--owner`), else git's
     /// identity. Without either the command refuses, asking `question`
     /// and naming the flag: nothing git-task records is anonymous.
@@ -393,7 +401,6 @@ pub fn main() -> ExitCode {
         wait: cli.wait,
         incomplete: false,
     };
-    warn_of_unknown_tz(&ctx.ui);
     let result = match now() {
         Ok(now) => {
             ctx.now = now;
@@ -488,7 +495,9 @@ fn warn_if_no_merge_driver(ctx: &Ctx) {
 /// The C library and chrono read an unknown `TZ=Europe/Berlni` as UTC
 /// without a word; dates would be a few hours off with no sign why. A name
 /// (no digits: POSIX rules such as `EST5EDT` or `<+03>-3`, and paths such
-/// as `:/etc/localtime`, are left to the C library) that is neither in the zoneinfo nor UTC gets a warning.
+/// as `:/etc/localtime`, are left to the C library) that is neither in the
+/// zoneinfo nor UTC gets a warning, once, from the commands that use the
+/// local zone ([`Ctx::local_zone`]); hooks and the merge driver never ask.
 fn warn_of_unknown_tz(ui: &Ui) {
     let Ok(tz) = std::env::var("TZ") else {
         return;
@@ -499,7 +508,8 @@ fn warn_of_unknown_tz(ui: &Ui) {
     }
     if git_task::clock::Zone::parse(name).is_err() {
         ui.warning(&format!(
-            "TZ={tz} names no time zone this system knows, so dates are in UTC;              set TZ to a name under /usr/share/zoneinfo (such as Europe/Berlin), or pass --tz"
+            "TZ={tz} names no time zone this system knows, so dates are in UTC; \
+             set TZ to a name under /usr/share/zoneinfo, such as Europe/Berlin"
         ));
     }
 }
@@ -706,7 +716,7 @@ pub fn print_changed(
     verb: &str,
 ) -> CliResult {
     use std::io::Write;
-    let view = render::View::new(set);
+    let view = render::View::new(set).dated(ctx);
     let Some(i) = set.index_of(id.as_str()) else {
         return Ok(());
     };

@@ -63,8 +63,8 @@ pub struct ZoneArg {
 impl ZoneArg {
     /// The zone to use, made the process's local zone when it is a name.
     /// Called before the repository is opened, while there is one thread.
-    fn zone(&self) -> Zone {
-        let zone = self.tz.clone().unwrap_or(Zone::Local);
+    fn zone(&self, ctx: &Ctx) -> Zone {
+        let zone = self.tz.clone().unwrap_or_else(|| ctx.local_zone());
         zone.apply();
         zone
     }
@@ -104,7 +104,7 @@ fn calendar(ctx: &Ctx, zone: &Zone) -> Calendar {
 }
 
 pub fn run_plan(ctx: &mut Ctx, args: PlanArgs) -> CliResult {
-    let zone = args.zone.zone();
+    let zone = args.zone.zone(ctx);
     let set = ctx.read_tasks(&args.rev)?.set;
     let view = View::new(&set);
     let open = open_graph(&view)?;
@@ -291,8 +291,7 @@ fn print_plan(
             if timing.unestimated {
                 line.push_str(&ui.paint(Style::Yellow, " (unestimated: 1d)"));
             }
-            let gate = view.task(i).gate.is_some();
-            if timing.slack == 0 && (timing.minutes > 0 || gate) {
+            if timing.is_critical() {
                 line.push_str(&ui.paint(Style::Red, " [critical]"));
             }
             lines.push(line);
@@ -349,7 +348,7 @@ fn gantt(view: &View, cp: &CriticalPath, schedule: &Schedule, calendar: Calendar
         let slot = schedule.slots[i].expect("filtered");
         let t = view.task(i);
         let name = format!("{} ({})", mermaid_text(&t.subject), t.id);
-        let crit = cp.timing[i].is_some_and(|x| x.slack == 0);
+        let crit = cp.timing[i].is_some_and(|x| x.is_critical());
         let tag = mermaid_id(t.id.as_str());
         let line = match slot.worker {
             Some(w) => {
@@ -414,7 +413,7 @@ pub fn mermaid_text(text: &str) -> String {
 }
 
 pub fn run_critical_path(ctx: &mut Ctx, args: CriticalPathArgs) -> CliResult {
-    let zone = args.zone.zone();
+    let zone = args.zone.zone(ctx);
     let set = ctx.read_tasks(&args.rev)?.set;
     let view = View::new(&set);
     let open = open_graph(&view)?;

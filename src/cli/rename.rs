@@ -38,7 +38,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     })?;
     let new = &renamed.task.id;
     if ctx.json {
-        let view = View::new(&set);
+        let view = View::new(&set).dated(ctx);
         let i = view.index(&renamed.task);
         let updated: Vec<serde_json::Value> = renamed
             .updated

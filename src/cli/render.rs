@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use serde_json::{Value, json};
 
-use git_task::clock::{Zone, is_overdue};
+use git_task::clock::is_overdue;
 
 use git_task::graph::{Graph, Reason, Target, Wait};
 use git_task::task::{Gate, Task};
@@ -35,7 +35,7 @@ impl<'a> View<'a> {
     /// The view as of the local date of `ctx.now`: its lines mark overdue
     /// tasks `[overdue]`, and its JSON has `"overdue"`.
     pub fn dated(mut self, ctx: &Ctx) -> View<'a> {
-        self.today = Some(Zone::Local.today(ctx.now));
+        self.today = Some(ctx.local_zone().today(ctx.now));
         self
     }
 
@@ -43,6 +43,15 @@ impl<'a> View<'a> {
     /// view.
     pub fn overdue(&self, i: usize) -> bool {
         self.today.is_some_and(|d| is_overdue(self.task(i), d))
+    }
+
+    /// ` [overdue]` after a task's line, when it is; nothing otherwise.
+    pub fn overdue_mark(&self, ui: &Ui, i: usize) -> String {
+        if self.overdue(i) {
+            format!(" {}", ui.paint(Style::Red, "[overdue]"))
+        } else {
+            String::new()
+        }
     }
 
     pub fn task(&self, i: usize) -> &'a Task {
@@ -98,9 +107,7 @@ impl<'a> View<'a> {
         if task.gate.is_some() {
             line.push_str(&format!(" {}", ui.paint(Style::Magenta, "[gate]")));
         }
-        if self.overdue(i) {
-            line.push_str(&format!(" {}", ui.paint(Style::Red, "[overdue]")));
-        }
+        line.push_str(&self.overdue_mark(ui, i));
         for label in &task.labels {
             line.push_str(&format!(
                 " {}",
@@ -255,6 +262,18 @@ pub fn work_text(minutes: u64) -> String {
     git_task::task::Estimate::format_minutes(minutes)
 }
 
+/// What to run to break `cycles`: one edge of each.
+pub fn cycle_hint(view: &View, cycles: &[Vec<usize>]) -> String {
+    let breaks: Vec<String> = cycles
+        .iter()
+        .filter_map(|c| view.graph.cycle_breaks(c).first().map(|b| b.to_string()))
+        .collect();
+    format!(
+        "break each cycle at one of its edges: {}",
+        breaks.join(" && ")
+    )
+}
+
 /// The planning view of a task set, or the cycles that prevent one.
 pub fn open_graph<'a>(view: &'a View<'a>) -> Result<git_task::graph::Open<'a>, git_task::Error> {
     git_task::graph::Open::new(&view.graph).map_err(|cycles| {
@@ -263,15 +282,10 @@ pub fn open_graph<'a>(view: &'a View<'a>) -> Result<git_task::graph::Open<'a>, g
             .iter()
             .map(|c| view.graph.describe_cycle(c))
             .collect();
-        let breaks: Vec<String> = cycles
-            .0
-            .iter()
-            .filter_map(|c| view.graph.cycle_breaks(c).first().map(|b| b.to_string()))
-            .collect();
         git_task::Error::Invalid(format!(
-            "the tasks wait for each other in a cycle, so there is no plan:\n  {}\nbreak each cycle at one of its edges: {}",
+            "the tasks wait for each other in a cycle, so there is no plan:\n  {}\n{}",
             paths.join("\n  "),
-            breaks.join(" && ")
+            cycle_hint(view, &cycles.0)
         ))
     })
 }

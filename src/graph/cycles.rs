@@ -205,8 +205,6 @@ impl Graph<'_> {
         out
     }
 
-    /// Why `from` waits for `to`, as [`Graph::describe_cycle`] says it: the
-    /// first reason `waits_for` would give.
     /// The edges whose removal opens the cycle `path` (each task waiting
     /// for the next), the simplest first: tasks' own blockers, then
     /// blockers an ancestor passes down, then children's links to their
@@ -216,10 +214,7 @@ impl Graph<'_> {
         let mut breaks: Vec<(u8, CycleBreak)> = (0..path.len())
             .filter_map(|k| {
                 let (from, to) = (path[k], path[(k + 1) % path.len()]);
-                let reason = self
-                    .waits(from, false)
-                    .find(|w| w.target == Target::Task(to))?
-                    .reason;
+                let reason = self.reason(from, to)?;
                 let blocker = tasks[to].id.clone();
                 Some(match reason {
                     Reason::Blocker => (
@@ -244,13 +239,17 @@ impl Graph<'_> {
         breaks.into_iter().map(|(_, b)| b).collect()
     }
 
+    /// The first reason `waits_for` gives for `from` waiting for `to`.
+    fn reason(&self, from: usize, to: usize) -> Option<Reason> {
+        self.waits(from, false)
+            .find(|w| w.target == Target::Task(to))
+            .map(|w| w.reason)
+    }
+
+    /// Why `from` waits for `to`, as [`Graph::describe_cycle`] says it.
     fn why(&self, from: usize, to: usize) -> String {
         let tasks = self.set.tasks();
-        let reason = self
-            .waits(from, false)
-            .find(|w| w.target == Target::Task(to))
-            .map(|w| w.reason);
-        match reason {
+        match self.reason(from, to) {
             Some(Reason::Inherited { ancestor }) => format!(
                 " (inherited from {} \"{}\")",
                 tasks[ancestor].id, tasks[ancestor].subject

@@ -564,6 +564,14 @@ pub struct Timing {
     pub unestimated: bool,
 }
 
+impl Timing {
+    /// On the critical path: it cannot slip without delaying the end. A
+    /// checkpoint (a gate, a parent) of no work counts too.
+    pub fn is_critical(&self) -> bool {
+        self.slack == 0
+    }
+}
+
 /// The longest chain of unresolved work, and every task's timing.
 #[derive(Debug, Clone)]
 pub struct CriticalPath {
