@@ -47,15 +47,19 @@ pub fn label_problem(label: &str) -> Option<String> {
     if label.trim().is_empty() {
         Some("a label must not be empty".into())
     } else if label.contains(char::is_whitespace) {
-        let suggestion: Vec<&str> = label.split_whitespace().collect();
         Some(format!(
             "the label `{}` has whitespace in it; a label is one word, like `{}`",
             label.escape_debug(),
-            suggestion.join("-")
+            one_word(label)
         ))
     } else {
         None
     }
+}
+
+/// A label with whitespace as one word: its words joined by hyphens.
+pub fn one_word(label: &str) -> String {
+    label.split_whitespace().collect::<Vec<_>>().join("-")
 }
 
 /// Creates a task and returns it.
@@ -254,18 +258,13 @@ pub fn done_refusal(set: &TaskSet, id: &TaskId) -> Option<Error> {
         reasons.push(format!("it waits for:\n  {}", waits.join("\n  ")));
         hints.push("finish or cancel those first".to_string());
     }
-    let unmet: Vec<(usize, String)> = task
-        .unmet_criteria()
-        .map(|(n, c)| (n, format!("{n}. {}", c.text)))
-        .collect();
-    if !unmet.is_empty() {
-        let lines: Vec<&str> = unmet.iter().map(|(_, line)| line.as_str()).collect();
-        let numbers: Vec<String> = unmet.iter().map(|(n, _)| n.to_string()).collect();
+    if let Some(command) = crate::gate::mark_met(task) {
+        let lines: Vec<String> = task
+            .unmet_criteria()
+            .map(|(n, c)| format!("{n}. {}", c.text))
+            .collect();
         reasons.push(format!("criteria not met:\n  {}", lines.join("\n  ")));
-        hints.push(format!(
-            "mark them met: git task criteria {id} --met {}",
-            numbers.join(" ")
-        ));
+        hints.push(format!("mark them met: {command}"));
     }
     if reasons.is_empty() {
         return None;

@@ -756,7 +756,7 @@ fn is_sorted_by_rank<'a>(keys: impl Iterator<Item = &'a str>) -> bool {
 
 /// A UTC time as a TOML offset date-time, to the second.
 pub fn datetime(at: DateTime<Utc>) -> toml_edit::Datetime {
-    at.to_rfc3339_opts(SecondsFormat::Secs, true)
+    crate::task::format_timestamp(at)
         .parse()
         .expect("an RFC 3339 time with Z is a TOML offset date-time")
 }

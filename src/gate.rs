@@ -327,6 +327,13 @@ pub fn gates_for_tip(
 }
 
 /// What moves a red gate on: the commands to run.
+/// `git task criteria ID --met 1 3`: the command that marks a task's
+/// unmet criteria met, when it has any.
+pub fn mark_met(task: &crate::Task) -> Option<String> {
+    let unmet: Vec<String> = task.unmet_criteria().map(|(n, _)| n.to_string()).collect();
+    (!unmet.is_empty()).then(|| format!("git task criteria {} --met {}", task.id, unmet.join(" ")))
+}
+
 pub fn next_steps(graph: &Graph, i: usize) -> Vec<String> {
     let task = &graph.tasks().tasks()[i];
     let id = &task.id;
@@ -334,12 +341,8 @@ pub fn next_steps(graph: &Graph, i: usize) -> Vec<String> {
     if graph.open_waits(i).next().is_some() {
         steps.push(format!("finish what it waits for (git task show {id})"));
     }
-    let unmet: Vec<String> = task.unmet_criteria().map(|(n, _)| n.to_string()).collect();
-    if !unmet.is_empty() {
-        steps.push(format!(
-            "mark its criteria met: git task criteria {id} --met {}",
-            unmet.join(" ")
-        ));
+    if let Some(command) = mark_met(task) {
+        steps.push(format!("mark its criteria met: {command}"));
     }
     if task.status != Status::Completed {
         steps.push(format!("complete it: git task done {id}"));

@@ -137,9 +137,7 @@ pub fn task_changes(old: &Task, new: &Task) -> Vec<Change> {
         new.due.map(|d| d.to_string()),
     );
     field("verify", old.verify.clone(), new.verify.clone());
-    let time = |t: Option<chrono::DateTime<chrono::Utc>>| {
-        t.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-    };
+    let time = |t: Option<chrono::DateTime<chrono::Utc>>| t.map(crate::task::format_timestamp);
     field("started", time(old.started), time(new.started));
     field(
         "description",
@@ -193,7 +191,7 @@ pub fn task_changes(old: &Task, new: &Task) -> Vec<Change> {
     for n in &new.notes {
         if !old.notes.contains(n) {
             changes.push(Change::NoteAdded {
-                at: n.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                at: crate::task::format_timestamp(n.at),
                 by: n.by.clone(),
                 text: n.text.clone(),
             });

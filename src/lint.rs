@@ -119,8 +119,8 @@ pub fn lint(loaded: &Loaded, now: DateTime<Utc>, stale_after: Duration) -> Repor
                     "labels",
                     format!("`{id}` \"{}\": {problem}", task.subject),
                     format!(
-                        "git task edit {id} --unlabel '{}'{}",
-                        label.replace('\'', r"'\''"),
+                        "git task edit {id} --unlabel {}{}",
+                        crate::error::shell_word(label),
                         label_suggestion(label)
                     ),
                 );
@@ -146,10 +146,8 @@ pub fn lint(loaded: &Loaded, now: DateTime<Utc>, stale_after: Duration) -> Repor
 
 /// ` --label WORD` for a label with whitespace, when it has any words.
 fn label_suggestion(label: &str) -> String {
-    let words: Vec<&str> = label.split_whitespace().collect();
-    if words.is_empty() {
-        String::new()
-    } else {
-        format!(" --label {}", words.join("-"))
+    match crate::change::one_word(label) {
+        word if word.is_empty() => String::new(),
+        word => format!(" --label {}", crate::error::shell_word(&word)),
     }
 }

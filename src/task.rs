@@ -631,6 +631,12 @@ fn de_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Erro
         .ok_or_else(|| de::Error::custom(format!("`{dt}` is not a date; write it like 2026-12-01")))
 }
 
+/// A time as git-task writes and shows it: RFC 3339 in UTC, to the second
+/// (`2026-11-21T10:00:00Z`).
+pub fn format_timestamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
 /// Parses an RFC 3339 time with an offset, as written in task files.
 pub fn parse_timestamp(text: &str) -> Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(text)

@@ -146,7 +146,7 @@ fn to_json(history: &TaskLog) -> Value {
                 "short": e.short,
                 "author": e.author,
                 "email": e.email,
-                "date": e.date.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                "date": git_task::task::format_timestamp(e.date),
                 "subject": e.subject,
                 "created": e.created,
                 "removed": e.removed,

@@ -29,11 +29,17 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     let i = view.index(task);
     let children: Vec<usize> = set.children_of(&task.id).map(|c| view.index(c)).collect();
     let gate = match gate::gate_state(&view.graph, i) {
-        Some(report) => Some(GateView {
-            branches: gate::protected_branches(task, &reading.config).to_vec(),
-            current: gate::head_branch(ws.repo()),
-            report,
-        }),
+        Some(report) => {
+            let current = gate::head_branch(ws.repo());
+            Some(GateView {
+                branches: gate::protected_branches(task, &reading.config).to_vec(),
+                protects_current: current
+                    .as_deref()
+                    .is_some_and(|b| gate::protects(task, &reading.config, b)),
+                current,
+                report,
+            })
+        }
         None => None,
     };
     if ctx.json {
@@ -50,7 +56,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
                     "reasons": g.report.reasons,
                     "branches": g.branches,
                     "branch": g.current,
-                    "protects_branch": g.protects_current(),
+                    "protects_branch": g.protects_current,
                 }),
                 None => serde_json::Value::Null,
             };
@@ -104,7 +110,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     if let Some(g) = &gate {
         let state = ui.paint(state_style(g.report.state), g.report.state.as_str());
         let branches = g.branches.join(", ");
-        let text = match (&g.current, g.protects_current()) {
+        let text = match (&g.current, g.protects_current) {
             (Some(b), true) => format!("{state} on {b}, the current branch (protects {branches})"),
             (Some(b), false) => {
                 format!("{state} (protects {branches}; not {b}, the current branch)")
@@ -136,13 +142,13 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
         lines.push(field("verify", escape(verify, false).into_owned()));
     }
     if let Some(created) = task.created {
-        lines.push(field("created", timestamp(created)));
+        lines.push(field("created", git_task::task::format_timestamp(created)));
     }
     if let Some(started) = task.started {
-        lines.push(field("started", timestamp(started)));
+        lines.push(field("started", git_task::task::format_timestamp(started)));
     }
     if let Some(closed) = task.closed {
-        lines.push(field("closed", timestamp(closed)));
+        lines.push(field("closed", git_task::task::format_timestamp(closed)));
     }
     if let Some(waiver) = &task.waiver {
         lines.push(field(
@@ -150,7 +156,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
             format!(
                 "by {} at {}: {}",
                 escape(&waiver.by, false),
-                timestamp(waiver.at),
+                git_task::task::format_timestamp(waiver.at),
                 escape(&waiver.reason, false)
             ),
         ));
@@ -243,17 +249,5 @@ struct GateView {
     report: gate::GateReport,
     branches: Vec<String>,
     current: Option<String>,
-}
-
-impl GateView {
-    fn protects_current(&self) -> bool {
-        self.current
-            .as_deref()
-            .is_some_and(|b| self.branches.iter().any(|p| gate::branch_matches(p, b)))
-    }
-}
-
-/// A time as task files write it: `2026-11-21T10:00:00Z`.
-fn timestamp(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    protects_current: bool,
 }

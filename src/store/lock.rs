@@ -11,7 +11,7 @@ use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 
 use crate::error::{Error, Result};
 
@@ -54,10 +54,7 @@ impl Holder {
             out.push_str(&format!("command {}\n", command.replace('\n', " ")));
         }
         if let Some(since) = self.since {
-            out.push_str(&format!(
-                "since {}\n",
-                since.to_rfc3339_opts(SecondsFormat::Secs, true)
-            ));
+            out.push_str(&format!("since {}\n", crate::task::format_timestamp(since)));
         }
         out
     }
