@@ -215,3 +215,31 @@ fn a_kept_draft_is_merged_with_what_was_done_to_the_task_meanwhile() {
         "its base too"
     );
 }
+
+#[test]
+fn a_kept_draft_that_conflicts_with_the_task_opens_with_conflict_markers() {
+    let env = TestEnv::new();
+    env.add(&["Edit me", "--id", "t"]);
+    let breaks = editor(&env, "breaks.sh", BREAK);
+    edit(&env, &breaks, &["edit", "t"]).code(2);
+    // Both set the status: the draft to "doing", start to in_progress.
+    env.task(&["start", "t"]).ok();
+    let started = env.read("t");
+
+    let looks = editor(&env, "looks.sh", "true");
+    let resumed = edit(&env, &looks, &["edit", "t"]);
+    resumed.code(2);
+    resumed.assert_stderr("t: .tasks/t.toml changed since the draft was kept, and both changed the same thing: resolve the conflict markers in the editor");
+    let opened = seen(&env, "looks.sh");
+    assert!(opened.contains("<<<<<<< ours"), "{opened}");
+    assert!(opened.contains("Kept text"), "{opened}");
+    assert_eq!(env.read("t"), started, "nothing is saved with markers");
+    // Kept again, now made from the file as it is.
+    assert_eq!(std::fs::read_to_string(kept(&env, "t")).unwrap(), opened);
+    assert_eq!(
+        std::fs::read_to_string(env.repo.join(".git/git-task/EDIT-t.base.toml")).unwrap(),
+        started
+    );
+    env.task(&["edit", "t", "--discard"]).ok();
+    assert!(!env.repo.join(".git/git-task/EDIT-t.base.toml").exists());
+}
