@@ -131,7 +131,9 @@ pub struct Renamed {
 
 /// Gives task `old` the id `new`: its file is renamed, and every
 /// `blocked_by` and `parent` that names it is changed to the new id, each
-/// file edited in place. Refuses an invalid id and one that is taken.
+/// file edited in place. Refuses an invalid id, one that is taken, and one
+/// that tasks already name in `blocked_by` or `parent` (a dangling reference
+/// that would silently come to mean this task).
 pub fn rename(tx: &mut Transaction, old: &TaskId, new: &str) -> Result<Renamed> {
     let new = TaskId::parse(new)?;
     if &new == old {
@@ -141,6 +143,28 @@ pub fn rename(tx: &mut Transaction, old: &TaskId, new: &str) -> Result<Renamed> 
         return Err(Error::Invalid(format!(
             "a task with the id `{new}` already exists ({}); choose another id",
             tx.workspace().display_path(&new).display()
+        )));
+    }
+    // A reference to `new` that names no task would start to mean this one.
+    let dangling: Vec<String> = tx
+        .tasks()
+        .iter()
+        .filter_map(|t| {
+            let mut fields = Vec::new();
+            if t.blocked_by.contains(&new) {
+                fields.push("blocked_by");
+            }
+            if t.parent.as_ref() == Some(&new) {
+                fields.push("parent");
+            }
+            (!fields.is_empty()).then(|| format!("{} ({})", t.id, fields.join(", ")))
+        })
+        .collect();
+    if !dangling.is_empty() {
+        return Err(Error::Invalid(format!(
+            "tasks already name `{new}`, which is no task: {}; renaming {old} to `{new}` would \
+             make them refer to it. Fix those references first, or choose another id",
+            dangling.join(", ")
         )));
     }
     let referrers: Vec<(TaskId, Vec<&'static str>)> = tx

@@ -526,8 +526,12 @@ fn hints(kind: &ConflictKind, path: Option<&str>, cx: &Context) -> Vec<String> {
     // Theirs moves to a new id; ours stays where it is. `rename` runs on
     // the working tree, so theirs is put in the file first.
     let id = ours.id();
-    let new_id = format!("{id}-2");
-    let new_path = format!("{dir}/{new_id}.toml");
+    // The driver runs in the repository's root, where `dir` is the
+    // working tree's task directory: the new id must not be taken there.
+    let new_id = (2..)
+        .map(|n| format!("{id}-{n}"))
+        .find(|candidate| !Path::new(dir).join(format!("{candidate}.toml")).exists())
+        .expect("some suffix is free");
     vec![
         format!(
             "both sides hold a task `{id}`, created at different times; to keep both, move \
@@ -537,7 +541,8 @@ fn hints(kind: &ConflictKind, path: Option<&str>, cx: &Context) -> Vec<String> {
         format!("1. {}", show(&theirs, path)),
         format!("2. git task rename {id} {new_id}"),
         format!("3. {}", show(&ours, path)),
-        format!("4. git add {path} {new_path}"),
+        // Step 2 also rewrites the files that refer to the task.
+        format!("4. git add {dir}/"),
         format!(
             "step 2 points every blocked_by and parent that named `{id}` at `{new_id}`, and \
              lists them: set those that meant the task of {} back to `{id}` \
@@ -1163,7 +1168,6 @@ impl Merger<'_> {
         }
     }
 
-    /// `[meta]`: each key merges three-way on its own.
     /// `started` set on both sides to different times (both started the
     /// task): the earlier, when the work began. A side that removed it
     /// (reopened the task) against one that changed it is a conflict.
@@ -1183,6 +1187,7 @@ impl Merger<'_> {
         true
     }
 
+    /// `[meta]`: each key merges three-way on its own.
     fn merge_meta(&mut self) -> bool {
         let (Some(base), Some(ours), Some(theirs)) = (
             entries(self.base, "meta"),
@@ -1527,9 +1532,24 @@ text = "first"
                 m.text
             );
         }
-        // Set on one side only: that side's time.
-        let m = merge(BASE, &early, BASE);
-        assert!(m.text.contains("started = 2026-11-21T09:00:00Z\n"));
+        // Set on one side only: that side's time. The other side changes
+        // another field, so the merge goes field by field (a side equal to
+        // the base would take the whole-file shortcut instead).
+        let retitled = edit(BASE, |d| d.set_str("subject", "Ship it today"));
+        for (ours, theirs) in [(&early, &retitled), (&retitled, &early)] {
+            let m = merge(BASE, ours, theirs);
+            assert!(m.is_clean(), "{}", m.text);
+            assert!(
+                m.text.contains("started = 2026-11-21T09:00:00Z\n"),
+                "{}",
+                m.text
+            );
+            assert!(
+                m.text.contains("subject = \"Ship it today\"\n"),
+                "{}",
+                m.text
+            );
+        }
         // Reopened (cleared) on one side, restarted on the other: both
         // are news, so it is for the user to say.
         let reopened = edit(&early, |d| {

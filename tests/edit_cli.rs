@@ -166,3 +166,80 @@ fn without_a_terminal_or_an_editor_edit_refuses_rather_than_run_vi() {
     env.git(&["config", "core.editor", "true"]).ok();
     env.task(&["edit", "t"]).ok();
 }
+
+#[test]
+fn a_kept_draft_is_merged_with_what_was_done_to_the_task_meanwhile() {
+    let env = TestEnv::new();
+    env.add(&["Edit me", "--id", "e"]);
+    let original = env.read("e");
+    // A new subject, and a priority no task can have.
+    let breaks = editor(
+        &env,
+        "breaks.sh",
+        "sed -i 's/^subject = \"Edit me\"/subject = \"Kept text\"\\npriority = \"whenever\"/' \"$1\"",
+    );
+    edit(&env, &breaks, &["edit", "e"]).code(2);
+    assert!(kept(&env, "e").exists());
+    assert_eq!(
+        std::fs::read_to_string(env.repo.join(".git/git-task/EDIT-e.base.toml")).unwrap(),
+        original,
+        "the text the draft was made from is kept beside it"
+    );
+
+    // Work on the task meanwhile.
+    env.task(&["start", "e", "--owner", "bo"]).ok();
+    env.task(&["note", "e", "progress"]).ok();
+
+    let fixes = editor(
+        &env,
+        "fixes.sh",
+        "sed -i '/^priority = \"whenever\"/d' \"$1\"",
+    );
+    let resumed = edit(&env, &fixes, &["edit", "e"]);
+    resumed.ok();
+    resumed.assert_stderr(
+        "e: .tasks/e.toml changed since the draft was kept; the draft is merged with those changes",
+    );
+    let json = env.task(&["show", "e", "--json"]).json();
+    let task = &json["task"];
+    assert_eq!(task["subject"], "Kept text", "the draft's change: {json}");
+    assert_eq!(task["owner"], "bo", "{json}");
+    assert_eq!(task["status"], "in_progress", "{json}");
+    assert!(!task["started"].is_null(), "{json}");
+    let file = env.read("e");
+    assert!(file.contains("text = \"progress\""), "{file}");
+    assert!(!file.contains("whenever"), "{file}");
+    assert!(!kept(&env, "e").exists(), "the draft is cleaned up");
+    assert!(
+        !env.repo.join(".git/git-task/EDIT-e.base.toml").exists(),
+        "its base too"
+    );
+}
+
+#[test]
+fn a_kept_draft_that_conflicts_with_the_task_opens_with_conflict_markers() {
+    let env = TestEnv::new();
+    env.add(&["Edit me", "--id", "t"]);
+    let breaks = editor(&env, "breaks.sh", BREAK);
+    edit(&env, &breaks, &["edit", "t"]).code(2);
+    // Both set the status: the draft to "doing", start to in_progress.
+    env.task(&["start", "t"]).ok();
+    let started = env.read("t");
+
+    let looks = editor(&env, "looks.sh", "true");
+    let resumed = edit(&env, &looks, &["edit", "t"]);
+    resumed.code(2);
+    resumed.assert_stderr("t: .tasks/t.toml changed since the draft was kept, and both changed the same thing: resolve the conflict markers in the editor");
+    let opened = seen(&env, "looks.sh");
+    assert!(opened.contains("<<<<<<< ours"), "{opened}");
+    assert!(opened.contains("Kept text"), "{opened}");
+    assert_eq!(env.read("t"), started, "nothing is saved with markers");
+    // Kept again, now made from the file as it is.
+    assert_eq!(std::fs::read_to_string(kept(&env, "t")).unwrap(), opened);
+    assert_eq!(
+        std::fs::read_to_string(env.repo.join(".git/git-task/EDIT-t.base.toml")).unwrap(),
+        started
+    );
+    env.task(&["edit", "t", "--discard"]).ok();
+    assert!(!env.repo.join(".git/git-task/EDIT-t.base.toml").exists());
+}

@@ -397,6 +397,32 @@ fn rename_changes_the_id_and_every_reference_keeping_each_files_layout() {
 }
 
 #[test]
+fn rename_refuses_an_id_that_dangling_references_already_name() {
+    let env = pipeline();
+    // Hand-written references to a task that does not exist.
+    env.write(
+        "smoke",
+        "subject = \"Smoke test\"\nblocked_by = [\"compile\"]\n",
+    );
+    env.write("lint", "subject = \"Lint\"\nparent = \"compile\"\n");
+    let smoke = env.read("smoke");
+    let run = env.task(&["rename", "build", "compile"]);
+    run.code(2);
+    assert!(
+        run.stderr.contains(
+            "tasks already name `compile`, which is no task: lint (parent), smoke (blocked_by)"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(env.tasks_dir().join("build.toml").exists());
+    assert!(!env.tasks_dir().join("compile.toml").exists());
+    assert_eq!(env.read("smoke"), smoke);
+    // Another id is still fine.
+    env.task(&["rename", "build", "build-all"]).ok();
+}
+
+#[test]
 fn reopen_of_a_pending_task_says_so_and_changes_nothing() {
     let env = TestEnv::new();
     env.add(&["Build", "--id", "build"]);

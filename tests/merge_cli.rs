@@ -381,7 +381,7 @@ fn the_same_id_added_on_both_branches_is_a_conflict_never_one_task() {
             "git show feature:.tasks/backup.toml > .tasks/backup.toml",
             "git task rename backup backup-2",
             "git show HEAD:.tasks/backup.toml > .tasks/backup.toml",
-            "git add .tasks/backup.toml .tasks/backup-2.toml",
+            "git add .tasks/",
         ],
         "{said}"
     );
@@ -393,7 +393,8 @@ fn the_same_id_added_on_both_branches_is_a_conflict_never_one_task() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    env.git(&["add", "-A"]).ok();
+    // Commit only what the steps staged: the rename's rewrite of the
+    // referring task must be among it.
     env.git(&["commit", "-q", "--no-edit"]).ok();
     assert_eq!(env.read("backup"), ours);
     assert_eq!(env.read("backup-2"), theirs);
@@ -401,6 +402,20 @@ fn the_same_id_added_on_both_branches_is_a_conflict_never_one_task() {
     assert_eq!(
         restore["task"]["blocked_by"],
         serde_json::json!(["backup-2"])
+    );
+    let committed = env
+        .git(&["show", "HEAD:.tasks/restore.toml"])
+        .ok()
+        .to_owned();
+    assert!(
+        committed.contains("blocked_by = [\"backup-2\"]"),
+        "{committed}"
+    );
+    assert_eq!(
+        env.git(&["status", "--porcelain", "--", ".tasks/"])
+            .ok()
+            .to_owned(),
+        ""
     );
     env.task(&["check"]).ok();
 }
@@ -733,6 +748,8 @@ fn a_task_removed_and_added_again_under_its_id_is_another_task() {
         env.task(&["rm", "migrate"]).ok();
         env.at("2026-11-23T10:00:00Z");
         env.add(&["Run the migration", "--id", "migrate", "--kind", "story"]);
+        // The first new id the hint would offer is taken.
+        env.add(&["Check the migration", "--id", "migrate-2"]);
     });
     let ours = env.read("migrate");
     let theirs = show(&env, "feature:.tasks/migrate.toml");
@@ -754,8 +771,8 @@ fn a_task_removed_and_added_again_under_its_id_is_another_task() {
     );
     assert!(
         said.contains("1. git show feature:.tasks/migrate.toml > .tasks/migrate.toml")
-            && said.contains("2. git task rename migrate migrate-2")
-            && said.contains("4. git add .tasks/migrate.toml .tasks/migrate-2.toml"),
+            && said.contains("2. git task rename migrate migrate-3")
+            && said.contains("4. git add .tasks/\n"),
         "{said}"
     );
     env.task(&["check"])

@@ -22,9 +22,14 @@ use super::{CliError, CliResult, Ctx, print_changed};
 /// What the editor saves is checked before it is kept: a file that does not
 /// parse, or that would close a dependency cycle, is not written. On a
 /// terminal you are asked to edit again; otherwise the draft is kept in the
-/// git directory (.git/git-task/EDIT-ID.toml) and its path printed. The
-/// next `edit ID` opens the kept draft again; `edit ID --discard` throws it
-/// away, and a successful edit removes it.
+/// git directory (.git/git-task/EDIT-ID.toml) and its path printed, with
+/// the text it was made from beside it (EDIT-ID.base.toml). The next
+/// `edit ID` opens the kept draft again; if the task changed meanwhile
+/// (start, note, a merge…), the draft is first merged with those changes
+/// as the merge driver merges, and where both changed the same thing the
+/// editor gets conflict markers to resolve (a file with markers is not
+/// saved). `edit ID --discard` throws the draft away, and a successful
+/// edit removes it.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The task's id or a unique prefix of it.
@@ -92,11 +97,12 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
             Ok(id)
         })?;
         super::print_changed(ctx, &set, &id, "edited")?;
-        // The kept draft still holds the text from before this change.
+        // The kept draft still holds the text from before this change; the
+        // next edit merges the two.
         let kept = draft_path(&ws, &id);
         if kept.exists() {
             ctx.ui.hint(&format!(
-                "a draft from an earlier edit is kept in {}: `git task edit {id}` opens it, `git task edit {id} --discard` throws it away",
+                "a draft from an earlier edit is kept in {}: `git task edit {id}` opens it merged with this change, `git task edit {id} --discard` throws it away",
                 kept.display()
             ));
         }
@@ -110,6 +116,7 @@ fn discard(ctx: &mut Ctx, id_text: &str) -> CliResult {
     let ws = ctx.workspace()?;
     let id = ws.load(&Source::WorkTree)?.resolve(id_text)?.id.clone();
     let kept = draft_path(&ws, &id);
+    remove_draft(&base_path(&ws, &id))?;
     match std::fs::remove_file(&kept) {
         Ok(()) => {
             ctx.ui.info(&format!(
@@ -139,7 +146,7 @@ fn edit_in_editor(ctx: &mut Ctx, id_text: &str) -> CliResult {
                 "{id}: opening the draft kept in {} (`git task edit {id} --discard` throws it away)",
                 kept_path.display()
             ));
-            kept
+            resume(ctx, &ws, &id, &original, kept)?
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => original.clone(),
         Err(e) => return Err(Error::io(&kept_path, e).into()),
@@ -157,12 +164,12 @@ fn edit_in_editor(ctx: &mut Ctx, id_text: &str) -> CliResult {
         let text = std::fs::read_to_string(draft.path()).map_err(|e| Error::io(draft.path(), e))?;
         if text == original {
             ctx.ui.info(&format!("{id}: no changes"));
-            remove_draft(&kept_path)?;
+            remove_drafts(&ws, &id)?;
             return Ok(());
         }
         match save(&ws, &id, &original, &text) {
             Ok(set) => {
-                remove_draft(&kept_path)?;
+                remove_drafts(&ws, &id)?;
                 return print_changed(ctx, &set, &id, "edited");
             }
             Err(error) => {
@@ -176,7 +183,7 @@ fn edit_in_editor(ctx: &mut Ctx, id_text: &str) -> CliResult {
                         continue;
                     }
                 }
-                let kept = keep_draft(&ws, &id, &text)?;
+                let kept = keep_draft(&ws, &id, &text, &original)?;
                 let hint = format!(
                     "your text is kept in {}: `git task edit {id}` opens it again, `git task edit {id} --discard` throws it away",
                     kept.display()
@@ -198,6 +205,53 @@ fn edit_in_editor(ctx: &mut Ctx, id_text: &str) -> CliResult {
             }
         }
     }
+}
+
+/// The text to open for a kept draft. A draft is made from the task file
+/// as it was then (its base, kept beside it); if the file changed since,
+/// the draft's changes are merged into it three-way, as the merge driver
+/// merges, so nothing done to the task meanwhile is undone. Where both
+/// changed the same thing the text keeps conflict markers: the user
+/// resolves them in the editor, and a file with markers is not saved. A
+/// draft without a base (kept by an older version) counts as made from
+/// the file as it is.
+fn resume(
+    ctx: &Ctx,
+    ws: &Workspace,
+    id: &TaskId,
+    original: &str,
+    kept: String,
+) -> Result<String, Error> {
+    let base_path = base_path(ws, id);
+    let base = match std::fs::read_to_string(&base_path) {
+        Ok(base) => base,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(kept),
+        Err(e) => return Err(Error::io(&base_path, e)),
+    };
+    if base == original {
+        return Ok(kept);
+    }
+    let merged = git_task::merge::merge(&base, original, &kept);
+    let file = ws.display_path(id);
+    if merged.is_clean() {
+        ctx.ui.info(&format!(
+            "{id}: {} changed since the draft was kept; the draft is merged with those changes",
+            file.display()
+        ));
+    } else {
+        ctx.ui.info(&format!(
+            "{id}: {} changed since the draft was kept, and both changed the same {}: \
+             resolve the conflict markers in the editor (<<<<<<< ours is the file as it is \
+             now, >>>>>>> theirs is your draft); a file with markers is not saved",
+            file.display(),
+            if merged.conflicts.len() == 1 {
+                "thing"
+            } else {
+                "things"
+            }
+        ));
+    }
+    Ok(merged.text)
 }
 
 /// Checks and writes the edited text under the lock, refusing if the file
@@ -235,14 +289,32 @@ fn draft_path(ws: &Workspace, id: &TaskId) -> PathBuf {
         .join(format!("EDIT-{}", id.file_name()))
 }
 
-/// Saves rejected text where the user (and the next `edit`) finds it.
-fn keep_draft(ws: &Workspace, id: &TaskId, text: &str) -> Result<PathBuf, Error> {
+/// The task file a kept draft was made from: `.git/git-task/EDIT-<id>.base.toml`.
+fn base_path(ws: &Workspace, id: &TaskId) -> PathBuf {
+    ws.repo()
+        .git_dir()
+        .join("git-task")
+        .join(format!("EDIT-{id}.base.toml"))
+}
+
+/// Saves rejected text where the user (and the next `edit`) finds it, with
+/// the file it was made from, so the next `edit` can merge in what changed
+/// meanwhile.
+fn keep_draft(ws: &Workspace, id: &TaskId, text: &str, base: &str) -> Result<PathBuf, Error> {
     let path = draft_path(ws, id);
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     }
+    let base_path = base_path(ws, id);
+    std::fs::write(&base_path, base).map_err(|e| Error::io(&base_path, e))?;
     std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
     Ok(path)
+}
+
+/// Removes a kept draft and its base.
+fn remove_drafts(ws: &Workspace, id: &TaskId) -> Result<(), Error> {
+    remove_draft(&draft_path(ws, id))?;
+    remove_draft(&base_path(ws, id))
 }
 
 fn remove_draft(path: &Path) -> Result<(), Error> {
