@@ -505,7 +505,8 @@ fn a_takeover_by_edit_starts_the_clock_anew_as_start_does() {
     env.at("2026-11-21T09:00:00Z");
     env.task(&["start", "port"]).ok();
     env.at("2026-11-22T09:00:00Z");
-    env.task(&["edit", "port", "--owner", "bo@example.com"]).ok();
+    env.task(&["edit", "port", "--owner", "bo@example.com"])
+        .ok();
     assert!(env.read("port").contains("started = 2026-11-22T09:00:00Z"));
     // The same holder going on keeps it; back to pending clears it.
     env.at("2026-11-23T09:00:00Z");
