@@ -3,9 +3,7 @@
 
 mod common;
 
-use std::path::Path;
-
-use common::{TestEnv, run};
+use common::{TestEnv, have_tool, run};
 
 const GIT_COMPLETION: &str = "/usr/share/bash-completion/completions/git";
 const BASH_COMPLETION: &str = "/usr/share/bash-completion/bash_completion";
@@ -21,11 +19,28 @@ fn repo_with_script(shell: &str) -> (TestEnv, std::path::PathBuf) {
     (env, script)
 }
 
-fn have(program: &str) -> bool {
-    std::process::Command::new(program)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
+/// Whether git's bash completion and bash-completion's loader are there,
+/// to complete `git task` the way a user's bash does.
+fn have_gits_bash_completion() -> bool {
+    have_tool(
+        BASH_COMPLETION,
+        "completing through bash-completion's loader",
+    ) && have_tool(
+        GIT_COMPLETION,
+        "completing `git task` through git's completion",
+    )
+}
+
+/// A prelude that installs `script` where the README says, so that git's
+/// completion loads it for `git task` through bash-completion's loader.
+fn gits_completion_prelude(env: &TestEnv, script: &std::path::Path) -> String {
+    let dir = env.dir.path().join("bash-completion");
+    std::fs::create_dir_all(dir.join("completions")).unwrap();
+    std::fs::copy(script, dir.join("completions/git-task")).unwrap();
+    format!(
+        "export BASH_COMPLETION_USER_DIR={}\nsource {BASH_COMPLETION}\nsource {GIT_COMPLETION}\n",
+        dir.display()
+    )
 }
 
 /// Bash lines that complete LINE the way readline does: split it into
@@ -61,19 +76,12 @@ fn bash_candidates(env: &TestEnv, prelude: &str, lines: &[&str]) -> Vec<String> 
 #[test]
 fn bash_completes_git_task_through_gits_own_completion() {
     let (env, script) = repo_with_script("bash");
-    let prelude = if Path::new(GIT_COMPLETION).exists() {
-        // Installed where the README says: git's completion loads it for
-        // `git task` through bash-completion's loader.
-        let dir = env.dir.path().join("bash-completion");
-        std::fs::create_dir_all(dir.join("completions")).unwrap();
-        std::fs::copy(&script, dir.join("completions/git-task")).unwrap();
-        format!(
-            "export BASH_COMPLETION_USER_DIR={}\nsource {BASH_COMPLETION}\nsource {GIT_COMPLETION}\n",
-            dir.display()
-        )
+    let prelude = if have_gits_bash_completion() {
+        gits_completion_prelude(&env, &script)
     } else {
-        // Without git's completion: call _git_task as it would, with the
-        // words, cword and cur it sets, through a stand-in for `git`.
+        // Without git's completion (a developer machine; CI fails above):
+        // call _git_task as it would, with the words, cword and cur it
+        // sets, through a stand-in for `git`.
         format!(
             "source {}\n_git() {{ local words=(\"${{COMP_WORDS[@]}}\") cword=$COMP_CWORD cur=${{COMP_WORDS[COMP_CWORD]}}; _git_task; }}\ncomplete -F _git git\n",
             script.display()
@@ -112,6 +120,72 @@ fn bash_completes_git_task_through_gits_own_completion() {
     assert_eq!(got[7], "docs parser");
     assert_eq!(got[8], "--owner");
     assert_eq!(got[9], "parser");
+}
+
+#[test]
+fn bash_completes_ids_of_the_repository_git_dash_c_names() {
+    let (env, script) = repo_with_script("bash");
+    if !have_gits_bash_completion() {
+        return;
+    }
+    let other = TestEnv::new();
+    other.add(&["Elsewhere", "--id", "elsewhere"]);
+    let dir = other.repo.display().to_string();
+    let relative = dir.trim_start_matches('/');
+    let prelude = gits_completion_prelude(&env, &script);
+    // Run in env's repository: the ids come from the other one, with
+    // `-C` options composed as git composes them.
+    let got = bash_candidates(
+        &env,
+        &prelude,
+        &[
+            &format!("git -C {dir} task show "),
+            &format!("git -C / -C {relative} task show "),
+            &format!("git -C {dir} task -C . show "),
+            "git task show ",
+        ],
+    );
+    assert_eq!(got[0], "elsewhere");
+    assert_eq!(got[1], "elsewhere");
+    assert_eq!(got[2], "elsewhere");
+    assert_eq!(got[3], "docs parser");
+}
+
+#[test]
+fn ids_complete_past_a_task_file_that_does_not_read() {
+    let env = TestEnv::new();
+    env.add(&["Build the parser", "--id", "parser"]);
+    env.add(&["Write the docs", "--id", "docs"]);
+    let mut text = env.read("docs");
+    text.push_str("subject = \n");
+    env.write("docs", &text);
+    let out = env.task(&["completions", "bash", "--complete", "--", "show", ""]);
+    assert_eq!(out.ok(), "parser\n");
+    assert_eq!(out.stderr, "");
+}
+
+/// Every script runs the completer as `git-task`, not through git (a git
+/// process per Tab), with its stderr sent to /dev/null.
+#[test]
+fn the_scripts_call_git_task_directly_and_quietly() {
+    let env = TestEnv::new();
+    for shell in ["bash", "zsh", "fish"] {
+        let script = env.task(&["completions", shell]).ok().to_owned();
+        assert!(
+            !script.contains("git task completions"),
+            "{shell}:\n{script}"
+        );
+        let calls: Vec<&str> = script
+            .lines()
+            .filter(|l| !l.trim_start().starts_with('#'))
+            .filter(|l| l.contains(&format!("completions {shell} --complete")))
+            .collect();
+        assert!(!calls.is_empty(), "{shell}:\n{script}");
+        for call in calls {
+            assert!(call.contains("(git-task "), "{shell}: {call}");
+            assert!(call.contains("2>/dev/null"), "{shell}: {call}");
+        }
+    }
 }
 
 #[test]
@@ -181,7 +255,7 @@ fn in_progress_is_accepted_with_a_hyphen() {
 
 #[test]
 fn fish_completes_ids_and_values_for_git_task_and_git_dash_task() {
-    if !have("fish") {
+    if !have_tool("fish", "running the fish script in fish") {
         // Not installed: the script must still carry the id hook.
         let (env, _) = repo_with_script("fish");
         let text = env.task(&["completions", "fish"]);
@@ -215,7 +289,7 @@ fn fish_completes_ids_and_values_for_git_task_and_git_dash_task() {
 
 #[test]
 fn zsh_completes_ids_and_values() {
-    if !have("zsh") {
+    if !have_tool("zsh", "running the zsh script in zsh") {
         let (env, _) = repo_with_script("zsh");
         let text = env.task(&["completions", "zsh"]);
         text.assert_stdout("#compdef git-task")

@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{TestEnv, run};
+use common::{TestEnv, find_tool, have_tool, run};
 
 /// Every command path `git task help` lists, subcommands included.
 fn commands(env: &TestEnv, prefix: &[&str]) -> Vec<Vec<String>> {
@@ -178,7 +178,6 @@ fn man_install_writes_beside_the_binary_where_man_finds_it_from_path() {
     let prefix = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     let prefix = prefix.path().join("cargo");
     let exe = installed_binary(&prefix);
-    let path = format!("{}:/usr/bin:/bin", prefix.join("bin").display());
     let out = run(env
         .command(exe.to_str().unwrap())
         .args(["man", "--install"]));
@@ -195,9 +194,19 @@ fn man_install_writes_beside_the_binary_where_man_finds_it_from_path() {
         out.ok(),
         format!("installed {}\n", other.join("man1/git-task.1").display())
     );
-    if !Path::new("/usr/bin/man").exists() {
+    if !have_tool(
+        "man",
+        "finding the installed page with `man -w` and `git help task`",
+    ) {
         return;
     }
+    let man = find_tool("man").unwrap();
+    // man where it is, then only the system's directories.
+    let path = format!(
+        "{}:{}:/usr/bin:/bin",
+        prefix.join("bin").display(),
+        man.parent().unwrap().display()
+    );
     // man-db searches DIR/../share/man for every DIR on PATH: no MANPATH,
     // no ~/.local/bin.
     let found = run(env

@@ -8,10 +8,10 @@ use clap::CommandFactory;
 use clap_complete::Shell;
 
 use git_task::error::Error;
-use git_task::store::{Source, Workspace};
+use git_task::store::Source;
 
 use super::ui::escape;
-use super::{Cli, CliResult, Ctx};
+use super::{Cli, CliError, CliResult, Ctx};
 
 /// Print a shell completion script.
 ///
@@ -88,19 +88,12 @@ fn print_candidates(ctx: &mut Ctx, shell: Shell, words: &[String]) -> CliResult 
 /// (from `-C DIR` on the line completed) or the current directory; none
 /// when there is no repository: completion never prints an error.
 fn task_ids(ctx: &Ctx, dir: Option<&Path>) -> Vec<Candidate> {
-    let ids = || -> Result<Vec<Candidate>, Error> {
-        let here = match (&ctx.dir, dir) {
-            (_, Some(d)) if d.is_absolute() => d.to_path_buf(),
-            (Some(base), Some(d)) => base.join(d),
-            (None, Some(d)) => std::env::current_dir()
-                .map_err(|e| Error::io(".", e))?
-                .join(d),
-            (Some(base), None) => base.clone(),
-            (None, None) => std::env::current_dir().map_err(|e| Error::io(".", e))?,
-        };
-        let here = std::fs::canonicalize(&here).unwrap_or(here);
-        let set = Workspace::discover(&here)?.load(&Source::WorkTree)?;
-        Ok(set
+    let ids = || -> Result<Vec<Candidate>, CliError> {
+        // `read`, not `load`: a task file that does not read hides only
+        // itself, not every id.
+        let loaded = ctx.workspace_in(dir)?.read(&Source::WorkTree)?;
+        Ok(loaded
+            .tasks
             .iter()
             .map(|t| Candidate {
                 value: t.id.to_string(),

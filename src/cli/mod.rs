@@ -27,7 +27,7 @@ mod show;
 mod status;
 pub mod ui;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
@@ -208,9 +208,20 @@ impl Reading {
 impl Ctx {
     /// The repository around `-C DIR` or the current directory.
     pub fn workspace(&self) -> Result<Workspace, CliError> {
-        let dir = match &self.dir {
+        self.workspace_in(None)
+    }
+
+    /// [`Ctx::workspace`] for the repository around `sub`, a directory
+    /// taken from `-C` (or the current directory) as git takes a second
+    /// `-C`: an absolute `sub` replaces it.
+    pub fn workspace_in(&self, sub: Option<&Path>) -> Result<Workspace, CliError> {
+        let base = match &self.dir {
             Some(dir) => dir.clone(),
             None => std::env::current_dir().map_err(|e| Error::io(".", e))?,
+        };
+        let dir = match sub {
+            Some(sub) => base.join(sub),
+            None => base,
         };
         // gix shortens paths against the current directory, and does not
         // expect `..` in a relative one.

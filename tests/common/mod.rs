@@ -16,6 +16,36 @@ pub struct TestEnv {
     now: String,
 }
 
+/// Where `name` is: a program found on PATH, or, for a name with a `/`,
+/// the file itself when it exists.
+pub fn find_tool(name: &str) -> Option<PathBuf> {
+    if name.contains('/') {
+        let path = PathBuf::from(name);
+        return path.exists().then_some(path);
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| candidate.is_file())
+}
+
+/// Whether `name` (a program on PATH, or a file for a name with a `/`)
+/// is there for a test that needs it for `what`. Without it: a skip note
+/// on a developer machine, and a failure when `CI` is set, since `.ci/run`
+/// installs every tool the tests use.
+#[track_caller]
+pub fn have_tool(name: &str, what: &str) -> bool {
+    if find_tool(name).is_some() {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{name} is not installed, needed for {what}; .ci/run installs it"
+    );
+    eprintln!("note: {name} is not installed; skipping {what}");
+    false
+}
+
 /// What a command printed and how it ended.
 #[derive(Debug)]
 pub struct Run {

@@ -1,7 +1,8 @@
 # fish completion for git-task: `git-task <TAB>` and `git task <TAB>`.
-# The candidates come from the binary: `git task completions fish
+# The candidates come from the binary: `git-task completions fish
 # --complete -- WORDS` answers from the command definition and the
-# repository's task ids.
+# repository's task ids. It is called directly, not through git, and
+# its stderr goes to /dev/null: nothing lands on the terminal at Tab.
 
 # The words after `git [global options] task`; fails on another command.
 function __git_task_words
@@ -25,5 +26,5 @@ function __git_task_words
     return 1
 end
 
-complete -c git-task -f -a '(command git task completions fish --complete -- (commandline -opc)[2..-1] (commandline -ct))'
-complete -c git -f -n __git_task_words -a '(command git task completions fish --complete -- (__git_task_words) (commandline -ct))'
+complete -c git-task -f -a '(git-task completions fish --complete -- (commandline -opc)[2..-1] (commandline -ct) 2>/dev/null)'
+complete -c git -f -n __git_task_words -a '(git-task completions fish --complete -- (__git_task_words) (commandline -ct) 2>/dev/null)'
