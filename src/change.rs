@@ -553,7 +553,7 @@ pub fn remove_blockers(
 pub fn note(
     tx: &mut Transaction,
     id: &TaskId,
-    by: Option<&str>,
+    by: &str,
     text: &str,
     now: DateTime<Utc>,
 ) -> Result<Task> {
@@ -561,7 +561,7 @@ pub fn note(
         return Err(Error::Invalid("the note is empty".into()));
     }
     let mut doc = tx.document(id)?;
-    doc.push_note(now, by, text);
+    doc.push_note(now, Some(by), text);
     Ok(tx.stage(id, doc)?.clone())
 }
 

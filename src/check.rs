@@ -189,10 +189,13 @@ pub fn file_diagnostics(loaded: &Loaded) -> Vec<Diagnostic> {
     let mut out: Vec<Diagnostic> = loaded.problems.iter().map(problem).collect();
     for u in &loaded.unmerged {
         let shown = u.path.display();
+        // A pathspec from the root (`:/`), so the command works from any
+        // directory of the working tree.
+        let spec = crate::error::shell_word(&format!(":/{shown}"));
         let resolve = if u.ours && u.theirs {
-            format!("edit {shown} to the version you want, then `git add {shown}`")
+            format!("edit {shown} to the version you want, then `git add {spec}`")
         } else {
-            format!("keep it with `git add {shown}`, or drop it with `git rm {shown}`")
+            format!("keep it with `git add {spec}`, or drop it with `git rm {spec}`")
         };
         out.push(Diagnostic {
             severity: Severity::Error,
@@ -206,7 +209,7 @@ pub fn file_diagnostics(loaded: &Loaded) -> Vec<Diagnostic> {
             ),
             hints: vec![
                 resolve,
-                format!("`git checkout -m {shown}` recreates the conflict markers; `git merge --abort` gives the merge up"),
+                format!("`git checkout -m {spec}` recreates the conflict markers; `git merge --abort` gives the merge up"),
             ],
         });
     }

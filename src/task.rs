@@ -210,7 +210,8 @@ impl Estimate {
 
 /// The grammar of an estimate, as errors and `--help` state it.
 pub const ESTIMATE_GRAMMAR: &str = "a number and a unit (m, h, d, w), or several, largest first: \
-     30m, 1.5h, 2d, 1w, 1d 4h, 1h30m (1d = 8h, 1w = 5d); 0m for none";
+     30m, 1.5h, 2d, 1w, 1d 4h, 1h30m (1d = 8h, 1w = 5d); whole minutes: 0m is no work, \
+     anything else comes to at least 1m; at most 520w, ten years of work";
 
 impl FromStr for Estimate {
     type Err = String;

@@ -626,7 +626,7 @@ fn a_modify_delete_conflict_is_reported_by_check_and_the_commit_hook() {
     check.assert_stdout(
         "error: .tasks/disputed.toml:1:1: the file is in conflict in the index (deleted by them)",
     );
-    check.assert_stdout("`git rm .tasks/disputed.toml`");
+    check.assert_stdout("`git rm :/.tasks/disputed.toml`");
     env.task(&["check", "--staged"])
         .code(1)
         .assert_stdout("(deleted by them)");

@@ -184,7 +184,15 @@ fn estimates_take_what_the_tool_prints() {
 
     let help = env.task(&["add", "--help"]).ok().to_owned();
     assert!(help.contains("1d 4h, 1h30m"), "{help}");
-    assert!(help.contains("0m means no work"), "{help}");
+    assert!(help.contains("0m is no work"), "{help}");
+    // The error states the grammar the help does.
+    let run = env.task(&["add", "Bad", "--estimate", "soon"]);
+    assert!(
+        run.stderr
+            .contains("1d 4h, 1h30m (1d = 8h, 1w = 5d); whole minutes: 0m is no work"),
+        "{}",
+        run.stderr
+    );
 }
 
 /// build → release (a gate with one criterion) → deploy.

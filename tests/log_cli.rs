@@ -133,27 +133,30 @@ fn lists_each_commit_that_changed_the_task_with_what_changed() {
 fn json_has_every_commit_with_its_changes() {
     let m = migration();
     let json = m.env.task(&["log", "migrate", "--json"]).json();
-    let entry = |short: &str, date: &str, subject: &str, changes: serde_json::Value| {
-        json!({
-            "commit": full_sha(&m.env, short),
-            "short": short,
-            "author": "Ana",
-            "email": "ana@example.com",
-            "date": date,
-            "subject": subject,
-            "created": false,
-            "removed": false,
-            "task_subject": "Migrate the database",
-            "changes": changes,
-            "parse_error": null,
-            "parses_again": false,
-            "boundary": false,
-        })
-    };
+    let entry =
+        |short: &str, date: &str, subject: &str, status: &str, changes: serde_json::Value| {
+            json!({
+                "commit": full_sha(&m.env, short),
+                "short": short,
+                "author": "Ana",
+                "email": "ana@example.com",
+                "date": date,
+                "subject": subject,
+                "created": false,
+                "removed": false,
+                "task_subject": "Migrate the database",
+                "task_status": status,
+                "changes": changes,
+                "parse_error": null,
+                "parses_again": false,
+                "boundary": false,
+            })
+        };
     let mut created = entry(
         &m.created,
         "2026-11-21T09:00:00Z",
         "Plan the migration",
+        "pending",
         json!([]),
     );
     created["created"] = json!(true);
@@ -163,11 +166,11 @@ fn json_has_every_commit_with_its_changes() {
             "version": 1,
             "id": "migrate",
             "commits": [
-                entry(&m.finished, "2026-11-21T12:00:00Z", "Finish the migration", json!([
+                entry(&m.finished, "2026-11-21T12:00:00Z", "Finish the migration", "completed", json!([
                     { "change": "status", "from": "in_progress", "to": "completed" },
                     { "change": "criterion_met", "text": "data copied" },
                 ])),
-                entry(&m.noted, "2026-11-21T11:00:00Z", "Note progress", json!([
+                entry(&m.noted, "2026-11-21T11:00:00Z", "Note progress", "in_progress", json!([
                     {
                         "change": "note_added",
                         "at": "2026-11-21T11:00:00Z",
@@ -175,10 +178,10 @@ fn json_has_every_commit_with_its_changes() {
                         "text": "copied half the rows",
                     },
                 ])),
-                entry(&m.waits, "2026-11-21T10:30:00Z", "Wait for the schema", json!([
+                entry(&m.waits, "2026-11-21T10:30:00Z", "Wait for the schema", "in_progress", json!([
                     { "change": "blocker_added", "id": "schema" },
                 ])),
-                entry(&m.started, "2026-11-21T09:30:00Z", "Start the migration", json!([
+                entry(&m.started, "2026-11-21T09:30:00Z", "Start the migration", "in_progress", json!([
                     { "change": "status", "from": "pending", "to": "in_progress" },
                     { "change": "field", "field": "owner", "from": null, "to": "ana@example.com" },
                     { "change": "field", "field": "started", "from": null, "to": "2026-11-21T09:00:00Z" },
@@ -466,6 +469,7 @@ fn a_shallow_clone_says_where_history_stops() {
     assert_eq!(json["shallow_boundary"], json!([full_sha(env, &boundary)]));
     let last = &json["commits"][1];
     assert_eq!(last["boundary"], json!(true), "{json}");
+    assert_eq!(last["task_status"], json!("in_progress"), "{json}");
     assert_eq!(last["created"], json!(false), "{json}");
 
     // At depth 1 the only commit holds the task, but it did not create it:

@@ -145,8 +145,7 @@ fn reading_commands_answer_past_a_file_that_does_not_read() {
     let line = env.read("build").lines().count();
     let location = format!("error: .tasks/build.toml:{line}:11: ");
     let warning = "warning: 1 file of .tasks/ does not read: the answer leaves it out, and tasks that wait for it show as blocked by it";
-    let hint =
-        "hint: fix .tasks/build.toml by hand, or undo the edit: git checkout -- .tasks/build.toml";
+    let hint = "hint: fix .tasks/build.toml by hand, or undo the edit: git checkout -- :/.tasks/build.toml";
     for args in [
         &["list"][..],
         &["ready"],
@@ -165,6 +164,16 @@ fn reading_commands_answer_past_a_file_that_does_not_read() {
             .assert_stderr(hint);
         assert!(!run.stdout.is_empty(), "{args:?} printed no answer");
     }
+    // The command the hint gives works from any directory of the tree.
+    let broken_text = env.read("build");
+    let sub = env.repo.join("src/deep");
+    std::fs::create_dir_all(&sub).unwrap();
+    let run = env.task_in(&sub, &["list"]);
+    run.code(2).assert_stderr(hint);
+    let command = hint.rsplit_once("undo the edit: ").unwrap().1;
+    common::run(env.command("sh").current_dir(&sub).arg("-c").arg(command)).ok();
+    env.task(&["list"]).ok();
+    std::fs::write(env.tasks_dir().join("build.toml"), broken_text).unwrap();
     // The answer covers every task that reads: test waits for the unread
     // build, so it is blocked by it.
     let run = env.task(&["ready", "--json"]);
@@ -224,7 +233,7 @@ fn during_a_merge_conflict_the_hint_resolves_and_adds_the_file() {
         .ok();
     env.git(&["commit", "-qam", "main"]).ok();
     env.git(&["merge", "-q", "side"]).code(1);
-    let hint = "hint: .tasks/test.toml is in conflict: keep one side of each conflict, remove the marker lines, then run `git add .tasks/test.toml`";
+    let hint = "hint: .tasks/test.toml is in conflict: keep one side of each conflict, remove the marker lines, then run `git add :/.tasks/test.toml`";
     let run = env.task(&["list"]);
     run.code(2)
         .assert_stderr(".tasks/test.toml:1:1")

@@ -407,6 +407,25 @@ fn ready_work_goes_by_priority_then_due_date_then_slack() {
         "{}",
         text.stdout
     );
+    // Of equal priority and no due date, less slack goes first, whatever
+    // the ids: `zz-first` holds up 3d of work after it, `aa-short` nothing.
+    env.add(&["Short", "--id", "aa-short", "--estimate", "1h", "-p", "low"]);
+    env.add(&["First", "--id", "zz-first", "--estimate", "1h", "-p", "low"]);
+    env.add(&[
+        "After",
+        "--id",
+        "zz-after",
+        "--estimate",
+        "3d",
+        "-p",
+        "low",
+        "--after",
+        "zz-first",
+    ]);
+    assert_eq!(
+        env.ready(),
+        ["urgent", "dated", "long", "zz-first", "aa-short"]
+    );
     // The help says the same order.
     let help = env.task(&["help", "ready"]);
     assert!(

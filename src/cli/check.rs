@@ -141,7 +141,7 @@ fn finish(
             write_human(&ctx.ui, report, &mut out);
             out.push_str(&format!(
                 "{what}: {} in {source}: {}\n",
-                tasks(report.tasks),
+                super::render::tasks_count(report.tasks),
                 summary(report)
             ));
             ctx.ui.out().write_all(out.as_bytes())?;
@@ -153,10 +153,6 @@ fn finish(
         return Err(super::CliError::Silent(1));
     }
     Ok(())
-}
-
-fn tasks(n: usize) -> String {
-    format!("{n} task{}", if n == 1 { "" } else { "s" })
 }
 
 /// `2 errors, 1 warning`, or `no problems`.

@@ -29,11 +29,9 @@ pub struct FieldArgs {
     #[arg(long)]
     pub owner: Option<String>,
 
-    /// Work time: a number and a unit (m, h, d, w), or several, largest
-    /// first: 30m, 1.5h, 2d, 1w, 1d 4h, 1h30m (1d = 8h, 1w = 5d). Whole
-    /// minutes: 0m means no work, anything else must come to at least 1m;
-    /// at most 520w, ten years of work.
-    #[arg(long, short, value_parser = parse_estimate, value_name = "TIME")]
+    // The grammar, stated once, for this help and the parser's errors.
+    #[arg(long, short, value_parser = parse_estimate, value_name = "TIME",
+          help = format!("Work time: {}", git_task::task::ESTIMATE_GRAMMAR))]
     pub estimate: Option<Estimate>,
 
     /// Due date, YYYY-MM-DD.

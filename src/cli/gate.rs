@@ -3,12 +3,12 @@
 use std::io::Write;
 
 use git_task::change;
-use git_task::gate::{self, GateState};
+use git_task::gate;
 use git_task::graph::Graph;
 
 use super::check::SourceArgs;
-use super::render::View;
-use super::ui::{Style, escape};
+use super::render::{View, gate_style};
+use super::ui::escape;
 use super::{CliResult, Ctx, change_one, print_changed};
 
 /// Go/no-go gates: their state, and waivers.
@@ -69,15 +69,6 @@ pub fn run(ctx: &mut Ctx, command: Command) -> CliResult {
     }
 }
 
-pub fn state_style(state: GateState) -> Style {
-    match state {
-        GateState::Green => Style::Green,
-        GateState::Yellow => Style::Yellow,
-        GateState::Red => Style::Red,
-        GateState::Cancelled => Style::Dim,
-    }
-}
-
 fn list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
     let ws = ctx.workspace()?;
     let loaded = ws.read(&args.source.source())?;
@@ -133,7 +124,7 @@ fn list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
             "{}{pad}  {}  {}  (protects {})",
             view.id(ui, *i),
             ui.paint(
-                state_style(report.state),
+                gate_style(report.state),
                 &format!("{:<9}", report.state.as_str())
             ),
             escape(&t.subject, false),

@@ -426,7 +426,7 @@ fn shift_left_row(lanes: usize, ended: usize) -> Row {
 fn print_tree(ui: &mut Ui, view: &View, drawn: &Drawn) -> std::io::Result<()> {
     if drawn.shown.is_empty() {
         let message = if view.set.is_empty() {
-            "no tasks yet; add one with git task add \"Subject\""
+            super::render::NO_TASKS
         } else {
             "nothing to show: every task is resolved (--all shows them too)"
         };

@@ -5,7 +5,7 @@ use std::io::Write;
 use git_task::task::{Kind, Priority, Status};
 
 use super::fields::words;
-use super::render::View;
+use super::render::{NO_TASKS, View, tasks_count};
 use super::ui::{Style, escape};
 use super::{CliResult, Ctx, RevArgs};
 
@@ -86,6 +86,20 @@ pub struct BlockedArgs {
     pub rev: RevArgs,
 }
 
+impl ListArgs {
+    /// Whether any filter narrows the list (beyond hiding resolved tasks).
+    fn is_filtered(&self) -> bool {
+        !self.status.is_empty()
+            || !self.kind.is_empty()
+            || !self.priority.is_empty()
+            || self.owner.is_some()
+            || self.label.is_some()
+            || self.parent.is_some()
+            || self.ready
+            || self.blocked
+    }
+}
+
 pub fn run_list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
     let reading = ctx.read_tasks(&args.rev)?;
     let parent = match &args.parent {
@@ -118,22 +132,14 @@ pub fn run_list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
     if ctx.json {
         ctx.ui.json(&view.list_json(&selected))?;
     } else if selected.is_empty() {
-        let filtered = !args.status.is_empty()
-            || !args.kind.is_empty()
-            || !args.priority.is_empty()
-            || args.owner.is_some()
-            || args.label.is_some()
-            || parent.is_some()
-            || args.ready
-            || args.blocked;
         let text = if set.is_empty() {
             NO_TASKS.to_owned()
-        } else if filtered {
+        } else if args.is_filtered() {
             "no task matches".to_owned()
         } else {
             format!(
                 "no open tasks: {} completed or cancelled, see `git task list --all{}`",
-                count(set.len()),
+                tasks_count(set.len()),
                 args.rev.flag()
             )
         };
@@ -142,14 +148,6 @@ pub fn run_list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
         view.print_lines(&mut ctx.ui, &selected, args.tree)?;
     }
     Ok(())
-}
-
-/// What the empty answers say when there are no tasks at all.
-const NO_TASKS: &str = "no tasks yet; add one with git task add \"Subject\"";
-
-/// `3 tasks`.
-fn count(n: usize) -> String {
-    format!("{n} task{}", if n == 1 { "" } else { "s" })
 }
 
 /// Why nothing is ready: there are no tasks, some are blocked, some are in
@@ -182,7 +180,7 @@ fn why_nothing_is_ready(view: &View, rev: &RevArgs) -> String {
 
 /// `1 task is`, `3 tasks are`.
 fn are(n: usize) -> String {
-    format!("{} {}", count(n), if n == 1 { "is" } else { "are" })
+    format!("{} {}", tasks_count(n), if n == 1 { "is" } else { "are" })
 }
 
 pub fn run_ready(ctx: &mut Ctx, args: ReadyArgs) -> CliResult {

@@ -151,6 +151,7 @@ fn to_json(history: &TaskLog) -> Value {
                 "created": e.created,
                 "removed": e.removed,
                 "task_subject": e.task_subject,
+                "task_status": e.task_status,
                 "changes": e.changes,
                 "parse_error": e.problem.as_ref().map(|p| p.to_string()),
                 "parses_again": e.parses_again,

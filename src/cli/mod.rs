@@ -568,15 +568,19 @@ fn run(ctx: &mut Ctx, command: Command) -> CliResult {
 /// only fixed; a revision's files are fixed by a new commit.
 pub fn fix_hints(ws: &Workspace, source: &Source, problems: &[FileProblem]) -> Vec<String> {
     let paths: Vec<&std::path::Path> = problems.iter().map(|p| p.path.as_path()).collect();
-    let join = |state: InIndex, states: &[InIndex]| {
+    // Paths as messages name them (from the root), and as git pathspecs
+    // that work from any directory of the working tree (`:/` is the root).
+    let join_as = |state: InIndex, states: &[InIndex], prefix: &str| {
         paths
             .iter()
             .zip(states)
             .filter(|(_, s)| **s == state)
-            .map(|(p, _)| shell_word(&p.display().to_string()))
+            .map(|(p, _)| shell_word(&format!("{prefix}{}", p.display())))
             .collect::<Vec<_>>()
             .join(" ")
     };
+    let join = |state: InIndex, states: &[InIndex]| join_as(state, states, "");
+    let pathspecs = |state: InIndex, states: &[InIndex]| join_as(state, states, ":/");
     let them = if paths.len() == 1 { "it" } else { "them" };
     if let Source::Rev(rev) = source {
         return vec![format!(
@@ -595,13 +599,15 @@ pub fn fix_hints(ws: &Workspace, source: &Source, problems: &[FileProblem]) -> V
         let n = states.iter().filter(|s| **s == InIndex::Unmerged).count();
         let is = if n == 1 { "is" } else { "are" };
         hints.push(format!(
-            "{unmerged} {is} in conflict: keep one side of each conflict, remove the marker lines, then run `git add {unmerged}`"
+            "{unmerged} {is} in conflict: keep one side of each conflict, remove the marker lines, then run `git add {}`",
+            pathspecs(InIndex::Unmerged, &states)
         ));
     }
     let tracked = join(InIndex::Tracked, &states);
     if !tracked.is_empty() {
         hints.push(format!(
-            "fix {tracked} by hand, or undo the edit: git checkout -- {tracked}"
+            "fix {tracked} by hand, or undo the edit: git checkout -- {}",
+            pathspecs(InIndex::Tracked, &states)
         ));
     }
     let untracked = join(InIndex::Untracked, &states);

@@ -25,6 +25,6 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     let by = ctx.actor(args.by, "who writes the note?", "--by")?;
     let now = ctx.now;
     change_one(ctx, &args.id, "noted", |tx, id| {
-        change::note(tx, id, Some(&by), &args.text, now)
+        change::note(tx, id, &by, &args.text, now)
     })
 }

@@ -262,6 +262,25 @@ pub fn work_text(minutes: u64) -> String {
     git_task::task::Estimate::format_minutes(minutes)
 }
 
+/// What the empty answers say when there are no tasks at all.
+pub const NO_TASKS: &str = "no tasks yet; add one with git task add \"Subject\"";
+
+/// `1 task`, `3 tasks`.
+pub fn tasks_count(n: usize) -> String {
+    format!("{n} task{}", if n == 1 { "" } else { "s" })
+}
+
+/// The colour of a gate's state, wherever it is shown.
+pub fn gate_style(state: git_task::gate::GateState) -> Style {
+    use git_task::gate::GateState;
+    match state {
+        GateState::Green => Style::Green,
+        GateState::Yellow => Style::Yellow,
+        GateState::Red => Style::Red,
+        GateState::Cancelled => Style::Dim,
+    }
+}
+
 /// What to run to break `cycles`: one edge of each.
 pub fn cycle_hint(view: &View, cycles: &[Vec<usize>]) -> String {
     let breaks: Vec<String> = cycles

@@ -4,8 +4,6 @@ use std::io::Write;
 
 use git_task::gate;
 
-use super::gate::state_style;
-
 use super::render::{View, gate_text};
 use super::ui::{Style, escape};
 use super::{CliResult, Ctx, RevArgs};
@@ -108,7 +106,10 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
         lines.push(field("gate", gate_text(gate_field)));
     }
     if let Some(g) = &gate {
-        let state = ui.paint(state_style(g.report.state), g.report.state.as_str());
+        let state = ui.paint(
+            super::render::gate_style(g.report.state),
+            g.report.state.as_str(),
+        );
         let branches = g.branches.join(", ");
         let text = match (&g.current, g.protects_current) {
             (Some(b), true) => format!("{state} on {b}, the current branch (protects {branches})"),

@@ -270,21 +270,12 @@ fn amount(p: Progress) -> String {
     }
 }
 
-fn gate_style(state: GateState) -> Style {
-    match state {
-        GateState::Green => Style::Green,
-        GateState::Yellow => Style::Yellow,
-        GateState::Red => Style::Red,
-        GateState::Cancelled => Style::Dim,
-    }
-}
-
 /// `rev` is ` --rev REV` for the commands the dashboard names, when it
 /// shows a revision.
 fn status_lines(ui: &Ui, view: &View, d: &Dashboard, rev: &str) -> Vec<String> {
     let mut lines = Vec::new();
     if view.set.is_empty() {
-        lines.push("no tasks yet; add one with git task add \"Subject\"".into());
+        lines.push(super::render::NO_TASKS.into());
         return lines;
     }
     let heading = |text: &str| ui.paint(Style::Bold, text).into_owned();
@@ -412,7 +403,7 @@ fn status_lines(ui: &Ui, view: &View, d: &Dashboard, rev: &str) -> Vec<String> {
             let mut line = format!(
                 "  {}  {}  {}",
                 padded_id(ui, view, *i, width),
-                ui.paint(gate_style(report.state), &state),
+                ui.paint(super::render::gate_style(report.state), &state),
                 subject(*i)
             );
             if report.state == GateState::Red

@@ -17,7 +17,7 @@ mod tracks;
 
 pub use plan::{
     Calendar, CriticalPath, Cycles, DEFAULT_MINUTES, Open, Schedule, Slot, Timing, Urgency,
-    by_urgency, sort_by_urgency, urgency,
+    sort_by_urgency, urgency,
 };
 pub use tracks::{Track, tracks};
 
@@ -852,7 +852,7 @@ impl<'a> Graph<'a> {
         self.task(i).status == Status::Pending && !self.is_blocked(i)
     }
 
-    /// The tasks that can start now, most urgent first by [`by_urgency`]:
+    /// The tasks that can start now, most urgent first by [`urgency`]:
     /// priority, then due date, then slack on the critical path (least
     /// first), then creation time, then id. With a cycle there is no
     /// critical path, and slack is left out.
@@ -873,7 +873,7 @@ impl<'a> Graph<'a> {
     }
 
     /// Unresolved tasks held back by something, most urgent first: the
-    /// order of [`by_urgency`] without slack.
+    /// order of [`urgency`] without slack.
     pub fn blocked(&self) -> Vec<usize> {
         let mut blocked: Vec<usize> = (0..self.forest.len())
             .filter(|&i| !self.task(i).is_resolved() && self.is_blocked(i))

@@ -21,7 +21,7 @@
 //! Virtual nodes cost no work, finish the moment what comes before them
 //! has, take no worker and are in no wave.
 
-use std::cmp::{Ordering, Reverse};
+use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashSet};
 
 use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, TimeDelta, Weekday};
@@ -454,7 +454,7 @@ impl<'g> Open<'g> {
     }
 
     /// Assigns the work to `workers` people: whenever one is free, they take
-    /// the ready task that comes first by [`by_urgency`] (priority, due
+    /// the ready task that comes first by [`urgency`] (priority, due
     /// date, slack, creation, id); work in progress is taken before any.
     /// Tasks that count no work (unestimated parents and gates) finish the
     /// moment they are ready.
@@ -711,9 +711,9 @@ impl Calendar {
     }
 }
 
-/// The order among tasks competing for attention, most urgent first: the
-/// order of `ready`, and the order in which the schedule hands ready work
-/// to a free worker (after work already in progress).
+/// The key of the order among tasks competing for attention, most urgent
+/// first: the order of `ready`, and the order in which the schedule hands
+/// ready work to a free worker (after work already in progress).
 ///
 /// 1. priority, highest first: what people say matters most;
 /// 2. due date, soonest first, tasks without one after those with one: a
@@ -721,24 +721,8 @@ impl Calendar {
 /// 3. slack on the critical path, least first: of equally urgent work,
 ///    what would delay the end goes first;
 /// 4. creation time, earliest first (unknown last);
-/// 5. id.
-pub fn by_urgency(a: &crate::Task, slack_a: u64, b: &crate::Task, slack_b: u64) -> Ordering {
-    urgency(a, slack_a)
-        .cmp(&urgency(b, slack_b))
-        .then_with(|| a.id.cmp(&b.id))
-}
-
-/// The sort key of [`by_urgency`] without the id. A task set is sorted by
-/// id, so sorting task indices by `(urgency(task, slack), index)` gives the
-/// same order with no string comparison and no second look at the tasks.
-pub type Urgency = (
-    crate::task::Priority,
-    (bool, NaiveDate),
-    u64,
-    (bool, chrono::DateTime<chrono::Utc>),
-);
-
-/// The key that orders tasks by [`by_urgency`], less the id.
+/// 5. id: a task set is sorted by id, so callers add the task's index,
+///    which orders the same with no string comparison.
 pub fn urgency(task: &crate::Task, slack: u64) -> Urgency {
     (
         task.priority,
@@ -752,7 +736,16 @@ pub fn urgency(task: &crate::Task, slack: u64) -> Urgency {
     )
 }
 
-/// `indices` of `tasks` (a set sorted by id) in [`by_urgency`] order.
+/// What [`urgency`] returns.
+pub type Urgency = (
+    crate::task::Priority,
+    (bool, NaiveDate),
+    u64,
+    (bool, chrono::DateTime<chrono::Utc>),
+);
+
+/// `indices` of `tasks` (a set sorted by id), most urgent first by
+/// [`urgency`].
 pub fn sort_by_urgency(tasks: &[crate::Task], indices: &mut [usize], slack: impl Fn(usize) -> u64) {
     indices.sort_by_cached_key(|&i| (urgency(&tasks[i], slack(i)), i));
 }
