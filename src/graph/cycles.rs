@@ -59,7 +59,8 @@ impl Graph<'_> {
         let n = f.len();
         // Every task is kept, as itself.
         let identity: Vec<u32> = (0..n as u32).collect();
-        let AncestryGraph { nodes, via, edges } = self.ancestry_graph(&identity, n as u32);
+        let AncestryGraph { nodes, via, edges } =
+            self.ancestry_graph(&identity, n as u32, |_| true);
         let nodes = nodes as u32;
         // Most task sets have no cycle. Peeling off nodes nothing points
         // to (Kahn's algorithm) finds that in one pass; what is left holds

@@ -647,11 +647,18 @@ impl<'a> Graph<'a> {
     /// with edges task → its ancestry's node → each blocker and → the
     /// ancestry above. A task without children needs no node of its own:
     /// its edges go straight to its blockers and to its parent's node.
-    /// Both the cycle search and the plan run over it.
-    pub(super) fn ancestry_graph(&self, node_of: &[u32], first_virtual: u32) -> AncestryGraph {
+    /// Both the cycle search and the plan run over it. Only kept tasks
+    /// that `holds` says hold back what waits for them are waited for (the
+    /// plan leaves out waived gates; the cycle search keeps every task).
+    pub(super) fn ancestry_graph(
+        &self,
+        node_of: &[u32],
+        first_virtual: u32,
+        holds: impl Fn(usize) -> bool,
+    ) -> AncestryGraph {
         let f = &self.forest;
         let n = f.len();
-        let kept = |t: u32| (t as usize) < n && node_of[t as usize] != NONE;
+        let kept = |t: u32| (t as usize) < n && node_of[t as usize] != NONE && holds(t as usize);
         let names_kept = |x: u32| self.own(x).iter().any(|&t| kept(t));
         // Nodes for the ancestries that name a kept task, parents before
         // children; an ancestry that names none leads nowhere.

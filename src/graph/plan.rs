@@ -94,35 +94,13 @@ impl<'g> Open<'g> {
         // The virtual nodes come after the unresolved tasks' nodes, cost
         // no work and count as no wave. Edges run from what is waited for
         // to what waits.
-        let ancestry = graph.ancestry_graph(&node_of, open_tasks as u32);
+        // A waived gate is still work to plan, but nothing waits for it.
+        let ancestry = graph.ancestry_graph(&node_of, open_tasks as u32, |t| graph.holds_back(t));
         let nodes = ancestry.nodes;
         task_of.resize(nodes, NONE);
         minutes.resize(nodes, 0);
         unestimated.resize(nodes, false);
-        // A waived gate is still work to plan, but nothing waits for it.
-        let waived =
-            |k: u32| (k as usize) < open_tasks && !graph.holds_back(task_of[k as usize] as usize);
-        let mut waits: Vec<(u32, u32)> = ancestry
-            .edges
-            .iter()
-            .copied()
-            .filter(|&(_, b)| !waived(b))
-            .collect();
-        if waits.len() < ancestry.edges.len() {
-            // A virtual node that stood only for waived gates now stands
-            // for nothing: waiting for it is no wait. Virtual nodes are
-            // numbered after the ancestries they lead to, so one pass in
-            // order settles which still lead to a task.
-            let before = Lists::from_pairs(nodes, &waits);
-            let mut carries = vec![true; nodes];
-            for v in open_tasks..nodes {
-                carries[v] = before
-                    .get(v)
-                    .iter()
-                    .any(|&b| (b as usize) < open_tasks || carries[b as usize]);
-            }
-            waits.retain(|&(_, b)| carries[b as usize]);
-        }
+        let waits = ancestry.edges;
         let edges: Vec<(u32, u32)> = waits.iter().map(|&(a, b)| (b, a)).collect();
         let after = Lists::from_pairs(nodes, &edges);
         let before = Lists::from_pairs(nodes, &waits);
