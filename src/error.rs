@@ -55,6 +55,14 @@ pub enum Error {
     InvalidId(#[from] InvalidId),
     #[error("{}", .0.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"))]
     Files(Vec<FileProblem>),
+    /// Task files of the index or of a revision (`from`, as
+    /// [`crate::store::Source`] says it) that do not read: they are fixed
+    /// in the working tree and a new commit, never restored from git.
+    #[error("{}", .problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"))]
+    FilesIn {
+        from: crate::store::Source,
+        problems: Vec<FileProblem>,
+    },
     /// A value given on the command line or to the library is not valid.
     #[error("{0}")]
     Invalid(String),

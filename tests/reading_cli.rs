@@ -484,3 +484,27 @@ fn check_hints_for_a_missing_parent_are_a_command() {
     env.task(&["edit", "orphan", "--unset", "parent"]).ok();
     env.task(&["check"]).ok();
 }
+
+#[test]
+fn a_file_that_does_not_read_in_the_index_or_a_commit_is_fixed_there_not_restored() {
+    let env = TestEnv::new();
+    env.add(&["Build", "--id", "build"]);
+    env.git(&["add", "-A"]).ok();
+    env.git(&["commit", "-qm", "tasks"]).ok();
+    let good = env.read("build");
+    env.write("build", "subject = \n");
+    env.git(&["add", "-A"]).ok();
+    // Staged, then the working tree fixed: the index still holds it.
+    env.write("build", &good);
+    let run = env.task(&["gate", "list", "--staged"]);
+    run.code(2).assert_stderr(
+        "hint: the index holds it as staged: fix it in the working tree, then `git add :/.tasks/build.toml`",
+    );
+    assert!(!run.stderr.contains("checkout"), "{}", run.stderr);
+    // Committed: diff names the commit, and says to fix it in a new one.
+    env.git(&["commit", "-qm", "broken", "--no-verify"]).ok();
+    let run = env.task(&["diff", "HEAD~1..HEAD"]);
+    run.code(2)
+        .assert_stderr("hint: HEAD holds it as committed: fix it in a new commit");
+    assert!(!run.stderr.contains("checkout"), "{}", run.stderr);
+}

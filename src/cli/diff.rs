@@ -131,7 +131,10 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     let ws = ctx.workspace()?;
     let sides = sides(&ws, args.range.as_deref())?;
     let (old, new) = ws.read_pair(&sides.from, &sides.to)?;
-    let (old, new) = (old.into_result()?, new.into_result()?);
+    let (old, new) = (
+        old.into_result_of(&sides.from)?,
+        new.into_result_of(&sides.to)?,
+    );
     let diff = history::diff_sets(&old, &new);
     let names = Names {
         from: side_name(&ws, &sides.from),

@@ -71,9 +71,10 @@ pub fn run(ctx: &mut Ctx, command: Command) -> CliResult {
 
 fn list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
     let ws = ctx.workspace()?;
-    let loaded = ws.read(&args.source.source())?;
+    let source = args.source.source();
+    let loaded = ws.read(&source)?;
     let config = loaded.config.clone();
-    let set = loaded.into_result()?;
+    let set = loaded.into_result_of(&source)?;
     let view = View::new(&set);
     let graph: &Graph = &view.graph;
     let gates: Vec<(usize, gate::GateReport)> = (0..set.len())

@@ -582,11 +582,8 @@ pub fn fix_hints(ws: &Workspace, source: &Source, problems: &[FileProblem]) -> V
     let join = |state: InIndex, states: &[InIndex]| join_as(state, states, "");
     let pathspecs = |state: InIndex, states: &[InIndex]| join_as(state, states, ":/");
     let them = if paths.len() == 1 { "it" } else { "them" };
-    if let Source::Rev(rev) = source {
-        return vec![format!(
-            "{rev} holds {them} as committed: fix {them} in a new commit; `git task check --rev {}` lists every problem",
-            shell_word(rev)
-        )];
+    if *source != Source::WorkTree {
+        return source_fix_hints(source, problems);
     }
     let Ok(states) = ws.in_index(&paths) else {
         return vec![format!(
@@ -619,6 +616,29 @@ pub fn fix_hints(ws: &Workspace, source: &Source, problems: &[FileProblem]) -> V
     hints
 }
 
+/// How to fix task files of the index or of a revision that do not read:
+/// in the working tree, then in the index or a new commit (restoring them
+/// from git would bring the same broken text back).
+fn source_fix_hints(source: &Source, problems: &[FileProblem]) -> Vec<String> {
+    let them = if problems.len() == 1 { "it" } else { "them" };
+    match source {
+        Source::Rev(rev) => vec![format!(
+            "{rev} holds {them} as committed: fix {them} in a new commit; `git task check --rev {}` lists every problem",
+            shell_word(rev)
+        )],
+        _ => {
+            let specs: Vec<String> = problems
+                .iter()
+                .map(|p| shell_word(&format!(":/{}", p.path.display())))
+                .collect();
+            vec![format!(
+                "the index holds {them} as staged: fix {them} in the working tree, then `git add {}`; `git task check --staged` lists every problem",
+                specs.join(" ")
+            )]
+        }
+    }
+}
+
 /// Prints an error with what to do about it; returns the exit code.
 /// Files of the working tree that do not read get the hints that fix them.
 pub fn report(ctx: &Ctx, error: &Error) -> ExitCode {
@@ -641,6 +661,14 @@ pub fn report_with(
                 ui.error(&p.to_string());
             }
             for hint in file_hints(problems) {
+                ui.hint(&hint);
+            }
+        }
+        Error::FilesIn { from, problems } => {
+            for p in problems {
+                ui.error(&p.to_string());
+            }
+            for hint in source_fix_hints(from, problems) {
                 ui.hint(&hint);
             }
         }

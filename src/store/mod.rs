@@ -345,7 +345,7 @@ impl Workspace {
 
     /// Reads every task of `source`, failing on the first problem file.
     pub fn load(&self, source: &Source) -> Result<TaskSet> {
-        self.read(source)?.into_result()
+        self.read(source)?.into_result_of(source)
     }
 
     fn work_tree_files(&self) -> Result<Listing> {
@@ -784,10 +784,19 @@ pub struct Loaded {
 impl Loaded {
     /// The tasks, or every problem as one error.
     pub fn into_result(self) -> Result<TaskSet> {
-        if self.problems.is_empty() {
-            Ok(self.tasks)
-        } else {
-            Err(Error::Files(self.problems))
+        self.into_result_of(&Source::WorkTree)
+    }
+
+    /// [`Loaded::into_result`] for tasks read from `source`, whose problems
+    /// are said as problems of that source ([`Error::FilesIn`]).
+    pub fn into_result_of(self, source: &Source) -> Result<TaskSet> {
+        match (self.problems.is_empty(), source) {
+            (true, _) => Ok(self.tasks),
+            (false, Source::WorkTree) => Err(Error::Files(self.problems)),
+            (false, source) => Err(Error::FilesIn {
+                from: source.clone(),
+                problems: self.problems,
+            }),
         }
     }
 }
