@@ -1,7 +1,7 @@
 //! Property tests of the graph on random task sets: the answers agree with a
 //! brute-force reading of what a task waits for (docs/graph.md).
 
-mod generated;
+use crate::generated;
 
 use std::collections::{BTreeSet, HashSet};
 

@@ -1,7 +1,7 @@
 //! The merge driver with the real git: two branches made from one base,
 //! merged with `git merge`, with the driver registered by `init`.
 
-mod common;
+use crate::common;
 
 use common::{Run, TestEnv};
 

@@ -1,6 +1,6 @@
 //! End-to-end tests: the real binary in throwaway git repositories.
 
-mod common;
+use crate::common;
 
 use common::TestEnv;
 

@@ -1,7 +1,7 @@
 //! The planning commands on the seed patterns, with exact expected waves,
 //! critical paths, tracks and schedules (worked out by hand in comments).
 
-mod common;
+use crate::common;
 
 use common::TestEnv;
 

@@ -1,5 +1,5 @@
 //! The graph as git-task computed it before issue 9, kept as the reference
-//! for `tests/graph_inherited.rs`: every inherited wait written out for
+//! for `tests/it/graph_inherited.rs`: every inherited wait written out for
 //! every task, petgraph's Tarjan and toposort over those edges. On the
 //! small sets a property test makes it is the definition that the graph
 //! of `src/graph/` must match answer for answer. (Only the parts that

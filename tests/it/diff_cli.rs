@@ -1,6 +1,6 @@
 //! `git task diff` against hand-built histories, with exact expected output.
 
-mod common;
+use crate::common;
 
 use common::TestEnv;
 

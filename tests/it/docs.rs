@@ -3,7 +3,7 @@
 //! leads somewhere, and nothing points at a document outside the
 //! repository.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -267,7 +267,7 @@ fn nothing_points_outside_the_repository() {
             }
         }
     }
-    let this = "tests/docs.rs";
+    let this = "tests/it/docs.rs";
     let mut found = Vec::new();
     for file in files.iter().filter(|f| *f != this) {
         for (n, line) in read(file).lines().enumerate() {

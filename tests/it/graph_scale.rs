@@ -7,7 +7,7 @@
 //! Task files are written straight into `.tasks/` with `std::fs::write`,
 //! which is what a checkout or a push brings and far faster than `add`.
 
-mod common;
+use crate::common;
 
 use std::fmt::Write as _;
 

@@ -2,7 +2,7 @@
 //! by the next edit, thrown away with --discard, and removed once an edit
 //! succeeds; without a terminal or an editor it refuses instead of running vi.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;

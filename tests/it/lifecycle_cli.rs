@@ -2,7 +2,7 @@
 //! estimate grammar, gates that are waived and unwaived, what `done`
 //! releases, renaming, and the small rules of reopen, labels and notes.
 
-mod common;
+use crate::common;
 
 use common::TestEnv;
 

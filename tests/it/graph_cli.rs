@@ -1,7 +1,7 @@
 //! End-to-end tests of `git task graph` and `git task status`: the real
 //! binary in throwaway git repositories, one per orchestration pattern.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::Write;

@@ -2,7 +2,7 @@
 //! user would do: data that must not be lost, paths that must not be
 //! followed, and errors that must say what is wrong.
 
-mod common;
+use crate::common;
 
 use std::process::Stdio;
 use std::time::{Duration, Instant};

@@ -2,7 +2,7 @@
 //! a bare repository), past files that do not read, and the errors and
 //! hints they give.
 
-mod common;
+use crate::common;
 
 use common::TestEnv;
 

@@ -1,14 +1,14 @@
 //! The graph answers inherited questions on demand and plans over virtual
 //! nodes instead of writing out every inherited wait. These property tests
 //! hold it to the relation written out, as it was computed before
-//! (`tests/reference/`), answer for answer: the waits of every task in
+//! (`tests/it/reference/`), answer for answer: the waits of every task in
 //! order with their reasons, the counts and bounded lists messages use,
 //! cycles as paths, and every planning answer. The random sets have many
 //! parent links, so deep hierarchies and loops of parents are common, and
 //! enough blockers that inherited lists run past what a message lists.
 
-mod generated;
-mod reference;
+use crate::generated;
+use crate::reference;
 
 use std::collections::BTreeSet;
 

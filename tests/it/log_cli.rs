@@ -1,7 +1,7 @@
 //! `git task log`: a task's history from real git histories, each commit
 //! at its own pinned date.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -1,7 +1,7 @@
 //! The README's tour is real: every `$ command` in its console blocks runs,
 //! in order, in a fresh directory, and prints exactly what the README shows.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

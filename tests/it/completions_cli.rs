@@ -1,7 +1,7 @@
 //! Shell completion: the scripts `git task completions` prints, run in the
 //! real shells against a real repository, and the ids and values they offer.
 
-mod common;
+use crate::common;
 
 use common::{TestEnv, have_tool, run};
 

@@ -1,7 +1,7 @@
 //! The help text and the man page: what `--help`, `git task man` and
 //! `git help task` show.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -2,7 +2,7 @@
 //! one rule for total work, gates as checkpoints, waived gates release
 //! what waits for them, the order among ready tasks, overdue flags.
 
-mod common;
+use crate::common;
 
 use common::TestEnv;
 

@@ -1,7 +1,7 @@
 //! The hooks with the real git: what they let through and what they stop,
 //! with a bare repository standing in for the remote and for a server.
 
-mod common;
+use crate::common;
 
 use common::TestEnv;
 

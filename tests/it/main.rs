@@ -1,0 +1,31 @@
+//! Every integration test in one binary, so that the suite links once:
+//! each module is what used to be a test target of its own. The shared
+//! helpers (`common`), the generated task sets (`generated`) and the
+//! reference oracle of the graph (`reference`) are modules beside them.
+
+mod common;
+mod generated;
+mod reference;
+
+mod cli;
+mod completions_cli;
+mod diff_cli;
+mod docs;
+mod edit_cli;
+mod graph_cli;
+mod graph_inherited;
+mod graph_properties;
+mod graph_scale;
+mod hardening;
+mod help_cli;
+mod hooks_cli;
+mod hooks_install;
+mod lifecycle_cli;
+mod log_cli;
+mod merge_cli;
+mod merge_properties;
+mod plan_cli;
+mod properties;
+mod reading_cli;
+mod readme;
+mod schedule_cli;
