@@ -74,6 +74,7 @@ pub fn add(
     for c in &new.criteria {
         check_line("criterion", c)?;
     }
+    let mut ids = crate::id::IdSource::from_env();
     let id = match &new.id {
         Some(text) => {
             let id = TaskId::parse(text)?;
@@ -85,7 +86,7 @@ pub fn add(
             id
         }
         None => loop {
-            let id = TaskId::generate(config.id_length).map_err(Error::Random)?;
+            let id = ids.next_id(config.id_length).map_err(Error::Random)?;
             if !taken(tx, &id) {
                 break id;
             }

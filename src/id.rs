@@ -1,4 +1,5 @@
-//! Task ids: validation, generation from the OS random source, and prefixes.
+//! Task ids: validation, generation from the OS random source (or a
+//! seed, for reproducible tests), and prefixes.
 
 use std::fmt;
 
@@ -64,12 +65,18 @@ impl TaskId {
     pub fn generate(len: usize) -> Result<TaskId, getrandom::Error> {
         let mut bytes = vec![0u8; len];
         getrandom::fill(&mut bytes)?;
+        let mut next = bytes.into_iter();
+        Ok(TaskId::from_bits(len, || next.next().unwrap_or(0)))
+    }
+
+    /// An id of `len` characters drawn from `bits`, 5 bits a character.
+    fn from_bits(len: usize, mut bits: impl FnMut() -> u8) -> TaskId {
         // 256 is a multiple of 32, so masking keeps every character uniform.
-        let text = bytes
-            .iter()
-            .map(|b| ALPHABET[(b & 31) as usize] as char)
-            .collect();
-        Ok(TaskId(text))
+        TaskId(
+            (0..len)
+                .map(|_| ALPHABET[(bits() & 31) as usize] as char)
+                .collect(),
+        )
     }
 
     pub fn as_str(&self) -> &str {
@@ -106,6 +113,70 @@ fn is_windows_device(text: &str) -> bool {
 
 fn is_id_shaped(text: &str) -> bool {
     is_prefix_shaped(text) && !text.ends_with('-')
+}
+
+/// The environment variable that makes generated ids reproducible, for
+/// tests and scripted demos (as `GIT_TASK_NOW` makes the clock).
+pub const SEED_VAR: &str = "GIT_TASK_ID_SEED";
+
+/// Where new ids come from: the operating system's random source, or, with
+/// a seed, a fixed sequence. A seeded source gives the same first id in
+/// every process, and the caller draws again while an id is taken, so the
+/// ids a sequence of commands creates depend only on the seed and on the
+/// ids that already exist: the same script makes the same ids each run.
+#[derive(Debug, Clone)]
+pub struct IdSource {
+    seed: Option<u64>,
+    drawn: u64,
+}
+
+impl IdSource {
+    /// The operating system's random source.
+    pub fn random() -> IdSource {
+        IdSource {
+            seed: None,
+            drawn: 0,
+        }
+    }
+
+    /// The fixed sequence of `seed` (any text).
+    pub fn seeded(seed: &str) -> IdSource {
+        // FNV-1a: a stable hash of the text, the same on every platform.
+        let hash = seed.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        IdSource {
+            seed: Some(hash),
+            drawn: 0,
+        }
+    }
+
+    /// Seeded by [`SEED_VAR`] when it is set and not empty; random
+    /// otherwise.
+    pub fn from_env() -> IdSource {
+        match std::env::var(SEED_VAR) {
+            Ok(seed) if !seed.is_empty() => IdSource::seeded(&seed),
+            _ => IdSource::random(),
+        }
+    }
+
+    /// The next id of `len` characters.
+    pub fn next_id(&mut self, len: usize) -> Result<TaskId, getrandom::Error> {
+        let Some(seed) = self.seed else {
+            return TaskId::generate(len);
+        };
+        self.drawn += 1;
+        // SplitMix64 over (seed, draw, character): every draw its own
+        // stream, each character 5 bits of it.
+        let mut state = seed ^ self.drawn.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        Ok(TaskId::from_bits(len, || {
+            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            ((z ^ (z >> 31)) >> 56) as u8
+        }))
+    }
 }
 
 impl fmt::Display for TaskId {
@@ -215,6 +286,25 @@ mod tests {
             assert_eq!(id.as_str().len(), 10);
             assert!(id.as_str().bytes().all(|b| ALPHABET.contains(&b)));
             assert!(TaskId::parse(id.as_str()).is_ok());
+        }
+    }
+
+    #[test]
+    fn a_seed_gives_the_same_ids_each_time_and_other_seeds_others() {
+        let draw = |seed: &str| {
+            let mut ids = IdSource::seeded(seed);
+            (0..50)
+                .map(|_| ids.next_id(10).unwrap().to_string())
+                .collect::<Vec<_>>()
+        };
+        let first = draw("tests");
+        assert_eq!(first, draw("tests"));
+        assert_ne!(first, draw("other"));
+        let distinct: std::collections::HashSet<&String> = first.iter().collect();
+        assert_eq!(distinct.len(), first.len(), "{first:?}");
+        for id in &first {
+            assert_eq!(id.len(), 10);
+            assert!(TaskId::parse(id).is_ok(), "{id}");
         }
     }
 

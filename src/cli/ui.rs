@@ -57,13 +57,20 @@ pub struct Ui {
 
 impl Ui {
     pub fn new(choice: ColorChoice) -> Ui {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        // The conventions of no-color.org and bixense.com/clicolors, in
+        // anstream's order: NO_COLOR wins over CLICOLOR_FORCE, which
+        // colours even a pipe; CLICOLOR=0 turns colour off on a terminal.
+        let set = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+        let no_color = set("NO_COLOR").is_some();
+        let force = set("CLICOLOR_FORCE").is_some_and(|v| v != "0");
+        let clicolor_off = set("CLICOLOR").is_some_and(|v| v == "0");
+        let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
         let decide = |tty: bool| match choice {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                tty && !no_color && std::env::var("TERM").map_or(true, |t| t != "dumb")
-            }
+            ColorChoice::Auto if no_color => false,
+            ColorChoice::Auto if force => true,
+            ColorChoice::Auto => tty && !clicolor_off && !dumb,
         };
         Ui {
             out: BufWriter::new(io::stdout()),

@@ -848,17 +848,56 @@ fn control_characters_in_user_text_are_escaped() {
 }
 
 #[test]
-fn colour_only_when_asked_and_never_with_no_color() {
+fn colour_in_a_pipe_only_when_asked_or_forced() {
     let env = TestEnv::new();
     env.add(&["Task", "--id", "task"]);
-    assert!(!env.task(&["list"]).ok().contains('\x1b'));
-    assert!(
-        env.task(&["list", "--color", "always"])
-            .ok()
-            .contains("\x1b[")
-    );
-    let run = env.task_with_env(&[("NO_COLOR", "1")], &["list"]);
-    assert!(!run.ok().contains('\x1b'));
+    let coloured =
+        |vars: &[(&str, &str)], args: &[&str]| env.task_with_env(vars, args).ok().contains("\x1b[");
+    assert!(!coloured(&[], &["list"]));
+    assert!(coloured(&[], &["list", "--color", "always"]));
+    assert!(coloured(
+        &[("NO_COLOR", "1")],
+        &["list", "--color", "always"]
+    ));
+    assert!(coloured(&[("CLICOLOR_FORCE", "1")], &["list"]));
+    assert!(!coloured(&[("CLICOLOR_FORCE", "0")], &["list"]));
+    // NO_COLOR wins over CLICOLOR_FORCE; an explicit flag over both.
+    assert!(!coloured(
+        &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")],
+        &["list"]
+    ));
+    assert!(!coloured(
+        &[("CLICOLOR_FORCE", "1")],
+        &["list", "--color", "never"]
+    ));
+}
+
+/// `git task list` on a terminal (a pseudo-terminal that `script` makes),
+/// with `vars` set: whether its output is coloured.
+fn coloured_on_a_terminal(env: &TestEnv, vars: &[(&str, &str)]) -> bool {
+    let mut cmd = env.command("script");
+    cmd.args(["-qec", "git-task list", "/dev/null"])
+        .env("TERM", "xterm-256color");
+    for (k, v) in vars {
+        cmd.env(k, v);
+    }
+    let out = common::run(&mut cmd);
+    assert!(out.stdout.contains("Task"), "{out:?}");
+    out.stdout.contains("\x1b[")
+}
+
+#[test]
+fn colour_on_a_terminal_unless_no_color_clicolor_or_a_dumb_terminal() {
+    if !common::have_tool("script", "colour on a terminal") {
+        return;
+    }
+    let env = TestEnv::new();
+    env.add(&["Task", "--id", "task"]);
+    assert!(coloured_on_a_terminal(&env, &[]));
+    assert!(!coloured_on_a_terminal(&env, &[("NO_COLOR", "1")]));
+    assert!(coloured_on_a_terminal(&env, &[("NO_COLOR", "")]));
+    assert!(!coloured_on_a_terminal(&env, &[("CLICOLOR", "0")]));
+    assert!(!coloured_on_a_terminal(&env, &[("TERM", "dumb")]));
 }
 
 #[test]

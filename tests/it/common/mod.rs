@@ -187,6 +187,9 @@ impl TestEnv {
             .env("GIT_AUTHOR_DATE", "2026-11-21T10:00:00Z")
             .env("GIT_COMMITTER_DATE", "2026-11-21T10:00:00Z")
             .env("GIT_TASK_NOW", &self.now)
+            // Generated ids follow from the seed and the ids already there,
+            // so a test sees the same ids on every run.
+            .env("GIT_TASK_ID_SEED", "git-task tests")
             .env("LC_ALL", "C")
             .env("TZ", "UTC");
     }
