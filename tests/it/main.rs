@@ -29,3 +29,4 @@ mod properties;
 mod reading_cli;
 mod readme;
 mod schedule_cli;
+mod snapshots;
