@@ -46,6 +46,10 @@ pub enum Error {
     },
     #[error("git: {0}")]
     Git(String),
+    /// A git operation of the store failed: which one, with gix's error as
+    /// its source.
+    #[error(transparent)]
+    Repository(#[from] crate::store::GitError),
     /// A revision given by the user names no commit, branch or tag.
     #[error("no revision `{rev}` in this repository")]
     UnknownRevision { rev: String },

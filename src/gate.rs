@@ -152,12 +152,7 @@ pub fn short_branch(name: &str) -> &str {
 /// Whether `pattern` (a branch name or a git wildmatch glob: `*` stays
 /// within one path component, `**` crosses them) matches `branch`.
 pub fn branch_matches(pattern: &str, branch: &str) -> bool {
-    use gix::bstr::ByteSlice;
-    gix::glob::wildmatch(
-        pattern.as_bytes().as_bstr(),
-        short_branch(branch).as_bytes().as_bstr(),
-        gix::glob::wildmatch::Mode::NO_MATCH_SLASH_LITERAL,
-    )
+    crate::store::wildmatch(pattern, short_branch(branch))
 }
 
 /// The branch names and globs a gate task protects: `gate = true` the
@@ -179,12 +174,6 @@ pub fn protects(task: &crate::Task, config: &crate::config::Config, branch: &str
     protected_branches(task, config)
         .iter()
         .any(|p| branch_matches(p, branch))
-}
-
-/// The short name of the branch HEAD is on; `None` when it is detached.
-pub fn head_branch(repo: &gix::Repository) -> Option<String> {
-    let name = repo.head_name().ok().flatten()?;
-    Some(short_branch(&name.as_bstr().to_string()).to_owned())
 }
 
 /// Every gate that protects `branch`, with its state, in id order.

@@ -5,6 +5,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::store::{ObjectId, Source, Workspace};
 use crate::task::{Gate, Status, Task};
 
 /// One change to one task.
@@ -351,16 +352,115 @@ pub fn diff_sets(old: &crate::TaskSet, new: &crate::TaskSet) -> TaskSetDiff {
     out
 }
 
-/// The range `diff` shows by default: from where HEAD branched off the
-/// default branch (`origin/HEAD`, else `main`, else `master`) to HEAD.
-/// Returns the branch compared with (as `main` or `origin/HEAD`) and the
-/// merge base.
-pub fn default_base(repo: &gix::Repository) -> crate::Result<(String, String)> {
+/// Two sides to compare and how to name them: what `diff` compares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Range {
+    pub from: Source,
+    pub to: Source,
+    /// How the output names each side: the revision as given with its
+    /// short id (`main (1a2b3c4)`), the short id alone when that is what
+    /// was given, or `the working tree`.
+    pub from_name: String,
+    pub to_name: String,
+    /// For `A...B`, and the default range: the merge base `from` is.
+    pub merge_base: Option<MergeBase>,
+}
+
+/// Where a three-dot range starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MergeBase {
+    /// The range as it is shown: `main...HEAD`, `origin/HEAD...HEAD`.
+    pub spec: String,
+    pub commit: ObjectId,
+    /// The commit, abbreviated as git abbreviates.
+    pub short: String,
+}
+
+/// The two sides of `range`: `A..B` (two revisions), `A...B` (from their
+/// merge base to B), or a single revision `A` (A against the working
+/// tree); an empty side is `HEAD`. Without a range: from where HEAD
+/// branched off the default branch (`origin/HEAD`, else `main`, else
+/// `master`) to HEAD, which is what a pull request shows.
+pub fn resolve_range(ws: &Workspace, range: Option<&str>) -> crate::Result<Range> {
+    use crate::Error;
+    let rev = |s: &str| {
+        if s.is_empty() {
+            "HEAD".to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    let (from, to, spec) = match range {
+        None => {
+            let (branch, base) = default_base(ws)?;
+            let spec = format!("{branch}...HEAD");
+            (Source::Rev(base.to_string()), rev(""), Some((spec, base)))
+        }
+        Some(r) => {
+            if let Some((a, b)) = r.split_once("...") {
+                let (a, b) = (rev(a), rev(b));
+                let base = ws
+                    .merge_base(&a, &b)?
+                    .ok_or_else(|| Error::Invalid(format!("{a} and {b} have no common history")))?;
+                let spec = format!("{a}...{b}");
+                (Source::Rev(base.to_string()), b, Some((spec, base)))
+            } else if let Some((a, b)) = r.split_once("..") {
+                (Source::Rev(rev(a)), rev(b), None)
+            } else {
+                let range = Range {
+                    from_name: side_name(ws, &Source::Rev(r.to_owned())),
+                    from: Source::Rev(r.to_owned()),
+                    to_name: Source::WorkTree.to_string(),
+                    to: Source::WorkTree,
+                    merge_base: None,
+                };
+                return Ok(range);
+            }
+        }
+    };
+    let to = Source::Rev(to);
+    Ok(Range {
+        from_name: side_name(ws, &from),
+        to_name: side_name(ws, &to),
+        from,
+        to,
+        merge_base: spec.map(|(spec, commit)| MergeBase {
+            spec,
+            short: ws.short_id(commit),
+            commit,
+        }),
+    })
+}
+
+/// How a side is named: a revision with its short id, unless the short id
+/// is what was given (or a full id was).
+fn side_name(ws: &Workspace, source: &Source) -> String {
+    match source {
+        Source::Rev(rev) => {
+            let short = ws
+                .find_rev(rev)
+                .map_or_else(|| rev.clone(), |id| ws.short_id(id));
+            if short.starts_with(rev.as_str()) || rev.len() == 40 {
+                short
+            } else {
+                format!("{rev} ({short})")
+            }
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Where HEAD branched off the default branch (`origin/HEAD`, else `main`,
+/// else `master`): the branch compared with (as `main` or `origin/HEAD`)
+/// and the merge base.
+fn default_base(ws: &Workspace) -> crate::Result<(String, ObjectId)> {
     use crate::Error;
     // gix's own message for an unborn HEAD quotes its internals.
-    let head = repo.head_id().map_err(|_| {
-        Error::Invalid("there are no commits yet, so there is nothing to compare with".into())
-    })?;
+    if !matches!(ws.head_commit(), Ok(Some(_))) {
+        return Err(Error::Invalid(
+            "there are no commits yet, so there is nothing to compare with".into(),
+        ));
+    }
     let candidates = [
         "refs/remotes/origin/HEAD",
         "refs/heads/main",
@@ -369,20 +469,127 @@ pub fn default_base(repo: &gix::Repository) -> crate::Result<(String, String)> {
         "refs/remotes/origin/master",
     ];
     for name in candidates {
-        let Ok(Some(mut reference)) = repo.try_find_reference(name) else {
+        let Ok(Some(target)) = ws.reference(name) else {
             continue;
         };
-        let Ok(target) = reference.peel_to_id() else {
-            continue;
-        };
-        if let Ok(Some(base)) = repo.merge_base(target.detach(), head.detach()) {
+        if let Ok(Some(base)) = ws.merge_base(&target.id.to_string(), "HEAD") {
             let branch = name
                 .trim_start_matches("refs/heads/")
                 .trim_start_matches("refs/remotes/");
-            return Ok((branch.to_owned(), base.to_string()));
+            return Ok((branch.to_owned(), base));
         }
     }
     Err(Error::Invalid(
         "no default branch to compare with (looked for origin/HEAD, main and master); name a range, e.g. git task diff HEAD~1..HEAD".into(),
     ))
+}
+
+#[cfg(test)]
+mod range_tests {
+    use super::*;
+    use crate::Error;
+    use crate::store::testing::TestRepo;
+
+    fn rev(s: &str) -> Source {
+        Source::Rev(s.to_owned())
+    }
+
+    /// main: base ← on-main; topic: base ← on-topic (checked out).
+    fn forked() -> (TestRepo, String, String) {
+        let repo = TestRepo::new();
+        let base = repo.commit("base");
+        repo.commit("on main");
+        repo.git(&["checkout", "-q", "-b", "topic", &base]);
+        let topic = repo.commit("on topic");
+        (repo, base, topic)
+    }
+
+    fn short(repo: &TestRepo, rev: &str) -> String {
+        repo.git(&["rev-parse", "--short", rev])
+    }
+
+    #[test]
+    fn by_default_from_where_head_left_the_default_branch() {
+        let (repo, base, _) = forked();
+        let range = resolve_range(&repo.workspace(), None).unwrap();
+        assert_eq!(range.from, rev(&base));
+        assert_eq!(range.to, rev("HEAD"));
+        assert_eq!(range.from_name, short(&repo, &base));
+        assert_eq!(range.to_name, format!("HEAD ({})", short(&repo, "HEAD")));
+        let merge_base = range.merge_base.unwrap();
+        assert_eq!(merge_base.spec, "main...HEAD");
+        assert_eq!(merge_base.commit.to_string(), base);
+        assert_eq!(merge_base.short, short(&repo, &base));
+
+        // origin/HEAD comes first, named as the remote's.
+        repo.git(&["update-ref", "refs/remotes/origin/trunk", "HEAD~1"]);
+        repo.git(&[
+            "symbolic-ref",
+            "refs/remotes/origin/HEAD",
+            "refs/remotes/origin/trunk",
+        ]);
+        let range = resolve_range(&repo.workspace(), None).unwrap();
+        assert_eq!(range.merge_base.unwrap().spec, "origin/HEAD...HEAD");
+    }
+
+    #[test]
+    fn two_dots_compare_two_revisions_and_three_their_merge_base() {
+        let (repo, base, topic) = forked();
+        let ws = repo.workspace();
+        let range = resolve_range(&ws, Some("main..topic")).unwrap();
+        assert_eq!((range.from, range.to), (rev("main"), rev("topic")));
+        assert_eq!(range.from_name, format!("main ({})", short(&repo, "main")));
+        assert_eq!(range.merge_base, None);
+        // An empty side is HEAD.
+        let range = resolve_range(&ws, Some("main..")).unwrap();
+        assert_eq!(range.to, rev("HEAD"));
+
+        let range = resolve_range(&ws, Some("main...topic")).unwrap();
+        assert_eq!((range.from, range.to), (rev(&base), rev("topic")));
+        assert_eq!(range.merge_base.unwrap().spec, "main...topic");
+        let range = resolve_range(&ws, Some("main...")).unwrap();
+        assert_eq!(range.merge_base.unwrap().spec, "main...HEAD");
+
+        // One revision: against the working tree. The short id given is
+        // its own name; a longer one is shown with the short id.
+        let abbreviated = short(&repo, &topic);
+        let range = resolve_range(&ws, Some(&abbreviated)).unwrap();
+        assert_eq!(
+            (range.from, range.to),
+            (rev(&abbreviated), Source::WorkTree)
+        );
+        assert_eq!(range.from_name, abbreviated);
+        assert_eq!(range.to_name, "the working tree");
+        let longer = &topic[..abbreviated.len() + 2];
+        let range = resolve_range(&ws, Some(longer)).unwrap();
+        assert_eq!(range.from_name, format!("{longer} ({abbreviated})"));
+        let range = resolve_range(&ws, Some(&topic)).unwrap();
+        assert_eq!(range.from_name, abbreviated);
+    }
+
+    #[test]
+    fn ranges_that_cannot_be_compared_say_why() {
+        let repo = TestRepo::new();
+        let error = resolve_range(&repo.workspace(), None).unwrap_err();
+        assert!(error.to_string().contains("no commits yet"), "{error}");
+
+        repo.git(&["checkout", "-q", "-b", "trunk"]);
+        repo.commit("first");
+        let ws = repo.workspace();
+        let error = resolve_range(&ws, None).unwrap_err();
+        assert!(error.to_string().contains("no default branch"), "{error}");
+
+        repo.git(&["checkout", "-q", "--orphan", "island"]);
+        repo.commit("unrelated");
+        let ws = repo.workspace();
+        let error = resolve_range(&ws, Some("trunk...island")).unwrap_err();
+        assert!(
+            error.to_string().contains("have no common history"),
+            "{error}"
+        );
+        assert!(matches!(
+            resolve_range(&ws, Some("trunk...nowhere")),
+            Err(Error::UnknownRevision { rev }) if rev == "nowhere"
+        ));
+    }
 }

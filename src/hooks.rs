@@ -12,6 +12,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::store::Workspace;
 
 /// The line that marks a hook script as ours. A script that contains it is
 /// one we may rewrite or remove; any other script belongs to someone else.
@@ -71,7 +72,7 @@ impl Hook {
 
     /// The command that skips the hook once. A server-side hook has none:
     /// the person pushing cannot turn it off, which is its point.
-    fn bypass(self) -> Option<&'static str> {
+    pub fn bypass(self) -> Option<&'static str> {
         match self {
             Hook::PreCommit => Some("git commit --no-verify"),
             Hook::PrePush => Some("git push --no-verify"),
@@ -253,30 +254,12 @@ pub struct HooksDir {
 }
 
 impl HooksDir {
-    /// The hooks directory of `repo`, found as git finds it:
-    /// `core.hooksPath` when set, else `hooks/` in the common git dir, so
-    /// that every linked worktree shares the main repository's hooks.
-    ///
-    /// A relative `core.hooksPath` is relative to where git runs hooks: the
-    /// top of the working tree, or the git dir of a bare repository. (git
-    /// runs the hooks of an incoming push in the git dir even when there is
-    /// a working tree; a non-bare repository that receives pushes and has
-    /// a relative `core.hooksPath` is not a case we install for.)
-    pub fn of(repo: &gix::Repository) -> Result<HooksDir> {
-        let configured = repo
-            .config_snapshot()
-            .trusted_path("core.hooksPath")
-            .map_err(|e| Error::Git(format!("core.hooksPath: {e}")))?
-            .filter(|p| !p.as_os_str().is_empty());
-        let path = match configured {
-            Some(path) if path.is_absolute() => path,
-            Some(relative) => {
-                let base = repo.workdir().unwrap_or_else(|| repo.git_dir());
-                canonical(base)?.join(relative)
-            }
-            None => canonical(repo.common_dir())?.join("hooks"),
-        };
-        Ok(HooksDir { path })
+    /// The hooks directory of the repository, where git looks for hooks
+    /// ([`Workspace::hooks_dir`]).
+    pub fn of(ws: &Workspace) -> Result<HooksDir> {
+        Ok(HooksDir {
+            path: ws.hooks_dir()?,
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -533,10 +516,6 @@ fn exists(path: &Path) -> Result<bool> {
     symlink_metadata(path).map(|m| m.is_some())
 }
 
-fn canonical(path: &Path) -> Result<PathBuf> {
-    fs::canonicalize(path).map_err(|e| Error::io(path, e))
-}
-
 #[cfg(unix)]
 fn is_executable(meta: &fs::Metadata) -> bool {
     use std::os::unix::fs::PermissionsExt;
@@ -603,6 +582,24 @@ mod tests {
             assert!(hook.chaining_shim().contains(&hook.previous_name()));
             assert_eq!(Hook::from_name(hook.name()), Some(hook));
         }
+    }
+
+    #[test]
+    fn hooks_install_where_git_looks_for_them() {
+        let repo = crate::store::testing::TestRepo::new();
+        let root = std::fs::canonicalize(repo.root()).unwrap();
+        let dir = HooksDir::of(&repo.workspace()).unwrap();
+        assert_eq!(dir.path(), root.join(".git/hooks"));
+        repo.git(&["config", "core.hooksPath", ".githooks"]);
+        let dir = HooksDir::of(&repo.workspace()).unwrap();
+        assert_eq!(dir.path(), root.join(".githooks"));
+        dir.install().unwrap();
+        let status = dir.status().unwrap();
+        assert!(
+            status.iter().all(|h| h.state == HookState::Ours),
+            "{status:?}"
+        );
+        assert!(root.join(".githooks/pre-commit").is_file());
     }
 
     #[test]

@@ -1,23 +1,17 @@
 //! The history of one task from git: the commits that changed its file,
 //! who made them and when, and what they changed in the task.
 
-use std::collections::{HashMap, HashSet};
-use std::path::Path;
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use gix::ObjectId;
-use gix::bstr::ByteSlice;
-use gix::objs::tree::EntryMode;
-use gix::objs::{Exists, Find};
-use gix::prelude::ObjectIdExt;
-use gix::revision::walk::Sorting;
-use gix::traverse::commit::ParentIds;
-use gix::traverse::commit::simple::CommitTimeOrder;
 
 use crate::error::{Error, FileProblem, Result};
 use crate::history::{Change, task_changes};
 use crate::id::TaskId;
-use crate::store::{Objects, Source, TASKS_DIR, Workspace};
+use crate::store::{
+    Blobs, Commit, FileVersion, ObjectId, Source, TASKS_DIR, Visit, Walked, Workspace,
+};
 use crate::task::{ParseError, Task};
 use crate::taskset::ResolveError;
 
@@ -116,17 +110,13 @@ pub fn resolve(ws: &Workspace, text: &str) -> Result<TaskId> {
 
 /// Reads the history of task `id`: the commits reachable from HEAD that
 /// changed `.tasks/<id>.toml`, newest first by commit time, as
-/// `git log -- .tasks/<id>.toml` lists them.
-///
-/// That includes git's default history simplification: a merge is listed
-/// only when the file differs from every parent, and a merge whose file is
-/// the same as one parent's is followed into that parent only, so changes
-/// on a side branch that the merge did not keep are not listed.
+/// `git log -- .tasks/<id>.toml` lists them (with git's default history
+/// simplification: see [`Workspace::walk_file_history`]).
 ///
 /// Fails with an unknown-id error when the task is neither in the working
 /// tree nor anywhere in the history read.
 pub fn read(ws: &Workspace, id: &TaskId, options: &Options) -> Result<TaskLog> {
-    let log = TaskLog {
+    let mut log = TaskLog {
         id: id.clone(),
         commits: Vec::new(),
         shallow_boundary: Vec::new(),
@@ -136,304 +126,78 @@ pub fn read(ws: &Workspace, id: &TaskId, options: &Options) -> Result<TaskLog> {
     if options.max_count == Some(0) {
         return Ok(log);
     }
-    // Two handles on the repository, with different caches. A clone gets
-    // the caches git's configuration asks for, not the ones set on the
-    // original. The walk reads each commit twice (once for its date, as a
-    // parent) and `Files` a third time when there is no commit-graph: an
-    // object cache makes that one inflate. Trees and blobs are read once
-    // each, and a `.tasks` tree can be large: copying each into an object
-    // cache would cost more than it saves.
-    let mut repo = ws.repo().clone();
-    repo.object_cache_size_if_unset(4 << 20);
-    let repo = &repo;
-    let objects = Objects::new(ws.repo().clone());
-    let head = repo
-        .head()
-        .map_err(|e| Error::Git(format!("cannot read HEAD: {e}")))?;
-    if head.is_unborn() {
-        // No commit yet: a task that exists has an empty history.
-        return if in_work_tree {
-            Ok(log)
-        } else {
-            Err(unknown())
-        };
-    }
-    let head = head
-        .into_peeled_id()
-        .map_err(|e| Error::Git(format!("cannot read HEAD: {e}")))?
-        .detach();
-    let shallow = repo
-        .shallow_commits()
-        .map_err(|e| Error::Git(format!("cannot read the list of shallow commits: {e}")))?;
-    let files = Files::new(repo, &objects, id);
-    let mut walker = Walker {
-        repo,
-        files,
-        shallow,
-        log,
+    let mut versions = Versions {
+        id: id.clone(),
+        path: Path::new(TASKS_DIR).join(id.file_name()),
+        last: None,
     };
-    let at_head = walker.files.file_of(&head)?.is_some();
-
-    let walk = repo
-        .rev_walk([head])
-        .sorting(Sorting::ByCommitTime(CommitTimeOrder::NewestFirst))
-        // A parent that is not in the repository ends the walk there (gix
-        // already stops at the commits `.git/shallow` lists).
-        .selected(|id| repo.objects.exists(id))
-        .map_err(|e| Error::Git(format!("cannot walk the history: {e}")))?;
-    // The commits git's simplification still follows, and those the walk
-    // has passed that none did yet. The walk yields children before
-    // parents as far as commit times allow; with clock skew a parent can
-    // come first, and is then visited when a child leads to it, as git
-    // visits it once a child has queued it.
-    let mut wanted: HashSet<ObjectId> = HashSet::from([head]);
-    let mut passed: HashMap<ObjectId, ParentIds> = HashMap::new();
-    'walk: for info in walk {
-        let info = info.map_err(|e| Error::Git(format!("cannot walk the history: {e}")))?;
-        if !wanted.remove(&info.id) {
-            passed.insert(info.id, info.parent_ids);
-            continue;
-        }
-        let mut visit = vec![(info.id, info.parent_ids)];
-        while let Some((commit, parents)) = visit.pop() {
-            for parent in walker.visit(commit, &parents)? {
-                match passed.remove(&parent) {
-                    Some(grandparents) => visit.push((parent, grandparents)),
-                    None => {
-                        wanted.insert(parent);
-                    }
+    let walked = ws.walk_file_history(&id.file_name(), |visit, blobs| {
+        match visit {
+            Visit::Boundary { id, short, at } => {
+                log.shallow_boundary.push(Boundary { commit: id, short });
+                if let Some((commit, version)) = at {
+                    // The task as this commit has it, not a change: what
+                    // came before is unknown, so it is not called created.
+                    let mut entry = versions.entry(blobs, commit, None, Some(version));
+                    entry.created = false;
+                    entry.boundary = true;
+                    log.commits.push(entry);
                 }
             }
-            if options
-                .max_count
-                .is_some_and(|n| walker.log.commits.len() >= n)
-            {
-                break 'walk;
-            }
-        }
-    }
-    let log = walker.log;
-    if log.commits.is_empty() && !at_head && !in_work_tree {
-        return Err(unknown());
-    }
-    Ok(log)
-}
-
-/// The state of the walk over the history.
-struct Walker<'a> {
-    repo: &'a gix::Repository,
-    files: Files<'a>,
-    /// The commits `.git/shallow` lists, sorted.
-    shallow: Option<gix::shallow::Commits>,
-    log: TaskLog,
-}
-
-impl Walker<'_> {
-    /// Lists `commit` if it changed the file, and returns the parents to
-    /// follow, as git's default simplification does: a commit whose file
-    /// is the same as a parent's is followed into that parent only.
-    fn visit(&mut self, commit: ObjectId, parents: &[ObjectId]) -> Result<Vec<ObjectId>> {
-        let is_shallow = self
-            .shallow
-            .as_ref()
-            .is_some_and(|s| s.binary_search(&commit).is_ok());
-        if is_shallow || parents.iter().any(|p| !self.repo.objects.exists(p)) {
-            // Comparing with a parent we do not have would claim the task
-            // was created here; all we know is that history stops, and
-            // what the task is at that point.
-            self.log.shallow_boundary.push(Boundary {
+            Visit::Changed {
                 commit,
-                short: short(self.repo, commit),
-            });
-            let here = self.files.tasks_tree_of(&commit)?;
-            if let Some(version) = self.files.file_in(here)? {
-                let mut entry = self.files.entry(self.repo, commit, None, Some(version))?;
-                entry.created = false;
-                entry.boundary = true;
-                self.log.commits.push(entry);
-            }
-            return Ok(Vec::new());
+                before,
+                after,
+            } => log
+                .commits
+                .push(versions.entry(blobs, commit, before, after)),
         }
-        let files = &mut self.files;
-        let here = files.tasks_tree_of(&commit)?;
-        let mut first = None;
-        for (i, parent) in parents.iter().enumerate() {
-            let there = files.tasks_tree_of(parent)?;
-            if files.same_file(here, there)? {
-                return Ok(vec![*parent]);
-            }
-            if i == 0 {
-                first = Some(there);
-            }
+        Ok(
+            if options.max_count.is_some_and(|n| log.commits.len() >= n) {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            },
+        )
+    })?;
+    match walked {
+        // No commit yet: a task that exists has an empty history.
+        Walked::Unborn if !in_work_tree => Err(unknown()),
+        Walked::FromHead { at_head: false } if log.commits.is_empty() && !in_work_tree => {
+            Err(unknown())
         }
-        // A listed merge is described against its first parent, the
-        // branch it was merged into.
-        let before = match first {
-            Some(tasks) => files.file_in(tasks)?,
-            None => None,
-        };
-        let after = files.file_in(here)?;
-        if before.is_some() || after.is_some() {
-            let entry = files.entry(self.repo, commit, before, after)?;
-            self.log.commits.push(entry);
-        }
-        Ok(parents.to_vec())
+        _ => Ok(log),
     }
 }
 
-/// `commit` abbreviated as git does: `core.abbrev`, at least 7 digits,
-/// longer when needed to be unambiguous.
-fn short(repo: &gix::Repository, commit: ObjectId) -> String {
-    commit.attach(repo).shorten_or_id().to_string()
-}
-
-fn read_error(what: &str, id: &gix::oid, e: impl std::fmt::Display) -> Error {
-    Error::Git(format!("cannot read {what} {id}: {e}"))
-}
-
-/// One version of the task's file: its blob and its mode.
-type Version = (ObjectId, EntryMode);
-
-/// Reads the task's file from commits, remembering what it has read: each
-/// commit is usually asked for twice (as itself and as a parent), and a
-/// `.tasks` tree is looked into only when it differs from the parent's.
-struct Files<'a> {
-    /// Commits are read through the walk's handle and its object cache.
-    commits: &'a gix::Repository,
-    objects: &'a Objects,
-    graph: Option<gix::commitgraph::Graph>,
-    hash: gix::hash::Kind,
-    /// The task's file name in `.tasks/`.
-    name: String,
+/// Reads the task from versions of its file, remembering the last one.
+struct Versions {
     id: TaskId,
-    buf: Vec<u8>,
-    /// Commit → its `.tasks` tree, if any.
-    tasks_trees: HashMap<ObjectId, Option<ObjectId>>,
-    /// `.tasks` tree → the task's file in it, if any.
-    versions: HashMap<ObjectId, Option<Version>>,
+    /// `.tasks/<id>.toml`, for problems.
+    path: PathBuf,
     /// The version of the file last read as a task, and what it held.
-    last: Option<(Version, Result<Task, FileProblem>)>,
+    last: Option<(FileVersion, Result<Task, FileProblem>)>,
 }
 
-impl<'a> Files<'a> {
-    fn new(commits: &'a gix::Repository, objects: &'a Objects, id: &TaskId) -> Files<'a> {
-        Files {
-            commits,
-            hash: objects.repo().object_hash(),
-            // A commit-graph that cannot be read is only a missed shortcut.
-            graph: commits.commit_graph_if_enabled().ok().flatten(),
-            objects,
-            name: id.file_name(),
-            id: id.clone(),
-            buf: Vec::new(),
-            tasks_trees: HashMap::new(),
-            versions: HashMap::new(),
-            last: None,
-        }
-    }
-
-    /// The `.tasks` tree of `commit`, if it has one.
-    fn tasks_tree_of(&mut self, commit: &gix::oid) -> Result<Option<ObjectId>> {
-        if let Some(tree) = self.tasks_trees.get(commit) {
-            return Ok(*tree);
-        }
-        // The commit-graph, when git has written one, knows every commit's
-        // tree: no commit to inflate.
-        let root = match self.graph.as_ref().and_then(|g| g.commit_by_id(commit)) {
-            Some(in_graph) => in_graph.root_tree_id().to_owned(),
-            None => {
-                let data = self
-                    .commits
-                    .objects
-                    .try_find(commit, &mut self.buf)
-                    .map_err(|e| read_error("commit", commit, e))?
-                    .ok_or_else(|| Error::Git(format!("commit {commit} is missing")))?;
-                gix::objs::CommitRefIter::from_bytes(data.data, self.hash)
-                    .tree_id()
-                    .map_err(|e| read_error("commit", commit, e))?
-            }
-        };
-        let tasks = self
-            .lookup(&root, TASKS_DIR, true)?
-            .filter(|(_, mode)| mode.is_tree())
-            .map(|(id, _)| id);
-        self.tasks_trees.insert(commit.to_owned(), tasks);
-        Ok(tasks)
-    }
-
-    /// The task's file in a `.tasks` tree.
-    fn file_in(&mut self, tasks: Option<ObjectId>) -> Result<Option<Version>> {
-        let Some(tree) = tasks else {
-            return Ok(None);
-        };
-        if let Some(version) = self.versions.get(&tree) {
-            return Ok(*version);
-        }
-        let name = std::mem::take(&mut self.name);
-        let version = self.lookup(&tree, &name, false);
-        self.name = name;
-        let version = version?;
-        self.versions.insert(tree, version);
-        Ok(version)
-    }
-
-    /// The task's file in `commit`.
-    fn file_of(&mut self, commit: &gix::oid) -> Result<Option<Version>> {
-        let tasks = self.tasks_tree_of(commit)?;
-        self.file_in(tasks)
-    }
-
-    /// Whether two `.tasks` trees hold the same version of the file. Equal
-    /// trees (most commits do not touch `.tasks/`) need no look inside.
-    fn same_file(&mut self, a: Option<ObjectId>, b: Option<ObjectId>) -> Result<bool> {
-        if a == b {
-            return Ok(true);
-        }
-        Ok(self.file_in(a)? == self.file_in(b)?)
-    }
-
-    /// The entry `name` of `tree`, a directory or not. Entries are sorted
-    /// (a directory as if its name ended in `/`), so the scan stops at the
-    /// first name past it: a `.tasks` tree can hold 10k entries.
-    fn lookup(&mut self, tree: &gix::oid, name: &str, is_tree: bool) -> Result<Option<Version>> {
-        let data = self.objects.find(tree, &mut self.buf).map_err(Error::Git)?;
-        for entry in gix::objs::TreeRefIter::from_bytes(data.data, self.hash) {
-            let entry = entry.map_err(|e| Error::Git(format!("cannot read tree {tree}: {e}")))?;
-            match gix::objs::tree::name_order(
-                entry.filename,
-                entry.mode.is_tree(),
-                name.as_bytes(),
-                is_tree,
-            ) {
-                std::cmp::Ordering::Less => {}
-                std::cmp::Ordering::Equal => return Ok(Some((entry.oid.to_owned(), entry.mode))),
-                std::cmp::Ordering::Greater => break,
-            }
-        }
-        Ok(None)
-    }
-
+impl Versions {
     /// The task a version of the file holds, or why it is not one.
-    fn task(&mut self, version: Version) -> Result<Task, FileProblem> {
+    fn task(&self, blobs: &mut Blobs<'_>, version: FileVersion) -> Result<Task, FileProblem> {
         let problem = |message: String| FileProblem {
-            path: Path::new(TASKS_DIR).join(&self.name),
+            path: self.path.clone(),
             error: ParseError {
                 line: 1,
                 column: 1,
                 message,
             },
         };
-        if !version.1.is_blob() {
+        if !version.is_file() {
             return Err(problem("not a regular file".into()));
         }
-        let data = self
-            .objects
-            .find(&version.0, &mut self.buf)
-            .map_err(&problem)?;
-        let text = std::str::from_utf8(data.data)
-            .map_err(|_| problem("the file is not UTF-8 text".into()))?;
+        let data = blobs.read(version).map_err(&problem)?;
+        let text =
+            std::str::from_utf8(data).map_err(|_| problem("the file is not UTF-8 text".into()))?;
         Task::parse(self.id.clone(), text).map_err(|error| FileProblem {
-            path: Path::new(TASKS_DIR).join(&self.name),
+            path: self.path.clone(),
             error,
         })
     }
@@ -441,38 +205,25 @@ impl<'a> Files<'a> {
     /// Describes a commit that changed the file from `before` to `after`.
     fn entry(
         &mut self,
-        repo: &gix::Repository,
-        commit: ObjectId,
-        before: Option<Version>,
-        after: Option<Version>,
-    ) -> Result<Entry> {
+        blobs: &mut Blobs<'_>,
+        commit: Commit,
+        before: Option<FileVersion>,
+        after: Option<FileVersion>,
+    ) -> Entry {
         // Walking newest first, this commit's new version is usually the
         // old version of the commit listed before it: parsed already.
         let new = after.map(|v| match self.last.take() {
             Some((version, task)) if version == v => task,
-            _ => self.task(v),
+            _ => self.task(blobs, v),
         });
-        let old = before.map(|v| self.task(v));
-        let data = self
-            .objects
-            .find(&commit, &mut self.buf)
-            .map_err(Error::Git)?;
-        let parsed = gix::objs::CommitRef::from_bytes(data.data, self.hash)
-            .map_err(|e| read_error("commit", &commit, e))?;
-        let author = parsed
-            .author()
-            .map_err(|e| read_error("the author of commit", &commit, e))?;
-        let seconds = author
-            .time()
-            .map_err(|e| read_error("the date of commit", &commit, e))?
-            .seconds;
+        let old = before.map(|v| self.task(blobs, v));
         let mut entry = Entry {
-            commit,
-            short: short(repo, commit),
-            author: author.name.to_str_lossy().into_owned(),
-            email: author.email.to_str_lossy().into_owned(),
-            date: DateTime::from_timestamp(seconds, 0).unwrap_or_default(),
-            subject: parsed.message_summary().to_str_lossy().into_owned(),
+            commit: commit.id,
+            short: commit.short,
+            author: commit.author,
+            email: commit.email,
+            date: commit.date,
+            subject: commit.subject,
             created: old.is_none(),
             removed: new.is_none(),
             task_subject: None,
@@ -499,6 +250,48 @@ impl<'a> Files<'a> {
             }
         }
         self.last = before.zip(old);
-        Ok(entry)
+        entry
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::testing::TestRepo;
+
+    #[test]
+    fn a_tasks_history_is_its_files_commits_with_what_they_changed() {
+        let repo = TestRepo::new();
+        let id = TaskId::parse("a").unwrap();
+        let ws = repo.workspace();
+        // No commit yet, and no such task.
+        assert!(read(&ws, &id, &Options::default()).is_err());
+        repo.write(".tasks/a.toml", "subject = \"A\"\n");
+        repo.commit("add a");
+        repo.write(".tasks/a.toml", "subject = \"A\"\nstatus = \"oops\"\n");
+        repo.commit("break a");
+        repo.write(".tasks/a.toml", "subject = \"B\"\n");
+        repo.commit("rename a");
+        let ws = repo.workspace();
+
+        let log = read(&ws, &id, &Options::default()).unwrap();
+        let subjects: Vec<&str> = log.commits.iter().map(|e| e.subject.as_str()).collect();
+        assert_eq!(subjects, ["rename a", "break a", "add a"]);
+        let [renamed, broken, added] = &log.commits[..] else {
+            panic!("{log:?}");
+        };
+        assert!(renamed.parses_again && renamed.changes.is_empty());
+        assert_eq!(renamed.task_subject.as_deref(), Some("B"));
+        assert!(broken.problem.is_some());
+        assert!(added.created && added.changes.is_empty());
+        assert_eq!(added.author, "Ana");
+
+        let first = read(&ws, &id, &Options { max_count: Some(1) }).unwrap();
+        assert_eq!(first.commits.len(), 1);
+        let unknown = TaskId::parse("zz").unwrap();
+        assert!(matches!(
+            read(&ws, &unknown, &Options::default()),
+            Err(Error::Resolve(ResolveError::Unknown(_)))
+        ));
     }
 }

@@ -6,13 +6,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use gix::ObjectId;
-use gix::prelude::ObjectIdExt;
-
 use crate::check::{self, Diagnostic, ErrorKey, Report, Severity};
 use crate::error::{Error, Result};
-use crate::gate::{Policy, head_branch, short_branch};
-use crate::store::{Added, History, Known, Loaded, Source, Workspace};
+use crate::gate::{Policy, short_branch};
+use crate::store::{Added, History, Known, Loaded, ObjectId, Source, Workspace};
 
 /// One thing a hook checked: a commit about to become a ref, a commit a
 /// push adds on the way, or the index.
@@ -176,13 +173,12 @@ pub fn pre_merge_commit(ws: &Workspace) -> Result<Verdict> {
 /// the gate rule with the branch's tip (HEAD) as the policy, so that the
 /// merge cannot unprotect the branch either.
 fn merging(ws: &Workspace, merge: Merge) -> Result<Verdict> {
-    let repo = ws.repo();
-    let branch = head_branch(repo);
-    let head = repo.head_id().ok().map(|id| id.detach());
+    let branch = ws.head_branch();
+    let head = ws.head_commit().ok().flatten();
     let (staged, policy) = match (&branch, head) {
         (Some(branch), Some(head)) => {
             let (tip, staged) = ws.read_pair(&Source::Rev(head.to_string()), &Source::Index)?;
-            let short = head.attach(repo).shorten_or_id().to_string();
+            let short = ws.short_id(head);
             let policy = Policy {
                 merge: true,
                 ..Policy::read(
@@ -339,7 +335,7 @@ fn is_remote(ws: &Workspace, name: &str) -> bool {
 /// The commit `sha` names when this repository has it.
 fn local(ws: &Workspace, history: &mut History, sha: &str) -> Option<ObjectId> {
     let id = ObjectId::from_hex(sha.as_bytes()).ok()?;
-    if !gix::objs::Exists::exists(&ws.repo().objects, &id) {
+    if !ws.has_object(&id) {
         return None;
     }
     history.peel_to_commit(id).ok().flatten()
@@ -352,20 +348,9 @@ fn ref_commits(
     history: &mut History,
     prefix: Option<&str>,
 ) -> Result<Vec<ObjectId>> {
-    let fail = |e: gix::Error| Error::Git(format!("cannot list the references: {e}"));
-    let platform = ws.repo().references().map_err(fail)?;
-    let refs = match prefix {
-        Some(prefix) => platform.prefixed(prefix),
-        None => platform.all(),
-    }
-    .map_err(fail)?
-    .peeled()
-    .map_err(fail)?;
     let mut ids = Vec::new();
-    for reference in refs.flatten() {
-        if let Some(id) = reference.try_id()
-            && let Ok(Some(commit)) = history.peel_to_commit(id.detach())
-        {
+    for id in ws.reference_targets(prefix)? {
+        if let Ok(Some(commit)) = history.peel_to_commit(id) {
             ids.push(commit);
         }
     }
@@ -390,13 +375,10 @@ fn policy_for(
     // is the default branch standing in for one that does not exist yet.
     let base: Option<(ObjectId, String, bool)> = match (side, update.old.as_deref()) {
         (Side::Server, Some(old)) => Some((object_id(old)?, branch.to_owned(), false)),
-        (Side::Server, None) => {
-            let repo = ws.repo();
-            match (head_branch(repo), repo.head_id().ok()) {
-                (Some(branch), Some(id)) => Some((id.detach(), branch, true)),
-                _ => None,
-            }
-        }
+        (Side::Server, None) => match (ws.head_branch(), ws.head_commit().ok().flatten()) {
+            (Some(branch), Some(id)) => Some((id, branch, true)),
+            _ => None,
+        },
         (Side::Client { remote }, old) => {
             let remote = remote.filter(|r| is_remote(ws, r));
             // As git names what it last fetched: origin/main.
@@ -442,18 +424,14 @@ fn policy_for(
 /// The commit a remote-tracking ref points at, and the name of the remote
 /// branch it follows (`refs/remotes/origin/HEAD` → `origin/main`).
 fn tracking_tip(ws: &Workspace, history: &mut History, name: &str) -> Option<(ObjectId, String)> {
-    let mut reference = ws.repo().try_find_reference(name).ok().flatten()?;
-    let target = match reference.target() {
-        gix::refs::TargetRef::Symbolic(to) => to.as_bstr().to_string(),
-        gix::refs::TargetRef::Object(_) => name.to_owned(),
-    };
+    let reference = ws.reference(name).ok().flatten()?;
+    let target = reference.target;
     let shown = target
         .strip_prefix("refs/remotes/")
         .unwrap_or(&target)
         .to_owned();
-    let id = reference.peel_to_id().ok()?.detach();
     history
-        .peel_to_commit(id)
+        .peel_to_commit(reference.id)
         .ok()
         .flatten()
         .map(|c| (c, shown))

@@ -5,9 +5,8 @@ use std::io::Write;
 
 use serde_json::{Value, json};
 
+use git_task::TaskSet;
 use git_task::history::{self, Change, TaskSetDiff};
-use git_task::store::{Source, Workspace};
-use git_task::{Error, TaskSet};
 
 use super::graph::mermaid_label;
 use super::plan::mermaid_id;
@@ -44,81 +43,6 @@ pub struct Args {
     pub format: Format,
 }
 
-/// The two sides to compare.
-struct Sides {
-    from: Source,
-    to: Source,
-    /// For `A...B` (and the default range): `A...B` and the merge base.
-    range: Option<(String, String)>,
-}
-
-/// The two sides to compare, and how to name them.
-fn sides(ws: &Workspace, range: Option<&str>) -> Result<Sides, Error> {
-    let rev = |s: &str| {
-        if s.is_empty() {
-            "HEAD".to_string()
-        } else {
-            s.to_string()
-        }
-    };
-    let three_dots = |a: String, b: String, base: String| Sides {
-        range: Some((format!("{a}...{b}"), base.clone())),
-        from: Source::Rev(base),
-        to: Source::Rev(b),
-    };
-    Ok(match range {
-        None => {
-            let (branch, base) = history::default_base(ws.repo())?;
-            three_dots(branch, "HEAD".into(), base)
-        }
-        Some(r) => {
-            if let Some((a, b)) = r.split_once("...") {
-                let (a, b) = (rev(a), rev(b));
-                let id = |s: &str| ws.resolve_rev(s);
-                let base = ws
-                    .repo()
-                    .merge_base(id(&a)?, id(&b)?)
-                    .map_err(|e| Error::Git(format!("no merge base of {a} and {b}: {e}")))?
-                    .ok_or_else(|| Error::Invalid(format!("{a} and {b} have no common history")))?;
-                three_dots(a, b, base.to_string())
-            } else if let Some((a, b)) = r.split_once("..") {
-                Sides {
-                    from: Source::Rev(rev(a)),
-                    to: Source::Rev(rev(b)),
-                    range: None,
-                }
-            } else {
-                Sides {
-                    from: Source::Rev(r.to_string()),
-                    to: Source::WorkTree,
-                    range: None,
-                }
-            }
-        }
-    })
-}
-
-fn side_name(ws: &Workspace, source: &Source) -> String {
-    match source {
-        Source::Rev(rev) => {
-            let short = short_id(ws, rev);
-            if short.starts_with(rev.as_str()) || rev.len() == 40 {
-                short
-            } else {
-                format!("{rev} ({short})")
-            }
-        }
-        other => other.to_string(),
-    }
-}
-
-fn short_id(ws: &Workspace, rev: &str) -> String {
-    ws.repo()
-        .rev_parse_single(rev)
-        .map(|id| id.shorten_or_id().to_string())
-        .unwrap_or_else(|_| rev.to_owned())
-}
-
 /// How the output names what it compares.
 struct Names {
     from: String,
@@ -129,17 +53,17 @@ struct Names {
 
 pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     let ws = ctx.workspace()?;
-    let sides = sides(&ws, args.range.as_deref())?;
-    let (old, new) = ws.read_pair(&sides.from, &sides.to)?;
+    let range = history::resolve_range(&ws, args.range.as_deref())?;
+    let (old, new) = ws.read_pair(&range.from, &range.to)?;
     let (old, new) = (
-        old.into_result_of(&sides.from)?,
-        new.into_result_of(&sides.to)?,
+        old.into_result_of(&range.from)?,
+        new.into_result_of(&range.to)?,
     );
     let diff = history::diff_sets(&old, &new);
     let names = Names {
-        from: side_name(&ws, &sides.from),
-        to: side_name(&ws, &sides.to),
-        range: sides.range.map(|(spec, base)| (spec, short_id(&ws, &base))),
+        from: range.from_name,
+        to: range.to_name,
+        range: range.merge_base.map(|base| (base.spec, base.short)),
     };
     let format = if ctx.json { Format::Json } else { args.format };
     let text = match format {

@@ -283,18 +283,12 @@ fn text_changed_on_disk(path: &Path, original: &str) -> bool {
 
 /// Where rejected text of `id` is kept: `.git/git-task/EDIT-<id>.toml`.
 fn draft_path(ws: &Workspace, id: &TaskId) -> PathBuf {
-    ws.repo()
-        .git_dir()
-        .join("git-task")
-        .join(format!("EDIT-{}", id.file_name()))
+    ws.private_dir().join(format!("EDIT-{}", id.file_name()))
 }
 
 /// The task file a kept draft was made from: `.git/git-task/EDIT-<id>.base.toml`.
 fn base_path(ws: &Workspace, id: &TaskId) -> PathBuf {
-    ws.repo()
-        .git_dir()
-        .join("git-task")
-        .join(format!("EDIT-{id}.base.toml"))
+    ws.private_dir().join(format!("EDIT-{id}.base.toml"))
 }
 
 /// Saves rejected text where the user (and the next `edit`) finds it, with

@@ -3,6 +3,7 @@
 use std::io::Read;
 
 use git_task::error::Error;
+use git_task::hooks::Hook;
 use git_task::verdict::{self, Side, Verdict};
 
 use super::check::{summary, write_human};
@@ -25,8 +26,8 @@ use super::{CliError, CliResult, Ctx};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// pre-commit, pre-push, pre-merge-commit or pre-receive.
-    #[arg(value_parser = ["pre-commit", "pre-push", "pre-merge-commit", "pre-receive"])]
-    pub name: String,
+    #[arg(value_parser = hook_names())]
+    pub name: Hook,
 
     /// What git passes to the hook (for pre-push: the remote's name and URL).
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
@@ -42,13 +43,10 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
             .map_err(|e| Error::io("stdin", e))
             .map(|_| input)
     };
-    let (verdict, bypass) = match args.name.as_str() {
-        "pre-commit" => (verdict::pre_commit(&ws)?, Some("git commit --no-verify")),
-        "pre-merge-commit" => (
-            verdict::pre_merge_commit(&ws)?,
-            Some("git merge --no-verify"),
-        ),
-        "pre-push" => {
+    let verdict = match args.name {
+        Hook::PreCommit => verdict::pre_commit(&ws)?,
+        Hook::PreMergeCommit => verdict::pre_merge_commit(&ws)?,
+        Hook::PrePush => {
             let mut updates = verdict::parse_pre_push(&read_stdin()?)?;
             let mut remote = args.args.first().cloned();
             if updates.is_empty()
@@ -60,26 +58,38 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
             let side = Side::Client {
                 remote: remote.as_deref(),
             };
-            (
-                verdict::ref_updates(&ws, &updates, side)?,
-                Some("git push --no-verify"),
-            )
+            verdict::ref_updates(&ws, &updates, side)?
         }
-        "pre-receive" => {
+        Hook::PreReceive => {
             let updates = verdict::parse_pre_receive(&read_stdin()?)?;
-            (verdict::ref_updates(&ws, &updates, Side::Server)?, None)
+            verdict::ref_updates(&ws, &updates, Side::Server)?
         }
-        other => return Err(Error::Invalid(format!("no hook named `{other}`")).into()),
     };
-    report(ctx, &args.name, &verdict, bypass);
+    report(ctx, args.name, &verdict);
     if verdict.refuses() {
         return Err(CliError::Silent(1));
     }
     Ok(())
 }
 
+/// The hooks `hook` runs, in the order its help lists them.
+const HOOKS: [Hook; 4] = [
+    Hook::PreCommit,
+    Hook::PrePush,
+    Hook::PreMergeCommit,
+    Hook::PreReceive,
+];
+
+/// Parses a hook's name into the hook, with clap's own message (and its
+/// suggestion of a name close to a mistyped one) for any other word.
+fn hook_names() -> impl clap::builder::TypedValueParser<Value = Hook> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(HOOKS.map(Hook::name))
+        .try_map(|name| Hook::from_name(&name).ok_or("not a hook git-task installs"))
+}
+
 /// Everything goes to stderr: git shows it to whoever committed or pushed.
-fn report(ctx: &Ctx, hook: &str, verdict: &Verdict, bypass: Option<&str>) {
+fn report(ctx: &Ctx, hook: Hook, verdict: &Verdict) {
     let ui = &ctx.ui;
     let mut out = String::new();
     for checked in &verdict.checked {
@@ -96,16 +106,16 @@ fn report(ctx: &Ctx, hook: &str, verdict: &Verdict, bypass: Option<&str>) {
     }
     if verdict.refuses() {
         let what = match hook {
-            "pre-commit" => "The commit was stopped.",
-            "pre-merge-commit" => "The merge was stopped.",
-            "pre-push" => "The push was stopped.",
-            _ => "The push was rejected by the server.",
+            Hook::PreCommit => "The commit was stopped.",
+            Hook::PreMergeCommit => "The merge was stopped.",
+            Hook::PrePush => "The push was stopped.",
+            Hook::PreReceive => "The push was rejected by the server.",
         };
         out.push_str(&format!("{}\n", ui.paint(Style::Red, what)));
         if let Some(undo) = &verdict.undo {
             out.push_str(&format!("{undo}\n"));
         }
-        if let Some(bypass) = bypass {
+        if let Some(bypass) = hook.bypass() {
             out.push_str(&format!(
                 "To skip this check once (the server or CI may still refuse): {bypass}\n"
             ));

@@ -58,12 +58,12 @@ pub enum Command {
 pub fn run(ctx: &mut Ctx, command: Command) -> CliResult {
     let base = start_dir(ctx)?;
     let ws = ctx.workspace()?;
-    let dir = HooksDir::of(ws.repo())?;
+    let dir = HooksDir::of(&ws)?;
     match command {
         Command::Install => {
             let changes = dir.install()?;
-            let attributes = registration::register_attributes(ws.repo())?;
-            let driver = registration::register_config(ws.repo())?;
+            let attributes = registration::register_attributes(&ws)?;
+            let driver = registration::register_config(&ws)?;
             if ctx.json {
                 let value = json!({
                     "version": 1,
@@ -92,7 +92,7 @@ pub fn run(ctx: &mut Ctx, command: Command) -> CliResult {
         }
         Command::Uninstall => {
             let changes = dir.uninstall()?;
-            let driver = registration::unregister_config(ws.repo())?;
+            let driver = registration::unregister_config(&ws)?;
             if ctx.json {
                 let hooks: Vec<Value> = changes
                     .iter()
@@ -121,7 +121,7 @@ pub fn run(ctx: &mut Ctx, command: Command) -> CliResult {
             }
         }
         Command::Status => {
-            let driver = registration::status(ws.repo())?;
+            let driver = registration::status(&ws)?;
             status(ctx, &base, &dir, &driver)?
         }
     }

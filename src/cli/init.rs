@@ -30,16 +30,16 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     let mut created = ws.init()?;
     // The attribute is part of the project, like config.toml; the
     // driver's definition is local to this clone, like the hooks.
-    let attributes = registration::register_attributes(ws.repo())?;
+    let attributes = registration::register_attributes(&ws)?;
     if attributes.action == Action::Created {
         created.push(".gitattributes".into());
     }
     let (installed, driver) = if args.no_hooks {
         (None, None)
     } else {
-        let dir = HooksDir::of(ws.repo())?;
+        let dir = HooksDir::of(&ws)?;
         let changes = dir.install()?;
-        let driver = registration::register_config(ws.repo())?;
+        let driver = registration::register_config(&ws)?;
         (Some((dir, changes)), Some(driver))
     };
     if ctx.json {

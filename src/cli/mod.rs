@@ -27,8 +27,10 @@ mod show;
 mod status;
 pub mod ui;
 
+use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::rc::Rc;
 
 use chrono::{DateTime, Utc};
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -130,7 +132,8 @@ fn parse_wait(text: &str) -> Result<std::time::Duration, String> {
         .ok_or_else(|| format!("`{text}` is not a number of seconds between 0 and 86400"))
 }
 
-/// What every command gets: the global options, the output, and the clock.
+/// What every command gets: the global options, the output, the clock,
+/// and the repository, opened on first use.
 pub struct Ctx {
     pub dir: Option<PathBuf>,
     pub json: bool,
@@ -140,6 +143,10 @@ pub struct Ctx {
     /// A reading command answered without some task files that do not
     /// read: it exits 2 after its answer.
     pub incomplete: bool,
+    /// The repository around `-C DIR` or the current directory, once
+    /// something has asked for it: the command, who is acting, the merge
+    /// driver's warning and the hints of an error all use this one.
+    workspace: OnceCell<Rc<Workspace>>,
 }
 
 /// `--rev` of the commands that only read.
@@ -171,7 +178,7 @@ impl RevArgs {
 /// The tasks a reading command answers from: every task that reads, and
 /// the files that do not (already reported on stderr).
 pub struct Reading {
-    pub ws: Workspace,
+    pub ws: Rc<Workspace>,
     pub set: TaskSet,
     /// The settings of the same source as the tasks.
     pub config: git_task::config::Config,
@@ -206,14 +213,37 @@ impl Reading {
 }
 
 impl Ctx {
-    /// The repository around `-C DIR` or the current directory.
-    pub fn workspace(&self) -> Result<Workspace, CliError> {
-        self.workspace_in(None)
+    /// The context of one run, with the global options; the repository is
+    /// not looked for until a command asks ([`Ctx::workspace`]).
+    pub fn new(cli: &Cli) -> Ctx {
+        Ctx {
+            dir: cli.dir.clone(),
+            json: cli.json,
+            ui: Ui::new(cli.color),
+            now: Utc::now(),
+            wait: cli.wait,
+            incomplete: false,
+            workspace: OnceCell::new(),
+        }
     }
 
-    /// [`Ctx::workspace`] for the repository around `sub`, a directory
-    /// taken from `-C` (or the current directory) as git takes a second
-    /// `-C`: an absolute `sub` replaces it.
+    /// The repository around `-C DIR` or the current directory, found the
+    /// first time it is asked for and shared after that. Shared (`Rc`), not
+    /// borrowed, so that a command can hold it while it prints through
+    /// `ctx.ui`. A failure is not kept: asking again looks again, and
+    /// fails the same way.
+    pub fn workspace(&self) -> Result<Rc<Workspace>, CliError> {
+        if let Some(ws) = self.workspace.get() {
+            return Ok(Rc::clone(ws));
+        }
+        let ws = Rc::new(self.workspace_in(None)?);
+        Ok(Rc::clone(self.workspace.get_or_init(|| ws)))
+    }
+
+    /// A repository of its own around `sub`, a directory taken from `-C`
+    /// (or the current directory) as git takes a second `-C`: an absolute
+    /// `sub` replaces it. [`Ctx::workspace`] is this for no `sub`, opened
+    /// once.
     pub fn workspace_in(&self, sub: Option<&Path>) -> Result<Workspace, CliError> {
         let base = match &self.dir {
             Some(dir) => dir.clone(),
@@ -299,22 +329,12 @@ impl Ctx {
         if let Some(who) = given {
             return Ok(who);
         }
-        let ws = self.workspace()?;
-        self.identity(&ws).ok_or_else(|| {
+        self.workspace()?.identity().ok_or_else(|| {
             Error::Invalid(format!(
                 "{question} pass {flag}, or set `git config user.email`"
             ))
             .into()
         })
-    }
-
-    /// Who is acting: git's `user.email`, as a commit would record it.
-    pub fn identity(&self, ws: &Workspace) -> Option<String> {
-        std::env::var("GIT_AUTHOR_EMAIL")
-            .ok()
-            .filter(|e| !e.is_empty())
-            .or_else(|| ws.git_config("user.email"))
-            .filter(|e| !e.is_empty())
     }
 }
 
@@ -404,14 +424,7 @@ pub fn main() -> ExitCode {
         error.exit();
     }
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
-    let mut ctx = Ctx {
-        dir: cli.dir,
-        json: cli.json,
-        ui: Ui::new(cli.color),
-        now: Utc::now(),
-        wait: cli.wait,
-        incomplete: false,
-    };
+    let mut ctx = Ctx::new(&cli);
     let result = match now() {
         Ok(now) => {
             ctx.now = now;
@@ -482,7 +495,7 @@ fn warn_if_no_merge_driver(ctx: &Ctx) {
     let Ok(ws) = ctx.workspace() else {
         return;
     };
-    let Ok(status) = registration::status(ws.repo()) else {
+    let Ok(status) = registration::status(&ws) else {
         return;
     };
     let (Some(attributes), None) = (&status.attributes, &status.command) else {
@@ -778,4 +791,40 @@ pub fn print_changed(
         writeln!(ctx.ui.out(), "{line}")?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx_in(dir: &Path) -> Ctx {
+        let dir = dir.to_str().expect("a UTF-8 path");
+        Ctx::new(&Cli::parse_from(["git-task", "-C", dir, "status"]))
+    }
+
+    /// Every command, the identity, the merge driver's warning and the
+    /// error's hints share the one repository the first ask opened.
+    #[test]
+    fn the_repository_is_opened_once_per_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = ctx_in(dir.path());
+        // Not a repository yet: each ask says so.
+        for _ in 0..2 {
+            assert!(ctx.workspace().is_err());
+        }
+        let status = std::process::Command::new("git")
+            .args(["init", "-q"])
+            .current_dir(dir.path())
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let first = ctx.workspace().map_err(|_| "opens").unwrap();
+        let again = ctx.workspace().map_err(|_| "opens").unwrap();
+        assert!(Rc::ptr_eq(&first, &again));
+        // `workspace_in` opens one of its own.
+        let other = ctx.workspace_in(None).map_err(|_| "opens").unwrap();
+        assert_eq!(other.root(), first.root());
+    }
 }

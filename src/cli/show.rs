@@ -28,7 +28,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     let children: Vec<usize> = set.children_of(&task.id).map(|c| view.index(c)).collect();
     let gate = match gate::gate_state(&view.graph, i) {
         Some(report) => {
-            let current = gate::head_branch(ws.repo());
+            let current = ws.head_branch();
             Some(GateView {
                 branches: gate::protected_branches(task, &reading.config).to_vec(),
                 protects_current: current

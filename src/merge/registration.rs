@@ -10,10 +10,10 @@
 
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::path::PathBuf;
 
 use crate::error::{Error, Result};
+use crate::store::Workspace;
 
 /// The driver's name in `merge=<name>` and `merge.<name>.*`.
 pub const DRIVER: &str = "git-task";
@@ -95,24 +95,29 @@ impl Status {
 /// Where the attribute goes: `.gitattributes` at the top of the working
 /// tree, where it is committed with the tasks; `info/attributes` of a bare
 /// repository, which has no working tree but may still merge.
-pub fn attributes_path(repo: &gix::Repository) -> Result<PathBuf> {
-    Ok(match repo.workdir() {
-        Some(root) => canonical(root)?.join(".gitattributes"),
-        None => canonical(repo.common_dir())?
-            .join("info")
-            .join("attributes"),
+pub fn attributes_path(ws: &Workspace) -> Result<PathBuf> {
+    Ok(if ws.is_bare() {
+        info_attributes(ws)?
+    } else {
+        ws.root().join(".gitattributes")
     })
 }
 
+/// `info/attributes` in the common git dir: attributes of this clone
+/// alone, never committed.
+fn info_attributes(ws: &Workspace) -> Result<PathBuf> {
+    Ok(ws.common_dir()?.join("info").join("attributes"))
+}
+
 /// The repository's own config file, shared by its linked worktrees.
-pub fn config_path(repo: &gix::Repository) -> Result<PathBuf> {
-    Ok(canonical(repo.common_dir())?.join("config"))
+pub fn config_path(ws: &Workspace) -> Result<PathBuf> {
+    ws.config_file()
 }
 
 /// Adds [`ATTRIBUTES_LINE`] to the attributes file unless it is there,
 /// keeping everything else in the file.
-pub fn register_attributes(repo: &gix::Repository) -> Result<Change> {
-    let path = attributes_path(repo)?;
+pub fn register_attributes(ws: &Workspace) -> Result<Change> {
+    let path = attributes_path(ws)?;
     // Appending through a link would change a file outside the repository.
     if crate::store::files::kind(&path).is_ok_and(|k| k == Some(crate::store::files::Kind::Symlink))
     {
@@ -167,20 +172,16 @@ fn is_our_line(line: &str) -> bool {
 
 /// Defines the driver in the repository's config: `merge.git-task.name`
 /// and `merge.git-task.driver`.
-pub fn register_config(repo: &gix::Repository) -> Result<Change> {
-    let path = config_path(repo)?;
-    let action = edit_config(&path, |file| {
-        let current = |file: &gix::config::File, key: &str| {
-            file.string_by("merge", DRIVER, key).map(|v| v.to_string())
-        };
-        let driver = current(file, "driver");
-        let name = current(file, "name");
+pub fn register_config(ws: &Workspace) -> Result<Change> {
+    let path = config_path(ws)?;
+    let action = ws.edit_config(|file| {
+        let driver = file.string("merge", DRIVER, "driver");
+        let name = file.string("merge", DRIVER, "name");
         if driver.as_deref() == Some(COMMAND) && name.as_deref() == Some(NAME) {
             return Ok(Action::Unchanged);
         }
         for (key, value) in [("name", NAME), ("driver", COMMAND)] {
-            file.set_raw_value_by("merge", DRIVER, key, value)
-                .map_err(|e| Error::Git(format!("merge.{DRIVER}.{key}: {e}")))?;
+            file.set("merge", DRIVER, key, value)?;
         }
         Ok(if driver.is_none() && name.is_none() {
             Action::Added
@@ -194,14 +195,10 @@ pub fn register_config(repo: &gix::Repository) -> Result<Change> {
 /// Takes the driver's definition out of the repository's config. The
 /// attribute stays: it is committed, and without the definition git
 /// merges task files line by line again.
-pub fn unregister_config(repo: &gix::Repository) -> Result<Change> {
-    let path = config_path(repo)?;
-    let action = edit_config(&path, |file| {
-        let mut removed = false;
-        while file.remove_section("merge", DRIVER).is_some() {
-            removed = true;
-        }
-        Ok(if removed {
+pub fn unregister_config(ws: &Workspace) -> Result<Change> {
+    let path = config_path(ws)?;
+    let action = ws.edit_config(|file| {
+        Ok(if file.remove_section("merge", DRIVER) {
             Action::Removed
         } else {
             Action::Unchanged
@@ -211,14 +208,10 @@ pub fn unregister_config(repo: &gix::Repository) -> Result<Change> {
 }
 
 /// Whether the attribute and the config are in place.
-pub fn status(repo: &gix::Repository) -> Result<Status> {
-    let mut candidates = vec![
-        canonical(repo.common_dir())?
-            .join("info")
-            .join("attributes"),
-    ];
-    if repo.workdir().is_some() {
-        candidates.insert(0, attributes_path(repo)?);
+pub fn status(ws: &Workspace) -> Result<Status> {
+    let mut candidates = vec![info_attributes(ws)?];
+    if !ws.is_bare() {
+        candidates.insert(0, attributes_path(ws)?);
     }
     let mut attributes = None;
     for path in candidates {
@@ -236,62 +229,73 @@ pub fn status(repo: &gix::Repository) -> Result<Status> {
             Err(e) => return Err(Error::io(&path, e)),
         }
     }
-    let command = repo
-        .config_snapshot()
-        .string(format!("merge.{DRIVER}.driver").as_str())
-        .map(|v| v.to_string());
+    let command = ws.git_config(&format!("merge.{DRIVER}.driver"));
     Ok(Status {
         attributes,
         command,
     })
 }
 
-/// Runs `edit` on the config file at `path` and writes it back when it
-/// changed something (anything but [`Action::Unchanged`]).
-///
-/// Written with gix rather than by running `git config`: gix-config edits
-/// the file losslessly (comments, order and spacing stay), and gix-lock
-/// takes `config.lock` as git itself does, so a concurrent `git config`
-/// waits for us or we for it, and a reader never sees half a file.
-fn edit_config(
-    path: &Path,
-    edit: impl FnOnce(&mut gix::config::File) -> Result<Action>,
-) -> Result<Action> {
-    let mut lock = gix::lock::File::acquire_to_update_resource(
-        path,
-        gix::lock::acquire::Fail::AfterDurationWithBackoff(Duration::from_secs(5)),
-        None,
-        0,
-    )
-    .map_err(|e| Error::Git(format!("cannot lock {}: {e}", path.display())))?;
-    let bytes = match fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
-        Err(e) => return Err(Error::io(path, e)),
-    };
-    let mut file = gix::config::File::from_bytes_no_includes(
-        &bytes,
-        gix::config::file::Metadata::from(gix::config::Source::Local),
-        Default::default(),
-    )
-    .map_err(|e| Error::Git(format!("{}: {e}", path.display())))?;
-    let action = edit(&mut file)?;
-    if action == Action::Unchanged {
-        // Dropping the lock removes it and leaves the file as it was.
-        return Ok(action);
-    }
-    file.write_to(&mut lock).map_err(|e| Error::io(path, e))?;
-    lock.commit().map_err(|e| Error::io(path, e.error))?;
-    Ok(action)
-}
-
-fn canonical(path: &Path) -> Result<PathBuf> {
-    fs::canonicalize(path).map_err(|e| Error::io(path, e))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::testing::TestRepo;
+
+    #[test]
+    fn registering_twice_changes_nothing_and_unregistering_keeps_the_attribute() {
+        let repo = TestRepo::new();
+        let ws = repo.workspace();
+        let root = ws.root().to_path_buf();
+        assert_eq!(
+            status(&ws).unwrap(),
+            Status {
+                attributes: None,
+                command: None
+            }
+        );
+        let attributes = register_attributes(&ws).unwrap();
+        assert_eq!(attributes.path, root.join(".gitattributes"));
+        assert_eq!(attributes.action, Action::Created);
+        let config = register_config(&ws).unwrap();
+        assert_eq!(config.path, root.join(".git/config"));
+        assert_eq!(config.action, Action::Added);
+        assert_eq!(repo.git(&["config", "merge.git-task.driver"]), COMMAND);
+        assert_eq!(repo.git(&["config", "merge.git-task.name"]), NAME);
+        // What git-task reads of the config is what the repository had
+        // when it was opened; a new look sees the registration.
+        let ws = repo.workspace();
+        assert!(status(&ws).unwrap().is_registered());
+        assert_eq!(register_attributes(&ws).unwrap().action, Action::Unchanged);
+        assert_eq!(register_config(&ws).unwrap().action, Action::Unchanged);
+
+        repo.git(&["config", "merge.git-task.driver", OLDER_COMMANDS[0]]);
+        let ws = repo.workspace();
+        assert!(status(&ws).unwrap().is_outdated());
+        assert_eq!(register_config(&ws).unwrap().action, Action::Updated);
+
+        assert_eq!(unregister_config(&ws).unwrap().action, Action::Removed);
+        assert_eq!(unregister_config(&ws).unwrap().action, Action::Unchanged);
+        let status = status(&repo.workspace()).unwrap();
+        assert_eq!(status.attributes, Some(root.join(".gitattributes")));
+        assert_eq!(status.command, None);
+    }
+
+    #[test]
+    fn a_bare_repository_keeps_the_attribute_in_info_attributes() {
+        let repo = TestRepo::new();
+        let bare = repo.beside("bare.git");
+        repo.git_in(
+            &repo.beside(""),
+            &["init", "-q", "--bare", bare.to_str().unwrap()],
+        );
+        let ws = Workspace::discover(&bare).unwrap();
+        let bare = std::fs::canonicalize(&bare).unwrap();
+        let attributes = register_attributes(&ws).unwrap();
+        assert_eq!(attributes.path, bare.join("info/attributes"));
+        assert_eq!(register_config(&ws).unwrap().path, bare.join("config"));
+        let status = status(&Workspace::discover(&bare).unwrap()).unwrap();
+        assert!(status.is_registered(), "{status:?}");
+    }
 
     #[test]
     fn our_line_is_found_however_it_is_spaced() {

@@ -2,9 +2,13 @@
 //! every change goes through a [`Transaction`], which holds the exclusive
 //! lock, validates the result and writes each file by rename.
 
+mod file_log;
 pub mod files;
 mod git;
 mod lock;
+mod repo;
+#[cfg(test)]
+pub(crate) mod testing;
 mod walk;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -21,10 +25,10 @@ use crate::id::TaskId;
 use crate::task::{ParseError, Task};
 use crate::taskset::TaskSet;
 
+pub use file_log::{Blobs, Commit, FileVersion, Visit, Walked};
 pub use lock::{DEFAULT_WAIT, Holder, Lock};
+pub use repo::{ConfigFile, GitError, GitOp, ObjectId, Reference, wildmatch};
 pub use walk::{Added, History, Known};
-// `log` walks commits and reads their trees through the same object access.
-pub(crate) use git::Objects;
 
 /// The name of the tasks directory at the root of the working tree.
 pub const TASKS_DIR: &str = ".tasks";
@@ -149,18 +153,6 @@ impl Workspace {
 
     pub fn tasks_dir(&self) -> PathBuf {
         self.root.join(TASKS_DIR)
-    }
-
-    pub fn repo(&self) -> &gix::Repository {
-        &self.repo
-    }
-
-    /// A value of the repository's git configuration.
-    pub fn git_config(&self, key: &str) -> Option<String> {
-        self.repo
-            .config_snapshot()
-            .string(key)
-            .map(|v| v.to_string())
     }
 
     /// The path of a task's file relative to the root, as shown to users.
