@@ -176,10 +176,22 @@ mod tests {
     fn release() -> TaskSet {
         set(&[
             ("release", "kind = \"epic\";due = 2026-11-30"),
-            ("api", "parent = \"release\";estimate = \"2d\";status = \"completed\""),
-            ("ui", "parent = \"release\";estimate = \"1d\";status = \"in_progress\";owner = \"bob\""),
-            ("docs", "parent = \"release\";blocked_by = [\"ui\"];due = 2026-11-20"),
-            ("dropped", "parent = \"release\";estimate = \"5d\";status = \"cancelled\""),
+            (
+                "api",
+                "parent = \"release\";estimate = \"2d\";status = \"completed\"",
+            ),
+            (
+                "ui",
+                "parent = \"release\";estimate = \"1d\";status = \"in_progress\";owner = \"bob\"",
+            ),
+            (
+                "docs",
+                "parent = \"release\";blocked_by = [\"ui\"];due = 2026-11-20",
+            ),
+            (
+                "dropped",
+                "parent = \"release\";estimate = \"5d\";status = \"cancelled\"",
+            ),
             ("ship", "gate = true;blocked_by = [\"release\"]"),
             ("check", "gate = true;status = \"completed\""),
             ("spare", "estimate = \"4h\""),

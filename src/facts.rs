@@ -130,7 +130,10 @@ mod tests {
     fn states_ready_blocked_and_waits_agree() {
         let s = set(&[
             ("build", ""),
-            ("bundle", "blocked_by = [\"build\"];status = \"in_progress\""),
+            (
+                "bundle",
+                "blocked_by = [\"build\"];status = \"in_progress\"",
+            ),
             ("deploy", "blocked_by = [\"bundle\"]"),
             ("done", "blocked_by = [\"deploy\"];status = \"completed\""),
         ]);

@@ -178,7 +178,10 @@ mod tests {
         set(&[
             ("epic", "kind = \"epic\";priority = \"high\""),
             ("a", "parent = \"epic\";owner = \"bob\";labels = [\"ci\"]"),
-            ("b", "parent = \"epic\";blocked_by = [\"a\"];priority = \"high\""),
+            (
+                "b",
+                "parent = \"epic\";blocked_by = [\"a\"];priority = \"high\"",
+            ),
             ("c", "status = \"completed\";labels = [\"ci\"]"),
             ("d", "status = \"in_progress\";kind = \"story\""),
         ])
@@ -297,7 +300,10 @@ mod tests {
         assert_eq!(NoneReady::of(&g), NoneReady::NoTasks);
         assert_eq!(NoneBlocked::of(&g), NoneBlocked::NoTasks);
 
-        let done = set(&[("a", "status = \"completed\""), ("b", "status = \"cancelled\"")]);
+        let done = set(&[
+            ("a", "status = \"completed\""),
+            ("b", "status = \"cancelled\""),
+        ]);
         let g = Graph::new(&done);
         assert_eq!(
             Filter::default().why_empty(&g),

@@ -150,7 +150,9 @@ fn why_nothing_is_ready(view: &View, rev: &RevArgs) -> String {
             are(in_progress),
             rev.flag()
         ),
-        NoneReady::AllResolved => "nothing is ready: every task is completed or cancelled".to_owned(),
+        NoneReady::AllResolved => {
+            "nothing is ready: every task is completed or cancelled".to_owned()
+        }
     }
 }
 

@@ -1056,6 +1056,61 @@ mod tests {
     }
 
     #[test]
+    fn states_are_statuses_except_blocked_and_pending_means_ready() {
+        let s = set(&[
+            ("a", ""),
+            ("b", "blocked_by = [\"a\"]"),
+            ("c", "blocked_by = [\"a\"];status = \"in_progress\""),
+            ("d", "status = \"in_progress\""),
+            ("e", "blocked_by = [\"a\"];status = \"completed\""),
+            ("f", "status = \"cancelled\""),
+        ]);
+        let g = Graph::new(&s);
+        let states: Vec<State> = (0..s.len()).map(|i| g.state(i)).collect();
+        assert_eq!(
+            states,
+            [
+                State::Pending,
+                State::Blocked,
+                State::Blocked,
+                State::InProgress,
+                State::Completed,
+                State::Cancelled
+            ]
+        );
+        for i in 0..s.len() {
+            assert_eq!(g.is_ready(i), g.state(i) == State::Pending, "{i}");
+        }
+        // Shown and written as the status words, and `blocked`.
+        let words: Vec<String> = states.iter().map(|s| format!("{s:<8}|")).collect();
+        assert_eq!(
+            words,
+            [
+                "pending |",
+                "blocked |",
+                "blocked |",
+                "in_progress|",
+                "completed|",
+                "cancelled|"
+            ]
+        );
+        assert_eq!(
+            serde_json::to_value(states).unwrap(),
+            serde_json::json!([
+                "pending",
+                "blocked",
+                "blocked",
+                "in_progress",
+                "completed",
+                "cancelled"
+            ])
+        );
+        for status in Status::ALL {
+            assert_eq!(State::of(*status).as_str(), status.as_str());
+        }
+    }
+
+    #[test]
     fn ready_is_ordered_by_priority_then_creation() {
         let s = set(&[
             ("a", "priority = \"low\";created = 2026-01-01T00:00:00Z"),

@@ -773,7 +773,10 @@ mod tests {
         let set = TaskSet::new(
             [
                 ("a", "estimate = \"2d\"\ndue = 2026-11-23"),
-                ("b", "estimate = \"1d\"\ndue = 2026-11-23\nblocked_by = [\"a\"]"),
+                (
+                    "b",
+                    "estimate = \"1d\"\ndue = 2026-11-23\nblocked_by = [\"a\"]",
+                ),
                 ("c", "estimate = \"1d\"\nblocked_by = [\"a\"]"),
                 ("d", "due = 2026-11-01\nstatus = \"completed\""),
             ]
@@ -814,7 +817,10 @@ mod tests {
             .iter()
             .map(|l| l.task)
             .collect();
-        assert_eq!(late, [set.index_of("a").unwrap(), set.index_of("b").unwrap()]);
+        assert_eq!(
+            late,
+            [set.index_of("a").unwrap(), set.index_of("b").unwrap()]
+        );
     }
 
     #[test]

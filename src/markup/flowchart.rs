@@ -379,13 +379,19 @@ mod tests {
             "  \"build\" [label=\"build\\nBuild \\\"it\\\" --> [x] #1\", \
              style=\"rounded,filled,bold\", fillcolor=\"#e3f2fd\", color=\"#1565c0\", penwidth=2];\n"
         ), "{dot}");
-        assert!(dot.contains(
-            "  \"gate\" [label=\"gate\\nTests `pass`\", shape=hexagon, style=\"filled\", \
+        assert!(
+            dot.contains(
+                "  \"gate\" [label=\"gate\\nTests `pass`\", shape=hexagon, style=\"filled\", \
              fillcolor=\"#ffcdd2\", color=\"#c62828\"];\n"
-        ), "{dot}");
+            ),
+            "{dot}"
+        );
         // The tab is spelled out, and its backslash doubled for DOT.
         assert!(dot.contains("label=\"part\\nPart\\\\tnext\""), "{dot}");
-        assert!(dot.contains("  \"part\" -> \"epic\" [style=dashed];\n"), "{dot}");
+        assert!(
+            dot.contains("  \"part\" -> \"epic\" [style=dashed];\n"),
+            "{dot}"
+        );
         assert!(dot.contains("  \"build\" -> \"gate\";\n"), "{dot}");
         assert!(dot.ends_with("}\n"));
     }

@@ -13,12 +13,7 @@ use crate::taskset::TaskSet;
 /// worker, critical tasks marked `crit`, tasks without work of their own
 /// (gates, parents without an estimate) as milestones. Bars start in the
 /// order the schedule starts them, ties by id.
-pub fn gantt(
-    set: &TaskSet,
-    cp: &CriticalPath,
-    schedule: &Schedule,
-    calendar: Calendar,
-) -> String {
+pub fn gantt(set: &TaskSet, cp: &CriticalPath, schedule: &Schedule, calendar: Calendar) -> String {
     let mut out = String::from("gantt\n");
     let _ = writeln!(
         out,
