@@ -10,7 +10,9 @@ use crate::task::{Kind, Status};
 /// Work done out of work counted, in minutes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Progress {
+    /// Minutes of completed work.
     pub done: u64,
+    /// Minutes of all work counted, done or not.
     pub total: u64,
 }
 
@@ -42,6 +44,7 @@ impl Progress {
 /// Tasks by status.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
+    /// Every task, whatever its status.
     pub total: usize,
     pub pending: usize,
     pub in_progress: usize,

@@ -32,7 +32,9 @@ impl EdgeKind {
 /// A drawn edge: `to` waits for `from`, which must finish first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Edge {
+    /// The prerequisite, by task index.
     pub from: usize,
+    /// The dependent, by task index.
     pub to: usize,
     pub kind: EdgeKind,
 }
@@ -137,6 +139,7 @@ impl Drawing {
 /// The lines of the tree and whether a cycle broke its order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tree {
+    /// Top to bottom, each task once.
     pub rows: Vec<Row>,
     /// Some tasks wait for each other in a cycle, so not every task is
     /// above what it waits for; the edges that close a cycle are not

@@ -17,7 +17,9 @@ use crate::taskset::TaskSet;
 /// when dated, the day that decides what is overdue.
 #[derive(Debug)]
 pub struct Facts<'a> {
+    /// The tasks, sorted by id; indices are positions in it.
     pub set: &'a TaskSet,
+    /// The waits-for relation over `set`.
     pub graph: Graph<'a>,
     /// By task: how many characters of its id no other id starts with.
     prefix: Vec<usize>,

@@ -13,7 +13,9 @@ pub struct Filter {
     /// Only these statuses. Without any, only unresolved tasks, unless
     /// `all` is set.
     pub statuses: Vec<Status>,
+    /// Only these kinds.
     pub kinds: Vec<Kind>,
+    /// Only these priorities.
     pub priorities: Vec<Priority>,
     /// Only tasks held by this owner.
     pub owner: Option<String>,

@@ -583,7 +583,9 @@ pub struct Schedule {
 /// A task the schedule ends after its due date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Late {
+    /// The task, by index.
     pub task: usize,
+    /// Its due date.
     pub due: NaiveDate,
     /// The working day the schedule ends it on; `None` past
     /// [`Calendar::LAST_DAY`].

@@ -123,6 +123,7 @@ impl Look {
 /// A node: a task, or an id a task names that no task has.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Node<'a> {
+    /// The task's id, or the id that names no task.
     pub id: &'a str,
     /// Empty for an id that names no task.
     pub subject: &'a str,
@@ -134,7 +135,9 @@ pub struct Node<'a> {
 /// An edge: `to` waits for `from`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Edge<'a> {
+    /// The id of what must finish first.
     pub from: &'a str,
+    /// The id of what waits for it.
     pub to: &'a str,
     pub kind: EdgeKind,
 }
