@@ -6,8 +6,16 @@ pub mod change;
 pub mod check;
 pub mod clock;
 pub mod config;
+/// The status dashboard: counts, progress, overdue work and gates.
+pub mod dashboard;
 pub mod document;
+/// What `graph` draws: shown tasks, edges, cycles and the tree's lanes.
+pub mod drawing;
 pub mod error;
+/// The facts every front end shows about a task: state, ready, overdue.
+pub mod facts;
+/// Which tasks a listing selects, and why an empty answer is empty.
+pub mod filter;
 pub mod gate;
 pub mod graph;
 pub mod history;
@@ -16,6 +24,8 @@ pub mod id;
 pub mod lint;
 pub mod log;
 pub mod markers;
+/// Mermaid, DOT and Markdown output, with their escapers.
+pub mod markup;
 pub mod merge;
 pub mod store;
 pub mod task;

@@ -1,15 +1,14 @@
 //! `git task diff`: the pull-request view of task changes.
 
-use std::collections::BTreeSet;
 use std::io::Write;
 
 use serde_json::{Value, json};
 
 use git_task::TaskSet;
 use git_task::history::{self, Change, TaskSetDiff};
+use git_task::markup::Flowchart;
+use git_task::markup::escape::{code_span as code, markdown as md};
 
-use super::graph::mermaid_label;
-use super::plan::mermaid_id;
 use super::ui::{Style, Ui, escape};
 use super::{CliResult, Ctx};
 
@@ -244,66 +243,6 @@ fn text(ui: &Ui, old: &TaskSet, new: &TaskSet, diff: &TaskSetDiff, names: &Names
     out
 }
 
-/// Text safe inside Markdown: nothing a reader's renderer takes as markup,
-/// and no `@mention` that would notify someone (it is written as code).
-fn md(text: &str) -> String {
-    let text = escape(text, false);
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.char_indices().peekable();
-    let mut previous: Option<char> = None;
-    while let Some((at, c)) = chars.next() {
-        let starts_mention = c == '@'
-            && !previous.is_some_and(|p| p.is_alphanumeric() || p == '_' || p == '`')
-            && chars.peek().is_some_and(|(_, n)| n.is_ascii_alphanumeric());
-        if starts_mention {
-            let mut end = at + 1;
-            while let Some(&(i, n)) = chars.peek() {
-                if n.is_ascii_alphanumeric() || matches!(n, '-' | '_' | '/') {
-                    end = i + n.len_utf8();
-                    chars.next();
-                } else {
-                    break;
-                }
-            }
-            out.push_str(&code(&text[at..end]));
-            previous = text[..end].chars().next_back();
-            continue;
-        }
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            c => out.push(c),
-        }
-        previous = Some(c);
-    }
-    out
-}
-
-/// A Markdown code span of `text` as it is: nothing is escaped inside one,
-/// so the fence is one backtick longer than any run of them in the text.
-fn code(text: &str) -> String {
-    let text = escape(text, false);
-    let mut longest = 0;
-    let mut run = 0;
-    for c in text.chars() {
-        run = if c == '`' { run + 1 } else { 0 };
-        longest = longest.max(run);
-    }
-    let fence = "`".repeat(longest + 1);
-    // A space keeps a backtick at either end from joining the fence; one
-    // space each side is stripped again by the renderer.
-    if text.starts_with('`') || text.ends_with('`') {
-        format!("{fence} {text} {fence}")
-    } else {
-        format!("{fence}{text}{fence}")
-    }
-}
-
 fn markdown(old: &TaskSet, new: &TaskSet, diff: &TaskSetDiff, names: &Names) -> String {
     let mut out = match &names.range {
         Some((spec, base)) => format!(
@@ -372,92 +311,8 @@ fn markdown(old: &TaskSet, new: &TaskSet, diff: &TaskSetDiff, names: &Names) -> 
             out.push_str(&format!("- {} {}: {state}\n", code(&g.id), md(&g.subject),));
         }
     }
-    out.push_str(&format!("\n```mermaid\n{}```\n", mermaid(old, new, diff)));
-    out
-}
-
-/// The changed tasks and their direct neighbours (what they wait for, what
-/// waits for them, parent and children), with the changed ones marked.
-fn mermaid(old: &TaskSet, new: &TaskSet, diff: &TaskSetDiff) -> String {
-    let mut changed: BTreeSet<&str> = BTreeSet::new();
-    let mut kind_of: std::collections::BTreeMap<&str, &str> = Default::default();
-    for &j in &diff.added {
-        let id = new.tasks()[j].id.as_str();
-        changed.insert(id);
-        kind_of.insert(id, "added");
-    }
-    for (_, j, _) in &diff.changed {
-        let id = new.tasks()[*j].id.as_str();
-        changed.insert(id);
-        kind_of.insert(id, "changed");
-    }
-    for &i in &diff.removed {
-        let id = old.tasks()[i].id.as_str();
-        changed.insert(id);
-        kind_of.insert(id, "removed");
-    }
-    let mut shown: BTreeSet<&str> = changed.clone();
-    let mut edges: BTreeSet<(&str, &str, bool)> = BTreeSet::new();
-    for set in [new, old] {
-        for t in set.iter() {
-            let me = t.id.as_str();
-            for b in &t.blocked_by {
-                if changed.contains(me) || changed.contains(b.as_str()) {
-                    edges.insert((b.as_str(), me, false));
-                }
-            }
-            if let Some(p) = &t.parent
-                && (changed.contains(me) || changed.contains(p.as_str()))
-            {
-                edges.insert((me, p.as_str(), true));
-            }
-        }
-    }
-    for &(a, b, _) in &edges {
-        shown.insert(a);
-        shown.insert(b);
-    }
-    let mut out = String::from("flowchart LR\n");
-    for id in &shown {
-        let subject = new
-            .get(id)
-            .or(old.get(id))
-            .map_or("", |t| t.subject.as_str());
-        out.push_str(&format!(
-            "    {}[\"{}: {}\"]\n",
-            mermaid_id(id),
-            id,
-            mermaid_label(subject)
-        ));
-    }
-    for (a, b, child) in &edges {
-        let arrow = if *child { "-.->" } else { "-->" };
-        out.push_str(&format!(
-            "    {} {arrow} {}\n",
-            mermaid_id(a),
-            mermaid_id(b)
-        ));
-    }
-    for (class, style) in [
-        ("added", "fill:#d4edda,stroke:#2e7d32"),
-        ("changed", "fill:#fff3cd,stroke:#b8860b"),
-        (
-            "removed",
-            "fill:#f8d7da,stroke:#c62828,stroke-dasharray:5 5",
-        ),
-    ] {
-        let members: Vec<String> = kind_of
-            .iter()
-            .filter(|(_, k)| **k == class)
-            .map(|(id, _)| mermaid_id(id))
-            .collect();
-        if !members.is_empty() {
-            out.push_str(&format!(
-                "    classDef {class} {style}\n    class {} {class}\n",
-                members.join(",")
-            ));
-        }
-    }
+    let chart = Flowchart::of_diff(old, new, diff).mermaid();
+    out.push_str(&format!("\n```mermaid\n{chart}```\n"));
     out
 }
 

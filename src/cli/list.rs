@@ -2,6 +2,8 @@
 
 use std::io::Write;
 
+use git_task::filter::{Filter, NoneBlocked, NoneListed, NoneReady};
+use git_task::id::TaskId;
 use git_task::task::{Kind, Priority, Status};
 
 use super::fields::words;
@@ -87,16 +89,20 @@ pub struct BlockedArgs {
 }
 
 impl ListArgs {
-    /// Whether any filter narrows the list (beyond hiding resolved tasks).
-    fn is_filtered(&self) -> bool {
-        !self.status.is_empty()
-            || !self.kind.is_empty()
-            || !self.priority.is_empty()
-            || self.owner.is_some()
-            || self.label.is_some()
-            || self.parent.is_some()
-            || self.ready
-            || self.blocked
+    /// The library's filter for these arguments, with `--parent` already
+    /// resolved to a task's id.
+    fn filter(&self, parent: Option<TaskId>) -> Filter {
+        Filter {
+            statuses: self.status.clone(),
+            kinds: self.kind.clone(),
+            priorities: self.priority.clone(),
+            owner: self.owner.clone(),
+            label: self.label.clone(),
+            parent,
+            ready: self.ready,
+            blocked: self.blocked,
+            all: self.all,
+        }
     }
 }
 
@@ -108,40 +114,19 @@ pub fn run_list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
     };
     let set = reading.set;
     let view = View::new(&set).dated(ctx);
-    let selected: Vec<usize> = (0..set.len())
-        .filter(|&i| {
-            let t = view.task(i);
-            let status_ok = if args.status.is_empty() {
-                args.all || !t.is_resolved()
-            } else {
-                args.status.contains(&t.status)
-            };
-            status_ok
-                && (args.kind.is_empty() || args.kind.contains(&t.kind))
-                && (args.priority.is_empty() || args.priority.contains(&t.priority))
-                && args
-                    .owner
-                    .as_ref()
-                    .is_none_or(|o| t.owner.as_ref() == Some(o))
-                && args.label.as_ref().is_none_or(|l| t.labels.contains(l))
-                && parent.as_ref().is_none_or(|p| t.parent.as_ref() == Some(p))
-                && (!args.ready || view.graph.is_ready(i))
-                && (!args.blocked || (!t.is_resolved() && view.graph.is_blocked(i)))
-        })
-        .collect();
+    let filter = args.filter(parent);
+    let selected = filter.select(&view.graph);
     if ctx.json {
         ctx.ui.json(&view.list_json(&selected))?;
     } else if selected.is_empty() {
-        let text = if set.is_empty() {
-            NO_TASKS.to_owned()
-        } else if args.is_filtered() {
-            "no task matches".to_owned()
-        } else {
-            format!(
+        let text = match filter.why_empty(&view.graph) {
+            NoneListed::NoTasks => NO_TASKS.to_owned(),
+            NoneListed::NoMatch => "no task matches".to_owned(),
+            NoneListed::AllResolved { count } => format!(
                 "no open tasks: {} completed or cancelled, see `git task list --all{}`",
-                tasks_count(set.len()),
+                tasks_count(count),
                 args.rev.flag()
-            )
+            ),
         };
         ctx.ui.explain_empty(&text)?;
     } else {
@@ -153,28 +138,21 @@ pub fn run_list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
 /// Why nothing is ready: there are no tasks, some are blocked, some are in
 /// progress, or all are resolved.
 fn why_nothing_is_ready(view: &View, rev: &RevArgs) -> String {
-    let set = view.set;
-    let blocked = view.graph.blocked().len();
-    let in_progress = set
-        .iter()
-        .filter(|t| t.status == Status::InProgress)
-        .count();
-    if set.is_empty() {
-        NO_TASKS.to_owned()
-    } else if blocked > 0 {
-        format!(
+    match NoneReady::of(&view.graph) {
+        NoneReady::NoTasks => NO_TASKS.to_owned(),
+        NoneReady::Blocked(blocked) => format!(
             "nothing is ready: {} blocked, see `git task blocked{}`",
             are(blocked),
             rev.flag()
-        )
-    } else if in_progress > 0 {
-        format!(
+        ),
+        NoneReady::InProgress(in_progress) => format!(
             "nothing is ready: {} in progress, see `git task list --status in_progress{}`",
             are(in_progress),
             rev.flag()
-        )
-    } else {
-        "nothing is ready: every task is completed or cancelled".to_owned()
+        ),
+        NoneReady::AllResolved => {
+            "nothing is ready: every task is completed or cancelled".to_owned()
+        }
     }
 }
 
@@ -207,17 +185,14 @@ pub fn run_blocked(ctx: &mut Ctx, args: BlockedArgs) -> CliResult {
         return Ok(());
     }
     if blocked.is_empty() {
-        let ready = (0..set.len()).filter(|&i| view.graph.is_ready(i)).count();
-        let text = if set.is_empty() {
-            NO_TASKS.to_owned()
-        } else if ready > 0 {
-            format!(
+        let text = match NoneBlocked::of(&view.graph) {
+            NoneBlocked::NoTasks => NO_TASKS.to_owned(),
+            NoneBlocked::Ready(ready) => format!(
                 "nothing is blocked: {} ready, see `git task ready{}`",
                 are(ready),
                 args.rev.flag()
-            )
-        } else {
-            "nothing is blocked".to_owned()
+            ),
+            NoneBlocked::Nothing => "nothing is blocked".to_owned(),
         };
         ctx.ui.explain_empty(&text)?;
         return Ok(());

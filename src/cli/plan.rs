@@ -2,11 +2,12 @@
 
 use std::io::Write;
 
-use chrono::{NaiveDate, NaiveDateTime, SecondsFormat};
+use chrono::{NaiveDateTime, SecondsFormat};
 use serde_json::{Value, json};
 
 use git_task::clock::Zone;
 use git_task::graph::{Calendar, CriticalPath, Schedule, tracks};
+use git_task::markup::gantt;
 
 use super::render::{View, open_graph, work_text};
 use super::ui::{Style, escape};
@@ -123,7 +124,7 @@ pub fn run_plan(ctx: &mut Ctx, args: PlanArgs) -> CliResult {
             ctx.ui.json(&value)?;
         }
         PlanFormat::Mermaid => {
-            let text = gantt(&view, &cp, &schedule, calendar);
+            let text = gantt(&set, &cp, &schedule, calendar);
             ctx.ui.out().write_all(text.as_bytes())?;
         }
         PlanFormat::Text => print_plan(ctx, &view, &waves, &cp, &schedule, calendar)?,
@@ -148,24 +149,6 @@ fn when_json(t: Option<NaiveDateTime>, zone: &Zone) -> Value {
         .into()
 }
 
-/// Tasks projected to end after their due date: (task, projected end
-/// date, `None` when that is past the calendar's last day).
-fn late(view: &View, schedule: &Schedule, calendar: Calendar) -> Vec<(usize, Option<NaiveDate>)> {
-    (0..view.set.len())
-        .filter_map(|i| {
-            let slot = schedule.slots[i]?;
-            let due = view.task(i).due?;
-            let end = calendar.date(slot.end);
-            let late = match end {
-                Some(end) => end > due,
-                // Past the calendar's last day, and TOML dates end there.
-                None => true,
-            };
-            late.then_some((i, end))
-        })
-        .collect()
-}
-
 fn plan_json(
     view: &View,
     waves: &[Vec<usize>],
@@ -180,10 +163,10 @@ fn plan_json(
             wave_of[i] = w + 1;
         }
     }
-    let late = late(view, schedule, calendar);
+    let late = schedule.late(view.set.tasks(), &calendar);
     let mut is_late = vec![false; view.set.len()];
-    for &(i, _) in &late {
-        is_late[i] = true;
+    for l in &late {
+        is_late[l.task] = true;
     }
     let tasks: Vec<Value> = (0..view.set.len())
         .filter_map(|i| {
@@ -215,7 +198,7 @@ fn plan_json(
         "critical_path_minutes": cp.length,
         "waves": waves.iter().map(|w| w.iter().map(|&i| view.task(i).id.to_string()).collect::<Vec<_>>()).collect::<Vec<_>>(),
         "tasks": tasks,
-        "late": late.iter().map(|(i, end)| json!({ "id": view.task(*i).id, "due": view.task(*i).due, "projected_end": end })).collect::<Vec<_>>(),
+        "late": late.iter().map(|l| json!({ "id": view.task(l.task).id, "due": l.due, "projected_end": l.projected_end })).collect::<Vec<_>>(),
     })
 }
 
@@ -296,17 +279,20 @@ fn print_plan(
             }
             lines.push(line);
         }
-        let late = late(view, schedule, calendar);
+        let late = schedule.late(view.set.tasks(), &calendar);
         if !late.is_empty() {
             lines.push(String::new());
             lines.push(ui.paint(Style::Red, "projected late").into_owned());
-            for (i, end) in late {
-                let due = view.task(i).due.expect("late tasks have a due date");
-                let end = end.map_or_else(
+            for l in late {
+                let end = l.projected_end.map_or_else(
                     || format!("after {}", Calendar::LAST_DAY),
                     |d| d.to_string(),
                 );
-                lines.push(format!("  {} due {due}, projected {end}", view.id(ui, i)));
+                lines.push(format!(
+                    "  {} due {}, projected {end}",
+                    view.id(ui, l.task),
+                    l.due
+                ));
             }
         }
     }
@@ -315,101 +301,6 @@ fn print_plan(
         writeln!(out, "{line}")?;
     }
     Ok(())
-}
-
-/// A Mermaid Gantt chart: one section per worker, critical tasks marked
-/// `crit`, parents without work of their own as milestones.
-fn gantt(view: &View, cp: &CriticalPath, schedule: &Schedule, calendar: Calendar) -> String {
-    let mut out = String::from("gantt\n");
-    out.push_str(&format!(
-        "    title Plan for {} worker{}\n",
-        schedule.workers,
-        if schedule.workers == 1 { "" } else { "s" }
-    ));
-    out.push_str("    dateFormat YYYY-MM-DD HH:mm\n    axisFormat %m-%d\n    excludes weekends\n");
-    // A chart needs a date for every bar: work past the calendar's last
-    // day is drawn ending on it, and a comment says so.
-    let past_end = std::cell::Cell::new(false);
-    let stamp = |t: Option<NaiveDateTime>| match t {
-        Some(t) => t.format("%Y-%m-%d %H:%M").to_string(),
-        None => {
-            past_end.set(true);
-            format!("{} 17:00", Calendar::LAST_DAY)
-        }
-    };
-    let start = |m: u64| stamp(calendar.start_at(m));
-    let end = |m: u64| stamp(calendar.end_at(m));
-    let mut sections: Vec<Vec<String>> = vec![Vec::new(); schedule.workers + 1];
-    let mut order: Vec<usize> = (0..view.set.len())
-        .filter(|&i| schedule.slots[i].is_some())
-        .collect();
-    order.sort_by_key(|&i| (schedule.slots[i].map(|s| s.start), i));
-    for i in order {
-        let slot = schedule.slots[i].expect("filtered");
-        let t = view.task(i);
-        let name = format!("{} ({})", mermaid_text(&t.subject), t.id);
-        let crit = cp.timing[i].is_some_and(|x| x.is_critical());
-        let tag = mermaid_id(t.id.as_str());
-        let line = match slot.worker {
-            Some(w) => {
-                let crit = if crit { "crit, " } else { "" };
-                sections[w].push(format!(
-                    "    {name} :{crit}{tag}, {}, {}",
-                    start(slot.start),
-                    end(slot.end)
-                ));
-                continue;
-            }
-            None => format!("    {name} :milestone, {tag}, {}, 0d", end(slot.start)),
-        };
-        sections[schedule.workers].push(line);
-    }
-    if past_end.get() {
-        out.push_str(&format!(
-            "    %% work after {} is drawn as ending on that day\n",
-            Calendar::LAST_DAY
-        ));
-    }
-    for (w, lines) in sections.iter().enumerate() {
-        if lines.is_empty() {
-            continue;
-        }
-        if w == schedule.workers {
-            out.push_str("    section Milestones\n");
-        } else {
-            out.push_str(&format!("    section Worker {}\n", w + 1));
-        }
-        for line in lines {
-            out.push_str(line);
-            out.push('\n');
-        }
-    }
-    out
-}
-
-/// A task id as a Mermaid identifier.
-pub fn mermaid_id(id: &str) -> String {
-    format!("t_{}", id.replace('-', "_"))
-}
-
-/// User text made safe inside a Mermaid label: no line breaks, and none of
-/// the characters that end a Gantt task name or start a comment.
-pub fn mermaid_text(text: &str) -> String {
-    let text = text
-        .chars()
-        .map(|c| match c {
-            ':' | ';' | '#' | '"' | '`' | '<' | '>' | '[' | ']' | '{' | '}' | '|' => ' ',
-            c if c.is_control() || super::ui::is_bidi_control(c) => ' ',
-            c => c,
-        })
-        .collect::<String>();
-    let text = text.trim();
-    // A line that starts with `%%` is a Mermaid comment: the task would
-    // vanish from the chart.
-    match text.strip_prefix("%%") {
-        Some(rest) => format!("% %{rest}"),
-        None => text.to_owned(),
-    }
 }
 
 pub fn run_critical_path(ctx: &mut Ctx, args: CriticalPathArgs) -> CliResult {

@@ -1,48 +1,43 @@
 //! How tasks look: one-line listings, the tree, and the JSON objects every
 //! reading command shares.
 
-use chrono::NaiveDate;
+use std::ops::Deref;
+
 use serde_json::{Value, json};
 
-use git_task::clock::is_overdue;
-
-use git_task::graph::{Graph, Reason, Target, Wait};
-use git_task::task::{Gate, Task};
+use git_task::facts::Facts;
+use git_task::graph::{Reason, State, Target, Wait};
+use git_task::task::Gate;
 use git_task::taskset::TaskSet;
 
 use super::Ctx;
 use super::ui::{Style, Ui, escape};
 
-/// A task set with its graph and id prefixes, for rendering.
-pub struct View<'a> {
-    pub set: &'a TaskSet,
-    pub graph: Graph<'a>,
-    prefix: Vec<usize>,
-    /// Today's local date, when the view flags overdue tasks.
-    today: Option<NaiveDate>,
+/// The facts about a task set ([`Facts`]: state, ready, overdue, short
+/// ids) and how the CLI shows them: lines, trees and JSON.
+///
+/// It dereferences to the facts, so that `view.graph`, `view.task(i)` or
+/// `view.state(i)` read as what the view shows; the answers stay the
+/// library's and the view only adds how they look.
+pub struct View<'a>(Facts<'a>);
+
+impl<'a> Deref for View<'a> {
+    type Target = Facts<'a>;
+
+    fn deref(&self) -> &Facts<'a> {
+        &self.0
+    }
 }
 
 impl<'a> View<'a> {
     pub fn new(set: &'a TaskSet) -> View<'a> {
-        View {
-            set,
-            graph: Graph::new(set),
-            prefix: set.prefix_lengths(),
-            today: None,
-        }
+        View(Facts::new(set))
     }
 
     /// The view as of the local date of `ctx.now`: its lines mark overdue
     /// tasks `[overdue]`, and its JSON has `"overdue"`.
-    pub fn dated(mut self, ctx: &Ctx) -> View<'a> {
-        self.today = Some(ctx.local_zone().today(ctx.now));
-        self
-    }
-
-    /// Whether task `i` is overdue ([`is_overdue`]); never in an undated
-    /// view.
-    pub fn overdue(&self, i: usize) -> bool {
-        self.today.is_some_and(|d| is_overdue(self.task(i), d))
+    pub fn dated(self, ctx: &Ctx) -> View<'a> {
+        View(self.0.dated(ctx.local_zone().today(ctx.now)))
     }
 
     /// ` [overdue]` after a task's line, when it is; nothing otherwise.
@@ -54,33 +49,19 @@ impl<'a> View<'a> {
         }
     }
 
-    pub fn task(&self, i: usize) -> &'a Task {
-        &self.set.tasks()[i]
-    }
-
-    pub fn index(&self, task: &Task) -> usize {
-        self.set
-            .index_of(task.id.as_str())
-            .expect("the task comes from this set")
-    }
-
+    /// The task's id with its short prefix highlighted.
     pub fn id(&self, ui: &Ui, i: usize) -> String {
-        ui.id(self.task(i).id.as_str(), self.prefix[i])
-    }
-
-    /// The state shown in listings (see [`Graph::state`]).
-    pub fn state(&self, i: usize) -> &'static str {
-        self.graph.state(i)
+        ui.id(self.task(i).id.as_str(), self.prefix_len(i))
     }
 
     fn state_style(&self, i: usize) -> Style {
         match self.state(i) {
-            "blocked" => Style::Red,
-            "in_progress" => Style::Yellow,
-            "completed" => Style::Green,
-            "cancelled" => Style::Dim,
-            _ if self.graph.is_ready(i) => Style::Cyan,
-            _ => Style::Plain,
+            State::Blocked => Style::Red,
+            State::InProgress => Style::Yellow,
+            State::Completed => Style::Green,
+            State::Cancelled => Style::Dim,
+            // Pending and waiting for nothing: ready.
+            State::Pending => Style::Cyan,
         }
     }
 
@@ -89,7 +70,7 @@ impl<'a> View<'a> {
     pub fn line(&self, ui: &Ui, i: usize, id_width: usize, indent: &str) -> String {
         let task = self.task(i);
         let pad = " ".repeat(id_width.saturating_sub(task.id.as_str().len()));
-        let state = format!("{:<11}", self.state(i));
+        let state = format!("{:<11}", self.state(i).as_str());
         let mut line = format!(
             "{}{pad}  {} {:<8} {:<7} {indent}{}",
             self.id(ui, i),
@@ -158,21 +139,13 @@ impl<'a> View<'a> {
     pub fn json(&self, i: usize) -> Value {
         let mut value = serde_json::to_value(self.task(i)).unwrap_or(Value::Null);
         if let Value::Object(map) = &mut value {
-            let id = self.task(i).id.as_str();
-            map.insert("short_id".into(), json!(&id[..self.prefix[i]]));
-            map.insert(
-                "blocked".into(),
-                json!(self.graph.is_blocked(i) && !self.task(i).is_resolved()),
-            );
-            map.insert("ready".into(), json!(self.graph.is_ready(i)));
-            if self.today.is_some() {
+            map.insert("short_id".into(), json!(self.short_id(i)));
+            map.insert("blocked".into(), json!(self.is_blocked(i)));
+            map.insert("ready".into(), json!(self.is_ready(i)));
+            if self.is_dated() {
                 map.insert("overdue".into(), json!(self.overdue(i)));
             }
-            let waits: Vec<Value> = self
-                .graph
-                .open_waits(i)
-                .map(|w| self.wait_json(&w))
-                .collect();
+            let waits: Vec<Value> = self.waiting_for(i).map(|w| self.wait_json(&w)).collect();
             map.insert("waiting_for".into(), Value::Array(waits));
         }
         value

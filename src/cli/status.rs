@@ -5,9 +5,8 @@ use std::io::Write;
 
 use serde_json::{Value, json};
 
-use git_task::gate::{GateReport, GateState, gate_state};
-use git_task::graph::Open;
-use git_task::task::{Kind, Status};
+use git_task::dashboard::{Dashboard, Progress};
+use git_task::gate::GateState;
 
 use super::render::{View, work_text};
 use super::ui::{Style, Ui, escape};
@@ -43,146 +42,13 @@ pub struct Args {
     pub rev: RevArgs,
 }
 
-/// Work done out of work counted, in minutes.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct Progress {
-    done: u64,
-    total: u64,
-}
-
-impl Progress {
-    fn add(&mut self, minutes: u64, done: bool) {
-        // Saturating: estimates come from files, and absurd ones must not
-        // crash the dashboard.
-        self.total = self.total.saturating_add(minutes);
-        if done {
-            self.done = self.done.saturating_add(minutes);
-        }
-    }
-
-    /// `done` as a share of `out_of`, rounded down so that the whole is
-    /// only reached when all is done; `None` when there is nothing to count.
-    fn share(self, out_of: u64) -> Option<u64> {
-        let share = u128::from(self.done) * u128::from(out_of);
-        share
-            .checked_div(u128::from(self.total))
-            .map(|s| u64::try_from(s).unwrap_or(out_of))
-    }
-
-    /// Whole percent; `None` when there is nothing to count.
-    fn percent(self) -> Option<u64> {
-        self.share(100)
-    }
-
-    fn json(self) -> Value {
-        json!({
-            "done_minutes": self.done,
-            "total_minutes": self.total,
-            "percent": self.percent(),
-        })
-    }
-}
-
-/// Everything the dashboard shows, computed once for both outputs.
-struct Dashboard {
-    counts: Counts,
-    overall: Progress,
-    /// Epics by id, with their progress.
-    epics: Vec<(usize, Progress)>,
-    /// In-progress tasks by id.
-    in_progress: Vec<usize>,
-    /// Unresolved tasks due before today, by id.
-    overdue: Vec<usize>,
-    /// Most urgent first.
-    ready: Vec<usize>,
-    blocked: Vec<usize>,
-    /// In pipeline order.
-    gates: Vec<(usize, GateReport)>,
-}
-
-#[derive(Debug, Default)]
-struct Counts {
-    total: usize,
-    pending: usize,
-    in_progress: usize,
-    completed: usize,
-    cancelled: usize,
-}
-
-impl Dashboard {
-    fn new(view: &View) -> Dashboard {
-        let set = view.set;
-        let count = set.len();
-        // One plan for both the ready list's slack and the gates' order.
-        let open = Open::acyclic(&view.graph);
-        let mut counts = Counts {
-            total: count,
-            ..Counts::default()
-        };
-        for task in set.iter() {
-            match task.status {
-                Status::Pending => counts.pending += 1,
-                Status::InProgress => counts.in_progress += 1,
-                Status::Completed => counts.completed += 1,
-                Status::Cancelled => counts.cancelled += 1,
-            }
-        }
-
-        let mut overall = Progress::default();
-        let mut by_task = vec![Progress::default(); count];
-        for (i, task) in set.iter().enumerate() {
-            if task.status == Status::Cancelled {
-                continue;
-            }
-            // The one rule for work, the plan's (`Graph::work`).
-            let minutes = view.graph.work(i).0;
-            let done = task.status == Status::Completed;
-            overall.add(minutes, done);
-            // A task counts for itself and for every ancestor;
-            // `ancestors` stops at a loop in the parents.
-            by_task[i].add(minutes, done);
-            for a in view.graph.ancestors(i) {
-                by_task[a].add(minutes, done);
-            }
-        }
-        let epics = (0..count)
-            .filter(|&i| view.task(i).kind == Kind::Epic)
-            .map(|i| (i, by_task[i]))
-            .collect();
-
-        let in_progress = (0..count)
-            .filter(|&i| view.task(i).status == Status::InProgress)
-            .collect();
-
-        Dashboard {
-            counts,
-            overall,
-            epics,
-            in_progress,
-            overdue: (0..count).filter(|&i| view.overdue(i)).collect(),
-            ready: view.graph.ready_in(open.as_ref()),
-            blocked: view.graph.blocked(),
-            gates: pipeline_order(view, open.as_ref())
-                .into_iter()
-                .filter_map(|i| gate_state(&view.graph, i).map(|g| (i, g)))
-                .collect(),
-        }
-    }
-}
-
-/// Every task in the order work flows: resolved tasks first by id, then
-/// the unresolved ones with each after everything it waits for, ties by
-/// id. With a cycle there is no such order, and it is all by id.
-fn pipeline_order(view: &View, open: Option<&Open>) -> Vec<usize> {
-    let count = view.set.len();
-    let Some(open) = open else {
-        return (0..count).collect();
-    };
-    let mut order: Vec<usize> = (0..count).filter(|&i| !open.contains(i)).collect();
-    // The smallest id first of those free to come next, so the order is
-    // stable and reads like the pipeline, not like a depth-first walk.
-    order.extend(open.flow_order());
-    order
+/// The JSON of a progress: done and total minutes, and the percent.
+fn progress_json(p: Progress) -> Value {
+    json!({
+        "done_minutes": p.done,
+        "total_minutes": p.total,
+        "percent": p.percent(),
+    })
 }
 
 pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
@@ -216,9 +82,9 @@ fn status_json(view: &View, d: &Dashboard) -> Value {
             "overdue": d.overdue.len(),
         },
         "progress": {
-            "overall": d.overall.json(),
+            "overall": progress_json(d.overall),
             "epics": d.epics.iter().map(|&(i, p)| {
-                let mut value = p.json();
+                let mut value = progress_json(p);
                 if let Value::Object(map) = &mut value {
                     map.insert("id".into(), json!(id(i)));
                     map.insert("subject".into(), json!(view.task(i).subject));

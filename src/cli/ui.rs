@@ -6,6 +6,12 @@ use std::io::{self, BufWriter, IsTerminal, Stdout, Write};
 
 use clap::ValueEnum;
 
+/// User text made safe for the terminal: control characters and
+/// bidirectional overrides spelled out. The one escaper of the library
+/// ([`git_task::markup::escape::controls`]), which the Mermaid, DOT and
+/// Markdown escapers build on too.
+pub use git_task::markup::escape::controls as escape;
+
 /// `--color` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
@@ -183,53 +189,5 @@ fn paint(on: bool, style: Style, text: &str) -> Cow<'_, str> {
         Cow::Owned(format!("\x1b[{}m{}\x1b[0m", style.code(), text))
     } else {
         Cow::Borrowed(text)
-    }
-}
-
-/// Escapes control characters (and the bidirectional overrides that can
-/// make text read differently from what it is) so user text cannot move
-/// the cursor, change colours or hide itself. Newlines and tabs survive
-/// when `multiline` is set.
-pub fn escape(text: &str, multiline: bool) -> Cow<'_, str> {
-    let bad = |c: char| {
-        (c.is_control() && !(multiline && (c == '\n' || c == '\t'))) || is_bidi_control(c)
-    };
-    if !text.chars().any(bad) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        match c {
-            '\n' if !multiline => out.push_str("\\n"),
-            '\t' if !multiline => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if bad(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    Cow::Owned(out)
-}
-
-/// The invisible characters that change the direction text is shown in
-/// (marks, embeddings, overrides, isolates): in a file name or a subject
-/// they can make it read as something else.
-pub fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}')
-        || ('\u{202a}'..='\u{202e}').contains(&c)
-        || ('\u{2066}'..='\u{2069}').contains(&c)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_terminal_controls() {
-        assert_eq!(escape("a\x1b[31mb", false), "a\\u{1b}[31mb");
-        assert_eq!(escape("a\nb", false), "a\\nb");
-        assert_eq!(escape("a\nb", true), "a\nb");
-        assert_eq!(escape("x\u{202e}y", true), "x\\u{202e}y");
-        assert_eq!(escape("x\u{200f}y", true), "x\\u{200f}y");
-        assert!(matches!(escape("plain", false), Cow::Borrowed(_)));
     }
 }

@@ -16,7 +16,7 @@ mod plan;
 mod tracks;
 
 pub use plan::{
-    Calendar, CriticalPath, Cycles, DEFAULT_MINUTES, Open, Schedule, Slot, Timing, Urgency,
+    Calendar, CriticalPath, Cycles, DEFAULT_MINUTES, Late, Open, Schedule, Slot, Timing, Urgency,
     sort_by_urgency, urgency,
 };
 pub use tracks::{Track, tracks};
@@ -34,6 +34,56 @@ use crate::taskset::TaskSet;
 /// enough to act on, few enough that a task waiting for thousands of
 /// things still makes a readable line (and a bounded one in a hook).
 pub const LISTED: usize = 10;
+
+/// The state of a task as the graph sees it: its status, except that an
+/// unresolved task waiting for something open is blocked. Listings,
+/// `show`, the graph's colours and JSON's `"state"` all show this, so it
+/// is one type with one spelling ([`State::as_str`], which serde writes
+/// too) rather than a word matched again wherever it is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    /// Pending and waiting for nothing open: it can start now, so a
+    /// pending task is always ready ([`Graph::is_ready`]).
+    Pending,
+    /// Unresolved (pending or in progress) and waiting for something
+    /// open.
+    Blocked,
+    /// In progress and waiting for nothing open.
+    InProgress,
+    Completed,
+    Cancelled,
+}
+
+impl State {
+    /// The state of a task of this status that waits for nothing open.
+    pub fn of(status: Status) -> State {
+        match status {
+            Status::Pending => State::Pending,
+            Status::InProgress => State::InProgress,
+            Status::Completed => State::Completed,
+            Status::Cancelled => State::Cancelled,
+        }
+    }
+
+    /// The word shown and written in JSON: a status's word, or `blocked`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Pending => "pending",
+            State::Blocked => "blocked",
+            State::InProgress => "in_progress",
+            State::Completed => "completed",
+            State::Cancelled => "cancelled",
+        }
+    }
+}
+
+impl std::fmt::Display for State {
+    /// Pads like a string, so that `{:<11}` lines states up in columns.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
 
 /// Why one task waits for another (docs/graph.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -843,14 +893,15 @@ impl<'a> Graph<'a> {
         lines
     }
 
-    /// The state a person should see: `blocked` for an unresolved task that
-    /// waits for something open, else the task's status.
-    pub fn state(&self, i: usize) -> &'static str {
+    /// The state a person should see: [`State::Blocked`] for an
+    /// unresolved task that waits for something open, else the task's
+    /// status.
+    pub fn state(&self, i: usize) -> State {
         let task = self.task(i);
         if !task.is_resolved() && self.is_blocked(i) {
-            "blocked"
+            State::Blocked
         } else {
-            task.status.as_str()
+            State::of(task.status)
         }
     }
 
@@ -1002,6 +1053,61 @@ mod tests {
         assert_eq!(g.cycles().len(), 1);
         let s = set(&[("p", "parent = \"c\""), ("c", "parent = \"p\"")]);
         assert_eq!(Graph::new(&s).cycles().len(), 1);
+    }
+
+    #[test]
+    fn states_are_statuses_except_blocked_and_pending_means_ready() {
+        let s = set(&[
+            ("a", ""),
+            ("b", "blocked_by = [\"a\"]"),
+            ("c", "blocked_by = [\"a\"];status = \"in_progress\""),
+            ("d", "status = \"in_progress\""),
+            ("e", "blocked_by = [\"a\"];status = \"completed\""),
+            ("f", "status = \"cancelled\""),
+        ]);
+        let g = Graph::new(&s);
+        let states: Vec<State> = (0..s.len()).map(|i| g.state(i)).collect();
+        assert_eq!(
+            states,
+            [
+                State::Pending,
+                State::Blocked,
+                State::Blocked,
+                State::InProgress,
+                State::Completed,
+                State::Cancelled
+            ]
+        );
+        for i in 0..s.len() {
+            assert_eq!(g.is_ready(i), g.state(i) == State::Pending, "{i}");
+        }
+        // Shown and written as the status words, and `blocked`.
+        let words: Vec<String> = states.iter().map(|s| format!("{s:<8}|")).collect();
+        assert_eq!(
+            words,
+            [
+                "pending |",
+                "blocked |",
+                "blocked |",
+                "in_progress|",
+                "completed|",
+                "cancelled|"
+            ]
+        );
+        assert_eq!(
+            serde_json::to_value(states).unwrap(),
+            serde_json::json!([
+                "pending",
+                "blocked",
+                "blocked",
+                "in_progress",
+                "completed",
+                "cancelled"
+            ])
+        );
+        for status in Status::ALL {
+            assert_eq!(State::of(*status).as_str(), status.as_str());
+        }
     }
 
     #[test]

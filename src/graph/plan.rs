@@ -580,6 +580,43 @@ pub struct Schedule {
     pub slots: Vec<Option<Slot>>,
 }
 
+/// A task the schedule ends after its due date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Late {
+    /// The task, by index.
+    pub task: usize,
+    /// Its due date.
+    pub due: NaiveDate,
+    /// The working day the schedule ends it on; `None` past
+    /// [`Calendar::LAST_DAY`].
+    pub projected_end: Option<NaiveDate>,
+}
+
+impl Schedule {
+    /// The scheduled tasks of `tasks` (the set the schedule was made
+    /// for) that end on `calendar` after their due date, by index. Work
+    /// that ends past the calendar's last day is late whatever its due
+    /// date, since no due date is later than that.
+    pub fn late(&self, tasks: &[crate::Task], calendar: &Calendar) -> Vec<Late> {
+        self.slots
+            .iter()
+            .zip(tasks)
+            .enumerate()
+            .filter_map(|(i, (slot, task))| {
+                let slot = (*slot)?;
+                let due = task.due?;
+                let projected_end = calendar.date(slot.end);
+                let late = projected_end.is_none_or(|end| end > due);
+                late.then_some(Late {
+                    task: i,
+                    due,
+                    projected_end,
+                })
+            })
+            .collect()
+    }
+}
+
 /// The working calendar that turns work minutes into local dates and
 /// times: 8-hour days, Monday to Friday, 09:00 to 17:00. Work starts
 /// `offset` minutes into the working day `start` (moved to Monday when it
@@ -731,6 +768,62 @@ pub fn sort_by_urgency(tasks: &[crate::Task], indices: &mut [usize], slack: impl
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{Task, TaskId, TaskSet};
+
+    #[test]
+    fn late_tasks_end_after_their_due_date() {
+        let set = TaskSet::new(
+            [
+                ("a", "estimate = \"2d\"\ndue = 2026-11-23"),
+                (
+                    "b",
+                    "estimate = \"1d\"\ndue = 2026-11-23\nblocked_by = [\"a\"]",
+                ),
+                ("c", "estimate = \"1d\"\nblocked_by = [\"a\"]"),
+                ("d", "due = 2026-11-01\nstatus = \"completed\""),
+            ]
+            .iter()
+            .map(|(id, fields)| {
+                let text = format!("subject = \"{id}\"\n{fields}\n");
+                Task::parse(TaskId::parse(id).unwrap(), &text).unwrap()
+            })
+            .collect(),
+        );
+        let graph = Graph::new(&set);
+        let open = Open::new(&graph).unwrap();
+        let cp = open.critical_path();
+        let schedule = open.schedule(&graph, &cp, 1);
+        // 2026-11-20 is a Friday: a ends on Monday, its due day; b, due
+        // then too, goes before c (urgency: it has a due date) and ends
+        // on Tuesday. c has no due date; d is resolved.
+        let calendar = Calendar {
+            start: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            offset: 0,
+        };
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+        assert_eq!(
+            schedule.late(set.tasks(), &calendar),
+            [Late {
+                task: set.index_of("b").unwrap(),
+                due: day(23),
+                projected_end: Some(day(24)),
+            }]
+        );
+        // Started on Tuesday instead, a is late too.
+        let tuesday = Calendar {
+            start: day(24),
+            offset: 0,
+        };
+        let late: Vec<usize> = schedule
+            .late(set.tasks(), &tuesday)
+            .iter()
+            .map(|l| l.task)
+            .collect();
+        assert_eq!(
+            late,
+            [set.index_of("a").unwrap(), set.index_of("b").unwrap()]
+        );
+    }
 
     #[test]
     fn the_calendar_skips_weekends_and_ends_days_at_five() {

@@ -101,7 +101,7 @@ fn same_waits(set: &TaskSet) -> Result<(), TestCaseError> {
         prop_assert_eq!(&new.open_waits(i).collect::<Vec<_>>(), &open);
         prop_assert_eq!(new.open_wait_count(i), open.len());
         prop_assert_eq!(new.is_blocked(i), old.is_blocked(i));
-        prop_assert_eq!(new.state(i), old.state(i));
+        prop_assert_eq!(new.state(i).as_str(), old.state(i));
         let shown = open.len().min(LISTED);
         prop_assert_eq!(
             new.first_open_waits(i),

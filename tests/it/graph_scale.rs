@@ -179,7 +179,7 @@ fn a_deep_parent_chain_stores_only_written_edges() {
     assert_eq!(graph.waits_for(leaf).len(), depth);
     assert_eq!(graph.open_waits(leaf).count(), depth);
     assert!(graph.is_blocked(leaf));
-    assert_eq!(graph.state(leaf), "blocked");
+    assert_eq!(graph.state(leaf).as_str(), "blocked");
     // Every blocker is ready, no level is.
     let ready = graph.ready();
     assert_eq!(ready.len(), depth);
