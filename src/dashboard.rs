@@ -157,20 +157,10 @@ pub fn pipeline_order(graph: &Graph, open: Option<&Open>) -> Vec<usize> {
 mod tests {
     use super::*;
     use crate::gate::GateState;
-    use crate::task::Task;
-    use crate::{TaskId, TaskSet};
-    use chrono::NaiveDate;
+    use crate::testing::set;
 
-    fn set(spec: &[(&str, &str)]) -> TaskSet {
-        TaskSet::new(
-            spec.iter()
-                .map(|(id, fields)| {
-                    let text = format!("subject = \"{id}\"\n{}\n", fields.replace(';', "\n"));
-                    Task::parse(TaskId::parse(id).unwrap(), &text).unwrap()
-                })
-                .collect(),
-        )
-    }
+    use crate::TaskSet;
+    use chrono::NaiveDate;
 
     fn ids(s: &TaskSet, list: &[usize]) -> Vec<String> {
         list.iter().map(|&i| s.tasks()[i].id.to_string()).collect()

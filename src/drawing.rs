@@ -345,19 +345,9 @@ pub fn layout(order: &[usize], prerequisites: &[Vec<usize>], count: usize) -> Ve
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::task::Task;
-    use crate::{TaskId, TaskSet};
+    use crate::testing::set;
 
-    fn set(spec: &[(&str, &str)]) -> TaskSet {
-        TaskSet::new(
-            spec.iter()
-                .map(|(id, fields)| {
-                    let text = format!("subject = \"{id}\"\n{}\n", fields.replace(';', "\n"));
-                    Task::parse(TaskId::parse(id).unwrap(), &text).unwrap()
-                })
-                .collect(),
-        )
-    }
+    use crate::TaskSet;
 
     fn task(task: usize, lanes: usize, column: usize) -> Row {
         Row::Task {

@@ -115,18 +115,7 @@ impl<'a> Facts<'a> {
 mod tests {
     use super::*;
     use crate::graph::Target;
-    use crate::id::TaskId;
-
-    fn set(spec: &[(&str, &str)]) -> TaskSet {
-        TaskSet::new(
-            spec.iter()
-                .map(|(id, fields)| {
-                    let text = format!("subject = \"{id}\"\n{}\n", fields.replace(';', "\n"));
-                    Task::parse(TaskId::parse(id).unwrap(), &text).unwrap()
-                })
-                .collect(),
-        )
-    }
+    use crate::testing::set;
 
     #[test]
     fn states_ready_blocked_and_waits_agree() {

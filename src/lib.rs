@@ -30,6 +30,8 @@ pub mod merge;
 pub mod store;
 pub mod task;
 pub mod taskset;
+#[cfg(test)]
+mod testing;
 pub mod verdict;
 
 pub use error::{Error, Result};

@@ -961,19 +961,7 @@ pub fn releases(task: &Task) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::id::TaskId;
-
-    /// Builds a set from `id: fields` lines in TOML inline form.
-    fn set(spec: &[(&str, &str)]) -> TaskSet {
-        TaskSet::new(
-            spec.iter()
-                .map(|(id, fields)| {
-                    let text = format!("subject = \"{id}\"\n{}\n", fields.replace(';', "\n"));
-                    Task::parse(TaskId::parse(id).unwrap(), &text).unwrap()
-                })
-                .collect(),
-        )
-    }
+    use crate::testing::set;
 
     fn ids(set: &TaskSet, list: &[usize]) -> Vec<String> {
         list.iter()

@@ -324,19 +324,9 @@ impl<'a> Flowchart<'a> {
 mod tests {
     use super::*;
     use crate::history::diff_sets;
-    use crate::task::Task;
-    use crate::{TaskId, TaskSet};
+    use crate::testing::set;
 
-    fn set(spec: &[(&str, &str)]) -> TaskSet {
-        TaskSet::new(
-            spec.iter()
-                .map(|(id, fields)| {
-                    let text = format!("{}\n", fields.replace(';', "\n"));
-                    Task::parse(TaskId::parse(id).unwrap(), &text).unwrap()
-                })
-                .collect(),
-        )
-    }
+    use crate::TaskSet;
 
     fn graph_set() -> TaskSet {
         set(&[

@@ -91,20 +91,9 @@ pub fn gantt(set: &TaskSet, cp: &CriticalPath, schedule: &Schedule, calendar: Ca
 mod tests {
     use super::*;
     use crate::graph::{Graph, Open};
-    use crate::task::Task;
-    use crate::{TaskId, TaskSet};
-    use chrono::NaiveDate;
+    use crate::testing::set;
 
-    fn set(spec: &[(&str, &str)]) -> TaskSet {
-        TaskSet::new(
-            spec.iter()
-                .map(|(id, fields)| {
-                    let text = format!("{}\n", fields.replace(';', "\n"));
-                    Task::parse(TaskId::parse(id).unwrap(), &text).unwrap()
-                })
-                .collect(),
-        )
-    }
+    use chrono::NaiveDate;
 
     #[test]
     fn workers_get_sections_and_checkpoints_are_milestones() {
