@@ -7,7 +7,10 @@ use toml_edit::{Array, InlineTable, Value};
 
 use crate::config::Config;
 use crate::document::TaskDocument;
-use crate::error::{Error, Result};
+use crate::error::{
+    Error, Invalid, Line, ReferenceField, Referrer, Refusal, Result, WaitReason, Waited, Waiting,
+    Waits,
+};
 use crate::graph::Graph;
 use crate::id::TaskId;
 use crate::store::Transaction;
@@ -27,11 +30,9 @@ pub struct NewTask {
 }
 
 /// Checks that `text` can be a subject or criterion: one non-empty line.
-pub fn check_line(what: &str, text: &str) -> Result<()> {
+pub fn check_line(what: Line, text: &str) -> Result<()> {
     if text.trim().is_empty() || text.contains(['\n', '\r']) {
-        return Err(Error::Invalid(format!(
-            "the {what} must be one line that is not empty"
-        )));
+        return Err(Invalid::NotOneLine { what }.into());
     }
     Ok(())
 }
@@ -39,19 +40,17 @@ pub fn check_line(what: &str, text: &str) -> Result<()> {
 /// Checks that `label` can be a label: a word, without whitespace, as
 /// `list --label` and `#label` in listings take it.
 pub fn check_label(label: &str) -> Result<()> {
-    label_problem(label).map_or(Ok(()), |p| Err(Error::Invalid(p)))
+    label_problem(label).map_or(Ok(()), |p| Err(p.into()))
 }
 
 /// What is wrong with a label, if anything.
-pub fn label_problem(label: &str) -> Option<String> {
+pub fn label_problem(label: &str) -> Option<Invalid> {
     if label.trim().is_empty() {
-        Some("a label must not be empty".into())
+        Some(Invalid::EmptyLabel)
     } else if label.contains(char::is_whitespace) {
-        Some(format!(
-            "the label `{}` has whitespace in it; a label is one word, like `{}`",
-            label.escape_debug(),
-            one_word(label)
-        ))
+        Some(Invalid::LabelWithWhitespace {
+            label: label.to_owned(),
+        })
     } else {
         None
     }
@@ -70,17 +69,15 @@ pub fn add(
     now: DateTime<Utc>,
 ) -> Result<Task> {
     let subject = new.fields.subject.as_deref().unwrap_or_default();
-    check_line("subject", subject)?;
+    check_line(Line::Subject, subject)?;
     for c in &new.criteria {
-        check_line("criterion", c)?;
+        check_line(Line::Criterion, c)?;
     }
     let id = match &new.id {
         Some(text) => {
             let id = TaskId::parse(text)?;
             if taken(tx, &id) {
-                return Err(Error::Invalid(format!(
-                    "a task with the id `{id}` already exists; choose another --id"
-                )));
+                return Err(Invalid::IdTaken { id, path: None }.into());
             }
             id
         }
@@ -137,35 +134,38 @@ pub struct Renamed {
 pub fn rename(tx: &mut Transaction, old: &TaskId, new: &str) -> Result<Renamed> {
     let new = TaskId::parse(new)?;
     if &new == old {
-        return Err(Error::Invalid(format!("{old} already has the id `{new}`")));
+        return Err(Invalid::SameId { id: new }.into());
     }
     if taken(tx, &new) {
-        return Err(Error::Invalid(format!(
-            "a task with the id `{new}` already exists ({}); choose another id",
-            tx.workspace().display_path(&new).display()
-        )));
+        let path = tx.workspace().display_path(&new);
+        return Err(Invalid::IdTaken {
+            id: new,
+            path: Some(path),
+        }
+        .into());
     }
     // A reference to `new` that names no task would start to mean this one.
-    let dangling: Vec<String> = tx
+    let dangling: Vec<(TaskId, Vec<ReferenceField>)> = tx
         .tasks()
         .iter()
         .filter_map(|t| {
             let mut fields = Vec::new();
             if t.blocked_by.contains(&new) {
-                fields.push("blocked_by");
+                fields.push(ReferenceField::BlockedBy);
             }
             if t.parent.as_ref() == Some(&new) {
-                fields.push("parent");
+                fields.push(ReferenceField::Parent);
             }
-            (!fields.is_empty()).then(|| format!("{} ({})", t.id, fields.join(", ")))
+            (!fields.is_empty()).then(|| (t.id.clone(), fields))
         })
         .collect();
     if !dangling.is_empty() {
-        return Err(Error::Invalid(format!(
-            "tasks already name `{new}`, which is no task: {}; renaming {old} to `{new}` would \
-             make them refer to it. Fix those references first, or choose another id",
-            dangling.join(", ")
-        )));
+        return Err(Invalid::NamedAlready {
+            old: old.clone(),
+            new,
+            referrers: dangling,
+        }
+        .into());
     }
     let referrers: Vec<(TaskId, Vec<&'static str>)> = tx
         .tasks()
@@ -236,30 +236,30 @@ pub fn start(
     let i = task_index(set, id);
     let task = &set.tasks()[i];
     if task.is_resolved() {
-        return Err(Error::refused(
-            format!("{id} is {}; it cannot be started", task.status),
-            vec![format!("reopen it first: git task reopen {id}")],
-        ));
+        return Err(Refusal::Resolved {
+            task: id.clone(),
+            status: task.status,
+        }
+        .into());
     }
     if !force {
         let graph = Graph::new(set);
-        let waits = graph.open_wait_lines(i);
+        let waits = open_waits(&graph, i);
         if !waits.is_empty() {
-            return Err(Error::refused(
-                format!("{id} is blocked; it waits for:\n  {}", waits.join("\n  ")),
-                vec![
-                    "finish those first (git task ready shows what can start now)".into(),
-                    format!("or start it anyway: git task start {id} --force"),
-                ],
-            ));
+            return Err(Refusal::Blocked {
+                task: id.clone(),
+                waits,
+            }
+            .into());
         }
         if task.status == Status::InProgress
             && let Some(holder) = task.owner.as_deref().filter(|h| *h != owner)
         {
-            return Err(Error::refused(
-                format!("{id} is in progress and held by {holder}"),
-                vec![format!("take it over: git task start {id} --force")],
-            ));
+            return Err(Refusal::Held {
+                task: id.clone(),
+                holder: holder.to_owned(),
+            }
+            .into());
         }
     }
     let was = task.clone();
@@ -275,29 +275,49 @@ pub fn done_refusal(set: &TaskSet, id: &TaskId) -> Option<Error> {
     let i = task_index(set, id);
     let task = &set.tasks()[i];
     let graph = Graph::new(set);
-    let mut reasons = Vec::new();
-    let mut hints = Vec::new();
-    let waits = graph.open_wait_lines(i);
-    if !waits.is_empty() {
-        reasons.push(format!("it waits for:\n  {}", waits.join("\n  ")));
-        hints.push("finish or cancel those first".to_string());
-    }
-    if let Some(command) = crate::gate::mark_met(task) {
-        let lines: Vec<String> = task
-            .unmet_criteria()
-            .map(|(n, c)| format!("{n}. {}", c.text))
-            .collect();
-        reasons.push(format!("criteria not met:\n  {}", lines.join("\n  ")));
-        hints.push(format!("mark them met: {command}"));
-    }
-    if reasons.is_empty() {
+    let waits = open_waits(&graph, i);
+    let unmet: Vec<(usize, String)> = task
+        .unmet_criteria()
+        .map(|(n, c)| (n, c.text.clone()))
+        .collect();
+    if waits.is_empty() && unmet.is_empty() {
         return None;
     }
-    hints.push(format!("or complete it anyway: git task done {id} --force"));
-    Some(Error::refused(
-        format!("{id} cannot be completed yet; {}", reasons.join("\n")),
-        hints,
-    ))
+    Some(
+        Refusal::NotCompletable {
+            task: id.clone(),
+            waits,
+            unmet,
+        }
+        .into(),
+    )
+}
+
+/// What task `i` still waits for, as [`Graph::first_open_waits`] lists it.
+pub fn open_waits(graph: &Graph, i: usize) -> Waits {
+    let tasks = graph.tasks().tasks();
+    let (waits, more) = graph.first_open_waits(i);
+    let first = waits
+        .into_iter()
+        .map(|w| Waiting {
+            target: match w.target {
+                crate::graph::Target::Task(j) => Waited::Task {
+                    id: tasks[j].id.clone(),
+                    subject: tasks[j].subject.clone(),
+                    state: graph.state(j).to_string(),
+                },
+                crate::graph::Target::Missing(id) => Waited::Missing(id),
+            },
+            reason: match w.reason {
+                crate::graph::Reason::Blocker => WaitReason::Blocker,
+                crate::graph::Reason::Inherited { ancestor } => WaitReason::Inherited {
+                    ancestor: tasks[ancestor].id.clone(),
+                },
+                crate::graph::Reason::Child => WaitReason::Child,
+            },
+        })
+        .collect();
+    Waits { first, more }
 }
 
 /// What `done` did: the completed task, and the tasks that became ready
@@ -339,10 +359,11 @@ fn close(tx: &mut Transaction, id: &TaskId, status: Status, now: DateTime<Utc>) 
         return Ok(task.clone());
     }
     if task.is_resolved() {
-        return Err(Error::refused(
-            format!("{id} is already {}", task.status),
-            vec![format!("reopen it first: git task reopen {id}")],
-        ));
+        return Err(Refusal::AlreadyClosed {
+            task: id.clone(),
+            status: task.status,
+        }
+        .into());
     }
     let was = task.clone();
     let mut doc = tx.document(id)?;
@@ -453,45 +474,29 @@ pub fn remove(tx: &mut Transaction, id: &TaskId, force: bool) -> Result<Removed>
         })
         .collect();
     if !referrers.is_empty() && !force {
-        let lines: Vec<String> = referrers
+        let referrers = referrers
             .iter()
-            .map(|(r, how)| {
-                format!(
-                    "{r} \"{}\" ({how})",
-                    tx.tasks().get(r.as_str()).map_or("", |t| &t.subject)
-                )
+            .map(|(r, how)| Referrer {
+                id: r.clone(),
+                subject: tx
+                    .tasks()
+                    .get(r.as_str())
+                    .map_or_else(String::new, |t| t.subject.clone()),
+                field: if *how == "parent" {
+                    ReferenceField::Parent
+                } else {
+                    ReferenceField::BlockedBy
+                },
             })
             .collect();
-        let mut hints = Vec::new();
-        // Commands with the real ids: each referrer by name.
-        let commands = |how: &str, command: &dyn Fn(&TaskId) -> String| {
-            referrers
-                .iter()
-                .filter(|(_, h)| *h == how)
-                .map(|(r, _)| command(r))
-                .collect::<Vec<_>>()
-                .join(" && ")
-        };
-        let blockers = commands("blocked_by", &|r| format!("git task dep rm {r} {id}"));
-        if !blockers.is_empty() {
-            hints.push(format!("drop it as a blocker first: {blockers}"));
-        }
         // Its children move up to its own parent, or become top-level.
-        let grandparent = tx.tasks().get(id.as_str()).and_then(|t| t.parent.clone());
-        let children = commands("parent", &|r| match &grandparent {
-            Some(p) => format!("git task edit {r} --parent {p}"),
-            None => format!("git task edit {r} --unset parent"),
-        });
-        if !children.is_empty() {
-            hints.push(format!("give its children another parent: {children}"));
+        let parent = tx.tasks().get(id.as_str()).and_then(|t| t.parent.clone());
+        return Err(Refusal::Referenced {
+            task: id.clone(),
+            referrers,
+            parent,
         }
-        hints.push(format!(
-            "or remove the references with it: git task rm {id} --force"
-        ));
-        return Err(Error::refused(
-            format!("{id} is referenced by:\n  {}", lines.join("\n  ")),
-            hints,
-        ));
+        .into());
     }
     let mut removed = Removed {
         task: tx.tasks().get(id.as_str()).cloned(),
@@ -520,10 +525,7 @@ pub fn add_blockers(tx: &mut Transaction, id: &TaskId, blockers: &[TaskId]) -> R
     let mut added = Vec::new();
     for b in blockers {
         if b == id {
-            return Err(Error::refused(
-                format!("{id} cannot be blocked by itself"),
-                Vec::new(),
-            ));
+            return Err(Refusal::OwnBlocker { task: id.clone() }.into());
         }
         if doc.add_to_array("blocked_by", b.as_str()) {
             added.push(b.clone());
@@ -558,7 +560,7 @@ pub fn note(
     now: DateTime<Utc>,
 ) -> Result<Task> {
     if text.trim().is_empty() {
-        return Err(Error::Invalid("the note is empty".into()));
+        return Err(Invalid::EmptyNote.into());
     }
     let mut doc = tx.document(id)?;
     doc.push_note(now, Some(by), text);
@@ -579,14 +581,17 @@ pub fn change_criteria(tx: &mut Transaction, id: &TaskId, change: &CriteriaChang
     for (numbers, met) in [(&change.met, true), (&change.unmet, false)] {
         for &n in numbers {
             if n == 0 || n > count || !doc.set_criterion_met(n - 1, met) {
-                return Err(Error::Invalid(format!(
-                    "{id} has no criterion {n}; it has {count} (see git task criteria {id})"
-                )));
+                return Err(Invalid::NoCriterion {
+                    task: id.clone(),
+                    number: n,
+                    count,
+                }
+                .into());
             }
         }
     }
     for text in &change.add {
-        check_line("criterion", text)?;
+        check_line(Line::Criterion, text)?;
         doc.push_criterion(text);
     }
     Ok(tx.stage(id, doc)?.clone())
@@ -693,7 +698,7 @@ fn apply_fields(
         doc.remove(field.key());
     }
     if let Some(subject) = &changes.subject {
-        check_line("subject", subject)?;
+        check_line(Line::Subject, subject)?;
         doc.set_str("subject", subject);
     }
     if let Some(status) = changes.status {
@@ -721,10 +726,7 @@ fn apply_fields(
     if let Some(parent) = &changes.parent {
         let parent = tx.resolve(parent)?;
         if &parent == id {
-            return Err(Error::refused(
-                format!("{id} cannot be its own parent"),
-                Vec::new(),
-            ));
+            return Err(Refusal::OwnParent { task: id.clone() }.into());
         }
         doc.set_str("parent", parent.as_str());
     }
@@ -789,27 +791,32 @@ pub fn replace_text(tx: &mut Transaction, id: &TaskId, text: &str) -> Result<Tas
     let before = tx.tasks().get(id.as_str()).cloned();
     let task = tx.stage(id, doc)?.clone();
     let known = |other: &TaskId| tx.tasks().get(other.as_str()).is_some();
-    let had = |key: &str, other: &TaskId| {
+    let had = |key: ReferenceField, other: &TaskId| {
         before.as_ref().is_some_and(|b| match key {
-            "parent" => b.parent.as_ref() == Some(other),
-            _ => b.blocked_by.contains(other),
+            ReferenceField::Parent => b.parent.as_ref() == Some(other),
+            ReferenceField::BlockedBy => b.blocked_by.contains(other),
         })
     };
     let references = task
         .parent
         .iter()
-        .map(|p| ("parent", p))
-        .chain(task.blocked_by.iter().map(|b| ("blocked_by", b)));
+        .map(|p| (ReferenceField::Parent, p))
+        .chain(
+            task.blocked_by
+                .iter()
+                .map(|b| (ReferenceField::BlockedBy, b)),
+        );
     for (key, other) in references {
         if !known(other) && !had(key, other) {
-            let (line, column) = crate::check::locate(text, key, Some(other.as_str()));
-            return Err(problem(crate::task::ParseError {
+            let (line, column) = crate::check::locate(text, key.key(), Some(other.as_str()));
+            return Err(Invalid::UnknownReference {
+                path,
                 line,
                 column,
-                message: format!(
-                    "`{key}` names `{other}`, but no task has that id (`git task list --all` shows them)"
-                ),
-            }));
+                key,
+                id: other.clone(),
+            }
+            .into());
         }
     }
     Ok(task)
@@ -825,14 +832,10 @@ pub fn waive(
 ) -> Result<Task> {
     let task = &tx.tasks().tasks()[task_index(tx.tasks(), id)];
     if task.gate.is_none() {
-        return Err(Error::Invalid(format!(
-            "{id} is not a gate; only gates can be waived (make it one with git task edit {id} --gate)"
-        )));
+        return Err(Invalid::NotAGate { task: id.clone() }.into());
     }
     if reason.trim().is_empty() {
-        return Err(Error::Invalid(
-            "say why the gate may pass: --reason TEXT".into(),
-        ));
+        return Err(Invalid::NoReason.into());
     }
     let mut doc = tx.document(id)?;
     doc.set_waiver(by, reason, now);
@@ -844,15 +847,11 @@ pub fn waive(
 pub fn unwaive(tx: &mut Transaction, id: &TaskId) -> Result<(Task, crate::task::Waiver)> {
     let task = &tx.tasks().tasks()[task_index(tx.tasks(), id)];
     let Some(waiver) = task.waiver.clone() else {
-        let what = if task.gate.is_some() {
-            format!("gate {id} is not waived, so there is no waiver to remove")
-        } else {
-            format!("{id} is not a gate, so it has no waiver to remove")
-        };
-        return Err(Error::refused(
-            what,
-            vec!["`git task gate list` shows each gate's state and waiver".into()],
-        ));
+        return Err(Refusal::NoWaiver {
+            task: id.clone(),
+            gate: task.gate.is_some(),
+        }
+        .into());
     };
     let mut doc = tx.document(id)?;
     doc.remove("waiver");

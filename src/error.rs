@@ -1,10 +1,14 @@
-//! The library's error type. Each variant says what went wrong in terms a
-//! user can act on; the CLI maps them to exit codes and hints.
+//! The library's errors: enums whose variants carry the data of what went
+//! wrong (the task, its blockers, the path, the revision), never a command
+//! to type. Each front end says what to do about them; the CLI does in
+//! `cli/command_error.rs`.
 
 use std::path::PathBuf;
 
-use crate::id::InvalidId;
+use crate::action::Action;
+use crate::id::{InvalidId, TaskId};
 use crate::task::ParseError;
+use crate::task::Status;
 use crate::taskset::ResolveError;
 
 /// A problem in one file, with its path relative to the repository root.
@@ -27,6 +31,10 @@ impl std::fmt::Display for FileProblem {
     }
 }
 
+/// Everything that can go wrong in the library. Variants carry data (the
+/// task, the path, the revision); their messages are short statements of
+/// fact. What to do about them, and the exit code, is the front end's
+/// word: the CLI says it in `cli/command_error.rs`.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("not in a git repository: {}", path.display())]
@@ -34,21 +42,49 @@ pub enum Error {
     /// The directory to run in (`-C DIR`) is not there.
     #[error("no such directory: {}", path.display())]
     NoSuchDirectory { path: PathBuf },
+    /// The directory to run in (`-C DIR`) is a file.
+    #[error("{} is not a directory", path.display())]
+    NotADirectory { path: PathBuf },
     #[error("{} is a bare repository; it has no working tree with .tasks/", path.display())]
     BareRepository { path: PathBuf },
     #[error("no .tasks/ directory in {}", root.display())]
     NotInitialized { root: PathBuf },
+    /// `.tasks` is there but is no directory: `kind` says what it is
+    /// (`a file`, `a special file`).
+    #[error(
+        "{} is {kind}, not the directory of task files",
+        crate::store::TASKS_DIR
+    )]
+    TasksNotADirectory { kind: &'static str },
     #[error("{}: {}", path.display(), plain_io(source))]
     Io {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
+    /// git (gix) failed at `op`; `source` is its own error.
+    #[error("git: {op}: {source}")]
+    Git {
+        op: GitOp,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// An object of the repository is missing or not what it should be.
     #[error("git: {0}")]
-    Git(String),
+    Object(#[from] ObjectProblem),
     /// A revision given by the user names no commit, branch or tag.
     #[error("no revision `{rev}` in this repository")]
     UnknownRevision { rev: String },
+    /// A revision was asked for in a repository without commits.
+    #[error("cannot read revision `{rev}`: the repository has no commits yet")]
+    NoCommitsYet { rev: String },
+    /// A hook was given an object id that does not parse.
+    #[error("`{sha}` is not an object id: {source}")]
+    NotAnObjectId {
+        sha: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     #[error(transparent)]
     Resolve(#[from] ResolveError),
     #[error(transparent)]
@@ -63,15 +99,25 @@ pub enum Error {
         from: crate::store::Source,
         problems: Vec<FileProblem>,
     },
-    /// A value given on the command line or to the library is not valid.
-    #[error("{0}")]
-    Invalid(String),
+    /// The tasks wait for each other in `cycles`, so they have no order
+    /// to plan in; removing `breaks` (one edge of each) opens them.
+    #[error(
+        "the tasks wait for each other in a cycle, so there is no plan:\n  {}",
+        cycles.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("\n  ")
+    )]
+    NoPlan {
+        cycles: Vec<crate::graph::Cycle>,
+        breaks: Vec<crate::graph::CycleBreak>,
+    },
+    /// A value given to the library is not valid: bad input.
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
     /// The answer is no: the change would break a rule of the graph or of a
-    /// task's life. Carries the commands that would move things on.
-    #[error("{message}")]
-    Refused { message: String, hints: Vec<String> },
+    /// task's life. [`Refusal::actions`] says what would move things on.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
     #[error("no random numbers from the operating system: {0}")]
-    Random(getrandom::Error),
+    Random(#[source] getrandom::Error),
     /// Another git-task process holds the lock and did not let go in time.
     #[error(
         "{} is held by {}; gave up after {} s",
@@ -99,6 +145,225 @@ pub enum Error {
     Link { path: PathBuf },
 }
 
+/// Input the library cannot take: a value that breaks a rule of the task
+/// format or names what is not there. (A change that is well formed but
+/// breaks a rule of the graph or of a task's life is a [`Refusal`].)
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Invalid {
+    /// A subject or criterion that is empty or more than one line.
+    #[error("the {what} must be one line that is not empty")]
+    NotOneLine { what: Line },
+    #[error("a label must not be empty")]
+    EmptyLabel,
+    /// A label is one word: `list --label` and `#label` take it so.
+    #[error(
+        "the label `{}` has whitespace in it; a label is one word, like `{}`",
+        label.escape_debug(),
+        crate::change::one_word(label)
+    )]
+    LabelWithWhitespace { label: String },
+    /// `add --id` or `rename` chose an id a task (or a file) has. `path`
+    /// is the file that has it, when `rename` names it.
+    #[error("a task with the id `{id}` already exists")]
+    IdTaken { id: TaskId, path: Option<PathBuf> },
+    /// `rename` to the id the task has.
+    #[error("{id} already has the id `{id}`")]
+    SameId { id: TaskId },
+    /// `rename` to an id that tasks already name in `blocked_by` or
+    /// `parent` although no task has it: they would come to mean the
+    /// renamed task. Each referrer comes with the fields that name it.
+    #[error("tasks already name `{new}`, which is no task")]
+    NamedAlready {
+        old: TaskId,
+        new: TaskId,
+        referrers: Vec<(TaskId, Vec<ReferenceField>)>,
+    },
+    /// A criterion number the task does not have (they count from 1).
+    #[error("{task} has no criterion {number}; it has {count}")]
+    NoCriterion {
+        task: TaskId,
+        number: usize,
+        count: usize,
+    },
+    #[error("the note is empty")]
+    EmptyNote,
+    /// Only a gate can be waived.
+    #[error("{task} is not a gate; only gates can be waived")]
+    NotAGate { task: TaskId },
+    /// A waiver says why the gate may pass.
+    #[error("a waiver needs a reason")]
+    NoReason,
+    /// A task file written by hand names, in `key`, a task that does not
+    /// exist (and did not name it before).
+    #[error(
+        "{}:{line}:{column}: `{}` names `{id}`, but no task has that id",
+        path.display(),
+        key.key()
+    )]
+    UnknownReference {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        key: ReferenceField,
+        id: TaskId,
+    },
+    /// `diff` without a range in a repository without commits.
+    #[error("there are no commits yet, so there is nothing to compare with")]
+    NothingToCompare,
+    /// `diff` without a range, and none of the usual default branches.
+    #[error("no default branch to compare with (looked for origin/HEAD, main and master)")]
+    NoDefaultBranch,
+    /// `core.sharedRepository` has a value git-task cannot take.
+    #[error("core.sharedRepository: `{value}` {why}")]
+    SharedRepository { value: String, why: ModeProblem },
+    /// `diff A...B` of two revisions that share no history.
+    #[error("{a} and {b} have no common history")]
+    NoCommonHistory { a: String, b: String },
+    /// A hook's standard input has a line of the wrong shape.
+    #[error("unexpected hook input line `{line}`: expected {fields} fields")]
+    HookInput { line: String, fields: usize },
+}
+
+/// What is wrong with a `core.sharedRepository` value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModeProblem {
+    NotOctal,
+    OwnerCannotWrite,
+    Unknown,
+}
+
+impl std::fmt::Display for ModeProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ModeProblem::NotOctal => "is not an octal mode",
+            ModeProblem::OwnerCannotWrite => "does not let the owner read and write",
+            ModeProblem::Unknown => "is not one of umask, group, all or an octal mode like 0660",
+        })
+    }
+}
+
+/// The one-line texts of a task: what [`Invalid::NotOneLine`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Line {
+    Subject,
+    Criterion,
+}
+
+impl std::fmt::Display for Line {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Line::Subject => "subject",
+            Line::Criterion => "criterion",
+        })
+    }
+}
+
+/// What git-task asked of git when git failed: [`Error::Git`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GitOp {
+    ReadIndex,
+    ReadRevision {
+        rev: String,
+    },
+    ListReferences,
+    ReadHead,
+    ReadShallow,
+    /// Walking the history from HEAD, or from `tip`.
+    WalkHistory {
+        tip: Option<String>,
+    },
+    /// Reading a commit, or `part` of it (`the author of`).
+    ReadCommit {
+        id: String,
+        part: Option<&'static str>,
+    },
+    ReadTag {
+        id: String,
+    },
+    ReadTree {
+        id: String,
+    },
+    ReadTasksTree,
+    ReadQuarantine {
+        dir: PathBuf,
+    },
+    /// Reading the configuration value `key`.
+    Config {
+        key: String,
+    },
+    /// Locking a configuration file for a change.
+    Lock {
+        path: PathBuf,
+    },
+    /// Parsing a configuration file.
+    ParseConfig {
+        path: PathBuf,
+    },
+    /// Finding where two revisions meet.
+    MergeBase {
+        a: String,
+        b: String,
+    },
+}
+
+impl std::fmt::Display for GitOp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GitOp::ReadIndex => write!(f, "cannot read the index"),
+            GitOp::ReadRevision { rev } => write!(f, "cannot read revision `{rev}`"),
+            GitOp::ListReferences => write!(f, "cannot list the references"),
+            GitOp::ReadHead => write!(f, "cannot read HEAD"),
+            GitOp::ReadShallow => write!(f, "cannot read the list of shallow commits"),
+            GitOp::WalkHistory { tip: None } => write!(f, "cannot walk the history"),
+            GitOp::WalkHistory { tip: Some(tip) } => {
+                write!(f, "cannot walk the history of {tip}")
+            }
+            GitOp::ReadCommit { id, part: None } => write!(f, "cannot read commit {id}"),
+            GitOp::ReadCommit {
+                id,
+                part: Some(part),
+            } => write!(f, "cannot read {part} commit {id}"),
+            GitOp::ReadTag { id } => write!(f, "cannot read tag {id}"),
+            GitOp::ReadTree { id } => write!(f, "cannot read tree {id}"),
+            GitOp::ReadTasksTree => write!(f, "cannot read a .tasks tree"),
+            GitOp::ReadQuarantine { dir } => {
+                write!(f, "cannot read the quarantine {}", dir.display())
+            }
+            GitOp::Config { key } => write!(f, "{key}"),
+            GitOp::Lock { path } => write!(f, "cannot lock {}", path.display()),
+            GitOp::ParseConfig { path } => write!(f, "{}", path.display()),
+            GitOp::MergeBase { a, b } => write!(f, "no merge base of {a} and {b}"),
+        }
+    }
+}
+
+/// An object of the repository that is missing or not what it should be:
+/// a damaged or incomplete repository, or a name for the wrong kind of
+/// object.
+#[derive(Debug, thiserror::Error)]
+pub enum ObjectProblem {
+    #[error("object {id} is missing")]
+    Missing { id: String },
+    #[error("cannot read object {id}: {source}")]
+    Unreadable {
+        id: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    #[error("commit {id} is missing")]
+    MissingCommit { id: String },
+    #[error("tag {id} does not end at an object")]
+    TagWithoutTarget { id: String },
+    #[error("a .tasks tree is damaged")]
+    DamagedTasksTree,
+    /// A commit was expected; the object is a `kind` (`tree`, `blob`).
+    #[error("it is a {kind}, not a commit")]
+    NotACommit { kind: String },
+    /// A revision to read tasks from names a file.
+    #[error("it names a file, not a commit")]
+    NamesAFile,
+}
+
 /// An I/O error's own message, without the path that some layers (the
 /// tempfile crate) append, since git-task names the path itself.
 pub fn plain_io(e: &std::io::Error) -> String {
@@ -114,18 +379,8 @@ pub fn plain_io(e: &std::io::Error) -> String {
     }
 }
 
-/// `word` as one word of a shell command in a hint: quoted when it holds
-/// anything but letters, digits and `-_./:@~^+=,%`.
-pub fn shell_word(word: &str) -> String {
-    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./:@~^+=,%".contains(c);
-    if !word.is_empty() && word.chars().all(plain) {
-        word.to_owned()
-    } else {
-        format!("'{}'", word.replace('\'', "'\\''"))
-    }
-}
-
 impl Error {
+    /// Reading or writing `path` failed.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
         Error::Io {
             path: path.into(),
@@ -133,16 +388,225 @@ impl Error {
         }
     }
 
-    pub fn refused(message: impl Into<String>, hints: Vec<String>) -> Error {
-        Error::Refused {
-            message: message.into(),
-            hints,
+    /// git failed at `op` with `source`, which stays the error's
+    /// [`source`](std::error::Error::source).
+    pub fn git(op: GitOp, source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Error {
+        Error::Git {
+            op,
+            source: source.into(),
         }
     }
+}
 
-    /// Whether this is a "no" (exit 1) rather than bad input (exit 2).
-    pub fn is_refusal(&self) -> bool {
-        matches!(self, Error::Refused { .. })
+/// Why a change is refused: a rule of the graph or of a task's life that
+/// it would break, with the tasks and data a front end needs to say so
+/// and to offer [`Refusal::actions`]. Display is a short plain statement.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// `start` on a completed or cancelled task.
+    #[error("{task} is {status}; it cannot be started")]
+    Resolved { task: TaskId, status: Status },
+    /// `start` on a task that waits for something open.
+    #[error("{task} is blocked")]
+    Blocked { task: TaskId, waits: Waits },
+    /// `start` on a task someone else holds.
+    #[error("{task} is in progress and held by {holder}")]
+    Held { task: TaskId, holder: String },
+    /// `done` on a task that waits for something open, or whose criteria
+    /// are not all met (1-based number and text of each unmet one).
+    #[error("{task} cannot be completed yet")]
+    NotCompletable {
+        task: TaskId,
+        waits: Waits,
+        unmet: Vec<(usize, String)>,
+    },
+    /// `done` on a task whose verify command failed, with how it ended.
+    #[error("{task} cannot be completed: its verify command failed ({status})")]
+    VerifyFailed { task: TaskId, status: String },
+    /// `done` or `cancel` on a task resolved otherwise.
+    #[error("{task} is already {status}")]
+    AlreadyClosed { task: TaskId, status: Status },
+    /// `rm` of a task others name. `parent` is the removed task's own
+    /// parent, where its children would move to.
+    #[error("{task} is referenced by other tasks")]
+    Referenced {
+        task: TaskId,
+        referrers: Vec<Referrer>,
+        parent: Option<TaskId>,
+    },
+    /// A task named among its own blockers.
+    #[error("{task} cannot be blocked by itself")]
+    OwnBlocker { task: TaskId },
+    /// A task named as its own parent.
+    #[error("{task} cannot be its own parent")]
+    OwnParent { task: TaskId },
+    /// `gate unwaive` of a task without a waiver; `gate` says whether it
+    /// is a gate at all.
+    #[error("{task} has no waiver to remove")]
+    NoWaiver { task: TaskId, gate: bool },
+    /// The change would close a cycle of waits. `elsewhere` is an edge
+    /// of the cycle the change did not write, whose removal would open it.
+    #[error("this change would close a cycle: {cycle}")]
+    Cycle {
+        cycle: crate::graph::Cycle,
+        elsewhere: Option<Action>,
+    },
+    /// A hook that is not git-task's cannot be moved aside: the name it
+    /// would be kept under is taken.
+    #[error("{} is not git-task's hook, and {} is already taken", path.display(), previous.display())]
+    ForeignHook { path: PathBuf, previous: PathBuf },
+    /// The file of a task being edited changed on disk meanwhile.
+    #[error("{} changed while it was being edited", path.display())]
+    EditedMeanwhile { path: PathBuf },
+}
+
+impl Refusal {
+    /// The commands that would move things on, the first most direct.
+    pub fn actions(&self) -> Vec<Action> {
+        match self {
+            Refusal::Resolved { task, .. } | Refusal::AlreadyClosed { task, .. } => {
+                vec![Action::Reopen { id: task.clone() }]
+            }
+            Refusal::Blocked { task, .. } => vec![
+                Action::Ready,
+                Action::Start {
+                    id: task.clone(),
+                    force: true,
+                },
+            ],
+            Refusal::Held { task, .. } => vec![Action::Start {
+                id: task.clone(),
+                force: true,
+            }],
+            Refusal::NotCompletable { task, unmet, .. } => {
+                let mut actions = Vec::new();
+                if !unmet.is_empty() {
+                    actions.push(Action::CriteriaMet {
+                        id: task.clone(),
+                        numbers: unmet.iter().map(|(n, _)| *n).collect(),
+                    });
+                }
+                actions.push(Action::Done {
+                    id: task.clone(),
+                    force: true,
+                    no_verify: false,
+                });
+                actions
+            }
+            Refusal::VerifyFailed { task, .. } => vec![
+                Action::Done {
+                    id: task.clone(),
+                    force: false,
+                    no_verify: false,
+                },
+                Action::Done {
+                    id: task.clone(),
+                    force: false,
+                    no_verify: true,
+                },
+            ],
+            Refusal::Referenced {
+                task,
+                referrers,
+                parent,
+            } => {
+                let mut actions: Vec<Action> = referrers
+                    .iter()
+                    .map(|r| match (r.field, parent) {
+                        (ReferenceField::BlockedBy, _) => Action::DepRm {
+                            task: r.id.clone(),
+                            blocker: task.clone(),
+                        },
+                        (ReferenceField::Parent, Some(p)) => Action::SetParent {
+                            child: r.id.clone(),
+                            parent: p.clone(),
+                        },
+                        (ReferenceField::Parent, None) => Action::UnsetParent {
+                            child: r.id.clone(),
+                        },
+                    })
+                    .collect();
+                actions.push(Action::Rm {
+                    id: task.clone(),
+                    force: true,
+                });
+                actions
+            }
+            Refusal::NoWaiver { .. } => vec![Action::GateList],
+            Refusal::Cycle { elsewhere, .. } => elsewhere.iter().cloned().collect(),
+            Refusal::ForeignHook { .. } => vec![Action::HooksInstall],
+            Refusal::OwnBlocker { .. }
+            | Refusal::OwnParent { .. }
+            | Refusal::EditedMeanwhile { .. } => Vec::new(),
+        }
+    }
+}
+
+/// What a task still waits for: the first few open waits, and how many
+/// more there are.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Waits {
+    pub first: Vec<Waiting>,
+    pub more: usize,
+}
+
+impl Waits {
+    /// Whether the task waits for nothing open.
+    pub fn is_empty(&self) -> bool {
+        self.first.is_empty() && self.more == 0
+    }
+}
+
+/// One thing a task waits for, and why it does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Waiting {
+    pub target: Waited,
+    pub reason: WaitReason,
+}
+
+/// A task waited for, with its subject and the state a person sees, or
+/// an id in `blocked_by` that names no task.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Waited {
+    Task {
+        id: TaskId,
+        subject: String,
+        state: String,
+    },
+    Missing(TaskId),
+}
+
+/// Why a task waits for something: its own blocker, one an ancestor
+/// passes down, or one of its children.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WaitReason {
+    Blocker,
+    Inherited { ancestor: TaskId },
+    Child,
+}
+
+/// A task that names another, and the field it names it in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Referrer {
+    pub id: TaskId,
+    pub subject: String,
+    pub field: ReferenceField,
+}
+
+/// The fields in which a task names another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReferenceField {
+    BlockedBy,
+    Parent,
+}
+
+impl ReferenceField {
+    /// The key in the task file.
+    pub fn key(self) -> &'static str {
+        match self {
+            ReferenceField::BlockedBy => "blocked_by",
+            ReferenceField::Parent => "parent",
+        }
     }
 }
 

@@ -358,9 +358,9 @@ pub fn diff_sets(old: &crate::TaskSet, new: &crate::TaskSet) -> TaskSetDiff {
 pub fn default_base(repo: &gix::Repository) -> crate::Result<(String, String)> {
     use crate::Error;
     // gix's own message for an unborn HEAD quotes its internals.
-    let head = repo.head_id().map_err(|_| {
-        Error::Invalid("there are no commits yet, so there is nothing to compare with".into())
-    })?;
+    let head = repo
+        .head_id()
+        .map_err(|_| Error::from(crate::error::Invalid::NothingToCompare))?;
     let candidates = [
         "refs/remotes/origin/HEAD",
         "refs/heads/main",
@@ -382,7 +382,5 @@ pub fn default_base(repo: &gix::Repository) -> crate::Result<(String, String)> {
             return Ok((branch.to_owned(), base.to_string()));
         }
     }
-    Err(Error::Invalid(
-        "no default branch to compare with (looked for origin/HEAD, main and master); name a range, e.g. git task diff HEAD~1..HEAD".into(),
-    ))
+    Err(crate::error::Invalid::NoDefaultBranch.into())
 }

@@ -266,7 +266,14 @@ impl HooksDir {
         let configured = repo
             .config_snapshot()
             .trusted_path("core.hooksPath")
-            .map_err(|e| Error::Git(format!("core.hooksPath: {e}")))?
+            .map_err(|e| {
+                Error::git(
+                    crate::error::GitOp::Config {
+                        key: "core.hooksPath".into(),
+                    },
+                    e,
+                )
+            })?
             .filter(|p| !p.as_os_str().is_empty());
         let path = match configured {
             Some(path) if path.is_absolute() => path,
@@ -335,17 +342,11 @@ impl HooksDir {
             .find(|f| f.file == Found::Foreign && f.previous.is_some())
         {
             let previous = stuck.previous.as_deref().unwrap_or(Path::new(""));
-            return Err(Error::refused(
-                format!(
-                    "{} is not git-task's hook, and {} is already taken, so it cannot be kept there",
-                    stuck.path.display(),
-                    previous.display()
-                ),
-                vec![
-                    "move one of them out of the way, then run `git task hooks install` again"
-                        .into(),
-                ],
-            ));
+            return Err(crate::error::Refusal::ForeignHook {
+                path: stuck.path.clone(),
+                previous: previous.to_owned(),
+            }
+            .into());
         }
         fs::create_dir_all(&self.path).map_err(|e| Error::io(&self.path, e))?;
         found

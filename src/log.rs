@@ -14,7 +14,7 @@ use gix::revision::walk::Sorting;
 use gix::traverse::commit::ParentIds;
 use gix::traverse::commit::simple::CommitTimeOrder;
 
-use crate::error::{Error, FileProblem, Result};
+use crate::error::{Error, FileProblem, GitOp, ObjectProblem, Result};
 use crate::history::{Change, task_changes};
 use crate::id::TaskId;
 use crate::store::{Objects, Source, TASKS_DIR, Workspace};
@@ -147,9 +147,7 @@ pub fn read(ws: &Workspace, id: &TaskId, options: &Options) -> Result<TaskLog> {
     repo.object_cache_size_if_unset(4 << 20);
     let repo = &repo;
     let objects = Objects::new(ws.repo().clone());
-    let head = repo
-        .head()
-        .map_err(|e| Error::Git(format!("cannot read HEAD: {e}")))?;
+    let head = repo.head().map_err(|e| Error::git(GitOp::ReadHead, e))?;
     if head.is_unborn() {
         // No commit yet: a task that exists has an empty history.
         return if in_work_tree {
@@ -160,11 +158,11 @@ pub fn read(ws: &Workspace, id: &TaskId, options: &Options) -> Result<TaskLog> {
     }
     let head = head
         .into_peeled_id()
-        .map_err(|e| Error::Git(format!("cannot read HEAD: {e}")))?
+        .map_err(|e| Error::git(GitOp::ReadHead, e))?
         .detach();
     let shallow = repo
         .shallow_commits()
-        .map_err(|e| Error::Git(format!("cannot read the list of shallow commits: {e}")))?;
+        .map_err(|e| Error::git(GitOp::ReadShallow, e))?;
     let files = Files::new(repo, &objects, id);
     let mut walker = Walker {
         repo,
@@ -180,7 +178,7 @@ pub fn read(ws: &Workspace, id: &TaskId, options: &Options) -> Result<TaskLog> {
         // A parent that is not in the repository ends the walk there (gix
         // already stops at the commits `.git/shallow` lists).
         .selected(|id| repo.objects.exists(id))
-        .map_err(|e| Error::Git(format!("cannot walk the history: {e}")))?;
+        .map_err(|e| Error::git(GitOp::WalkHistory { tip: None }, e))?;
     // The commits git's simplification still follows, and those the walk
     // has passed that none did yet. The walk yields children before
     // parents as far as commit times allow; with clock skew a parent can
@@ -189,7 +187,7 @@ pub fn read(ws: &Workspace, id: &TaskId, options: &Options) -> Result<TaskLog> {
     let mut wanted: HashSet<ObjectId> = HashSet::from([head]);
     let mut passed: HashMap<ObjectId, ParentIds> = HashMap::new();
     'walk: for info in walk {
-        let info = info.map_err(|e| Error::Git(format!("cannot walk the history: {e}")))?;
+        let info = info.map_err(|e| Error::git(GitOp::WalkHistory { tip: None }, e))?;
         if !wanted.remove(&info.id) {
             passed.insert(info.id, info.parent_ids);
             continue;
@@ -287,8 +285,19 @@ fn short(repo: &gix::Repository, commit: ObjectId) -> String {
     commit.attach(repo).shorten_or_id().to_string()
 }
 
-fn read_error(what: &str, id: &gix::oid, e: impl std::fmt::Display) -> Error {
-    Error::Git(format!("cannot read {what} {id}: {e}"))
+/// Reading commit `id` (or `part` of it, as `the author of`) failed.
+fn read_error(
+    part: Option<&'static str>,
+    id: &gix::oid,
+    e: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+) -> Error {
+    Error::git(
+        GitOp::ReadCommit {
+            id: id.to_string(),
+            part,
+        },
+        e,
+    )
 }
 
 /// One version of the task's file: its blob and its mode.
@@ -346,11 +355,13 @@ impl<'a> Files<'a> {
                     .commits
                     .objects
                     .try_find(commit, &mut self.buf)
-                    .map_err(|e| read_error("commit", commit, e))?
-                    .ok_or_else(|| Error::Git(format!("commit {commit} is missing")))?;
+                    .map_err(|e| read_error(None, commit, e))?
+                    .ok_or_else(|| ObjectProblem::MissingCommit {
+                        id: commit.to_string(),
+                    })?;
                 gix::objs::CommitRefIter::from_bytes(data.data, self.hash)
                     .tree_id()
-                    .map_err(|e| read_error("commit", commit, e))?
+                    .map_err(|e| read_error(None, commit, e))?
             }
         };
         let tasks = self
@@ -396,9 +407,19 @@ impl<'a> Files<'a> {
     /// (a directory as if its name ended in `/`), so the scan stops at the
     /// first name past it: a `.tasks` tree can hold 10k entries.
     fn lookup(&mut self, tree: &gix::oid, name: &str, is_tree: bool) -> Result<Option<Version>> {
-        let data = self.objects.find(tree, &mut self.buf).map_err(Error::Git)?;
+        let data = self
+            .objects
+            .find(tree, &mut self.buf)
+            .map_err(Error::Object)?;
         for entry in gix::objs::TreeRefIter::from_bytes(data.data, self.hash) {
-            let entry = entry.map_err(|e| Error::Git(format!("cannot read tree {tree}: {e}")))?;
+            let entry = entry.map_err(|e| {
+                Error::git(
+                    GitOp::ReadTree {
+                        id: tree.to_string(),
+                    },
+                    e,
+                )
+            })?;
             match gix::objs::tree::name_order(
                 entry.filename,
                 entry.mode.is_tree(),
@@ -429,7 +450,7 @@ impl<'a> Files<'a> {
         let data = self
             .objects
             .find(&version.0, &mut self.buf)
-            .map_err(&problem)?;
+            .map_err(|e| problem(e.to_string()))?;
         let text = std::str::from_utf8(data.data)
             .map_err(|_| problem("the file is not UTF-8 text".into()))?;
         Task::parse(self.id.clone(), text).map_err(|error| FileProblem {
@@ -456,15 +477,15 @@ impl<'a> Files<'a> {
         let data = self
             .objects
             .find(&commit, &mut self.buf)
-            .map_err(Error::Git)?;
+            .map_err(Error::Object)?;
         let parsed = gix::objs::CommitRef::from_bytes(data.data, self.hash)
-            .map_err(|e| read_error("commit", &commit, e))?;
+            .map_err(|e| read_error(None, &commit, e))?;
         let author = parsed
             .author()
-            .map_err(|e| read_error("the author of commit", &commit, e))?;
+            .map_err(|e| read_error(Some("the author of"), &commit, e))?;
         let seconds = author
             .time()
-            .map_err(|e| read_error("the date of commit", &commit, e))?
+            .map_err(|e| read_error(Some("the date of"), &commit, e))?
             .seconds;
         let mut entry = Entry {
             commit,

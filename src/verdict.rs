@@ -10,7 +10,7 @@ use gix::ObjectId;
 use gix::prelude::ObjectIdExt;
 
 use crate::check::{self, Diagnostic, ErrorKey, Report, Severity};
-use crate::error::{Error, Result};
+use crate::error::{Error, GitOp, Result};
 use crate::gate::{Policy, head_branch, short_branch};
 use crate::store::{Added, History, Known, Loaded, Source, Workspace};
 
@@ -114,9 +114,11 @@ fn parse_lines(
         .map(|line| {
             let f: Vec<&str> = line.split_whitespace().collect();
             if f.len() != fields {
-                return Err(Error::Invalid(format!(
-                    "unexpected hook input line `{line}`: expected {fields} fields (is this hook installed under the right name?)"
-                )));
+                return Err(crate::error::Invalid::HookInput {
+                    line: line.to_owned(),
+                    fields,
+                }
+                .into());
             }
             Ok(make(&f))
         })
@@ -288,8 +290,10 @@ pub fn ref_updates(ws: &Workspace, updates: &[RefUpdate], side: Side) -> Result<
 }
 
 fn object_id(sha: &str) -> Result<ObjectId> {
-    ObjectId::from_hex(sha.as_bytes())
-        .map_err(|e| Error::Invalid(format!("`{sha}` is not an object id: {e}")))
+    ObjectId::from_hex(sha.as_bytes()).map_err(|e| Error::NotAnObjectId {
+        sha: sha.to_owned(),
+        source: e.into(),
+    })
 }
 
 /// The commits a push does not add. On the server: those outside the
@@ -352,7 +356,7 @@ fn ref_commits(
     history: &mut History,
     prefix: Option<&str>,
 ) -> Result<Vec<ObjectId>> {
-    let fail = |e: gix::Error| Error::Git(format!("cannot list the references: {e}"));
+    let fail = |e: gix::Error| Error::git(GitOp::ListReferences, e);
     let platform = ws.repo().references().map_err(fail)?;
     let refs = match prefix {
         Some(prefix) => platform.prefixed(prefix),

@@ -5,6 +5,7 @@ use std::io::Write;
 
 use serde_json::{Value, json};
 
+use git_task::error::{GitOp, Invalid};
 use git_task::history::{self, Change, TaskSetDiff};
 use git_task::store::{Source, Workspace};
 use git_task::{Error, TaskSet};
@@ -78,8 +79,19 @@ fn sides(ws: &Workspace, range: Option<&str>) -> Result<Sides, Error> {
                 let base = ws
                     .repo()
                     .merge_base(id(&a)?, id(&b)?)
-                    .map_err(|e| Error::Git(format!("no merge base of {a} and {b}: {e}")))?
-                    .ok_or_else(|| Error::Invalid(format!("{a} and {b} have no common history")))?;
+                    .map_err(|e| {
+                        Error::git(
+                            GitOp::MergeBase {
+                                a: a.clone(),
+                                b: b.clone(),
+                            },
+                            e,
+                        )
+                    })?
+                    .ok_or_else(|| Invalid::NoCommonHistory {
+                        a: a.clone(),
+                        b: b.clone(),
+                    })?;
                 three_dots(a, b, base.to_string())
             } else if let Some((a, b)) = r.split_once("..") {
                 Sides {

@@ -69,7 +69,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
             let updates = verdict::parse_pre_receive(&read_stdin()?)?;
             (verdict::ref_updates(&ws, &updates, Side::Server)?, None)
         }
-        other => return Err(Error::Invalid(format!("no hook named `{other}`")).into()),
+        other => return Err(CliError::user(format!("no hook named `{other}`"))),
     };
     report(ctx, &args.name, &verdict, bypass);
     if verdict.refuses() {

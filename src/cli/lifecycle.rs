@@ -5,7 +5,7 @@ use std::process::{Command, Stdio};
 use std::io::Write;
 
 use git_task::change;
-use git_task::error::Error;
+use git_task::error::{Error, Refusal};
 use git_task::gate::{self, GateState};
 use git_task::store::Source;
 
@@ -87,22 +87,10 @@ pub fn run_done(ctx: &mut Ctx, args: DoneArgs) -> CliResult {
                 .status()
                 .map_err(|e| Error::io("sh", e))?;
             if !status.success() {
-                return Err(Error::refused(
-                    format!(
-                        "{} cannot be completed: its verify command failed ({status})",
-                        task.id
-                    ),
-                    vec![
-                        format!(
-                            "fix what it reports and run `git task done {}` again",
-                            task.id
-                        ),
-                        format!(
-                            "or complete it without running it: git task done {} --no-verify",
-                            task.id
-                        ),
-                    ],
-                )
+                return Err(Error::from(Refusal::VerifyFailed {
+                    task: task.id.clone(),
+                    status: status.to_string(),
+                })
                 .into());
             }
         }

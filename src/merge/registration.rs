@@ -13,7 +13,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, GitOp, Result};
 
 /// The driver's name in `merge=<name>` and `merge.<name>.*`.
 pub const DRIVER: &str = "git-task";
@@ -180,7 +180,14 @@ pub fn register_config(repo: &gix::Repository) -> Result<Change> {
         }
         for (key, value) in [("name", NAME), ("driver", COMMAND)] {
             file.set_raw_value_by("merge", DRIVER, key, value)
-                .map_err(|e| Error::Git(format!("merge.{DRIVER}.{key}: {e}")))?;
+                .map_err(|e| {
+                    Error::git(
+                        GitOp::Config {
+                            key: format!("merge.{DRIVER}.{key}"),
+                        },
+                        e,
+                    )
+                })?;
         }
         Ok(if driver.is_none() && name.is_none() {
             Action::Added
@@ -263,7 +270,14 @@ fn edit_config(
         None,
         0,
     )
-    .map_err(|e| Error::Git(format!("cannot lock {}: {e}", path.display())))?;
+    .map_err(|e| {
+        Error::git(
+            GitOp::Lock {
+                path: path.to_path_buf(),
+            },
+            e,
+        )
+    })?;
     let bytes = match fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
@@ -274,7 +288,14 @@ fn edit_config(
         gix::config::file::Metadata::from(gix::config::Source::Local),
         Default::default(),
     )
-    .map_err(|e| Error::Git(format!("{}: {e}", path.display())))?;
+    .map_err(|e| {
+        Error::git(
+            GitOp::ParseConfig {
+                path: path.to_path_buf(),
+            },
+            e,
+        )
+    })?;
     let action = edit(&mut file)?;
     if action == Action::Unchanged {
         // Dropping the lock removes it and leaves the file as it was.
