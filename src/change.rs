@@ -857,3 +857,266 @@ pub fn unwaive(tx: &mut Transaction, id: &TaskId) -> Result<(Task, crate::task::
     doc.remove("waiver");
     Ok((tx.stage(id, doc)?.clone(), waiver))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::action::Action;
+    use crate::store::Workspace;
+
+    fn id(text: &str) -> TaskId {
+        TaskId::parse(text).unwrap()
+    }
+
+    /// A git repository with `.tasks/` holding `files` (name, text).
+    fn repo(files: &[(&str, &str)]) -> (tempfile::TempDir, Workspace) {
+        let dir = tempfile::tempdir().unwrap();
+        let out = std::process::Command::new("git")
+            .args(["init", "-q"])
+            .current_dir(dir.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .output()
+            .expect("run git");
+        assert!(out.status.success(), "{out:?}");
+        let tasks = dir.path().join(crate::store::TASKS_DIR);
+        std::fs::create_dir(&tasks).unwrap();
+        for (name, text) in files {
+            std::fs::write(tasks.join(format!("{name}.toml")), text).unwrap();
+        }
+        let ws = Workspace::discover(dir.path()).unwrap();
+        (dir, ws)
+    }
+
+    fn now() -> DateTime<Utc> {
+        crate::task::parse_timestamp("2026-01-10T10:00:00Z").unwrap()
+    }
+
+    /// The refusal of a change, which must be one.
+    fn refusal<T: std::fmt::Debug>(result: Result<T>) -> Refusal {
+        match result {
+            Err(Error::Refused(refusal)) => refusal,
+            other => panic!("not a refusal: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn starting_a_blocked_task_is_refused_with_its_blockers() {
+        let (_dir, ws) = repo(&[
+            ("a", "subject = \"A\"\nblocked_by = [\"b\", \"c\"]\n"),
+            ("b", "subject = \"B\"\n"),
+            ("c", "subject = \"C\"\nstatus = \"completed\"\n"),
+            (
+                "d",
+                "subject = \"D\"\nparent = \"a\"\nblocked_by = [\"ghost\"]\n",
+            ),
+        ]);
+        let r = refusal(ws.transact(|tx| start(tx, &id("a"), "me", false, now())));
+        let Refusal::Blocked { task, waits } = &r else {
+            panic!("{r:?}");
+        };
+        assert_eq!(task, &id("a"));
+        // The open blocker and the child that waits itself; c is done.
+        let targets: Vec<&Waited> = waits.first.iter().map(|w| &w.target).collect();
+        assert!(matches!(
+            targets[..],
+            [Waited::Task { id: b, state: s, .. }, Waited::Task { id: d, .. }]
+                if b == &id("b") && s == "pending" && d == &id("d")
+        ));
+        assert_eq!(waits.first[1].reason, WaitReason::Child);
+        assert_eq!(
+            r.actions(),
+            [
+                Action::Ready,
+                Action::Start {
+                    id: id("a"),
+                    force: true
+                }
+            ]
+        );
+        // Forced, it starts; nothing was written by the refusal.
+        assert!(
+            ws.transact(|tx| start(tx, &id("a"), "me", true, now()))
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn a_task_someone_holds_or_that_is_done_is_refused_for_what_it_is() {
+        let (_dir, ws) = repo(&[
+            (
+                "held",
+                "subject = \"H\"\nstatus = \"in_progress\"\nowner = \"bo\"\n",
+            ),
+            ("done", "subject = \"D\"\nstatus = \"completed\"\n"),
+        ]);
+        assert_eq!(
+            refusal(ws.transact(|tx| start(tx, &id("held"), "me", false, now()))),
+            Refusal::Held {
+                task: id("held"),
+                holder: "bo".into()
+            }
+        );
+        assert_eq!(
+            refusal(ws.transact(|tx| start(tx, &id("done"), "me", false, now()))),
+            Refusal::Resolved {
+                task: id("done"),
+                status: Status::Completed
+            }
+        );
+        assert_eq!(
+            refusal(ws.transact(|tx| cancel(tx, &id("done"), now()))),
+            Refusal::AlreadyClosed {
+                task: id("done"),
+                status: Status::Completed
+            }
+        );
+    }
+
+    #[test]
+    fn completing_with_criteria_unmet_names_their_numbers() {
+        let task = Task::parse(
+            id("g"),
+            "subject = \"G\"\n[[criteria]]\ntext = \"one\"\nmet = true\n\
+             [[criteria]]\ntext = \"two\"\n[[criteria]]\ntext = \"three\"\n",
+        )
+        .unwrap();
+        let set = TaskSet::new(vec![task]);
+        let Some(Error::Refused(r)) = done_refusal(&set, &id("g")) else {
+            panic!("no refusal");
+        };
+        assert_eq!(
+            r,
+            Refusal::NotCompletable {
+                task: id("g"),
+                waits: Waits::default(),
+                unmet: vec![(2, "two".into()), (3, "three".into())],
+            }
+        );
+        assert_eq!(
+            r.actions()[0],
+            Action::CriteriaMet {
+                id: id("g"),
+                numbers: vec![2, 3]
+            }
+        );
+    }
+
+    #[test]
+    fn removing_a_task_others_name_is_refused_with_them() {
+        let (_dir, ws) = repo(&[
+            ("top", "subject = \"Top\"\n"),
+            ("epic", "subject = \"Epic\"\nparent = \"top\"\n"),
+            ("part", "subject = \"Part\"\nparent = \"epic\"\n"),
+            ("next", "subject = \"Next\"\nblocked_by = [\"epic\"]\n"),
+        ]);
+        let r = refusal(ws.transact(|tx| remove(tx, &id("epic"), false)));
+        assert_eq!(
+            r,
+            Refusal::Referenced {
+                task: id("epic"),
+                referrers: vec![
+                    Referrer {
+                        id: id("next"),
+                        subject: "Next".into(),
+                        field: ReferenceField::BlockedBy
+                    },
+                    Referrer {
+                        id: id("part"),
+                        subject: "Part".into(),
+                        field: ReferenceField::Parent
+                    },
+                ],
+                parent: Some(id("top")),
+            }
+        );
+        // Its child moves up to its own parent.
+        assert!(r.actions().contains(&Action::SetParent {
+            child: id("part"),
+            parent: id("top")
+        }));
+    }
+
+    #[test]
+    fn a_change_that_closes_a_cycle_is_refused_with_the_cycle_as_ids() {
+        let (_dir, ws) = repo(&[
+            ("a", "subject = \"A\"\nblocked_by = [\"b\"]\n"),
+            ("b", "subject = \"B\"\n"),
+        ]);
+        let r = refusal(ws.transact(|tx| add_blockers(tx, &id("b"), &[id("a")])));
+        let Refusal::Cycle { cycle, elsewhere } = &r else {
+            panic!("{r:?}");
+        };
+        assert_eq!(cycle.ids().collect::<Vec<_>>(), [&id("b"), &id("a")]);
+        // The edge this change did not write.
+        assert_eq!(
+            elsewhere,
+            &Some(Action::DepRm {
+                task: id("a"),
+                blocker: id("b")
+            })
+        );
+    }
+
+    #[test]
+    fn bad_input_says_what_is_wrong_as_data() {
+        let (_dir, ws) = repo(&[
+            ("a", "subject = \"A\"\n[[criteria]]\ntext = \"c\"\n"),
+            ("b", "subject = \"B\"\nblocked_by = [\"new\"]\n"),
+        ]);
+        let invalid = |result: Result<Task>| match result {
+            Err(Error::Invalid(invalid)) => invalid,
+            other => panic!("not bad input: {other:?}"),
+        };
+        let change = CriteriaChange {
+            met: vec![4],
+            ..Default::default()
+        };
+        assert_eq!(
+            invalid(
+                ws.transact(|tx| change_criteria(tx, &id("a"), &change))
+                    .map(|(t, _)| t)
+            ),
+            Invalid::NoCriterion {
+                task: id("a"),
+                number: 4,
+                count: 1
+            }
+        );
+        assert_eq!(
+            invalid(
+                ws.transact(|tx| rename(tx, &id("a"), "new").map(|r| r.task))
+                    .map(|(t, _)| t)
+            ),
+            Invalid::NamedAlready {
+                old: id("a"),
+                new: id("new"),
+                referrers: vec![(id("b"), vec![ReferenceField::BlockedBy])],
+            }
+        );
+        assert_eq!(
+            invalid(
+                ws.transact(|tx| waive(tx, &id("a"), "me", "why", now()))
+                    .map(|(t, _)| t)
+            ),
+            Invalid::NotAGate { task: id("a") }
+        );
+        assert_eq!(
+            invalid(
+                ws.transact(|tx| replace_text(
+                    tx,
+                    &id("a"),
+                    "subject = \"A\"\nparent = \"nope\"\n"
+                ))
+                .map(|(t, _)| t)
+            ),
+            Invalid::UnknownReference {
+                path: ".tasks/a.toml".into(),
+                line: 2,
+                column: 10,
+                key: ReferenceField::Parent,
+                id: id("nope"),
+            }
+        );
+    }
+}

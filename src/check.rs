@@ -676,7 +676,7 @@ pub fn locate(text: &str, key: &str, value: Option<&str>) -> (usize, usize) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -686,5 +686,146 @@ mod tests {
         assert_eq!(locate(text, "blocked_by", Some("b")), (4, 3));
         assert_eq!(locate(text, "status", None), (6, 1));
         assert_eq!(locate(text, "gate", None), (1, 1));
+    }
+
+    /// What reading `files` (id, text) of `.tasks/` would give, with
+    /// `strays` beside them.
+    pub(crate) fn loaded(files: &[(&str, &str)], strays: Vec<crate::store::Stray>) -> Loaded {
+        let tasks: Vec<crate::Task> = files
+            .iter()
+            .map(|(id, text)| crate::Task::parse(TaskId::parse(id).unwrap(), text).unwrap())
+            .collect();
+        let set = crate::TaskSet::new(tasks);
+        let texts = set
+            .iter()
+            .map(|t| {
+                let (_, text) = files.iter().find(|(id, _)| *id == t.id.as_str()).unwrap();
+                text.to_string()
+            })
+            .collect();
+        Loaded {
+            tasks: set,
+            texts,
+            config: Default::default(),
+            problems: Vec::new(),
+            strays,
+            unmerged: Vec::new(),
+        }
+    }
+
+    fn id(text: &str) -> TaskId {
+        TaskId::parse(text).unwrap()
+    }
+
+    #[test]
+    fn findings_carry_their_code_and_the_actions_that_fix_them() {
+        let loaded = loaded(
+            &[
+                ("a", "subject = \"A\"\nblocked_by = [\"ghost\", \"c\"]\n"),
+                ("c", "subject = \"C\"\nstatus = \"cancelled\"\n"),
+                ("d", "subject = \"D\"\nparent = \"nowhere\"\n"),
+            ],
+            vec![crate::store::Stray {
+                path: ".tasks/x-1.md".into(),
+                kind: StrayKind::Other,
+            }],
+        );
+        let report = check(&loaded, None);
+        let found: Vec<(Code, &[Hint])> = report
+            .diagnostics
+            .iter()
+            .map(|d| (d.code, &d.hints[..]))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    Code::MissingReference,
+                    &[Hint::DropMissing(Action::DepRm {
+                        task: id("a"),
+                        blocker: id("ghost")
+                    })][..]
+                ),
+                (
+                    Code::DependsOnCancelled,
+                    &[Hint::DropCancelled(Action::DepRm {
+                        task: id("a"),
+                        blocker: id("c")
+                    })][..]
+                ),
+                (
+                    Code::MissingReference,
+                    &[Hint::DropMissingParent(Action::UnsetParent {
+                        child: id("d")
+                    })][..]
+                ),
+                (
+                    Code::StrayFile,
+                    &[Hint::Stray {
+                        path: ".tasks/x-1.md".into(),
+                        kind: StrayKind::Other,
+                        task: Some(id("x-1")),
+                    }][..]
+                ),
+            ]
+        );
+        assert_eq!(report.errors(), 2);
+        assert_eq!(report.warnings(), 2);
+    }
+
+    #[test]
+    fn a_red_gate_says_each_step_that_moves_it_on() {
+        let loaded = loaded(
+            &[
+                (
+                    "g",
+                    "subject = \"G\"\ngate = true\nblocked_by = [\"w\"]\n\
+                     [[criteria]]\ntext = \"one\"\n[[criteria]]\ntext = \"two\"\nmet = true\n",
+                ),
+                ("w", "subject = \"W\"\n"),
+            ],
+            Vec::new(),
+        );
+        let report = check(&loaded, Some("main"));
+        let red: Vec<&Diagnostic> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == Code::GateRed)
+            .collect();
+        assert_eq!(red.len(), 1);
+        assert_eq!(
+            red[0].hints,
+            [
+                Hint::Gate(gate::Step::FinishWaits(Action::Show { id: id("g") })),
+                Hint::Gate(gate::Step::MarkMet(Action::CriteriaMet {
+                    id: id("g"),
+                    numbers: vec![1]
+                })),
+                Hint::Gate(gate::Step::Complete(Action::Done {
+                    id: id("g"),
+                    force: false,
+                    no_verify: false
+                })),
+                Hint::Gate(gate::Step::Waive(Action::Waive { id: id("g") })),
+            ]
+        );
+    }
+
+    #[test]
+    fn codes_serialize_as_their_stable_names() {
+        for code in [
+            Code::MissingReference,
+            Code::InProgressWhileBlocked,
+            Code::GateWithoutCriteria,
+        ] {
+            assert_eq!(
+                serde_json::to_value(code).unwrap(),
+                serde_json::Value::String(code.as_str().to_owned())
+            );
+        }
+        assert_eq!(
+            Code::InProgressWhileBlocked.to_string(),
+            "in-progress-while-blocked"
+        );
     }
 }

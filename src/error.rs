@@ -37,6 +37,7 @@ impl std::fmt::Display for FileProblem {
 /// word: the CLI says it in `cli/command_error.rs`.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// No git repository contains the directory.
     #[error("not in a git repository: {}", path.display())]
     NotARepository { path: PathBuf },
     /// The directory to run in (`-C DIR`) is not there.
@@ -45,8 +46,10 @@ pub enum Error {
     /// The directory to run in (`-C DIR`) is a file.
     #[error("{} is not a directory", path.display())]
     NotADirectory { path: PathBuf },
+    /// A change needs a working tree, and the repository has none.
     #[error("{} is a bare repository; it has no working tree with .tasks/", path.display())]
     BareRepository { path: PathBuf },
+    /// `git task init` has not been run here.
     #[error("no .tasks/ directory in {}", root.display())]
     NotInitialized { root: PathBuf },
     /// `.tasks` is there but is no directory: `kind` says what it is
@@ -56,13 +59,17 @@ pub enum Error {
         crate::store::TASKS_DIR
     )]
     TasksNotADirectory { kind: &'static str },
+    /// Reading or writing a file failed.
     #[error("{}: {}", path.display(), plain_io(source))]
     Io {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    /// git (gix) failed at `op`; `source` is its own error.
+    /// git (gix) failed at `op`; `source` is its own error. The message
+    /// ends with the source's, as git-task has always said it, and
+    /// [`source`](std::error::Error::source) still gives it for a front end
+    /// that walks the chain.
     #[error("git: {op}: {source}")]
     Git {
         op: GitOp,
@@ -85,10 +92,14 @@ pub enum Error {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// An id or prefix the user typed names no task, or more than one.
     #[error(transparent)]
     Resolve(#[from] ResolveError),
+    /// A text that should be a task id is not one.
     #[error(transparent)]
     InvalidId(#[from] InvalidId),
+    /// Task files of the working tree that do not read (or text given to
+    /// replace one that would not).
     #[error("{}", .0.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"))]
     Files(Vec<FileProblem>),
     /// Task files of the index or of a revision (`from`, as
@@ -116,6 +127,7 @@ pub enum Error {
     /// task's life. [`Refusal::actions`] says what would move things on.
     #[error(transparent)]
     Refused(#[from] Refusal),
+    /// No random id could be made.
     #[error("no random numbers from the operating system: {0}")]
     Random(#[source] getrandom::Error),
     /// Another git-task process holds the lock and did not let go in time.
@@ -153,6 +165,7 @@ pub enum Invalid {
     /// A subject or criterion that is empty or more than one line.
     #[error("the {what} must be one line that is not empty")]
     NotOneLine { what: Line },
+    /// A label that is empty or only whitespace.
     #[error("a label must not be empty")]
     EmptyLabel,
     /// A label is one word: `list --label` and `#label` take it so.
@@ -185,6 +198,7 @@ pub enum Invalid {
         number: usize,
         count: usize,
     },
+    /// A note with no text.
     #[error("the note is empty")]
     EmptyNote,
     /// Only a gate can be waived.
@@ -227,8 +241,11 @@ pub enum Invalid {
 /// What is wrong with a `core.sharedRepository` value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ModeProblem {
+    /// It starts with 0 but is not an octal number.
     NotOctal,
+    /// The mode would not let the owner read and write the files.
     OwnerCannotWrite,
+    /// It is none of the words or numbers git takes.
     Unknown,
 }
 
@@ -245,7 +262,9 @@ impl std::fmt::Display for ModeProblem {
 /// The one-line texts of a task: what [`Invalid::NotOneLine`] is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Line {
+    /// A task's subject.
     Subject,
+    /// One of its criteria.
     Criterion,
 }
 
@@ -261,49 +280,39 @@ impl std::fmt::Display for Line {
 /// What git-task asked of git when git failed: [`Error::Git`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GitOp {
+    /// Reading the index.
     ReadIndex,
-    ReadRevision {
-        rev: String,
-    },
+    /// Reading the tasks of revision `rev`.
+    ReadRevision { rev: String },
+    /// Listing the references, for a push.
     ListReferences,
+    /// Finding the commit HEAD is at.
     ReadHead,
+    /// Reading `.git/shallow`.
     ReadShallow,
     /// Walking the history from HEAD, or from `tip`.
-    WalkHistory {
-        tip: Option<String>,
-    },
+    WalkHistory { tip: Option<String> },
     /// Reading a commit, or `part` of it (`the author of`).
     ReadCommit {
         id: String,
         part: Option<&'static str>,
     },
-    ReadTag {
-        id: String,
-    },
-    ReadTree {
-        id: String,
-    },
+    /// Reading an annotated tag.
+    ReadTag { id: String },
+    /// Reading a tree.
+    ReadTree { id: String },
+    /// Reading a `.tasks` tree of a commit.
     ReadTasksTree,
-    ReadQuarantine {
-        dir: PathBuf,
-    },
+    /// Opening the objects a push brings (`pre-receive`).
+    ReadQuarantine { dir: PathBuf },
     /// Reading the configuration value `key`.
-    Config {
-        key: String,
-    },
+    Config { key: String },
     /// Locking a configuration file for a change.
-    Lock {
-        path: PathBuf,
-    },
+    Lock { path: PathBuf },
     /// Parsing a configuration file.
-    ParseConfig {
-        path: PathBuf,
-    },
+    ParseConfig { path: PathBuf },
     /// Finding where two revisions meet.
-    MergeBase {
-        a: String,
-        b: String,
-    },
+    MergeBase { a: String, b: String },
 }
 
 impl std::fmt::Display for GitOp {
@@ -342,18 +351,23 @@ impl std::fmt::Display for GitOp {
 /// object.
 #[derive(Debug, thiserror::Error)]
 pub enum ObjectProblem {
+    /// The object is not in the repository.
     #[error("object {id} is missing")]
     Missing { id: String },
+    /// The object is there but does not read; `source` says why.
     #[error("cannot read object {id}: {source}")]
     Unreadable {
         id: String,
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// A commit of the history walked is not in the repository.
     #[error("commit {id} is missing")]
     MissingCommit { id: String },
+    /// A chain of tags that never reaches a commit, tree or blob.
     #[error("tag {id} does not end at an object")]
     TagWithoutTarget { id: String },
+    /// A `.tasks` tree whose entries do not parse.
     #[error("a .tasks tree is damaged")]
     DamagedTasksTree,
     /// A commit was expected; the object is a `kind` (`tree`, `blob`).
@@ -546,7 +560,9 @@ impl Refusal {
 /// more there are.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Waits {
+    /// The first few, as a message lists them.
     pub first: Vec<Waiting>,
+    /// How many more there are.
     pub more: usize,
 }
 
@@ -560,7 +576,9 @@ impl Waits {
 /// One thing a task waits for, and why it does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Waiting {
+    /// What it waits for.
     pub target: Waited,
+    /// Why.
     pub reason: WaitReason,
 }
 
@@ -568,11 +586,13 @@ pub struct Waiting {
 /// an id in `blocked_by` that names no task.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Waited {
+    /// A task of the set.
     Task {
         id: TaskId,
         subject: String,
         state: String,
     },
+    /// An id in `blocked_by` that names no task.
     Missing(TaskId),
 }
 
@@ -580,23 +600,31 @@ pub enum Waited {
 /// passes down, or one of its children.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WaitReason {
+    /// Named in the task's own `blocked_by`.
     Blocker,
+    /// Named in the `blocked_by` of this ancestor.
     Inherited { ancestor: TaskId },
+    /// It is one of the task's children.
     Child,
 }
 
 /// A task that names another, and the field it names it in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Referrer {
+    /// The task that names the other.
     pub id: TaskId,
+    /// Its subject.
     pub subject: String,
+    /// Where it names it.
     pub field: ReferenceField,
 }
 
 /// The fields in which a task names another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReferenceField {
+    /// `blocked_by`.
     BlockedBy,
+    /// `parent`.
     Parent,
 }
 
@@ -611,3 +639,63 @@ impl ReferenceField {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    fn git(dir: &std::path::Path, args: &[&str]) {
+        let out = std::process::Command::new("git")
+            .current_dir(dir)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .args(args)
+            .output()
+            .expect("run git");
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+    }
+
+    #[test]
+    fn a_git_error_says_what_was_asked_and_keeps_its_cause() {
+        let dir = tempfile::tempdir().unwrap();
+        git(dir.path(), &["init", "-q"]);
+        std::fs::write(dir.path().join("f"), "x").unwrap();
+        git(dir.path(), &["add", "f"]);
+        git(dir.path(), &["commit", "-q", "-m", "f"]);
+        let ws = crate::store::Workspace::discover(dir.path()).unwrap();
+        let error = ws
+            .read(&crate::store::Source::Rev("HEAD:f".into()))
+            .map(|_| ())
+            .unwrap_err();
+        assert!(matches!(
+            &error,
+            Error::Git { op: GitOp::ReadRevision { rev }, .. } if rev == "HEAD:f"
+        ));
+        let cause = error.source().expect("the cause is kept");
+        assert!(matches!(
+            cause.downcast_ref::<ObjectProblem>(),
+            Some(ObjectProblem::NamesAFile)
+        ));
+        assert_eq!(
+            error.to_string(),
+            "git: cannot read revision `HEAD:f`: it names a file, not a commit"
+        );
+    }
+
+    #[test]
+    fn messages_are_statements_and_refusals_name_their_way_on() {
+        let task = TaskId::parse("g").unwrap();
+        let error = Error::from(Invalid::NotAGate { task: task.clone() });
+        assert_eq!(
+            error.to_string(),
+            "g is not a gate; only gates can be waived"
+        );
+        let refusal = Refusal::NoWaiver { task, gate: false };
+        assert_eq!(refusal.actions(), [Action::GateList]);
+    }
+}

@@ -145,3 +145,60 @@ pub fn lint(loaded: &Loaded, now: DateTime<Utc>, stale_after: Duration) -> Repor
         diagnostics: out,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::tests::loaded;
+    use crate::id::TaskId;
+
+    fn id(text: &str) -> TaskId {
+        TaskId::parse(text).unwrap()
+    }
+
+    #[test]
+    fn advice_names_the_action_that_takes_it() {
+        let loaded = loaded(
+            &[
+                (
+                    "l",
+                    "subject = \"L\"\ndescription = \"a description long enough to pass\"\n\
+                     labels = [\"a b\"]\n",
+                ),
+                (
+                    "s",
+                    "subject = \"S\"\ndescription = \"a description long enough to pass\"\n\
+                     status = \"in_progress\"\nstarted = 2026-01-01T00:00:00Z\n",
+                ),
+            ],
+            Vec::new(),
+        );
+        let now = crate::task::parse_timestamp("2026-03-01T00:00:00Z").unwrap();
+        let report = lint(&loaded, now, Duration::days(14));
+        let found: Vec<(Code, &[Hint])> = report
+            .diagnostics
+            .iter()
+            .map(|d| (d.code, &d.hints[..]))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    Code::LabelWithWhitespace,
+                    &[Hint::Unlabel(Action::Unlabel {
+                        id: id("l"),
+                        label: "a b".into(),
+                        instead: Some("a-b".into()),
+                    })][..]
+                ),
+                (
+                    Code::StaleInProgress,
+                    &[Hint::SayWhereItStands {
+                        note: Action::Note { id: id("s") },
+                        reopen: Action::Reopen { id: id("s") },
+                    }][..]
+                ),
+            ]
+        );
+    }
+}

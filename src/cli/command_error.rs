@@ -649,6 +649,55 @@ mod tests {
     }
 
     #[test]
+    fn actions_that_need_the_users_words_leave_a_gap_and_quote_labels() {
+        let a = id("ab12");
+        assert_eq!(
+            command(&Action::Unlabel {
+                id: a.clone(),
+                label: "to do".into(),
+                instead: Some("to-do".into()),
+            }),
+            "git task edit ab12 --unlabel 'to do' --label to-do"
+        );
+        assert_eq!(
+            command(&Action::Waive { id: a.clone() }),
+            "git task gate waive ab12 --reason \"…\""
+        );
+        assert_eq!(
+            command(&Action::AddChild { parent: a }),
+            "git task add \"…\" --parent ab12"
+        );
+        assert_eq!(
+            command(&Action::Rename {
+                from: "m".into(),
+                to: "m-2".into()
+            }),
+            "git task rename m m-2"
+        );
+    }
+
+    #[test]
+    fn bad_input_exits_2_and_a_refusal_1_each_with_its_words() {
+        let bad = Error::from(Invalid::NoCriterion {
+            task: id("gate"),
+            number: 9,
+            count: 2,
+        });
+        assert_eq!(
+            message(&bad),
+            "gate has no criterion 9; it has 2 (see git task criteria gate)"
+        );
+        assert_eq!(exit_code(&bad), 2);
+        let no = Error::from(Refusal::Held {
+            task: id("t"),
+            holder: "bo".into(),
+        });
+        assert_eq!(message(&no), "t is in progress and held by bo");
+        assert_eq!(hints(&no), ["take it over: git task start t --force"]);
+        assert_eq!(exit_code(&no), 1);
+    }
+
+    #[test]
     fn a_refusal_to_remove_names_each_command_that_would_let_it() {
         let refusal = Refusal::Referenced {
             task: id("aaaa"),

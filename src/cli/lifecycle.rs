@@ -4,11 +4,13 @@ use std::process::{Command, Stdio};
 
 use std::io::Write;
 
+use git_task::action::Action;
 use git_task::change;
 use git_task::error::{Error, Refusal};
 use git_task::gate::{self, GateState};
 use git_task::store::Source;
 
+use super::command_error::command;
 use super::render::View;
 use super::ui::escape;
 use super::{CliResult, Ctx, change_one, print_changed};
@@ -113,7 +115,8 @@ pub fn run_done(ctx: &mut Ctx, args: DoneArgs) -> CliResult {
             report.reasons.join("; ")
         ));
         ctx.ui.hint(&format!(
-            "to let it pass, meet what it lacks, or waive it: git task gate waive {id} --reason \"…\""
+            "to let it pass, meet what it lacks, or waive it: {}",
+            command(&Action::Waive { id: id.clone() })
         ));
     }
     let ready: Vec<usize> = done

@@ -450,8 +450,10 @@ fn warn_if_no_merge_driver(ctx: &Ctx) {
         shown.display(),
         registration::DRIVER
     ));
-    ctx.ui
-        .hint("define it (and install the hooks): git task hooks install");
+    ctx.ui.hint(&format!(
+        "define it (and install the hooks): {}",
+        command_error::command(&git_task::action::Action::HooksInstall)
+    ));
     ctx.ui.hint(&format!(
         "or define only the driver (with a hook manager): git config merge.{}.driver {}",
         registration::DRIVER,

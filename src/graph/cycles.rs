@@ -279,6 +279,7 @@ impl CycleBreak {
 /// (`a "A" → b "B" → a "A"`), long cycles shortened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cycle {
+    /// The tasks in the order they wait for each other.
     pub steps: Vec<CycleStep>,
 }
 
@@ -292,8 +293,11 @@ impl Cycle {
 /// One task of a [`Cycle`], and why the task before it waits for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CycleStep {
+    /// The task.
     pub id: TaskId,
+    /// Its subject, as the cycle is described.
     pub subject: String,
+    /// Why the task before it waits for it.
     pub via: Via,
 }
 
