@@ -7,7 +7,10 @@ use toml_edit::{Array, InlineTable, Value};
 
 use crate::config::Config;
 use crate::document::TaskDocument;
-use crate::error::{Error, Result};
+use crate::error::{
+    Error, Invalid, Line, ReferenceField, Referrer, Refusal, Result, WaitReason, Waited, Waiting,
+    Waits,
+};
 use crate::graph::Graph;
 use crate::id::TaskId;
 use crate::store::Transaction;
@@ -27,11 +30,9 @@ pub struct NewTask {
 }
 
 /// Checks that `text` can be a subject or criterion: one non-empty line.
-pub fn check_line(what: &str, text: &str) -> Result<()> {
+pub fn check_line(what: Line, text: &str) -> Result<()> {
     if text.trim().is_empty() || text.contains(['\n', '\r']) {
-        return Err(Error::Invalid(format!(
-            "the {what} must be one line that is not empty"
-        )));
+        return Err(Invalid::NotOneLine { what }.into());
     }
     Ok(())
 }
@@ -39,19 +40,17 @@ pub fn check_line(what: &str, text: &str) -> Result<()> {
 /// Checks that `label` can be a label: a word, without whitespace, as
 /// `list --label` and `#label` in listings take it.
 pub fn check_label(label: &str) -> Result<()> {
-    label_problem(label).map_or(Ok(()), |p| Err(Error::Invalid(p)))
+    label_problem(label).map_or(Ok(()), |p| Err(p.into()))
 }
 
 /// What is wrong with a label, if anything.
-pub fn label_problem(label: &str) -> Option<String> {
+pub fn label_problem(label: &str) -> Option<Invalid> {
     if label.trim().is_empty() {
-        Some("a label must not be empty".into())
+        Some(Invalid::EmptyLabel)
     } else if label.contains(char::is_whitespace) {
-        Some(format!(
-            "the label `{}` has whitespace in it; a label is one word, like `{}`",
-            label.escape_debug(),
-            one_word(label)
-        ))
+        Some(Invalid::LabelWithWhitespace {
+            label: label.to_owned(),
+        })
     } else {
         None
     }
@@ -70,18 +69,16 @@ pub fn add(
     now: DateTime<Utc>,
 ) -> Result<Task> {
     let subject = new.fields.subject.as_deref().unwrap_or_default();
-    check_line("subject", subject)?;
+    check_line(Line::Subject, subject)?;
     for c in &new.criteria {
-        check_line("criterion", c)?;
+        check_line(Line::Criterion, c)?;
     }
     let mut ids = crate::id::IdSource::from_env();
     let id = match &new.id {
         Some(text) => {
             let id = TaskId::parse(text)?;
             if taken(tx, &id) {
-                return Err(Error::Invalid(format!(
-                    "a task with the id `{id}` already exists; choose another --id"
-                )));
+                return Err(Invalid::IdTaken { id, path: None }.into());
             }
             id
         }
@@ -138,35 +135,38 @@ pub struct Renamed {
 pub fn rename(tx: &mut Transaction, old: &TaskId, new: &str) -> Result<Renamed> {
     let new = TaskId::parse(new)?;
     if &new == old {
-        return Err(Error::Invalid(format!("{old} already has the id `{new}`")));
+        return Err(Invalid::SameId { id: new }.into());
     }
     if taken(tx, &new) {
-        return Err(Error::Invalid(format!(
-            "a task with the id `{new}` already exists ({}); choose another id",
-            tx.workspace().display_path(&new).display()
-        )));
+        let path = tx.workspace().display_path(&new);
+        return Err(Invalid::IdTaken {
+            id: new,
+            path: Some(path),
+        }
+        .into());
     }
     // A reference to `new` that names no task would start to mean this one.
-    let dangling: Vec<String> = tx
+    let dangling: Vec<(TaskId, Vec<ReferenceField>)> = tx
         .tasks()
         .iter()
         .filter_map(|t| {
             let mut fields = Vec::new();
             if t.blocked_by.contains(&new) {
-                fields.push("blocked_by");
+                fields.push(ReferenceField::BlockedBy);
             }
             if t.parent.as_ref() == Some(&new) {
-                fields.push("parent");
+                fields.push(ReferenceField::Parent);
             }
-            (!fields.is_empty()).then(|| format!("{} ({})", t.id, fields.join(", ")))
+            (!fields.is_empty()).then(|| (t.id.clone(), fields))
         })
         .collect();
     if !dangling.is_empty() {
-        return Err(Error::Invalid(format!(
-            "tasks already name `{new}`, which is no task: {}; renaming {old} to `{new}` would \
-             make them refer to it. Fix those references first, or choose another id",
-            dangling.join(", ")
-        )));
+        return Err(Invalid::NamedAlready {
+            old: old.clone(),
+            new,
+            referrers: dangling,
+        }
+        .into());
     }
     let referrers: Vec<(TaskId, Vec<&'static str>)> = tx
         .tasks()
@@ -237,30 +237,30 @@ pub fn start(
     let i = task_index(set, id);
     let task = &set.tasks()[i];
     if task.is_resolved() {
-        return Err(Error::refused(
-            format!("{id} is {}; it cannot be started", task.status),
-            vec![format!("reopen it first: git task reopen {id}")],
-        ));
+        return Err(Refusal::Resolved {
+            task: id.clone(),
+            status: task.status,
+        }
+        .into());
     }
     if !force {
         let graph = Graph::new(set);
-        let waits = graph.open_wait_lines(i);
+        let waits = open_waits(&graph, i);
         if !waits.is_empty() {
-            return Err(Error::refused(
-                format!("{id} is blocked; it waits for:\n  {}", waits.join("\n  ")),
-                vec![
-                    "finish those first (git task ready shows what can start now)".into(),
-                    format!("or start it anyway: git task start {id} --force"),
-                ],
-            ));
+            return Err(Refusal::Blocked {
+                task: id.clone(),
+                waits,
+            }
+            .into());
         }
         if task.status == Status::InProgress
             && let Some(holder) = task.owner.as_deref().filter(|h| *h != owner)
         {
-            return Err(Error::refused(
-                format!("{id} is in progress and held by {holder}"),
-                vec![format!("take it over: git task start {id} --force")],
-            ));
+            return Err(Refusal::Held {
+                task: id.clone(),
+                holder: holder.to_owned(),
+            }
+            .into());
         }
     }
     let was = task.clone();
@@ -276,29 +276,49 @@ pub fn done_refusal(set: &TaskSet, id: &TaskId) -> Option<Error> {
     let i = task_index(set, id);
     let task = &set.tasks()[i];
     let graph = Graph::new(set);
-    let mut reasons = Vec::new();
-    let mut hints = Vec::new();
-    let waits = graph.open_wait_lines(i);
-    if !waits.is_empty() {
-        reasons.push(format!("it waits for:\n  {}", waits.join("\n  ")));
-        hints.push("finish or cancel those first".to_string());
-    }
-    if let Some(command) = crate::gate::mark_met(task) {
-        let lines: Vec<String> = task
-            .unmet_criteria()
-            .map(|(n, c)| format!("{n}. {}", c.text))
-            .collect();
-        reasons.push(format!("criteria not met:\n  {}", lines.join("\n  ")));
-        hints.push(format!("mark them met: {command}"));
-    }
-    if reasons.is_empty() {
+    let waits = open_waits(&graph, i);
+    let unmet: Vec<(usize, String)> = task
+        .unmet_criteria()
+        .map(|(n, c)| (n, c.text.clone()))
+        .collect();
+    if waits.is_empty() && unmet.is_empty() {
         return None;
     }
-    hints.push(format!("or complete it anyway: git task done {id} --force"));
-    Some(Error::refused(
-        format!("{id} cannot be completed yet; {}", reasons.join("\n")),
-        hints,
-    ))
+    Some(
+        Refusal::NotCompletable {
+            task: id.clone(),
+            waits,
+            unmet,
+        }
+        .into(),
+    )
+}
+
+/// What task `i` still waits for, as [`Graph::first_open_waits`] lists it.
+pub fn open_waits(graph: &Graph, i: usize) -> Waits {
+    let tasks = graph.tasks().tasks();
+    let (waits, more) = graph.first_open_waits(i);
+    let first = waits
+        .into_iter()
+        .map(|w| Waiting {
+            target: match w.target {
+                crate::graph::Target::Task(j) => Waited::Task {
+                    id: tasks[j].id.clone(),
+                    subject: tasks[j].subject.clone(),
+                    state: graph.state(j).to_string(),
+                },
+                crate::graph::Target::Missing(id) => Waited::Missing(id),
+            },
+            reason: match w.reason {
+                crate::graph::Reason::Blocker => WaitReason::Blocker,
+                crate::graph::Reason::Inherited { ancestor } => WaitReason::Inherited {
+                    ancestor: tasks[ancestor].id.clone(),
+                },
+                crate::graph::Reason::Child => WaitReason::Child,
+            },
+        })
+        .collect();
+    Waits { first, more }
 }
 
 /// What `done` did: the completed task, and the tasks that became ready
@@ -340,10 +360,11 @@ fn close(tx: &mut Transaction, id: &TaskId, status: Status, now: DateTime<Utc>) 
         return Ok(task.clone());
     }
     if task.is_resolved() {
-        return Err(Error::refused(
-            format!("{id} is already {}", task.status),
-            vec![format!("reopen it first: git task reopen {id}")],
-        ));
+        return Err(Refusal::AlreadyClosed {
+            task: id.clone(),
+            status: task.status,
+        }
+        .into());
     }
     let was = task.clone();
     let mut doc = tx.document(id)?;
@@ -454,45 +475,29 @@ pub fn remove(tx: &mut Transaction, id: &TaskId, force: bool) -> Result<Removed>
         })
         .collect();
     if !referrers.is_empty() && !force {
-        let lines: Vec<String> = referrers
+        let referrers = referrers
             .iter()
-            .map(|(r, how)| {
-                format!(
-                    "{r} \"{}\" ({how})",
-                    tx.tasks().get(r.as_str()).map_or("", |t| &t.subject)
-                )
+            .map(|(r, how)| Referrer {
+                id: r.clone(),
+                subject: tx
+                    .tasks()
+                    .get(r.as_str())
+                    .map_or_else(String::new, |t| t.subject.clone()),
+                field: if *how == "parent" {
+                    ReferenceField::Parent
+                } else {
+                    ReferenceField::BlockedBy
+                },
             })
             .collect();
-        let mut hints = Vec::new();
-        // Commands with the real ids: each referrer by name.
-        let commands = |how: &str, command: &dyn Fn(&TaskId) -> String| {
-            referrers
-                .iter()
-                .filter(|(_, h)| *h == how)
-                .map(|(r, _)| command(r))
-                .collect::<Vec<_>>()
-                .join(" && ")
-        };
-        let blockers = commands("blocked_by", &|r| format!("git task dep rm {r} {id}"));
-        if !blockers.is_empty() {
-            hints.push(format!("drop it as a blocker first: {blockers}"));
-        }
         // Its children move up to its own parent, or become top-level.
-        let grandparent = tx.tasks().get(id.as_str()).and_then(|t| t.parent.clone());
-        let children = commands("parent", &|r| match &grandparent {
-            Some(p) => format!("git task edit {r} --parent {p}"),
-            None => format!("git task edit {r} --unset parent"),
-        });
-        if !children.is_empty() {
-            hints.push(format!("give its children another parent: {children}"));
+        let parent = tx.tasks().get(id.as_str()).and_then(|t| t.parent.clone());
+        return Err(Refusal::Referenced {
+            task: id.clone(),
+            referrers,
+            parent,
         }
-        hints.push(format!(
-            "or remove the references with it: git task rm {id} --force"
-        ));
-        return Err(Error::refused(
-            format!("{id} is referenced by:\n  {}", lines.join("\n  ")),
-            hints,
-        ));
+        .into());
     }
     let mut removed = Removed {
         task: tx.tasks().get(id.as_str()).cloned(),
@@ -521,10 +526,7 @@ pub fn add_blockers(tx: &mut Transaction, id: &TaskId, blockers: &[TaskId]) -> R
     let mut added = Vec::new();
     for b in blockers {
         if b == id {
-            return Err(Error::refused(
-                format!("{id} cannot be blocked by itself"),
-                Vec::new(),
-            ));
+            return Err(Refusal::OwnBlocker { task: id.clone() }.into());
         }
         if doc.add_to_array("blocked_by", b.as_str()) {
             added.push(b.clone());
@@ -559,7 +561,7 @@ pub fn note(
     now: DateTime<Utc>,
 ) -> Result<Task> {
     if text.trim().is_empty() {
-        return Err(Error::Invalid("the note is empty".into()));
+        return Err(Invalid::EmptyNote.into());
     }
     let mut doc = tx.document(id)?;
     doc.push_note(now, Some(by), text);
@@ -580,14 +582,17 @@ pub fn change_criteria(tx: &mut Transaction, id: &TaskId, change: &CriteriaChang
     for (numbers, met) in [(&change.met, true), (&change.unmet, false)] {
         for &n in numbers {
             if n == 0 || n > count || !doc.set_criterion_met(n - 1, met) {
-                return Err(Error::Invalid(format!(
-                    "{id} has no criterion {n}; it has {count} (see git task criteria {id})"
-                )));
+                return Err(Invalid::NoCriterion {
+                    task: id.clone(),
+                    number: n,
+                    count,
+                }
+                .into());
             }
         }
     }
     for text in &change.add {
-        check_line("criterion", text)?;
+        check_line(Line::Criterion, text)?;
         doc.push_criterion(text);
     }
     Ok(tx.stage(id, doc)?.clone())
@@ -694,7 +699,7 @@ fn apply_fields(
         doc.remove(field.key());
     }
     if let Some(subject) = &changes.subject {
-        check_line("subject", subject)?;
+        check_line(Line::Subject, subject)?;
         doc.set_str("subject", subject);
     }
     if let Some(status) = changes.status {
@@ -722,10 +727,7 @@ fn apply_fields(
     if let Some(parent) = &changes.parent {
         let parent = tx.resolve(parent)?;
         if &parent == id {
-            return Err(Error::refused(
-                format!("{id} cannot be its own parent"),
-                Vec::new(),
-            ));
+            return Err(Refusal::OwnParent { task: id.clone() }.into());
         }
         doc.set_str("parent", parent.as_str());
     }
@@ -790,27 +792,32 @@ pub fn replace_text(tx: &mut Transaction, id: &TaskId, text: &str) -> Result<Tas
     let before = tx.tasks().get(id.as_str()).cloned();
     let task = tx.stage(id, doc)?.clone();
     let known = |other: &TaskId| tx.tasks().get(other.as_str()).is_some();
-    let had = |key: &str, other: &TaskId| {
+    let had = |key: ReferenceField, other: &TaskId| {
         before.as_ref().is_some_and(|b| match key {
-            "parent" => b.parent.as_ref() == Some(other),
-            _ => b.blocked_by.contains(other),
+            ReferenceField::Parent => b.parent.as_ref() == Some(other),
+            ReferenceField::BlockedBy => b.blocked_by.contains(other),
         })
     };
     let references = task
         .parent
         .iter()
-        .map(|p| ("parent", p))
-        .chain(task.blocked_by.iter().map(|b| ("blocked_by", b)));
+        .map(|p| (ReferenceField::Parent, p))
+        .chain(
+            task.blocked_by
+                .iter()
+                .map(|b| (ReferenceField::BlockedBy, b)),
+        );
     for (key, other) in references {
         if !known(other) && !had(key, other) {
-            let (line, column) = crate::check::locate(text, key, Some(other.as_str()));
-            return Err(problem(crate::task::ParseError {
+            let (line, column) = crate::check::locate(text, key.key(), Some(other.as_str()));
+            return Err(Invalid::UnknownReference {
+                path,
                 line,
                 column,
-                message: format!(
-                    "`{key}` names `{other}`, but no task has that id (`git task list --all` shows them)"
-                ),
-            }));
+                key,
+                id: other.clone(),
+            }
+            .into());
         }
     }
     Ok(task)
@@ -826,14 +833,10 @@ pub fn waive(
 ) -> Result<Task> {
     let task = &tx.tasks().tasks()[task_index(tx.tasks(), id)];
     if task.gate.is_none() {
-        return Err(Error::Invalid(format!(
-            "{id} is not a gate; only gates can be waived (make it one with git task edit {id} --gate)"
-        )));
+        return Err(Invalid::NotAGate { task: id.clone() }.into());
     }
     if reason.trim().is_empty() {
-        return Err(Error::Invalid(
-            "say why the gate may pass: --reason TEXT".into(),
-        ));
+        return Err(Invalid::NoReason.into());
     }
     let mut doc = tx.document(id)?;
     doc.set_waiver(by, reason, now);
@@ -845,17 +848,276 @@ pub fn waive(
 pub fn unwaive(tx: &mut Transaction, id: &TaskId) -> Result<(Task, crate::task::Waiver)> {
     let task = &tx.tasks().tasks()[task_index(tx.tasks(), id)];
     let Some(waiver) = task.waiver.clone() else {
-        let what = if task.gate.is_some() {
-            format!("gate {id} is not waived, so there is no waiver to remove")
-        } else {
-            format!("{id} is not a gate, so it has no waiver to remove")
-        };
-        return Err(Error::refused(
-            what,
-            vec!["`git task gate list` shows each gate's state and waiver".into()],
-        ));
+        return Err(Refusal::NoWaiver {
+            task: id.clone(),
+            gate: task.gate.is_some(),
+        }
+        .into());
     };
     let mut doc = tx.document(id)?;
     doc.remove("waiver");
     Ok((tx.stage(id, doc)?.clone(), waiver))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::action::Action;
+    use crate::store::Workspace;
+
+    fn id(text: &str) -> TaskId {
+        TaskId::parse(text).unwrap()
+    }
+
+    /// A git repository with `.tasks/` holding `files` (name, text).
+    fn repo(files: &[(&str, &str)]) -> (tempfile::TempDir, Workspace) {
+        let dir = tempfile::tempdir().unwrap();
+        let out = std::process::Command::new("git")
+            .args(["init", "-q"])
+            .current_dir(dir.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .output()
+            .expect("run git");
+        assert!(out.status.success(), "{out:?}");
+        let tasks = dir.path().join(crate::store::TASKS_DIR);
+        std::fs::create_dir(&tasks).unwrap();
+        for (name, text) in files {
+            std::fs::write(tasks.join(format!("{name}.toml")), text).unwrap();
+        }
+        let ws = Workspace::discover(dir.path()).unwrap();
+        (dir, ws)
+    }
+
+    fn now() -> DateTime<Utc> {
+        crate::task::parse_timestamp("2026-01-10T10:00:00Z").unwrap()
+    }
+
+    /// The refusal of a change, which must be one.
+    fn refusal<T: std::fmt::Debug>(result: Result<T>) -> Refusal {
+        match result {
+            Err(Error::Refused(refusal)) => refusal,
+            other => panic!("not a refusal: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn starting_a_blocked_task_is_refused_with_its_blockers() {
+        let (_dir, ws) = repo(&[
+            ("a", "subject = \"A\"\nblocked_by = [\"b\", \"c\"]\n"),
+            ("b", "subject = \"B\"\n"),
+            ("c", "subject = \"C\"\nstatus = \"completed\"\n"),
+            (
+                "d",
+                "subject = \"D\"\nparent = \"a\"\nblocked_by = [\"ghost\"]\n",
+            ),
+        ]);
+        let r = refusal(ws.transact(|tx| start(tx, &id("a"), "me", false, now())));
+        let Refusal::Blocked { task, waits } = &r else {
+            panic!("{r:?}");
+        };
+        assert_eq!(task, &id("a"));
+        // The open blocker and the child that waits itself; c is done.
+        let targets: Vec<&Waited> = waits.first.iter().map(|w| &w.target).collect();
+        assert!(matches!(
+            targets[..],
+            [Waited::Task { id: b, state: s, .. }, Waited::Task { id: d, .. }]
+                if b == &id("b") && s == "pending" && d == &id("d")
+        ));
+        assert_eq!(waits.first[1].reason, WaitReason::Child);
+        assert_eq!(
+            r.actions(),
+            [
+                Action::Ready,
+                Action::Start {
+                    id: id("a"),
+                    force: true
+                }
+            ]
+        );
+        // Forced, it starts; nothing was written by the refusal.
+        assert!(
+            ws.transact(|tx| start(tx, &id("a"), "me", true, now()))
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn a_task_someone_holds_or_that_is_done_is_refused_for_what_it_is() {
+        let (_dir, ws) = repo(&[
+            (
+                "held",
+                "subject = \"H\"\nstatus = \"in_progress\"\nowner = \"bo\"\n",
+            ),
+            ("done", "subject = \"D\"\nstatus = \"completed\"\n"),
+        ]);
+        assert_eq!(
+            refusal(ws.transact(|tx| start(tx, &id("held"), "me", false, now()))),
+            Refusal::Held {
+                task: id("held"),
+                holder: "bo".into()
+            }
+        );
+        assert_eq!(
+            refusal(ws.transact(|tx| start(tx, &id("done"), "me", false, now()))),
+            Refusal::Resolved {
+                task: id("done"),
+                status: Status::Completed
+            }
+        );
+        assert_eq!(
+            refusal(ws.transact(|tx| cancel(tx, &id("done"), now()))),
+            Refusal::AlreadyClosed {
+                task: id("done"),
+                status: Status::Completed
+            }
+        );
+    }
+
+    #[test]
+    fn completing_with_criteria_unmet_names_their_numbers() {
+        let task = Task::parse(
+            id("g"),
+            "subject = \"G\"\n[[criteria]]\ntext = \"one\"\nmet = true\n\
+             [[criteria]]\ntext = \"two\"\n[[criteria]]\ntext = \"three\"\n",
+        )
+        .unwrap();
+        let set = TaskSet::new(vec![task]);
+        let Some(Error::Refused(r)) = done_refusal(&set, &id("g")) else {
+            panic!("no refusal");
+        };
+        assert_eq!(
+            r,
+            Refusal::NotCompletable {
+                task: id("g"),
+                waits: Waits::default(),
+                unmet: vec![(2, "two".into()), (3, "three".into())],
+            }
+        );
+        assert_eq!(
+            r.actions()[0],
+            Action::CriteriaMet {
+                id: id("g"),
+                numbers: vec![2, 3]
+            }
+        );
+    }
+
+    #[test]
+    fn removing_a_task_others_name_is_refused_with_them() {
+        let (_dir, ws) = repo(&[
+            ("top", "subject = \"Top\"\n"),
+            ("epic", "subject = \"Epic\"\nparent = \"top\"\n"),
+            ("part", "subject = \"Part\"\nparent = \"epic\"\n"),
+            ("next", "subject = \"Next\"\nblocked_by = [\"epic\"]\n"),
+        ]);
+        let r = refusal(ws.transact(|tx| remove(tx, &id("epic"), false)));
+        assert_eq!(
+            r,
+            Refusal::Referenced {
+                task: id("epic"),
+                referrers: vec![
+                    Referrer {
+                        id: id("next"),
+                        subject: "Next".into(),
+                        field: ReferenceField::BlockedBy
+                    },
+                    Referrer {
+                        id: id("part"),
+                        subject: "Part".into(),
+                        field: ReferenceField::Parent
+                    },
+                ],
+                parent: Some(id("top")),
+            }
+        );
+        // Its child moves up to its own parent.
+        assert!(r.actions().contains(&Action::SetParent {
+            child: id("part"),
+            parent: id("top")
+        }));
+    }
+
+    #[test]
+    fn a_change_that_closes_a_cycle_is_refused_with_the_cycle_as_ids() {
+        let (_dir, ws) = repo(&[
+            ("a", "subject = \"A\"\nblocked_by = [\"b\"]\n"),
+            ("b", "subject = \"B\"\n"),
+        ]);
+        let r = refusal(ws.transact(|tx| add_blockers(tx, &id("b"), &[id("a")])));
+        let Refusal::Cycle { cycle, elsewhere } = &r else {
+            panic!("{r:?}");
+        };
+        assert_eq!(cycle.ids().collect::<Vec<_>>(), [&id("b"), &id("a")]);
+        // The edge this change did not write.
+        assert_eq!(
+            elsewhere,
+            &Some(Action::DepRm {
+                task: id("a"),
+                blocker: id("b")
+            })
+        );
+    }
+
+    #[test]
+    fn bad_input_says_what_is_wrong_as_data() {
+        let (_dir, ws) = repo(&[
+            ("a", "subject = \"A\"\n[[criteria]]\ntext = \"c\"\n"),
+            ("b", "subject = \"B\"\nblocked_by = [\"new\"]\n"),
+        ]);
+        let invalid = |result: Result<Task>| match result {
+            Err(Error::Invalid(invalid)) => invalid,
+            other => panic!("not bad input: {other:?}"),
+        };
+        let change = CriteriaChange {
+            met: vec![4],
+            ..Default::default()
+        };
+        assert_eq!(
+            invalid(
+                ws.transact(|tx| change_criteria(tx, &id("a"), &change))
+                    .map(|(t, _)| t)
+            ),
+            Invalid::NoCriterion {
+                task: id("a"),
+                number: 4,
+                count: 1
+            }
+        );
+        assert_eq!(
+            invalid(
+                ws.transact(|tx| rename(tx, &id("a"), "new").map(|r| r.task))
+                    .map(|(t, _)| t)
+            ),
+            Invalid::NamedAlready {
+                old: id("a"),
+                new: id("new"),
+                referrers: vec![(id("b"), vec![ReferenceField::BlockedBy])],
+            }
+        );
+        assert_eq!(
+            invalid(
+                ws.transact(|tx| waive(tx, &id("a"), "me", "why", now()))
+                    .map(|(t, _)| t)
+            ),
+            Invalid::NotAGate { task: id("a") }
+        );
+        assert_eq!(
+            invalid(
+                ws.transact(|tx| replace_text(
+                    tx,
+                    &id("a"),
+                    "subject = \"A\"\nparent = \"nope\"\n"
+                ))
+                .map(|(t, _)| t)
+            ),
+            Invalid::UnknownReference {
+                path: ".tasks/a.toml".into(),
+                line: 2,
+                column: 10,
+                key: ReferenceField::Parent,
+                id: id("nope"),
+            }
+        );
+    }
 }

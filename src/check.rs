@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::action::Action;
 use crate::error::FileProblem;
 use crate::gate::{self, Applies, GateState, Policy};
 use crate::graph::{Graph, LISTED, Target};
@@ -21,23 +22,148 @@ pub enum Severity {
 }
 
 /// One finding, pointing at a file and line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     pub severity: Severity,
-    /// A stable name for the kind of finding, for scripts.
-    pub code: &'static str,
+    /// The kind of finding, with a stable name for scripts.
+    pub code: Code,
     /// Relative to the repository root, like `.tasks/x.toml`.
     pub path: PathBuf,
     /// 1-based.
     pub line: usize,
     pub column: usize,
+    /// What is wrong, as a plain statement.
     pub message: String,
-    /// What to do about it: commands to run.
-    pub hints: Vec<String>,
+    /// What to do about it, as data: a front end words each hint and
+    /// spells its actions.
+    pub hints: Vec<Hint>,
+}
+
+/// The kinds of finding of `check` and `lint`. Each serializes as its
+/// stable kebab-case name (`missing-reference`), which scripts match on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Code {
+    /// A task file that does not read.
+    InvalidFile,
+    /// A path of `.tasks/` in conflict in the index.
+    Unmerged,
+    /// A temporary file of an interrupted git-task write.
+    TemporaryFile,
+    /// Something in `.tasks/` that is no task file.
+    StrayFile,
+    /// A `blocked_by` or `parent` naming no task.
+    MissingReference,
+    /// Blocked by a cancelled task.
+    DependsOnCancelled,
+    /// Completed while waiting for something open.
+    CompletedWhileWaiting,
+    /// In progress while waiting for something open.
+    InProgressWhileBlocked,
+    /// Tasks that wait for each other.
+    Cycle,
+    /// A gate that holds the target branch back.
+    GateRed,
+    /// A gate that passes the target branch only by a waiver.
+    GateWaived,
+    /// Lint: no description, or a vague one.
+    VagueDescription,
+    /// Lint: an epic without children.
+    ChildlessEpic,
+    /// Lint: in progress with no note for a while.
+    StaleInProgress,
+    /// Lint: a label with whitespace.
+    LabelWithWhitespace,
+    /// Lint: a gate without criteria.
+    GateWithoutCriteria,
+}
+
+impl Code {
+    /// The stable name, as JSON and annotations carry it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::InvalidFile => "invalid-file",
+            Code::Unmerged => "unmerged",
+            Code::TemporaryFile => "temporary-file",
+            Code::StrayFile => "stray-file",
+            Code::MissingReference => "missing-reference",
+            Code::DependsOnCancelled => "depends-on-cancelled",
+            Code::CompletedWhileWaiting => "completed-while-waiting",
+            Code::InProgressWhileBlocked => "in-progress-while-blocked",
+            Code::Cycle => "cycle",
+            Code::GateRed => "gate-red",
+            Code::GateWaived => "gate-waived",
+            Code::VagueDescription => "vague-description",
+            Code::ChildlessEpic => "childless-epic",
+            Code::StaleInProgress => "stale-in-progress",
+            Code::LabelWithWhitespace => "label-with-whitespace",
+            Code::GateWithoutCriteria => "gate-without-criteria",
+        }
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What to do about a finding, as data: the front end says it in words
+/// and spells each [`Action`] as the command to run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Hint {
+    /// A path in conflict: resolve it and add it (`both` sides have it),
+    /// or add or remove it (only one side has it).
+    ResolveConflict { path: PathBuf, both: bool },
+    /// `git checkout -m` brings the conflict markers of `path` back, and
+    /// `git merge --abort` gives the merge up.
+    RecreateConflict { path: PathBuf },
+    /// Something of `.tasks/` that is no task file: what to do with it
+    /// depends on its kind; `task` is the id its name is, when it is one.
+    Stray {
+        path: PathBuf,
+        kind: StrayKind,
+        task: Option<TaskId>,
+    },
+    /// Drop a blocker that names no task.
+    DropMissing(Action),
+    /// Drop a dependency on a cancelled task.
+    DropCancelled(Action),
+    /// Drop the ids past those listed from `blocked_by` in `path`.
+    DropMore { path: PathBuf },
+    /// Unset a parent that names no task, or name the right one.
+    DropMissingParent(Action),
+    /// A completed task that waits: reopen it, or finish what it waits for.
+    ReopenOrFinish(Action),
+    /// A task in progress that waits: finish what it waits for first, or
+    /// put it back.
+    FinishOrReopen(Action),
+    /// A cycle: drop one of its edges.
+    BreakCycle,
+    /// The gates that protect `branch` come from `source` (a branch at a
+    /// commit, as [`Policy::source`] says it), not from this commit.
+    GatesFrom { branch: String, source: String },
+    /// Bring the file of a removed gate back from `commit`.
+    RestoreGate { commit: String, path: PathBuf },
+    /// Retire a gate by cancelling it (`cancel`) and letting that reach
+    /// `from` before it goes.
+    RetireGate { cancel: Action, from: String },
+    /// A step that moves a red gate on.
+    Gate(gate::Step),
+    /// Describe the task.
+    Describe(Action),
+    /// Split the epic into children.
+    Split(Action),
+    /// Stale work: say where it stands, or put it back.
+    SayWhereItStands { note: Action, reopen: Action },
+    /// Replace a label with whitespace.
+    Unlabel(Action),
+    /// Say what "go" means for a gate.
+    AddCriterion(Action),
 }
 
 /// The result of a check.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default)]
 pub struct Report {
     pub tasks: usize,
     pub diagnostics: Vec<Diagnostic>,
@@ -83,7 +209,7 @@ pub fn check_tip(loaded: &Loaded, branch: &str, policy: &Policy) -> Report {
 fn problem(p: &FileProblem) -> Diagnostic {
     Diagnostic {
         severity: Severity::Error,
-        code: "invalid-file",
+        code: Code::InvalidFile,
         path: p.path.clone(),
         line: p.error.line,
         column: p.error.column,
@@ -94,7 +220,7 @@ fn problem(p: &FileProblem) -> Diagnostic {
 
 /// The same error in two commits: of the same kind, in the same file, saying
 /// the same, wherever in the file it is.
-pub type ErrorKey = (&'static str, PathBuf, String);
+pub type ErrorKey = (Code, PathBuf, String);
 
 impl Diagnostic {
     pub fn key(&self) -> ErrorKey {
@@ -188,18 +314,9 @@ pub fn task_files(loaded: &Loaded) -> usize {
 pub fn file_diagnostics(loaded: &Loaded) -> Vec<Diagnostic> {
     let mut out: Vec<Diagnostic> = loaded.problems.iter().map(problem).collect();
     for u in &loaded.unmerged {
-        let shown = u.path.display();
-        // A pathspec from the root (`:/`), so the command works from any
-        // directory of the working tree.
-        let spec = crate::error::shell_word(&format!(":/{shown}"));
-        let resolve = if u.ours && u.theirs {
-            format!("edit {shown} to the version you want, then `git add {spec}`")
-        } else {
-            format!("keep it with `git add {spec}`, or drop it with `git rm {spec}`")
-        };
         out.push(Diagnostic {
             severity: Severity::Error,
-            code: "unmerged",
+            code: Code::Unmerged,
             path: u.path.clone(),
             line: 1,
             column: 1,
@@ -208,58 +325,51 @@ pub fn file_diagnostics(loaded: &Loaded) -> Vec<Diagnostic> {
                 u.describe()
             ),
             hints: vec![
-                resolve,
-                format!("`git checkout -m {spec}` recreates the conflict markers; `git merge --abort` gives the merge up"),
+                Hint::ResolveConflict {
+                    path: u.path.clone(),
+                    both: u.ours && u.theirs,
+                },
+                Hint::RecreateConflict {
+                    path: u.path.clone(),
+                },
             ],
         });
     }
     for stray in &loaded.strays {
-        let path = crate::error::shell_word(&stray.path.display().to_string());
-        let (severity, code, message, hint) = match stray.kind {
+        let (severity, code, message) = match stray.kind {
             StrayKind::Temporary => (
                 Severity::Error,
-                "temporary-file",
+                Code::TemporaryFile,
                 "a temporary file of a git-task write that was interrupted; it is no task, and may hold half of one",
-                format!(
-                    "git-task removes it on its next change; or delete it now: git rm -q --cached --ignore-unmatch {path} && rm {path}"
-                ),
             ),
             StrayKind::Directory => (
                 Severity::Warning,
-                "stray-file",
+                Code::StrayFile,
                 "a directory inside .tasks/; git-task reads no subdirectories, so tasks in it are not seen",
-                format!(
-                    "move its task files up into .tasks/ (mv {path}/*.toml .tasks/), or the folder out of it (mv {path} .)"
-                ),
             ),
             StrayKind::Link => (
                 Severity::Warning,
-                "stray-file",
+                Code::StrayFile,
                 "a symbolic link; git-task never follows links in .tasks/",
-                format!("remove the link (rm {path}), or replace it with the file itself"),
             ),
             StrayKind::NotUtf8 => (
                 Severity::Warning,
-                "stray-file",
+                Code::StrayFile,
                 "a file name that is not UTF-8, so it cannot name a task and is not read",
-                "rename it to the task's id followed by .toml, or move it out of .tasks/".into(),
             ),
-            StrayKind::Other => {
-                let stem = stray.path.file_stem().and_then(|s| s.to_str());
-                let rename = match stem.and_then(|s| TaskId::parse(s).ok()) {
-                    Some(id) => format!(
-                        "if it is a task, name it after its id: mv {path} .tasks/{}; ",
-                        id.file_name()
-                    ),
-                    None => String::new(),
-                };
-                (
-                    Severity::Warning,
-                    "stray-file",
-                    "not a task file (task files are named after their id, with .toml), so git-task does not read it",
-                    format!("{rename}move it out of .tasks/: mv {path} ."),
-                )
-            }
+            StrayKind::Other => (
+                Severity::Warning,
+                Code::StrayFile,
+                "not a task file (task files are named after their id, with .toml), so git-task does not read it",
+            ),
+        };
+        let task = match stray.kind {
+            StrayKind::Other => stray
+                .path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .and_then(|s| TaskId::parse(s).ok()),
+            _ => None,
         };
         out.push(Diagnostic {
             severity,
@@ -268,7 +378,11 @@ pub fn file_diagnostics(loaded: &Loaded) -> Vec<Diagnostic> {
             line: 1,
             column: 1,
             message: message.into(),
-            hints: vec![hint],
+            hints: vec![Hint::Stray {
+                path: stray.path.clone(),
+                kind: stray.kind,
+                task,
+            }],
         });
     }
     out
@@ -286,7 +400,7 @@ fn run(loaded: &Loaded, target: Option<(&str, &Policy)>) -> Report {
                   i: usize,
                   (line, column): (usize, usize),
                   message: String,
-                  hints: Vec<String>| {
+                  hints: Vec<Hint>| {
         out.push(Diagnostic {
             severity,
             code,
@@ -314,11 +428,14 @@ fn run(loaded: &Loaded, target: Option<(&str, &Policy)>) -> Report {
                     }
                     at(
                         Severity::Error,
-                        "missing-reference",
+                        Code::MissingReference,
                         i,
                         locate(text(i), "blocked_by", Some(b.as_str())),
                         format!("`{id}` is blocked by `{b}`, but no task has that id"),
-                        vec![format!("drop it: git task dep rm {id} {b}")],
+                        vec![Hint::DropMissing(Action::DepRm {
+                            task: id.clone(),
+                            blocker: b.clone(),
+                        })],
                     )
                 }
                 Target::Task(j) if tasks[*j].status == Status::Cancelled => {
@@ -329,14 +446,17 @@ fn run(loaded: &Loaded, target: Option<(&str, &Policy)>) -> Report {
                     let b = &tasks[*j].id;
                     at(
                         Severity::Warning,
-                        "depends-on-cancelled",
+                        Code::DependsOnCancelled,
                         i,
                         locate(text(i), "blocked_by", Some(b.as_str())),
                         format!(
                             "`{id}` is blocked by `{b}` \"{}\", which is cancelled",
                             tasks[*j].subject
                         ),
-                        vec![format!("drop the dependency: git task dep rm {id} {b}")],
+                        vec![Hint::DropCancelled(Action::DepRm {
+                            task: id.clone(),
+                            blocker: b.clone(),
+                        })],
                     )
                 }
                 Target::Task(_) => {}
@@ -346,19 +466,17 @@ fn run(loaded: &Loaded, target: Option<(&str, &Policy)>) -> Report {
             (
                 missing,
                 Severity::Error,
-                "missing-reference",
+                Code::MissingReference,
                 "ids that name no task",
-                format!("drop them from blocked_by in {}", path(i).display()),
             ),
             (
                 cancelled,
                 Severity::Warning,
-                "depends-on-cancelled",
+                Code::DependsOnCancelled,
                 "cancelled tasks",
-                format!("drop them from blocked_by in {}", path(i).display()),
             ),
         ];
-        for (count, severity, code, what, hint) in more {
+        for (count, severity, code, what) in more {
             if count > LISTED {
                 at(
                     severity,
@@ -369,7 +487,7 @@ fn run(loaded: &Loaded, target: Option<(&str, &Policy)>) -> Report {
                         "`{id}` is blocked by {} more {what}, not listed one by one",
                         count - LISTED
                     ),
-                    vec![hint],
+                    vec![Hint::DropMore { path: path(i) }],
                 );
             }
         }
@@ -378,25 +496,26 @@ fn run(loaded: &Loaded, target: Option<(&str, &Policy)>) -> Report {
         {
             at(
                 Severity::Error,
-                "missing-reference",
+                Code::MissingReference,
                 i,
                 locate(text(i), "parent", Some(p.as_str())),
                 format!("the parent of `{id}` is `{p}`, but no task has that id"),
-                vec![format!(
-                    "drop it: git task edit {id} --unset parent (or name the right one with --parent)"
-                )],
+                vec![Hint::DropMissingParent(Action::UnsetParent {
+                    child: id.clone(),
+                })],
             );
         }
+        let reopen = Action::Reopen { id: id.clone() };
         let (code, doing, hint) = match task.status {
             Status::Completed => (
-                "completed-while-waiting",
+                Code::CompletedWhileWaiting,
                 "completed",
-                format!("reopen it (git task reopen {id}) or finish those"),
+                Hint::ReopenOrFinish(reopen),
             ),
             Status::InProgress => (
-                "in-progress-while-blocked",
+                Code::InProgressWhileBlocked,
                 "in progress",
-                format!("finish those first, or put it back: git task reopen {id}"),
+                Hint::FinishOrReopen(reopen),
             ),
             _ => continue,
         };
@@ -422,22 +541,20 @@ fn run(loaded: &Loaded, target: Option<(&str, &Policy)>) -> Report {
         };
         at(
             Severity::Error,
-            "cycle",
+            Code::Cycle,
             first,
             locate(text(first), key, None),
             format!("dependency cycle: {}", graph.describe_cycle(&cycle)),
-            vec!["a task cannot wait for itself; drop one edge with `git task dep rm` or `git task edit --parent`".into()],
+            vec![Hint::BreakCycle],
         );
     }
     // Gates a commit lacks have no file to point into with `at`.
     let mut missing = Vec::new();
     if let Some((branch, policy)) = target {
         let short = gate::short_branch(branch);
-        let source_hint = || {
-            format!(
-                "the gates that protect {short} come from {}, not from this commit",
-                policy.source()
-            )
+        let source_hint = || Hint::GatesFrom {
+            branch: short.to_owned(),
+            source: policy.source(),
         };
         for (id, applies) in gate::gates_for_tip(&graph, &loaded.config, branch, policy) {
             let (i, report, inherited) = match applies {
@@ -449,9 +566,13 @@ fn run(loaded: &Loaded, target: Option<(&str, &Policy)>) -> Report {
                 Applies::Missing(required) => {
                     let path = Path::new(TASKS_DIR).join(id.file_name());
                     let unread = loaded.problems.iter().any(|p| p.path == path);
+                    let restore = Hint::RestoreGate {
+                        commit: policy.commit.clone(),
+                        path: path.clone(),
+                    };
                     missing.push(Diagnostic {
                         severity: Severity::Error,
-                        code: "gate-red",
+                        code: Code::GateRed,
                         message: format!(
                             "gate `{id}` \"{}\" protects {short}, and {}",
                             required.subject,
@@ -468,15 +589,11 @@ fn run(loaded: &Loaded, target: Option<(&str, &Policy)>) -> Report {
                         column: 1,
                         hints: vec![
                             source_hint(),
-                            format!(
-                                "put it back: git checkout {} -- .tasks/{}",
-                                policy.commit,
-                                id.file_name()
-                            ),
-                            format!(
-                                "to retire a gate, cancel it (git task cancel {id}) and let that reach {} first; then it protects nothing and may go",
-                                policy.from
-                            ),
+                            restore,
+                            Hint::RetireGate {
+                                cancel: Action::Cancel { id: id.clone() },
+                                from: policy.from.clone(),
+                            },
                         ],
                     });
                     continue;
@@ -485,13 +602,16 @@ fn run(loaded: &Loaded, target: Option<(&str, &Policy)>) -> Report {
             let task = &tasks[i];
             match report.state {
                 GateState::Red => {
-                    let mut hints = gate::next_steps(&graph, i);
+                    let mut hints: Vec<Hint> = gate::next_steps(&graph, i)
+                        .into_iter()
+                        .map(Hint::Gate)
+                        .collect();
                     if inherited {
                         hints.insert(0, source_hint());
                     }
                     at(
                         Severity::Error,
-                        "gate-red",
+                        Code::GateRed,
                         i,
                         locate(text(i), "gate", None),
                         format!(
@@ -505,7 +625,7 @@ fn run(loaded: &Loaded, target: Option<(&str, &Policy)>) -> Report {
                 }
                 GateState::Yellow => at(
                     Severity::Warning,
-                    "gate-waived",
+                    Code::GateWaived,
                     i,
                     locate(text(i), "waiver", None),
                     format!(
@@ -556,7 +676,7 @@ pub fn locate(text: &str, key: &str, value: Option<&str>) -> (usize, usize) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -566,5 +686,146 @@ mod tests {
         assert_eq!(locate(text, "blocked_by", Some("b")), (4, 3));
         assert_eq!(locate(text, "status", None), (6, 1));
         assert_eq!(locate(text, "gate", None), (1, 1));
+    }
+
+    /// What reading `files` (id, text) of `.tasks/` would give, with
+    /// `strays` beside them.
+    pub(crate) fn loaded(files: &[(&str, &str)], strays: Vec<crate::store::Stray>) -> Loaded {
+        let tasks: Vec<crate::Task> = files
+            .iter()
+            .map(|(id, text)| crate::Task::parse(TaskId::parse(id).unwrap(), text).unwrap())
+            .collect();
+        let set = crate::TaskSet::new(tasks);
+        let texts = set
+            .iter()
+            .map(|t| {
+                let (_, text) = files.iter().find(|(id, _)| *id == t.id.as_str()).unwrap();
+                text.to_string()
+            })
+            .collect();
+        Loaded {
+            tasks: set,
+            texts,
+            config: Default::default(),
+            problems: Vec::new(),
+            strays,
+            unmerged: Vec::new(),
+        }
+    }
+
+    fn id(text: &str) -> TaskId {
+        TaskId::parse(text).unwrap()
+    }
+
+    #[test]
+    fn findings_carry_their_code_and_the_actions_that_fix_them() {
+        let loaded = loaded(
+            &[
+                ("a", "subject = \"A\"\nblocked_by = [\"ghost\", \"c\"]\n"),
+                ("c", "subject = \"C\"\nstatus = \"cancelled\"\n"),
+                ("d", "subject = \"D\"\nparent = \"nowhere\"\n"),
+            ],
+            vec![crate::store::Stray {
+                path: ".tasks/x-1.md".into(),
+                kind: StrayKind::Other,
+            }],
+        );
+        let report = check(&loaded, None);
+        let found: Vec<(Code, &[Hint])> = report
+            .diagnostics
+            .iter()
+            .map(|d| (d.code, &d.hints[..]))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    Code::MissingReference,
+                    &[Hint::DropMissing(Action::DepRm {
+                        task: id("a"),
+                        blocker: id("ghost")
+                    })][..]
+                ),
+                (
+                    Code::DependsOnCancelled,
+                    &[Hint::DropCancelled(Action::DepRm {
+                        task: id("a"),
+                        blocker: id("c")
+                    })][..]
+                ),
+                (
+                    Code::MissingReference,
+                    &[Hint::DropMissingParent(Action::UnsetParent {
+                        child: id("d")
+                    })][..]
+                ),
+                (
+                    Code::StrayFile,
+                    &[Hint::Stray {
+                        path: ".tasks/x-1.md".into(),
+                        kind: StrayKind::Other,
+                        task: Some(id("x-1")),
+                    }][..]
+                ),
+            ]
+        );
+        assert_eq!(report.errors(), 2);
+        assert_eq!(report.warnings(), 2);
+    }
+
+    #[test]
+    fn a_red_gate_says_each_step_that_moves_it_on() {
+        let loaded = loaded(
+            &[
+                (
+                    "g",
+                    "subject = \"G\"\ngate = true\nblocked_by = [\"w\"]\n\
+                     [[criteria]]\ntext = \"one\"\n[[criteria]]\ntext = \"two\"\nmet = true\n",
+                ),
+                ("w", "subject = \"W\"\n"),
+            ],
+            Vec::new(),
+        );
+        let report = check(&loaded, Some("main"));
+        let red: Vec<&Diagnostic> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == Code::GateRed)
+            .collect();
+        assert_eq!(red.len(), 1);
+        assert_eq!(
+            red[0].hints,
+            [
+                Hint::Gate(gate::Step::FinishWaits(Action::Show { id: id("g") })),
+                Hint::Gate(gate::Step::MarkMet(Action::CriteriaMet {
+                    id: id("g"),
+                    numbers: vec![1]
+                })),
+                Hint::Gate(gate::Step::Complete(Action::Done {
+                    id: id("g"),
+                    force: false,
+                    no_verify: false
+                })),
+                Hint::Gate(gate::Step::Waive(Action::Waive { id: id("g") })),
+            ]
+        );
+    }
+
+    #[test]
+    fn codes_serialize_as_their_stable_names() {
+        for code in [
+            Code::MissingReference,
+            Code::InProgressWhileBlocked,
+            Code::GateWithoutCriteria,
+        ] {
+            assert_eq!(
+                serde_json::to_value(code).unwrap(),
+                serde_json::Value::String(code.as_str().to_owned())
+            );
+        }
+        assert_eq!(
+            Code::InProgressWhileBlocked.to_string(),
+            "in-progress-while-blocked"
+        );
     }
 }

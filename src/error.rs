@@ -1,10 +1,14 @@
-//! The library's error type. Each variant says what went wrong in terms a
-//! user can act on; the CLI maps them to exit codes and hints.
+//! The library's errors: enums whose variants carry the data of what went
+//! wrong (the task, its blockers, the path, the revision), never a command
+//! to type. Each front end says what to do about them; the CLI does in
+//! `cli/command_error.rs`.
 
 use std::path::PathBuf;
 
-use crate::id::InvalidId;
+use crate::action::Action;
+use crate::id::{InvalidId, TaskId};
 use crate::task::ParseError;
+use crate::task::Status;
 use crate::taskset::ResolveError;
 
 /// A problem in one file, with its path relative to the repository root.
@@ -27,25 +31,54 @@ impl std::fmt::Display for FileProblem {
     }
 }
 
+/// Everything that can go wrong in the library. Variants carry data (the
+/// task, the path, the revision); their messages are short statements of
+/// fact. What to do about them, and the exit code, is the front end's
+/// word: the CLI says it in `cli/command_error.rs`.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// No git repository contains the directory.
     #[error("not in a git repository: {}", path.display())]
     NotARepository { path: PathBuf },
     /// The directory to run in (`-C DIR`) is not there.
     #[error("no such directory: {}", path.display())]
     NoSuchDirectory { path: PathBuf },
+    /// The directory to run in (`-C DIR`) is a file.
+    #[error("{} is not a directory", path.display())]
+    NotADirectory { path: PathBuf },
+    /// A change needs a working tree, and the repository has none.
     #[error("{} is a bare repository; it has no working tree with .tasks/", path.display())]
     BareRepository { path: PathBuf },
+    /// `git task init` has not been run here.
     #[error("no .tasks/ directory in {}", root.display())]
     NotInitialized { root: PathBuf },
+    /// `.tasks` is there but is no directory: `kind` says what it is
+    /// (`a file`, `a special file`).
+    #[error(
+        "{} is {kind}, not the directory of task files",
+        crate::store::TASKS_DIR
+    )]
+    TasksNotADirectory { kind: &'static str },
+    /// Reading or writing a file failed.
     #[error("{}: {}", path.display(), plain_io(source))]
     Io {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
+    /// git (gix) failed at `op`; `source` is its own error. The message
+    /// ends with the source's, as git-task has always said it, and
+    /// [`source`](std::error::Error::source) still gives it for a front end
+    /// that walks the chain.
+    #[error("git: {op}: {source}")]
+    Git {
+        op: GitOp,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// An object of the repository is missing or not what it should be.
     #[error("git: {0}")]
-    Git(String),
+    Object(#[from] ObjectProblem),
     /// A git operation of the store failed: which one, with gix's error as
     /// its source.
     #[error(transparent)]
@@ -53,10 +86,24 @@ pub enum Error {
     /// A revision given by the user names no commit, branch or tag.
     #[error("no revision `{rev}` in this repository")]
     UnknownRevision { rev: String },
+    /// A revision was asked for in a repository without commits.
+    #[error("cannot read revision `{rev}`: the repository has no commits yet")]
+    NoCommitsYet { rev: String },
+    /// A hook was given an object id that does not parse.
+    #[error("`{sha}` is not an object id: {source}")]
+    NotAnObjectId {
+        sha: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// An id or prefix the user typed names no task, or more than one.
     #[error(transparent)]
     Resolve(#[from] ResolveError),
+    /// A text that should be a task id is not one.
     #[error(transparent)]
     InvalidId(#[from] InvalidId),
+    /// Task files of the working tree that do not read (or text given to
+    /// replace one that would not).
     #[error("{}", .0.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"))]
     Files(Vec<FileProblem>),
     /// Task files of the index or of a revision (`from`, as
@@ -67,15 +114,26 @@ pub enum Error {
         from: crate::store::Source,
         problems: Vec<FileProblem>,
     },
-    /// A value given on the command line or to the library is not valid.
-    #[error("{0}")]
-    Invalid(String),
+    /// The tasks wait for each other in `cycles`, so they have no order
+    /// to plan in; removing `breaks` (one edge of each) opens them.
+    #[error(
+        "the tasks wait for each other in a cycle, so there is no plan:\n  {}",
+        cycles.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("\n  ")
+    )]
+    NoPlan {
+        cycles: Vec<crate::graph::Cycle>,
+        breaks: Vec<crate::graph::CycleBreak>,
+    },
+    /// A value given to the library is not valid: bad input.
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
     /// The answer is no: the change would break a rule of the graph or of a
-    /// task's life. Carries the commands that would move things on.
-    #[error("{message}")]
-    Refused { message: String, hints: Vec<String> },
+    /// task's life. [`Refusal::actions`] says what would move things on.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    /// No random id could be made.
     #[error("no random numbers from the operating system: {0}")]
-    Random(getrandom::Error),
+    Random(#[source] getrandom::Error),
     /// Another git-task process holds the lock and did not let go in time.
     #[error(
         "{} is held by {}; gave up after {} s",
@@ -103,6 +161,227 @@ pub enum Error {
     Link { path: PathBuf },
 }
 
+/// Input the library cannot take: a value that breaks a rule of the task
+/// format or names what is not there. (A change that is well formed but
+/// breaks a rule of the graph or of a task's life is a [`Refusal`].)
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Invalid {
+    /// A subject or criterion that is empty or more than one line.
+    #[error("the {what} must be one line that is not empty")]
+    NotOneLine { what: Line },
+    /// A label that is empty or only whitespace.
+    #[error("a label must not be empty")]
+    EmptyLabel,
+    /// A label is one word: `list --label` and `#label` take it so.
+    #[error(
+        "the label `{}` has whitespace in it; a label is one word, like `{}`",
+        label.escape_debug(),
+        crate::change::one_word(label)
+    )]
+    LabelWithWhitespace { label: String },
+    /// `add --id` or `rename` chose an id a task (or a file) has. `path`
+    /// is the file that has it, when `rename` names it.
+    #[error("a task with the id `{id}` already exists")]
+    IdTaken { id: TaskId, path: Option<PathBuf> },
+    /// `rename` to the id the task has.
+    #[error("{id} already has the id `{id}`")]
+    SameId { id: TaskId },
+    /// `rename` to an id that tasks already name in `blocked_by` or
+    /// `parent` although no task has it: they would come to mean the
+    /// renamed task. Each referrer comes with the fields that name it.
+    #[error("tasks already name `{new}`, which is no task")]
+    NamedAlready {
+        old: TaskId,
+        new: TaskId,
+        referrers: Vec<(TaskId, Vec<ReferenceField>)>,
+    },
+    /// A criterion number the task does not have (they count from 1).
+    #[error("{task} has no criterion {number}; it has {count}")]
+    NoCriterion {
+        task: TaskId,
+        number: usize,
+        count: usize,
+    },
+    /// A note with no text.
+    #[error("the note is empty")]
+    EmptyNote,
+    /// Only a gate can be waived.
+    #[error("{task} is not a gate; only gates can be waived")]
+    NotAGate { task: TaskId },
+    /// A waiver says why the gate may pass.
+    #[error("a waiver needs a reason")]
+    NoReason,
+    /// A task file written by hand names, in `key`, a task that does not
+    /// exist (and did not name it before).
+    #[error(
+        "{}:{line}:{column}: `{}` names `{id}`, but no task has that id",
+        path.display(),
+        key.key()
+    )]
+    UnknownReference {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        key: ReferenceField,
+        id: TaskId,
+    },
+    /// `diff` without a range in a repository without commits.
+    #[error("there are no commits yet, so there is nothing to compare with")]
+    NothingToCompare,
+    /// `diff` without a range, and none of the usual default branches.
+    #[error("no default branch to compare with (looked for origin/HEAD, main and master)")]
+    NoDefaultBranch,
+    /// `core.sharedRepository` has a value git-task cannot take.
+    #[error("core.sharedRepository: `{value}` {why}")]
+    SharedRepository { value: String, why: ModeProblem },
+    /// `diff A...B` of two revisions that share no history.
+    #[error("{a} and {b} have no common history")]
+    NoCommonHistory { a: String, b: String },
+    /// A hook's standard input has a line of the wrong shape.
+    #[error("unexpected hook input line `{line}`: expected {fields} fields")]
+    HookInput { line: String, fields: usize },
+}
+
+/// What is wrong with a `core.sharedRepository` value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModeProblem {
+    /// It starts with 0 but is not an octal number.
+    NotOctal,
+    /// The mode would not let the owner read and write the files.
+    OwnerCannotWrite,
+    /// It is none of the words or numbers git takes.
+    Unknown,
+}
+
+impl std::fmt::Display for ModeProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ModeProblem::NotOctal => "is not an octal mode",
+            ModeProblem::OwnerCannotWrite => "does not let the owner read and write",
+            ModeProblem::Unknown => "is not one of umask, group, all or an octal mode like 0660",
+        })
+    }
+}
+
+/// The one-line texts of a task: what [`Invalid::NotOneLine`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Line {
+    /// A task's subject.
+    Subject,
+    /// One of its criteria.
+    Criterion,
+}
+
+impl std::fmt::Display for Line {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Line::Subject => "subject",
+            Line::Criterion => "criterion",
+        })
+    }
+}
+
+/// What git-task asked of git when git failed: [`Error::Git`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GitOp {
+    /// Reading the index.
+    ReadIndex,
+    /// Reading the tasks of revision `rev`.
+    ReadRevision { rev: String },
+    /// Listing the references, for a push.
+    ListReferences,
+    /// Finding the commit HEAD is at.
+    ReadHead,
+    /// Reading `.git/shallow`.
+    ReadShallow,
+    /// Walking the history from HEAD, or from `tip`.
+    WalkHistory { tip: Option<String> },
+    /// Reading a commit, or `part` of it (`the author of`).
+    ReadCommit {
+        id: String,
+        part: Option<&'static str>,
+    },
+    /// Reading an annotated tag.
+    ReadTag { id: String },
+    /// Reading a tree.
+    ReadTree { id: String },
+    /// Reading a `.tasks` tree of a commit.
+    ReadTasksTree,
+    /// Opening the objects a push brings (`pre-receive`).
+    ReadQuarantine { dir: PathBuf },
+    /// Reading the configuration value `key`.
+    Config { key: String },
+    /// Locking a configuration file for a change.
+    Lock { path: PathBuf },
+    /// Parsing a configuration file.
+    ParseConfig { path: PathBuf },
+    /// Finding where two revisions meet.
+    MergeBase { a: String, b: String },
+}
+
+impl std::fmt::Display for GitOp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GitOp::ReadIndex => write!(f, "cannot read the index"),
+            GitOp::ReadRevision { rev } => write!(f, "cannot read revision `{rev}`"),
+            GitOp::ListReferences => write!(f, "cannot list the references"),
+            GitOp::ReadHead => write!(f, "cannot read HEAD"),
+            GitOp::ReadShallow => write!(f, "cannot read the list of shallow commits"),
+            GitOp::WalkHistory { tip: None } => write!(f, "cannot walk the history"),
+            GitOp::WalkHistory { tip: Some(tip) } => {
+                write!(f, "cannot walk the history of {tip}")
+            }
+            GitOp::ReadCommit { id, part: None } => write!(f, "cannot read commit {id}"),
+            GitOp::ReadCommit {
+                id,
+                part: Some(part),
+            } => write!(f, "cannot read {part} commit {id}"),
+            GitOp::ReadTag { id } => write!(f, "cannot read tag {id}"),
+            GitOp::ReadTree { id } => write!(f, "cannot read tree {id}"),
+            GitOp::ReadTasksTree => write!(f, "cannot read a .tasks tree"),
+            GitOp::ReadQuarantine { dir } => {
+                write!(f, "cannot read the quarantine {}", dir.display())
+            }
+            GitOp::Config { key } => write!(f, "{key}"),
+            GitOp::Lock { path } => write!(f, "cannot lock {}", path.display()),
+            GitOp::ParseConfig { path } => write!(f, "{}", path.display()),
+            GitOp::MergeBase { a, b } => write!(f, "no merge base of {a} and {b}"),
+        }
+    }
+}
+
+/// An object of the repository that is missing or not what it should be:
+/// a damaged or incomplete repository, or a name for the wrong kind of
+/// object.
+#[derive(Debug, thiserror::Error)]
+pub enum ObjectProblem {
+    /// The object is not in the repository.
+    #[error("object {id} is missing")]
+    Missing { id: String },
+    /// The object is there but does not read; `source` says why.
+    #[error("cannot read object {id}: {source}")]
+    Unreadable {
+        id: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// A commit of the history walked is not in the repository.
+    #[error("commit {id} is missing")]
+    MissingCommit { id: String },
+    /// A chain of tags that never reaches a commit, tree or blob.
+    #[error("tag {id} does not end at an object")]
+    TagWithoutTarget { id: String },
+    /// A `.tasks` tree whose entries do not parse.
+    #[error("a .tasks tree is damaged")]
+    DamagedTasksTree,
+    /// A commit was expected; the object is a `kind` (`tree`, `blob`).
+    #[error("it is a {kind}, not a commit")]
+    NotACommit { kind: String },
+    /// A revision to read tasks from names a file.
+    #[error("it names a file, not a commit")]
+    NamesAFile,
+}
+
 /// An I/O error's own message, without the path that some layers (the
 /// tempfile crate) append, since git-task names the path itself.
 pub fn plain_io(e: &std::io::Error) -> String {
@@ -118,18 +397,8 @@ pub fn plain_io(e: &std::io::Error) -> String {
     }
 }
 
-/// `word` as one word of a shell command in a hint: quoted when it holds
-/// anything but letters, digits and `-_./:@~^+=,%`.
-pub fn shell_word(word: &str) -> String {
-    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./:@~^+=,%".contains(c);
-    if !word.is_empty() && word.chars().all(plain) {
-        word.to_owned()
-    } else {
-        format!("'{}'", word.replace('\'', "'\\''"))
-    }
-}
-
 impl Error {
+    /// Reading or writing `path` failed.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
         Error::Io {
             path: path.into(),
@@ -137,17 +406,300 @@ impl Error {
         }
     }
 
-    pub fn refused(message: impl Into<String>, hints: Vec<String>) -> Error {
-        Error::Refused {
-            message: message.into(),
-            hints,
+    /// git failed at `op` with `source`, which stays the error's
+    /// [`source`](std::error::Error::source).
+    pub fn git(op: GitOp, source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Error {
+        Error::Git {
+            op,
+            source: source.into(),
         }
     }
+}
 
-    /// Whether this is a "no" (exit 1) rather than bad input (exit 2).
-    pub fn is_refusal(&self) -> bool {
-        matches!(self, Error::Refused { .. })
+/// Why a change is refused: a rule of the graph or of a task's life that
+/// it would break, with the tasks and data a front end needs to say so
+/// and to offer [`Refusal::actions`]. Display is a short plain statement.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// `start` on a completed or cancelled task.
+    #[error("{task} is {status}; it cannot be started")]
+    Resolved { task: TaskId, status: Status },
+    /// `start` on a task that waits for something open.
+    #[error("{task} is blocked")]
+    Blocked { task: TaskId, waits: Waits },
+    /// `start` on a task someone else holds.
+    #[error("{task} is in progress and held by {holder}")]
+    Held { task: TaskId, holder: String },
+    /// `done` on a task that waits for something open, or whose criteria
+    /// are not all met (1-based number and text of each unmet one).
+    #[error("{task} cannot be completed yet")]
+    NotCompletable {
+        task: TaskId,
+        waits: Waits,
+        unmet: Vec<(usize, String)>,
+    },
+    /// `done` on a task whose verify command failed, with how it ended.
+    #[error("{task} cannot be completed: its verify command failed ({status})")]
+    VerifyFailed { task: TaskId, status: String },
+    /// `done` or `cancel` on a task resolved otherwise.
+    #[error("{task} is already {status}")]
+    AlreadyClosed { task: TaskId, status: Status },
+    /// `rm` of a task others name. `parent` is the removed task's own
+    /// parent, where its children would move to.
+    #[error("{task} is referenced by other tasks")]
+    Referenced {
+        task: TaskId,
+        referrers: Vec<Referrer>,
+        parent: Option<TaskId>,
+    },
+    /// A task named among its own blockers.
+    #[error("{task} cannot be blocked by itself")]
+    OwnBlocker { task: TaskId },
+    /// A task named as its own parent.
+    #[error("{task} cannot be its own parent")]
+    OwnParent { task: TaskId },
+    /// `gate unwaive` of a task without a waiver; `gate` says whether it
+    /// is a gate at all.
+    #[error("{task} has no waiver to remove")]
+    NoWaiver { task: TaskId, gate: bool },
+    /// The change would close a cycle of waits. `elsewhere` is an edge
+    /// of the cycle the change did not write, whose removal would open it.
+    #[error("this change would close a cycle: {cycle}")]
+    Cycle {
+        cycle: crate::graph::Cycle,
+        elsewhere: Option<Action>,
+    },
+    /// A hook that is not git-task's cannot be moved aside: the name it
+    /// would be kept under is taken.
+    #[error("{} is not git-task's hook, and {} is already taken", path.display(), previous.display())]
+    ForeignHook { path: PathBuf, previous: PathBuf },
+    /// The file of a task being edited changed on disk meanwhile.
+    #[error("{} changed while it was being edited", path.display())]
+    EditedMeanwhile { path: PathBuf },
+}
+
+impl Refusal {
+    /// The commands that would move things on, the first most direct.
+    pub fn actions(&self) -> Vec<Action> {
+        match self {
+            Refusal::Resolved { task, .. } | Refusal::AlreadyClosed { task, .. } => {
+                vec![Action::Reopen { id: task.clone() }]
+            }
+            Refusal::Blocked { task, .. } => vec![
+                Action::Ready,
+                Action::Start {
+                    id: task.clone(),
+                    force: true,
+                },
+            ],
+            Refusal::Held { task, .. } => vec![Action::Start {
+                id: task.clone(),
+                force: true,
+            }],
+            Refusal::NotCompletable { task, unmet, .. } => {
+                let mut actions = Vec::new();
+                if !unmet.is_empty() {
+                    actions.push(Action::CriteriaMet {
+                        id: task.clone(),
+                        numbers: unmet.iter().map(|(n, _)| *n).collect(),
+                    });
+                }
+                actions.push(Action::Done {
+                    id: task.clone(),
+                    force: true,
+                    no_verify: false,
+                });
+                actions
+            }
+            Refusal::VerifyFailed { task, .. } => vec![
+                Action::Done {
+                    id: task.clone(),
+                    force: false,
+                    no_verify: false,
+                },
+                Action::Done {
+                    id: task.clone(),
+                    force: false,
+                    no_verify: true,
+                },
+            ],
+            Refusal::Referenced {
+                task,
+                referrers,
+                parent,
+            } => {
+                let mut actions: Vec<Action> = referrers
+                    .iter()
+                    .map(|r| match (r.field, parent) {
+                        (ReferenceField::BlockedBy, _) => Action::DepRm {
+                            task: r.id.clone(),
+                            blocker: task.clone(),
+                        },
+                        (ReferenceField::Parent, Some(p)) => Action::SetParent {
+                            child: r.id.clone(),
+                            parent: p.clone(),
+                        },
+                        (ReferenceField::Parent, None) => Action::UnsetParent {
+                            child: r.id.clone(),
+                        },
+                    })
+                    .collect();
+                actions.push(Action::Rm {
+                    id: task.clone(),
+                    force: true,
+                });
+                actions
+            }
+            Refusal::NoWaiver { .. } => vec![Action::GateList],
+            Refusal::Cycle { elsewhere, .. } => elsewhere.iter().cloned().collect(),
+            Refusal::ForeignHook { .. } => vec![Action::HooksInstall],
+            Refusal::OwnBlocker { .. }
+            | Refusal::OwnParent { .. }
+            | Refusal::EditedMeanwhile { .. } => Vec::new(),
+        }
+    }
+}
+
+/// What a task still waits for: the first few open waits, and how many
+/// more there are.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Waits {
+    /// The first few, as a message lists them.
+    pub first: Vec<Waiting>,
+    /// How many more there are.
+    pub more: usize,
+}
+
+impl Waits {
+    /// Whether the task waits for nothing open.
+    pub fn is_empty(&self) -> bool {
+        self.first.is_empty() && self.more == 0
+    }
+}
+
+/// One thing a task waits for, and why it does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Waiting {
+    /// What it waits for.
+    pub target: Waited,
+    /// Why.
+    pub reason: WaitReason,
+}
+
+/// A task waited for, with its subject and the state a person sees, or
+/// an id in `blocked_by` that names no task.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Waited {
+    /// A task of the set.
+    Task {
+        id: TaskId,
+        subject: String,
+        state: String,
+    },
+    /// An id in `blocked_by` that names no task.
+    Missing(TaskId),
+}
+
+/// Why a task waits for something: its own blocker, one an ancestor
+/// passes down, or one of its children.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WaitReason {
+    /// Named in the task's own `blocked_by`.
+    Blocker,
+    /// Named in the `blocked_by` of this ancestor.
+    Inherited { ancestor: TaskId },
+    /// It is one of the task's children.
+    Child,
+}
+
+/// A task that names another, and the field it names it in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Referrer {
+    /// The task that names the other.
+    pub id: TaskId,
+    /// Its subject.
+    pub subject: String,
+    /// Where it names it.
+    pub field: ReferenceField,
+}
+
+/// The fields in which a task names another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReferenceField {
+    /// `blocked_by`.
+    BlockedBy,
+    /// `parent`.
+    Parent,
+}
+
+impl ReferenceField {
+    /// The key in the task file.
+    pub fn key(self) -> &'static str {
+        match self {
+            ReferenceField::BlockedBy => "blocked_by",
+            ReferenceField::Parent => "parent",
+        }
     }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    fn git(dir: &std::path::Path, args: &[&str]) {
+        let out = std::process::Command::new("git")
+            .current_dir(dir)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .args(args)
+            .output()
+            .expect("run git");
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+    }
+
+    #[test]
+    fn a_git_error_says_what_was_asked_and_keeps_its_cause() {
+        let dir = tempfile::tempdir().unwrap();
+        git(dir.path(), &["init", "-q"]);
+        std::fs::write(dir.path().join("f"), "x").unwrap();
+        git(dir.path(), &["add", "f"]);
+        git(dir.path(), &["commit", "-q", "-m", "f"]);
+        let ws = crate::store::Workspace::discover(dir.path()).unwrap();
+        let error = ws
+            .read(&crate::store::Source::Rev("HEAD:f".into()))
+            .map(|_| ())
+            .unwrap_err();
+        assert!(matches!(
+            &error,
+            Error::Git { op: GitOp::ReadRevision { rev }, .. } if rev == "HEAD:f"
+        ));
+        let cause = error.source().expect("the cause is kept");
+        assert!(matches!(
+            cause.downcast_ref::<ObjectProblem>(),
+            Some(ObjectProblem::NamesAFile)
+        ));
+        assert_eq!(
+            error.to_string(),
+            "git: cannot read revision `HEAD:f`: it names a file, not a commit"
+        );
+    }
+
+    #[test]
+    fn messages_are_statements_and_refusals_name_their_way_on() {
+        let task = TaskId::parse("g").unwrap();
+        let error = Error::from(Invalid::NotAGate { task: task.clone() });
+        assert_eq!(
+            error.to_string(),
+            "g is not a gate; only gates can be waived"
+        );
+        let refusal = Refusal::NoWaiver { task, gate: false };
+        assert_eq!(refusal.actions(), [Action::GateList]);
+    }
+}

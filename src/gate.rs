@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::action::Action;
 use crate::graph::Graph;
 use crate::id::TaskId;
 use crate::task::Status;
@@ -315,30 +316,58 @@ pub fn gates_for_tip(
     out
 }
 
-/// What moves a red gate on: the commands to run.
-/// `git task criteria ID --met 1 3`: the command that marks a task's
-/// unmet criteria met, when it has any.
-pub fn mark_met(task: &crate::Task) -> Option<String> {
-    let unmet: Vec<String> = task.unmet_criteria().map(|(n, _)| n.to_string()).collect();
-    (!unmet.is_empty()).then(|| format!("git task criteria {} --met {}", task.id, unmet.join(" ")))
+/// The action that marks a task's unmet criteria met (`criteria ID --met
+/// 1 3`), when it has any.
+pub fn mark_met(task: &crate::Task) -> Option<Action> {
+    let numbers: Vec<usize> = task.unmet_criteria().map(|(n, _)| n).collect();
+    (!numbers.is_empty()).then(|| Action::CriteriaMet {
+        id: task.id.clone(),
+        numbers,
+    })
 }
 
-pub fn next_steps(graph: &Graph, i: usize) -> Vec<String> {
+/// One thing that moves a red gate on, with the action that does it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// Finish what the gate waits for, which [`Action::Show`] lists.
+    FinishWaits(Action),
+    /// Mark its unmet criteria met.
+    MarkMet(Action),
+    /// Complete it.
+    Complete(Action),
+    /// Let it pass with a warning: waive it.
+    Waive(Action),
+}
+
+impl Step {
+    /// The action that takes the step.
+    pub fn action(&self) -> &Action {
+        match self {
+            Step::FinishWaits(a) | Step::MarkMet(a) | Step::Complete(a) | Step::Waive(a) => a,
+        }
+    }
+}
+
+/// What moves the red gate `i` on, the most direct first; waiving it is
+/// always the last way.
+pub fn next_steps(graph: &Graph, i: usize) -> Vec<Step> {
     let task = &graph.tasks().tasks()[i];
     let id = &task.id;
     let mut steps = Vec::new();
     if graph.open_waits(i).next().is_some() {
-        steps.push(format!("finish what it waits for (git task show {id})"));
+        steps.push(Step::FinishWaits(Action::Show { id: id.clone() }));
     }
-    if let Some(command) = mark_met(task) {
-        steps.push(format!("mark its criteria met: {command}"));
+    if let Some(action) = mark_met(task) {
+        steps.push(Step::MarkMet(action));
     }
     if task.status != Status::Completed {
-        steps.push(format!("complete it: git task done {id}"));
+        steps.push(Step::Complete(Action::Done {
+            id: id.clone(),
+            force: false,
+            no_verify: false,
+        }));
     }
-    steps.push(format!(
-        "or let it pass with a warning: git task gate waive {id} --reason \"…\""
-    ));
+    steps.push(Step::Waive(Action::Waive { id: id.clone() }));
     steps
 }
 

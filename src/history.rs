@@ -399,9 +399,12 @@ pub fn resolve_range(ws: &Workspace, range: Option<&str>) -> crate::Result<Range
         Some(r) => {
             if let Some((a, b)) = r.split_once("...") {
                 let (a, b) = (rev(a), rev(b));
-                let base = ws
-                    .merge_base(&a, &b)?
-                    .ok_or_else(|| Error::Invalid(format!("{a} and {b} have no common history")))?;
+                let base = ws.merge_base(&a, &b)?.ok_or_else(|| {
+                    Error::Invalid(crate::error::Invalid::NoCommonHistory {
+                        a: a.clone(),
+                        b: b.clone(),
+                    })
+                })?;
                 let spec = format!("{a}...{b}");
                 (Source::Rev(base.to_string()), b, Some((spec, base)))
             } else if let Some((a, b)) = r.split_once("..") {
@@ -454,12 +457,9 @@ fn side_name(ws: &Workspace, source: &Source) -> String {
 /// else `master`): the branch compared with (as `main` or `origin/HEAD`)
 /// and the merge base.
 fn default_base(ws: &Workspace) -> crate::Result<(String, ObjectId)> {
-    use crate::Error;
     // gix's own message for an unborn HEAD quotes its internals.
     if !matches!(ws.head_commit(), Ok(Some(_))) {
-        return Err(Error::Invalid(
-            "there are no commits yet, so there is nothing to compare with".into(),
-        ));
+        return Err(crate::error::Invalid::NothingToCompare.into());
     }
     let candidates = [
         "refs/remotes/origin/HEAD",
@@ -479,9 +479,7 @@ fn default_base(ws: &Workspace) -> crate::Result<(String, ObjectId)> {
             return Ok((branch.to_owned(), base));
         }
     }
-    Err(Error::Invalid(
-        "no default branch to compare with (looked for origin/HEAD, main and master); name a range, e.g. git task diff HEAD~1..HEAD".into(),
-    ))
+    Err(crate::error::Invalid::NoDefaultBranch.into())
 }
 
 #[cfg(test)]

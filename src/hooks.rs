@@ -318,17 +318,11 @@ impl HooksDir {
             .find(|f| f.file == Found::Foreign && f.previous.is_some())
         {
             let previous = stuck.previous.as_deref().unwrap_or(Path::new(""));
-            return Err(Error::refused(
-                format!(
-                    "{} is not git-task's hook, and {} is already taken, so it cannot be kept there",
-                    stuck.path.display(),
-                    previous.display()
-                ),
-                vec![
-                    "move one of them out of the way, then run `git task hooks install` again"
-                        .into(),
-                ],
-            ));
+            return Err(crate::error::Refusal::ForeignHook {
+                path: stuck.path.clone(),
+                previous: previous.to_owned(),
+            }
+            .into());
         }
         fs::create_dir_all(&self.path).map_err(|e| Error::io(&self.path, e))?;
         found

@@ -2,6 +2,7 @@
 //! `.tasks/`; this library reads and changes them and derives the
 //! dependency graph. The `git-task` binary is a thin layer over it.
 
+pub mod action;
 pub mod change;
 pub mod check;
 pub mod clock;

@@ -6,7 +6,8 @@ use std::path::Path;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::check::{Diagnostic, Report, Severity, locate};
+use crate::action::Action;
+use crate::check::{Code, Diagnostic, Hint, Report, Severity, locate};
 use crate::store::{Loaded, TASKS_DIR};
 use crate::task::{Kind, Status};
 
@@ -40,7 +41,7 @@ pub fn lint(loaded: &Loaded, now: DateTime<Utc>, stale_after: Duration) -> Repor
             continue;
         }
         let id = &task.id;
-        let mut push = |code, key: &str, message: String, hint: String| {
+        let mut push = |code, key: &str, message: String, hint: Hint| {
             let (line, column) = locate(text(i), key, None);
             out.push(Diagnostic {
                 severity: Severity::Warning,
@@ -68,7 +69,7 @@ pub fn lint(loaded: &Loaded, now: DateTime<Utc>, stale_after: Duration) -> Repor
                 "has a vague description"
             };
             push(
-                "vague-description",
+                Code::VagueDescription,
                 if words.is_empty() {
                     "subject"
                 } else {
@@ -78,15 +79,15 @@ pub fn lint(loaded: &Loaded, now: DateTime<Utc>, stale_after: Duration) -> Repor
                     "`{id}` \"{}\" {what}: say what to do, so someone else can pick it up",
                     task.subject
                 ),
-                format!("git task edit {id} --description \"…\""),
+                Hint::Describe(Action::Describe { id: id.clone() }),
             );
         }
         if task.kind == Kind::Epic && !has_children[i] {
             push(
-                "childless-epic",
+                Code::ChildlessEpic,
                 "kind",
                 format!("epic `{id}` \"{}\" has no children", task.subject),
-                format!("split it: git task add \"…\" --parent {id}"),
+                Hint::Split(Action::AddChild { parent: id.clone() }),
             );
         }
         if task.status == Status::InProgress {
@@ -103,38 +104,39 @@ pub fn lint(loaded: &Loaded, now: DateTime<Utc>, stale_after: Duration) -> Repor
                     format!("has been in progress since {day} with no note")
                 };
                 push(
-                    "stale-in-progress",
+                    Code::StaleInProgress,
                     "status",
                     format!("`{id}` \"{}\" {what}", task.subject),
-                    format!(
-                        "say where it stands (git task note {id} \"…\"), or git task reopen {id}"
-                    ),
+                    Hint::SayWhereItStands {
+                        note: Action::Note { id: id.clone() },
+                        reopen: Action::Reopen { id: id.clone() },
+                    },
                 );
             }
         }
         for label in &task.labels {
             if let Some(problem) = crate::change::label_problem(label) {
                 push(
-                    "label-with-whitespace",
+                    Code::LabelWithWhitespace,
                     "labels",
                     format!("`{id}` \"{}\": {problem}", task.subject),
-                    format!(
-                        "git task edit {id} --unlabel {}{}",
-                        crate::error::shell_word(label),
-                        label_suggestion(label)
-                    ),
+                    Hint::Unlabel(Action::Unlabel {
+                        id: id.clone(),
+                        label: label.clone(),
+                        instead: Some(crate::change::one_word(label)).filter(|w| !w.is_empty()),
+                    }),
                 );
             }
         }
         if task.gate.is_some() && task.criteria.is_empty() {
             push(
-                "gate-without-criteria",
+                Code::GateWithoutCriteria,
                 "gate",
                 format!(
                     "gate `{id}` \"{}\" has no criteria: nothing says what \"go\" means",
                     task.subject
                 ),
-                format!("git task criteria {id} --add \"…\""),
+                Hint::AddCriterion(Action::CriteriaAdd { id: id.clone() }),
             );
         }
     }
@@ -144,10 +146,59 @@ pub fn lint(loaded: &Loaded, now: DateTime<Utc>, stale_after: Duration) -> Repor
     }
 }
 
-/// ` --label WORD` for a label with whitespace, when it has any words.
-fn label_suggestion(label: &str) -> String {
-    match crate::change::one_word(label) {
-        word if word.is_empty() => String::new(),
-        word => format!(" --label {}", crate::error::shell_word(&word)),
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::tests::loaded;
+    use crate::id::TaskId;
+
+    fn id(text: &str) -> TaskId {
+        TaskId::parse(text).unwrap()
+    }
+
+    #[test]
+    fn advice_names_the_action_that_takes_it() {
+        let loaded = loaded(
+            &[
+                (
+                    "l",
+                    "subject = \"L\"\ndescription = \"a description long enough to pass\"\n\
+                     labels = [\"a b\"]\n",
+                ),
+                (
+                    "s",
+                    "subject = \"S\"\ndescription = \"a description long enough to pass\"\n\
+                     status = \"in_progress\"\nstarted = 2026-01-01T00:00:00Z\n",
+                ),
+            ],
+            Vec::new(),
+        );
+        let now = crate::task::parse_timestamp("2026-03-01T00:00:00Z").unwrap();
+        let report = lint(&loaded, now, Duration::days(14));
+        let found: Vec<(Code, &[Hint])> = report
+            .diagnostics
+            .iter()
+            .map(|d| (d.code, &d.hints[..]))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    Code::LabelWithWhitespace,
+                    &[Hint::Unlabel(Action::Unlabel {
+                        id: id("l"),
+                        label: "a b".into(),
+                        instead: Some("a-b".into()),
+                    })][..]
+                ),
+                (
+                    Code::StaleInProgress,
+                    &[Hint::SayWhereItStands {
+                        note: Action::Note { id: id("s") },
+                        reopen: Action::Reopen { id: id("s") },
+                    }][..]
+                ),
+            ]
+        );
     }
 }

@@ -31,6 +31,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table, Value};
 
+use crate::action::Action;
 use crate::document::{TaskDocument, push_like_the_rest, remove_elements};
 use crate::store::{CONFIG_FILE, TASKS_DIR};
 use crate::task::ParseError;
@@ -96,7 +97,7 @@ pub struct MergedFile {
     /// In the order they appear in `bytes`; empty when the merge is clean.
     pub conflicts: Vec<Conflict>,
     /// How to resolve the conflicts that need more than picking a side.
-    pub hints: Vec<String>,
+    pub resolutions: Vec<Resolution>,
 }
 
 impl MergedFile {
@@ -195,11 +196,13 @@ pub struct TaskVersion {
 }
 
 impl TaskVersion {
-    fn id(&self) -> &str {
+    /// The task's id, `?` when its path names none.
+    pub fn id(&self) -> &str {
         self.id.as_deref().unwrap_or("?")
     }
 
-    fn named(&self) -> String {
+    /// The side as people name it: `ours (HEAD)`.
+    pub fn named(&self) -> String {
         named(self.side, &self.label)
     }
 }
@@ -341,7 +344,7 @@ impl<'a> Request<'a> {
                 field: None,
                 kind,
             }],
-            hints: Vec::new(),
+            resolutions: Vec::new(),
         };
         for (side, version) in versions {
             if version.bytes.is_none() {
@@ -396,15 +399,15 @@ impl<'a> Request<'a> {
             labels: [self.base.label, self.ours.label, self.theirs.label],
         };
         let merged = merge_texts(texts[0], texts[1], texts[2], &cx);
-        let hints = merged
+        let resolutions = merged
             .conflicts
             .iter()
-            .flat_map(|c| hints(&c.kind, self.path, &cx))
+            .filter_map(|c| resolution(&c.kind, self.path, &cx))
             .collect();
         MergedFile {
             bytes: merged.text.into_bytes(),
             conflicts: merged.conflicts,
-            hints,
+            resolutions,
         }
     }
 }
@@ -413,7 +416,7 @@ fn clean_file(bytes: &[u8]) -> MergedFile {
     MergedFile {
         bytes: bytes.to_vec(),
         conflicts: Vec::new(),
-        hints: Vec::new(),
+        resolutions: Vec::new(),
     }
 }
 
@@ -472,9 +475,50 @@ fn written(item: &Item) -> Option<String> {
     })
 }
 
+/// How to resolve a conflict between two tasks that need more than
+/// picking a side, as data: the front end words it and spells the
+/// commands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    /// The file at `path` holds two different tasks: it is `keep`'s, and
+    /// `other` is brought back under its own id, from its revision
+    /// (`git show`) into `other_path`, and both files are added.
+    TwoTasks {
+        path: String,
+        keep: TaskVersion,
+        other: TaskVersion,
+        other_path: String,
+    },
+    /// Both sides hold task `id`, created at different times: to keep
+    /// both, theirs is put in `path`, renamed to `new_id` (a free one in
+    /// `dir`), ours is put back in `path`, and `dir` is added. Or only one
+    /// side is kept.
+    MoveTheirs {
+        path: String,
+        dir: String,
+        ours: TaskVersion,
+        theirs: TaskVersion,
+        id: String,
+        new_id: String,
+    },
+}
+
+impl Resolution {
+    /// The git-task command among the steps: renaming theirs.
+    pub fn action(&self) -> Option<Action> {
+        match self {
+            Resolution::TwoTasks { .. } => None,
+            Resolution::MoveTheirs { id, new_id, .. } => Some(Action::Rename {
+                from: id.clone(),
+                to: new_id.clone(),
+            }),
+        }
+    }
+}
+
 /// How to resolve a conflict between two tasks: which one the file is,
-/// and the command that brings the other back under an id of its own.
-fn hints(kind: &ConflictKind, path: Option<&str>, cx: &Context) -> Vec<String> {
+/// and how to bring the other back under an id of its own.
+fn resolution(kind: &ConflictKind, path: Option<&str>, cx: &Context) -> Option<Resolution> {
     let path = path
         .or(cx.paths[Side::Ours as usize])
         .unwrap_or(".tasks/ID.toml");
@@ -484,17 +528,10 @@ fn hints(kind: &ConflictKind, path: Option<&str>, cx: &Context) -> Vec<String> {
         .filter(|d| !d.is_empty())
         .unwrap_or(TASKS_DIR);
     let target = Path::new(path).file_stem().and_then(|s| s.to_str());
-    let show = |v: &TaskVersion, to: &str| {
-        format!(
-            "git show {}:{} > {to}",
-            v.revision,
-            v.path.as_deref().unwrap_or(path)
-        )
-    };
     let (ours, theirs) = match kind {
         ConflictKind::DifferentTasks { ours, theirs } => (ours.clone(), theirs.clone()),
         ConflictKind::SameId => (cx.version(Side::Ours, None), cx.version(Side::Theirs, None)),
-        _ => return Vec::new(),
+        _ => return None,
     };
     if ours.id != theirs.id {
         let (keep, other) = if theirs.id.as_deref() == target && ours.id.as_deref() != target {
@@ -506,54 +543,30 @@ fn hints(kind: &ConflictKind, path: Option<&str>, cx: &Context) -> Vec<String> {
             .path
             .clone()
             .unwrap_or_else(|| format!("{dir}/{}.toml", other.id()));
-        return vec![
-            format!(
-                "{path} is task `{}` as {} has it: keep that side in the file, and delete \
-                 the other side and the marker lines",
-                keep.id(),
-                keep.named()
-            ),
-            format!(
-                "{} is task `{}`, a different task; to keep it, bring it back under its own \
-                 id: {}",
-                other.named(),
-                other.id(),
-                show(&other, &other_path)
-            ),
-            format!("then: git add {path} {other_path}"),
-        ];
+        return Some(Resolution::TwoTasks {
+            path: path.to_owned(),
+            keep,
+            other,
+            other_path,
+        });
     }
     // Theirs moves to a new id; ours stays where it is. `rename` runs on
     // the working tree, so theirs is put in the file first.
-    let id = ours.id();
+    let id = ours.id().to_owned();
     // The driver runs in the repository's root, where `dir` is the
     // working tree's task directory: the new id must not be taken there.
     let new_id = (2..)
         .map(|n| format!("{id}-{n}"))
         .find(|candidate| !Path::new(dir).join(format!("{candidate}.toml")).exists())
         .expect("some suffix is free");
-    vec![
-        format!(
-            "both sides hold a task `{id}`, created at different times; to keep both, move \
-             the task of {} to a new id in four steps:",
-            theirs.named()
-        ),
-        format!("1. {}", show(&theirs, path)),
-        format!("2. git task rename {id} {new_id}"),
-        format!("3. {}", show(&ours, path)),
-        // Step 2 also rewrites the files that refer to the task.
-        format!("4. git add {dir}/"),
-        format!(
-            "step 2 points every blocked_by and parent that named `{id}` at `{new_id}`, and \
-             lists them: set those that meant the task of {} back to `{id}` \
-             (git task dep, git task edit --parent)",
-            ours.named()
-        ),
-        format!(
-            "or keep only one: leave one side in {path}, and delete the other side and the \
-             marker lines"
-        ),
-    ]
+    Some(Resolution::MoveTheirs {
+        path: path.to_owned(),
+        dir: dir.to_owned(),
+        ours,
+        theirs,
+        id,
+        new_id,
+    })
 }
 
 fn merge_texts(base: &str, ours: &str, theirs: &str, cx: &Context) -> Merged {
@@ -1770,12 +1783,18 @@ text = "first"
                  >>>>>>> feature:.tasks/m.toml\n"
             )
         );
+        // The other task comes back from its own revision and path.
         assert!(
-            m.hints
-                .iter()
-                .any(|h| h.contains("git show feature:.tasks/m.toml > .tasks/m.toml")),
+            matches!(
+                &m.resolutions[..],
+                [Resolution::TwoTasks { keep, other, other_path, .. }]
+                    if keep.id() == "m-1"
+                        && other.revision == "feature"
+                        && other.path.as_deref() == Some(".tasks/m.toml")
+                        && other_path == ".tasks/m.toml"
+            ),
             "{:?}",
-            m.hints
+            m.resolutions
         );
         // Without labels (an older git) the same files are one task.
         let none = [None, None, None];

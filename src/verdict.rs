@@ -111,9 +111,11 @@ fn parse_lines(
         .map(|line| {
             let f: Vec<&str> = line.split_whitespace().collect();
             if f.len() != fields {
-                return Err(Error::Invalid(format!(
-                    "unexpected hook input line `{line}`: expected {fields} fields (is this hook installed under the right name?)"
-                )));
+                return Err(crate::error::Invalid::HookInput {
+                    line: line.to_owned(),
+                    fields,
+                }
+                .into());
             }
             Ok(make(&f))
         })
@@ -284,8 +286,10 @@ pub fn ref_updates(ws: &Workspace, updates: &[RefUpdate], side: Side) -> Result<
 }
 
 fn object_id(sha: &str) -> Result<ObjectId> {
-    ObjectId::from_hex(sha.as_bytes())
-        .map_err(|e| Error::Invalid(format!("`{sha}` is not an object id: {e}")))
+    ObjectId::from_hex(sha.as_bytes()).map_err(|e| Error::NotAnObjectId {
+        sha: sha.to_owned(),
+        source: e.into(),
+    })
 }
 
 /// The commits a push does not add. On the server: those outside the

@@ -4,10 +4,8 @@ use std::io::Write;
 
 use git_task::change::{self, FieldChanges, NewTask};
 
-use git_task::error::{Error, shell_word};
-
 use super::fields::FieldArgs;
-use super::{CliError, CliResult, Ctx, render::View};
+use super::{CliError, CliResult, Ctx, render::View, shell_word};
 
 /// Create a task and print its id
 ///
@@ -67,7 +65,10 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
             }
             _ => "give the subject as the first argument of `git task add`".into(),
         };
-        return Err(CliError::Hinted(Error::Invalid(message), hint));
+        return Err(CliError::User {
+            message,
+            hints: vec![hint],
+        });
     };
     let ws = ctx.workspace()?;
     let config = ws.config()?;

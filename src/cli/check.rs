@@ -2,9 +2,11 @@
 
 use std::io::Write;
 
-use git_task::check::{self, Report, Severity};
+use git_task::check::{self, Code, Report, Severity};
 use git_task::store::Source;
+use serde::Serialize;
 
+use super::advice;
 use super::ui::{Style, Ui};
 use super::{CliResult, Ctx};
 
@@ -126,7 +128,7 @@ fn finish(
                 "tasks": report.tasks,
                 "errors": report.errors(),
                 "warnings": report.warnings(),
-                "diagnostics": report.diagnostics,
+                "diagnostics": report.diagnostics.iter().map(DiagnosticJson::new).collect::<Vec<_>>(),
             }))?;
         }
         Format::Github => {
@@ -185,7 +187,7 @@ pub fn write_human(ui: &Ui, report: &Report, out: &mut String) {
             out.push_str(&format!(
                 "  {} {}\n",
                 ui.paint(Style::Cyan, "hint:"),
-                super::ui::escape(hint, false)
+                super::ui::escape(&advice::hint(hint), false)
             ));
         }
     }
@@ -209,7 +211,7 @@ pub fn github_annotation(d: &check::Diagnostic) -> String {
     };
     let mut message = d.message.clone();
     for hint in &d.hints {
-        message.push_str(&format!("\nhint: {hint}"));
+        message.push_str(&format!("\nhint: {}", advice::hint(hint)));
     }
     format!(
         "::{level} file={},line={},col={},title={}::{}\n",
@@ -219,4 +221,31 @@ pub fn github_annotation(d: &check::Diagnostic) -> String {
         property(&format!("git-task {}", d.code)),
         data(&message)
     )
+}
+
+/// A finding as `--json` gives it: the hints in the words a terminal
+/// shows, so scripts read what people read.
+#[derive(Serialize)]
+struct DiagnosticJson<'a> {
+    severity: Severity,
+    code: Code,
+    path: &'a std::path::Path,
+    line: usize,
+    column: usize,
+    message: &'a str,
+    hints: Vec<String>,
+}
+
+impl<'a> DiagnosticJson<'a> {
+    fn new(d: &'a check::Diagnostic) -> Self {
+        DiagnosticJson {
+            severity: d.severity,
+            code: d.code,
+            path: &d.path,
+            line: d.line,
+            column: d.column,
+            message: &d.message,
+            hints: d.hints.iter().map(advice::hint).collect(),
+        }
+    }
 }

@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use git_task::TaskId;
+use git_task::action::Action;
 use git_task::change::{self, Field, FieldChanges};
-use git_task::error::Error;
+use git_task::error::{Error, Invalid, Refusal};
 use git_task::store::{Source, Workspace};
 use git_task::task::{Status, Task};
 
@@ -81,10 +82,9 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     let has_flags = changes != FieldChanges::default();
     if args.discard {
         if has_flags {
-            return Err(Error::Invalid(
-                "--discard throws away a kept draft and changes nothing else; give it without field flags".into(),
-            )
-            .into());
+            return Err(CliError::user(
+                "--discard throws away a kept draft and changes nothing else; give it without field flags",
+            ));
         }
         return discard(ctx, &args.id);
     }
@@ -176,7 +176,11 @@ fn edit_in_editor(ctx: &mut Ctx, id_text: &str) -> CliResult {
                 let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
                 // Only a file that does not validate is worth another go; a
                 // file changed on disk meanwhile would be refused again.
-                if interactive && matches!(error, Error::Files(_)) {
+                let in_draft = matches!(
+                    error,
+                    Error::Files(_) | Error::Invalid(Invalid::UnknownReference { .. })
+                );
+                if interactive && in_draft {
                     // The problems are in the draft: no hint about the file.
                     super::report_with(&ctx.ui, &error, |_| Vec::new());
                     if ask("edit again? [Y/n] ") {
@@ -190,17 +194,15 @@ fn edit_in_editor(ctx: &mut Ctx, id_text: &str) -> CliResult {
                 );
                 // The problems are in the draft, not in .tasks/, which is
                 // unchanged: say so rather than suggest undoing an edit.
-                let error = match error {
-                    Error::Files(problems) => Error::Invalid(format!(
-                        "{}\nthe task file was left unchanged",
-                        problems
-                            .iter()
-                            .map(|p| p.to_string())
-                            .collect::<Vec<_>>()
-                            .join("\n")
-                    )),
-                    other => other,
-                };
+                if in_draft {
+                    return Err(CliError::User {
+                        message: format!(
+                            "{}\nthe task file was left unchanged",
+                            super::command_error::message(&error)
+                        ),
+                        hints: vec![hint],
+                    });
+                }
                 return Err(CliError::Hinted(error, hint));
             }
         }
@@ -265,13 +267,10 @@ fn save(
     let mut tx = ws.transaction()?;
     let path = ws.tasks_dir().join(id.file_name());
     if text_changed_on_disk(&path, original) {
-        return Err(Error::refused(
-            format!(
-                "{} changed while you were editing it; your edit was not applied",
-                ws.display_path(id).display()
-            ),
-            Vec::new(),
-        ));
+        return Err(Refusal::EditedMeanwhile {
+            path: ws.display_path(id),
+        }
+        .into());
     }
     let _: Task = change::replace_text(&mut tx, id, text)?;
     tx.commit()
@@ -329,7 +328,7 @@ fn ask(question: &str) -> bool {
 }
 
 /// The editor git would use; `vi` only on a terminal, where it can run.
-fn editor(ws: &Workspace, id: &TaskId) -> Result<String, Error> {
+fn editor(ws: &Workspace, id: &TaskId) -> Result<String, CliError> {
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
     let configured = env("GIT_EDITOR")
         .or_else(|| ws.git_config("core.editor").filter(|v| !v.is_empty()))
@@ -341,17 +340,20 @@ fn editor(ws: &Workspace, id: &TaskId) -> Result<String, Error> {
     if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
         return Ok("vi".into());
     }
-    Err(Error::refused(
-        "no editor is set (GIT_EDITOR, core.editor, VISUAL or EDITOR) and this is not a terminal to run vi in",
-        vec![
-            format!("change fields with flags instead; `git task edit {id} --help` lists them"),
+    Err(CliError::Refused {
+        message: "no editor is set (GIT_EDITOR, core.editor, VISUAL or EDITOR) and this is not a terminal to run vi in".to_owned(),
+        hints: vec![
+            format!(
+                "change fields with flags instead; `{}` lists them",
+                super::command_error::command(&Action::EditHelp { id: id.clone() })
+            ),
             "or set an editor: git config --global core.editor nano".to_owned(),
         ],
-    ))
+    })
 }
 
 /// Runs the editor as git does, through the shell, so `code --wait` works.
-fn run_editor(editor: &str, path: &Path) -> Result<(), Error> {
+fn run_editor(editor: &str, path: &Path) -> Result<(), CliError> {
     let status = Command::new("sh")
         .arg("-c")
         .arg(format!("{editor} \"$@\""))
@@ -362,7 +364,7 @@ fn run_editor(editor: &str, path: &Path) -> Result<(), Error> {
     if status.success() {
         Ok(())
     } else {
-        Err(Error::Invalid(format!(
+        Err(CliError::user(format!(
             "the editor `{editor}` failed ({status}); nothing was changed"
         )))
     }

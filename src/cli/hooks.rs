@@ -339,8 +339,10 @@ fn status(ctx: &mut Ctx, base: &Path, dir: &HooksDir, driver: &registration::Sta
             .iter()
             .any(|h| !matches!(h.state, HookState::Ours | HookState::OursChaining) || !h.executable)
     {
-        ctx.ui
-            .hint("`git task hooks install` installs what is missing and keeps any other hook");
+        ctx.ui.hint(&format!(
+            "`{}` installs what is missing and keeps any other hook",
+            super::command_error::command(&git_task::action::Action::HooksInstall)
+        ));
     }
     Ok(())
 }

@@ -4,11 +4,13 @@ use std::process::{Command, Stdio};
 
 use std::io::Write;
 
+use git_task::action::Action;
 use git_task::change;
-use git_task::error::Error;
+use git_task::error::{Error, Refusal};
 use git_task::gate::{self, GateState};
 use git_task::store::Source;
 
+use super::command_error::command;
 use super::render::View;
 use super::ui::escape;
 use super::{CliResult, Ctx, change_one, print_changed};
@@ -87,22 +89,10 @@ pub fn run_done(ctx: &mut Ctx, args: DoneArgs) -> CliResult {
                 .status()
                 .map_err(|e| Error::io("sh", e))?;
             if !status.success() {
-                return Err(Error::refused(
-                    format!(
-                        "{} cannot be completed: its verify command failed ({status})",
-                        task.id
-                    ),
-                    vec![
-                        format!(
-                            "fix what it reports and run `git task done {}` again",
-                            task.id
-                        ),
-                        format!(
-                            "or complete it without running it: git task done {} --no-verify",
-                            task.id
-                        ),
-                    ],
-                )
+                return Err(Error::from(Refusal::VerifyFailed {
+                    task: task.id.clone(),
+                    status: status.to_string(),
+                })
                 .into());
             }
         }
@@ -125,7 +115,8 @@ pub fn run_done(ctx: &mut Ctx, args: DoneArgs) -> CliResult {
             report.reasons.join("; ")
         ));
         ctx.ui.hint(&format!(
-            "to let it pass, meet what it lacks, or waive it: git task gate waive {id} --reason \"…\""
+            "to let it pass, meet what it lacks, or waive it: {}",
+            command(&Action::Waive { id: id.clone() })
         ));
     }
     let ready: Vec<usize> = done

@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 
 use git_task::TaskId;
-use git_task::error::Error;
 use git_task::merge::{Label, Request, Version, markers};
 
 use super::ui::escape;
@@ -129,10 +128,15 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
             .unwrap_or(markers::MIN_WIDTH),
     };
     let merged = request.merge();
+    let hints: Vec<String> = merged
+        .resolutions
+        .iter()
+        .flat_map(super::advice::resolution)
+        .collect();
     // git reads the result from OURS whatever the exit code: with
     // conflicts it is the file with markers the user resolves.
     fs::write(&args.ours, &merged.bytes).map_err(|e| {
-        Error::Invalid(format!(
+        CliError::user(format!(
             "{path}: cannot write the merge to git's copy of ours ({}): {}",
             escape(&args.ours.display().to_string(), false),
             git_task::error::plain_io(&e)
@@ -156,7 +160,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
             "path": shown,
             "clean": merged.is_clean(),
             "conflicts": conflicts,
-            "hints": merged.hints,
+            "hints": hints,
         }))?;
     }
     let failed = base.is_none() || ours.is_none() || theirs.is_none();
@@ -179,7 +183,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
                 &format!("{path}:{}: {conflict}", conflict.line),
             );
         }
-        for hint in &merged.hints {
+        for hint in &hints {
             ctx.ui.hint(&escape(hint, false));
         }
         ctx.ui.hint(&format!(

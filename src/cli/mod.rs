@@ -2,7 +2,9 @@
 //! context every command runs in.
 
 mod add;
+mod advice;
 mod check;
+mod command_error;
 mod criteria;
 mod dep;
 mod diff;
@@ -35,11 +37,13 @@ use std::rc::Rc;
 use chrono::{DateTime, Utc};
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
-use git_task::error::{Error, FileProblem, shell_word};
-use git_task::store::{InIndex, Source, Workspace};
+use git_task::error::{Error, FileProblem};
+use git_task::store::{Source, Workspace};
 use git_task::{Task, TaskSet};
 
 use ui::{ColorChoice, Ui};
+
+pub use command_error::{CliError, CliResult, fix_hints, report_with, shell_word};
 
 /// A git-native task tracker: tasks are TOML files in .tasks/, committed
 /// next to the code they describe.
@@ -188,7 +192,7 @@ pub struct Reading {
 impl Reading {
     /// Resolves an id or prefix; one that only a file that does not read
     /// could hold is said to be in that file, not to be unknown.
-    pub fn resolve(&self, text: &str) -> Result<&Task, Error> {
+    pub fn resolve(&self, text: &str) -> Result<&Task, CliError> {
         use git_task::taskset::ResolveError;
         match self.set.resolve(text) {
             Err(ResolveError::Unknown(_)) => {
@@ -200,14 +204,14 @@ impl Reading {
                         .is_some_and(|stem| stem.starts_with(&lower))
                 });
                 Err(match broken {
-                    Some(p) => Error::Invalid(format!(
+                    Some(p) => CliError::user(format!(
                         "{} does not read, so its task cannot be used (see above)",
                         p.path.display()
                     )),
                     None => ResolveError::Unknown(text.to_owned()).into(),
                 })
             }
-            other => other.map_err(Error::from),
+            other => other.map_err(CliError::from),
         }
     }
 }
@@ -330,52 +334,19 @@ impl Ctx {
             return Ok(who);
         }
         self.workspace()?.identity().ok_or_else(|| {
-            Error::Invalid(format!(
+            CliError::user(format!(
                 "{question} pass {flag}, or set `git config user.email`"
             ))
-            .into()
         })
     }
 }
 
-/// An error on its way to the user: the library's error, a refusal built
-/// here, or a write to a closed pipe.
-#[derive(Debug)]
-pub enum CliError {
-    Lib(Error),
-    /// An error with one more hint from the command that saw it.
-    Hinted(Error, String),
-    /// The command has printed its answer; exit with this code.
-    Silent(u8),
-    Io(std::io::Error),
-}
-
-impl From<Error> for CliError {
-    fn from(e: Error) -> Self {
-        CliError::Lib(e)
-    }
-}
-
-impl From<std::io::Error> for CliError {
-    fn from(e: std::io::Error) -> Self {
-        CliError::Io(e)
-    }
-}
-
-impl From<git_task::taskset::ResolveError> for CliError {
-    fn from(e: git_task::taskset::ResolveError) -> Self {
-        CliError::Lib(e.into())
-    }
-}
-
-pub type CliResult = Result<(), CliError>;
-
 /// The time `now` is taken as: `GIT_TASK_NOW` (RFC 3339) when set, so
 /// tests and scripted demos are reproducible; the clock otherwise.
-fn now() -> Result<DateTime<Utc>, Error> {
+fn now() -> Result<DateTime<Utc>, CliError> {
     match std::env::var("GIT_TASK_NOW") {
         Ok(text) if !text.is_empty() => git_task::task::parse_timestamp(&text)
-            .map_err(|e| Error::Invalid(format!("GIT_TASK_NOW: {e}"))),
+            .map_err(|e| CliError::user(format!("GIT_TASK_NOW: {e}"))),
         _ => Ok(Utc::now().with_timezone(&Utc)),
     }
 }
@@ -435,25 +406,10 @@ pub fn main() -> ExitCode {
             }
             result
         }
-        Err(e) => Err(e.into()),
+        Err(e) => Err(e),
     };
     let result = result.and_then(|()| ctx.ui.flush().map_err(CliError::Io));
-    match result {
-        Ok(()) if ctx.incomplete => ExitCode::from(2),
-        Ok(()) => ExitCode::SUCCESS,
-        Err(CliError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-        Err(CliError::Io(e)) => {
-            ctx.ui.error(&format!("cannot write the output: {e}"));
-            ExitCode::from(2)
-        }
-        Err(CliError::Lib(e)) => report(&ctx, &e),
-        Err(CliError::Silent(code)) => ExitCode::from(code),
-        Err(CliError::Hinted(e, hint)) => {
-            let code = report(&ctx, &e);
-            ctx.ui.hint(&hint);
-            code
-        }
-    }
+    command_error::exit(&ctx, result)
 }
 
 /// Whether `command` is one after which a missing merge driver is worth
@@ -507,12 +463,14 @@ fn warn_if_no_merge_driver(ctx: &Ctx) {
         shown.display(),
         registration::DRIVER
     ));
-    ctx.ui
-        .hint("define it (and install the hooks): git task hooks install");
+    ctx.ui.hint(&format!(
+        "define it (and install the hooks): {}",
+        command_error::command(&git_task::action::Action::HooksInstall)
+    ));
     ctx.ui.hint(&format!(
         "or define only the driver (with a hook manager): git config merge.{}.driver {}",
         registration::DRIVER,
-        git_task::error::shell_word(registration::COMMAND)
+        shell_word(registration::COMMAND)
     ));
 }
 
@@ -573,177 +531,6 @@ fn run(ctx: &mut Ctx, command: Command) -> CliResult {
         Command::Completions(args) => docs::run_completions(ctx, args),
         Command::Man(args) => docs::run_man(ctx, args),
     }
-}
-
-/// What puts files of `.tasks/` that do not read right, as commands that
-/// work in the state the repository is in: a file in conflict is resolved
-/// and added, a tracked one can be checked out again, an untracked one
-/// only fixed; a revision's files are fixed by a new commit.
-pub fn fix_hints(ws: &Workspace, source: &Source, problems: &[FileProblem]) -> Vec<String> {
-    let paths: Vec<&std::path::Path> = problems.iter().map(|p| p.path.as_path()).collect();
-    // Paths as messages name them (from the root), and as git pathspecs
-    // that work from any directory of the working tree (`:/` is the root).
-    let join_as = |state: InIndex, states: &[InIndex], prefix: &str| {
-        paths
-            .iter()
-            .zip(states)
-            .filter(|(_, s)| **s == state)
-            .map(|(p, _)| shell_word(&format!("{prefix}{}", p.display())))
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    let join = |state: InIndex, states: &[InIndex]| join_as(state, states, "");
-    let pathspecs = |state: InIndex, states: &[InIndex]| join_as(state, states, ":/");
-    let them = if paths.len() == 1 { "it" } else { "them" };
-    if *source != Source::WorkTree {
-        return source_fix_hints(source, problems);
-    }
-    let Ok(states) = ws.in_index(&paths) else {
-        return vec![format!(
-            "fix {them} by hand; `git task check` lists every problem"
-        )];
-    };
-    let mut hints = Vec::new();
-    let unmerged = join(InIndex::Unmerged, &states);
-    if !unmerged.is_empty() {
-        let n = states.iter().filter(|s| **s == InIndex::Unmerged).count();
-        let is = if n == 1 { "is" } else { "are" };
-        hints.push(format!(
-            "{unmerged} {is} in conflict: keep one side of each conflict, remove the marker lines, then run `git add {}`",
-            pathspecs(InIndex::Unmerged, &states)
-        ));
-    }
-    let tracked = join(InIndex::Tracked, &states);
-    if !tracked.is_empty() {
-        hints.push(format!(
-            "fix {tracked} by hand, or undo the edit: git checkout -- {}",
-            pathspecs(InIndex::Tracked, &states)
-        ));
-    }
-    let untracked = join(InIndex::Untracked, &states);
-    if !untracked.is_empty() {
-        hints.push(format!(
-            "fix {untracked} by hand (git has no copy to restore); `git task check` lists every problem"
-        ));
-    }
-    hints
-}
-
-/// How to fix task files of the index or of a revision that do not read:
-/// in the working tree, then in the index or a new commit (restoring them
-/// from git would bring the same broken text back).
-fn source_fix_hints(source: &Source, problems: &[FileProblem]) -> Vec<String> {
-    let them = if problems.len() == 1 { "it" } else { "them" };
-    match source {
-        Source::Rev(rev) => vec![format!(
-            "{rev} holds {them} as committed: fix {them} in a new commit; `git task check --rev {}` lists every problem",
-            shell_word(rev)
-        )],
-        _ => {
-            let specs: Vec<String> = problems
-                .iter()
-                .map(|p| shell_word(&format!(":/{}", p.path.display())))
-                .collect();
-            vec![format!(
-                "the index holds {them} as staged: fix {them} in the working tree, then `git add {}`; `git task check --staged` lists every problem",
-                specs.join(" ")
-            )]
-        }
-    }
-}
-
-/// Prints an error with what to do about it; returns the exit code.
-/// Files of the working tree that do not read get the hints that fix them.
-pub fn report(ctx: &Ctx, error: &Error) -> ExitCode {
-    report_with(&ctx.ui, error, |problems| match ctx.workspace() {
-        Ok(ws) => fix_hints(&ws, &Source::WorkTree, problems),
-        Err(_) => Vec::new(),
-    })
-}
-
-/// [`report`], with `file_hints` saying how to fix files that do not read.
-pub fn report_with(
-    ui: &Ui,
-    error: &Error,
-    file_hints: impl FnOnce(&[FileProblem]) -> Vec<String>,
-) -> ExitCode {
-    use git_task::taskset::ResolveError;
-    match error {
-        Error::Files(problems) => {
-            for p in problems {
-                ui.error(&p.to_string());
-            }
-            for hint in file_hints(problems) {
-                ui.hint(&hint);
-            }
-        }
-        Error::FilesIn { from, problems } => {
-            for p in problems {
-                ui.error(&p.to_string());
-            }
-            for hint in source_fix_hints(from, problems) {
-                ui.hint(&hint);
-            }
-        }
-        Error::Refused { message, hints } => {
-            ui.error(message);
-            for h in hints {
-                ui.hint(h);
-            }
-        }
-        Error::Resolve(ResolveError::Ambiguous { candidates, .. }) => {
-            let mut message = error.to_string();
-            let width = candidates
-                .iter()
-                .map(|(id, _)| id.as_str().len())
-                .max()
-                .unwrap_or(0);
-            for (id, subject) in candidates {
-                message.push_str(&format!("\n  {:<width$}  {subject}", id.as_str()));
-            }
-            ui.error(&message);
-            ui.hint("type more characters of the id");
-        }
-        _ => {
-            ui.error(&error.to_string());
-            let hint = match error {
-                Error::NotARepository { path } => Some(format!(
-                    "run it inside a git repository, or make this one: git init {}",
-                    shell_word(&path.display().to_string())
-                )),
-                Error::UnknownRevision { .. } => Some(
-                    "`git branch --all` and `git tag` list the names there are".to_owned(),
-                ),
-                Error::NotInitialized { .. } => {
-                    Some("run `git task init` to start tracking tasks here".to_owned())
-                }
-                Error::BareRepository { .. } => Some(
-                    "a bare repository has no working tree to change: run it in a clone; commands that read take --rev (git task list --rev HEAD)".to_owned(),
-                ),
-                Error::Resolve(ResolveError::Unknown(_)) => {
-                    Some("`git task list --all` shows every id".to_owned())
-                }
-                Error::LockBusy { .. } => Some(
-                    "if that process is stopped (Ctrl-Z), resume it with `fg` or end it; or wait longer, e.g. with --wait 120".to_owned(),
-                ),
-                Error::Raced { .. } => Some(
-                    "something else (a checkout, merge, stash or editor) changed .tasks/ at the same moment; run the command again".to_owned(),
-                ),
-                Error::DubiousOwnership { path } => Some(format!(
-                    "git refuses it too; if you trust it, run: git config --global --add safe.directory {}",
-                    path.display()
-                )),
-                Error::Link { .. } => Some(
-                    "replace the link with the directory or file itself (git-task never writes through a link)".to_owned(),
-                ),
-                _ => None,
-            };
-            if let Some(hint) = hint {
-                ui.hint(&hint);
-            }
-        }
-    }
-    ExitCode::from(if error.is_refusal() { 1 } else { 2 })
 }
 
 /// Runs one change under the lock, commits it, and prints the task it

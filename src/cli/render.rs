@@ -256,28 +256,21 @@ pub fn gate_style(state: git_task::gate::GateState) -> Style {
 
 /// What to run to break `cycles`: one edge of each.
 pub fn cycle_hint(view: &View, cycles: &[Vec<usize>]) -> String {
-    let breaks: Vec<String> = cycles
+    super::advice::cycle_hint(first_breaks(view, cycles))
+}
+
+/// The simplest edge of each cycle to remove.
+fn first_breaks(view: &View, cycles: &[Vec<usize>]) -> Vec<git_task::graph::CycleBreak> {
+    cycles
         .iter()
-        .filter_map(|c| view.graph.cycle_breaks(c).first().map(|b| b.to_string()))
-        .collect();
-    format!(
-        "break each cycle at one of its edges: {}",
-        breaks.join(" && ")
-    )
+        .filter_map(|c| view.graph.cycle_breaks(c).into_iter().next())
+        .collect()
 }
 
 /// The planning view of a task set, or the cycles that prevent one.
 pub fn open_graph<'a>(view: &'a View<'a>) -> Result<git_task::graph::Open<'a>, git_task::Error> {
-    git_task::graph::Open::new(&view.graph).map_err(|cycles| {
-        let paths: Vec<String> = cycles
-            .0
-            .iter()
-            .map(|c| view.graph.describe_cycle(c))
-            .collect();
-        git_task::Error::Invalid(format!(
-            "the tasks wait for each other in a cycle, so there is no plan:\n  {}\n{}",
-            paths.join("\n  "),
-            cycle_hint(view, &cycles.0)
-        ))
+    git_task::graph::Open::new(&view.graph).map_err(|cycles| git_task::Error::NoPlan {
+        cycles: cycles.0.iter().map(|c| view.graph.cycle(c)).collect(),
+        breaks: first_breaks(view, &cycles.0),
     })
 }

@@ -183,27 +183,34 @@ impl Graph<'_> {
     /// cycle shows its first steps, how many tasks are left out, and the
     /// steps that close it.
     pub fn describe_cycle(&self, path: &[usize]) -> String {
+        self.cycle(path).to_string()
+    }
+
+    /// The cycle `path` (each task waiting for the next) as data: each
+    /// task with its subject and why the one before waits for it.
+    pub fn cycle(&self, path: &[usize]) -> Cycle {
         let tasks = self.set.tasks();
-        let name = |i: usize| format!("{} \"{}\"", tasks[i].id, tasks[i].subject);
-        let mut out = path.first().map(|&i| name(i)).unwrap_or_default();
-        let step = |out: &mut String, k: usize| {
-            let (from, to) = (path[k], path[(k + 1) % path.len()]);
-            out.push_str(&format!(" → {}{}", name(to), self.why(from, to)));
-        };
-        let len = path.len();
-        if len <= CYCLE_STEPS + 2 {
-            for k in 0..len {
-                step(&mut out, k);
-            }
-        } else {
-            for k in 0..CYCLE_STEPS {
-                step(&mut out, k);
-            }
-            out.push_str(&format!(" → … {} more …", len - CYCLE_STEPS - 2));
-            step(&mut out, len - 2);
-            step(&mut out, len - 1);
-        }
-        out
+        let steps = path
+            .iter()
+            .enumerate()
+            .map(|(k, &to)| {
+                let from = path[(k + path.len() - 1) % path.len()];
+                let via = match self.reason(from, to) {
+                    Some(Reason::Inherited { ancestor }) => Via::Inherited {
+                        id: tasks[ancestor].id.clone(),
+                        subject: tasks[ancestor].subject.clone(),
+                    },
+                    Some(Reason::Child) => Via::Child,
+                    Some(Reason::Blocker) | None => Via::Blocker,
+                };
+                CycleStep {
+                    id: tasks[to].id.clone(),
+                    subject: tasks[to].subject.clone(),
+                    via,
+                }
+            })
+            .collect();
+        Cycle { steps }
     }
 
     /// The edges whose removal opens the cycle `path` (each task waiting
@@ -246,19 +253,6 @@ impl Graph<'_> {
             .find(|w| w.target == Target::Task(to))
             .map(|w| w.reason)
     }
-
-    /// Why `from` waits for `to`, as [`Graph::describe_cycle`] says it.
-    fn why(&self, from: usize, to: usize) -> String {
-        let tasks = self.set.tasks();
-        match self.reason(from, to) {
-            Some(Reason::Inherited { ancestor }) => format!(
-                " (inherited from {} \"{}\")",
-                tasks[ancestor].id, tasks[ancestor].subject
-            ),
-            Some(Reason::Child) => " (a child)".into(),
-            Some(Reason::Blocker) | None => String::new(),
-        }
-    }
 }
 
 /// An edge that, once removed, opens a cycle.
@@ -280,15 +274,76 @@ impl CycleBreak {
     }
 }
 
-impl std::fmt::Display for CycleBreak {
-    /// The command that removes the edge.
+/// A cycle of waits as ids and subjects: each task waits for the next,
+/// and the last for the first. Display is the plain one-line description
+/// (`a "A" → b "B" → a "A"`), long cycles shortened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cycle {
+    /// The tasks in the order they wait for each other.
+    pub steps: Vec<CycleStep>,
+}
+
+impl Cycle {
+    /// The ids of the tasks on the cycle, in order.
+    pub fn ids(&self) -> impl Iterator<Item = &TaskId> {
+        self.steps.iter().map(|s| &s.id)
+    }
+}
+
+/// One task of a [`Cycle`], and why the task before it waits for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CycleStep {
+    /// The task.
+    pub id: TaskId,
+    /// Its subject, as the cycle is described.
+    pub subject: String,
+    /// Why the task before it waits for it.
+    pub via: Via,
+}
+
+/// Why one task of a cycle waits for the next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Via {
+    /// Named in its own `blocked_by`.
+    Blocker,
+    /// Named in the `blocked_by` of this ancestor.
+    Inherited { id: TaskId, subject: String },
+    /// It is a child of the task before.
+    Child,
+}
+
+impl std::fmt::Display for Cycle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            CycleBreak::DropBlocker { task, blocker } => {
-                write!(f, "git task dep rm {task} {blocker}")
+        let path = &self.steps;
+        let Some(first) = path.first() else {
+            return Ok(());
+        };
+        write!(f, "{} \"{}\"", first.id, first.subject)?;
+        let step = |f: &mut std::fmt::Formatter<'_>, k: usize| {
+            let to = &path[(k + 1) % path.len()];
+            write!(f, " → {} \"{}\"", to.id, to.subject)?;
+            match &to.via {
+                Via::Inherited { id, subject } => {
+                    write!(f, " (inherited from {id} \"{subject}\")")
+                }
+                Via::Child => write!(f, " (a child)"),
+                Via::Blocker => Ok(()),
             }
-            CycleBreak::UnsetParent { child } => write!(f, "git task edit {child} --unset parent"),
+        };
+        let len = path.len();
+        if len <= CYCLE_STEPS + 2 {
+            for k in 0..len {
+                step(f, k)?;
+            }
+        } else {
+            for k in 0..CYCLE_STEPS {
+                step(f, k)?;
+            }
+            write!(f, " → … {} more …", len - CYCLE_STEPS - 2)?;
+            step(f, len - 2)?;
+            step(f, len - 1)?;
         }
+        Ok(())
     }
 }
 

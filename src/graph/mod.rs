@@ -10,7 +10,7 @@
 //! linear in tasks plus written edges (see `docs/graph.md`).
 
 mod cycles;
-pub use cycles::CycleBreak;
+pub use cycles::{Cycle, CycleBreak, CycleStep, Via};
 mod forest;
 mod plan;
 mod tracks;

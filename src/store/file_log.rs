@@ -97,6 +97,7 @@ impl Blobs<'_> {
         self.objects
             .find(&version.blob, &mut self.buf)
             .map(|data| data.data)
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -310,7 +311,11 @@ impl<'a> Files<'a> {
                     .objects
                     .try_find(commit, &mut self.buf)
                     .map_err(|e| read_commit(commit, e))?
-                    .ok_or_else(|| Error::Git(format!("commit {commit} is missing")))?;
+                    .ok_or_else(|| {
+                        Error::Object(crate::error::ObjectProblem::MissingCommit {
+                            id: commit.to_string(),
+                        })
+                    })?;
                 gix::objs::CommitRefIter::from_bytes(data.data, self.hash)
                     .tree_id()
                     .map_err(|e| read_commit(commit, e))?
@@ -364,7 +369,10 @@ impl<'a> Files<'a> {
         name: &str,
         is_tree: bool,
     ) -> Result<Option<FileVersion>> {
-        let data = self.objects.find(tree, &mut self.buf).map_err(Error::Git)?;
+        let data = self
+            .objects
+            .find(tree, &mut self.buf)
+            .map_err(Error::Object)?;
         for entry in gix::objs::TreeRefIter::from_bytes(data.data, self.hash) {
             let entry = entry.map_err(|e| {
                 GitError::new(
@@ -398,7 +406,7 @@ impl<'a> Files<'a> {
         let data = self
             .objects
             .find(&commit, &mut self.buf)
-            .map_err(Error::Git)?;
+            .map_err(Error::Object)?;
         let parsed = gix::objs::CommitRef::from_bytes(data.data, self.hash)
             .map_err(|e| read_commit(&commit, e))?;
         let author = parsed

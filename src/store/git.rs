@@ -8,7 +8,10 @@ use gix::bstr::ByteSlice;
 use gix::objs::{Exists, Find, Kind};
 
 use super::{Blob, Listing, SourceFile, StrayKind, TASKS_DIR, Unmerged, files};
-use crate::error::{Error, Result};
+use crate::error::{Error, GitOp, ObjectProblem, Result};
+
+/// What a read of git's objects failed on, kept as the error's source.
+type Cause = Box<dyn std::error::Error + Send + Sync>;
 
 /// The object databases to read from: the repository's own and, inside a
 /// `pre-receive` hook, the quarantine directory where git keeps the pushed
@@ -42,11 +45,14 @@ impl Objects {
         &self,
         id: &gix::oid,
         buf: &'a mut Vec<u8>,
-    ) -> Result<gix::objs::Data<'a>, String> {
+    ) -> Result<gix::objs::Data<'a>, ObjectProblem> {
         match self.try_find(id, buf) {
             Ok(Some(data)) => Ok(data),
-            Ok(None) => Err(format!("object {id} is missing")),
-            Err(e) => Err(format!("cannot read object {id}: {e}")),
+            Ok(None) => Err(ObjectProblem::Missing { id: id.to_string() }),
+            Err(e) => Err(ObjectProblem::Unreadable {
+                id: id.to_string(),
+                source: e.into(),
+            }),
         }
     }
 
@@ -103,7 +109,7 @@ pub(super) fn index_files(repo: &gix::Repository) -> Result<Listing> {
     use gix::index::entry::{Mode, Stage};
     let index = repo
         .index_or_empty()
-        .map_err(|e| Error::Git(format!("cannot read the index: {e}")))?;
+        .map_err(|e| Error::git(GitOp::ReadIndex, e))?;
     let prefix = format!("{TASKS_DIR}/");
     let mut listing = Listing::default();
     // The entries of one folder follow each other: it is listed once.
@@ -165,7 +171,14 @@ pub(super) fn index_files(repo: &gix::Repository) -> Result<Listing> {
 /// The files of `.tasks/` in the tree of `rev`. A revision without
 /// `.tasks/` has no tasks.
 pub(super) fn revision_files(objects: &Objects, rev: &str) -> Result<Listing> {
-    let fail = |e: String| Error::Git(format!("cannot read revision `{rev}`: {e}"));
+    let fail = |e: Cause| {
+        Error::git(
+            GitOp::ReadRevision {
+                rev: rev.to_owned(),
+            },
+            e,
+        )
+    };
     // A full object id is taken as it is: in pre-receive the object is only
     // in the quarantine, where rev-parse would not find it.
     let mut id = match gix::ObjectId::from_hex(rev.as_bytes()) {
@@ -175,20 +188,20 @@ pub(super) fn revision_files(objects: &Objects, rev: &str) -> Result<Listing> {
     let mut buf = Vec::new();
     // Peel tags and commits down to the tree.
     let tree = loop {
-        let data = objects.find(&id, &mut buf).map_err(fail)?;
+        let data = objects.find(&id, &mut buf).map_err(|e| fail(e.into()))?;
         match data.kind {
             Kind::Tree => break id,
             Kind::Commit => {
                 id = gix::objs::CommitRefIter::from_bytes(data.data, objects.hash())
                     .tree_id()
-                    .map_err(|e| fail(e.to_string()))?;
+                    .map_err(|e| fail(e.into()))?;
             }
             Kind::Tag => {
                 id = gix::objs::TagRefIter::from_bytes(data.data, objects.hash())
                     .target_id()
-                    .map_err(|e| fail(e.to_string()))?;
+                    .map_err(|e| fail(e.into()))?;
             }
-            Kind::Blob => return Err(fail("it names a file, not a commit".into())),
+            Kind::Blob => return Err(fail(ObjectProblem::NamesAFile.into())),
         }
     };
     let Some(tasks_tree) = tree_entry(objects, &tree, TASKS_DIR, &mut buf).map_err(fail)? else {
@@ -197,10 +210,12 @@ pub(super) fn revision_files(objects: &Objects, rev: &str) -> Result<Listing> {
     if !tasks_tree.1.is_tree() {
         return Ok(Listing::default());
     }
-    let data = objects.find(&tasks_tree.0, &mut buf).map_err(fail)?;
+    let data = objects
+        .find(&tasks_tree.0, &mut buf)
+        .map_err(|e| fail(e.into()))?;
     let mut listing = Listing::default();
     for entry in gix::objs::TreeRefIter::from_bytes(data.data, objects.hash()) {
-        let entry = entry.map_err(|e| fail(e.to_string()))?;
+        let entry = entry.map_err(|e| fail(e.into()))?;
         let Ok(name) = entry.filename.to_str() else {
             listing.stray(&entry.filename.to_str_lossy(), StrayKind::NotUtf8);
             continue;
@@ -219,9 +234,9 @@ pub(super) fn revision_files(objects: &Objects, rev: &str) -> Result<Listing> {
 pub(super) fn resolve_rev(repo: &gix::Repository, rev: &str) -> Result<gix::ObjectId> {
     match repo.rev_parse_single(rev) {
         Ok(id) => Ok(id.detach()),
-        Err(_) if repo.head().is_ok_and(|h| h.is_unborn()) => Err(Error::Invalid(format!(
-            "cannot read revision `{rev}`: the repository has no commits yet"
-        ))),
+        Err(_) if repo.head().is_ok_and(|h| h.is_unborn()) => Err(Error::NoCommitsYet {
+            rev: rev.to_owned(),
+        }),
         Err(_) => Err(Error::UnknownRevision {
             rev: rev.to_owned(),
         }),
@@ -277,10 +292,10 @@ fn tree_entry(
     tree: &gix::oid,
     name: &str,
     buf: &mut Vec<u8>,
-) -> Result<Option<(gix::ObjectId, gix::objs::tree::EntryMode)>, String> {
+) -> Result<Option<(gix::ObjectId, gix::objs::tree::EntryMode)>, Cause> {
     let data = objects.find(tree, buf)?;
     for entry in gix::objs::TreeRefIter::from_bytes(data.data, objects.hash()) {
-        let entry = entry.map_err(|e| e.to_string())?;
+        let entry = entry?;
         if entry.filename == name.as_bytes() {
             return Ok(Some((entry.oid.to_owned(), entry.mode)));
         }

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Invalid, ModeProblem, Result};
 
 /// How long a writer waits for the lock unless told otherwise.
 pub const DEFAULT_WAIT: Duration = Duration::from_secs(30);
@@ -228,7 +228,7 @@ fn hostname() -> Option<String> {
 /// them group-writable, `all` (`world`, `everybody`, `2`) also readable by
 /// everyone, an octal number is the mode itself; `umask` (`false`, `0`) or
 /// no setting leaves the umask to decide (`None`).
-pub fn shared_mode(value: Option<&str>) -> std::result::Result<Option<u32>, String> {
+pub fn shared_mode(value: Option<&str>) -> std::result::Result<Option<u32>, Invalid> {
     let Some(value) = value.map(str::trim) else {
         return Ok(None);
     };
@@ -237,19 +237,22 @@ pub fn shared_mode(value: Option<&str>) -> std::result::Result<Option<u32>, Stri
         "group" | "true" | "yes" | "on" | "1" => Ok(Some(0o660)),
         "all" | "world" | "everybody" | "2" => Ok(Some(0o664)),
         octal if octal.starts_with('0') && octal.len() > 1 => {
-            let mode = u32::from_str_radix(&octal[1..], 8)
-                .map_err(|_| format!("core.sharedRepository: `{value}` is not an octal mode"))?;
+            let bad = |why| Invalid::SharedRepository {
+                value: value.to_owned(),
+                why,
+            };
+            let mode =
+                u32::from_str_radix(&octal[1..], 8).map_err(|_| bad(ModeProblem::NotOctal))?;
             if mode & 0o600 != 0o600 {
-                return Err(format!(
-                    "core.sharedRepository: `{value}` does not let the owner read and write"
-                ));
+                return Err(bad(ModeProblem::OwnerCannotWrite));
             }
             // Files git-task creates are never executable.
             Ok(Some(mode & 0o666))
         }
-        _ => Err(format!(
-            "core.sharedRepository: `{value}` is not one of umask, group, all or an octal mode like 0660"
-        )),
+        _ => Err(Invalid::SharedRepository {
+            value: value.to_owned(),
+            why: ModeProblem::Unknown,
+        }),
     }
 }
 
@@ -270,8 +273,27 @@ mod tests {
         assert_eq!(shared_mode(Some("true")), Ok(Some(0o660)));
         assert_eq!(shared_mode(Some("all")), Ok(Some(0o664)));
         assert_eq!(shared_mode(Some("0640")), Ok(Some(0o640)));
-        assert!(shared_mode(Some("0400")).is_err());
-        assert!(shared_mode(Some("sometimes")).is_err());
+        assert!(matches!(
+            shared_mode(Some("0400")),
+            Err(Invalid::SharedRepository {
+                why: ModeProblem::OwnerCannotWrite,
+                ..
+            })
+        ));
+        assert!(matches!(
+            shared_mode(Some("0x9")),
+            Err(Invalid::SharedRepository {
+                why: ModeProblem::NotOctal,
+                ..
+            })
+        ));
+        assert!(matches!(
+            shared_mode(Some("sometimes")),
+            Err(Invalid::SharedRepository {
+                why: ModeProblem::Unknown,
+                ..
+            })
+        ));
     }
 
     #[test]

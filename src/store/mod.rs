@@ -94,10 +94,9 @@ impl Workspace {
                 });
             }
             Ok(Some(files::Kind::File | files::Kind::Special)) => {
-                return Err(Error::Invalid(format!(
-                    "{} is not a directory",
-                    dir.display()
-                )));
+                return Err(Error::NotADirectory {
+                    path: dir.to_path_buf(),
+                });
             }
             _ => {}
         }
@@ -172,10 +171,9 @@ impl Workspace {
             Some(files::Kind::Symlink) => Err(Error::Link {
                 path: PathBuf::from(TASKS_DIR),
             }),
-            Some(other) => Err(Error::Invalid(format!(
-                "{TASKS_DIR} is {}, not the directory of task files",
-                other.describe()
-            ))),
+            Some(other) => Err(Error::TasksNotADirectory {
+                kind: other.describe(),
+            }),
             None => Err(Error::NotInitialized {
                 root: self.root.clone(),
             }),
@@ -245,7 +243,7 @@ impl Workspace {
     /// Takes the exclusive lock of `.tasks/`, waiting as configured.
     fn lock(&self) -> Result<Lock> {
         let mode = lock::shared_mode(self.git_config("core.sharedRepository").as_deref())
-            .map_err(Error::Invalid)?;
+            .map_err(Error::from)?;
         let notice = self.lock_notice.as_deref();
         Lock::acquire(
             &lock::path_in(&self.git_dir),
@@ -612,13 +610,16 @@ fn parse_file(objects: &git::Objects, file: &SourceFile, stems: &HashSet<&str>) 
         Blob::Path(p) => files::read_regular(p).map_err(|e| e.message()),
         Blob::Object(oid) => {
             let mut buf = Vec::new();
-            objects.find(oid, &mut buf).and_then(|data| {
-                if data.data.len() as u64 > files::MAX_FILE_BYTES {
-                    Err(files::too_large(data.data.len() as u64))
-                } else {
-                    Ok(data.data.to_vec())
-                }
-            })
+            objects
+                .find(oid, &mut buf)
+                .map_err(|e| e.to_string())
+                .and_then(|data| {
+                    if data.data.len() as u64 > files::MAX_FILE_BYTES {
+                        Err(files::too_large(data.data.len() as u64))
+                    } else {
+                        Ok(data.data.to_vec())
+                    }
+                })
         }
         Blob::Unreadable(why) => Err(why.clone()),
     };
@@ -889,25 +890,17 @@ impl Transaction<'_> {
             .or_else(|| newly_cyclic.iter().copied().min());
         if let Some(i) = start {
             let path = graph.cycle_through(i).unwrap_or_default();
-            let mut hints =
-                vec!["a task cannot wait for itself, directly or through others".to_owned()];
             // An edge this change did not write: the one it did is refused.
-            if let Some(edge) = graph
+            let elsewhere = graph
                 .cycle_breaks(&path)
                 .into_iter()
                 .find(|b| !self.changes.contains_key(b.written_in()))
-            {
-                hints.push(format!(
-                    "to keep this change, open the cycle elsewhere: {edge}"
-                ));
+                .map(crate::action::Action::from);
+            return Err(crate::error::Refusal::Cycle {
+                cycle: graph.cycle(&path),
+                elsewhere,
             }
-            return Err(Error::refused(
-                format!(
-                    "this change would close a cycle: {}",
-                    graph.describe_cycle(&path)
-                ),
-                hints,
-            ));
+            .into());
         }
         test_pause("before-write");
         // Nothing is written unless every file is still what was read: a

@@ -20,7 +20,7 @@ use super::{
     Blob, CONFIG_FILE, Loaded, Outcome, Reuse, SourceFile, TASKS_DIR, Workspace, load_files,
     parse_file,
 };
-use crate::error::{Error, Result};
+use crate::error::{Error, GitOp, ObjectProblem, Result};
 use crate::id::TaskId;
 
 /// A commit a push adds, with its parents.
@@ -125,18 +125,21 @@ impl History {
         let mut id = id;
         // A chain of tags longer than this is a loop or an attack.
         for _ in 0..64 {
-            let data = self.objects.find(&id, &mut self.buf).map_err(Error::Git)?;
+            let data = self
+                .objects
+                .find(&id, &mut self.buf)
+                .map_err(Error::Object)?;
             match data.kind {
                 Kind::Commit => return Ok(Some(id)),
                 Kind::Tag => {
                     id = gix::objs::TagRefIter::from_bytes(data.data, hash)
                         .target_id()
-                        .map_err(|e| Error::Git(format!("cannot read tag {id}: {e}")))?;
+                        .map_err(|e| Error::git(GitOp::ReadTag { id: id.to_string() }, e))?;
                 }
                 Kind::Tree | Kind::Blob => return Ok(None),
             }
         }
-        Err(Error::Git(format!("tag {id} does not end at an object")))
+        Err(ObjectProblem::TagWithoutTarget { id: id.to_string() }.into())
     }
 
     /// The commits reachable from `tip` that the remote does not have yet,
@@ -144,7 +147,14 @@ impl History {
     /// the commit itself, so that moving from one to the next changes
     /// little).
     pub fn added(&self, tip: ObjectId, known: &Known) -> Result<Vec<Added>> {
-        let fail = |e: gix::Error| Error::Git(format!("cannot walk the history of {tip}: {e}"));
+        let fail = |e: gix::Error| {
+            Error::git(
+                GitOp::WalkHistory {
+                    tip: Some(tip.to_string()),
+                },
+                e,
+            )
+        };
         let objects = &self.objects;
         let mut commits = Vec::new();
         // A parent that is not there (a shallow clone's boundary) ends the
@@ -173,7 +183,12 @@ impl History {
             }
             Known::OutsideQuarantine(dir) => {
                 let quarantine = gix::odb::at(dir, self.hash()).map_err(|e| {
-                    Error::Git(format!("cannot read the quarantine {}: {e}", dir.display()))
+                    Error::git(
+                        GitOp::ReadQuarantine {
+                            dir: dir.to_path_buf(),
+                        },
+                        e,
+                    )
                 })?;
                 let walk = gix::traverse::commit::Simple::filtered([tip], objects, |id| {
                     quarantine.exists(id)
@@ -192,9 +207,16 @@ impl History {
         let data = self
             .objects
             .find(commit, &mut self.buf)
-            .map_err(Error::Git)?;
-        let parsed = gix::objs::CommitRef::from_bytes(data.data, hash)
-            .map_err(|e| Error::Git(format!("cannot read commit {commit}: {e}")))?;
+            .map_err(Error::Object)?;
+        let parsed = gix::objs::CommitRef::from_bytes(data.data, hash).map_err(|e| {
+            Error::git(
+                GitOp::ReadCommit {
+                    id: commit.to_string(),
+                    part: None,
+                },
+                e,
+            )
+        })?;
         Ok(parsed.message_summary().to_str_lossy().into_owned())
     }
 
@@ -225,18 +247,37 @@ impl History {
             return Ok(*tree);
         }
         let hash = self.hash();
-        let fail = |e: String| Error::Git(format!("cannot read commit {commit}: {e}"));
-        let data = self.objects.find(commit, &mut self.buf).map_err(fail)?;
+        let fail = |e: Box<dyn std::error::Error + Send + Sync>| {
+            Error::git(
+                GitOp::ReadCommit {
+                    id: commit.to_string(),
+                    part: None,
+                },
+                e,
+            )
+        };
+        let data = self
+            .objects
+            .find(commit, &mut self.buf)
+            .map_err(|e| fail(e.into()))?;
         if data.kind != Kind::Commit {
-            return Err(fail(format!("it is a {}, not a commit", data.kind)));
+            return Err(fail(
+                ObjectProblem::NotACommit {
+                    kind: data.kind.to_string(),
+                }
+                .into(),
+            ));
         }
         let root = gix::objs::CommitRefIter::from_bytes(data.data, hash)
             .tree_id()
-            .map_err(|e| fail(e.to_string()))?;
-        let data = self.objects.find(&root, &mut self.buf).map_err(fail)?;
+            .map_err(|e| fail(e.into()))?;
+        let data = self
+            .objects
+            .find(&root, &mut self.buf)
+            .map_err(|e| fail(e.into()))?;
         let mut tasks = None;
         for entry in gix::objs::TreeRefIter::from_bytes(data.data, hash) {
-            let entry = entry.map_err(|e| fail(e.to_string()))?;
+            let entry = entry.map_err(|e| fail(e.into()))?;
             if entry.filename == TASKS_DIR.as_bytes() {
                 tasks = entry.mode.is_tree().then(|| entry.oid.to_owned());
                 break;
@@ -323,7 +364,7 @@ impl History {
         let data = self
             .objects
             .find(&tree, &mut self.buf)
-            .map_err(Error::Git)?;
+            .map_err(Error::Object)?;
         Ok(data.data.to_vec())
     }
 
@@ -533,7 +574,7 @@ impl History {
 /// Where the tree entry that starts at `start` ends: `<mode> <name>\0`
 /// and the object id.
 fn entry_end(data: &[u8], start: usize, hash: gix::hash::Kind) -> Result<usize> {
-    let bad = || Error::Git("a .tasks tree is damaged".into());
+    let bad = || Error::Object(ObjectProblem::DamagedTasksTree);
     let nul = data
         .get(start..)
         .and_then(|d| d.find_byte(0))
@@ -555,8 +596,8 @@ fn raw_entry(
     gix::objs::TreeRefIter::from_bytes(&data[start..end], hash)
         .next()
         .transpose()
-        .map_err(|e| Error::Git(format!("cannot read a .tasks tree: {e}")))?
-        .ok_or_else(|| Error::Git("a .tasks tree is damaged".into()))
+        .map_err(|e| Error::git(GitOp::ReadTasksTree, e))?
+        .ok_or(Error::Object(ObjectProblem::DamagedTasksTree))
 }
 
 /// How many bytes `a` and `b` have the same at the start.
@@ -590,7 +631,7 @@ fn common_suffix(a: &[u8], b: &[u8]) -> usize {
 fn tree_entries(data: &[u8], hash: gix::hash::Kind) -> Result<Vec<gix::objs::tree::EntryRef<'_>>> {
     gix::objs::TreeRefIter::from_bytes(data, hash)
         .collect::<Result<_, _>>()
-        .map_err(|e| Error::Git(format!("cannot read a .tasks tree: {e}")))
+        .map_err(|e| Error::git(GitOp::ReadTasksTree, e))
 }
 
 /// Whether the file's stem is a task id: what is said about any other

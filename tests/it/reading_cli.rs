@@ -311,7 +311,7 @@ fn check_hints_name_the_stray_file() {
 /// What `git task ARGS` prints with stdout on a terminal: run under
 /// `script` (util-linux), which gives it a pseudo-terminal.
 fn on_terminal(env: &TestEnv, args: &[&str]) -> String {
-    let quote = |s: &str| git_task::error::shell_word(s);
+    let quote = |s: &str| format!("'{}'", s.replace('\'', "'\\''"));
     let mut line = vec![
         quote(env!("CARGO_BIN_EXE_git-task")),
         "--color".into(),
