@@ -79,10 +79,6 @@ pub enum Error {
     /// An object of the repository is missing or not what it should be.
     #[error("git: {0}")]
     Object(#[from] ObjectProblem),
-    /// A git operation of the store failed: which one, with gix's error as
-    /// its source.
-    #[error(transparent)]
-    Repository(#[from] crate::store::GitError),
     /// A revision given by the user names no commit, branch or tag.
     #[error("no revision `{rev}` in this repository")]
     UnknownRevision { rev: String },
@@ -290,6 +286,8 @@ pub enum GitOp {
     ReadRevision { rev: String },
     /// Listing the references, for a push.
     ListReferences,
+    /// Finding the reference `name`.
+    FindReference { name: String },
     /// Finding the commit HEAD is at.
     ReadHead,
     /// Reading `.git/shallow`.
@@ -325,6 +323,7 @@ impl std::fmt::Display for GitOp {
             GitOp::ReadIndex => write!(f, "cannot read the index"),
             GitOp::ReadRevision { rev } => write!(f, "cannot read revision `{rev}`"),
             GitOp::ListReferences => write!(f, "cannot list the references"),
+            GitOp::FindReference { name } => write!(f, "cannot read the reference {name}"),
             GitOp::ReadHead => write!(f, "cannot read HEAD"),
             GitOp::ReadShallow => write!(f, "cannot read the list of shallow commits"),
             GitOp::WalkHistory { tip: None } => write!(f, "cannot walk the history"),

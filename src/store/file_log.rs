@@ -21,8 +21,9 @@ use gix::traverse::commit::ParentIds;
 use gix::traverse::commit::simple::CommitTimeOrder;
 
 use super::git::Objects;
-use super::repo::{GitError, GitOp, ObjectId};
+use super::repo::ObjectId;
 use super::{TASKS_DIR, Workspace};
+use crate::error::GitOp;
 use crate::error::{Error, Result};
 
 /// One version of a file in a tree: its blob and its mode. Two commits
@@ -133,7 +134,7 @@ impl Workspace {
         };
         let shallow = repo
             .shallow_commits()
-            .map_err(|e| GitError::new(GitOp::ReadShallow, e))?;
+            .map_err(|e| Error::git(GitOp::ReadShallow, e))?;
         let mut walker = Walker {
             repo,
             files: Files::new(repo, &objects, name),
@@ -151,7 +152,7 @@ impl Workspace {
             // A parent that is not in the repository ends the walk there
             // (gix already stops at the commits `.git/shallow` lists).
             .selected(|id| repo.objects.exists(id))
-            .map_err(|e| GitError::new(GitOp::WalkHistory, e))?;
+            .map_err(|e| Error::git(GitOp::WalkHistory { tip: None }, e))?;
         // The commits git's simplification still follows, and those the
         // walk has passed that none did yet. The walk yields children
         // before parents as far as commit times allow; with clock skew a
@@ -160,7 +161,7 @@ impl Workspace {
         let mut wanted: HashSet<ObjectId> = HashSet::from([head]);
         let mut passed: HashMap<ObjectId, ParentIds> = HashMap::new();
         'walk: for info in walk {
-            let info = info.map_err(|e| GitError::new(GitOp::WalkHistory, e))?;
+            let info = info.map_err(|e| Error::git(GitOp::WalkHistory { tip: None }, e))?;
             if !wanted.remove(&info.id) {
                 passed.insert(info.id, info.parent_ids);
                 continue;
@@ -375,9 +376,9 @@ impl<'a> Files<'a> {
             .map_err(Error::Object)?;
         for entry in gix::objs::TreeRefIter::from_bytes(data.data, self.hash) {
             let entry = entry.map_err(|e| {
-                GitError::new(
+                Error::git(
                     GitOp::ReadTree {
-                        id: tree.to_owned(),
+                        id: tree.to_string(),
                     },
                     e,
                 )
@@ -409,12 +410,26 @@ impl<'a> Files<'a> {
             .map_err(Error::Object)?;
         let parsed = gix::objs::CommitRef::from_bytes(data.data, self.hash)
             .map_err(|e| read_commit(&commit, e))?;
-        let author = parsed
-            .author()
-            .map_err(|e| GitError::new(GitOp::ReadAuthor { id: commit }, e))?;
+        let author = parsed.author().map_err(|e| {
+            Error::git(
+                GitOp::ReadCommit {
+                    id: commit.to_string(),
+                    part: Some("the author of"),
+                },
+                e,
+            )
+        })?;
         let seconds = author
             .time()
-            .map_err(|e| GitError::new(GitOp::ReadDate { id: commit }, e))?
+            .map_err(|e| {
+                Error::git(
+                    GitOp::ReadCommit {
+                        id: commit.to_string(),
+                        part: Some("the date of"),
+                    },
+                    e,
+                )
+            })?
             .seconds;
         Ok(Commit {
             id: commit,
@@ -431,7 +446,13 @@ fn read_commit(
     id: &gix::oid,
     e: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
 ) -> Error {
-    GitError::new(GitOp::ReadCommit { id: id.to_owned() }, e).into()
+    Error::git(
+        GitOp::ReadCommit {
+            id: id.to_string(),
+            part: None,
+        },
+        e,
+    )
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ use crate::taskset::TaskSet;
 
 pub use file_log::{Blobs, Commit, FileVersion, Visit, Walked};
 pub use lock::{DEFAULT_WAIT, Holder, Lock};
-pub use repo::{ConfigFile, GitError, GitOp, ObjectId, Reference, wildmatch};
+pub use repo::{ConfigFile, ObjectId, Reference, wildmatch};
 pub use walk::{Added, History, Known};
 
 /// The name of the tasks directory at the root of the working tree.

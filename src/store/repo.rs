@@ -3,10 +3,9 @@
 //! directories git keeps things in.
 //!
 //! Every call is wrapped here, as git-branchless wraps git2: "not found"
-//! is an `Option`, and a failure is a [`GitError`] that says what was being
-//! asked, with gix's error as its source. No other module names gix.
+//! is an `Option`, and a failure is an [`Error::Git`] that says what was
+//! being asked ([`GitOp`]), with gix's error as its source. No other module names gix.
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -14,86 +13,11 @@ use gix::objs::Exists;
 use gix::prelude::ObjectIdExt;
 
 use super::Workspace;
-use crate::error::{Error, Result};
+use crate::error::{Error, GitOp, Result};
 
 /// The id of a git object (a commit, tree, blob or tag). The store hands
 /// it out and takes it back; it prints as the full hex id.
 pub use gix::ObjectId;
-
-/// A git operation that failed: what git-task asked, and gix's error as
-/// the source.
-#[derive(Debug, thiserror::Error)]
-#[error("git: {op}: {source}")]
-pub struct GitError {
-    /// What was being asked.
-    pub op: GitOp,
-    /// gix's own error.
-    pub source: Box<dyn std::error::Error + Send + Sync + 'static>,
-}
-
-impl GitError {
-    pub(crate) fn new(
-        op: GitOp,
-        source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
-    ) -> GitError {
-        GitError {
-            op,
-            source: source.into(),
-        }
-    }
-}
-
-/// What the store was asking git when it failed, with what it was asked
-/// about.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum GitOp {
-    /// Where HEAD points.
-    ReadHead,
-    /// The commits `.git/shallow` lists.
-    ReadShallow,
-    /// Walking the commits reachable from HEAD.
-    WalkHistory,
-    /// Listing the references.
-    ListReferences,
-    /// Finding the reference of this name.
-    FindReference { name: String },
-    /// The merge base of two revisions.
-    MergeBase { a: String, b: String },
-    /// A commit object.
-    ReadCommit { id: ObjectId },
-    /// The author line of a commit.
-    ReadAuthor { id: ObjectId },
-    /// The author date of a commit.
-    ReadDate { id: ObjectId },
-    /// A tree object.
-    ReadTree { id: ObjectId },
-    /// A value of the git configuration, read or written.
-    ConfigValue { key: String },
-    /// Taking git's lock file for a file about to be rewritten.
-    Lock { path: PathBuf },
-    /// Reading a git configuration file.
-    ParseConfig { path: PathBuf },
-}
-
-impl fmt::Display for GitOp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            GitOp::ReadHead => f.write_str("cannot read HEAD"),
-            GitOp::ReadShallow => f.write_str("cannot read the list of shallow commits"),
-            GitOp::WalkHistory => f.write_str("cannot walk the history"),
-            GitOp::ListReferences => f.write_str("cannot list the references"),
-            GitOp::FindReference { name } => write!(f, "cannot read the reference {name}"),
-            GitOp::MergeBase { a, b } => write!(f, "no merge base of {a} and {b}"),
-            GitOp::ReadCommit { id } => write!(f, "cannot read commit {id}"),
-            GitOp::ReadAuthor { id } => write!(f, "cannot read the author of commit {id}"),
-            GitOp::ReadDate { id } => write!(f, "cannot read the date of commit {id}"),
-            GitOp::ReadTree { id } => write!(f, "cannot read tree {id}"),
-            GitOp::ConfigValue { key } => f.write_str(key),
-            GitOp::Lock { path } => write!(f, "cannot lock {}", path.display()),
-            GitOp::ParseConfig { path } => write!(f, "{}", path.display()),
-        }
-    }
-}
 
 /// A reference, followed to the object it leads to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,13 +38,13 @@ impl Workspace {
         let head = self
             .repo
             .head()
-            .map_err(|e| GitError::new(GitOp::ReadHead, e))?;
+            .map_err(|e| Error::git(GitOp::ReadHead, e))?;
         if head.is_unborn() {
             return Ok(None);
         }
         let id = head
             .into_peeled_id()
-            .map_err(|e| GitError::new(GitOp::ReadHead, e))?;
+            .map_err(|e| Error::git(GitOp::ReadHead, e))?;
         Ok(Some(id.detach()))
     }
 
@@ -148,7 +72,7 @@ impl Workspace {
     pub fn merge_base(&self, a: &str, b: &str) -> Result<Option<ObjectId>> {
         let (a_id, b_id) = (self.resolve_rev(a)?, self.resolve_rev(b)?);
         let base = self.repo.merge_base(a_id, b_id).map_err(|e| {
-            GitError::new(
+            Error::git(
                 GitOp::MergeBase {
                     a: a.to_owned(),
                     b: b.to_owned(),
@@ -176,7 +100,7 @@ impl Workspace {
     /// no object (a symbolic reference to a branch that is gone).
     pub fn reference(&self, name: &str) -> Result<Option<Reference>> {
         let found = self.repo.try_find_reference(name).map_err(|e| {
-            GitError::new(
+            Error::git(
                 GitOp::FindReference {
                     name: name.to_owned(),
                 },
@@ -200,7 +124,7 @@ impl Workspace {
     /// `None`) lead to, through symbolic references and annotated tags;
     /// a reference that leads nowhere, or cannot be read, is left out.
     pub fn reference_targets(&self, prefix: Option<&str>) -> Result<Vec<ObjectId>> {
-        let fail = |e: gix::Error| GitError::new(GitOp::ListReferences, e);
+        let fail = |e: gix::Error| Error::git(GitOp::ListReferences, e);
         let platform = self.repo.references().map_err(fail)?;
         let refs = match prefix {
             Some(prefix) => platform.prefixed(prefix),
@@ -255,7 +179,7 @@ impl Workspace {
             .repo
             .config_snapshot()
             .trusted_path(key)
-            .map_err(|e| GitError::new(GitOp::ConfigValue { key: key.into() }, e))?
+            .map_err(|e| Error::git(GitOp::Config { key: key.into() }, e))?
             .filter(|p| !p.as_os_str().is_empty());
         Ok(match configured {
             Some(path) if path.is_absolute() => path,
@@ -305,7 +229,7 @@ impl Workspace {
             None,
             0,
         )
-        .map_err(|e| GitError::new(GitOp::Lock { path: path.clone() }, e))?;
+        .map_err(|e| Error::git(GitOp::Lock { path: path.clone() }, e))?;
         let bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
@@ -316,7 +240,7 @@ impl Workspace {
             gix::config::file::Metadata::from(gix::config::Source::Local),
             Default::default(),
         )
-        .map_err(|e| GitError::new(GitOp::ParseConfig { path: path.clone() }, e))?;
+        .map_err(|e| Error::git(GitOp::ParseConfig { path: path.clone() }, e))?;
         let mut config = ConfigFile {
             file,
             changed: false,
@@ -359,8 +283,8 @@ impl ConfigFile {
         self.file
             .set_raw_value_by(section, subsection, key, value)
             .map_err(|e| {
-                GitError::new(
-                    GitOp::ConfigValue {
+                Error::git(
+                    GitOp::Config {
                         key: format!("{section}.{subsection}.{key}"),
                     },
                     e,
@@ -591,10 +515,10 @@ mod tests {
         // A file git cannot read is refused with gix's reason as the source.
         std::fs::write(&path, "[merge \"broken\n").unwrap();
         let error = ws.edit_config(|_| Ok(())).unwrap_err();
-        let Error::Repository(git) = &error else {
+        let Error::Git { op, .. } = &error else {
             panic!("{error:?}");
         };
-        assert_eq!(git.op, GitOp::ParseConfig { path: path.clone() });
+        assert_eq!(*op, GitOp::ParseConfig { path: path.clone() });
         assert!(std::error::Error::source(&error).is_some());
     }
 
