@@ -648,29 +648,12 @@ mod tests {
     use super::*;
     use std::error::Error as _;
 
-    fn git(dir: &std::path::Path, args: &[&str]) {
-        let out = std::process::Command::new("git")
-            .current_dir(dir)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_AUTHOR_NAME", "t")
-            .env("GIT_AUTHOR_EMAIL", "t@example.com")
-            .env("GIT_COMMITTER_NAME", "t")
-            .env("GIT_COMMITTER_EMAIL", "t@example.com")
-            .args(args)
-            .output()
-            .expect("run git");
-        assert!(out.status.success(), "git {args:?}: {out:?}");
-    }
-
     #[test]
     fn a_git_error_says_what_was_asked_and_keeps_its_cause() {
-        let dir = tempfile::tempdir().unwrap();
-        git(dir.path(), &["init", "-q"]);
-        std::fs::write(dir.path().join("f"), "x").unwrap();
-        git(dir.path(), &["add", "f"]);
-        git(dir.path(), &["commit", "-q", "-m", "f"]);
-        let ws = crate::store::Workspace::discover(dir.path()).unwrap();
+        let repo = crate::store::testing::TestRepo::new();
+        repo.write("f", "x");
+        repo.commit("f");
+        let ws = repo.workspace();
         let error = ws
             .read(&crate::store::Source::Rev("HEAD:f".into()))
             .map(|_| ())

@@ -754,31 +754,14 @@ mod tests {
         assert_eq!(order, vec![1, 3, 2, 4]);
     }
 
-    /// Runs git in `dir` with a pinned identity and no user configuration.
-    fn git(dir: &Path, args: &[&str]) -> String {
-        let out = std::process::Command::new("git")
-            .current_dir(dir)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_AUTHOR_NAME", "t")
-            .env("GIT_AUTHOR_EMAIL", "t@example.com")
-            .env("GIT_COMMITTER_NAME", "t")
-            .env("GIT_COMMITTER_EMAIL", "t@example.com")
-            .args(args)
-            .output()
-            .expect("run git");
-        assert!(out.status.success(), "git {args:?}: {out:?}");
-        String::from_utf8_lossy(&out.stdout).trim().to_owned()
-    }
-
     /// Every commit of a history that adds, changes, breaks, renames and
     /// removes tasks reads, by moving from commit to commit, exactly as a
     /// fresh read of the revision.
     #[test]
     fn moving_between_commits_reads_what_a_fresh_read_does() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
-        git(root, &["init", "-q", "-b", "main"]);
+        let repo = crate::store::testing::TestRepo::new();
+        let root = &repo.root();
+        let git = |_: &Path, args: &[&str]| repo.git(args);
         let tasks = root.join(TASKS_DIR);
         std::fs::create_dir_all(&tasks).unwrap();
         let write = |name: &str, text: &str| std::fs::write(tasks.join(name), text).unwrap();
@@ -853,9 +836,9 @@ mod tests {
     /// files, visited in a random order.
     #[test]
     fn random_histories_read_as_fresh_reads_do() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
-        git(root, &["init", "-q", "-b", "main"]);
+        let repo = crate::store::testing::TestRepo::new();
+        let root = &repo.root();
+        let git = |_: &Path, args: &[&str]| repo.git(args);
         let tasks = root.join(TASKS_DIR);
         std::fs::create_dir_all(&tasks).unwrap();
         let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
