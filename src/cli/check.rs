@@ -7,8 +7,8 @@ use git_task::store::Source;
 use serde::Serialize;
 
 use super::advice;
-use super::ui::{Style, Ui};
-use super::{CliResult, Ctx};
+use super::render::{summary, write_human};
+use super::{CliResult, Ctx, SourceArgs};
 
 /// Output formats of `check` and `lint`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -18,28 +18,6 @@ pub enum Format {
     /// GitHub Actions workflow annotations (`::error file=…,line=…::…`), so
     /// pull requests show problems inline.
     Github,
-}
-
-/// Which task set to read: the working tree, the index or a revision.
-#[derive(Debug, Clone, clap::Args)]
-pub struct SourceArgs {
-    /// Check what the next commit would record (the index).
-    #[arg(long, conflicts_with = "rev")]
-    pub staged: bool,
-
-    /// Check the tasks of a revision: a branch, tag, sha or `HEAD~2`.
-    #[arg(long, value_name = "REV")]
-    pub rev: Option<String>,
-}
-
-impl SourceArgs {
-    pub fn source(&self) -> Source {
-        match (&self.rev, self.staged) {
-            (Some(rev), _) => Source::Rev(rev.clone()),
-            (None, true) => Source::Index,
-            (None, false) => Source::WorkTree,
-        }
-    }
 }
 
 /// Check the integrity of the tasks.
@@ -155,42 +133,6 @@ fn finish(
         return Err(super::CliError::Silent(1));
     }
     Ok(())
-}
-
-/// `2 errors, 1 warning`, or `no problems`.
-pub fn summary(report: &Report) -> String {
-    let (e, w) = (report.errors(), report.warnings());
-    if e == 0 && w == 0 {
-        return "no problems".into();
-    }
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    format!("{}, {}", plural(e, "error"), plural(w, "warning"))
-}
-
-/// Diagnostics as people read them: `error: FILE:LINE:COL: message` and
-/// the hints under it.
-pub fn write_human(ui: &Ui, report: &Report, out: &mut String) {
-    for d in &report.diagnostics {
-        let (label, style) = match d.severity {
-            Severity::Error => ("error", Style::Red),
-            Severity::Warning => ("warning", Style::Yellow),
-        };
-        out.push_str(&format!(
-            "{}: {}:{}:{}: {}\n",
-            ui.paint(style, label),
-            super::ui::escape(&d.path.display().to_string(), false),
-            d.line,
-            d.column,
-            super::ui::escape(&d.message, false)
-        ));
-        for hint in &d.hints {
-            out.push_str(&format!(
-                "  {} {}\n",
-                ui.paint(Style::Cyan, "hint:"),
-                super::ui::escape(&advice::hint(hint), false)
-            ));
-        }
-    }
 }
 
 /// One GitHub workflow command. Data is escaped as the runner expects

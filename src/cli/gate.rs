@@ -6,7 +6,7 @@ use git_task::change;
 use git_task::gate;
 use git_task::graph::Graph;
 
-use super::check::SourceArgs;
+use super::SourceArgs;
 use super::render::{View, gate_style};
 use super::ui::escape;
 use super::{CliResult, Ctx, change_one, print_changed};

@@ -6,7 +6,7 @@ use git_task::error::Error;
 use git_task::hooks::Hook;
 use git_task::verdict::{self, Side, Verdict};
 
-use super::check::{summary, write_human};
+use super::render::{summary, write_human};
 use super::ui::Style;
 use super::{CliError, CliResult, Ctx};
 

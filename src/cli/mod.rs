@@ -179,6 +179,28 @@ impl RevArgs {
     }
 }
 
+/// Which task set to read: the working tree, the index or a revision.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SourceArgs {
+    /// Check what the next commit would record (the index).
+    #[arg(long, conflicts_with = "rev")]
+    pub staged: bool,
+
+    /// Check the tasks of a revision: a branch, tag, sha or `HEAD~2`.
+    #[arg(long, value_name = "REV")]
+    pub rev: Option<String>,
+}
+
+impl SourceArgs {
+    pub fn source(&self) -> Source {
+        match (&self.rev, self.staged) {
+            (Some(rev), _) => Source::Rev(rev.clone()),
+            (None, true) => Source::Index,
+            (None, false) => Source::WorkTree,
+        }
+    }
+}
+
 /// The tasks a reading command answers from: every task that reads, and
 /// the files that do not (already reported on stderr).
 pub struct Reading {

@@ -274,3 +274,39 @@ pub fn open_graph<'a>(view: &'a View<'a>) -> Result<git_task::graph::Open<'a>, g
         breaks: first_breaks(view, &cycles.0),
     })
 }
+
+/// `2 errors, 1 warning`, or `no problems`.
+pub fn summary(report: &git_task::check::Report) -> String {
+    let (e, w) = (report.errors(), report.warnings());
+    if e == 0 && w == 0 {
+        return "no problems".into();
+    }
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    format!("{}, {}", plural(e, "error"), plural(w, "warning"))
+}
+
+/// Diagnostics as people read them: `error: FILE:LINE:COL: message` and
+/// the hints under it.
+pub fn write_human(ui: &Ui, report: &git_task::check::Report, out: &mut String) {
+    for d in &report.diagnostics {
+        let (label, style) = match d.severity {
+            git_task::check::Severity::Error => ("error", Style::Red),
+            git_task::check::Severity::Warning => ("warning", Style::Yellow),
+        };
+        out.push_str(&format!(
+            "{}: {}:{}:{}: {}\n",
+            ui.paint(style, label),
+            escape(&d.path.display().to_string(), false),
+            d.line,
+            d.column,
+            escape(&d.message, false)
+        ));
+        for hint in &d.hints {
+            out.push_str(&format!(
+                "  {} {}\n",
+                ui.paint(Style::Cyan, "hint:"),
+                escape(&super::advice::hint(hint), false)
+            ));
+        }
+    }
+}
