@@ -7,18 +7,12 @@ use git_task::store::Source;
 use serde::Serialize;
 
 use super::advice;
+use super::format::Format;
 use super::render::{summary, write_human};
 use super::{CliResult, Ctx, SourceArgs};
 
-/// Output formats of `check` and `lint`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    Human,
-    Json,
-    /// GitHub Actions workflow annotations (`::error file=…,line=…::…`), so
-    /// pull requests show problems inline.
-    Github,
-}
+/// The formats of `check` and `lint`.
+const FORMATS: &[Format] = &[Format::Human, Format::Json, Format::Github];
 
 /// Check the integrity of the tasks.
 ///
@@ -44,8 +38,8 @@ pub struct CheckArgs {
     #[arg(long)]
     pub strict: bool,
 
-    /// human, json or github.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    /// human, json or github (GitHub Actions annotations).
+    #[arg(long, value_name = "FORMAT", default_value = "human", value_parser = Format::parser(FORMATS))]
     pub format: Format,
 }
 
@@ -67,8 +61,8 @@ pub struct LintArgs {
     #[arg(long)]
     pub strict: bool,
 
-    /// human, json or github.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    /// human, json or github (GitHub Actions annotations).
+    #[arg(long, value_name = "FORMAT", default_value = "human", value_parser = Format::parser(FORMATS))]
     pub format: Format,
 }
 
@@ -97,7 +91,7 @@ fn finish(
     strict: bool,
     what: &str,
 ) -> CliResult {
-    let format = if ctx.json { Format::Json } else { format };
+    let format = format.or_json(ctx.json);
     match format {
         Format::Json => {
             ctx.ui.json(&serde_json::json!({
@@ -126,6 +120,7 @@ fn finish(
             ));
             ctx.ui.out().write_all(out.as_bytes())?;
         }
+        other => unreachable!("clap takes only the formats of check and lint, not {other:?}"),
     }
     if report.fails(strict) {
         // The findings are the answer and are already printed: exit 1 with

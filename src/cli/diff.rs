@@ -9,18 +9,12 @@ use git_task::history::{self, Change, TaskSetDiff};
 use git_task::markup::Flowchart;
 use git_task::markup::escape::{code_span as code, markdown as md};
 
+use super::format::Format;
 use super::ui::{Style, Ui, escape};
 use super::{CliResult, Ctx};
 
-/// Output formats of `diff`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    Text,
-    /// For a pull-request comment: a summary table, the changes, and a
-    /// Mermaid graph of the changed tasks and their direct neighbours.
-    Markdown,
-    Json,
-}
+/// The formats of `diff`.
+const FORMATS: &[Format] = &[Format::Human, Format::Markdown, Format::Json];
 
 /// Show how the tasks changed between two revisions.
 ///
@@ -37,8 +31,10 @@ pub struct Args {
     /// A..B, A...B or A.
     pub range: Option<String>,
 
-    /// text, markdown or json.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    /// human, markdown (for a pull-request comment: a summary table, the
+    /// changes, and a Mermaid graph of the changed tasks and their direct
+    /// neighbours) or json.
+    #[arg(long, value_name = "FORMAT", default_value = "human", value_parser = Format::parser(FORMATS))]
     pub format: Format,
 }
 
@@ -64,14 +60,15 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
         to: range.to_name,
         range: range.merge_base.map(|base| (base.spec, base.short)),
     };
-    let format = if ctx.json { Format::Json } else { args.format };
+    let format = args.format.or_json(ctx.json);
     let text = match format {
         Format::Json => {
             ctx.ui.json(&to_json(&old, &new, &diff, &names))?;
             return Ok(());
         }
         Format::Markdown => markdown(&old, &new, &diff, &names),
-        Format::Text => text(&ctx.ui, &old, &new, &diff, &names),
+        Format::Human => text(&ctx.ui, &old, &new, &diff, &names),
+        other => unreachable!("clap takes only the formats of diff, not {other:?}"),
     };
     ctx.ui.out().write_all(text.as_bytes())?;
     Ok(())

@@ -9,22 +9,13 @@ use git_task::drawing::{Drawing, Row};
 use git_task::gate::gate_state;
 use git_task::markup::Flowchart;
 
+use super::format::Format;
 use super::render::View;
 use super::ui::Ui;
 use super::{CliResult, Ctx, RevArgs};
 
-/// Output formats of `graph`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum GraphFormat {
-    /// Lanes like `git log --graph`, for the terminal.
-    Tree,
-    /// A Graphviz digraph (render with `dot -Tsvg`).
-    Dot,
-    /// A Mermaid flowchart (GitHub and GitLab render it in Markdown).
-    Mermaid,
-    /// Nodes and edges with stable field names.
-    Json,
-}
+/// The formats of `graph`.
+const FORMATS: &[Format] = &[Format::Human, Format::Dot, Format::Mermaid, Format::Json];
 
 /// Show the dependency graph
 ///
@@ -77,9 +68,9 @@ pub struct Args {
     #[arg(long, short)]
     pub all: bool,
 
-    /// tree, dot, mermaid or json.
-    #[arg(long, value_enum, default_value_t = GraphFormat::Tree)]
-    pub format: GraphFormat,
+    /// human (lanes like `git log --graph`), dot, mermaid or json.
+    #[arg(long, value_name = "FORMAT", default_value = "human", value_parser = Format::parser(FORMATS))]
+    pub format: Format,
 
     #[command(flatten)]
     pub rev: RevArgs,
@@ -94,17 +85,14 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     let set = reading.set;
     let view = View::new(&set);
     let drawing = Drawing::new(&view.graph, root, args.all);
-    let format = if ctx.json {
-        GraphFormat::Json
-    } else {
-        args.format
-    };
+    let format = args.format.or_json(ctx.json);
     let chart = || Flowchart::of_drawing(&view.graph, &drawing);
     match format {
-        GraphFormat::Tree => print_tree(&mut ctx.ui, &view, &drawing)?,
-        GraphFormat::Dot => ctx.ui.out().write_all(chart().dot().as_bytes())?,
-        GraphFormat::Mermaid => ctx.ui.out().write_all(chart().mermaid().as_bytes())?,
-        GraphFormat::Json => ctx.ui.json(&graph_json(&view, &drawing))?,
+        Format::Human => print_tree(&mut ctx.ui, &view, &drawing)?,
+        Format::Dot => ctx.ui.out().write_all(chart().dot().as_bytes())?,
+        Format::Mermaid => ctx.ui.out().write_all(chart().mermaid().as_bytes())?,
+        Format::Json => ctx.ui.json(&graph_json(&view, &drawing))?,
+        other => unreachable!("clap takes only the formats of graph, not {other:?}"),
     }
     Ok(())
 }

@@ -11,6 +11,7 @@ mod diff;
 mod docs;
 mod edit;
 mod fields;
+mod format;
 mod gate;
 mod graph;
 mod hook;

@@ -9,18 +9,13 @@ use git_task::clock::Zone;
 use git_task::graph::{Calendar, CriticalPath, Schedule, tracks};
 use git_task::markup::gantt;
 
+use super::format::Format;
 use super::render::{View, open_graph, work_text};
 use super::ui::{Style, escape};
 use super::{CliResult, Ctx, RevArgs};
 
-/// Output formats of `plan`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum PlanFormat {
-    Text,
-    Json,
-    /// A Mermaid Gantt chart, one section per worker.
-    Mermaid,
-}
+/// The formats of `plan`.
+const FORMATS: &[Format] = &[Format::Human, Format::Json, Format::Mermaid];
 
 /// Waves of parallel work and a schedule for N workers.
 ///
@@ -40,9 +35,9 @@ pub struct PlanArgs {
     #[arg(long, short, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub workers: u32,
 
-    /// text, json or mermaid (a Gantt chart).
-    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
-    pub format: PlanFormat,
+    /// human, json or mermaid (a Gantt chart, one section per worker).
+    #[arg(long, value_name = "FORMAT", default_value = "human", value_parser = Format::parser(FORMATS))]
+    pub format: Format,
 
     #[command(flatten)]
     pub rev: RevArgs,
@@ -113,21 +108,18 @@ pub fn run_plan(ctx: &mut Ctx, args: PlanArgs) -> CliResult {
     let schedule = open.schedule(&view.graph, &cp, args.workers as usize);
     let waves = open.waves();
     let calendar = calendar(ctx, &zone);
-    let format = if ctx.json {
-        PlanFormat::Json
-    } else {
-        args.format
-    };
+    let format = args.format.or_json(ctx.json);
     match format {
-        PlanFormat::Json => {
+        Format::Json => {
             let value = plan_json(&view, &waves, &cp, &schedule, calendar, &zone);
             ctx.ui.json(&value)?;
         }
-        PlanFormat::Mermaid => {
+        Format::Mermaid => {
             let text = gantt(&set, &cp, &schedule, calendar);
             ctx.ui.out().write_all(text.as_bytes())?;
         }
-        PlanFormat::Text => print_plan(ctx, &view, &waves, &cp, &schedule, calendar)?,
+        Format::Human => print_plan(ctx, &view, &waves, &cp, &schedule, calendar)?,
+        other => unreachable!("clap takes only the formats of plan, not {other:?}"),
     }
     Ok(())
 }

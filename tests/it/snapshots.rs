@@ -201,6 +201,8 @@ fn refusals_and_errors() {
             &["list", "--rev", "nosuch"],
             &["gate", "unwaive", &p.gate],
             &["add", "Twice", "--id", &p.ship],
+            &["graph", "--format", "github"],
+            &["plan", "--json", "--format", "text"],
         ],
     );
     // A file that does not read: reading commands answer without it and
