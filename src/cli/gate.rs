@@ -113,17 +113,12 @@ fn list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
             None => "no gates".to_string(),
         });
     }
-    let width = gates
-        .iter()
-        .map(|(i, _)| view.task(*i).id.as_str().len())
-        .max()
-        .unwrap_or(0);
+    let width = view.id_width(gates.iter().map(|(i, _)| *i));
     for (i, report) in &gates {
         let t = view.task(*i);
-        let pad = " ".repeat(width - t.id.as_str().len());
         lines.push(format!(
-            "{}{pad}  {}  {}  (protects {})",
-            view.id(ui, *i),
+            "{}  {}  {}  (protects {})",
+            view.padded_id(ui, *i, width),
             ui.paint(
                 gate_style(report.state),
                 &format!("{:<9}", report.state.as_str())

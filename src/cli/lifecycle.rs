@@ -139,17 +139,12 @@ pub fn run_done(ctx: &mut Ctx, args: DoneArgs) -> CliResult {
     print_changed(ctx, &set, &id, "completed")?;
     if !ready.is_empty() {
         let ui = &ctx.ui;
-        let width = ready
-            .iter()
-            .map(|&r| view.task(r).id.as_str().len())
-            .max()
-            .unwrap_or(0);
+        let width = view.id_width(ready.iter().copied());
         let mut lines = vec![format!("now ready ({}):", ready.len())];
         for &r in &ready {
-            let pad = " ".repeat(width - view.task(r).id.as_str().len());
             lines.push(format!(
-                "  {}{pad}  {}",
-                view.id(ui, r),
+                "  {}  {}",
+                view.padded_id(ui, r, width),
                 escape(&view.task(r).subject, false)
             ));
         }

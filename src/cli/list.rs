@@ -197,18 +197,13 @@ pub fn run_blocked(ctx: &mut Ctx, args: BlockedArgs) -> CliResult {
         ctx.ui.explain_empty(&text)?;
         return Ok(());
     }
-    let width = blocked
-        .iter()
-        .map(|&i| view.task(i).id.as_str().len())
-        .max()
-        .unwrap_or(0);
+    let width = view.id_width(blocked.iter().copied());
     let mut lines = Vec::new();
     for &i in &blocked {
         let t = view.task(i);
-        let pad = " ".repeat(width - t.id.as_str().len());
         lines.push(format!(
-            "{}{pad}  {}{}",
-            view.id(&ctx.ui, i),
+            "{}  {}{}",
+            view.padded_id(&ctx.ui, i, width),
             escape(&t.subject, false),
             view.overdue_mark(&ctx.ui, i)
         ));

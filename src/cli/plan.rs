@@ -242,11 +242,7 @@ fn print_plan(
             // that starts then.
             (s.start, s.worker.is_some(), s.worker, i)
         });
-        let width = order
-            .iter()
-            .map(|&i| view.task(i).id.as_str().len())
-            .max()
-            .unwrap_or(0);
+        let width = view.id_width(order.iter().copied());
         lines.push(
             ui.paint(Style::Bold, "worker  start     end       task")
                 .into_owned(),
@@ -255,12 +251,11 @@ fn print_plan(
             let slot = schedule.slots[i].expect("filtered");
             let timing = cp.timing[i].expect("open task");
             let worker = slot.worker.map_or("-".to_string(), |w| (w + 1).to_string());
-            let pad = " ".repeat(width - view.task(i).id.as_str().len());
             let mut line = format!(
-                "{worker:<7} {:<9} {:<9} {}{pad}  {}",
+                "{worker:<7} {:<9} {:<9} {}  {}",
                 work_text(slot.start),
                 work_text(slot.end),
-                view.id(ui, i),
+                view.padded_id(ui, i, width),
                 escape(&view.task(i).subject, false)
             );
             if timing.unestimated {
@@ -342,12 +337,7 @@ pub fn run_critical_path(ctx: &mut Ctx, args: CriticalPathArgs) -> CliResult {
             if cp.path.len() == 1 { "" } else { "s" },
             when(calendar.end_at(cp.length), "%a %Y-%m-%d %H:%M")
         ));
-        let width = cp
-            .path
-            .iter()
-            .map(|&i| view.task(i).id.as_str().len())
-            .max()
-            .unwrap_or(0);
+        let width = view.id_width(cp.path.iter().copied());
         lines.push(
             ui.paint(Style::Bold, "start     finish    work   task")
                 .into_owned(),
@@ -355,17 +345,16 @@ pub fn run_critical_path(ctx: &mut Ctx, args: CriticalPathArgs) -> CliResult {
         let mut unestimated: Option<String> = None;
         for &i in &cp.path {
             let t = cp.timing[i].expect("open task");
-            let pad = " ".repeat(width - view.task(i).id.as_str().len());
             let mark = if t.unestimated { "*" } else { "" };
             if t.unestimated && unestimated.is_none() {
                 unestimated = Some(view.task(i).id.to_string());
             }
             lines.push(format!(
-                "{:<9} {:<9} {:<6} {}{pad}  {}",
+                "{:<9} {:<9} {:<6} {}  {}",
                 work_text(t.earliest_start),
                 work_text(t.earliest_finish),
                 format!("{}{mark}", work_text(t.minutes)),
-                view.id(ui, i),
+                view.padded_id(ui, i, width),
                 escape(&view.task(i).subject, false)
             ));
         }

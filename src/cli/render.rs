@@ -50,6 +50,22 @@ impl<'a> View<'a> {
     }
 
     /// The task's id with its short prefix highlighted.
+    /// The width of the id column for the tasks `indices`: the longest id.
+    pub fn id_width(&self, indices: impl IntoIterator<Item = usize>) -> usize {
+        indices
+            .into_iter()
+            .map(|i| self.task(i).id.as_str().len())
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// The highlighted id, padded to `width` characters: the id column of
+    /// a table (the padding is counted without the colour codes).
+    pub fn padded_id(&self, ui: &Ui, i: usize, width: usize) -> String {
+        let pad = " ".repeat(width.saturating_sub(self.task(i).id.as_str().len()));
+        format!("{}{pad}", self.id(ui, i))
+    }
+
     pub fn id(&self, ui: &Ui, i: usize) -> String {
         ui.id(self.task(i).id.as_str(), self.prefix_len(i))
     }
@@ -69,11 +85,10 @@ impl<'a> View<'a> {
     /// padded to `id_width` and `indent` before the subject.
     pub fn line(&self, ui: &Ui, i: usize, id_width: usize, indent: &str) -> String {
         let task = self.task(i);
-        let pad = " ".repeat(id_width.saturating_sub(task.id.as_str().len()));
         let state = format!("{:<11}", self.state(i).as_str());
         let mut line = format!(
-            "{}{pad}  {} {:<8} {:<7} {indent}{}",
-            self.id(ui, i),
+            "{}  {} {:<8} {:<7} {indent}{}",
+            self.padded_id(ui, i, id_width),
             ui.paint(self.state_style(i), &state),
             task.priority.as_str(),
             task.kind.as_str(),
@@ -163,11 +178,7 @@ impl<'a> View<'a> {
     /// (a task whose parent is not listed is a root).
     pub fn print_lines(&self, ui: &mut Ui, indices: &[usize], tree: bool) -> std::io::Result<()> {
         use std::io::Write;
-        let width = indices
-            .iter()
-            .map(|&i| self.task(i).id.as_str().len())
-            .max()
-            .unwrap_or(0);
+        let width = self.id_width(indices.iter().copied());
         if !tree {
             for &i in indices {
                 let line = self.line(ui, i, width, "");

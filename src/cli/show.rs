@@ -177,16 +177,11 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     }
     if !children.is_empty() {
         lines.push(ui.paint(Style::Bold, "children").into_owned());
-        let width = children
-            .iter()
-            .map(|&c| view.task(c).id.as_str().len())
-            .max()
-            .unwrap_or(0);
+        let width = view.id_width(children.iter().copied());
         for &c in &children {
-            let pad = " ".repeat(width - view.task(c).id.as_str().len());
             lines.push(format!(
-                "  {}{pad}  {:<11} {}",
-                view.id(ui, c),
+                "  {}  {:<11} {}",
+                view.padded_id(ui, c, width),
                 view.state(c),
                 escape(&view.task(c).subject, false)
             ));

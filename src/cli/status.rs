@@ -174,13 +174,9 @@ fn status_lines(ui: &Ui, view: &View, d: &Dashboard, rev: &str) -> Vec<String> {
     lines.push(String::new());
     lines.push(heading("Progress"));
     let overall = "overall";
-    let label_width = d
-        .epics
-        .iter()
-        .map(|&(i, _)| view.task(i).id.as_str().len())
-        .chain([overall.len()])
-        .max()
-        .unwrap_or(0);
+    let label_width = view
+        .id_width(d.epics.iter().map(|&(i, _)| i))
+        .max(overall.len());
     let amount_width = d
         .epics
         .iter()
@@ -194,10 +190,9 @@ fn status_lines(ui: &Ui, view: &View, d: &Dashboard, rev: &str) -> Vec<String> {
         amount(d.overall)
     ));
     for &(i, p) in &d.epics {
-        let pad = " ".repeat(label_width - view.task(i).id.as_str().len());
         lines.push(format!(
-            "  {}{pad}  {}  {:<amount_width$}  {}",
-            view.id(ui, i),
+            "  {}  {}  {:<amount_width$}  {}",
+            view.padded_id(ui, i, label_width),
             bar(ui, p),
             amount(p),
             subject(i),
@@ -207,7 +202,7 @@ fn status_lines(ui: &Ui, view: &View, d: &Dashboard, rev: &str) -> Vec<String> {
     if !d.in_progress.is_empty() {
         lines.push(String::new());
         lines.push(heading("In progress"));
-        let width = id_width(view, &d.in_progress);
+        let width = view.id_width(d.in_progress.iter().copied());
         for &i in &d.in_progress {
             let owner = match &view.task(i).owner {
                 Some(o) => ui
@@ -217,7 +212,7 @@ fn status_lines(ui: &Ui, view: &View, d: &Dashboard, rev: &str) -> Vec<String> {
             };
             lines.push(format!(
                 "  {}  {}  {owner}",
-                padded_id(ui, view, i, width),
+                view.padded_id(ui, i, width),
                 subject(i)
             ));
         }
@@ -226,12 +221,12 @@ fn status_lines(ui: &Ui, view: &View, d: &Dashboard, rev: &str) -> Vec<String> {
     if !d.overdue.is_empty() {
         lines.push(String::new());
         lines.push(heading("Overdue"));
-        let width = id_width(view, &d.overdue);
+        let width = view.id_width(d.overdue.iter().copied());
         for &i in &d.overdue {
             let due = view.task(i).due.map(|d| d.to_string()).unwrap_or_default();
             lines.push(format!(
                 "  {}  {}  {}",
-                padded_id(ui, view, i, width),
+                view.padded_id(ui, i, width),
                 ui.paint(Style::Red, &format!("due {due}")),
                 subject(i)
             ));
@@ -244,11 +239,11 @@ fn status_lines(ui: &Ui, view: &View, d: &Dashboard, rev: &str) -> Vec<String> {
         lines.push(heading("Ready now, most urgent first"));
     }
     let first: Vec<usize> = d.ready.iter().copied().take(READY_SHOWN).collect();
-    let width = id_width(view, &first);
+    let width = view.id_width(first.iter().copied());
     for &i in &first {
         lines.push(format!(
             "  {}  {}",
-            padded_id(ui, view, i, width),
+            view.padded_id(ui, i, width),
             subject(i)
         ));
     }
@@ -263,12 +258,12 @@ fn status_lines(ui: &Ui, view: &View, d: &Dashboard, rev: &str) -> Vec<String> {
         lines.push(String::new());
         lines.push(heading("Gates"));
         let indices: Vec<usize> = d.gates.iter().map(|(i, _)| *i).collect();
-        let width = id_width(view, &indices);
+        let width = view.id_width(indices.iter().copied());
         for (i, report) in &d.gates {
             let state = format!("{:<9}", report.state.as_str());
             let mut line = format!(
                 "  {}  {}  {}",
-                padded_id(ui, view, *i, width),
+                view.padded_id(ui, *i, width),
                 ui.paint(super::render::gate_style(report.state), &state),
                 subject(*i)
             );
@@ -281,18 +276,4 @@ fn status_lines(ui: &Ui, view: &View, d: &Dashboard, rev: &str) -> Vec<String> {
         }
     }
     lines
-}
-
-fn id_width(view: &View, indices: &[usize]) -> usize {
-    indices
-        .iter()
-        .map(|&i| view.task(i).id.as_str().len())
-        .max()
-        .unwrap_or(0)
-}
-
-/// The highlighted id, padded to `width` characters.
-fn padded_id(ui: &Ui, view: &View, i: usize, width: usize) -> String {
-    let pad = " ".repeat(width.saturating_sub(view.task(i).id.as_str().len()));
-    format!("{}{pad}", view.id(ui, i))
 }
