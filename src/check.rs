@@ -169,6 +169,17 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+#[cfg(test)]
+impl Report {
+    /// Each diagnostic's code and hints, in order: what a test compares.
+    pub(crate) fn findings(&self) -> Vec<(Code, &[Hint])> {
+        self.diagnostics
+            .iter()
+            .map(|d| (d.code, &d.hints[..]))
+            .collect()
+    }
+}
+
 impl Report {
     pub fn errors(&self) -> usize {
         self.count(Severity::Error)
@@ -731,11 +742,7 @@ pub(crate) mod tests {
             }],
         );
         let report = check(&loaded, None);
-        let found: Vec<(Code, &[Hint])> = report
-            .diagnostics
-            .iter()
-            .map(|d| (d.code, &d.hints[..]))
-            .collect();
+        let found = report.findings();
         assert_eq!(
             found,
             [

@@ -175,11 +175,7 @@ mod tests {
         );
         let now = crate::task::parse_timestamp("2026-03-01T00:00:00Z").unwrap();
         let report = lint(&loaded, now, Duration::days(14));
-        let found: Vec<(Code, &[Hint])> = report
-            .diagnostics
-            .iter()
-            .map(|d| (d.code, &d.hints[..]))
-            .collect();
+        let found = report.findings();
         assert_eq!(
             found,
             [
