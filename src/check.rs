@@ -664,26 +664,51 @@ fn run(loaded: &Loaded, target: Option<(&str, &Policy)>) -> Report {
 }
 
 /// The line and column of the top-level `key` (or `[key]` table) in a task
-/// file, and of `value` in it when given: where a diagnostic points.
+/// file, and of `value` in it when given (the value of `key`, or one of its
+/// array's): where a diagnostic points. Positions come from the TOML
+/// parser's spans, so a look-alike elsewhere in the file (inside a
+/// description, in another key) is never taken for it. (1, 1) when the
+/// file has no such key or does not parse.
 pub fn locate(text: &str, key: &str, value: Option<&str>) -> (usize, usize) {
-    let mut key_at = None;
-    for (n, line) in text.lines().enumerate() {
-        let trimmed = line.trim_start();
-        let indent = line.len() - trimmed.len();
-        let is_key = trimmed
-            .strip_prefix(key)
-            .is_some_and(|rest| rest.trim_start().starts_with('='))
-            || trimmed.starts_with(&format!("[{key}]"));
-        if key_at.is_none() && is_key {
-            key_at = Some((n + 1, indent + 1));
-        }
-        if let (Some(_), Some(value)) = (key_at, value)
-            && let Some(col) = line.find(&format!("\"{value}\""))
-        {
-            return (n + 1, line[..col].chars().count() + 1);
-        }
+    // Most lookups are for a key the file does not have (lint's missing
+    // description, on every task of a large set): no parse for those.
+    if !text.contains(key) {
+        return (1, 1);
     }
-    key_at.unwrap_or((1, 1))
+    let Ok(doc) = toml_edit::Document::parse(text) else {
+        return (1, 1);
+    };
+    let table = doc.as_table();
+    let Some(item) = table.get(key) else {
+        return (1, 1);
+    };
+    let value_span = value.and_then(|wanted| match item.as_value()? {
+        toml_edit::Value::Array(array) => array
+            .iter()
+            .find(|v| v.as_str() == Some(wanted))
+            .and_then(|v| v.span()),
+        v if v.as_str() == Some(wanted) => v.span(),
+        _ => None,
+    });
+    let key_span = match item {
+        // A `[key]` table points at its header, bracket included.
+        toml_edit::Item::Table(t) => t.span(),
+        _ => table.key(key).and_then(|k| k.span()),
+    };
+    value_span
+        .or(key_span)
+        .map_or((1, 1), |span| position(text, span.start))
+}
+
+/// The line and column (both from 1, the column in characters) of byte
+/// `offset` of `text`.
+fn position(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (
+        before.matches('\n').count() + 1,
+        before[line_start..].chars().count() + 1,
+    )
 }
 
 #[cfg(test)]
@@ -697,6 +722,18 @@ pub(crate) mod tests {
         assert_eq!(locate(text, "blocked_by", Some("b")), (4, 3));
         assert_eq!(locate(text, "status", None), (6, 1));
         assert_eq!(locate(text, "gate", None), (1, 1));
+        // The key's own value, not a look-alike in a later string.
+        let text = "parent = \"x\"\ndescription = \"see \\\"p\\\"\"\n";
+        assert_eq!(locate(text, "parent", Some("p")), (1, 1));
+        assert_eq!(locate(text, "parent", Some("x")), (1, 10));
+        // A table points at its header; characters, not bytes, count.
+        let text = "subject = \"é\"\n\n[waiver]\nby = \"a\"\n";
+        assert_eq!(locate(text, "waiver", None), (3, 1));
+        assert_eq!(locate("subject = \"é\" ; \n", "x", None), (1, 1));
+        assert_eq!(
+            locate("blocked_by = [\"é\", \"b\"]\n", "blocked_by", Some("b")),
+            (1, 20)
+        );
     }
 
     /// What reading `files` (id, text) of `.tasks/` would give, with
