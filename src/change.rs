@@ -912,7 +912,10 @@ mod tests {
                 "subject = \"D\"\nparent = \"a\"\nblocked_by = [\"ghost\"]\n",
             ),
         ]);
+        let file = ws.tasks_dir().join("a.toml");
+        let before = std::fs::read_to_string(&file).unwrap();
         let r = refusal(ws.transact(|tx| start(tx, &id("a"), "me", false, now())));
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), before);
         let Refusal::Blocked { task, waits } = &r else {
             panic!("{r:?}");
         };
@@ -935,7 +938,7 @@ mod tests {
                 }
             ]
         );
-        // Forced, it starts; nothing was written by the refusal.
+        // Forced, it starts.
         assert!(
             ws.transact(|tx| start(tx, &id("a"), "me", true, now()))
                 .is_ok()

@@ -40,9 +40,9 @@ pub struct Diagnostic {
 }
 
 /// The kinds of finding of `check` and `lint`. Each serializes as its
-/// stable kebab-case name (`missing-reference`), which scripts match on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
+/// stable kebab-case name (`missing-reference`, [`Code::as_str`]), which
+/// scripts match on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Code {
     /// A task file that does not read.
     InvalidFile,
@@ -99,6 +99,12 @@ impl Code {
             Code::LabelWithWhitespace => "label-with-whitespace",
             Code::GateWithoutCriteria => "gate-without-criteria",
         }
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 
@@ -697,18 +703,7 @@ pub fn locate(text: &str, key: &str, value: Option<&str>) -> (usize, usize) {
     };
     value_span
         .or(key_span)
-        .map_or((1, 1), |span| position(text, span.start))
-}
-
-/// The line and column (both from 1, the column in characters) of byte
-/// `offset` of `text`.
-fn position(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (
-        before.matches('\n').count() + 1,
-        before[line_start..].chars().count() + 1,
-    )
+        .map_or((1, 1), |span| crate::task::line_column(text, span.start))
 }
 
 #[cfg(test)]
@@ -729,7 +724,11 @@ pub(crate) mod tests {
         // A table points at its header; characters, not bytes, count.
         let text = "subject = \"é\"\n\n[waiver]\nby = \"a\"\n";
         assert_eq!(locate(text, "waiver", None), (3, 1));
-        assert_eq!(locate("subject = \"é\" ; \n", "x", None), (1, 1));
+        // A file that does not parse points at its top.
+        assert_eq!(
+            locate("x = 1 ;\nsubject = \"é\"\n", "subject", None),
+            (1, 1)
+        );
         assert_eq!(
             locate("blocked_by = [\"é\", \"b\"]\n", "blocked_by", Some("b")),
             (1, 20)

@@ -100,7 +100,7 @@ impl Drawing {
     }
 
     /// By task: the shown tasks it waits for along a drawn edge, by index.
-    pub fn prerequisites(&self) -> Vec<Vec<usize>> {
+    fn prerequisites(&self) -> Vec<Vec<usize>> {
         let mut prerequisites: Vec<Vec<usize>> = vec![Vec::new(); self.count];
         for e in &self.edges {
             prerequisites[e.to].push(e.from);

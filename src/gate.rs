@@ -96,21 +96,7 @@ fn state_as_gate(graph: &Graph, i: usize) -> GateReport {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Task, TaskId, TaskSet};
-
-    fn set(spec: &[(&str, &str)]) -> TaskSet {
-        TaskSet::new(
-            spec.iter()
-                .map(|(id, f)| {
-                    Task::parse(
-                        TaskId::parse(id).unwrap(),
-                        &format!("subject = \"{id}\"\n{}\n", f.replace(';', "\n")),
-                    )
-                    .unwrap()
-                })
-                .collect(),
-        )
-    }
+    use crate::testing::set;
 
     #[test]
     fn states() {

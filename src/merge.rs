@@ -31,7 +31,6 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table, Value};
 
-use crate::action::Action;
 use crate::document::{TaskDocument, push_like_the_rest, remove_elements};
 use crate::store::{CONFIG_FILE, TASKS_DIR};
 use crate::task::ParseError;
@@ -501,19 +500,6 @@ pub enum Resolution {
         id: String,
         new_id: String,
     },
-}
-
-impl Resolution {
-    /// The git-task command among the steps: renaming theirs.
-    pub fn action(&self) -> Option<Action> {
-        match self {
-            Resolution::TwoTasks { .. } => None,
-            Resolution::MoveTheirs { id, new_id, .. } => Some(Action::Rename {
-                from: id.clone(),
-                to: new_id.clone(),
-            }),
-        }
-    }
 }
 
 /// How to resolve a conflict between two tasks: which one the file is,

@@ -148,7 +148,10 @@ pub fn resolution(resolution: &Resolution) -> Vec<String> {
             id,
             new_id,
         } => {
-            let rename = resolution.action().map(|a| command(&a)).unwrap_or_default();
+            let rename = command(&git_task::action::Action::Rename {
+                from: id.clone(),
+                to: new_id.clone(),
+            });
             vec![
                 format!(
                     "both sides hold a task `{id}`, created at different times; to keep both, move \

@@ -28,7 +28,7 @@ const ALL: [Format; 6] = [
 
 impl Format {
     /// The name `--format` takes.
-    pub fn name(self) -> &'static str {
+    fn name(self) -> &'static str {
         match self {
             Format::Human => "human",
             Format::Json => "json",

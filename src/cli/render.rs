@@ -49,7 +49,6 @@ impl<'a> View<'a> {
         }
     }
 
-    /// The task's id with its short prefix highlighted.
     /// The width of the id column for the tasks `indices`: the longest id.
     pub fn id_width(&self, indices: impl IntoIterator<Item = usize>) -> usize {
         indices
@@ -66,6 +65,7 @@ impl<'a> View<'a> {
         format!("{}{pad}", self.id(ui, i))
     }
 
+    /// The task's id with its short prefix highlighted.
     pub fn id(&self, ui: &Ui, i: usize) -> String {
         ui.id(self.task(i).id.as_str(), self.prefix_len(i))
     }

@@ -77,7 +77,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     lines.push(field("id", view.id(ui, i)));
     lines.push(field("subject", escape(&task.subject, false).into_owned()));
     let mut status = view.state(i).to_string();
-    if view.state(i).as_str() != task.status.as_str() {
+    if view.state(i) != git_task::graph::State::of(task.status) {
         status.push_str(&format!(" ({})", task.status));
     }
     if view.graph.is_ready(i) {

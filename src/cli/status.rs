@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use git_task::dashboard::{Dashboard, Progress};
 use git_task::gate::GateState;
 
-use super::render::{View, work_text};
+use super::render::{View, tasks_count, work_text};
 use super::ui::{Style, Ui, escape};
 use super::{CliResult, Ctx, RevArgs};
 
@@ -146,12 +146,10 @@ fn status_lines(ui: &Ui, view: &View, d: &Dashboard, rev: &str) -> Vec<String> {
     }
     let heading = |text: &str| ui.paint(Style::Bold, text).into_owned();
     let subject = |i: usize| escape(&view.task(i).subject, false).into_owned();
-    let plural = |n: usize| if n == 1 { "" } else { "s" };
     let c = &d.counts;
     lines.push(format!(
-        "{} task{}: {} pending, {} in progress, {} completed, {} cancelled",
-        c.total,
-        plural(c.total),
+        "{}: {} pending, {} in progress, {} completed, {} cancelled",
+        tasks_count(c.total),
         c.pending,
         c.in_progress,
         c.completed,

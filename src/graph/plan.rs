@@ -768,27 +768,18 @@ pub fn sort_by_urgency(tasks: &[crate::Task], indices: &mut [usize], slack: impl
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Task, TaskId, TaskSet};
 
     #[test]
     fn late_tasks_end_after_their_due_date() {
-        let set = TaskSet::new(
-            [
-                ("a", "estimate = \"2d\"\ndue = 2026-11-23"),
-                (
-                    "b",
-                    "estimate = \"1d\"\ndue = 2026-11-23\nblocked_by = [\"a\"]",
-                ),
-                ("c", "estimate = \"1d\"\nblocked_by = [\"a\"]"),
-                ("d", "due = 2026-11-01\nstatus = \"completed\""),
-            ]
-            .iter()
-            .map(|(id, fields)| {
-                let text = format!("subject = \"{id}\"\n{fields}\n");
-                Task::parse(TaskId::parse(id).unwrap(), &text).unwrap()
-            })
-            .collect(),
-        );
+        let set = crate::testing::set(&[
+            ("a", "estimate = \"2d\"\ndue = 2026-11-23"),
+            (
+                "b",
+                "estimate = \"1d\"\ndue = 2026-11-23\nblocked_by = [\"a\"]",
+            ),
+            ("c", "estimate = \"1d\"\nblocked_by = [\"a\"]"),
+            ("d", "due = 2026-11-01\nstatus = \"completed\""),
+        ]);
         let graph = Graph::new(&set);
         let open = Open::new(&graph).unwrap();
         let cp = open.critical_path();

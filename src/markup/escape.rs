@@ -35,7 +35,7 @@ pub fn controls(text: &str, multiline: bool) -> Cow<'_, str> {
 /// The invisible characters that change the direction text is shown in
 /// (marks, embeddings, overrides, isolates): in a file name or a subject
 /// they can make it read as something else.
-pub fn is_bidi_control(c: char) -> bool {
+fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}')
         || ('\u{202a}'..='\u{202e}').contains(&c)
         || ('\u{2066}'..='\u{2069}').contains(&c)

@@ -6,7 +6,7 @@
 //! is an `Option`, and a failure is an [`Error::Git`] that says what was
 //! being asked ([`GitOp`]), with gix's error as its source. No other module names gix.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use gix::objs::Exists;
@@ -183,10 +183,9 @@ impl Workspace {
             .filter(|p| !p.as_os_str().is_empty());
         Ok(match configured {
             Some(path) if path.is_absolute() => path,
-            Some(relative) => {
-                let base = self.repo.workdir().unwrap_or_else(|| self.repo.git_dir());
-                canonical(base)?.join(relative)
-            }
+            // Relative to where git runs hooks: the top of the working
+            // tree, or the git dir of a bare repository: the root.
+            Some(relative) => self.root.join(relative),
             None => self.common_dir()?.join("hooks"),
         })
     }
@@ -194,7 +193,7 @@ impl Workspace {
     /// The git dir that the main repository and its linked worktrees share
     /// (`.git` of the main working tree), with no symbolic link in it.
     pub fn common_dir(&self) -> Result<PathBuf> {
-        canonical(self.repo.common_dir())
+        super::absolute(self.repo.common_dir())
     }
 
     /// The repository's own configuration file, shared by its linked
@@ -315,10 +314,6 @@ pub fn wildmatch(pattern: &str, name: &str) -> bool {
         name.as_bytes().as_bstr(),
         gix::glob::wildmatch::Mode::NO_MATCH_SLASH_LITERAL,
     )
-}
-
-fn canonical(path: &Path) -> Result<PathBuf> {
-    std::fs::canonicalize(path).map_err(|e| Error::io(path, e))
 }
 
 #[cfg(test)]

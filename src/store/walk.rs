@@ -761,15 +761,14 @@ mod tests {
     fn moving_between_commits_reads_what_a_fresh_read_does() {
         let repo = crate::store::testing::TestRepo::new();
         let root = &repo.root();
-        let git = |_: &Path, args: &[&str]| repo.git(args);
         let tasks = root.join(TASKS_DIR);
         std::fs::create_dir_all(&tasks).unwrap();
         let write = |name: &str, text: &str| std::fs::write(tasks.join(name), text).unwrap();
         let remove = |name: &str| std::fs::remove_file(tasks.join(name)).unwrap();
         let commit = |message: &str| {
-            git(root, &["add", "-A"]);
-            git(root, &["commit", "-q", "--allow-empty", "-m", message]);
-            git(root, &["rev-parse", "HEAD"])
+            repo.git(&["add", "-A"]);
+            repo.git(&["commit", "-q", "--allow-empty", "-m", message]);
+            repo.git(&["rev-parse", "HEAD"])
         };
         let mut commits = Vec::new();
         write("a.toml", "subject = \"A\"\n");
@@ -838,7 +837,6 @@ mod tests {
     fn random_histories_read_as_fresh_reads_do() {
         let repo = crate::store::testing::TestRepo::new();
         let root = &repo.root();
-        let git = |_: &Path, args: &[&str]| repo.git(args);
         let tasks = root.join(TASKS_DIR);
         std::fs::create_dir_all(&tasks).unwrap();
         let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
@@ -876,9 +874,9 @@ mod tests {
                     _ => std::fs::write(&path, format!("subject = \"{name} {c}\"\n")).unwrap(),
                 }
             }
-            git(root, &["add", "-A"]);
-            git(root, &["commit", "-q", "--allow-empty", "-m", "step"]);
-            commits.push(git(root, &["rev-parse", "HEAD"]));
+            repo.git(&["add", "-A"]);
+            repo.git(&["commit", "-q", "--allow-empty", "-m", "step"]);
+            commits.push(repo.git(&["rev-parse", "HEAD"]));
         }
         let ws = Workspace::discover(root).unwrap();
         let mut history = ws.history();
