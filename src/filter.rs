@@ -2,7 +2,7 @@
 //! answer of `list`, `ready` or `blocked` is empty, so that every front
 //! end selects the same tasks and explains an empty answer the same way.
 
-use crate::graph::Graph;
+use crate::graph::{Graph, State};
 use crate::id::TaskId;
 use crate::task::{Kind, Priority, Status};
 
@@ -53,7 +53,7 @@ impl Filter {
                 .as_ref()
                 .is_none_or(|p| t.parent.as_ref() == Some(p))
             && (!self.ready || graph.is_ready(i))
-            && (!self.blocked || (!t.is_resolved() && graph.is_blocked(i)))
+            && (!self.blocked || graph.state(i) == State::Blocked)
     }
 
     /// The tasks kept, in id order.

@@ -934,7 +934,7 @@ impl<'a> Graph<'a> {
     /// order of [`urgency`] without slack.
     pub fn blocked(&self) -> Vec<usize> {
         let mut blocked: Vec<usize> = (0..self.forest.len())
-            .filter(|&i| !self.task(i).is_resolved() && self.is_blocked(i))
+            .filter(|&i| self.state(i) == State::Blocked)
             .collect();
         sort_by_urgency(self.set.tasks(), &mut blocked, |_| 0);
         blocked
