@@ -8,7 +8,7 @@ use crate::id::TaskId;
 use crate::task::Status;
 
 /// The state of a gate (docs/gates.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum GateState {
     /// Completed, every criterion met, everything it waits for resolved.
