@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::Version;
 use crate::drawing::{Drawing, EdgeKind};
 use crate::facts::Facts;
-use crate::gate::{GateReport, GateState, gate_state};
+use crate::gate::{GateHold, GateReport, GateState, gate_state};
 use crate::graph::State;
 use crate::id::TaskId;
 use crate::task::{Kind, Status, Waiver};
@@ -83,6 +83,8 @@ pub struct GateObject<'a> {
     pub state: GateState,
     /// Why it is red, or what was waived, in words.
     pub reasons: &'a [String],
+    /// The same as data.
+    pub holds: &'a [GateHold],
     pub branches: Vec<String>,
     pub waiver: Option<&'a Waiver>,
 }
@@ -116,6 +118,7 @@ impl<'a> GateList<'a> {
                         subject: &t.subject,
                         state: r.state,
                         reasons: &r.reasons,
+                        holds: &r.holds,
                         branches: branches(*i),
                         waiver: t.waiver.as_ref(),
                     }

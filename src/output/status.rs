@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::Version;
 use crate::dashboard::{Dashboard, Progress};
 use crate::facts::Facts;
-use crate::gate::GateState;
+use crate::gate::{GateHold, GateState};
 use crate::id::TaskId;
 use crate::task::Status;
 
@@ -84,6 +84,8 @@ pub struct GateSummary<'a> {
     pub state: GateState,
     /// Why it is red, or what was waived, in words.
     pub reasons: &'a [String],
+    /// The same as data.
+    pub holds: &'a [GateHold],
 }
 
 /// The document of `status`.
@@ -159,6 +161,7 @@ impl<'a> StatusReport<'a> {
                     subject: &task(*i).subject,
                     state: g.state,
                     reasons: &g.reasons,
+                    holds: &g.holds,
                 })
                 .collect(),
         }

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::{True, Version};
 use crate::facts::Facts;
-use crate::gate::{GateReport, GateState};
+use crate::gate::{GateHold, GateReport, GateState};
 use crate::graph::{Reason, Target, Wait};
 use crate::id::TaskId;
 use crate::task::{Criterion, Gate, Kind, Note, Priority, Status, Task, Waiver, toml_to_json};
@@ -257,6 +257,8 @@ pub struct GateStateObject<'a> {
     pub state: GateState,
     /// Why it is red, or what was waived, in words.
     pub reasons: &'a [String],
+    /// The same as data.
+    pub holds: &'a [GateHold],
     /// The branches it protects.
     pub branches: &'a [String],
     /// The current branch, or null on a detached HEAD.
@@ -312,6 +314,7 @@ impl<'a> Shown<'a> {
                 gate_state: gate.map(|g| GateStateObject {
                     state: g.report.state,
                     reasons: &g.report.reasons,
+                    holds: &g.report.holds,
                     branches: g.branches,
                     branch: g.current,
                     protects_branch: g.protects_current,
