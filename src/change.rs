@@ -776,6 +776,26 @@ fn set_or_default<T: Default + PartialEq + std::fmt::Display>(
     }
 }
 
+/// [`replace_text`], refused with [`Refusal::EditedMeanwhile`] when the
+/// file is no longer `original`, the text the editing started from: an
+/// editor open for minutes must not overwrite what another writer saved
+/// meanwhile. Checked under the transaction's lock.
+pub fn replace_text_from(
+    tx: &mut Transaction,
+    id: &TaskId,
+    original: &str,
+    text: &str,
+) -> Result<Task> {
+    let path = tx.workspace().tasks_dir().join(id.file_name());
+    if std::fs::read_to_string(&path).map_or(true, |now| now != original) {
+        return Err(Refusal::EditedMeanwhile {
+            path: tx.workspace().display_path(id),
+        }
+        .into());
+    }
+    replace_text(tx, id, text)
+}
+
 /// Replaces a task's whole text (from `$EDITOR`), validated first.
 ///
 /// A reference to an id that names no task is refused (unless the file

@@ -583,10 +583,10 @@ mod tests {
 
     #[test]
     fn hooks_install_where_git_looks_for_them() {
+        // Where that is (core.hooksPath, linked worktrees) is the store's
+        // answer, tested in store::repo; here, that install goes there.
         let repo = crate::store::testing::TestRepo::new();
         let root = std::fs::canonicalize(repo.root()).unwrap();
-        let dir = HooksDir::of(&repo.workspace()).unwrap();
-        assert_eq!(dir.path(), root.join(".git/hooks"));
         repo.git(&["config", "core.hooksPath", ".githooks"]);
         let dir = HooksDir::of(&repo.workspace()).unwrap();
         assert_eq!(dir.path(), root.join(".githooks"));

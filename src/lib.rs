@@ -36,6 +36,8 @@ pub mod taskset;
 #[cfg(test)]
 mod testing;
 pub mod verdict;
+/// Running a task's `verify` command before `done`.
+pub mod verify;
 
 pub use error::{Error, Result};
 pub use id::TaskId;

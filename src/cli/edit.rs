@@ -7,7 +7,7 @@ use std::process::Command;
 use git_task::TaskId;
 use git_task::action::Action;
 use git_task::change::{self, Field, FieldChanges};
-use git_task::error::{Error, Invalid, Refusal};
+use git_task::error::{Error, Invalid};
 use git_task::store::{Source, Workspace};
 use git_task::task::{Status, Task};
 
@@ -265,19 +265,8 @@ fn save(
     text: &str,
 ) -> Result<git_task::TaskSet, Error> {
     let mut tx = ws.transaction()?;
-    let path = ws.tasks_dir().join(id.file_name());
-    if text_changed_on_disk(&path, original) {
-        return Err(Refusal::EditedMeanwhile {
-            path: ws.display_path(id),
-        }
-        .into());
-    }
-    let _: Task = change::replace_text(&mut tx, id, text)?;
+    let _: Task = change::replace_text_from(&mut tx, id, original, text)?;
     tx.commit()
-}
-
-fn text_changed_on_disk(path: &Path, original: &str) -> bool {
-    std::fs::read_to_string(path).map_or(true, |now| now != original)
 }
 
 /// Where rejected text of `id` is kept: `.git/git-task/EDIT-<id>.toml`.

@@ -25,7 +25,7 @@ use super::{CliError, CliResult, Ctx};
 /// repository.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// pre-commit, pre-push, pre-merge-commit or pre-receive.
+    /// pre-commit, pre-merge-commit, pre-push or pre-receive.
     #[arg(value_parser = hook_names())]
     pub name: Hook,
 
@@ -72,19 +72,11 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     Ok(())
 }
 
-/// The hooks `hook` runs, in the order its help lists them.
-const HOOKS: [Hook; 4] = [
-    Hook::PreCommit,
-    Hook::PrePush,
-    Hook::PreMergeCommit,
-    Hook::PreReceive,
-];
-
 /// Parses a hook's name into the hook, with clap's own message (and its
 /// suggestion of a name close to a mistyped one) for any other word.
 fn hook_names() -> impl clap::builder::TypedValueParser<Value = Hook> {
     use clap::builder::TypedValueParser;
-    clap::builder::PossibleValuesParser::new(HOOKS.map(Hook::name))
+    clap::builder::PossibleValuesParser::new(Hook::ALL.map(Hook::name))
         .try_map(|name| Hook::from_name(&name).ok_or("not a hook git-task installs"))
 }
 

@@ -1,12 +1,11 @@
 //! `git task start`, `done`, `cancel`, `reopen` and `reset`
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use std::io::Write;
 
 use git_task::action::Action;
 use git_task::change;
-use git_task::error::{Error, Refusal};
 use git_task::gate::{self, GateState};
 use git_task::store::Source;
 
@@ -80,21 +79,7 @@ pub fn run_done(ctx: &mut Ctx, args: DoneArgs) -> CliResult {
             ctx.ui.info(&format!("running verify: {verify}"));
             // The command's output is a diagnostic, so it goes to stderr and
             // stdout keeps only the answer.
-            let status = Command::new("sh")
-                .arg("-c")
-                .arg(verify)
-                .current_dir(ws.root())
-                .stdin(Stdio::null())
-                .stdout(Stdio::from(std::io::stderr()))
-                .status()
-                .map_err(|e| Error::io("sh", e))?;
-            if !status.success() {
-                return Err(Error::from(Refusal::VerifyFailed {
-                    task: task.id.clone(),
-                    status: status.to_string(),
-                })
-                .into());
-            }
+            git_task::verify::run(&ws, task, Stdio::from(std::io::stderr()))?;
         }
     }
     let (force, now) = (args.force, ctx.now);
