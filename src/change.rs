@@ -17,6 +17,10 @@ use crate::store::Transaction;
 use crate::task::{Estimate, Gate, Kind, Priority, Status, Task};
 use crate::taskset::TaskSet;
 
+/// The fields [`FieldChanges::unset`] names, here beside it for callers of
+/// `edit`.
+pub use crate::field::Field;
+
 /// Everything `add` can set on a new task. Ids of other tasks may be
 /// prefixes; they are resolved against the task set.
 #[derive(Debug, Clone, Default)]
@@ -614,64 +618,9 @@ pub struct FieldChanges {
     pub remove_labels: Vec<String>,
     pub verify: Option<String>,
     pub description: Option<String>,
-    /// Keys to remove (back to their default).
+    /// Fields to remove (back to their default): those
+    /// [`Field::is_unsettable`] says `edit --unset` may clear.
     pub unset: Vec<Field>,
-}
-
-/// The fields `edit --unset` can clear.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Field {
-    Parent,
-    Gate,
-    Owner,
-    Estimate,
-    Due,
-    Labels,
-    Verify,
-    Description,
-    Priority,
-    Kind,
-    BlockedBy,
-    Waiver,
-}
-
-impl Field {
-    /// Every field with its key in the task file.
-    const KEYS: &'static [(Field, &'static str)] = &[
-        (Field::Parent, "parent"),
-        (Field::Gate, "gate"),
-        (Field::Owner, "owner"),
-        (Field::Estimate, "estimate"),
-        (Field::Due, "due"),
-        (Field::Labels, "labels"),
-        (Field::Verify, "verify"),
-        (Field::Description, "description"),
-        (Field::Priority, "priority"),
-        (Field::Kind, "kind"),
-        (Field::BlockedBy, "blocked_by"),
-        (Field::Waiver, "waiver"),
-    ];
-
-    /// The keys, for help and error messages.
-    pub fn names() -> impl Iterator<Item = &'static str> {
-        Field::KEYS.iter().map(|(_, k)| *k)
-    }
-
-    /// A field by its key; `blocked-by` is accepted for `blocked_by`.
-    pub fn parse(text: &str) -> Option<Field> {
-        let text = text.replace('-', "_");
-        Field::KEYS
-            .iter()
-            .find(|(_, k)| *k == text)
-            .map(|(f, _)| *f)
-    }
-
-    pub fn key(self) -> &'static str {
-        Field::KEYS
-            .iter()
-            .find(|(f, _)| *f == self)
-            .map_or("", |(_, k)| k)
-    }
 }
 
 pub fn edit_fields(
@@ -809,7 +758,7 @@ pub fn replace_text(tx: &mut Transaction, id: &TaskId, text: &str) -> Result<Tas
         );
     for (key, other) in references {
         if !known(other) && !had(key, other) {
-            let (line, column) = crate::check::locate(text, key.key(), Some(other.as_str()));
+            let (line, column) = crate::check::locate(text, key.into(), Some(other.as_str()));
             return Err(Invalid::UnknownReference {
                 path,
                 line,

@@ -7,37 +7,16 @@
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table, Value};
 
+use crate::field::Field;
 use crate::id::TaskId;
 use crate::task::{ParseError, Task};
 
-/// Top-level keys in the order git-task writes them.
-const VALUE_KEYS: &[&str] = &[
-    "subject",
-    "status",
-    "kind",
-    "priority",
-    "parent",
-    "blocked_by",
-    "gate",
-    "owner",
-    "estimate",
-    "due",
-    "labels",
-    "verify",
-    "created",
-    "started",
-    "closed",
-    "description",
-];
-
-/// Tables in the order git-task writes them, after the values.
-const TABLE_KEYS: &[&str] = &["criteria", "waiver", "notes", "meta"];
-
+/// A key's place in the order git-task writes a task file's keys
+/// ([`Field::ALL`]); a key that is no field goes after all of them.
 fn rank(key: &str) -> usize {
-    VALUE_KEYS
+    Field::ALL
         .iter()
-        .chain(TABLE_KEYS)
-        .position(|k| *k == key)
+        .position(|f| f.key() == key)
         .unwrap_or(usize::MAX)
 }
 

@@ -63,10 +63,13 @@ pub struct Args {
 }
 
 fn parse_field(s: &str) -> Result<Field, String> {
-    Field::parse(s).ok_or_else(|| {
+    Field::parse_unsettable(s).ok_or_else(|| {
         format!(
             "`{s}` cannot be unset; fields: {}",
-            Field::names().collect::<Vec<_>>().join(", ")
+            Field::unsettable()
+                .map(Field::key)
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     })
 }

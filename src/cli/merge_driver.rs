@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 
 use git_task::TaskId;
-use git_task::merge::{Label, Request, Version, markers};
+use git_task::merge::{ConflictField, Label, Request, Version, markers};
 
 use super::ui::escape;
 use super::{CliError, CliResult, Ctx};
@@ -150,7 +150,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
             .map(|c| {
                 json!({
                     "line": c.line,
-                    "field": c.field.as_deref().map(field_name),
+                    "field": c.field.as_ref().map(ConflictField::name),
                     "message": c.to_string(),
                 })
             })
@@ -194,16 +194,6 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     Err(CliError::Silent(if failed { 2 } else { 1 }))
 }
 
-/// A conflict's field for JSON: `subject` for `` `subject` ``; a field
-/// described in words (`` `met` of criterion "a" ``) as it is.
-fn field_name(field: &str) -> &str {
-    field
-        .strip_prefix('`')
-        .and_then(|f| f.strip_suffix('`'))
-        .filter(|f| !f.contains('`'))
-        .unwrap_or(field)
-}
-
 /// The task id a repository path names (`.tasks/<id>.toml`), if it does.
 fn id_of(path: Option<&str>) -> Option<TaskId> {
     let stem = Path::new(path?).file_stem()?.to_str()?;
@@ -223,24 +213,5 @@ fn warn_if_invalid(ctx: &Ctx, repo_path: Option<&str>, shown: &str, text: &str) 
             "{shown}:{}:{}: the merged task is not valid: {}",
             e.line, e.column, e.message
         ));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::field_name;
-
-    #[test]
-    fn json_names_a_field_without_its_backticks_and_keeps_a_description_whole() {
-        assert_eq!(field_name("`subject`"), "subject");
-        assert_eq!(field_name("`meta.sprint`"), "meta.sprint");
-        assert_eq!(
-            field_name("`met` of criterion \"a\""),
-            "`met` of criterion \"a\""
-        );
-        assert_eq!(
-            field_name("criterion \"tests pass\""),
-            "criterion \"tests pass\""
-        );
     }
 }

@@ -9,6 +9,7 @@
 use toml_edit::{ArrayOfTables, Item, Table, Value};
 
 use crate::document::TaskDocument;
+use crate::field::{Field, MergeRule};
 
 use super::{Plain, criteria, entries, normalized, plain_table, tables};
 
@@ -33,11 +34,14 @@ pub(super) fn combine(first: &TaskDocument, second: &TaskDocument, unknown: &str
         if normalized(key, a) == normalized(key, b) {
             continue;
         }
-        let item = match key.as_str() {
-            "meta" => meta(first, second, unknown),
-            "notes" => notes(first, second),
-            "criteria" => criteria_of(first, second, unknown),
-            _ => None,
+        let item = match Field::from_key(key).map(Field::merge_rule) {
+            Some(MergeRule::Table) => meta(first, second, unknown),
+            Some(MergeRule::Log) => notes(first, second),
+            Some(MergeRule::Criteria) => criteria_of(first, second, unknown),
+            Some(
+                MergeRule::Value | MergeRule::WithStatus | MergeRule::Earliest | MergeRule::Set,
+            )
+            | None => None,
         };
         out.set_item(key, item.unwrap_or_else(unknown_value));
     }
