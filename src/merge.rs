@@ -1076,9 +1076,9 @@ impl Merger<'_> {
     /// should not come back through a merge.
     fn merge_notes(&mut self) -> bool {
         let (Some(base), Some(ours), Some(theirs)) = (
-            tables(self.base, "notes"),
-            tables(self.ours, "notes"),
-            tables(self.theirs, "notes"),
+            tables(self.base, Field::Notes.key()),
+            tables(self.ours, Field::Notes.key()),
+            tables(self.theirs, Field::Notes.key()),
         ) else {
             return false;
         };
@@ -1113,7 +1113,7 @@ impl Merger<'_> {
         // A stable sort: ours before theirs on equal times.
         merged.sort_by_key(|(table, _)| note_time(table));
         let tables = merged.into_iter().map(|(table, _)| table).collect();
-        self.write_tables("notes", tables);
+        self.write_tables(Field::Notes.key(), tables);
         true
     }
 
@@ -1122,9 +1122,9 @@ impl Merger<'_> {
     /// `met` merges three-way.
     fn merge_criteria(&mut self) -> bool {
         let (Some(base), Some(ours), Some(theirs)) = (
-            tables(self.base, "criteria"),
-            tables(self.ours, "criteria"),
-            tables(self.theirs, "criteria"),
+            tables(self.base, Field::Criteria.key()),
+            tables(self.ours, Field::Criteria.key()),
+            tables(self.theirs, Field::Criteria.key()),
         ) else {
             return false;
         };
@@ -1179,7 +1179,7 @@ impl Merger<'_> {
                 }
             }
         }
-        self.write_tables("criteria", out);
+        self.write_tables(Field::Criteria.key(), out);
         true
     }
 
@@ -1280,9 +1280,9 @@ impl Merger<'_> {
     /// `[meta]`: each key merges three-way on its own.
     fn merge_meta(&mut self) -> bool {
         let (Some(base), Some(ours), Some(theirs)) = (
-            entries(self.base, "meta"),
-            entries(self.ours, "meta"),
-            entries(self.theirs, "meta"),
+            entries(self.base, Field::Meta.key()),
+            entries(self.ours, Field::Meta.key()),
+            entries(self.theirs, Field::Meta.key()),
         ) else {
             return false;
         };
@@ -1294,7 +1294,7 @@ impl Merger<'_> {
         }
         // Edited as a `[meta]` table, so that a conflict inside it has a
         // line of its own.
-        let mut meta = match self.result.get("meta") {
+        let mut meta = match self.result.get(Field::Meta) {
             Some(Item::Table(t)) => t.clone(),
             Some(item) => item.clone().into_table().unwrap_or_default(),
             None => Table::new(),
@@ -1340,9 +1340,9 @@ impl Merger<'_> {
             meta.set_implicit(false);
         }
         if meta.is_empty() {
-            self.result.remove("meta");
+            self.result.remove(Field::Meta);
         } else {
-            self.result.set_item("meta", Item::Table(meta));
+            self.result.set_item(Field::Meta, Item::Table(meta));
         }
         true
     }
