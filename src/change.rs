@@ -11,15 +11,12 @@ use crate::error::{
     Error, Invalid, Line, ReferenceField, Referrer, Refusal, Result, WaitReason, Waited, Waiting,
     Waits,
 };
+use crate::field::Field;
 use crate::graph::Graph;
 use crate::id::TaskId;
 use crate::store::Transaction;
 use crate::task::{Estimate, Gate, Kind, Priority, Status, Task};
 use crate::taskset::TaskSet;
-
-/// The fields [`FieldChanges::unset`] names, here beside it for callers of
-/// `edit`.
-pub use crate::field::Field;
 
 /// Everything `add` can set on a new task. Ids of other tasks may be
 /// prefixes; they are resolved against the task set.

@@ -14,28 +14,65 @@ use serde::{Serialize, Serializer};
 
 use crate::task::{Kind, Priority, Status};
 
-/// A top-level key of a task file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Field {
+/// Declares [`Field`] and [`Field::ALL`] from one list, so that no
+/// variant can be left out of `ALL`.
+macro_rules! fields {
+    ($($(#[$doc:meta])* $variant:ident,)+) => {
+        /// A top-level key of a task file.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Field {
+            $($(#[$doc])* $variant,)+
+        }
+
+        impl Field {
+            /// Every field, in the order git-task writes the keys of a task
+            /// file: the values, then the tables.
+            pub const ALL: &'static [Field] = &[$(Field::$variant),+];
+        }
+    };
+}
+
+// In the order git-task writes them.
+fields! {
+    /// What is to be done, in one line; the one required field.
     Subject,
+    /// Where the task is in its life; `pending` when absent.
     Status,
+    /// Epic, story, task or subtask; `task` when absent.
     Kind,
+    /// How urgent; `medium` when absent.
     Priority,
+    /// The task this one is part of.
     Parent,
+    /// The tasks this one waits for (`blocked_by`).
     BlockedBy,
+    /// Whether (and for which branches) the task is a go/no-go gate.
     Gate,
+    /// Who holds the task.
     Owner,
+    /// Work time, as written (`4h`).
     Estimate,
+    /// The date it is due.
     Due,
+    /// Free words to select tasks by.
     Labels,
+    /// The command that proves the task done.
     Verify,
+    /// When the task was added; with the id, it names the task.
     Created,
+    /// When the current stretch of work began.
     Started,
+    /// When the task was completed or cancelled.
     Closed,
+    /// What to do, in enough detail for someone else.
     Description,
+    /// The success criteria, `[[criteria]]`.
     Criteria,
+    /// Who let a gate pass without it being done, `[waiver]`.
     Waiver,
+    /// The execution log, `[[notes]]`.
     Notes,
+    /// Your own fields, `[meta]`.
     Meta,
 }
 
@@ -86,31 +123,6 @@ struct Facts {
 }
 
 impl Field {
-    /// Every field, in the order git-task writes the keys of a task file:
-    /// the values, then the tables.
-    pub const ALL: &'static [Field] = &[
-        Field::Subject,
-        Field::Status,
-        Field::Kind,
-        Field::Priority,
-        Field::Parent,
-        Field::BlockedBy,
-        Field::Gate,
-        Field::Owner,
-        Field::Estimate,
-        Field::Due,
-        Field::Labels,
-        Field::Verify,
-        Field::Created,
-        Field::Started,
-        Field::Closed,
-        Field::Description,
-        Field::Criteria,
-        Field::Waiver,
-        Field::Notes,
-        Field::Meta,
-    ];
-
     fn facts(self) -> Facts {
         use MergeRule::*;
         let word = |w: &'static str| Some(DefaultValue::Word(w));
@@ -281,13 +293,11 @@ sprint = 3
     }
 
     #[test]
-    fn every_field_is_in_all_once() {
-        for (i, field) in Field::ALL.iter().enumerate() {
-            assert_eq!(Field::ALL.iter().position(|f| f == field), Some(i));
-        }
-        // The enum is in the same order as ALL, so a sort by field is a
-        // sort into the file's order.
-        assert!(Field::ALL.is_sorted());
+    fn keys_are_distinct() {
+        let mut keys = all_keys();
+        keys.sort();
+        keys.dedup();
+        assert_eq!(keys.len(), Field::ALL.len());
     }
 
     #[test]
@@ -351,6 +361,22 @@ sprint = 3
         assert!(at("[[criteria]]") < at("[waiver]"));
         assert!(at("[waiver]") < at("[[notes]]"));
         assert!(at("[[notes]]") < at("[meta]"));
+    }
+
+    #[test]
+    fn the_json_of_a_task_has_every_field_in_file_order() {
+        let task = Task::parse(TaskId::parse("t").unwrap(), FULL).unwrap();
+        let json = serde_json::to_value(&task).unwrap();
+        // Besides the fields: the id (the file's name) and the estimate in
+        // minutes, worked out from the field.
+        let keys: Vec<String> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .filter(|k| !matches!(k.as_str(), "id" | "estimate_minutes"))
+            .cloned()
+            .collect();
+        assert_eq!(keys, all_keys());
     }
 
     #[test]

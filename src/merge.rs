@@ -162,6 +162,7 @@ pub enum ConflictField {
 /// it has no text to show.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CriterionName {
+    /// Its text, shown in quotes.
     Text(String),
     /// 1-based, in the side's list.
     Number(usize),
