@@ -611,8 +611,10 @@ pub struct FieldChanges {
     pub remove_labels: Vec<String>,
     pub verify: Option<String>,
     pub description: Option<String>,
-    /// Fields to remove (back to their default): those
-    /// [`Field::is_unsettable`] says `edit --unset` may clear.
+    /// Fields to remove (back to their default). `edit --unset` offers
+    /// those [`Field::is_unsettable`] allows; any other is removed all the
+    /// same, and the task must still read back without it (a missing
+    /// subject is refused).
     pub unset: Vec<Field>,
 }
 
