@@ -11,6 +11,7 @@ use crate::error::{
     Error, Invalid, Line, ReferenceField, Referrer, Refusal, Result, WaitReason, Waited, Waiting,
     Waits,
 };
+use crate::field::Field;
 use crate::graph::Graph;
 use crate::id::TaskId;
 use crate::store::Transaction;
@@ -90,7 +91,7 @@ pub fn add(
         },
     };
     let mut doc = TaskDocument::new();
-    doc.set_precise_time("created", now);
+    doc.set_precise_time(Field::Created, now);
     apply_fields(tx, &id, &mut doc, &new.fields, now)?;
     let mut blockers: Vec<TaskId> = Vec::new();
     for b in &new.after {
@@ -101,7 +102,7 @@ pub fn add(
     }
     if !blockers.is_empty() {
         doc.set(
-            "blocked_by",
+            Field::BlockedBy,
             Array::from_iter(blockers.iter().map(|b| b.as_str())),
         );
     }
@@ -124,7 +125,7 @@ pub struct Renamed {
     /// The task under its new id.
     pub task: Task,
     /// The other tasks that named it, with the fields that did, in id order.
-    pub updated: Vec<(TaskId, Vec<&'static str>)>,
+    pub updated: Vec<(TaskId, Vec<Field>)>,
 }
 
 /// Gives task `old` the id `new`: its file is renamed, and every
@@ -168,16 +169,16 @@ pub fn rename(tx: &mut Transaction, old: &TaskId, new: &str) -> Result<Renamed> 
         }
         .into());
     }
-    let referrers: Vec<(TaskId, Vec<&'static str>)> = tx
+    let referrers: Vec<(TaskId, Vec<Field>)> = tx
         .tasks()
         .iter()
         .filter_map(|t| {
             let mut fields = Vec::new();
             if t.blocked_by.contains(old) {
-                fields.push("blocked_by");
+                fields.push(Field::BlockedBy);
             }
             if t.parent.as_ref() == Some(old) {
-                fields.push("parent");
+                fields.push(Field::Parent);
             }
             (!fields.is_empty()).then(|| (t.id.clone(), fields))
         })
@@ -187,9 +188,9 @@ pub fn rename(tx: &mut Transaction, old: &TaskId, new: &str) -> Result<Renamed> 
     tx.stage_removal(old);
     for (r, fields) in &referrers {
         let mut doc = tx.document(r)?;
-        doc.replace_in_array("blocked_by", old.as_str(), new.as_str());
-        if fields.contains(&"parent") {
-            doc.set_str("parent", new.as_str());
+        doc.replace_in_array(Field::BlockedBy, old.as_str(), new.as_str());
+        if fields.contains(&Field::Parent) {
+            doc.set_str(Field::Parent, new.as_str());
         }
         tx.stage(r, doc)?;
     }
@@ -209,11 +210,11 @@ fn with_final_newline(text: &str) -> String {
 
 fn set_gate(doc: &mut TaskDocument, gate: &Gate) {
     match gate {
-        Gate::ConfiguredBranches => doc.set("gate", true),
+        Gate::ConfiguredBranches => doc.set(Field::Gate, true),
         Gate::Branches(branches) => {
             let mut table = InlineTable::new();
             table.insert("branches", Value::Array(Array::from_iter(branches.iter())));
-            doc.set("gate", table);
+            doc.set(Field::Gate, table);
         }
     }
 }
@@ -265,8 +266,8 @@ pub fn start(
     }
     let was = task.clone();
     let mut doc = tx.document(id)?;
-    doc.set_str("status", Status::InProgress.as_str());
-    doc.set_str("owner", owner);
+    doc.set_str(Field::Status, Status::InProgress.as_str());
+    doc.set_str(Field::Owner, owner);
     set_times(&mut doc, &was, Status::InProgress, Some(owner), now);
     Ok(tx.stage(id, doc)?.clone())
 }
@@ -368,7 +369,7 @@ fn close(tx: &mut Transaction, id: &TaskId, status: Status, now: DateTime<Utc>) 
     }
     let was = task.clone();
     let mut doc = tx.document(id)?;
-    doc.set_str("status", status.as_str());
+    doc.set_str(Field::Status, status.as_str());
     set_times(&mut doc, &was, status, was.owner.as_deref(), now);
     Ok(tx.stage(id, doc)?.clone())
 }
@@ -390,9 +391,9 @@ fn set_times(
     now: DateTime<Utc>,
 ) {
     if !status.is_resolved() {
-        doc.remove("closed");
+        doc.remove(Field::Closed);
     } else if !was.is_resolved() {
-        doc.set_time("closed", now);
+        doc.set_time(Field::Closed, now);
     }
     match status {
         Status::InProgress => {
@@ -400,10 +401,10 @@ fn set_times(
                 && was.started.is_some()
                 && was.owner.as_deref() == owner;
             if !goes_on {
-                doc.set_time("started", now);
+                doc.set_time(Field::Started, now);
             }
         }
-        Status::Pending => doc.remove("started"),
+        Status::Pending => doc.remove(Field::Started),
         Status::Completed | Status::Cancelled => {}
     }
 }
@@ -434,11 +435,11 @@ pub fn reopen(
         });
     }
     let mut doc = tx.document(id)?;
-    doc.remove("status");
+    doc.remove(Field::Status);
     set_times(&mut doc, &was, Status::Pending, was.owner.as_deref(), now);
     if reset {
-        doc.remove("owner");
-        doc.remove("waiver");
+        doc.remove(Field::Owner);
+        doc.remove(Field::Waiver);
         let count = tx.tasks().get(id.as_str()).map_or(0, |t| t.criteria.len());
         for n in 0..count {
             doc.set_criterion_met(n, false);
@@ -461,14 +462,14 @@ pub struct Removed {
 /// Removes a task. Refuses while others name it, unless `force`, which
 /// removes those references too.
 pub fn remove(tx: &mut Transaction, id: &TaskId, force: bool) -> Result<Removed> {
-    let referrers: Vec<(TaskId, &'static str)> = tx
+    let referrers: Vec<(TaskId, ReferenceField)> = tx
         .tasks()
         .iter()
         .filter_map(|t| {
             if t.blocked_by.contains(id) {
-                Some((t.id.clone(), "blocked_by"))
+                Some((t.id.clone(), ReferenceField::BlockedBy))
             } else if t.parent.as_ref() == Some(id) {
-                Some((t.id.clone(), "parent"))
+                Some((t.id.clone(), ReferenceField::Parent))
             } else {
                 None
             }
@@ -483,11 +484,7 @@ pub fn remove(tx: &mut Transaction, id: &TaskId, force: bool) -> Result<Removed>
                     .tasks()
                     .get(r.as_str())
                     .map_or_else(String::new, |t| t.subject.clone()),
-                field: if *how == "parent" {
-                    ReferenceField::Parent
-                } else {
-                    ReferenceField::BlockedBy
-                },
+                field: *how,
             })
             .collect();
         // Its children move up to its own parent, or become top-level.
@@ -505,13 +502,13 @@ pub fn remove(tx: &mut Transaction, id: &TaskId, force: bool) -> Result<Removed>
     };
     for (r, _) in referrers {
         let mut doc = tx.document(&r)?;
-        doc.remove_from_array("blocked_by", id.as_str());
+        doc.remove_from_array(Field::BlockedBy, id.as_str());
         if tx
             .tasks()
             .get(r.as_str())
             .is_some_and(|t| t.parent.as_ref() == Some(id))
         {
-            doc.remove("parent");
+            doc.remove(Field::Parent);
         }
         tx.stage(&r, doc)?;
         removed.cleaned.push(r);
@@ -528,7 +525,7 @@ pub fn add_blockers(tx: &mut Transaction, id: &TaskId, blockers: &[TaskId]) -> R
         if b == id {
             return Err(Refusal::OwnBlocker { task: id.clone() }.into());
         }
-        if doc.add_to_array("blocked_by", b.as_str()) {
+        if doc.add_to_array(Field::BlockedBy, b.as_str()) {
             added.push(b.clone());
         }
     }
@@ -545,7 +542,7 @@ pub fn remove_blockers(
     let mut doc = tx.document(id)?;
     let removed: Vec<TaskId> = blockers
         .iter()
-        .filter(|b| doc.remove_from_array("blocked_by", b.as_str()))
+        .filter(|b| doc.remove_from_array(Field::BlockedBy, b.as_str()))
         .cloned()
         .collect();
     tx.stage(id, doc)?;
@@ -614,64 +611,11 @@ pub struct FieldChanges {
     pub remove_labels: Vec<String>,
     pub verify: Option<String>,
     pub description: Option<String>,
-    /// Keys to remove (back to their default).
+    /// Fields to remove (back to their default). `edit --unset` offers
+    /// those [`Field::is_unsettable`] allows; any other is removed all the
+    /// same, and the task must still read back without it (a missing
+    /// subject is refused).
     pub unset: Vec<Field>,
-}
-
-/// The fields `edit --unset` can clear.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Field {
-    Parent,
-    Gate,
-    Owner,
-    Estimate,
-    Due,
-    Labels,
-    Verify,
-    Description,
-    Priority,
-    Kind,
-    BlockedBy,
-    Waiver,
-}
-
-impl Field {
-    /// Every field with its key in the task file.
-    const KEYS: &'static [(Field, &'static str)] = &[
-        (Field::Parent, "parent"),
-        (Field::Gate, "gate"),
-        (Field::Owner, "owner"),
-        (Field::Estimate, "estimate"),
-        (Field::Due, "due"),
-        (Field::Labels, "labels"),
-        (Field::Verify, "verify"),
-        (Field::Description, "description"),
-        (Field::Priority, "priority"),
-        (Field::Kind, "kind"),
-        (Field::BlockedBy, "blocked_by"),
-        (Field::Waiver, "waiver"),
-    ];
-
-    /// The keys, for help and error messages.
-    pub fn names() -> impl Iterator<Item = &'static str> {
-        Field::KEYS.iter().map(|(_, k)| *k)
-    }
-
-    /// A field by its key; `blocked-by` is accepted for `blocked_by`.
-    pub fn parse(text: &str) -> Option<Field> {
-        let text = text.replace('-', "_");
-        Field::KEYS
-            .iter()
-            .find(|(_, k)| *k == text)
-            .map(|(f, _)| *f)
-    }
-
-    pub fn key(self) -> &'static str {
-        Field::KEYS
-            .iter()
-            .find(|(f, _)| *f == self)
-            .map_or("", |(_, k)| k)
-    }
 }
 
 pub fn edit_fields(
@@ -700,10 +644,10 @@ fn apply_fields(
     }
     if let Some(subject) = &changes.subject {
         check_line(Line::Subject, subject)?;
-        doc.set_str("subject", subject);
+        doc.set_str(Field::Subject, subject);
     }
     if let Some(status) = changes.status {
-        set_or_default(doc, "status", status);
+        set_or_default(doc, Field::Status, status);
     }
     // A new status or holder of an existing task records its times as the
     // lifecycle commands do (a task being added has none to record).
@@ -719,45 +663,45 @@ fn apply_fields(
         }
     }
     if let Some(kind) = changes.kind {
-        set_or_default(doc, "kind", kind);
+        set_or_default(doc, Field::Kind, kind);
     }
     if let Some(priority) = changes.priority {
-        set_or_default(doc, "priority", priority);
+        set_or_default(doc, Field::Priority, priority);
     }
     if let Some(parent) = &changes.parent {
         let parent = tx.resolve(parent)?;
         if &parent == id {
             return Err(Refusal::OwnParent { task: id.clone() }.into());
         }
-        doc.set_str("parent", parent.as_str());
+        doc.set_str(Field::Parent, parent.as_str());
     }
     if let Some(gate) = &changes.gate {
         set_gate(doc, gate);
     }
     if let Some(owner) = &changes.owner {
-        doc.set_str("owner", owner);
+        doc.set_str(Field::Owner, owner);
     }
     if let Some(estimate) = &changes.estimate {
-        doc.set_str("estimate", estimate.as_str());
+        doc.set_str(Field::Estimate, estimate.as_str());
     }
     if let Some(due) = changes.due {
-        doc.set_date("due", due);
+        doc.set_date(Field::Due, due);
     }
     for label in &changes.add_labels {
         check_label(label)?;
-        doc.add_to_array("labels", label);
+        doc.add_to_array(Field::Labels, label);
     }
     for label in &changes.remove_labels {
-        doc.remove_from_array("labels", label);
+        doc.remove_from_array(Field::Labels, label);
     }
     if let Some(verify) = &changes.verify {
-        doc.set_str("verify", verify);
+        doc.set_str(Field::Verify, verify);
     }
     if let Some(description) = &changes.description {
         if description.trim().is_empty() {
-            doc.remove("description");
+            doc.remove(Field::Description);
         } else {
-            doc.set_str("description", &with_final_newline(description));
+            doc.set_str(Field::Description, &with_final_newline(description));
         }
     }
     Ok(())
@@ -766,13 +710,13 @@ fn apply_fields(
 /// Sets an enum field, or removes it when it is the default.
 fn set_or_default<T: Default + PartialEq + std::fmt::Display>(
     doc: &mut TaskDocument,
-    key: &str,
+    field: Field,
     value: T,
 ) {
     if value == T::default() {
-        doc.remove(key);
+        doc.remove(field);
     } else {
-        doc.set_str(key, &value.to_string());
+        doc.set_str(field, &value.to_string());
     }
 }
 
@@ -829,7 +773,7 @@ pub fn replace_text(tx: &mut Transaction, id: &TaskId, text: &str) -> Result<Tas
         );
     for (key, other) in references {
         if !known(other) && !had(key, other) {
-            let (line, column) = crate::check::locate(text, key.key(), Some(other.as_str()));
+            let (line, column) = crate::check::locate(text, key.into(), Some(other.as_str()));
             return Err(Invalid::UnknownReference {
                 path,
                 line,
@@ -875,7 +819,7 @@ pub fn unwaive(tx: &mut Transaction, id: &TaskId) -> Result<(Task, crate::task::
         .into());
     };
     let mut doc = tx.document(id)?;
-    doc.remove("waiver");
+    doc.remove(Field::Waiver);
     Ok((tx.stage(id, doc)?.clone(), waiver))
 }
 

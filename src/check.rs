@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::action::Action;
 use crate::error::FileProblem;
+use crate::field::Field;
 use crate::gate::{self, Applies, GateState, Policy};
 use crate::graph::{Graph, LISTED, Target};
 use crate::id::TaskId;
@@ -461,7 +462,7 @@ fn run(loaded: &Loaded, target: Option<(&str, &Policy)>) -> Report {
                         Severity::Error,
                         Code::MissingReference,
                         i,
-                        locate(text(i), "blocked_by", Some(b.as_str())),
+                        locate(text(i), Field::BlockedBy, Some(b.as_str())),
                         format!("`{id}` is blocked by `{b}`, but no task has that id"),
                         vec![Hint::DropMissing(Action::DepRm {
                             task: id.clone(),
@@ -479,7 +480,7 @@ fn run(loaded: &Loaded, target: Option<(&str, &Policy)>) -> Report {
                         Severity::Warning,
                         Code::DependsOnCancelled,
                         i,
-                        locate(text(i), "blocked_by", Some(b.as_str())),
+                        locate(text(i), Field::BlockedBy, Some(b.as_str())),
                         format!(
                             "`{id}` is blocked by `{b}` \"{}\", which is cancelled",
                             tasks[*j].subject
@@ -513,7 +514,7 @@ fn run(loaded: &Loaded, target: Option<(&str, &Policy)>) -> Report {
                     severity,
                     code,
                     i,
-                    locate(text(i), "blocked_by", None),
+                    locate(text(i), Field::BlockedBy, None),
                     format!(
                         "`{id}` is blocked by {} more {what}, not listed one by one",
                         count - LISTED
@@ -529,7 +530,7 @@ fn run(loaded: &Loaded, target: Option<(&str, &Policy)>) -> Report {
                 Severity::Error,
                 Code::MissingReference,
                 i,
-                locate(text(i), "parent", Some(p.as_str())),
+                locate(text(i), Field::Parent, Some(p.as_str())),
                 format!("the parent of `{id}` is `{p}`, but no task has that id"),
                 vec![Hint::DropMissingParent(Action::UnsetParent {
                     child: id.clone(),
@@ -556,7 +557,7 @@ fn run(loaded: &Loaded, target: Option<(&str, &Policy)>) -> Report {
                 Severity::Warning,
                 code,
                 i,
-                locate(text(i), "status", None),
+                locate(text(i), Field::Status, None),
                 format!("`{id}` is {doing} while it waits for {}", open.join(", ")),
                 vec![hint],
             );
@@ -566,9 +567,9 @@ fn run(loaded: &Loaded, target: Option<(&str, &Policy)>) -> Report {
         let first = cycle[0];
         let next = cycle.get(1).copied().unwrap_or(first);
         let key = if tasks[first].blocked_by.iter().any(|b| b == &tasks[next].id) {
-            "blocked_by"
+            Field::BlockedBy
         } else {
-            "parent"
+            Field::Parent
         };
         at(
             Severity::Error,
@@ -644,7 +645,7 @@ fn run(loaded: &Loaded, target: Option<(&str, &Policy)>) -> Report {
                         Severity::Error,
                         Code::GateRed,
                         i,
-                        locate(text(i), "gate", None),
+                        locate(text(i), Field::Gate, None),
                         format!(
                             "gate `{}` \"{}\" is red for {short}: {}",
                             task.id,
@@ -658,7 +659,7 @@ fn run(loaded: &Loaded, target: Option<(&str, &Policy)>) -> Report {
                     Severity::Warning,
                     Code::GateWaived,
                     i,
-                    locate(text(i), "waiver", None),
+                    locate(text(i), Field::Waiver, None),
                     format!(
                         "gate `{}` \"{}\" passes {short} only because it was {}",
                         task.id,
@@ -683,13 +684,14 @@ fn run(loaded: &Loaded, target: Option<(&str, &Policy)>) -> Report {
     }
 }
 
-/// The line and column of the top-level `key` (or `[key]` table) in a task
-/// file, and of `value` in it when given (the value of `key`, or one of its
+/// The line and column of field `field` (its `key =` or `[key]` table) in
+/// a task file, and of `value` in it when given (the value of `key`, or one of its
 /// array's): where a diagnostic points. Positions come from the TOML
 /// parser's spans, so a look-alike elsewhere in the file (inside a
 /// description, in another key) is never taken for it. (1, 1) when the
 /// file has no such key or does not parse.
-pub fn locate(text: &str, key: &str, value: Option<&str>) -> (usize, usize) {
+pub fn locate(text: &str, field: Field, value: Option<&str>) -> (usize, usize) {
+    let key = field.key();
     // Most lookups are for a key the file does not have (lint's missing
     // description, on every task of a large set): no parse for those.
     if !text.contains(key) {
@@ -728,23 +730,23 @@ pub(crate) mod tests {
     fn locate_finds_keys_and_values() {
         let text =
             "subject = \"x\"\nblocked_by = [\n  \"a\",\n  \"b\",\n]\nstatus = \"completed\"\n";
-        assert_eq!(locate(text, "blocked_by", Some("b")), (4, 3));
-        assert_eq!(locate(text, "status", None), (6, 1));
-        assert_eq!(locate(text, "gate", None), (1, 1));
+        assert_eq!(locate(text, Field::BlockedBy, Some("b")), (4, 3));
+        assert_eq!(locate(text, Field::Status, None), (6, 1));
+        assert_eq!(locate(text, Field::Gate, None), (1, 1));
         // The key's own value, not a look-alike in a later string.
         let text = "parent = \"x\"\ndescription = \"see \\\"p\\\"\"\n";
-        assert_eq!(locate(text, "parent", Some("p")), (1, 1));
-        assert_eq!(locate(text, "parent", Some("x")), (1, 10));
+        assert_eq!(locate(text, Field::Parent, Some("p")), (1, 1));
+        assert_eq!(locate(text, Field::Parent, Some("x")), (1, 10));
         // A table points at its header; characters, not bytes, count.
         let text = "subject = \"é\"\n\n[waiver]\nby = \"a\"\n";
-        assert_eq!(locate(text, "waiver", None), (3, 1));
+        assert_eq!(locate(text, Field::Waiver, None), (3, 1));
         // A file that does not parse points at its top.
         assert_eq!(
-            locate("x = 1 ;\nsubject = \"é\"\n", "subject", None),
+            locate("x = 1 ;\nsubject = \"é\"\n", Field::Subject, None),
             (1, 1)
         );
         assert_eq!(
-            locate("blocked_by = [\"é\", \"b\"]\n", "blocked_by", Some("b")),
+            locate("blocked_by = [\"é\", \"b\"]\n", Field::BlockedBy, Some("b")),
             (1, 20)
         );
     }

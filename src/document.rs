@@ -7,41 +7,25 @@
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table, Value};
 
+use crate::field::Field;
 use crate::id::TaskId;
 use crate::task::{ParseError, Task};
 
-/// Top-level keys in the order git-task writes them.
-const VALUE_KEYS: &[&str] = &[
-    "subject",
-    "status",
-    "kind",
-    "priority",
-    "parent",
-    "blocked_by",
-    "gate",
-    "owner",
-    "estimate",
-    "due",
-    "labels",
-    "verify",
-    "created",
-    "started",
-    "closed",
-    "description",
-];
-
-/// Tables in the order git-task writes them, after the values.
-const TABLE_KEYS: &[&str] = &["criteria", "waiver", "notes", "meta"];
-
+/// A key's place in the order git-task writes a task file's keys
+/// ([`Field::ALL`]); a key that is no field goes after all of them.
 fn rank(key: &str) -> usize {
-    VALUE_KEYS
+    Field::ALL
         .iter()
-        .chain(TABLE_KEYS)
-        .position(|k| *k == key)
+        .position(|f| f.key() == key)
         .unwrap_or(usize::MAX)
 }
 
 /// The editable text of one task file.
+///
+/// Top-level keys are given as a [`Field`] (or anything else that is a
+/// `str`): a task's own code names fields by their type, so that a key
+/// cannot be misspelt, and the merge, which also merges
+/// `.tasks/config.toml` and keeps keys it does not know, by their text.
 #[derive(Debug, Clone)]
 pub struct TaskDocument {
     doc: DocumentMut,
@@ -116,7 +100,8 @@ impl TaskDocument {
 
     /// Sets a top-level value, keeping the key's place and comments when it
     /// exists and putting a new key where git-task would write it.
-    pub fn set(&mut self, key: &str, value: impl Into<Value>) {
+    pub fn set(&mut self, key: impl AsRef<str>, value: impl Into<Value>) {
+        let key = key.as_ref();
         let mut value = safe_strings(value.into());
         let root = self.doc.as_table_mut();
         if let Some(Item::Value(old)) = root.get_mut(key) {
@@ -131,21 +116,22 @@ impl TaskDocument {
         }
     }
 
-    pub fn set_str(&mut self, key: &str, value: &str) {
+    pub fn set_str(&mut self, key: impl AsRef<str>, value: &str) {
         self.set(key, value);
     }
 
-    pub fn set_time(&mut self, key: &str, at: DateTime<Utc>) {
+    pub fn set_time(&mut self, key: impl AsRef<str>, at: DateTime<Utc>) {
         self.set(key, datetime(at));
     }
 
     /// Sets a time to the microsecond: `created` tells two tasks that drew
     /// the same id apart, even when both were added in the same second.
-    pub fn set_precise_time(&mut self, key: &str, at: DateTime<Utc>) {
+    pub fn set_precise_time(&mut self, key: impl AsRef<str>, at: DateTime<Utc>) {
         self.set(key, precise_datetime(at));
     }
 
-    pub fn set_date(&mut self, key: &str, date: NaiveDate) {
+    pub fn set_date(&mut self, key: impl AsRef<str>, date: NaiveDate) {
+        let key = key.as_ref();
         let text = date.format("%Y-%m-%d").to_string();
         // A formatted NaiveDate always parses as a TOML local date.
         if let Ok(dt) = text.parse::<toml_edit::Datetime>() {
@@ -159,7 +145,8 @@ impl TaskDocument {
     /// above the first key, or a block followed by a blank line) stay, in
     /// front of whatever now comes first; a comment directly above the key
     /// goes with it.
-    pub fn remove(&mut self, key: &str) {
+    pub fn remove(&mut self, key: impl AsRef<str>) {
+        let key = key.as_ref();
         let root = self.doc.as_table_mut();
         let Some(index) = root.iter().position(|(k, _)| k == key) else {
             return;
@@ -238,13 +225,14 @@ impl TaskDocument {
         self.doc.set_trailing(join_prefix(text, &old));
     }
 
-    pub fn contains(&self, key: &str) -> bool {
-        self.doc.as_table().contains_key(key)
+    pub fn contains(&self, key: impl AsRef<str>) -> bool {
+        self.doc.as_table().contains_key(key.as_ref())
     }
 
     /// Adds `item` to the string array `key` unless it is there already,
     /// keeping the array's layout. Returns whether it was added.
-    pub fn add_to_array(&mut self, key: &str, item: &str) -> bool {
+    pub fn add_to_array(&mut self, key: impl AsRef<str>, item: &str) -> bool {
+        let key = key.as_ref();
         if let Some(array) = self.doc.get_mut(key).and_then(Item::as_array_mut) {
             if array.iter().any(|v| v.as_str() == Some(item)) {
                 return false;
@@ -259,7 +247,8 @@ impl TaskDocument {
     /// Replaces the string `from` in the array `key` by `to`, in its place
     /// and with its layout (comments, line breaks). Returns whether it was
     /// there.
-    pub fn replace_in_array(&mut self, key: &str, from: &str, to: &str) -> bool {
+    pub fn replace_in_array(&mut self, key: impl AsRef<str>, from: &str, to: &str) -> bool {
+        let key = key.as_ref();
         let Some(array) = self.doc.get_mut(key).and_then(Item::as_array_mut) else {
             return false;
         };
@@ -277,7 +266,8 @@ impl TaskDocument {
 
     /// Removes `item` from the string array `key`, and the key with its last
     /// item. Returns whether it was there.
-    pub fn remove_from_array(&mut self, key: &str, item: &str) -> bool {
+    pub fn remove_from_array(&mut self, key: impl AsRef<str>, item: &str) -> bool {
+        let key = key.as_ref();
         let Some(array) = self.doc.get_mut(key).and_then(Item::as_array_mut) else {
             return false;
         };
@@ -380,12 +370,14 @@ impl TaskDocument {
 
     /// The top-level item `key`, for code that works on whole TOML values
     /// (the merge compares and copies them).
-    pub fn get(&self, key: &str) -> Option<&Item> {
+    pub fn get(&self, key: impl AsRef<str>) -> Option<&Item> {
+        let key = key.as_ref();
         self.doc.get(key).filter(|i| !i.is_none())
     }
 
     /// The top-level item `key`, to edit in place.
-    pub fn get_mut(&mut self, key: &str) -> Option<&mut Item> {
+    pub fn get_mut(&mut self, key: impl AsRef<str>) -> Option<&mut Item> {
+        let key = key.as_ref();
         self.doc.get_mut(key).filter(|i| !i.is_none())
     }
 
@@ -410,7 +402,8 @@ impl TaskDocument {
     /// replaces, or else goes where git-task would write it.
     ///
     /// [`set`]: TaskDocument::set
-    pub fn set_item(&mut self, key: &str, mut item: Item) {
+    pub fn set_item(&mut self, key: impl AsRef<str>, mut item: Item) {
+        let key = key.as_ref();
         match item {
             Item::None => self.remove(key),
             Item::Value(value) => self.set(key, value),

@@ -634,10 +634,7 @@ pub enum ReferenceField {
 impl ReferenceField {
     /// The key in the task file.
     pub fn key(self) -> &'static str {
-        match self {
-            ReferenceField::BlockedBy => "blocked_by",
-            ReferenceField::Parent => "parent",
-        }
+        crate::field::Field::from(self).key()
     }
 }
 

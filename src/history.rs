@@ -5,6 +5,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::field::Field;
 use crate::store::{ObjectId, Source, Workspace};
 use crate::task::{Gate, Status, Task};
 
@@ -17,10 +18,11 @@ pub enum Change {
         from: Status,
         to: Status,
     },
-    /// Any other single-valued field: `subject`, `owner`, `priority`, … The
-    /// values are as written in the file; `None` when absent.
+    /// Any other single-valued field: `subject`, `owner`, `priority`, …
+    /// (serialized by its key). The values are as written in the file;
+    /// `None` when absent.
     Field {
-        field: &'static str,
+        field: Field,
         from: Option<String>,
         to: Option<String>,
     },
@@ -93,61 +95,56 @@ fn gate_text(gate: &Option<Gate>) -> Option<String> {
     })
 }
 
+/// A single-valued field's value as `log` and `diff` show it (`Some(None)`
+/// when the task has none). `None` for a field whose changes are told in
+/// words of their own (the status, the sets, criteria, notes and the
+/// waiver) or not told: `created` names the task and does not change,
+/// `closed` goes with the status, and `meta` is for tools. A new field
+/// must say here which it is.
+fn shown(task: &Task, field: Field) -> Option<Option<String>> {
+    let time = |t: Option<chrono::DateTime<chrono::Utc>>| t.map(crate::task::format_timestamp);
+    Some(match field {
+        Field::Subject => Some(task.subject.clone()),
+        Field::Kind => Some(task.kind.to_string()),
+        Field::Priority => Some(task.priority.to_string()),
+        Field::Parent => task.parent.as_ref().map(|p| p.to_string()),
+        Field::Gate => gate_text(&task.gate),
+        Field::Owner => task.owner.clone(),
+        Field::Estimate => task.estimate.as_ref().map(|e| e.to_string()),
+        Field::Due => task.due.map(|d| d.to_string()),
+        Field::Verify => task.verify.clone(),
+        Field::Started => time(task.started),
+        Field::Description => task
+            .description
+            .as_deref()
+            .map(|d| d.trim_end().to_string()),
+        Field::Status
+        | Field::BlockedBy
+        | Field::Labels
+        | Field::Criteria
+        | Field::Waiver
+        | Field::Notes
+        | Field::Created
+        | Field::Closed
+        | Field::Meta => return None,
+    })
+}
+
 /// Every change from `old` to `new`, in the order of the task file's keys.
 pub fn task_changes(old: &Task, new: &Task) -> Vec<Change> {
-    let mut out = Vec::new();
-    let mut field = |field: &'static str, from: Option<String>, to: Option<String>| {
-        if from != to {
-            out.push(Change::Field { field, from, to });
-        }
-    };
-    field(
-        "subject",
-        Some(old.subject.clone()),
-        Some(new.subject.clone()),
-    );
     let status = (old.status != new.status).then_some(Change::Status {
         from: old.status,
         to: new.status,
     });
-    field(
-        "kind",
-        Some(old.kind.to_string()),
-        Some(new.kind.to_string()),
-    );
-    field(
-        "priority",
-        Some(old.priority.to_string()),
-        Some(new.priority.to_string()),
-    );
-    field(
-        "parent",
-        old.parent.as_ref().map(|p| p.to_string()),
-        new.parent.as_ref().map(|p| p.to_string()),
-    );
-    field("gate", gate_text(&old.gate), gate_text(&new.gate));
-    field("owner", old.owner.clone(), new.owner.clone());
-    field(
-        "estimate",
-        old.estimate.as_ref().map(|e| e.to_string()),
-        new.estimate.as_ref().map(|e| e.to_string()),
-    );
-    field(
-        "due",
-        old.due.map(|d| d.to_string()),
-        new.due.map(|d| d.to_string()),
-    );
-    field("verify", old.verify.clone(), new.verify.clone());
-    let time = |t: Option<chrono::DateTime<chrono::Utc>>| t.map(crate::task::format_timestamp);
-    field("started", time(old.started), time(new.started));
-    field(
-        "description",
-        old.description.as_deref().map(|d| d.trim_end().to_string()),
-        new.description.as_deref().map(|d| d.trim_end().to_string()),
-    );
     let mut changes = Vec::new();
     changes.extend(status);
-    changes.append(&mut out);
+    for &field in Field::ALL {
+        if let (Some(from), Some(to)) = (shown(old, field), shown(new, field))
+            && from != to
+        {
+            changes.push(Change::Field { field, from, to });
+        }
+    }
     for b in &new.blocked_by {
         if !old.blocked_by.contains(b) {
             changes.push(Change::BlockerAdded { id: b.to_string() });

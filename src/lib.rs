@@ -15,6 +15,7 @@ pub mod drawing;
 pub mod error;
 /// The facts every front end shows about a task: state, ready, overdue.
 pub mod facts;
+pub mod field;
 /// Which tasks a listing selects, and why an empty answer is empty.
 pub mod filter;
 pub mod gate;
@@ -40,6 +41,7 @@ pub mod verdict;
 pub mod verify;
 
 pub use error::{Error, Result};
+pub use field::Field;
 pub use id::TaskId;
 pub use task::Task;
 pub use taskset::TaskSet;

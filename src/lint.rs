@@ -8,6 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::action::Action;
 use crate::check::{Code, Diagnostic, Hint, Report, Severity, locate};
+use crate::field::Field;
 use crate::store::{Loaded, TASKS_DIR};
 use crate::task::{Kind, Status};
 
@@ -41,7 +42,7 @@ pub fn lint(loaded: &Loaded, now: DateTime<Utc>, stale_after: Duration) -> Repor
             continue;
         }
         let id = &task.id;
-        let mut push = |code, key: &str, message: String, hint: Hint| {
+        let mut push = |code, key: Field, message: String, hint: Hint| {
             let (line, column) = locate(text(i), key, None);
             out.push(Diagnostic {
                 severity: Severity::Warning,
@@ -71,9 +72,9 @@ pub fn lint(loaded: &Loaded, now: DateTime<Utc>, stale_after: Duration) -> Repor
             push(
                 Code::VagueDescription,
                 if words.is_empty() {
-                    "subject"
+                    Field::Subject
                 } else {
-                    "description"
+                    Field::Description
                 },
                 format!(
                     "`{id}` \"{}\" {what}: say what to do, so someone else can pick it up",
@@ -85,7 +86,7 @@ pub fn lint(loaded: &Loaded, now: DateTime<Utc>, stale_after: Duration) -> Repor
         if task.kind == Kind::Epic && !has_children[i] {
             push(
                 Code::ChildlessEpic,
-                "kind",
+                Field::Kind,
                 format!("epic `{id}` \"{}\" has no children", task.subject),
                 Hint::Split(Action::AddChild { parent: id.clone() }),
             );
@@ -105,7 +106,7 @@ pub fn lint(loaded: &Loaded, now: DateTime<Utc>, stale_after: Duration) -> Repor
                 };
                 push(
                     Code::StaleInProgress,
-                    "status",
+                    Field::Status,
                     format!("`{id}` \"{}\" {what}", task.subject),
                     Hint::SayWhereItStands {
                         note: Action::Note { id: id.clone() },
@@ -118,7 +119,7 @@ pub fn lint(loaded: &Loaded, now: DateTime<Utc>, stale_after: Duration) -> Repor
             if let Some(problem) = crate::change::label_problem(label) {
                 push(
                     Code::LabelWithWhitespace,
-                    "labels",
+                    Field::Labels,
                     format!("`{id}` \"{}\": {problem}", task.subject),
                     Hint::Unlabel(Action::Unlabel {
                         id: id.clone(),
@@ -131,7 +132,7 @@ pub fn lint(loaded: &Loaded, now: DateTime<Utc>, stale_after: Duration) -> Repor
         if task.gate.is_some() && task.criteria.is_empty() {
             push(
                 Code::GateWithoutCriteria,
-                "gate",
+                Field::Gate,
                 format!(
                     "gate `{id}` \"{}\" has no criteria: nothing says what \"go\" means",
                     task.subject

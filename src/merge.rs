@@ -32,6 +32,7 @@ use chrono::{DateTime, Utc};
 use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table, Value};
 
 use crate::document::{TaskDocument, push_like_the_rest, remove_elements};
+use crate::field::{DefaultValue, Field, MergeRule};
 use crate::store::{CONFIG_FILE, TASKS_DIR};
 use crate::task::ParseError;
 
@@ -131,11 +132,88 @@ impl Merged {
 pub struct Conflict {
     /// The 1-based line of the opening marker.
     pub line: usize,
-    /// What is in conflict, as a user reads it: `` `subject` ``,
-    /// `` `meta.sprint` ``, `criterion "tests pass"`; `None` for the whole
-    /// file.
-    pub field: Option<String>,
+    /// What is in conflict; `None` for the whole file.
+    pub field: Option<ConflictField>,
     pub kind: ConflictKind,
+}
+
+/// What one conflict is in: a field, or one entry of a field that merges
+/// entry by entry. Shown as a user reads it (`` `subject` ``,
+/// `` `meta.sprint` ``, `criterion "tests pass"`); [`ConflictField::name`]
+/// is the name JSON gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConflictField {
+    /// A field of the task.
+    Field(Field),
+    /// A top-level key that is no task field: a setting of
+    /// `.tasks/config.toml`, or a key a task file should not have (the
+    /// merge keeps what it does not know rather than drop it).
+    Key(String),
+    /// A key of `[meta]`, which merges key by key.
+    Meta(String),
+    /// A criterion removed on one side and changed on the other.
+    Criterion(CriterionName),
+    /// Whether a criterion is met (or another of its fields but the text),
+    /// changed two ways.
+    CriterionMet(CriterionName),
+}
+
+/// A criterion as a conflict names it: by its text, or by its number when
+/// it has no text to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CriterionName {
+    /// Its text, shown in quotes.
+    Text(String),
+    /// 1-based, in the side's list.
+    Number(usize),
+}
+
+impl ConflictField {
+    /// A top-level key: a field when it is one.
+    fn top(key: &str) -> ConflictField {
+        match Field::from_key(key) {
+            Some(field) => ConflictField::Field(field),
+            None => ConflictField::Key(key.to_owned()),
+        }
+    }
+
+    /// The name JSON gives the conflict's field: the key without the
+    /// backticks the message puts around it (`subject`, `meta.sprint`), and
+    /// what a criterion's conflict is in as the message says it.
+    pub fn name(&self) -> String {
+        match self {
+            ConflictField::Field(field) => field.key().to_owned(),
+            // A key with a backtick of its own would read as two code
+            // spans without the outer ones: it is named as shown.
+            ConflictField::Key(key) | ConflictField::Meta(key) if key.contains('`') => {
+                self.to_string()
+            }
+            ConflictField::Key(key) => key.clone(),
+            ConflictField::Meta(key) => format!("meta.{key}"),
+            ConflictField::Criterion(_) | ConflictField::CriterionMet(_) => self.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for ConflictField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConflictField::Field(field) => write!(f, "`{field}`"),
+            ConflictField::Key(key) => write!(f, "`{key}`"),
+            ConflictField::Meta(key) => write!(f, "`meta.{key}`"),
+            ConflictField::Criterion(c) => write!(f, "criterion {c}"),
+            ConflictField::CriterionMet(c) => write!(f, "`met` of criterion {c}"),
+        }
+    }
+}
+
+impl fmt::Display for CriterionName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CriterionName::Text(text) => write!(f, "\"{text}\""),
+            CriterionName::Number(n) => write!(f, "number {n}"),
+        }
+    }
 }
 
 /// Why the two sides could not be merged.
@@ -208,7 +286,10 @@ impl TaskVersion {
 
 impl fmt::Display for Conflict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let field = self.field.as_deref().unwrap_or("the file");
+        let field = match &self.field {
+            Some(field) => field.to_string(),
+            None => "the file".to_owned(),
+        };
         match &self.kind {
             ConflictKind::Changed => write!(f, "{field} was changed differently on both sides"),
             ConflictKind::RemovedAndChanged => write!(
@@ -455,7 +536,9 @@ impl Context<'_> {
             label: label.map(|l| l.revision.clone()),
             id: self.id(side).map(str::to_owned),
             path: self.paths[side as usize].map(str::to_owned),
-            created: doc.and_then(|d| d.get("created")).and_then(written),
+            created: doc
+                .and_then(|d| d.get(Field::Created.key()))
+                .and_then(written),
             revision,
         }
     }
@@ -592,7 +675,8 @@ fn merge_texts(base: &str, ours: &str, theirs: &str, cx: &Context) -> Merged {
         Err(error) => return unreadable(Side::Theirs, error),
     };
     if cx.task {
-        let created = |d: &TaskDocument| normalized("created", d.get("created"));
+        let created =
+            |d: &TaskDocument| normalized(Field::Created.key(), d.get(Field::Created.key()));
         let different = |kind| whole_file(ours, theirs, &cx.markers, kind);
         if cx.id(Side::Ours) != cx.id(Side::Theirs)
             || (!added_on_both_sides && created(&ours_doc) != created(&theirs_doc))
@@ -734,13 +818,10 @@ fn plain_value(value: &Value) -> Plain {
 /// so writing the default out on one side is no change.
 fn normalized(key: &str, item: Option<&Item>) -> Option<Plain> {
     let plain = item.and_then(plain_item)?;
-    use crate::task::{Kind, Priority, Status};
-    let default = match key {
-        "status" => Plain::Str(Status::default().as_str().into()),
-        "kind" => Plain::Str(Kind::default().as_str().into()),
-        "priority" => Plain::Str(Priority::default().as_str().into()),
-        "gate" => Plain::Bool(false),
-        _ => return Some(plain),
+    let default = match Field::from_key(key).and_then(Field::default_value) {
+        Some(DefaultValue::Word(word)) => Plain::Str(word.into()),
+        Some(DefaultValue::Bool(b)) => Plain::Bool(b),
+        None => return Some(plain),
     };
     (plain != default).then_some(plain)
 }
@@ -807,12 +888,12 @@ fn lookup<'d>(entries: &[(&str, &'d Item)], key: &str) -> Option<&'d Item> {
 /// message. A field with a default (status, kind, priority, gate) is never
 /// missing, only at its default: changed, not added or removed.
 fn divergence(
-    key: &str,
+    field: Option<Field>,
     base: &Option<Plain>,
     ours: &Option<Plain>,
     theirs: &Option<Plain>,
 ) -> ConflictKind {
-    if matches!(key, "status" | "kind" | "priority" | "gate") {
+    if field.and_then(Field::default_value).is_some() {
         ConflictKind::Changed
     } else if base.is_none() {
         ConflictKind::AddedDifferently
@@ -828,7 +909,7 @@ fn divergence(
 struct Pending {
     sentinel: String,
     whole_table: bool,
-    field: String,
+    field: ConflictField,
     kind: ConflictKind,
     ours: String,
     theirs: String,
@@ -856,10 +937,14 @@ impl Merger<'_> {
             }
         }
         for key in &keys {
+            let field = Field::from_key(key);
+            // A key that is no field (a setting, or one a task should not
+            // have) merges as one value.
+            let rule = field.map_or(MergeRule::Value, Field::merge_rule);
             // `in_progress` against `completed` is `completed`, and the
             // completed side's `closed` comes with it.
             if let Some(winner) = status_winner
-                && (key == "status" || key == "closed")
+                && rule == MergeRule::WithStatus
             {
                 if winner == Side::Theirs {
                     self.take_theirs(key);
@@ -876,16 +961,16 @@ impl Merger<'_> {
                 self.take_theirs(key);
                 continue;
             }
-            let merged = match key.as_str() {
-                "blocked_by" | "labels" => self.merge_set(key),
-                "notes" => self.merge_notes(),
-                "criteria" => self.merge_criteria(),
-                "meta" => self.merge_meta(),
-                "started" => self.merge_earlier(key),
-                _ => false,
+            let merged = match rule {
+                MergeRule::Set => self.merge_set(key),
+                MergeRule::Log => self.merge_notes(),
+                MergeRule::Criteria => self.merge_criteria(),
+                MergeRule::Table => self.merge_meta(),
+                MergeRule::Earliest => self.merge_earlier(key),
+                MergeRule::Value | MergeRule::WithStatus => false,
             };
             if !merged {
-                self.conflict_at_top(key, divergence(key, &b, &o, &t));
+                self.conflict_at_top(key, divergence(field, &b, &o, &t));
             }
         }
         self.check_waiver();
@@ -901,7 +986,8 @@ impl Merger<'_> {
     /// The side whose status wins when one side started the task and the
     /// other finished it: finishing is the later, stronger fact.
     fn status_winner(&self) -> Option<Side> {
-        let status = |d: &TaskDocument| normalized("status", d.get("status"));
+        let key = Field::Status.key();
+        let status = |d: &TaskDocument| normalized(key, d.get(key));
         let (b, o, t) = (status(self.base), status(self.ours), status(self.theirs));
         if o == b || t == b {
             return None;
@@ -937,7 +1023,7 @@ impl Merger<'_> {
             theirs: render_field(key, self.theirs.get(key)),
             sentinel: sentinel.clone(),
             whole_table: false,
-            field: format!("`{key}`"),
+            field: ConflictField::top(key),
             kind,
         });
         self.result.set(key, sentinel.as_str());
@@ -991,9 +1077,9 @@ impl Merger<'_> {
     /// should not come back through a merge.
     fn merge_notes(&mut self) -> bool {
         let (Some(base), Some(ours), Some(theirs)) = (
-            tables(self.base, "notes"),
-            tables(self.ours, "notes"),
-            tables(self.theirs, "notes"),
+            tables(self.base, Field::Notes.key()),
+            tables(self.ours, Field::Notes.key()),
+            tables(self.theirs, Field::Notes.key()),
         ) else {
             return false;
         };
@@ -1028,7 +1114,7 @@ impl Merger<'_> {
         // A stable sort: ours before theirs on equal times.
         merged.sort_by_key(|(table, _)| note_time(table));
         let tables = merged.into_iter().map(|(table, _)| table).collect();
-        self.write_tables("notes", tables);
+        self.write_tables(Field::Notes.key(), tables);
         true
     }
 
@@ -1037,9 +1123,9 @@ impl Merger<'_> {
     /// `met` merges three-way.
     fn merge_criteria(&mut self) -> bool {
         let (Some(base), Some(ours), Some(theirs)) = (
-            tables(self.base, "criteria"),
-            tables(self.ours, "criteria"),
-            tables(self.theirs, "criteria"),
+            tables(self.base, Field::Criteria.key()),
+            tables(self.ours, Field::Criteria.key()),
+            tables(self.theirs, Field::Criteria.key()),
         ) else {
             return false;
         };
@@ -1094,7 +1180,7 @@ impl Merger<'_> {
                 }
             }
         }
-        self.write_tables("criteria", out);
+        self.write_tables(Field::Criteria.key(), out);
         true
     }
 
@@ -1102,7 +1188,7 @@ impl Merger<'_> {
     /// `[[criteria]]` table between markers, the side that removed it empty.
     fn criterion_conflict(
         &mut self,
-        text: &str,
+        text: &CriterionName,
         ours: Option<&Table>,
         theirs: Option<&Table>,
     ) -> Table {
@@ -1112,7 +1198,7 @@ impl Merger<'_> {
             theirs: theirs.map(render_criterion).unwrap_or_default(),
             sentinel: sentinel.clone(),
             whole_table: true,
-            field: format!("criterion {text}"),
+            field: ConflictField::Criterion(text.clone()),
             kind: ConflictKind::RemovedAndChanged,
         });
         let mut placeholder = Table::new();
@@ -1122,14 +1208,20 @@ impl Merger<'_> {
 
     /// A criterion whose `met` (or anything else but its text) changed
     /// two ways: those fields between markers inside its table.
-    fn met_conflict(&mut self, ours: &mut Table, theirs: &Table, text: &str, kind: ConflictKind) {
+    fn met_conflict(
+        &mut self,
+        ours: &mut Table,
+        theirs: &Table,
+        text: &CriterionName,
+        kind: ConflictKind,
+    ) {
         let sentinel = self.sentinel();
         self.pending.push(Pending {
             ours: render_criterion_fields(ours),
             theirs: render_criterion_fields(theirs),
             sentinel: sentinel.clone(),
             whole_table: false,
-            field: format!("`met` of criterion {text}"),
+            field: ConflictField::CriterionMet(text.clone()),
             kind,
         });
         let others: Vec<String> = ours
@@ -1189,9 +1281,9 @@ impl Merger<'_> {
     /// `[meta]`: each key merges three-way on its own.
     fn merge_meta(&mut self) -> bool {
         let (Some(base), Some(ours), Some(theirs)) = (
-            entries(self.base, "meta"),
-            entries(self.ours, "meta"),
-            entries(self.theirs, "meta"),
+            entries(self.base, Field::Meta.key()),
+            entries(self.ours, Field::Meta.key()),
+            entries(self.theirs, Field::Meta.key()),
         ) else {
             return false;
         };
@@ -1203,7 +1295,7 @@ impl Merger<'_> {
         }
         // Edited as a `[meta]` table, so that a conflict inside it has a
         // line of its own.
-        let mut meta = match self.result.get("meta") {
+        let mut meta = match self.result.get(Field::Meta) {
             Some(Item::Table(t)) => t.clone(),
             Some(item) => item.clone().into_table().unwrap_or_default(),
             None => Table::new(),
@@ -1233,21 +1325,25 @@ impl Merger<'_> {
                 theirs: render_field(key, t),
                 sentinel: sentinel.clone(),
                 whole_table: false,
-                field: format!("`meta.{}`", key),
-                kind: divergence("", &pb, &po, &pt),
+                field: ConflictField::Meta(key.to_owned()),
+                kind: divergence(None, &pb, &po, &pt),
             });
             meta.insert(key, toml_edit::value(sentinel));
         }
-        if self.pending.iter().any(|p| p.field.starts_with("`meta.")) {
+        if self
+            .pending
+            .iter()
+            .any(|p| matches!(p.field, ConflictField::Meta(_)))
+        {
             // Markers go around `key = value` lines, which mean the right
             // thing only inside a `[meta]` section of their own.
             meta.set_dotted(false);
             meta.set_implicit(false);
         }
         if meta.is_empty() {
-            self.result.remove("meta");
+            self.result.remove(Field::Meta);
         } else {
-            self.result.set_item("meta", Item::Table(meta));
+            self.result.set_item(Field::Meta, Item::Table(meta));
         }
         true
     }
@@ -1256,25 +1352,29 @@ impl Merger<'_> {
     /// other made the task no gate, the merge of the two is no valid task,
     /// so both fields go in conflict for a person to decide.
     fn check_waiver(&mut self) {
-        let conflicted =
-            |m: &Merger, key: &str| m.pending.iter().any(|p| p.field == format!("`{key}`"));
-        if conflicted(self, "gate") {
+        let conflicted = |m: &Merger, field: Field| {
+            m.pending
+                .iter()
+                .any(|p| p.field == ConflictField::Field(field))
+        };
+        if conflicted(self, Field::Gate) {
             return;
         }
+        let set = |doc: &TaskDocument, field: Field| normalized(field.key(), doc.get(field.key()));
         // A waiver in conflict may be resolved to the side that has one:
         // then the gate must be in question too.
-        let waiver_conflicted = conflicted(self, "waiver");
-        let waived = waiver_conflicted || normalized("waiver", self.result.get("waiver")).is_some();
-        let gate = normalized("gate", self.result.get("gate")).is_some();
+        let waiver_conflicted = conflicted(self, Field::Waiver);
+        let waived = waiver_conflicted || set(&self.result, Field::Waiver).is_some();
+        let gate = set(&self.result, Field::Gate).is_some();
         if !waived || gate {
             return;
         }
-        for key in ["gate", "waiver"] {
-            if key == "waiver" && waiver_conflicted {
+        for field in [Field::Gate, Field::Waiver] {
+            if field == Field::Waiver && waiver_conflicted {
                 continue;
             }
-            if normalized(key, self.ours.get(key)) != normalized(key, self.theirs.get(key)) {
-                self.conflict_at_top(key, ConflictKind::WaiverWithoutGate);
+            if set(self.ours, field) != set(self.theirs, field) {
+                self.conflict_at_top(field.key(), ConflictKind::WaiverWithoutGate);
             }
         }
     }
@@ -1338,8 +1438,8 @@ impl Merger<'_> {
 /// written twice, by which occurrence it is).
 struct Criterion {
     key: (Option<Plain>, usize),
-    /// The text as shown in messages.
-    text: String,
+    /// The criterion as messages name it.
+    text: CriterionName,
     /// Everything but the text, with `met = false` the same as no `met`.
     rest: Plain,
 }
@@ -1361,8 +1461,8 @@ fn criteria(tables: &[Table]) -> Vec<Criterion> {
             }
         }
         let shown = match table.get("text").and_then(Item::as_str) {
-            Some(s) => format!("\"{s}\""),
-            None => format!("number {}", out.len() + 1),
+            Some(s) => CriterionName::Text(s.to_owned()),
+            None => CriterionName::Number(out.len() + 1),
         };
         out.push(Criterion {
             key: (text, n),
@@ -1562,7 +1662,7 @@ text = "first"
         assert!(
             m.conflicts
                 .iter()
-                .any(|c| c.field.as_deref() == Some("`started`")),
+                .any(|c| c.field == Some(ConflictField::Field(Field::Started))),
             "{:?}\n{}",
             m.conflicts,
             m.text
@@ -1694,7 +1794,12 @@ text = "first"
             m.text,
             "subject = \"x\"\n\n[meta]\n<<<<<<< ours\nsprint = 2\n=======\nsprint = 3\n>>>>>>> theirs\nteam = \"edge\"\n"
         );
-        assert_eq!(m.conflicts[0].field.as_deref(), Some("`meta.sprint`"));
+        let field = m.conflicts[0].field.as_ref();
+        assert_eq!(field, Some(&ConflictField::Meta("sprint".into())));
+        assert_eq!(
+            field.map(|f| f.to_string()).as_deref(),
+            Some("`meta.sprint`")
+        );
         assert_eq!(m.conflicts[0].line, 4);
     }
 
@@ -1869,7 +1974,9 @@ text = "first"
         let theirs = theirs.replace("ana", "bo");
         let m = merge(&base, ours, &theirs);
         assert_eq!(m.conflicts.len(), 1, "{}", m.text);
-        assert_eq!(m.conflicts[0].field.as_deref(), Some("`owner`"));
+        let field = m.conflicts[0].field.as_ref();
+        assert_eq!(field, Some(&ConflictField::Field(Field::Owner)));
+        assert_eq!(field.map(|f| f.to_string()).as_deref(), Some("`owner`"));
     }
 
     #[test]
@@ -1892,6 +1999,84 @@ text = "first"
         assert_eq!(
             String::from_utf8(m.bytes).unwrap(),
             "<<<<<<< ours\n=======\nsubject = \"N\"\n>>>>>>> theirs\n"
+        );
+    }
+
+    #[test]
+    fn json_names_a_field_without_its_backticks_and_keeps_a_description_whole() {
+        let text = |t: &str| CriterionName::Text(t.into());
+        let named = |f: ConflictField| (f.to_string(), f.name());
+        assert_eq!(
+            named(ConflictField::Field(Field::Subject)),
+            ("`subject`".into(), "subject".into())
+        );
+        assert_eq!(
+            named(ConflictField::Meta("sprint".into())),
+            ("`meta.sprint`".into(), "meta.sprint".into())
+        );
+        assert_eq!(
+            named(ConflictField::CriterionMet(text("a"))),
+            (
+                "`met` of criterion \"a\"".into(),
+                "`met` of criterion \"a\"".into()
+            )
+        );
+        assert_eq!(
+            named(ConflictField::Criterion(text("tests pass"))),
+            (
+                "criterion \"tests pass\"".into(),
+                "criterion \"tests pass\"".into()
+            )
+        );
+        assert_eq!(
+            named(ConflictField::Criterion(CriterionName::Number(2))),
+            ("criterion number 2".into(), "criterion number 2".into())
+        );
+        // A key that is no field, as in `.tasks/config.toml`; one with a
+        // backtick of its own is named as shown.
+        assert_eq!(
+            named(ConflictField::Key("gates".into())),
+            ("`gates`".into(), "gates".into())
+        );
+        assert_eq!(
+            named(ConflictField::Key("a`b".into())),
+            ("`a`b`".into(), "`a`b`".into())
+        );
+        assert_eq!(
+            named(ConflictField::Meta("a`b".into())),
+            ("`meta.a`b`".into(), "`meta.a`b`".into())
+        );
+    }
+
+    #[test]
+    fn a_conflict_names_a_field_by_its_type_and_a_setting_by_its_key() {
+        let base = "subject = \"x\"\nstatus = \"pending\"\nzzz = 1\n";
+        let ours = edit(base, |d| {
+            d.set_str("status", "in_progress");
+            d.set("zzz", 2);
+        });
+        let theirs = edit(base, |d| {
+            d.set_str("status", "cancelled");
+            d.set("zzz", 3);
+        });
+        let m = merge(base, &ours, &theirs);
+        let fields: Vec<_> = m.conflicts.iter().map(|c| c.field.clone()).collect();
+        assert_eq!(
+            fields,
+            [
+                Some(ConflictField::Field(Field::Status)),
+                Some(ConflictField::Key("zzz".into()))
+            ],
+            "{}",
+            m.text
+        );
+        let messages: Vec<String> = m.conflicts.iter().map(|c| c.to_string()).collect();
+        assert_eq!(
+            messages,
+            [
+                "`status` was changed differently on both sides",
+                "`zzz` was changed differently on both sides"
+            ]
         );
     }
 }

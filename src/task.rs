@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
+use crate::field::Field;
 use crate::id::TaskId;
 
 macro_rules! word_enum {
@@ -469,25 +470,30 @@ impl Task {
 
     /// Rules that involve more than one field.
     fn validate_relations(&self, text: &str) -> Result<(), ParseError> {
-        let at_key = |key: &str, message: String| {
-            let offset = key_offset(text, key).unwrap_or(0);
-            Err(ParseError::at_offset(text, offset, message))
+        // Where the parser put the field, not a line that looks like it.
+        let at_key = |field: Field, message: String| {
+            let (line, column) = crate::check::locate(text, field, None);
+            Err(ParseError {
+                line,
+                column,
+                message,
+            })
         };
         if self.parent.as_ref() == Some(&self.id) {
             return at_key(
-                "parent",
+                Field::Parent,
                 format!("task `{}` cannot be its own parent", self.id),
             );
         }
         if self.blocked_by.contains(&self.id) {
             return at_key(
-                "blocked_by",
+                Field::BlockedBy,
                 format!("task `{}` cannot be blocked by itself", self.id),
             );
         }
         if self.waiver.is_some() && self.gate.is_none() {
             return at_key(
-                "waiver",
+                Field::Waiver,
                 "only gates can be waived; remove [waiver] or set `gate = true`".into(),
             );
         }
@@ -547,24 +553,6 @@ pub fn toml_error(text: &str, span: Option<std::ops::Range<usize>>, message: &st
         _ => message.to_owned(),
     };
     ParseError::at_offset(text, offset, message)
-}
-
-/// The offset of a top-level `key =` line, for errors found after parsing.
-fn key_offset(text: &str, key: &str) -> Option<usize> {
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let trimmed = line.trim_start();
-        if let Some(rest) = trimmed.strip_prefix(key)
-            && rest.trim_start().starts_with('=')
-        {
-            return Some(offset + line.len() - trimmed.len());
-        }
-        if trimmed.starts_with('[') && trimmed.trim_end() == format!("[{key}]") {
-            return Some(offset);
-        }
-        offset += line.len();
-    }
-    None
 }
 
 fn de_line<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
@@ -767,6 +755,25 @@ sprint = 14
         );
         assert_eq!(task.notes[0].by.as_deref(), Some("ana@example.com"));
         assert_eq!(task.meta["sprint"].as_integer(), Some(14));
+    }
+
+    #[test]
+    fn relation_errors_point_at_the_field_the_parser_read() {
+        // A description line that looks like the key is not the key.
+        let text =
+            "subject = \"x\"\ndescription = \"\"\"\nparent = \"a\"\n\"\"\"\n  parent = \"a\"\n";
+        let err = Task::parse(id("a"), text).unwrap_err();
+        assert_eq!((err.line, err.column), (5, 3), "{}", err.message);
+        assert_eq!(err.message, "task `a` cannot be its own parent");
+        let text = "subject = \"x\"\nblocked_by = [\"b\", \"a\"]\n";
+        let err = Task::parse(id("a"), text).unwrap_err();
+        assert_eq!((err.line, err.column), (2, 1), "{}", err.message);
+        // A table, at its header.
+        let text =
+            "subject = \"x\"\n\n[waiver]\nby = \"bo\"\nreason = \"r\"\nat = 2026-11-20T10:00:00Z\n";
+        let err = Task::parse(id("a"), text).unwrap_err();
+        assert_eq!((err.line, err.column), (3, 1), "{}", err.message);
+        assert!(err.message.starts_with("only gates can be waived"));
     }
 
     #[test]

@@ -2,11 +2,11 @@
 
 use std::io::Write;
 
-use git_task::TaskSet;
 use git_task::history::{self, Change, TaskSetDiff};
 use git_task::markup::Flowchart;
 use git_task::markup::escape::{code_span as code, markdown as md};
 use git_task::output;
+use git_task::{Field, TaskSet};
 
 use super::format::Format;
 use super::ui::{Style, Ui, escape};
@@ -93,7 +93,7 @@ fn change_line(old: &TaskSet, new: &TaskSet, change: &Change) -> String {
         Change::BlockerAdded { id } => format!("now waits for {}", named(old, new, id)),
         Change::BlockerRemoved { id } => format!("no longer waits for {}", named(old, new, id)),
         Change::Field {
-            field: "parent",
+            field: Field::Parent,
             from,
             to,
         } => {

@@ -4,12 +4,12 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use git_task::TaskId;
 use git_task::action::Action;
-use git_task::change::{self, Field, FieldChanges};
+use git_task::change::{self, FieldChanges};
 use git_task::error::{Error, Invalid};
 use git_task::store::{Source, Workspace};
 use git_task::task::{Status, Task};
+use git_task::{Field, TaskId};
 
 use super::fields::{FieldArgs, words};
 use super::{CliError, CliResult, Ctx, print_changed};
@@ -63,10 +63,13 @@ pub struct Args {
 }
 
 fn parse_field(s: &str) -> Result<Field, String> {
-    Field::parse(s).ok_or_else(|| {
+    Field::parse_unsettable(s).ok_or_else(|| {
         format!(
             "`{s}` cannot be unset; fields: {}",
-            Field::names().collect::<Vec<_>>().join(", ")
+            Field::unsettable()
+                .map(Field::key)
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     })
 }

@@ -59,7 +59,8 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
         ws.display_path(new).display()
     )?;
     for (id, fields) in &renamed.updated {
-        writeln!(out, "  {id}: {} {old} → {new}", fields.join(", "))?;
+        let keys: Vec<&str> = fields.iter().map(|f| f.key()).collect();
+        writeln!(out, "  {id}: {} {old} → {new}", keys.join(", "))?;
     }
     Ok(())
 }

@@ -9,6 +9,7 @@
 use toml_edit::{ArrayOfTables, Item, Table, Value};
 
 use crate::document::TaskDocument;
+use crate::field::{Field, MergeRule};
 
 use super::{Plain, criteria, entries, normalized, plain_table, tables};
 
@@ -33,11 +34,14 @@ pub(super) fn combine(first: &TaskDocument, second: &TaskDocument, unknown: &str
         if normalized(key, a) == normalized(key, b) {
             continue;
         }
-        let item = match key.as_str() {
-            "meta" => meta(first, second, unknown),
-            "notes" => notes(first, second),
-            "criteria" => criteria_of(first, second, unknown),
-            _ => None,
+        let item = match Field::from_key(key).map(Field::merge_rule) {
+            Some(MergeRule::Table) => meta(first, second, unknown),
+            Some(MergeRule::Log) => notes(first, second),
+            Some(MergeRule::Criteria) => criteria_of(first, second, unknown),
+            Some(
+                MergeRule::Value | MergeRule::WithStatus | MergeRule::Earliest | MergeRule::Set,
+            )
+            | None => None,
         };
         out.set_item(key, item.unwrap_or_else(unknown_value));
     }
@@ -46,10 +50,13 @@ pub(super) fn combine(first: &TaskDocument, second: &TaskDocument, unknown: &str
 
 /// `[meta]` with the keys the bases disagree on unknown.
 fn meta(first: &TaskDocument, second: &TaskDocument, unknown: &str) -> Option<Item> {
-    let (a, b) = (entries(first, "meta")?, entries(second, "meta")?);
+    let (a, b) = (
+        entries(first, Field::Meta.key())?,
+        entries(second, Field::Meta.key())?,
+    );
     // Written inline (`meta = { … }`) or dotted, the first base's keys are
     // still the base of those both bases agree on.
-    let mut table = match first.get("meta") {
+    let mut table = match first.get(Field::Meta) {
         Some(Item::Table(t)) => t.clone(),
         Some(item) => item.clone().into_table().unwrap_or_default(),
         None => Table::new(),
@@ -65,7 +72,10 @@ fn meta(first: &TaskDocument, second: &TaskDocument, unknown: &str) -> Option<It
 
 /// The notes both bases hold, each as often as both hold it.
 fn notes(first: &TaskDocument, second: &TaskDocument) -> Option<Item> {
-    let (a, b) = (tables(first, "notes")?, tables(second, "notes")?);
+    let (a, b) = (
+        tables(first, Field::Notes.key())?,
+        tables(second, Field::Notes.key())?,
+    );
     let mut left: Vec<Plain> = b.iter().map(plain_table).collect();
     let mut array = ArrayOfTables::new();
     for table in a {
@@ -81,7 +91,10 @@ fn notes(first: &TaskDocument, second: &TaskDocument) -> Option<Item> {
 /// The criteria, with those the bases disagree on (or only one holds)
 /// reduced to their text and an unknown `met`.
 fn criteria_of(first: &TaskDocument, second: &TaskDocument, unknown: &str) -> Option<Item> {
-    let (a, b) = (tables(first, "criteria")?, tables(second, "criteria")?);
+    let (a, b) = (
+        tables(first, Field::Criteria.key())?,
+        tables(second, Field::Criteria.key())?,
+    );
     let (ca, cb) = (criteria(&a), criteria(&b));
     let mut array = ArrayOfTables::new();
     let unknown_criterion = |table: &Table| {

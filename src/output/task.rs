@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::{True, Version};
 use crate::facts::Facts;
+use crate::field::Field;
 use crate::gate::{GateHold, GateReport, GateState};
 use crate::graph::{Reason, Target, Wait};
 use crate::id::TaskId;
@@ -351,7 +352,7 @@ impl<'a> Done<'a> {
 pub struct Referrer<'a> {
     pub id: &'a TaskId,
     /// The keys whose ids it rewrote (`parent`, `blocked_by`).
-    pub fields: &'a [&'static str],
+    pub fields: &'a [Field],
 }
 
 /// `rename`: the old and new ids and files, the task, and who referred
@@ -373,7 +374,7 @@ impl<'a> Renamed<'a> {
         i: usize,
         from: &'a TaskId,
         paths: (&std::path::Path, &std::path::Path),
-        updated: &'a [(TaskId, Vec<&'static str>)],
+        updated: &'a [(TaskId, Vec<Field>)],
     ) -> Renamed<'a> {
         Renamed {
             version: Version,
