@@ -5,7 +5,7 @@ use std::io::Write;
 use git_task::change::{self, CriteriaChange};
 use git_task::store::Source;
 
-use super::ui::{Style, escape};
+use super::ui::{escape, palette};
 use super::{CliResult, Ctx, print_changed};
 
 /// List, mark and add a task's success criteria.
@@ -63,7 +63,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     }
     for (n, c) in task.criteria.iter().enumerate() {
         let mark = if c.met {
-            ctx.ui.paint(Style::Green, "[x]")
+            ctx.ui.paint(palette::GREEN, "[x]")
         } else {
             "[ ]".into()
         };

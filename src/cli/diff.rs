@@ -10,7 +10,7 @@ use git_task::markup::Flowchart;
 use git_task::markup::escape::{code_span as code, markdown as md};
 
 use super::format::Format;
-use super::ui::{Style, Ui, escape};
+use super::ui::{Ui, escape, palette};
 use super::{CliResult, Ctx};
 
 /// The formats of `diff`.
@@ -190,7 +190,7 @@ fn text(ui: &Ui, old: &TaskSet, new: &TaskSet, diff: &TaskSetDiff, names: &Names
         let t = &new.tasks()[j];
         out.push_str(&format!(
             "{} {} \"{}\" ({})\n",
-            ui.paint(Style::Green, "+"),
+            ui.paint(palette::GREEN, "+"),
             t.id,
             escape(&t.subject, false),
             t.status
@@ -203,7 +203,7 @@ fn text(ui: &Ui, old: &TaskSet, new: &TaskSet, diff: &TaskSetDiff, names: &Names
         let t = &old.tasks()[i];
         out.push_str(&format!(
             "{} {} \"{}\" ({})\n",
-            ui.paint(Style::Red, "-"),
+            ui.paint(palette::RED, "-"),
             t.id,
             escape(&t.subject, false),
             t.status
@@ -213,7 +213,7 @@ fn text(ui: &Ui, old: &TaskSet, new: &TaskSet, diff: &TaskSetDiff, names: &Names
         let t = &new.tasks()[*j];
         out.push_str(&format!(
             "{} {} \"{}\"\n",
-            ui.paint(Style::Yellow, "~"),
+            ui.paint(palette::YELLOW, "~"),
             t.id,
             escape(&t.subject, false)
         ));
@@ -232,7 +232,7 @@ fn text(ui: &Ui, old: &TaskSet, new: &TaskSet, diff: &TaskSetDiff, names: &Names
         };
         out.push_str(&format!(
             "{} gate {} \"{}\": {state}\n",
-            ui.paint(Style::Magenta, "!"),
+            ui.paint(palette::MAGENTA, "!"),
             g.id,
             escape(&g.subject, false),
         ));

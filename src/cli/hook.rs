@@ -7,7 +7,7 @@ use git_task::hooks::Hook;
 use git_task::verdict::{self, Side, Verdict};
 
 use super::render::{summary, write_human};
-use super::ui::Style;
+use super::ui::palette;
 use super::{CliError, CliResult, Ctx};
 
 /// What the git hooks run: the check behind each hook.
@@ -98,7 +98,7 @@ fn report(ctx: &Ctx, hook: Hook, verdict: &Verdict) {
         }
         out.push_str(&format!(
             "{} {}: {}\n",
-            ui.paint(Style::Bold, &format!("git-task {hook}:")),
+            ui.paint(palette::BOLD, &format!("git-task {hook}:")),
             super::ui::escape(&checked.subject, false),
             summary(&checked.report)
         ));
@@ -111,7 +111,7 @@ fn report(ctx: &Ctx, hook: Hook, verdict: &Verdict) {
             Hook::PrePush => "The push was stopped.",
             Hook::PreReceive => "The push was rejected by the server.",
         };
-        out.push_str(&format!("{}\n", ui.paint(Style::Red, what)));
+        out.push_str(&format!("{}\n", ui.paint(palette::RED, what)));
         if let Some(undo) = &verdict.undo {
             out.push_str(&format!("{undo}\n"));
         }

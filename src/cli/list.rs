@@ -8,7 +8,7 @@ use git_task::task::{Kind, Priority, Status};
 
 use super::fields::words;
 use super::render::{NO_TASKS, View, tasks_count};
-use super::ui::{Style, escape};
+use super::ui::{escape, palette};
 use super::{CliResult, Ctx, RevArgs};
 
 /// List tasks, with filters, or as a tree.
@@ -214,7 +214,7 @@ pub fn run_blocked(ctx: &mut Ctx, args: BlockedArgs) -> CliResult {
             lines.push(format!(
                 "{}  {} {}",
                 " ".repeat(width),
-                ctx.ui.paint(Style::Dim, "waits for"),
+                ctx.ui.paint(palette::DIM, "waits for"),
                 view.wait_line(&ctx.ui, w)
             ));
         }
@@ -223,7 +223,7 @@ pub fn run_blocked(ctx: &mut Ctx, args: BlockedArgs) -> CliResult {
             lines.push(format!(
                 "{}  {}",
                 " ".repeat(width),
-                ctx.ui.paint(Style::Dim, &note)
+                ctx.ui.paint(palette::DIM, &note)
             ));
         }
     }

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use git_task::log::{self, Entry, Options, TaskLog};
 
-use super::ui::{Style, Ui, escape};
+use super::ui::{Ui, escape, palette};
 use super::{CliResult, Ctx};
 
 /// The history of one task from git: the commits that changed its file.
@@ -73,11 +73,14 @@ fn print(ctx: &mut Ctx, history: &TaskLog) -> CliResult {
     for entry in &history.commits {
         lines.push(format!(
             "{} {} {} <{}>  {}",
-            ui.paint(Style::Yellow, &entry.short),
-            ui.paint(Style::Dim, &entry.date.format("%Y-%m-%d %H:%M").to_string()),
+            ui.paint(palette::YELLOW, &entry.short),
+            ui.paint(
+                palette::DIM,
+                &entry.date.format("%Y-%m-%d %H:%M").to_string()
+            ),
             escape(&entry.author, false),
             escape(&entry.email, false),
-            ui.paint(Style::Bold, &escape(&entry.subject, false)),
+            ui.paint(palette::BOLD, &escape(&entry.subject, false)),
         ));
         for line in what_changed(ui, entry) {
             lines.push(format!("    {line}"));
@@ -101,16 +104,16 @@ fn what_changed(ui: &Ui, entry: &Entry) -> Vec<String> {
         if let Some(status) = entry.task_status {
             text.push_str(&format!(", {status}"));
         }
-        lines.push(ui.paint(Style::Dim, &text).into_owned());
+        lines.push(ui.paint(palette::DIM, &text).into_owned());
     } else if entry.created {
         let text = match &entry.task_subject {
             Some(subject) => format!("created: {}", escape(subject, false)),
             None => "created".to_string(),
         };
-        lines.push(ui.paint(Style::Green, &text).into_owned());
+        lines.push(ui.paint(palette::GREEN, &text).into_owned());
     }
     if entry.removed {
-        lines.push(ui.paint(Style::Red, "removed").into_owned());
+        lines.push(ui.paint(palette::RED, "removed").into_owned());
     }
     if entry.parses_again {
         lines.push("the file parses again".to_string());
@@ -123,13 +126,13 @@ fn what_changed(ui: &Ui, entry: &Entry) -> Vec<String> {
             "the file did not parse here: {}:{}: {}",
             problem.error.line, problem.error.column, problem.error.message
         );
-        lines.push(ui.paint(Style::Red, &escape(&text, false)).into_owned());
+        lines.push(ui.paint(palette::RED, &escape(&text, false)).into_owned());
     }
     if lines.is_empty() {
         // The file changed in ways `history` does not report: formatting,
         // `created` or `closed` times, `meta`.
         lines.push(
-            ui.paint(Style::Dim, "only formatting, timestamps or meta changed")
+            ui.paint(palette::DIM, "only formatting, timestamps or meta changed")
                 .into_owned(),
         );
     }

@@ -11,7 +11,7 @@ use git_task::markup::gantt;
 
 use super::format::Format;
 use super::render::{View, open_graph, work_text};
-use super::ui::{Style, escape};
+use super::ui::{escape, palette};
 use super::{CliResult, Ctx, RevArgs};
 
 /// The formats of `plan`.
@@ -228,7 +228,7 @@ fn print_plan(
             let ids: Vec<String> = wave.iter().map(|&i| view.id(ui, i)).collect();
             lines.push(format!(
                 "{} {}",
-                ui.paint(Style::Bold, &format!("wave {:<3}", w + 1)),
+                ui.paint(palette::BOLD, &format!("wave {:<3}", w + 1)),
                 ids.join(" ")
             ));
         }
@@ -244,7 +244,7 @@ fn print_plan(
         });
         let width = view.id_width(order.iter().copied());
         lines.push(
-            ui.paint(Style::Bold, "worker  start     end       task")
+            ui.paint(palette::BOLD, "worker  start     end       task")
                 .into_owned(),
         );
         for i in order {
@@ -259,17 +259,17 @@ fn print_plan(
                 escape(&view.task(i).subject, false)
             );
             if timing.unestimated {
-                line.push_str(&ui.paint(Style::Yellow, " (unestimated: 1d)"));
+                line.push_str(&ui.paint(palette::YELLOW, " (unestimated: 1d)"));
             }
             if timing.is_critical() {
-                line.push_str(&ui.paint(Style::Red, " [critical]"));
+                line.push_str(&ui.paint(palette::RED, " [critical]"));
             }
             lines.push(line);
         }
         let late = schedule.late(view.set.tasks(), &calendar);
         if !late.is_empty() {
             lines.push(String::new());
-            lines.push(ui.paint(Style::Red, "projected late").into_owned());
+            lines.push(ui.paint(palette::RED, "projected late").into_owned());
             for l in late {
                 let end = l.projected_end.map_or_else(
                     || format!("after {}", Calendar::LAST_DAY),
@@ -339,7 +339,7 @@ pub fn run_critical_path(ctx: &mut Ctx, args: CriticalPathArgs) -> CliResult {
         ));
         let width = view.id_width(cp.path.iter().copied());
         lines.push(
-            ui.paint(Style::Bold, "start     finish    work   task")
+            ui.paint(palette::BOLD, "start     finish    work   task")
                 .into_owned(),
         );
         let mut unestimated: Option<String> = None;
@@ -413,7 +413,7 @@ pub fn run_tracks(ctx: &mut Ctx, args: TracksArgs) -> CliResult {
         }
         lines.push(
             ui.paint(
-                Style::Bold,
+                palette::BOLD,
                 &format!(
                     "track {}: {} task{}, {} of work, {} long",
                     n + 1,

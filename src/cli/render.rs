@@ -11,7 +11,7 @@ use git_task::task::Gate;
 use git_task::taskset::TaskSet;
 
 use super::Ctx;
-use super::ui::{Style, Ui, escape};
+use super::ui::{Ui, escape, palette};
 
 /// The facts about a task set ([`Facts`]: state, ready, overdue, short
 /// ids) and how the CLI shows them: lines, trees and JSON.
@@ -43,7 +43,7 @@ impl<'a> View<'a> {
     /// ` [overdue]` after a task's line, when it is; nothing otherwise.
     pub fn overdue_mark(&self, ui: &Ui, i: usize) -> String {
         if self.overdue(i) {
-            format!(" {}", ui.paint(Style::Red, "[overdue]"))
+            format!(" {}", ui.paint(palette::RED, "[overdue]"))
         } else {
             String::new()
         }
@@ -70,14 +70,14 @@ impl<'a> View<'a> {
         ui.id(self.task(i).id.as_str(), self.prefix_len(i))
     }
 
-    fn state_style(&self, i: usize) -> Style {
+    fn state_style(&self, i: usize) -> anstyle::Style {
         match self.state(i) {
-            State::Blocked => Style::Red,
-            State::InProgress => Style::Yellow,
-            State::Completed => Style::Green,
-            State::Cancelled => Style::Dim,
+            State::Blocked => palette::BLOCKED,
+            State::InProgress => palette::IN_PROGRESS,
+            State::Completed => palette::COMPLETED,
+            State::Cancelled => palette::CANCELLED,
             // Pending and waiting for nothing: ready.
-            State::Pending => Style::Cyan,
+            State::Pending => palette::READY,
         }
     }
 
@@ -97,17 +97,17 @@ impl<'a> View<'a> {
         if let Some(owner) = &task.owner {
             line.push_str(&format!(
                 " {}",
-                ui.paint(Style::Blue, &format!("@{}", escape(owner, false)))
+                ui.paint(palette::BLUE, &format!("@{}", escape(owner, false)))
             ));
         }
         if task.gate.is_some() {
-            line.push_str(&format!(" {}", ui.paint(Style::Magenta, "[gate]")));
+            line.push_str(&format!(" {}", ui.paint(palette::MAGENTA, "[gate]")));
         }
         line.push_str(&self.overdue_mark(ui, i));
         for label in &task.labels {
             line.push_str(&format!(
                 " {}",
-                ui.paint(Style::Dim, &format!("#{}", escape(label, false)))
+                ui.paint(palette::DIM, &format!("#{}", escape(label, false)))
             ));
         }
         line
@@ -255,13 +255,13 @@ pub fn tasks_count(n: usize) -> String {
 }
 
 /// The colour of a gate's state, wherever it is shown.
-pub fn gate_style(state: git_task::gate::GateState) -> Style {
+pub fn gate_style(state: git_task::gate::GateState) -> anstyle::Style {
     use git_task::gate::GateState;
     match state {
-        GateState::Green => Style::Green,
-        GateState::Yellow => Style::Yellow,
-        GateState::Red => Style::Red,
-        GateState::Cancelled => Style::Dim,
+        GateState::Green => palette::GREEN,
+        GateState::Yellow => palette::YELLOW,
+        GateState::Red => palette::RED,
+        GateState::Cancelled => palette::DIM,
     }
 }
 
@@ -301,8 +301,8 @@ pub fn summary(report: &git_task::check::Report) -> String {
 pub fn write_human(ui: &Ui, report: &git_task::check::Report, out: &mut String) {
     for d in &report.diagnostics {
         let (label, style) = match d.severity {
-            git_task::check::Severity::Error => ("error", Style::Red),
-            git_task::check::Severity::Warning => ("warning", Style::Yellow),
+            git_task::check::Severity::Error => ("error", palette::ERROR),
+            git_task::check::Severity::Warning => ("warning", palette::WARNING),
         };
         out.push_str(&format!(
             "{}: {}:{}:{}: {}\n",
@@ -315,7 +315,7 @@ pub fn write_human(ui: &Ui, report: &git_task::check::Report, out: &mut String) 
         for hint in &d.hints {
             out.push_str(&format!(
                 "  {} {}\n",
-                ui.paint(Style::Cyan, "hint:"),
+                ui.paint(palette::HINT, "hint:"),
                 escape(&super::advice::hint(hint), false)
             ));
         }

@@ -5,7 +5,7 @@ use std::io::Write;
 use git_task::gate;
 
 use super::render::{View, gate_text};
-use super::ui::{Style, escape};
+use super::ui::{escape, palette};
 use super::{CliResult, Ctx, RevArgs};
 
 /// Show one task: its fields, what it waits for, its children, criteria
@@ -72,7 +72,10 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     let ui = &ctx.ui;
     let mut lines: Vec<String> = Vec::new();
     let field = |name: &str, value: String| {
-        format!("{} {value}", ui.paint(Style::Bold, &format!("{name:<11}")))
+        format!(
+            "{} {value}",
+            ui.paint(palette::BOLD, &format!("{name:<11}"))
+        )
     };
     lines.push(field("id", view.id(ui, i)));
     lines.push(field("subject", escape(&task.subject, false).into_owned()));
@@ -95,7 +98,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
                 view.id(ui, p),
                 escape(&view.task(p).subject, false)
             ),
-            None => format!("{parent} {}", ui.paint(Style::Red, "(no such task)")),
+            None => format!("{parent} {}", ui.paint(palette::RED, "(no such task)")),
         };
         lines.push(field("parent", text));
     }
@@ -129,7 +132,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     if let Some(due) = task.due {
         let mut text = due.to_string();
         if view.overdue(i) {
-            text.push_str(&format!(" {}", ui.paint(Style::Red, "(overdue)")));
+            text.push_str(&format!(" {}", ui.paint(palette::RED, "(overdue)")));
         }
         lines.push(field("due", text));
     }
@@ -172,11 +175,11 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
         .map(|w| view.wait_line(ui, &w))
         .collect();
     if !waits.is_empty() {
-        lines.push(ui.paint(Style::Bold, "waits for").into_owned());
+        lines.push(ui.paint(palette::BOLD, "waits for").into_owned());
         lines.extend(waits.into_iter().map(|w| format!("  {w}")));
     }
     if !children.is_empty() {
-        lines.push(ui.paint(Style::Bold, "children").into_owned());
+        lines.push(ui.paint(palette::BOLD, "children").into_owned());
         let width = view.id_width(children.iter().copied());
         for &c in &children {
             lines.push(format!(
@@ -197,10 +200,10 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     }
     if !task.criteria.is_empty() {
         lines.push(String::new());
-        lines.push(ui.paint(Style::Bold, "criteria").into_owned());
+        lines.push(ui.paint(palette::BOLD, "criteria").into_owned());
         for (n, c) in task.criteria.iter().enumerate() {
             let mark = if c.met {
-                ui.paint(Style::Green, "[x]")
+                ui.paint(palette::GREEN, "[x]")
             } else {
                 "[ ]".into()
             };
@@ -209,7 +212,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     }
     if !task.notes.is_empty() {
         lines.push(String::new());
-        lines.push(ui.paint(Style::Bold, "notes").into_owned());
+        lines.push(ui.paint(palette::BOLD, "notes").into_owned());
         for note in &task.notes {
             let by = note
                 .by
@@ -218,14 +221,14 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
                 .unwrap_or_default();
             lines.push(format!(
                 "  {}{by}",
-                ui.paint(Style::Dim, &note.at.format("%Y-%m-%d %H:%M").to_string())
+                ui.paint(palette::DIM, &note.at.format("%Y-%m-%d %H:%M").to_string())
             ));
             lines.extend(escape(&note.text, true).lines().map(|l| format!("    {l}")));
         }
     }
     if !task.meta.is_empty() {
         lines.push(String::new());
-        lines.push(ui.paint(Style::Bold, "meta").into_owned());
+        lines.push(ui.paint(palette::BOLD, "meta").into_owned());
         let text = toml::to_string(&task.meta).unwrap_or_default();
         lines.extend(
             escape(text.trim_end(), true)

@@ -9,7 +9,7 @@ use git_task::dashboard::{Dashboard, Progress};
 use git_task::gate::GateState;
 
 use super::render::{View, tasks_count, work_text};
-use super::ui::{Style, Ui, escape};
+use super::ui::{Ui, escape, palette};
 use super::{CliResult, Ctx, RevArgs};
 
 /// How many ready tasks the text dashboard names.
@@ -122,8 +122,8 @@ fn bar(ui: &Ui, p: Progress) -> String {
         .map_or_else(|| "   -".to_string(), |n| format!("{n:>3}%"));
     format!(
         "[{}{}] {percent}",
-        ui.paint(Style::Green, &"#".repeat(filled as usize)),
-        ui.paint(Style::Dim, &"-".repeat((BAR_WIDTH - filled) as usize)),
+        ui.paint(palette::GREEN, &"#".repeat(filled as usize)),
+        ui.paint(palette::DIM, &"-".repeat((BAR_WIDTH - filled) as usize)),
     )
 }
 
@@ -144,7 +144,7 @@ fn status_lines(ui: &Ui, view: &View, d: &Dashboard, rev: &str) -> Vec<String> {
         lines.push(super::render::NO_TASKS.into());
         return lines;
     }
-    let heading = |text: &str| ui.paint(Style::Bold, text).into_owned();
+    let heading = |text: &str| ui.paint(palette::BOLD, text).into_owned();
     let subject = |i: usize| escape(&view.task(i).subject, false).into_owned();
     let c = &d.counts;
     lines.push(format!(
@@ -157,8 +157,8 @@ fn status_lines(ui: &Ui, view: &View, d: &Dashboard, rev: &str) -> Vec<String> {
     ));
     let mut counts = format!(
         "{} ready, {} blocked",
-        ui.paint(Style::Cyan, &d.ready.len().to_string()),
-        ui.paint(Style::Red, &d.blocked.len().to_string()),
+        ui.paint(palette::CYAN, &d.ready.len().to_string()),
+        ui.paint(palette::RED, &d.blocked.len().to_string()),
     );
     if d.ready.is_empty() && !d.blocked.is_empty() {
         counts.push_str(&format!(
@@ -204,9 +204,9 @@ fn status_lines(ui: &Ui, view: &View, d: &Dashboard, rev: &str) -> Vec<String> {
         for &i in &d.in_progress {
             let owner = match &view.task(i).owner {
                 Some(o) => ui
-                    .paint(Style::Blue, &format!("@{}", escape(o, false)))
+                    .paint(palette::BLUE, &format!("@{}", escape(o, false)))
                     .into_owned(),
-                None => ui.paint(Style::Dim, "(no owner)").into_owned(),
+                None => ui.paint(palette::DIM, "(no owner)").into_owned(),
             };
             lines.push(format!(
                 "  {}  {}  {owner}",
@@ -225,7 +225,7 @@ fn status_lines(ui: &Ui, view: &View, d: &Dashboard, rev: &str) -> Vec<String> {
             lines.push(format!(
                 "  {}  {}  {}",
                 view.padded_id(ui, i, width),
-                ui.paint(Style::Red, &format!("due {due}")),
+                ui.paint(palette::RED, &format!("due {due}")),
                 subject(i)
             ));
         }
