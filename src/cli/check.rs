@@ -111,14 +111,14 @@ fn finish(
             ctx.ui.out().write_all(out.as_bytes())?;
         }
         Format::Human => {
-            let mut out = String::new();
-            write_human(&ctx.ui, report, &mut out);
-            out.push_str(&format!(
-                "{what}: {} in {source}: {}\n",
+            let out = ctx.ui.out();
+            write_human(report, out)?;
+            writeln!(
+                out,
+                "{what}: {} in {source}: {}",
                 super::render::tasks_count(report.tasks),
                 summary(report)
-            ));
-            ctx.ui.out().write_all(out.as_bytes())?;
+            )?;
         }
         other => unreachable!("clap takes only the formats of check and lint, not {other:?}"),
     }

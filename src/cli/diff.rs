@@ -10,7 +10,7 @@ use git_task::markup::Flowchart;
 use git_task::markup::escape::{code_span as code, markdown as md};
 
 use super::format::Format;
-use super::ui::{Ui, escape, palette};
+use super::ui::{escape, paint, palette};
 use super::{CliResult, Ctx};
 
 /// The formats of `diff`.
@@ -67,7 +67,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
             return Ok(());
         }
         Format::Markdown => markdown(&old, &new, &diff, &names),
-        Format::Human => text(&ctx.ui, &old, &new, &diff, &names),
+        Format::Human => text(&old, &new, &diff, &names),
         other => unreachable!("clap takes only the formats of diff, not {other:?}"),
     };
     ctx.ui.out().write_all(text.as_bytes())?;
@@ -176,7 +176,7 @@ impl Details<'_> {
     }
 }
 
-fn text(ui: &Ui, old: &TaskSet, new: &TaskSet, diff: &TaskSetDiff, names: &Names) -> String {
+fn text(old: &TaskSet, new: &TaskSet, diff: &TaskSetDiff, names: &Names) -> String {
     let mut out = match &names.range {
         Some((spec, base)) => format!("tasks in {spec} (merge-base {base}): {}\n", summary(diff)),
         None => format!(
@@ -190,7 +190,7 @@ fn text(ui: &Ui, old: &TaskSet, new: &TaskSet, diff: &TaskSetDiff, names: &Names
         let t = &new.tasks()[j];
         out.push_str(&format!(
             "{} {} \"{}\" ({})\n",
-            ui.paint(palette::GREEN, "+"),
+            paint(palette::GREEN, "+"),
             t.id,
             escape(&t.subject, false),
             t.status
@@ -203,7 +203,7 @@ fn text(ui: &Ui, old: &TaskSet, new: &TaskSet, diff: &TaskSetDiff, names: &Names
         let t = &old.tasks()[i];
         out.push_str(&format!(
             "{} {} \"{}\" ({})\n",
-            ui.paint(palette::RED, "-"),
+            paint(palette::RED, "-"),
             t.id,
             escape(&t.subject, false),
             t.status
@@ -213,7 +213,7 @@ fn text(ui: &Ui, old: &TaskSet, new: &TaskSet, diff: &TaskSetDiff, names: &Names
         let t = &new.tasks()[*j];
         out.push_str(&format!(
             "{} {} \"{}\"\n",
-            ui.paint(palette::YELLOW, "~"),
+            paint(palette::YELLOW, "~"),
             t.id,
             escape(&t.subject, false)
         ));
@@ -232,7 +232,7 @@ fn text(ui: &Ui, old: &TaskSet, new: &TaskSet, diff: &TaskSetDiff, names: &Names
         };
         out.push_str(&format!(
             "{} gate {} \"{}\": {state}\n",
-            ui.paint(palette::MAGENTA, "!"),
+            paint(palette::MAGENTA, "!"),
             g.id,
             escape(&g.subject, false),
         ));

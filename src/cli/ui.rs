@@ -97,21 +97,6 @@ impl Ui {
         }
     }
 
-    /// `text` in `style`; the stream drops the codes when colour is off.
-    pub fn paint<'a>(&self, style: Style, text: &'a str) -> Cow<'a, str> {
-        paint(style, text)
-    }
-
-    /// A task id with its shortest unique prefix highlighted.
-    pub fn id(&self, id: &str, prefix_len: usize) -> String {
-        let (head, tail) = id.split_at(prefix_len.min(id.len()));
-        format!(
-            "{}{}",
-            paint(palette::ID_PREFIX, head),
-            paint(palette::ID_REST, tail)
-        )
-    }
-
     /// On a terminal, the line that says why an answer is empty; nothing
     /// in a pipe, where empty output is the answer.
     pub fn explain_empty(&mut self, text: &str) -> io::Result<()> {
@@ -170,11 +155,6 @@ impl Ui {
         self.diagnostic("hint", palette::HINT, message);
     }
 
-    /// Text already formatted (and escaped) for stderr.
-    pub fn raw_err(&self, text: &str) {
-        let _ = self.err().write_all(text.as_bytes());
-    }
-
     /// Whether stderr gets colour.
     pub fn err_color(&self) -> bool {
         self.err_choice != anstream::ColorChoice::Never
@@ -197,7 +177,9 @@ impl Ui {
         let _ = writeln!(self.err(), "{}", escape(message, true));
     }
 
-    fn err(&self) -> AutoStream<io::StderrLock<'static>> {
+    /// Stderr, locked, for a report written in pieces (escape user text
+    /// in it): coloured as stderr is to be.
+    pub fn err(&self) -> AutoStream<io::StderrLock<'static>> {
         err_stream(self.err_choice)
     }
 }
@@ -250,7 +232,18 @@ fn unforced<S: RawStream>(stream: &S) -> bool {
             || anstyle_query::is_ci())
 }
 
-/// `text` between the codes of `style`; empty text stays empty.
+/// A task id with its shortest unique prefix highlighted.
+pub fn id(id: &str, prefix_len: usize) -> String {
+    let (head, tail) = id.split_at(prefix_len.min(id.len()));
+    format!(
+        "{}{}",
+        paint(palette::ID_PREFIX, head),
+        paint(palette::ID_REST, tail)
+    )
+}
+
+/// `text` between the codes of `style`; empty text stays empty. Written
+/// to a [`Ui`] stream, the codes are dropped when colour is off there.
 pub fn paint(style: Style, text: &str) -> Cow<'_, str> {
     if style.is_plain() || text.is_empty() {
         Cow::Borrowed(text)
