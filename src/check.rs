@@ -14,7 +14,7 @@ use crate::id::TaskId;
 use crate::store::{Loaded, StrayKind, TASKS_DIR};
 use crate::task::Status;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Error,
@@ -105,6 +105,20 @@ impl Code {
 impl Serialize for Code {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
+    }
+}
+
+impl schemars::JsonSchema for Code {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Code".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "The kind of finding, a stable kebab-case name (docs/commands.md lists them).",
+            "type": "string",
+            "pattern": "^[a-z]+(-[a-z]+)*$",
+        })
     }
 }
 

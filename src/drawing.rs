@@ -10,7 +10,10 @@
 use crate::graph::{Graph, Reason};
 
 /// The kind of a drawn edge.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum EdgeKind {
     /// The dependent names the prerequisite in its blocked_by.
     Blocker,

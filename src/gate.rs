@@ -3,12 +3,12 @@
 use serde::Serialize;
 
 use crate::action::Action;
-use crate::graph::Graph;
+use crate::graph::{Graph, Target};
 use crate::id::TaskId;
 use crate::task::Status;
 
 /// The state of a gate (docs/gates.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum GateState {
     /// Completed, every criterion met, everything it waits for resolved.
@@ -41,8 +41,31 @@ impl GateState {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct GateReport {
     pub state: GateState,
-    /// Why it is red (or what was waived): status, open waits, criteria.
+    /// Why it is red (or what was waived), in words for a person: one
+    /// line for each of [`GateReport::holds`].
     pub reasons: Vec<String>,
+    /// Why it is red, or the waiver that lets it pass, as data.
+    pub holds: Vec<GateHold>,
+}
+
+/// One thing that holds a gate red, or the waiver that lets it pass
+/// anyway: what a program reads where a person reads
+/// [`GateReport::reasons`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(tag = "hold", rename_all = "snake_case")]
+pub enum GateHold {
+    /// It is not completed.
+    Status { status: Status },
+    /// It waits for unresolved tasks, or for ids that name no task.
+    Waits { ids: Vec<String> },
+    /// Success criteria not met, by number (from 1).
+    Criteria { unmet: Vec<usize> },
+    /// It is waived: it passes, yellow, for this reason.
+    Waived {
+        by: String,
+        reason: String,
+        at: chrono::DateTime<chrono::Utc>,
+    },
 }
 
 /// The state of gate task `i`; `None` when the task is not a gate.
@@ -60,22 +83,33 @@ fn state_as_gate(graph: &Graph, i: usize) -> GateReport {
         return GateReport {
             state: GateState::Cancelled,
             reasons: Vec::new(),
+            holds: Vec::new(),
         };
     }
     let mut reasons = Vec::new();
+    let mut holds = Vec::new();
     if task.status != Status::Completed {
         reasons.push(format!("it is {}, not completed", task.status));
+        holds.push(GateHold::Status {
+            status: task.status,
+        });
     }
     let open = graph.open_wait_lines(i);
     if !open.is_empty() {
         reasons.push(format!("it waits for {}", open.join(", ")));
+        let ids = graph.open_waits(i).map(|w| match w.target {
+            Target::Task(j) => graph.tasks().tasks()[j].id.to_string(),
+            Target::Missing(id) => id.to_string(),
+        });
+        holds.push(GateHold::Waits { ids: ids.collect() });
     }
-    let unmet: Vec<String> = task
+    let (numbers, unmet): (Vec<usize>, Vec<String>) = task
         .unmet_criteria()
-        .map(|(n, c)| format!("{n}. {}", c.text))
-        .collect();
+        .map(|(n, c)| (n, format!("{n}. {}", c.text)))
+        .unzip();
     if !unmet.is_empty() {
         reasons.push(format!("criteria not met: {}", unmet.join("; ")));
+        holds.push(GateHold::Criteria { unmet: numbers });
     }
     let state = if reasons.is_empty() {
         GateState::Green
@@ -86,11 +120,20 @@ fn state_as_gate(graph: &Graph, i: usize) -> GateReport {
             w.at.format("%Y-%m-%d"),
             w.reason
         )];
+        holds = vec![GateHold::Waived {
+            by: w.by.clone(),
+            reason: w.reason.clone(),
+            at: w.at,
+        }];
         GateState::Yellow
     } else {
         GateState::Red
     };
-    GateReport { state, reasons }
+    GateReport {
+        state,
+        reasons,
+        holds,
+    }
 }
 
 #[cfg(test)]
@@ -128,6 +171,45 @@ mod tests {
         assert_eq!(state("open"), None);
         let red = gate_state(&g, s.index_of("red").unwrap()).unwrap();
         assert_eq!(red.reasons.len(), 2, "{:?}", red.reasons);
+    }
+
+    #[test]
+    fn holds_say_as_data_what_the_reasons_say_in_words() {
+        let s = set(&[
+            (
+                "red",
+                "gate = true;blocked_by = [\"open\", \"ghost\"]\n[[criteria]]\ntext = \"a\"\nmet = true\n[[criteria]]\ntext = \"b\"",
+            ),
+            ("open", ""),
+            (
+                "yellow",
+                "gate = true\n[waiver]\nby = \"ana\"\nreason = \"risk accepted\"\nat = 2026-11-21T09:00:00Z",
+            ),
+            ("green", "gate = true;status = \"completed\""),
+        ]);
+        let g = Graph::new(&s);
+        let report = |id: &str| gate_state(&g, s.index_of(id).unwrap()).unwrap();
+        let red = report("red");
+        assert_eq!(
+            red.holds,
+            vec![
+                GateHold::Status {
+                    status: Status::Pending
+                },
+                GateHold::Waits {
+                    ids: vec!["open".into(), "ghost".into()]
+                },
+                GateHold::Criteria { unmet: vec![2] },
+            ]
+        );
+        assert_eq!(red.holds.len(), red.reasons.len());
+        let yellow = report("yellow");
+        assert!(
+            matches!(&yellow.holds[..], [GateHold::Waived { by, reason, .. }] if by == "ana" && reason == "risk accepted"),
+            "{:?}",
+            yellow.holds
+        );
+        assert!(report("green").holds.is_empty());
     }
 }
 

@@ -9,7 +9,7 @@ use crate::store::{ObjectId, Source, Workspace};
 use crate::task::{Gate, Status, Task};
 
 /// One change to one task.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "change", rename_all = "snake_case")]
 pub enum Change {
     /// `pending → in_progress`, …
@@ -267,7 +267,7 @@ pub struct TaskSetDiff {
 }
 
 /// A gate whose state changed between the two sides.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct GateChange {
     pub id: String,
     pub subject: String,

@@ -186,7 +186,8 @@ impl fmt::Display for Hook {
 }
 
 /// Whether a hook file is there, and whose it is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum HookState {
     /// No file of that name.
     NotInstalled,
@@ -211,7 +212,8 @@ pub struct HookStatus {
 }
 
 /// What `install` did to one hook.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum InstallAction {
     /// Wrote our shim where there was no hook.
     Installed,
@@ -224,7 +226,8 @@ pub enum InstallAction {
 }
 
 /// What `uninstall` did to one hook.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum UninstallAction {
     /// Removed our shim; there was nothing to put back.
     Removed,

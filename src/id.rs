@@ -209,6 +209,20 @@ impl Serialize for TaskId {
     }
 }
 
+impl schemars::JsonSchema for TaskId {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TaskId".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A task's full id: the name of its file under .tasks/ without .toml.",
+            "type": "string",
+            "minLength": 1,
+        })
+    }
+}
+
 impl<'de> Deserialize<'de> for TaskId {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;

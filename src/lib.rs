@@ -28,6 +28,8 @@ pub mod markers;
 /// Mermaid, DOT and Markdown output, with their escapers.
 pub mod markup;
 pub mod merge;
+/// The `--json` documents of every command, with their JSON Schemas.
+pub mod output;
 pub mod store;
 pub mod task;
 pub mod taskset;

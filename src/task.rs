@@ -5,14 +5,14 @@ use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 
 use crate::id::TaskId;
 
 macro_rules! word_enum {
     ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? } default $default:ident) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),+ }
 
@@ -290,7 +290,7 @@ impl fmt::Display for Estimate {
 }
 
 /// One success criterion.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Criterion {
     #[serde(deserialize_with = "de_line")]
@@ -300,7 +300,7 @@ pub struct Criterion {
 }
 
 /// Who let a gate pass without it being done, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Waiver {
     pub by: String,
@@ -310,7 +310,7 @@ pub struct Waiver {
 }
 
 /// One entry of the execution log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Note {
     #[serde(deserialize_with = "de_timestamp")]
@@ -686,47 +686,6 @@ fn de_gate<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Gate>, D::Error> {
     }
 
     d.deserialize_any(GateVisitor)
-}
-
-// JSON form of a task. Field names are part of the `--json` contract.
-impl Serialize for Task {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("id", &self.id)?;
-        map.serialize_entry("subject", &self.subject)?;
-        map.serialize_entry("status", &self.status)?;
-        map.serialize_entry("kind", &self.kind)?;
-        map.serialize_entry("priority", &self.priority)?;
-        map.serialize_entry("parent", &self.parent)?;
-        map.serialize_entry("blocked_by", &self.blocked_by)?;
-        let gate = self.gate.as_ref().map(|g| match g {
-            Gate::ConfiguredBranches => serde_json::json!(true),
-            Gate::Branches(b) => serde_json::json!({ "branches": b }),
-        });
-        map.serialize_entry("gate", &gate)?;
-        map.serialize_entry("owner", &self.owner)?;
-        map.serialize_entry("estimate", &self.estimate.as_ref().map(|e| e.as_str()))?;
-        map.serialize_entry(
-            "estimate_minutes",
-            &self.estimate.as_ref().map(|e| e.minutes()),
-        )?;
-        map.serialize_entry("due", &self.due)?;
-        map.serialize_entry("labels", &self.labels)?;
-        map.serialize_entry("verify", &self.verify)?;
-        map.serialize_entry("created", &self.created)?;
-        map.serialize_entry("started", &self.started)?;
-        map.serialize_entry("closed", &self.closed)?;
-        map.serialize_entry("description", &self.description)?;
-        map.serialize_entry("criteria", &self.criteria)?;
-        map.serialize_entry("waiver", &self.waiver)?;
-        map.serialize_entry("notes", &self.notes)?;
-        map.serialize_entry(
-            "meta",
-            &toml_to_json(&toml::Value::Table(self.meta.clone())),
-        )?;
-        map.end()
-    }
 }
 
 /// TOML to JSON, with dates and times as their TOML text.

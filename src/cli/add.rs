@@ -86,8 +86,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     if ctx.json {
         let view = View::new(&set).dated(ctx);
         let i = view.index(&task);
-        ctx.ui
-            .json(&serde_json::json!({ "version": 1, "task": view.json(i) }))?;
+        ctx.ui.json(&git_task::output::TaskAnswer::new(&view, i))?;
     } else {
         writeln!(ctx.ui.out(), "{}", task.id)?;
     }

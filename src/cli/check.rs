@@ -2,9 +2,9 @@
 
 use std::io::Write;
 
-use git_task::check::{self, Code, Report, Severity};
+use git_task::check::{self, Report, Severity};
+use git_task::output;
 use git_task::store::Source;
-use serde::Serialize;
 
 use super::advice;
 use super::format::Format;
@@ -94,14 +94,8 @@ fn finish(
     let format = format.or_json(ctx.json);
     match format {
         Format::Json => {
-            ctx.ui.json(&serde_json::json!({
-                "version": 1,
-                "source": source.to_string(),
-                "tasks": report.tasks,
-                "errors": report.errors(),
-                "warnings": report.warnings(),
-                "diagnostics": report.diagnostics.iter().map(DiagnosticJson::new).collect::<Vec<_>>(),
-            }))?;
+            ctx.ui
+                .json(&output::CheckReport::new(report, source, advice::hint))?;
         }
         Format::Github => {
             let mut out = String::new();
@@ -158,31 +152,4 @@ pub fn github_annotation(d: &check::Diagnostic) -> String {
         property(&format!("git-task {}", d.code)),
         data(&message)
     )
-}
-
-/// A finding as `--json` gives it: the hints in the words a terminal
-/// shows, so scripts read what people read.
-#[derive(Serialize)]
-struct DiagnosticJson<'a> {
-    severity: Severity,
-    code: Code,
-    path: &'a std::path::Path,
-    line: usize,
-    column: usize,
-    message: &'a str,
-    hints: Vec<String>,
-}
-
-impl<'a> DiagnosticJson<'a> {
-    fn new(d: &'a check::Diagnostic) -> Self {
-        DiagnosticJson {
-            severity: d.severity,
-            code: d.code,
-            path: &d.path,
-            line: d.line,
-            column: d.column,
-            message: &d.message,
-            hints: d.hints.iter().map(advice::hint).collect(),
-        }
-    }
 }

@@ -2,12 +2,11 @@
 
 use std::io::Write;
 
-use serde_json::{Value, json};
-
 use git_task::TaskSet;
 use git_task::history::{self, Change, TaskSetDiff};
 use git_task::markup::Flowchart;
 use git_task::markup::escape::{code_span as code, markdown as md};
+use git_task::output;
 
 use super::format::Format;
 use super::ui::{escape, paint, palette};
@@ -63,7 +62,13 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     let format = args.format.or_json(ctx.json);
     let text = match format {
         Format::Json => {
-            ctx.ui.json(&to_json(&old, &new, &diff, &names))?;
+            let sides = output::Sides {
+                from: &names.from,
+                to: &names.to,
+                range: names.range.as_ref().map(|(spec, _)| spec.as_str()),
+            };
+            ctx.ui
+                .json(&output::DiffReport::new(&old, &new, &diff, sides))?;
             return Ok(());
         }
         Format::Markdown => markdown(&old, &new, &diff, &names),
@@ -311,33 +316,4 @@ fn markdown(old: &TaskSet, new: &TaskSet, diff: &TaskSetDiff, names: &Names) -> 
     let chart = Flowchart::of_diff(old, new, diff).mermaid();
     out.push_str(&format!("\n```mermaid\n{chart}```\n"));
     out
-}
-
-fn to_json(old: &TaskSet, new: &TaskSet, diff: &TaskSetDiff, names: &Names) -> Value {
-    let brief =
-        |t: &git_task::Task| json!({ "id": t.id, "subject": t.subject, "status": t.status });
-    let added = |t: &git_task::Task| {
-        let d = details(t);
-        json!({
-            "id": t.id,
-            "subject": t.subject,
-            "status": t.status,
-            "blocked_by": d.blockers,
-            "parent": d.parent,
-            "estimate": d.estimate,
-        })
-    };
-    json!({
-        "version": 1,
-        "from": names.from,
-        "to": names.to,
-        "range": names.range.as_ref().map(|(spec, _)| spec),
-        "added": diff.added.iter().map(|&j| added(&new.tasks()[j])).collect::<Vec<_>>(),
-        "removed": diff.removed.iter().map(|&i| brief(&old.tasks()[i])).collect::<Vec<_>>(),
-        "changed": diff.changed.iter().map(|(_, j, changes)| {
-            let t = &new.tasks()[*j];
-            json!({ "id": t.id, "subject": t.subject, "changes": changes })
-        }).collect::<Vec<_>>(),
-        "gates": diff.gates,
-    })
 }

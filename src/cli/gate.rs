@@ -88,22 +88,12 @@ fn list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
         .collect();
     let protects = |i: usize| gate::protected_branches(view.task(i), &config).to_vec();
     if ctx.json {
-        let list: Vec<serde_json::Value> = gates
-            .iter()
-            .map(|(i, r)| {
-                let t = view.task(*i);
-                serde_json::json!({
-                    "id": t.id,
-                    "subject": t.subject,
-                    "state": r.state,
-                    "reasons": r.reasons,
-                    "branches": protects(*i),
-                    "waiver": t.waiver,
-                })
-            })
-            .collect();
-        ctx.ui
-            .json(&serde_json::json!({ "version": 1, "target": args.target, "gates": list }))?;
+        ctx.ui.json(&git_task::output::GateList::new(
+            &view,
+            args.target.as_deref(),
+            &gates,
+            protects,
+        ))?;
         return Ok(());
     }
     let out = ctx.ui.out();

@@ -3,10 +3,7 @@
 
 use std::io::Write;
 
-use serde_json::{Value, json};
-
 use git_task::drawing::{Drawing, Row};
-use git_task::gate::gate_state;
 use git_task::markup::Flowchart;
 
 use super::format::Format;
@@ -92,7 +89,9 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
         Format::Human => print_tree(&mut ctx.ui, &view, &drawing)?,
         Format::Dot => ctx.ui.out().write_all(chart().dot().as_bytes())?,
         Format::Mermaid => ctx.ui.out().write_all(chart().mermaid().as_bytes())?,
-        Format::Json => ctx.ui.json(&graph_json(&view, &drawing))?,
+        Format::Json => ctx
+            .ui
+            .json(&git_task::output::GraphDocument::new(&view, &drawing))?,
         other => unreachable!("clap takes only the formats of graph, not {other:?}"),
     }
     Ok(())
@@ -230,40 +229,6 @@ fn warn_cycles(ui: &Ui, view: &View, cycles: &[Vec<usize>]) {
     }
     ui.warning(&message);
     ui.hint(&super::render::cycle_hint(view, cycles));
-}
-
-// ---------------------------------------------------------------------------
-// JSON
-
-fn graph_json(view: &View, drawing: &Drawing) -> Value {
-    let nodes: Vec<Value> = drawing
-        .shown
-        .iter()
-        .map(|&i| {
-            let task = view.task(i);
-            json!({
-                "id": task.id,
-                "subject": task.subject,
-                "status": task.status,
-                "state": view.state(i),
-                "ready": view.is_ready(i),
-                "kind": task.kind,
-                "gate": gate_state(&view.graph, i).map(|g| g.state),
-            })
-        })
-        .collect();
-    let edges: Vec<Value> = drawing
-        .edges
-        .iter()
-        .map(|e| {
-            json!({
-                "from": view.task(e.from).id,
-                "to": view.task(e.to).id,
-                "kind": e.kind.as_str(),
-            })
-        })
-        .collect();
-    json!({ "version": 1, "nodes": nodes, "edges": edges })
 }
 
 #[cfg(test)]

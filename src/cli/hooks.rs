@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use serde_json::{Value, json};
+use git_task::output;
 
 use git_task::error::Error;
 use git_task::hooks::{Change, HookState, HooksDir, InstallAction, UninstallAction};
@@ -66,16 +66,12 @@ pub fn run(ctx: &mut Ctx, command: Command) -> CliResult {
             let attributes = registration::register_attributes(&ws)?;
             let driver = registration::register_config(&ws)?;
             if ctx.json {
-                let value = json!({
-                    "version": 1,
-                    "dir": dir.path().display().to_string(),
-                    "hooks": install_json(&changes),
-                    "merge_driver": {
-                        "attributes": registration_json(&attributes),
-                        "config": registration_json(&driver),
-                    },
-                });
-                ctx.ui.json(&value)?;
+                ctx.ui.json(&output::HooksChange::installed(
+                    dir.path(),
+                    &changes,
+                    &attributes,
+                    &driver,
+                ))?;
             } else if changes.iter().all(|c| c.action == InstallAction::Unchanged)
                 && attributes.action == Action::Unchanged
                 && driver.action == Action::Unchanged
@@ -95,27 +91,11 @@ pub fn run(ctx: &mut Ctx, command: Command) -> CliResult {
             let changes = dir.uninstall()?;
             let driver = registration::unregister_config(&ws)?;
             if ctx.json {
-                let hooks: Vec<Value> = changes
-                    .iter()
-                    .map(|c| {
-                        change_json(
-                            c,
-                            match c.action {
-                                UninstallAction::Removed => "removed",
-                                UninstallAction::Restored => "restored",
-                                UninstallAction::KeptForeign => "kept_foreign",
-                                UninstallAction::NotInstalled => "not_installed",
-                            },
-                        )
-                    })
-                    .collect();
-                let value = json!({
-                    "version": 1,
-                    "dir": dir.path().display().to_string(),
-                    "hooks": hooks,
-                    "merge_driver": { "config": registration_json(&driver) },
-                });
-                ctx.ui.json(&value)?;
+                ctx.ui.json(&output::HooksChange::uninstalled(
+                    dir.path(),
+                    &changes,
+                    &driver,
+                ))?;
             } else {
                 print_uninstalled(ctx, &base, &dir, &changes)?;
                 print_registered(ctx, &base, &driver)?;
@@ -148,39 +128,6 @@ pub fn shown(base: &Path, path: &Path) -> String {
     escape(&path.display().to_string(), false).into_owned()
 }
 
-/// What `install` did to each hook, as JSON (also in `init`'s output).
-pub fn install_json(changes: &[Change<InstallAction>]) -> Vec<Value> {
-    changes
-        .iter()
-        .map(|c| {
-            change_json(
-                c,
-                match c.action {
-                    InstallAction::Installed => "installed",
-                    InstallAction::Chained => "chained",
-                    InstallAction::Updated => "updated",
-                    InstallAction::Unchanged => "unchanged",
-                },
-            )
-        })
-        .collect()
-}
-
-/// What registering (or unregistering) the merge driver did to one file,
-/// as JSON.
-pub fn registration_json(change: &registration::Change) -> Value {
-    json!({
-        "path": change.path.display().to_string(),
-        "action": match change.action {
-            Action::Created => "created",
-            Action::Added => "added",
-            Action::Updated => "updated",
-            Action::Removed => "removed",
-            Action::Unchanged => "unchanged",
-        },
-    })
-}
-
 /// One line for a file the merge driver's registration changed; nothing
 /// when it was already as it should be.
 pub fn print_registered(ctx: &mut Ctx, base: &Path, change: &registration::Change) -> CliResult {
@@ -194,15 +141,6 @@ pub fn print_registered(ctx: &mut Ctx, base: &Path, change: &registration::Chang
     };
     writeln!(ctx.ui.out(), "{line}")?;
     Ok(())
-}
-
-fn change_json<A>(change: &Change<A>, action: &str) -> Value {
-    json!({
-        "name": change.hook.name(),
-        "path": change.path.display().to_string(),
-        "action": action,
-        "previous": change.previous.as_ref().map(|p| p.display().to_string()),
-    })
 }
 
 /// One line for each hook `install` wrote; hooks it left as they were are
@@ -269,35 +207,8 @@ fn print_uninstalled(
 fn status(ctx: &mut Ctx, base: &Path, dir: &HooksDir, driver: &registration::Status) -> CliResult {
     let hooks = dir.status()?;
     if ctx.json {
-        let hooks: Vec<Value> = hooks
-            .iter()
-            .map(|h| {
-                json!({
-                    "name": h.hook.name(),
-                    "path": h.path.display().to_string(),
-                    "state": match h.state {
-                        HookState::NotInstalled => "not_installed",
-                        HookState::Ours => "ours",
-                        HookState::OursChaining => "ours_chaining",
-                        HookState::Foreign => "foreign",
-                    },
-                    "executable": h.executable,
-                    "previous": h.previous.as_ref().map(|p| p.display().to_string()),
-                })
-            })
-            .collect();
-        let value = json!({
-            "version": 1,
-            "dir": dir.path().display().to_string(),
-            "hooks": hooks,
-            "merge_driver": {
-                "registered": driver.is_registered(),
-                "outdated": driver.is_outdated(),
-                "attributes": driver.attributes.as_ref().map(|p| p.display().to_string()),
-                "command": driver.command,
-            },
-        });
-        ctx.ui.json(&value)?;
+        ctx.ui
+            .json(&output::HooksStatus::new(dir.path(), &hooks, driver))?;
         return Ok(());
     }
     let out = ctx.ui.out();

@@ -43,23 +43,15 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
         (Some((dir, changes)), Some(driver))
     };
     if ctx.json {
-        let created: Vec<String> = created.iter().map(|p| p.display().to_string()).collect();
-        let hooks = installed.as_ref().map(|(dir, changes)| {
-            serde_json::json!({
-                "dir": dir.path().display().to_string(),
-                "hooks": hooks::install_json(changes),
-            })
-        });
-        ctx.ui.json(&serde_json::json!({
-            "version": 1,
-            "root": ws.root().display().to_string(),
-            "created": created,
-            "hooks": hooks,
-            "merge_driver": {
-                "attributes": hooks::registration_json(&attributes),
-                "config": driver.as_ref().map(hooks::registration_json),
-            },
-        }))?;
+        ctx.ui.json(&git_task::output::InitReport::new(
+            ws.root(),
+            &created,
+            installed
+                .as_ref()
+                .map(|(dir, changes)| (dir.path(), changes.as_slice())),
+            &attributes,
+            driver.as_ref(),
+        ))?;
         return Ok(());
     }
     let hooks_changed = installed

@@ -129,13 +129,9 @@ pub fn run_done(ctx: &mut Ctx, args: DoneArgs) -> CliResult {
         })
         .collect();
     if ctx.json {
-        let now_ready: Vec<serde_json::Value> = ready
-            .iter()
-            .map(|&r| serde_json::json!({ "id": view.task(r).id, "subject": view.task(r).subject }))
-            .collect();
-        let value =
-            serde_json::json!({ "version": 1, "task": view.json(i), "now_ready": now_ready });
-        return Ok(ctx.ui.json(&value)?);
+        return Ok(ctx
+            .ui
+            .json(&git_task::output::Done::new(&view, i, &ready))?);
     }
     print_changed(ctx, &set, &id, "completed")?;
     if !ready.is_empty() {

@@ -2,6 +2,7 @@
 
 use git_task::filter::{Filter, NoneBlocked, NoneListed, NoneReady};
 use git_task::id::TaskId;
+use git_task::output;
 use git_task::task::{Kind, Priority, Status};
 
 use super::fields::words;
@@ -116,7 +117,7 @@ pub fn run_list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
     let filter = args.filter(parent);
     let selected = filter.select(&view.graph);
     if ctx.json {
-        ctx.ui.json(&view.list_json(&selected))?;
+        ctx.ui.json(&output::TaskList::new(&view, &selected))?;
     } else if selected.is_empty() {
         let text = match filter.why_empty(&view.graph) {
             NoneListed::NoTasks => NO_TASKS.to_owned(),
@@ -165,7 +166,7 @@ pub fn run_ready(ctx: &mut Ctx, args: ReadyArgs) -> CliResult {
     let view = View::new(&set).dated(ctx);
     let ready = view.graph.ready();
     if ctx.json {
-        ctx.ui.json(&view.list_json(&ready))?;
+        ctx.ui.json(&output::TaskList::new(&view, &ready))?;
     } else if ready.is_empty() {
         ctx.ui
             .explain_empty(&why_nothing_is_ready(&view, &args.rev))?;
@@ -180,7 +181,7 @@ pub fn run_blocked(ctx: &mut Ctx, args: BlockedArgs) -> CliResult {
     let view = View::new(&set).dated(ctx);
     let blocked = view.graph.blocked();
     if ctx.json {
-        ctx.ui.json(&view.list_json(&blocked))?;
+        ctx.ui.json(&output::TaskList::new(&view, &blocked))?;
         return Ok(());
     }
     if blocked.is_empty() {

@@ -2,8 +2,6 @@
 
 use std::io::Write;
 
-use serde_json::{Value, json};
-
 use git_task::log::{self, Entry, Options, TaskLog};
 
 use super::ui::{escape, paint, palette};
@@ -42,7 +40,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     };
     let history = log::read(&ws, &id, &options)?;
     if ctx.json {
-        ctx.ui.json(&to_json(&history))?;
+        ctx.ui.json(&git_task::output::LogReport::new(&history))?;
     } else {
         print(ctx, &history)?;
     }
@@ -134,40 +132,4 @@ fn write_changes(out: &mut impl Write, entry: &Entry) -> std::io::Result<()> {
         ))?;
     }
     Ok(())
-}
-
-fn to_json(history: &TaskLog) -> Value {
-    let commits: Vec<Value> = history
-        .commits
-        .iter()
-        .map(|e| {
-            json!({
-                "commit": e.commit.to_string(),
-                "short": e.short,
-                "author": e.author,
-                "email": e.email,
-                "date": git_task::task::format_timestamp(e.date),
-                "subject": e.subject,
-                "created": e.created,
-                "removed": e.removed,
-                "task_subject": e.task_subject,
-                "task_status": e.task_status,
-                "changes": e.changes,
-                "parse_error": e.problem.as_ref().map(|p| p.to_string()),
-                "parses_again": e.parses_again,
-                "boundary": e.boundary,
-            })
-        })
-        .collect();
-    json!({
-        "version": 1,
-        "id": history.id,
-        "commits": commits,
-        "truncated": !history.shallow_boundary.is_empty(),
-        "shallow_boundary": history
-            .shallow_boundary
-            .iter()
-            .map(|b| b.commit.to_string())
-            .collect::<Vec<_>>(),
-    })
 }

@@ -3,8 +3,6 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use serde_json::json;
-
 use git_task::TaskId;
 use git_task::merge::{Label, Request, Version, markers};
 
@@ -144,24 +142,8 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     })?;
 
     if ctx.json {
-        let conflicts: Vec<_> = merged
-            .conflicts
-            .iter()
-            .map(|c| {
-                json!({
-                    "line": c.line,
-                    "field": c.field.as_deref().map(field_name),
-                    "message": c.to_string(),
-                })
-            })
-            .collect();
-        ctx.ui.json(&json!({
-            "version": 1,
-            "path": shown,
-            "clean": merged.is_clean(),
-            "conflicts": conflicts,
-            "hints": hints,
-        }))?;
+        ctx.ui
+            .json(&git_task::output::MergeReport::new(&shown, &merged, &hints))?;
     }
     let failed = base.is_none() || ours.is_none() || theirs.is_none();
     // git's inner merge of two merge bases only makes the base of the
@@ -194,16 +176,6 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     Err(CliError::Silent(if failed { 2 } else { 1 }))
 }
 
-/// A conflict's field for JSON: `subject` for `` `subject` ``; a field
-/// described in words (`` `met` of criterion "a" ``) as it is.
-fn field_name(field: &str) -> &str {
-    field
-        .strip_prefix('`')
-        .and_then(|f| f.strip_suffix('`'))
-        .filter(|f| !f.contains('`'))
-        .unwrap_or(field)
-}
-
 /// The task id a repository path names (`.tasks/<id>.toml`), if it does.
 fn id_of(path: Option<&str>) -> Option<TaskId> {
     let stem = Path::new(path?).file_stem()?.to_str()?;
@@ -223,24 +195,5 @@ fn warn_if_invalid(ctx: &Ctx, repo_path: Option<&str>, shown: &str, text: &str) 
             "{shown}:{}:{}: the merged task is not valid: {}",
             e.line, e.column, e.message
         ));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::field_name;
-
-    #[test]
-    fn json_names_a_field_without_its_backticks_and_keeps_a_description_whole() {
-        assert_eq!(field_name("`subject`"), "subject");
-        assert_eq!(field_name("`meta.sprint`"), "meta.sprint");
-        assert_eq!(
-            field_name("`met` of criterion \"a\""),
-            "`met` of criterion \"a\""
-        );
-        assert_eq!(
-            field_name("criterion \"tests pass\""),
-            "criterion \"tests pass\""
-        );
     }
 }

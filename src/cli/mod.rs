@@ -590,8 +590,7 @@ pub fn print_changed(
         return Ok(());
     };
     if ctx.json {
-        let value = serde_json::json!({ "version": 1, "task": view.json(i) });
-        ctx.ui.json(&value)?;
+        ctx.ui.json(&git_task::output::TaskAnswer::new(&view, i))?;
     } else {
         let line = format!(
             "{verb} {} \"{}\" ({})",

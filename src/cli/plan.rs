@@ -2,12 +2,12 @@
 
 use std::io::Write;
 
-use chrono::{NaiveDateTime, SecondsFormat};
-use serde_json::{Value, json};
+use chrono::NaiveDateTime;
 
 use git_task::clock::Zone;
 use git_task::graph::{Calendar, CriticalPath, Schedule, tracks};
 use git_task::markup::gantt;
+use git_task::output::{CriticalPathReport, PlanParts, PlanReport, TracksReport};
 
 use super::format::Format;
 use super::render::{View, open_graph, work_text};
@@ -112,8 +112,14 @@ pub fn run_plan(ctx: &mut Ctx, args: PlanArgs) -> CliResult {
     let format = args.format.or_json(ctx.json);
     match format {
         Format::Json => {
-            let value = plan_json(&view, &waves, &cp, &schedule, calendar, &zone);
-            ctx.ui.json(&value)?;
+            let parts = PlanParts {
+                waves: &waves,
+                critical_path: &cp,
+                schedule: &schedule,
+                calendar,
+                zone: &zone,
+            };
+            ctx.ui.json(&PlanReport::new(&view, parts))?;
         }
         Format::Mermaid => {
             let text = gantt(&set, &cp, &schedule, calendar);
@@ -132,67 +138,6 @@ fn when(t: Option<NaiveDateTime>, format: &str) -> String {
         Some(t) => t.format(format).to_string(),
         None => format!("after {}", Calendar::LAST_DAY),
     }
-}
-
-/// A time of the calendar for JSON: RFC 3339 with the zone's offset, or
-/// `null` past the calendar's last day.
-fn when_json(t: Option<NaiveDateTime>, zone: &Zone) -> Value {
-    t.and_then(|t| zone.stamp(t))
-        .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, false))
-        .into()
-}
-
-fn plan_json(
-    view: &View,
-    waves: &[Vec<usize>],
-    cp: &CriticalPath,
-    schedule: &Schedule,
-    calendar: Calendar,
-    zone: &Zone,
-) -> Value {
-    let mut wave_of = vec![0usize; view.set.len()];
-    for (w, wave) in waves.iter().enumerate() {
-        for &i in wave {
-            wave_of[i] = w + 1;
-        }
-    }
-    let late = schedule.late(view.set.tasks(), &calendar);
-    let mut is_late = vec![false; view.set.len()];
-    for l in &late {
-        is_late[l.task] = true;
-    }
-    let tasks: Vec<Value> = (0..view.set.len())
-        .filter_map(|i| {
-            let slot = schedule.slots[i]?;
-            let timing = cp.timing[i]?;
-            let t = view.task(i);
-            Some(json!({
-                "id": t.id,
-                "subject": t.subject,
-                "wave": wave_of[i],
-                "worker": slot.worker.map(|w| w + 1),
-                "start_minutes": slot.start,
-                "end_minutes": slot.end,
-                "start": when_json(calendar.start_at(slot.start), zone),
-                "end": when_json(calendar.end_at(slot.end), zone),
-                "work_minutes": timing.minutes,
-                "unestimated": timing.unestimated,
-                "slack_minutes": timing.slack,
-                "due": t.due,
-                "late": is_late[i],
-            }))
-        })
-        .collect();
-    json!({
-        "version": 1,
-        "workers": schedule.workers,
-        "finish_minutes": schedule.finish,
-        "finish": when_json(calendar.end_at(schedule.finish), zone),
-        "critical_path_minutes": cp.length,
-        "waves": waves.iter().map(|w| w.iter().map(|&i| view.task(i).id.to_string()).collect::<Vec<_>>()).collect::<Vec<_>>(),
-        "tasks": tasks,
-        "late": late.iter().map(|l| json!({ "id": view.task(l.task).id, "due": l.due, "projected_end": l.projected_end })).collect::<Vec<_>>(),
-    })
 }
 
 fn print_plan(
@@ -301,31 +246,8 @@ pub fn run_critical_path(ctx: &mut Ctx, args: CriticalPathArgs) -> CliResult {
     let cp = open.critical_path();
     let calendar = calendar(ctx, &zone);
     if ctx.json {
-        let timing = |i: usize| {
-            let t = cp.timing[i].expect("open task");
-            json!({
-                "id": view.task(i).id,
-                "subject": view.task(i).subject,
-                "work_minutes": t.minutes,
-                "unestimated": t.unestimated,
-                "earliest_start_minutes": t.earliest_start,
-                "earliest_finish_minutes": t.earliest_finish,
-                "latest_start_minutes": t.latest_start,
-                "latest_finish_minutes": t.latest_finish,
-                "slack_minutes": t.slack,
-            })
-        };
-        let all: Vec<Value> = (0..set.len())
-            .filter(|&i| cp.timing[i].is_some())
-            .map(timing)
-            .collect();
-        ctx.ui.json(&json!({
-            "version": 1,
-            "length_minutes": cp.length,
-            "finish": when_json(calendar.end_at(cp.length), &zone),
-            "path": cp.path.iter().map(|&i| timing(i)).collect::<Vec<_>>(),
-            "tasks": all,
-        }))?;
+        ctx.ui
+            .json(&CriticalPathReport::new(&view, &cp, calendar, &zone))?;
         return Ok(());
     }
     let out = ctx.ui.out();
@@ -385,23 +307,8 @@ pub fn run_tracks(ctx: &mut Ctx, args: TracksArgs) -> CliResult {
     let open = open_graph(&view)?;
     let cp = open.critical_path();
     let tracks = tracks(&open, &cp);
-    let id = |i: usize| view.task(i).id.to_string();
     if ctx.json {
-        let value: Vec<Value> = tracks
-            .iter()
-            .map(|t| {
-                json!({
-                    "tasks": t.tasks.iter().map(|&i| id(i)).collect::<Vec<_>>(),
-                    "starts": t.starts.iter().map(|&i| id(i)).collect::<Vec<_>>(),
-                    "ends": t.ends.iter().map(|&i| id(i)).collect::<Vec<_>>(),
-                    "fan_ins": t.fan_ins.iter().map(|&(i, n)| json!({ "id": id(i), "waits_for": n })).collect::<Vec<_>>(),
-                    "fan_outs": t.fan_outs.iter().map(|&(i, n)| json!({ "id": id(i), "waited_for_by": n })).collect::<Vec<_>>(),
-                    "work_minutes": t.work,
-                    "length_minutes": t.length,
-                })
-            })
-            .collect();
-        ctx.ui.json(&json!({ "version": 1, "tracks": value }))?;
+        ctx.ui.json(&TracksReport::new(&view, &tracks))?;
         return Ok(());
     }
     let ids = |list: &[usize]| {

@@ -40,20 +40,14 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     if ctx.json {
         let view = View::new(&set).dated(ctx);
         let i = view.index(&renamed.task);
-        let updated: Vec<serde_json::Value> = renamed
-            .updated
-            .iter()
-            .map(|(id, fields)| serde_json::json!({ "id": id, "fields": fields }))
-            .collect();
-        ctx.ui.json(&serde_json::json!({
-            "version": 1,
-            "from": old,
-            "to": new,
-            "from_path": ws.display_path(&old).display().to_string(),
-            "path": ws.display_path(new).display().to_string(),
-            "task": view.json(i),
-            "updated": updated,
-        }))?;
+        let paths = (ws.display_path(&old), ws.display_path(new));
+        ctx.ui.json(&git_task::output::Renamed::new(
+            &view,
+            i,
+            &old,
+            (&paths.0, &paths.1),
+            &renamed.updated,
+        ))?;
         return Ok(());
     }
     let out = ctx.ui.out();

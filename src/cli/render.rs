@@ -1,13 +1,11 @@
-//! How tasks look: one-line listings, the tree, and the JSON objects every
-//! reading command shares.
+//! How tasks look: one-line listings and the tree every reading command
+//! shares (their JSON is `git_task::output`).
 
 use std::io::Write;
 use std::ops::Deref;
 
-use serde_json::{Value, json};
-
 use git_task::facts::Facts;
-use git_task::graph::{Reason, State, Target, Wait};
+use git_task::graph::{State, Wait};
 use git_task::task::Gate;
 use git_task::taskset::TaskSet;
 
@@ -16,7 +14,7 @@ use super::table::{Column, Table};
 use super::ui::{Ui, escape, paint, palette};
 
 /// The facts about a task set ([`Facts`]: state, ready, overdue, short
-/// ids) and how the CLI shows them: lines, trees and JSON.
+/// ids) and how the CLI shows them: lines and trees.
 ///
 /// It dereferences to the facts, so that `view.graph`, `view.task(i)` or
 /// `view.state(i)` read as what the view shows; the answers stay the
@@ -103,60 +101,6 @@ impl<'a> View<'a> {
     pub fn wait_line(&self, wait: &Wait) -> String {
         self.graph
             .describe_wait(wait, |j| self.id(j), |t| escape(t, false).into_owned())
-    }
-
-    pub fn wait_json(&self, wait: &Wait) -> Value {
-        let (id, subject, status, missing) = match &wait.target {
-            Target::Task(j) => {
-                let t = self.task(*j);
-                (
-                    t.id.to_string(),
-                    Some(t.subject.clone()),
-                    Some(t.status),
-                    false,
-                )
-            }
-            Target::Missing(id) => (id.to_string(), None, None, true),
-        };
-        let (reason, via) = match wait.reason {
-            Reason::Blocker => ("blocker", None),
-            Reason::Inherited { ancestor } => {
-                ("inherited", Some(self.task(ancestor).id.to_string()))
-            }
-            Reason::Child => ("child", None),
-        };
-        json!({
-            "id": id,
-            "subject": subject,
-            "status": status,
-            "missing": missing,
-            "reason": reason,
-            "via": via,
-        })
-    }
-
-    /// A task with what the graph says about it.
-    pub fn json(&self, i: usize) -> Value {
-        let mut value = serde_json::to_value(self.task(i)).unwrap_or(Value::Null);
-        if let Value::Object(map) = &mut value {
-            map.insert("short_id".into(), json!(self.short_id(i)));
-            map.insert("blocked".into(), json!(self.is_blocked(i)));
-            map.insert("ready".into(), json!(self.is_ready(i)));
-            if self.is_dated() {
-                map.insert("overdue".into(), json!(self.overdue(i)));
-            }
-            let waits: Vec<Value> = self.waiting_for(i).map(|w| self.wait_json(&w)).collect();
-            map.insert("waiting_for".into(), Value::Array(waits));
-        }
-        value
-    }
-
-    /// `{"version": 1, "tasks": [...]}` for a listing.
-    pub fn list_json(&self, indices: &[usize]) -> Value {
-        json!({
-            "version": 1,
-            "tasks": indices.iter().map(|&i| self.json(i)).collect::<Vec<_>>(),
-        })
     }
 
     /// Prints `indices` one per line, or as a tree of parents and children

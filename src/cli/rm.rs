@@ -28,11 +28,10 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
         Ok((id, removed))
     })?;
     if ctx.json {
-        ctx.ui.json(&serde_json::json!({
-            "version": 1,
-            "removed": removed.task,
-            "cleaned": removed.cleaned,
-        }))?;
+        ctx.ui.json(&git_task::output::Removed::new(
+            removed.task.as_ref(),
+            &removed.cleaned,
+        ))?;
     } else {
         writeln!(ctx.ui.out(), "removed {id}")?;
         for r in &removed.cleaned {

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use git_task::gate;
+use git_task::{gate, output};
 
 use super::render::{View, gate_text};
 use super::table::{Column, Table};
@@ -42,31 +42,15 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
         None => None,
     };
     if ctx.json {
-        let mut value = view.json(i);
-        if let serde_json::Value::Object(map) = &mut value {
-            let kids: Vec<_> = children
-                .iter()
-                .map(|&c| serde_json::json!({ "id": view.task(c).id, "subject": view.task(c).subject, "status": view.task(c).status }))
-                .collect();
-            map.insert("children".into(), serde_json::Value::Array(kids));
-            let gate_state = match &gate {
-                Some(g) => serde_json::json!({
-                    "state": g.report.state,
-                    "reasons": g.report.reasons,
-                    "branches": g.branches,
-                    "branch": g.current,
-                    "protects_branch": g.protects_current,
-                }),
-                None => serde_json::Value::Null,
-            };
-            map.insert("gate_state".into(), gate_state);
-            map.insert(
-                "path".into(),
-                serde_json::json!(ws.display_path(&task.id).display().to_string()),
-            );
-        }
+        let gate = gate.as_ref().map(|g| output::GateContext {
+            report: &g.report,
+            branches: &g.branches,
+            current: g.current.as_deref(),
+            protects_current: g.protects_current,
+        });
+        let path = ws.display_path(&task.id);
         ctx.ui
-            .json(&serde_json::json!({ "version": 1, "task": value }))?;
+            .json(&output::Shown::new(&view, i, &children, gate, &path))?;
         return Ok(());
     }
 

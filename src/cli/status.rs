@@ -3,10 +3,9 @@
 
 use std::io::Write;
 
-use serde_json::{Value, json};
-
 use git_task::dashboard::{Dashboard, Progress};
 use git_task::gate::GateState;
+use git_task::output::StatusReport;
 
 use super::render::{View, tasks_count, work_text};
 use super::table::{Column, Table};
@@ -43,72 +42,16 @@ pub struct Args {
     pub rev: RevArgs,
 }
 
-/// The JSON of a progress: done and total minutes, and the percent.
-fn progress_json(p: Progress) -> Value {
-    json!({
-        "done_minutes": p.done,
-        "total_minutes": p.total,
-        "percent": p.percent(),
-    })
-}
-
 pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     let set = ctx.read_tasks(&args.rev)?.set;
     let view = View::new(&set).dated(ctx);
     let dashboard = Dashboard::new(&view);
     if ctx.json {
-        ctx.ui.json(&status_json(&view, &dashboard))?;
+        ctx.ui.json(&StatusReport::new(&view, &dashboard))?;
         return Ok(());
     }
     write_status(ctx.ui.out(), &view, &dashboard, &args.rev.flag())?;
     Ok(())
-}
-
-fn status_json(view: &View, d: &Dashboard) -> Value {
-    let id = |i: usize| view.task(i).id.to_string();
-    json!({
-        "version": 1,
-        "counts": {
-            "total": d.counts.total,
-            "pending": d.counts.pending,
-            "ready": d.ready.len(),
-            "blocked": d.blocked.len(),
-            "in_progress": d.counts.in_progress,
-            "completed": d.counts.completed,
-            "cancelled": d.counts.cancelled,
-            "overdue": d.overdue.len(),
-        },
-        "progress": {
-            "overall": progress_json(d.overall),
-            "epics": d.epics.iter().map(|&(i, p)| {
-                let mut value = progress_json(p);
-                if let Value::Object(map) = &mut value {
-                    map.insert("id".into(), json!(id(i)));
-                    map.insert("subject".into(), json!(view.task(i).subject));
-                    map.insert("status".into(), json!(view.task(i).status));
-                }
-                value
-            }).collect::<Vec<_>>(),
-        },
-        "in_progress": d.in_progress.iter().map(|&i| json!({
-            "id": id(i),
-            "subject": view.task(i).subject,
-            "owner": view.task(i).owner,
-        })).collect::<Vec<_>>(),
-        "overdue": d.overdue.iter().map(|&i| json!({
-            "id": id(i),
-            "subject": view.task(i).subject,
-            "due": view.task(i).due,
-        })).collect::<Vec<_>>(),
-        "ready": d.ready.iter().map(|&i| id(i)).collect::<Vec<_>>(),
-        "blocked": d.blocked.iter().map(|&i| id(i)).collect::<Vec<_>>(),
-        "gates": d.gates.iter().map(|(i, g)| json!({
-            "id": id(*i),
-            "subject": view.task(*i).subject,
-            "state": g.state,
-            "reasons": g.reasons,
-        })).collect::<Vec<_>>(),
-    })
 }
 
 /// `[########------------]`, the filled part rounded down.

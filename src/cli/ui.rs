@@ -124,8 +124,9 @@ impl Ui {
         self.out.flush()
     }
 
-    /// Writes a value as the JSON answer of a command.
-    pub fn json(&mut self, value: &serde_json::Value) -> io::Result<()> {
+    /// Writes a document of [`git_task::output`] as the JSON answer of a
+    /// command.
+    pub fn json(&mut self, value: &impl serde::Serialize) -> io::Result<()> {
         let mut out = self.exact()?;
         serde_json::to_writer_pretty(&mut out, value)?;
         writeln!(out)?;

@@ -40,7 +40,9 @@ pub const LISTED: usize = 10;
 /// `show`, the graph's colours and JSON's `"state"` all show this, so it
 /// is one type with one spelling ([`State::as_str`], which serde writes
 /// too) rather than a word matched again wherever it is shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum State {
     /// Pending and waiting for nothing open: it can start now, so a

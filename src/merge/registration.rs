@@ -45,7 +45,8 @@ const ATTRIBUTES_COMMENT: &str =
     "# Task files merge field by field: see `git task merge-driver --help`.";
 
 /// What registering or unregistering did to one file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum Action {
     /// The file did not exist and now holds the registration.
     Created,

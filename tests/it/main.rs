@@ -29,4 +29,5 @@ mod properties;
 mod reading_cli;
 mod readme;
 mod schedule_cli;
+mod schemas;
 mod snapshots;
