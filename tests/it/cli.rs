@@ -848,6 +848,20 @@ fn control_characters_in_user_text_are_escaped() {
 }
 
 #[test]
+fn json_carries_a_del_character_that_the_terminal_output_spells_out() {
+    // serde_json leaves DEL raw; the stream that strips colour codes from
+    // a pipe would drop it, so JSON is written past that stream.
+    let env = TestEnv::new();
+    env.write("del", "subject = \"rub\\u007fout\"\n");
+    for args in [&["show", "del", "--json"][..], &["list", "--json"]] {
+        let out = env.task(args);
+        assert!(out.ok().contains("rub\u{7f}out"), "{:?}", out.stdout);
+    }
+    let listed = env.task(&["list"]);
+    assert!(listed.ok().contains("rub\\u{7f}out"), "{:?}", listed.stdout);
+}
+
+#[test]
 fn colour_in_a_pipe_only_when_asked_or_forced() {
     let env = TestEnv::new();
     env.add(&["Task", "--id", "task"]);
