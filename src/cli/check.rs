@@ -98,11 +98,10 @@ fn finish(
                 .json(&output::CheckReport::new(report, source, advice::hint))?;
         }
         Format::Github => {
-            let mut out = String::new();
+            let out = ctx.ui.out();
             for d in &report.diagnostics {
-                out.push_str(&github_annotation(d));
+                out.write_all(github_annotation(d).as_bytes())?;
             }
-            ctx.ui.out().write_all(out.as_bytes())?;
         }
         Format::Human => {
             let out = ctx.ui.out();

@@ -11,7 +11,9 @@ use std::io::{self, Write};
 /// Which side of a column the padding goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Align {
+    /// Text: padded on the right.
     Left,
+    /// Numbers: padded on the left.
     Right,
 }
 
@@ -79,6 +81,7 @@ pub struct Table {
 }
 
 impl Table {
+    /// A table of `columns`, with no rows and no indent yet.
     pub fn new(columns: impl Into<Vec<Column>>) -> Table {
         Table {
             columns: columns.into(),

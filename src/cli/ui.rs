@@ -4,7 +4,7 @@
 //! Renderers always style their text with the [`palette`]; stdout and
 //! stderr are [`anstream::AutoStream`]s that pass the codes through when
 //! colour is on and strip them when it is off, so no renderer asks whether
-//! colour is on (as in clap, cargo and ripgrep's `termcolor` successors).
+//! colour is on (the way clap and cargo write theirs).
 
 use std::borrow::Cow;
 use std::io::{self, BufWriter, IsTerminal, Stdout, StdoutLock, Write};
@@ -20,7 +20,8 @@ use clap::ValueEnum;
 /// Markdown escapers build on too.
 pub use git_task::markup::escape::controls as escape;
 
-/// `--color` values.
+/// `--color` values. The variants have no doc comments: clap would print
+/// them in `--help`, where the flag's own help says it all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
     Auto,
@@ -87,6 +88,7 @@ pub struct Ui {
 }
 
 impl Ui {
+    /// Decides, once, for stdout and for stderr whether they get colour.
     pub fn new(choice: ColorChoice) -> Ui {
         let stdout = io::stdout();
         let out_choice = decide(choice, &stdout);
@@ -115,11 +117,12 @@ impl Ui {
     /// Stdout for output that must arrive byte for byte (JSON carries a
     /// DEL character as it is, which the stripping stream would drop):
     /// what `out` holds is written first. Flush the writer when done.
-    pub fn exact(&mut self) -> io::Result<BufWriter<StdoutLock<'static>>> {
+    fn exact(&mut self) -> io::Result<BufWriter<StdoutLock<'static>>> {
         self.out.flush()?;
         Ok(BufWriter::new(io::stdout().lock()))
     }
 
+    /// Writes out what stdout holds; a closed pipe shows here.
     pub fn flush(&mut self) -> io::Result<()> {
         self.out.flush()
     }
@@ -144,14 +147,17 @@ impl Ui {
         }
     }
 
+    /// `error: …` on stderr.
     pub fn error(&self, message: &str) {
         self.diagnostic("error", palette::ERROR, message);
     }
 
+    /// `warning: …` on stderr.
     pub fn warning(&self, message: &str) {
         self.diagnostic("warning", palette::WARNING, message);
     }
 
+    /// `hint: …` on stderr.
     pub fn hint(&self, message: &str) {
         self.diagnostic("hint", palette::HINT, message);
     }
