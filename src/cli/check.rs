@@ -98,21 +98,20 @@ fn finish(
                 .json(&output::CheckReport::new(report, source, advice::hint))?;
         }
         Format::Github => {
-            let mut out = String::new();
+            let out = ctx.ui.out();
             for d in &report.diagnostics {
-                out.push_str(&github_annotation(d));
+                out.write_all(github_annotation(d).as_bytes())?;
             }
-            ctx.ui.out().write_all(out.as_bytes())?;
         }
         Format::Human => {
-            let mut out = String::new();
-            write_human(&ctx.ui, report, &mut out);
-            out.push_str(&format!(
-                "{what}: {} in {source}: {}\n",
+            let out = ctx.ui.out();
+            write_human(report, out)?;
+            writeln!(
+                out,
+                "{what}: {} in {source}: {}",
                 super::render::tasks_count(report.tasks),
                 summary(report)
-            ));
-            ctx.ui.out().write_all(out.as_bytes())?;
+            )?;
         }
         other => unreachable!("clap takes only the formats of check and lint, not {other:?}"),
     }

@@ -12,6 +12,7 @@ use git_task::store::{InIndex, Source, Workspace};
 use git_task::taskset::ResolveError;
 
 use super::Ctx;
+use super::table::{Column, Table};
 use super::ui::Ui;
 
 /// An error on its way to the user: the library's error, one the command
@@ -255,14 +256,14 @@ pub fn message(error: &Error) -> String {
             super::advice::cycle_hint(breaks.iter().cloned())
         ),
         Error::Resolve(ResolveError::Ambiguous { candidates, .. }) => {
-            let mut message = error.to_string();
-            let width = candidates
-                .iter()
-                .map(|(id, _)| id.as_str().len())
-                .max()
-                .unwrap_or(0);
+            let mut table = Table::new([Column::left(), Column::left()]).indent("  ");
             for (id, subject) in candidates {
-                message.push_str(&format!("\n  {:<width$}  {subject}", id.as_str()));
+                table.row([id.as_str().to_owned(), subject.to_string()]);
+            }
+            let mut message = error.to_string();
+            for line in table.to_string().lines() {
+                message.push('\n');
+                message.push_str(line);
             }
             message
         }

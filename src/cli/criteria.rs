@@ -5,7 +5,7 @@ use std::io::Write;
 use git_task::change::{self, CriteriaChange};
 use git_task::store::Source;
 
-use super::ui::{Style, escape};
+use super::ui::{escape, paint, palette};
 use super::{CliResult, Ctx, print_changed};
 
 /// List, mark and add a task's success criteria.
@@ -55,7 +55,6 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     let Some(task) = set.get(id.as_str()) else {
         return Ok(());
     };
-    let mut lines = Vec::new();
     if task.criteria.is_empty() {
         ctx.ui.info(&format!(
             "{id} has no criteria; add one with: git task criteria {id} --add TEXT"
@@ -63,14 +62,11 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     }
     for (n, c) in task.criteria.iter().enumerate() {
         let mark = if c.met {
-            ctx.ui.paint(Style::Green, "[x]")
+            paint(palette::GREEN, "[x]")
         } else {
             "[ ]".into()
         };
-        lines.push(format!("{}. {mark} {}", n + 1, escape(&c.text, false)));
-    }
-    for line in lines {
-        writeln!(ctx.ui.out(), "{line}")?;
+        writeln!(ctx.ui.out(), "{}. {mark} {}", n + 1, escape(&c.text, false))?;
     }
     Ok(())
 }

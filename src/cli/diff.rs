@@ -9,7 +9,7 @@ use git_task::output;
 use git_task::{Field, TaskSet};
 
 use super::format::Format;
-use super::ui::{Style, Ui, escape};
+use super::ui::{escape, paint, palette};
 use super::{CliResult, Ctx};
 
 /// The formats of `diff`.
@@ -60,7 +60,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
         range: range.merge_base.map(|base| (base.spec, base.short)),
     };
     let format = args.format.or_json(ctx.json);
-    let text = match format {
+    match format {
         Format::Json => {
             let sides = output::Sides {
                 from: &names.from,
@@ -71,11 +71,13 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
                 .json(&output::DiffReport::new(&old, &new, &diff, sides))?;
             return Ok(());
         }
-        Format::Markdown => markdown(&old, &new, &diff, &names),
-        Format::Human => text(&ctx.ui, &old, &new, &diff, &names),
+        Format::Markdown => ctx
+            .ui
+            .out()
+            .write_all(markdown(&old, &new, &diff, &names).as_bytes())?,
+        Format::Human => write_text(ctx.ui.out(), &old, &new, &diff, &names)?,
         other => unreachable!("clap takes only the formats of diff, not {other:?}"),
-    };
-    ctx.ui.out().write_all(text.as_bytes())?;
+    }
     Ok(())
 }
 
@@ -181,52 +183,65 @@ impl Details<'_> {
     }
 }
 
-fn text(ui: &Ui, old: &TaskSet, new: &TaskSet, diff: &TaskSetDiff, names: &Names) -> String {
-    let mut out = match &names.range {
-        Some((spec, base)) => format!("tasks in {spec} (merge-base {base}): {}\n", summary(diff)),
-        None => format!(
-            "tasks from {} to {}: {}\n",
+/// The changes as people read them: a summary line, then `+`, `-`, `~`
+/// and `!` lines for added, removed and changed tasks and moved gates.
+fn write_text(
+    out: &mut impl Write,
+    old: &TaskSet,
+    new: &TaskSet,
+    diff: &TaskSetDiff,
+    names: &Names,
+) -> std::io::Result<()> {
+    match &names.range {
+        Some((spec, base)) => writeln!(
+            out,
+            "tasks in {spec} (merge-base {base}): {}",
+            summary(diff)
+        )?,
+        None => writeln!(
+            out,
+            "tasks from {} to {}: {}",
             names.from,
             names.to,
             summary(diff)
-        ),
-    };
+        )?,
+    }
     for &j in &diff.added {
         let t = &new.tasks()[j];
-        out.push_str(&format!(
-            "{} {} \"{}\" ({})\n",
-            ui.paint(Style::Green, "+"),
+        writeln!(
+            out,
+            "{} {} \"{}\" ({})",
+            paint(palette::GREEN, "+"),
             t.id,
             escape(&t.subject, false),
             t.status
-        ));
+        )?;
         for line in details(t).lines(|id| named(old, new, id)) {
-            out.push_str(&format!("    {}\n", escape(&line, false)));
+            writeln!(out, "    {}", escape(&line, false))?;
         }
     }
     for &i in &diff.removed {
         let t = &old.tasks()[i];
-        out.push_str(&format!(
-            "{} {} \"{}\" ({})\n",
-            ui.paint(Style::Red, "-"),
+        writeln!(
+            out,
+            "{} {} \"{}\" ({})",
+            paint(palette::RED, "-"),
             t.id,
             escape(&t.subject, false),
             t.status
-        ));
+        )?;
     }
     for (_, j, changes) in &diff.changed {
         let t = &new.tasks()[*j];
-        out.push_str(&format!(
-            "{} {} \"{}\"\n",
-            ui.paint(Style::Yellow, "~"),
+        writeln!(
+            out,
+            "{} {} \"{}\"",
+            paint(palette::YELLOW, "~"),
             t.id,
             escape(&t.subject, false)
-        ));
+        )?;
         for c in changes {
-            out.push_str(&format!(
-                "    {}\n",
-                escape(&change_line(old, new, c), false)
-            ));
+            writeln!(out, "    {}", escape(&change_line(old, new, c), false))?;
         }
     }
     for g in &diff.gates {
@@ -235,14 +250,15 @@ fn text(ui: &Ui, old: &TaskSet, new: &TaskSet, diff: &TaskSetDiff, names: &Names
             GateMove::Removed(from) => format!("{from} (removed)"),
             GateMove::Changed(from, to) => format!("{from} → {to}"),
         };
-        out.push_str(&format!(
-            "{} gate {} \"{}\": {state}\n",
-            ui.paint(Style::Magenta, "!"),
+        writeln!(
+            out,
+            "{} gate {} \"{}\": {state}",
+            paint(palette::MAGENTA, "!"),
             g.id,
             escape(&g.subject, false),
-        ));
+        )?;
     }
-    out
+    Ok(())
 }
 
 fn markdown(old: &TaskSet, new: &TaskSet, diff: &TaskSetDiff, names: &Names) -> String {

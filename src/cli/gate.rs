@@ -8,7 +8,8 @@ use git_task::graph::Graph;
 
 use super::SourceArgs;
 use super::render::{View, gate_style};
-use super::ui::escape;
+use super::table::{Column, Table};
+use super::ui::{escape, paint};
 use super::{CliResult, Ctx, change_one, print_changed};
 
 /// Go/no-go gates: their state, and waivers.
@@ -95,35 +96,31 @@ fn list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
         ))?;
         return Ok(());
     }
-    let ui = &ctx.ui;
-    let mut lines = Vec::new();
+    let out = ctx.ui.out();
     if gates.is_empty() {
-        lines.push(match &args.target {
-            Some(b) => format!("no gate protects {b}"),
-            None => "no gates".to_string(),
-        });
-    }
-    let width = view.id_width(gates.iter().map(|(i, _)| *i));
-    for (i, report) in &gates {
-        let t = view.task(*i);
-        lines.push(format!(
-            "{}  {}  {}  (protects {})",
-            view.padded_id(ui, *i, width),
-            ui.paint(
-                gate_style(report.state),
-                &format!("{:<9}", report.state.as_str())
-            ),
-            escape(&t.subject, false),
-            protects(*i).join(", ")
-        ));
-        for reason in &report.reasons {
-            lines.push(format!("{}  {}", " ".repeat(width), escape(reason, false)));
+        match &args.target {
+            Some(b) => writeln!(out, "no gate protects {b}")?,
+            None => writeln!(out, "no gates")?,
         }
     }
-    let out = ctx.ui.out();
-    for line in lines {
-        writeln!(out, "{line}")?;
+    // The id, the state, the subject; the reasons under the state.
+    let mut table = Table::new([Column::left(), Column::left().min(9), Column::left()]);
+    for (i, report) in &gates {
+        let t = view.task(*i);
+        table.row([
+            view.id(*i),
+            paint(gate_style(report.state), report.state.as_str()).into_owned(),
+            format!(
+                "{}  (protects {})",
+                escape(&t.subject, false),
+                protects(*i).join(", ")
+            ),
+        ]);
+        for reason in &report.reasons {
+            table.spanning([String::new(), escape(reason, false).into_owned()]);
+        }
     }
+    table.write(out)?;
     Ok(())
 }
 

@@ -7,7 +7,8 @@ use git_task::drawing::{Drawing, Row};
 use git_task::markup::Flowchart;
 
 use super::format::Format;
-use super::render::View;
+use super::render::{LISTING, View};
+use super::table::Table;
 use super::ui::Ui;
 use super::{CliResult, Ctx, RevArgs};
 
@@ -194,26 +195,21 @@ fn print_tree(ui: &mut Ui, view: &View, drawing: &Drawing) -> std::io::Result<()
     if tree.broken {
         warn_cycles(ui, view, &drawing.cycles(&view.graph));
     }
-    let lines: Vec<(String, Option<usize>)> =
-        tree.rows.iter().map(|r| (glyphs(r), r.task())).collect();
-    // Pad each id so the columns after it line up whatever the lanes'
-    // width, as in a listing.
-    let width = lines
-        .iter()
-        .filter_map(|(g, task)| task.map(|i| g.chars().count() + view.task(i).id.as_str().len()))
-        .max()
-        .unwrap_or(0);
-    for (glyphs, task) in lines {
-        match task {
+    // The lanes and the id make the first column, so the columns after it
+    // line up whatever the lanes' width, as in a listing; a row of lanes
+    // alone widens nothing.
+    let mut table = Table::new(LISTING);
+    for row in &tree.rows {
+        let glyphs = glyphs(row);
+        match row.task() {
             Some(i) => {
-                let id_width = width - glyphs.chars().count();
-                let line = view.line(ui, i, id_width, "");
-                writeln!(ui.out(), "{glyphs} {line}")?;
+                let [id, rest @ ..] = view.cells(i, "");
+                table.row(std::iter::once(format!("{glyphs} {id}")).chain(rest));
             }
-            None => writeln!(ui.out(), "{glyphs}")?,
+            None => table.spanning([glyphs]),
         }
     }
-    Ok(())
+    table.write(ui.out())
 }
 
 /// Says on stderr that the tree is not in dependency order, and why.

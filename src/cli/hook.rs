@@ -1,13 +1,13 @@
 //! `git task hook NAME`: what the shims in hooks/ run.
 
-use std::io::Read;
+use std::io::{Read, Write};
 
 use git_task::error::Error;
 use git_task::hooks::Hook;
 use git_task::verdict::{self, Side, Verdict};
 
 use super::render::{summary, write_human};
-use super::ui::Style;
+use super::ui::{paint, palette};
 use super::{CliError, CliResult, Ctx};
 
 /// What the git hooks run: the check behind each hook.
@@ -82,19 +82,23 @@ fn hook_names() -> impl clap::builder::TypedValueParser<Value = Hook> {
 
 /// Everything goes to stderr: git shows it to whoever committed or pushed.
 fn report(ctx: &Ctx, hook: Hook, verdict: &Verdict) {
-    let ui = &ctx.ui;
-    let mut out = String::new();
+    // stderr is the last resort: what it cannot take is not reported.
+    let _ = write_report(&mut ctx.ui.err(), hook, verdict);
+}
+
+fn write_report(out: &mut impl Write, hook: Hook, verdict: &Verdict) -> std::io::Result<()> {
     for checked in &verdict.checked {
         if checked.report.diagnostics.is_empty() {
             continue;
         }
-        out.push_str(&format!(
-            "{} {}: {}\n",
-            ui.paint(Style::Bold, &format!("git-task {hook}:")),
+        writeln!(
+            out,
+            "{} {}: {}",
+            paint(palette::BOLD, &format!("git-task {hook}:")),
             super::ui::escape(&checked.subject, false),
             summary(&checked.report)
-        ));
-        write_human(ui, &checked.report, &mut out);
+        )?;
+        write_human(&checked.report, out)?;
     }
     if verdict.refuses() {
         let what = match hook {
@@ -103,15 +107,16 @@ fn report(ctx: &Ctx, hook: Hook, verdict: &Verdict) {
             Hook::PrePush => "The push was stopped.",
             Hook::PreReceive => "The push was rejected by the server.",
         };
-        out.push_str(&format!("{}\n", ui.paint(Style::Red, what)));
+        writeln!(out, "{}", paint(palette::RED, what))?;
         if let Some(undo) = &verdict.undo {
-            out.push_str(&format!("{undo}\n"));
+            writeln!(out, "{undo}")?;
         }
         if let Some(bypass) = hook.bypass() {
-            out.push_str(&format!(
-                "To skip this check once (the server or CI may still refuse): {bypass}\n"
-            ));
+            writeln!(
+                out,
+                "To skip this check once (the server or CI may still refuse): {bypass}"
+            )?;
         }
     }
-    ctx.ui.raw_err(&out);
+    Ok(())
 }

@@ -10,7 +10,8 @@ use git_task::error::Error;
 use git_task::hooks::{Change, HookState, HooksDir, InstallAction, UninstallAction};
 use git_task::merge::registration::{self, Action};
 
-use super::ui::{Style, escape};
+use super::table::{Column, Table};
+use super::ui::{escape, paint, palette};
 use super::{CliResult, Ctx};
 
 /// Install, take out or inspect git-task's git hooks.
@@ -210,25 +211,25 @@ fn status(ctx: &mut Ctx, base: &Path, dir: &HooksDir, driver: &registration::Sta
             .json(&output::HooksStatus::new(dir.path(), &hooks, driver))?;
         return Ok(());
     }
-    let width = hooks.iter().map(|h| h.hook.name().len()).max().unwrap_or(0);
-    let mut lines = vec![format!("hooks directory: {}", shown(base, dir.path()))];
+    let out = ctx.ui.out();
+    writeln!(out, "hooks directory: {}", shown(base, dir.path()))?;
+    let mut table = Table::new([Column::left(), Column::left()]).indent("  ");
     for h in &hooks {
         let mut state = match h.state {
-            HookState::NotInstalled => ctx.ui.paint(Style::Dim, "not installed").into_owned(),
-            HookState::Ours => ctx.ui.paint(Style::Green, "git-task").into_owned(),
+            HookState::NotInstalled => paint(palette::DIM, "not installed").into_owned(),
+            HookState::Ours => paint(palette::GREEN, "git-task").into_owned(),
             HookState::OursChaining => format!(
                 "{}, runs the hook that was there first",
-                ctx.ui.paint(Style::Green, "git-task")
+                paint(palette::GREEN, "git-task")
             ),
-            HookState::Foreign => ctx
-                .ui
-                .paint(Style::Yellow, "another hook, not git-task's")
-                .into_owned(),
+            HookState::Foreign => {
+                paint(palette::YELLOW, "another hook, not git-task's").into_owned()
+            }
         };
         if h.state != HookState::NotInstalled && !h.executable {
             state.push_str(&format!(
                 " ({})",
-                ctx.ui.paint(Style::Red, "not executable: git skips it")
+                paint(palette::RED, "not executable: git skips it")
             ));
         }
         if let Some(previous) = &h.previous {
@@ -239,12 +240,10 @@ fn status(ctx: &mut Ctx, base: &Path, dir: &HooksDir, driver: &registration::Sta
                 state.push_str(&format!("; {previous} is left from an earlier install"));
             }
         }
-        lines.push(format!("  {:<width$}  {state}", h.hook.name()));
+        table.row([h.hook.name().to_string(), state]);
     }
-    lines.push(format!("merge driver: {}", driver_state(ctx, base, driver)));
-    for line in lines {
-        writeln!(ctx.ui.out(), "{line}")?;
-    }
+    table.write(out)?;
+    writeln!(out, "merge driver: {}", driver_state(base, driver))?;
     if !driver.is_registered()
         || hooks
             .iter()
@@ -260,35 +259,35 @@ fn status(ctx: &mut Ctx, base: &Path, dir: &HooksDir, driver: &registration::Sta
 
 /// The merge driver's line of `hooks status`: registered, or which half
 /// is missing and what that means for merges.
-fn driver_state(ctx: &Ctx, base: &Path, driver: &registration::Status) -> String {
+fn driver_state(base: &Path, driver: &registration::Status) -> String {
     if driver.is_outdated() {
         let text = "git-task's, from an older git-task: merges go without git's labels \
                     and marker width";
-        return ctx.ui.paint(Style::Yellow, text).into_owned();
+        return paint(palette::YELLOW, text).into_owned();
     }
     if let Some(other) = driver.command.as_deref()
         && other != registration::COMMAND
     {
         let text = format!("git config runs `{}`, not git-task's", escape(other, false));
-        return ctx.ui.paint(Style::Yellow, &text).into_owned();
+        return paint(palette::YELLOW, &text).into_owned();
     }
     let (style, text) = match (&driver.attributes, driver.command.is_some()) {
         (Some(path), true) => {
             return format!(
                 "{} (named for .tasks/*.toml in {})",
-                ctx.ui.paint(Style::Green, "git-task"),
+                paint(palette::GREEN, "git-task"),
                 shown(base, path)
             );
         }
-        (None, false) => (Style::Dim, "not registered"),
+        (None, false) => (palette::DIM, "not registered"),
         (Some(_), false) => (
-            Style::Yellow,
+            palette::YELLOW,
             "named in the attributes but not defined in git config: task files merge line by line",
         ),
         (None, true) => (
-            Style::Yellow,
+            palette::YELLOW,
             "defined in git config, but no attributes name it for .tasks/*.toml",
         ),
     };
-    ctx.ui.paint(style, text).into_owned()
+    paint(style, text).into_owned()
 }

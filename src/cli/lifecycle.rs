@@ -11,6 +11,7 @@ use git_task::store::Source;
 
 use super::command_error::command;
 use super::render::View;
+use super::table::{Column, Table};
 use super::ui::escape;
 use super::{CliResult, Ctx, change_one, print_changed};
 
@@ -119,20 +120,16 @@ pub fn run_done(ctx: &mut Ctx, args: DoneArgs) -> CliResult {
     }
     print_changed(ctx, &set, &id, "completed")?;
     if !ready.is_empty() {
-        let ui = &ctx.ui;
-        let width = view.id_width(ready.iter().copied());
-        let mut lines = vec![format!("now ready ({}):", ready.len())];
-        for &r in &ready {
-            lines.push(format!(
-                "  {}  {}",
-                view.padded_id(ui, r, width),
-                escape(&view.task(r).subject, false)
-            ));
-        }
         let out = ctx.ui.out();
-        for line in lines {
-            writeln!(out, "{line}")?;
+        writeln!(out, "now ready ({}):", ready.len())?;
+        let mut table = Table::new([Column::left(), Column::left()]).indent("  ");
+        for &r in &ready {
+            table.row([
+                view.id(r),
+                escape(&view.task(r).subject, false).into_owned(),
+            ]);
         }
+        table.write(out)?;
     }
     Ok(())
 }
@@ -167,7 +164,7 @@ pub fn run_simple(ctx: &mut Ctx, args: IdArgs, which: Simple) -> CliResult {
             let i = set.index_of(id.as_str()).expect("just resolved");
             let line = format!(
                 "{} \"{}\" is already pending ({}); nothing to reopen",
-                view.id(&ctx.ui, i),
+                view.id(i),
                 escape(&view.task(i).subject, false),
                 view.state(i)
             );

@@ -1,7 +1,5 @@
 //! `git task list`, `ready` and `blocked`
 
-use std::io::Write;
-
 use git_task::filter::{Filter, NoneBlocked, NoneListed, NoneReady};
 use git_task::id::TaskId;
 use git_task::output;
@@ -9,7 +7,8 @@ use git_task::task::{Kind, Priority, Status};
 
 use super::fields::words;
 use super::render::{NO_TASKS, View, tasks_count};
-use super::ui::{Style, escape};
+use super::table::{Column, Table};
+use super::ui::{escape, paint, palette};
 use super::{CliResult, Ctx, RevArgs};
 
 /// List tasks, with filters, or as a tree.
@@ -198,38 +197,29 @@ pub fn run_blocked(ctx: &mut Ctx, args: BlockedArgs) -> CliResult {
         ctx.ui.explain_empty(&text)?;
         return Ok(());
     }
-    let width = view.id_width(blocked.iter().copied());
-    let mut lines = Vec::new();
+    // The id, then the subject; under it, indented to the subject, what it
+    // waits for.
+    let mut table = Table::new([Column::left(), Column::left()]);
     for &i in &blocked {
         let t = view.task(i);
-        lines.push(format!(
-            "{}  {}{}",
-            view.padded_id(&ctx.ui, i, width),
-            escape(&t.subject, false),
-            view.overdue_mark(&ctx.ui, i)
-        ));
+        table.row([
+            view.id(i),
+            format!("{}{}", escape(&t.subject, false), view.overdue_mark(i)),
+        ]);
         // A bounded list: a task deep in a hierarchy can wait for
         // thousands of things; `show` lists them all.
         let (waits, more) = view.graph.first_open_waits(i);
         for w in &waits {
-            lines.push(format!(
-                "{}  {} {}",
-                " ".repeat(width),
-                ctx.ui.paint(Style::Dim, "waits for"),
-                view.wait_line(&ctx.ui, w)
-            ));
+            table.row([
+                String::new(),
+                format!("{} {}", paint(palette::DIM, "waits for"), view.wait_line(w)),
+            ]);
         }
         if more > 0 {
             let note = format!("and {more} more (git task show {} lists them all)", t.id);
-            lines.push(format!(
-                "{}  {}",
-                " ".repeat(width),
-                ctx.ui.paint(Style::Dim, &note)
-            ));
+            table.row([String::new(), paint(palette::DIM, &note).into_owned()]);
         }
     }
-    for line in lines {
-        writeln!(ctx.ui.out(), "{line}")?;
-    }
+    table.write(ctx.ui.out())?;
     Ok(())
 }

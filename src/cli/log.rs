@@ -4,7 +4,7 @@ use std::io::Write;
 
 use git_task::log::{self, Entry, Options, TaskLog};
 
-use super::ui::{Style, Ui, escape};
+use super::ui::{escape, paint, palette};
 use super::{CliResult, Ctx};
 
 /// The history of one task from git: the commits that changed its file.
@@ -66,31 +66,31 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
 }
 
 fn print(ctx: &mut Ctx, history: &TaskLog) -> CliResult {
-    let ui = &ctx.ui;
-    let mut lines = Vec::new();
+    let out = ctx.ui.out();
     for entry in &history.commits {
-        lines.push(format!(
+        writeln!(
+            out,
             "{} {} {} <{}>  {}",
-            ui.paint(Style::Yellow, &entry.short),
-            ui.paint(Style::Dim, &entry.date.format("%Y-%m-%d %H:%M").to_string()),
+            paint(palette::YELLOW, &entry.short),
+            paint(
+                palette::DIM,
+                &entry.date.format("%Y-%m-%d %H:%M").to_string()
+            ),
             escape(&entry.author, false),
             escape(&entry.email, false),
-            ui.paint(Style::Bold, &escape(&entry.subject, false)),
-        ));
-        for line in what_changed(ui, entry) {
-            lines.push(format!("    {line}"));
-        }
-    }
-    let out = ctx.ui.out();
-    for line in lines {
-        writeln!(out, "{line}")?;
+            paint(palette::BOLD, &escape(&entry.subject, false)),
+        )?;
+        write_changes(out, entry)?;
     }
     Ok(())
 }
 
 /// The indented lines under a commit: what it did to the task.
-fn what_changed(ui: &Ui, entry: &Entry) -> Vec<String> {
-    let mut lines = Vec::new();
+fn write_changes(out: &mut impl Write, entry: &Entry) -> std::io::Result<()> {
+    let said_nothing = !(entry.boundary || entry.created || entry.removed || entry.parses_again)
+        && entry.changes.is_empty()
+        && entry.problem.is_none();
+    let mut line = |text: &str| writeln!(out, "    {text}");
     if entry.boundary {
         let mut text = "history cut here (shallow clone); the task here".to_string();
         if let Some(subject) = &entry.task_subject {
@@ -99,37 +99,37 @@ fn what_changed(ui: &Ui, entry: &Entry) -> Vec<String> {
         if let Some(status) = entry.task_status {
             text.push_str(&format!(", {status}"));
         }
-        lines.push(ui.paint(Style::Dim, &text).into_owned());
+        line(&paint(palette::DIM, &text))?;
     } else if entry.created {
         let text = match &entry.task_subject {
             Some(subject) => format!("created: {}", escape(subject, false)),
             None => "created".to_string(),
         };
-        lines.push(ui.paint(Style::Green, &text).into_owned());
+        line(&paint(palette::GREEN, &text))?;
     }
     if entry.removed {
-        lines.push(ui.paint(Style::Red, "removed").into_owned());
+        line(&paint(palette::RED, "removed"))?;
     }
     if entry.parses_again {
-        lines.push("the file parses again".to_string());
+        line("the file parses again")?;
     }
     for change in &entry.changes {
-        lines.push(escape(&change.to_string(), false).into_owned());
+        line(&escape(&change.to_string(), false))?;
     }
     if let Some(problem) = &entry.problem {
         let text = format!(
             "the file did not parse here: {}:{}: {}",
             problem.error.line, problem.error.column, problem.error.message
         );
-        lines.push(ui.paint(Style::Red, &escape(&text, false)).into_owned());
+        line(&paint(palette::RED, &escape(&text, false)))?;
     }
-    if lines.is_empty() {
+    if said_nothing {
         // The file changed in ways `history` does not report: formatting,
         // `created` or `closed` times, `meta`.
-        lines.push(
-            ui.paint(Style::Dim, "only formatting, timestamps or meta changed")
-                .into_owned(),
-        );
+        line(&paint(
+            palette::DIM,
+            "only formatting, timestamps or meta changed",
+        ))?;
     }
-    lines
+    Ok(())
 }

@@ -161,7 +161,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
         for conflict in &merged.conflicts {
             ctx.ui.diagnostic(
                 "conflict",
-                super::ui::Style::Red,
+                super::ui::palette::ERROR,
                 &format!("{path}:{}: {conflict}", conflict.line),
             );
         }

@@ -28,6 +28,7 @@ mod render;
 mod rm;
 mod show;
 mod status;
+mod table;
 pub mod ui;
 
 use std::cell::OnceCell;
@@ -593,7 +594,7 @@ pub fn print_changed(
     } else {
         let line = format!(
             "{verb} {} \"{}\" ({})",
-            view.id(&ctx.ui, i),
+            view.id(i),
             ui::escape(&view.task(i).subject, false),
             view.state(i)
         );

@@ -11,7 +11,8 @@ use git_task::output::{CriticalPathReport, PlanParts, PlanReport, TracksReport};
 
 use super::format::Format;
 use super::render::{View, open_graph, work_text};
-use super::ui::{Style, escape};
+use super::table::{Column, Table};
+use super::ui::{escape, paint, palette};
 use super::{CliResult, Ctx, RevArgs};
 
 /// The formats of `plan`.
@@ -147,90 +148,92 @@ fn print_plan(
     schedule: &Schedule,
     calendar: Calendar,
 ) -> CliResult {
-    let ui = &ctx.ui;
-    let mut lines = Vec::new();
+    let out = ctx.ui.out();
     let open_count = schedule.slots.iter().flatten().count();
     if open_count == 0 {
-        lines.push("nothing to plan: every task is resolved".to_string());
-    } else {
-        let work = cp
-            .timing
-            .iter()
-            .flatten()
-            .fold(0u64, |sum, t| sum.saturating_add(t.minutes));
-        lines.push(format!(
-            "{open_count} open task{}, {} of work; with {} worker{} done after {} ({}); critical path {}",
-            if open_count == 1 { "" } else { "s" },
-            work_text(work),
-            schedule.workers,
-            if schedule.workers == 1 { "" } else { "s" },
-            work_text(schedule.finish),
-            when(calendar.end_at(schedule.finish), "%a %Y-%m-%d %H:%M"),
-            work_text(cp.length),
-        ));
-        lines.push(String::new());
-        for (w, wave) in waves.iter().enumerate() {
-            let ids: Vec<String> = wave.iter().map(|&i| view.id(ui, i)).collect();
-            lines.push(format!(
-                "{} {}",
-                ui.paint(Style::Bold, &format!("wave {:<3}", w + 1)),
-                ids.join(" ")
-            ));
-        }
-        lines.push(String::new());
-        let mut order: Vec<usize> = (0..view.set.len())
-            .filter(|&i| schedule.slots[i].is_some())
-            .collect();
-        order.sort_by_key(|&i| {
-            let s = schedule.slots[i].expect("filtered");
-            // A checkpoint of no work passed at a time before the work
-            // that starts then.
-            (s.start, s.worker.is_some(), s.worker, i)
-        });
-        let width = view.id_width(order.iter().copied());
-        lines.push(
-            ui.paint(Style::Bold, "worker  start     end       task")
-                .into_owned(),
-        );
-        for i in order {
-            let slot = schedule.slots[i].expect("filtered");
-            let timing = cp.timing[i].expect("open task");
-            let worker = slot.worker.map_or("-".to_string(), |w| (w + 1).to_string());
-            let mut line = format!(
-                "{worker:<7} {:<9} {:<9} {}  {}",
-                work_text(slot.start),
-                work_text(slot.end),
-                view.padded_id(ui, i, width),
-                escape(&view.task(i).subject, false)
-            );
-            if timing.unestimated {
-                line.push_str(&ui.paint(Style::Yellow, " (unestimated: 1d)"));
-            }
-            if timing.is_critical() {
-                line.push_str(&ui.paint(Style::Red, " [critical]"));
-            }
-            lines.push(line);
-        }
-        let late = schedule.late(view.set.tasks(), &calendar);
-        if !late.is_empty() {
-            lines.push(String::new());
-            lines.push(ui.paint(Style::Red, "projected late").into_owned());
-            for l in late {
-                let end = l.projected_end.map_or_else(
-                    || format!("after {}", Calendar::LAST_DAY),
-                    |d| d.to_string(),
-                );
-                lines.push(format!(
-                    "  {} due {}, projected {end}",
-                    view.id(ui, l.task),
-                    l.due
-                ));
-            }
-        }
+        writeln!(out, "nothing to plan: every task is resolved")?;
+        return Ok(());
     }
-    let out = ctx.ui.out();
-    for line in lines {
-        writeln!(out, "{line}")?;
+    let work = cp
+        .timing
+        .iter()
+        .flatten()
+        .fold(0u64, |sum, t| sum.saturating_add(t.minutes));
+    writeln!(
+        out,
+        "{open_count} open task{}, {} of work; with {} worker{} done after {} ({}); critical path {}",
+        if open_count == 1 { "" } else { "s" },
+        work_text(work),
+        schedule.workers,
+        if schedule.workers == 1 { "" } else { "s" },
+        work_text(schedule.finish),
+        when(calendar.end_at(schedule.finish), "%a %Y-%m-%d %H:%M"),
+        work_text(cp.length),
+    )?;
+    writeln!(out)?;
+    let mut table = Table::new([Column::left().min(8), Column::left().gap(" ")]);
+    for (w, wave) in waves.iter().enumerate() {
+        let ids: Vec<String> = wave.iter().map(|&i| view.id(i)).collect();
+        table.row([
+            paint(palette::BOLD, &format!("wave {}", w + 1)).into_owned(),
+            ids.join(" "),
+        ]);
+    }
+    table.write(out)?;
+    writeln!(out)?;
+    let mut order: Vec<usize> = (0..view.set.len())
+        .filter(|&i| schedule.slots[i].is_some())
+        .collect();
+    order.sort_by_key(|&i| {
+        let s = schedule.slots[i].expect("filtered");
+        // A checkpoint of no work passed at a time before the work
+        // that starts then.
+        (s.start, s.worker.is_some(), s.worker, i)
+    });
+    writeln!(
+        out,
+        "{}",
+        paint(palette::BOLD, "worker  start     end       task")
+    )?;
+    // Worker, start and end at the widths of the heading, then the id.
+    let mut table = Table::new([
+        Column::left().min(7),
+        Column::left().min(9).gap(" "),
+        Column::left().min(9).gap(" "),
+        Column::left().gap(" "),
+        Column::left(),
+    ]);
+    for i in order {
+        let slot = schedule.slots[i].expect("filtered");
+        let timing = cp.timing[i].expect("open task");
+        let worker = slot.worker.map_or("-".to_string(), |w| (w + 1).to_string());
+        let mut subject = escape(&view.task(i).subject, false).into_owned();
+        if timing.unestimated {
+            subject.push_str(&paint(palette::YELLOW, " (unestimated: 1d)"));
+        }
+        if timing.is_critical() {
+            subject.push_str(&paint(palette::RED, " [critical]"));
+        }
+        table.row([
+            worker,
+            work_text(slot.start),
+            work_text(slot.end),
+            view.id(i),
+            subject,
+        ]);
+    }
+    table.write(out)?;
+    let late = schedule.late(view.set.tasks(), &calendar);
+    if !late.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "{}", paint(palette::RED, "projected late"))?;
+        for l in late {
+            let end = l.projected_end.map_or_else(
+                || format!("after {}", Calendar::LAST_DAY),
+                |d| d.to_string(),
+            );
+            writeln!(out, "  {} due {}, projected {end}", view.id(l.task), l.due)?;
+        }
     }
     Ok(())
 }
@@ -247,48 +250,53 @@ pub fn run_critical_path(ctx: &mut Ctx, args: CriticalPathArgs) -> CliResult {
             .json(&CriticalPathReport::new(&view, &cp, calendar, &zone))?;
         return Ok(());
     }
-    let ui = &ctx.ui;
-    let mut lines = Vec::new();
-    if cp.path.is_empty() {
-        lines.push("no open work: every task is resolved".to_string());
-    } else {
-        lines.push(format!(
-            "critical path: {} of work in {} task{}, done at the earliest {}",
-            work_text(cp.length),
-            cp.path.len(),
-            if cp.path.len() == 1 { "" } else { "s" },
-            when(calendar.end_at(cp.length), "%a %Y-%m-%d %H:%M")
-        ));
-        let width = view.id_width(cp.path.iter().copied());
-        lines.push(
-            ui.paint(Style::Bold, "start     finish    work   task")
-                .into_owned(),
-        );
-        let mut unestimated: Option<String> = None;
-        for &i in &cp.path {
-            let t = cp.timing[i].expect("open task");
-            let mark = if t.unestimated { "*" } else { "" };
-            if t.unestimated && unestimated.is_none() {
-                unestimated = Some(view.task(i).id.to_string());
-            }
-            lines.push(format!(
-                "{:<9} {:<9} {:<6} {}  {}",
-                work_text(t.earliest_start),
-                work_text(t.earliest_finish),
-                format!("{}{mark}", work_text(t.minutes)),
-                view.padded_id(ui, i, width),
-                escape(&view.task(i).subject, false)
-            ));
-        }
-        if let Some(id) = unestimated {
-            lines.push(format!(
-                "* unestimated: counted as 1d; set one with git task edit {id} --estimate 4h"
-            ));
-        }
-    }
     let out = ctx.ui.out();
-    for line in lines {
-        writeln!(out, "{line}")?;
+    if cp.path.is_empty() {
+        writeln!(out, "no open work: every task is resolved")?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "critical path: {} of work in {} task{}, done at the earliest {}",
+        work_text(cp.length),
+        cp.path.len(),
+        if cp.path.len() == 1 { "" } else { "s" },
+        when(calendar.end_at(cp.length), "%a %Y-%m-%d %H:%M")
+    )?;
+    writeln!(
+        out,
+        "{}",
+        paint(palette::BOLD, "start     finish    work   task")
+    )?;
+    // Start, finish and work at the widths of the heading, then the id.
+    let mut table = Table::new([
+        Column::left().min(9),
+        Column::left().min(9).gap(" "),
+        Column::left().min(6).gap(" "),
+        Column::left().gap(" "),
+        Column::left(),
+    ]);
+    let mut unestimated: Option<String> = None;
+    for &i in &cp.path {
+        let t = cp.timing[i].expect("open task");
+        let mark = if t.unestimated { "*" } else { "" };
+        if t.unestimated && unestimated.is_none() {
+            unestimated = Some(view.task(i).id.to_string());
+        }
+        table.row([
+            work_text(t.earliest_start),
+            work_text(t.earliest_finish),
+            format!("{}{mark}", work_text(t.minutes)),
+            view.id(i),
+            escape(&view.task(i).subject, false).into_owned(),
+        ]);
+    }
+    table.write(out)?;
+    if let Some(id) = unestimated {
+        writeln!(
+            out,
+            "* unestimated: counted as 1d; set one with git task edit {id} --estimate 4h"
+        )?;
     }
     Ok(())
 }
@@ -303,51 +311,47 @@ pub fn run_tracks(ctx: &mut Ctx, args: TracksArgs) -> CliResult {
         ctx.ui.json(&TracksReport::new(&view, &tracks))?;
         return Ok(());
     }
-    let ui = &ctx.ui;
     let ids = |list: &[usize]| {
         list.iter()
-            .map(|&i| view.id(ui, i))
+            .map(|&i| view.id(i))
             .collect::<Vec<_>>()
             .join(" ")
     };
-    let mut lines = Vec::new();
+    let out = ctx.ui.out();
     if tracks.is_empty() {
-        lines.push("no open work: every task is resolved".to_string());
+        writeln!(out, "no open work: every task is resolved")?;
     }
     for (n, t) in tracks.iter().enumerate() {
         if n > 0 {
-            lines.push(String::new());
+            writeln!(out)?;
         }
-        lines.push(
-            ui.paint(
-                Style::Bold,
-                &format!(
-                    "track {}: {} task{}, {} of work, {} long",
-                    n + 1,
-                    t.tasks.len(),
-                    if t.tasks.len() == 1 { "" } else { "s" },
-                    work_text(t.work),
-                    work_text(t.length)
-                ),
-            )
-            .into_owned(),
+        let heading = format!(
+            "track {}: {} task{}, {} of work, {} long",
+            n + 1,
+            t.tasks.len(),
+            if t.tasks.len() == 1 { "" } else { "s" },
+            work_text(t.work),
+            work_text(t.length)
         );
-        lines.push(format!("  starts    {}", ids(&t.starts)));
-        lines.push(format!("  ends      {}", ids(&t.ends)));
+        writeln!(out, "{}", paint(palette::BOLD, &heading))?;
+        // The names at the width of the longest, `fan-out`, and one more.
+        let mut table = Table::new([Column::left().min(8), Column::left()]).indent("  ");
+        table.row(["starts".to_string(), ids(&t.starts)]);
+        table.row(["ends".to_string(), ids(&t.ends)]);
         for &(i, k) in &t.fan_ins {
-            lines.push(format!("  fan-in    {} waits for {k}", view.id(ui, i)));
+            table.row([
+                "fan-in".to_string(),
+                format!("{} waits for {k}", view.id(i)),
+            ]);
         }
         for &(i, k) in &t.fan_outs {
-            lines.push(format!(
-                "  fan-out   {} is waited for by {k}",
-                view.id(ui, i)
-            ));
+            table.row([
+                "fan-out".to_string(),
+                format!("{} is waited for by {k}", view.id(i)),
+            ]);
         }
-        lines.push(format!("  tasks     {}", ids(&t.tasks)));
-    }
-    let out = ctx.ui.out();
-    for line in lines {
-        writeln!(out, "{line}")?;
+        table.row(["tasks".to_string(), ids(&t.tasks)]);
+        table.write(out)?;
     }
     Ok(())
 }

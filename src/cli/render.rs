@@ -1,6 +1,7 @@
 //! How tasks look: one-line listings and the tree every reading command
 //! shares (their JSON is `git_task::output`).
 
+use std::io::Write;
 use std::ops::Deref;
 
 use git_task::facts::Facts;
@@ -9,7 +10,8 @@ use git_task::task::Gate;
 use git_task::taskset::TaskSet;
 
 use super::Ctx;
-use super::ui::{Style, Ui, escape};
+use super::table::{Column, Table};
+use super::ui::{Ui, escape, paint, palette};
 
 /// The facts about a task set ([`Facts`]: state, ready, overdue, short
 /// ids) and how the CLI shows them: lines and trees.
@@ -39,96 +41,77 @@ impl<'a> View<'a> {
     }
 
     /// ` [overdue]` after a task's line, when it is; nothing otherwise.
-    pub fn overdue_mark(&self, ui: &Ui, i: usize) -> String {
+    pub fn overdue_mark(&self, i: usize) -> String {
         if self.overdue(i) {
-            format!(" {}", ui.paint(Style::Red, "[overdue]"))
+            format!(" {}", paint(palette::RED, "[overdue]"))
         } else {
             String::new()
         }
     }
 
-    /// The width of the id column for the tasks `indices`: the longest id.
-    pub fn id_width(&self, indices: impl IntoIterator<Item = usize>) -> usize {
-        indices
-            .into_iter()
-            .map(|i| self.task(i).id.as_str().len())
-            .max()
-            .unwrap_or(0)
-    }
-
-    /// The highlighted id, padded to `width` characters: the id column of
-    /// a table (the padding is counted without the colour codes).
-    pub fn padded_id(&self, ui: &Ui, i: usize, width: usize) -> String {
-        let pad = " ".repeat(width.saturating_sub(self.task(i).id.as_str().len()));
-        format!("{}{pad}", self.id(ui, i))
-    }
-
     /// The task's id with its short prefix highlighted.
-    pub fn id(&self, ui: &Ui, i: usize) -> String {
-        ui.id(self.task(i).id.as_str(), self.prefix_len(i))
+    pub fn id(&self, i: usize) -> String {
+        super::ui::id(self.task(i).id.as_str(), self.prefix_len(i))
     }
 
-    fn state_style(&self, i: usize) -> Style {
+    fn state_style(&self, i: usize) -> anstyle::Style {
         match self.state(i) {
-            State::Blocked => Style::Red,
-            State::InProgress => Style::Yellow,
-            State::Completed => Style::Green,
-            State::Cancelled => Style::Dim,
+            State::Blocked => palette::BLOCKED,
+            State::InProgress => palette::IN_PROGRESS,
+            State::Completed => palette::COMPLETED,
+            State::Cancelled => palette::CANCELLED,
             // Pending and waiting for nothing: ready.
-            State::Pending => Style::Cyan,
+            State::Pending => palette::READY,
         }
     }
 
-    /// `id  state  priority  kind  subject  @owner gate #label`, with the id
-    /// padded to `id_width` and `indent` before the subject.
-    pub fn line(&self, ui: &Ui, i: usize, id_width: usize, indent: &str) -> String {
+    /// The cells of a task's line in a [`LISTING`]: id, state, priority,
+    /// kind, then `indent`, the subject, `@owner`, `[gate]`, `[overdue]`
+    /// and `#labels`.
+    pub fn cells(&self, i: usize, indent: &str) -> [String; 5] {
         let task = self.task(i);
-        let state = format!("{:<11}", self.state(i).as_str());
-        let mut line = format!(
-            "{}  {} {:<8} {:<7} {indent}{}",
-            self.padded_id(ui, i, id_width),
-            ui.paint(self.state_style(i), &state),
-            task.priority.as_str(),
-            task.kind.as_str(),
-            escape(&task.subject, false),
-        );
+        let mut rest = format!("{indent}{}", escape(&task.subject, false));
         if let Some(owner) = &task.owner {
-            line.push_str(&format!(
+            rest.push_str(&format!(
                 " {}",
-                ui.paint(Style::Blue, &format!("@{}", escape(owner, false)))
+                paint(palette::BLUE, &format!("@{}", escape(owner, false)))
             ));
         }
         if task.gate.is_some() {
-            line.push_str(&format!(" {}", ui.paint(Style::Magenta, "[gate]")));
+            rest.push_str(&format!(" {}", paint(palette::MAGENTA, "[gate]")));
         }
-        line.push_str(&self.overdue_mark(ui, i));
+        rest.push_str(&self.overdue_mark(i));
         for label in &task.labels {
-            line.push_str(&format!(
+            rest.push_str(&format!(
                 " {}",
-                ui.paint(Style::Dim, &format!("#{}", escape(label, false)))
+                paint(palette::DIM, &format!("#{}", escape(label, false)))
             ));
         }
-        line
+        [
+            self.id(i),
+            paint(self.state_style(i), self.state(i).as_str()).into_owned(),
+            task.priority.as_str().to_owned(),
+            task.kind.as_str().to_owned(),
+            rest,
+        ]
     }
 
     /// One line about an open wait, for `blocked` and `show`, with user
     /// text escaped.
-    pub fn wait_line(&self, ui: &Ui, wait: &Wait) -> String {
+    pub fn wait_line(&self, wait: &Wait) -> String {
         self.graph
-            .describe_wait(wait, |j| self.id(ui, j), |t| escape(t, false).into_owned())
+            .describe_wait(wait, |j| self.id(j), |t| escape(t, false).into_owned())
     }
 
     /// Prints `indices` one per line, or as a tree of parents and children
     /// (a task whose parent is not listed is a root).
     pub fn print_lines(&self, ui: &mut Ui, indices: &[usize], tree: bool) -> std::io::Result<()> {
-        use std::io::Write;
-        let width = self.id_width(indices.iter().copied());
+        let mut table = Table::new(LISTING);
         if !tree {
             for &i in indices {
-                let line = self.line(ui, i, width, "");
-                writeln!(ui.out(), "{line}")?;
+                table.row(self.cells(i, ""));
             }
-            return Ok(());
+            return table.write(ui.out());
         }
         let listed: std::collections::HashSet<usize> = indices.iter().copied().collect();
         let mut children: Vec<Vec<usize>> = vec![Vec::new(); self.set.len()];
@@ -147,7 +130,6 @@ impl<'a> View<'a> {
         // Depth first with a stack of its own: a parent chain in the files
         // can be deeper than the call stack. Children are pushed last
         // first, so they come out in order under their parent.
-        let mut lines = Vec::new();
         let mut seen = std::collections::HashSet::new();
         let mut stack: Vec<(usize, String, String)> = roots
             .iter()
@@ -158,7 +140,7 @@ impl<'a> View<'a> {
             if !seen.insert(i) {
                 continue;
             }
-            lines.push(self.line(ui, i, width, &branch));
+            table.row(self.cells(i, &branch));
             let kids = &children[i];
             for (n, &c) in kids.iter().enumerate().rev() {
                 let last = n + 1 == kids.len();
@@ -170,12 +152,20 @@ impl<'a> View<'a> {
                 stack.push((c, format!("{rest}{b}"), format!("{rest}{r}")));
             }
         }
-        for line in lines {
-            writeln!(ui.out(), "{line}")?;
-        }
-        Ok(())
+        table.write(ui.out())
     }
 }
+
+/// The columns of a task listing (`list`, `ready`, `graph`'s tree): the
+/// id as wide as the longest, the state, priority and kind at the width of
+/// their longest names, then the subject and what follows it.
+pub const LISTING: [Column; 5] = [
+    Column::left(),
+    Column::left().min(11),
+    Column::left().min(8).gap(" "),
+    Column::left().min(7).gap(" "),
+    Column::left().gap(" "),
+];
 
 /// `true`, or the branch globs of a gate.
 pub fn gate_text(gate: &Gate) -> String {
@@ -199,13 +189,13 @@ pub fn tasks_count(n: usize) -> String {
 }
 
 /// The colour of a gate's state, wherever it is shown.
-pub fn gate_style(state: git_task::gate::GateState) -> Style {
+pub fn gate_style(state: git_task::gate::GateState) -> anstyle::Style {
     use git_task::gate::GateState;
     match state {
-        GateState::Green => Style::Green,
-        GateState::Yellow => Style::Yellow,
-        GateState::Red => Style::Red,
-        GateState::Cancelled => Style::Dim,
+        GateState::Green => palette::GREEN,
+        GateState::Yellow => palette::YELLOW,
+        GateState::Red => palette::RED,
+        GateState::Cancelled => palette::DIM,
     }
 }
 
@@ -242,26 +232,29 @@ pub fn summary(report: &git_task::check::Report) -> String {
 
 /// Diagnostics as people read them: `error: FILE:LINE:COL: message` and
 /// the hints under it.
-pub fn write_human(ui: &Ui, report: &git_task::check::Report, out: &mut String) {
+pub fn write_human(report: &git_task::check::Report, out: &mut impl Write) -> std::io::Result<()> {
     for d in &report.diagnostics {
         let (label, style) = match d.severity {
-            git_task::check::Severity::Error => ("error", Style::Red),
-            git_task::check::Severity::Warning => ("warning", Style::Yellow),
+            git_task::check::Severity::Error => ("error", palette::ERROR),
+            git_task::check::Severity::Warning => ("warning", palette::WARNING),
         };
-        out.push_str(&format!(
-            "{}: {}:{}:{}: {}\n",
-            ui.paint(style, label),
+        writeln!(
+            out,
+            "{}: {}:{}:{}: {}",
+            paint(style, label),
             escape(&d.path.display().to_string(), false),
             d.line,
             d.column,
             escape(&d.message, false)
-        ));
+        )?;
         for hint in &d.hints {
-            out.push_str(&format!(
-                "  {} {}\n",
-                ui.paint(Style::Cyan, "hint:"),
+            writeln!(
+                out,
+                "  {} {}",
+                paint(palette::HINT, "hint:"),
                 escape(&super::advice::hint(hint), false)
-            ));
+            )?;
         }
     }
+    Ok(())
 }

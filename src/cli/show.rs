@@ -5,7 +5,8 @@ use std::io::Write;
 use git_task::{gate, output};
 
 use super::render::{View, gate_text};
-use super::ui::{Style, escape};
+use super::table::{Column, Table};
+use super::ui::{escape, paint, palette};
 use super::{CliResult, Ctx, RevArgs};
 
 /// Show one task: its fields, what it waits for, its children, criteria
@@ -53,13 +54,18 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
         return Ok(());
     }
 
-    let ui = &ctx.ui;
-    let mut lines: Vec<String> = Vec::new();
-    let field = |name: &str, value: String| {
-        format!("{} {value}", ui.paint(Style::Bold, &format!("{name:<11}")))
+    // The fields: names at the width of the longest, `gate state`, and
+    // one more; a gate's reasons under its state.
+    let mut fields = Table::new([Column::left().min(11), Column::left().gap(" ")]);
+    let field = |fields: &mut Table, name: &str, value: String| {
+        fields.row([paint(palette::BOLD, name).into_owned(), value]);
     };
-    lines.push(field("id", view.id(ui, i)));
-    lines.push(field("subject", escape(&task.subject, false).into_owned()));
+    field(&mut fields, "id", view.id(i));
+    field(
+        &mut fields,
+        "subject",
+        escape(&task.subject, false).into_owned(),
+    );
     let mut status = view.state(i).to_string();
     if view.state(i) != git_task::graph::State::of(task.status) {
         status.push_str(&format!(" ({})", task.status));
@@ -67,30 +73,31 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     if view.graph.is_ready(i) {
         status.push_str(" — ready");
     }
-    lines.push(field("status", status));
-    lines.push(field(
+    field(&mut fields, "status", status);
+    field(
+        &mut fields,
         "kind",
         format!("{}, priority {}", task.kind, task.priority),
-    ));
+    );
     if let Some(parent) = &task.parent {
         let text = match set.index_of(parent.as_str()) {
             Some(p) => format!(
                 "{} \"{}\"",
-                view.id(ui, p),
+                view.id(p),
                 escape(&view.task(p).subject, false)
             ),
-            None => format!("{parent} {}", ui.paint(Style::Red, "(no such task)")),
+            None => format!("{parent} {}", paint(palette::RED, "(no such task)")),
         };
-        lines.push(field("parent", text));
+        field(&mut fields, "parent", text);
     }
     if let Some(owner) = &task.owner {
-        lines.push(field("owner", escape(owner, false).into_owned()));
+        field(&mut fields, "owner", escape(owner, false).into_owned());
     }
     if let Some(gate_field) = &task.gate {
-        lines.push(field("gate", gate_text(gate_field)));
+        field(&mut fields, "gate", gate_text(gate_field));
     }
     if let Some(g) = &gate {
-        let state = ui.paint(
+        let state = paint(
             super::render::gate_style(g.report.state),
             g.report.state.as_str(),
         );
@@ -102,41 +109,55 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
             }
             (None, _) => format!("{state} (protects {branches})"),
         };
-        lines.push(field("gate state", text));
+        field(&mut fields, "gate state", text);
         for reason in &g.report.reasons {
-            lines.push(format!("{:12}{}", "", escape(reason, false)));
+            fields.spanning([String::new(), escape(reason, false).into_owned()]);
         }
     }
     if let Some(estimate) = &task.estimate {
-        lines.push(field("estimate", estimate.to_string()));
+        field(&mut fields, "estimate", estimate.to_string());
     }
     if let Some(due) = task.due {
         let mut text = due.to_string();
         if view.overdue(i) {
-            text.push_str(&format!(" {}", ui.paint(Style::Red, "(overdue)")));
+            text.push_str(&format!(" {}", paint(palette::RED, "(overdue)")));
         }
-        lines.push(field("due", text));
+        field(&mut fields, "due", text);
     }
     if !task.labels.is_empty() {
-        lines.push(field(
+        field(
+            &mut fields,
             "labels",
             escape(&task.labels.join(", "), false).into_owned(),
-        ));
+        );
     }
     if let Some(verify) = &task.verify {
-        lines.push(field("verify", escape(verify, false).into_owned()));
+        field(&mut fields, "verify", escape(verify, false).into_owned());
     }
     if let Some(created) = task.created {
-        lines.push(field("created", git_task::task::format_timestamp(created)));
+        field(
+            &mut fields,
+            "created",
+            git_task::task::format_timestamp(created),
+        );
     }
     if let Some(started) = task.started {
-        lines.push(field("started", git_task::task::format_timestamp(started)));
+        field(
+            &mut fields,
+            "started",
+            git_task::task::format_timestamp(started),
+        );
     }
     if let Some(closed) = task.closed {
-        lines.push(field("closed", git_task::task::format_timestamp(closed)));
+        field(
+            &mut fields,
+            "closed",
+            git_task::task::format_timestamp(closed),
+        );
     }
     if let Some(waiver) = &task.waiver {
-        lines.push(field(
+        field(
+            &mut fields,
             "waived",
             format!(
                 "by {} at {}: {}",
@@ -144,82 +165,82 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
                 git_task::task::format_timestamp(waiver.at),
                 escape(&waiver.reason, false)
             ),
-        ));
+        );
     }
     if !task.blocked_by.is_empty() {
         let ids: Vec<String> = task.blocked_by.iter().map(|b| b.to_string()).collect();
-        lines.push(field("blocked by", ids.join(", ")));
+        field(&mut fields, "blocked by", ids.join(", "));
     }
-    let waits: Vec<String> = view
-        .graph
-        .open_waits(i)
-        .map(|w| view.wait_line(ui, &w))
-        .collect();
-    if !waits.is_empty() {
-        lines.push(ui.paint(Style::Bold, "waits for").into_owned());
-        lines.extend(waits.into_iter().map(|w| format!("  {w}")));
-    }
-    if !children.is_empty() {
-        lines.push(ui.paint(Style::Bold, "children").into_owned());
-        let width = view.id_width(children.iter().copied());
-        for &c in &children {
-            lines.push(format!(
-                "  {}  {:<11} {}",
-                view.padded_id(ui, c, width),
-                view.state(c),
-                escape(&view.task(c).subject, false)
-            ));
+    let out = ctx.ui.out();
+    fields.write(out)?;
+    let mut waits = view.graph.open_waits(i).peekable();
+    if waits.peek().is_some() {
+        writeln!(out, "{}", paint(palette::BOLD, "waits for"))?;
+        for w in waits {
+            writeln!(out, "  {}", view.wait_line(&w))?;
         }
     }
+    if !children.is_empty() {
+        writeln!(out, "{}", paint(palette::BOLD, "children"))?;
+        let mut table = Table::new([
+            Column::left(),
+            Column::left().min(11),
+            Column::left().gap(" "),
+        ])
+        .indent("  ");
+        for &c in &children {
+            table.row([
+                view.id(c),
+                view.state(c).to_string(),
+                escape(&view.task(c).subject, false).into_owned(),
+            ]);
+        }
+        table.write(out)?;
+    }
     if let Some(description) = &task.description {
-        lines.push(String::new());
-        lines.extend(
-            escape(description.trim_end(), true)
-                .lines()
-                .map(|l| format!("    {l}")),
-        );
+        writeln!(out)?;
+        for l in escape(description.trim_end(), true).lines() {
+            writeln!(out, "    {l}")?;
+        }
     }
     if !task.criteria.is_empty() {
-        lines.push(String::new());
-        lines.push(ui.paint(Style::Bold, "criteria").into_owned());
+        writeln!(out)?;
+        writeln!(out, "{}", paint(palette::BOLD, "criteria"))?;
         for (n, c) in task.criteria.iter().enumerate() {
             let mark = if c.met {
-                ui.paint(Style::Green, "[x]")
+                paint(palette::GREEN, "[x]")
             } else {
                 "[ ]".into()
             };
-            lines.push(format!("  {}. {mark} {}", n + 1, escape(&c.text, false)));
+            writeln!(out, "  {}. {mark} {}", n + 1, escape(&c.text, false))?;
         }
     }
     if !task.notes.is_empty() {
-        lines.push(String::new());
-        lines.push(ui.paint(Style::Bold, "notes").into_owned());
+        writeln!(out)?;
+        writeln!(out, "{}", paint(palette::BOLD, "notes"))?;
         for note in &task.notes {
             let by = note
                 .by
                 .as_deref()
                 .map(|b| format!(" {}", escape(b, false)))
                 .unwrap_or_default();
-            lines.push(format!(
+            writeln!(
+                out,
                 "  {}{by}",
-                ui.paint(Style::Dim, &note.at.format("%Y-%m-%d %H:%M").to_string())
-            ));
-            lines.extend(escape(&note.text, true).lines().map(|l| format!("    {l}")));
+                paint(palette::DIM, &note.at.format("%Y-%m-%d %H:%M").to_string())
+            )?;
+            for l in escape(&note.text, true).lines() {
+                writeln!(out, "    {l}")?;
+            }
         }
     }
     if !task.meta.is_empty() {
-        lines.push(String::new());
-        lines.push(ui.paint(Style::Bold, "meta").into_owned());
+        writeln!(out)?;
+        writeln!(out, "{}", paint(palette::BOLD, "meta"))?;
         let text = toml::to_string(&task.meta).unwrap_or_default();
-        lines.extend(
-            escape(text.trim_end(), true)
-                .lines()
-                .map(|l| format!("  {l}")),
-        );
-    }
-    let out = ctx.ui.out();
-    for line in lines {
-        writeln!(out, "{line}")?;
+        for l in escape(text.trim_end(), true).lines() {
+            writeln!(out, "  {l}")?;
+        }
     }
     Ok(())
 }

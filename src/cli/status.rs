@@ -8,7 +8,8 @@ use git_task::gate::GateState;
 use git_task::output::StatusReport;
 
 use super::render::{View, tasks_count, work_text};
-use super::ui::{Style, Ui, escape};
+use super::table::{Column, Table};
+use super::ui::{escape, paint, palette};
 use super::{CliResult, Ctx, RevArgs};
 
 /// How many ready tasks the text dashboard names.
@@ -49,25 +50,24 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
         ctx.ui.json(&StatusReport::new(&view, &dashboard))?;
         return Ok(());
     }
-    let lines = status_lines(&ctx.ui, &view, &dashboard, &args.rev.flag());
-    let out = ctx.ui.out();
-    for line in lines {
-        writeln!(out, "{line}")?;
-    }
+    write_status(ctx.ui.out(), &view, &dashboard, &args.rev.flag())?;
     Ok(())
 }
 
-/// `[########------------]  40%`, the filled part rounded down.
-fn bar(ui: &Ui, p: Progress) -> String {
+/// `[########------------]`, the filled part rounded down.
+fn bar(p: Progress) -> String {
     let filled = p.share(BAR_WIDTH).unwrap_or(0).min(BAR_WIDTH);
-    let percent = p
-        .percent()
-        .map_or_else(|| "   -".to_string(), |n| format!("{n:>3}%"));
     format!(
-        "[{}{}] {percent}",
-        ui.paint(Style::Green, &"#".repeat(filled as usize)),
-        ui.paint(Style::Dim, &"-".repeat((BAR_WIDTH - filled) as usize)),
+        "[{}{}]",
+        paint(palette::GREEN, &"#".repeat(filled as usize)),
+        paint(palette::DIM, &"-".repeat((BAR_WIDTH - filled) as usize)),
     )
+}
+
+/// `40%`, or `-` when there is no work to measure.
+fn percent(p: Progress) -> String {
+    p.percent()
+        .map_or_else(|| "-".to_string(), |n| format!("{n}%"))
 }
 
 /// `2d of 5d`, or `no work` when everything is cancelled.
@@ -81,140 +81,136 @@ fn amount(p: Progress) -> String {
 
 /// `rev` is ` --rev REV` for the commands the dashboard names, when it
 /// shows a revision.
-fn status_lines(ui: &Ui, view: &View, d: &Dashboard, rev: &str) -> Vec<String> {
-    let mut lines = Vec::new();
+fn write_status(
+    out: &mut impl Write,
+    view: &View,
+    d: &Dashboard,
+    rev: &str,
+) -> std::io::Result<()> {
     if view.set.is_empty() {
-        lines.push(super::render::NO_TASKS.into());
-        return lines;
+        return writeln!(out, "{}", super::render::NO_TASKS);
     }
-    let heading = |text: &str| ui.paint(Style::Bold, text).into_owned();
+    let heading = |text: &str| paint(palette::BOLD, text).into_owned();
     let subject = |i: usize| escape(&view.task(i).subject, false).into_owned();
+    // Each section: indented, the id column as wide as its longest id.
+    let section = || Table::new([Column::left(), Column::left()]).indent("  ");
     let c = &d.counts;
-    lines.push(format!(
+    writeln!(
+        out,
         "{}: {} pending, {} in progress, {} completed, {} cancelled",
         tasks_count(c.total),
         c.pending,
         c.in_progress,
         c.completed,
         c.cancelled,
-    ));
-    let mut counts = format!(
+    )?;
+    write!(
+        out,
         "{} ready, {} blocked",
-        ui.paint(Style::Cyan, &d.ready.len().to_string()),
-        ui.paint(Style::Red, &d.blocked.len().to_string()),
-    );
+        paint(palette::READY, &d.ready.len().to_string()),
+        paint(palette::BLOCKED, &d.blocked.len().to_string()),
+    )?;
     if d.ready.is_empty() && !d.blocked.is_empty() {
-        counts.push_str(&format!(
-            "; nothing can start now, see `git task blocked{rev}`"
-        ));
+        write!(out, "; nothing can start now, see `git task blocked{rev}`")?;
     }
-    lines.push(counts);
+    writeln!(out)?;
 
     // Progress: labels padded so the bars line up, then the amounts padded
     // so the epic subjects line up.
-    lines.push(String::new());
-    lines.push(heading("Progress"));
-    let overall = "overall";
-    let label_width = view
-        .id_width(d.epics.iter().map(|&(i, _)| i))
-        .max(overall.len());
-    let amount_width = d
-        .epics
-        .iter()
-        .map(|&(_, p)| amount(p).len())
-        .chain([amount(d.overall).len()])
-        .max()
-        .unwrap_or(0);
-    lines.push(format!(
-        "  {overall:<label_width$}  {}  {}",
-        bar(ui, d.overall),
-        amount(d.overall)
-    ));
+    writeln!(out)?;
+    writeln!(out, "{}", heading("Progress"))?;
+    let mut progress = Table::new([
+        Column::left(),
+        Column::left(),
+        Column::right().min(4).gap(" "),
+        Column::left(),
+        Column::left(),
+    ])
+    .indent("  ");
+    progress.row([
+        "overall".to_string(),
+        bar(d.overall),
+        percent(d.overall),
+        amount(d.overall),
+    ]);
     for &(i, p) in &d.epics {
-        lines.push(format!(
-            "  {}  {}  {:<amount_width$}  {}",
-            view.padded_id(ui, i, label_width),
-            bar(ui, p),
-            amount(p),
-            subject(i),
-        ));
+        progress.row([view.id(i), bar(p), percent(p), amount(p), subject(i)]);
     }
+    progress.write(out)?;
 
     if !d.in_progress.is_empty() {
-        lines.push(String::new());
-        lines.push(heading("In progress"));
-        let width = view.id_width(d.in_progress.iter().copied());
+        writeln!(out)?;
+        writeln!(out, "{}", heading("In progress"))?;
+        let mut table = section();
         for &i in &d.in_progress {
             let owner = match &view.task(i).owner {
-                Some(o) => ui
-                    .paint(Style::Blue, &format!("@{}", escape(o, false)))
-                    .into_owned(),
-                None => ui.paint(Style::Dim, "(no owner)").into_owned(),
+                Some(o) => paint(palette::BLUE, &format!("@{}", escape(o, false))).into_owned(),
+                None => paint(palette::DIM, "(no owner)").into_owned(),
             };
-            lines.push(format!(
-                "  {}  {}  {owner}",
-                view.padded_id(ui, i, width),
-                subject(i)
-            ));
+            table.row([view.id(i), format!("{}  {owner}", subject(i))]);
         }
+        table.write(out)?;
     }
 
     if !d.overdue.is_empty() {
-        lines.push(String::new());
-        lines.push(heading("Overdue"));
-        let width = view.id_width(d.overdue.iter().copied());
+        writeln!(out)?;
+        writeln!(out, "{}", heading("Overdue"))?;
+        let mut table = section();
         for &i in &d.overdue {
             let due = view.task(i).due.map(|d| d.to_string()).unwrap_or_default();
-            lines.push(format!(
-                "  {}  {}  {}",
-                view.padded_id(ui, i, width),
-                ui.paint(Style::Red, &format!("due {due}")),
-                subject(i)
-            ));
+            table.row([
+                view.id(i),
+                format!(
+                    "{}  {}",
+                    paint(palette::RED, &format!("due {due}")),
+                    subject(i)
+                ),
+            ]);
         }
+        table.write(out)?;
     }
 
     // Sections with nothing in them are left out.
     if !d.ready.is_empty() {
-        lines.push(String::new());
-        lines.push(heading("Ready now, most urgent first"));
+        writeln!(out)?;
+        writeln!(out, "{}", heading("Ready now, most urgent first"))?;
     }
-    let first: Vec<usize> = d.ready.iter().copied().take(READY_SHOWN).collect();
-    let width = view.id_width(first.iter().copied());
-    for &i in &first {
-        lines.push(format!(
-            "  {}  {}",
-            view.padded_id(ui, i, width),
-            subject(i)
-        ));
+    let mut table = section();
+    for &i in d.ready.iter().take(READY_SHOWN) {
+        table.row([view.id(i), subject(i)]);
     }
+    table.write(out)?;
     if d.ready.len() > READY_SHOWN {
-        lines.push(format!(
+        writeln!(
+            out,
             "  … and {} more (git task ready{rev} lists them all)",
             d.ready.len() - READY_SHOWN
-        ));
+        )?;
     }
 
     if !d.gates.is_empty() {
-        lines.push(String::new());
-        lines.push(heading("Gates"));
-        let indices: Vec<usize> = d.gates.iter().map(|(i, _)| *i).collect();
-        let width = view.id_width(indices.iter().copied());
+        writeln!(out)?;
+        writeln!(out, "{}", heading("Gates"))?;
+        let mut table =
+            Table::new([Column::left(), Column::left().min(9), Column::left()]).indent("  ");
         for (i, report) in &d.gates {
-            let state = format!("{:<9}", report.state.as_str());
-            let mut line = format!(
-                "  {}  {}  {}",
-                view.padded_id(ui, *i, width),
-                ui.paint(super::render::gate_style(report.state), &state),
-                subject(*i)
-            );
+            let mut text = subject(*i);
             if report.state == GateState::Red
                 && let Some(reason) = report.reasons.first()
             {
-                line.push_str(&format!(" — {}", escape(reason, false)));
+                text.push_str(&format!(" — {}", escape(reason, false)));
             }
-            lines.push(line);
+            table.row([
+                view.id(*i),
+                paint(
+                    super::render::gate_style(report.state),
+                    report.state.as_str(),
+                )
+                .into_owned(),
+                text,
+            ]);
         }
+        table.write(out)?;
     }
-    lines
+    Ok(())
 }

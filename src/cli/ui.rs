@@ -1,9 +1,17 @@
-//! Terminal output: colour when it is wanted, escaping of user text, and a
-//! stdout that turns a closed pipe into a quiet exit.
+//! Terminal output: the palette, the colour decision, escaping of user
+//! text, and a stdout that turns a closed pipe into a quiet exit.
+//!
+//! Renderers always style their text with the [`palette`]; stdout and
+//! stderr are [`anstream::AutoStream`]s that pass the codes through when
+//! colour is on and strip them when it is off, so no renderer asks whether
+//! colour is on (the way clap and cargo write theirs).
 
 use std::borrow::Cow;
-use std::io::{self, BufWriter, IsTerminal, Stdout, Write};
+use std::io::{self, BufWriter, IsTerminal, Stdout, StdoutLock, Write};
 
+use anstream::AutoStream;
+use anstream::stream::RawStream;
+use anstyle::Style;
 use clap::ValueEnum;
 
 /// User text made safe for the terminal: control characters and
@@ -12,7 +20,8 @@ use clap::ValueEnum;
 /// Markdown escapers build on too.
 pub use git_task::markup::escape::controls as escape;
 
-/// `--color` values.
+/// `--color` values. The variants have no doc comments: clap would print
+/// them in `--help`, where the flag's own help says it all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
     Auto,
@@ -20,88 +29,74 @@ pub enum ColorChoice {
     Never,
 }
 
-/// Text styles, as SGR codes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Style {
-    Plain,
-    Bold,
-    Dim,
-    Red,
-    Green,
-    Yellow,
-    Blue,
-    Magenta,
-    Cyan,
-    IdPrefix,
-}
+/// Every style git-task prints with, in one place, so that a colour means
+/// the same thing in every command.
+pub mod palette {
+    use anstyle::{AnsiColor, Color, Style};
 
-impl Style {
-    fn code(self) -> &'static str {
-        match self {
-            Style::Plain => "",
-            Style::Bold => "1",
-            Style::Dim => "2",
-            Style::Red => "31",
-            Style::Green => "32",
-            Style::Yellow => "33",
-            Style::Blue => "34",
-            Style::Magenta => "35",
-            Style::Cyan => "36",
-            Style::IdPrefix => "1;35",
-        }
+    const fn fg(color: AnsiColor) -> Style {
+        Style::new().fg_color(Some(Color::Ansi(color)))
     }
+
+    /// Headings, field names, log subjects.
+    pub const BOLD: Style = Style::new().bold();
+    /// What is there but matters less: dates, labels, the tail of an id.
+    pub const DIM: Style = Style::new().dimmed();
+    /// Something wrong or late: overdue, removed, critical, a red gate.
+    pub const RED: Style = fg(AnsiColor::Red);
+    /// Something done or added: completed, `+`, `[x]`, progress.
+    pub const GREEN: Style = fg(AnsiColor::Green);
+    /// Something that needs a look: a change, a yellow gate, a guess.
+    pub const YELLOW: Style = fg(AnsiColor::Yellow);
+    /// Owners.
+    pub const BLUE: Style = fg(AnsiColor::Blue);
+    /// Gates and merge conflicts in a diff.
+    pub const MAGENTA: Style = fg(AnsiColor::Magenta);
+    /// What can start now.
+    pub const CYAN: Style = fg(AnsiColor::Cyan);
+
+    /// The `error:` label.
+    pub const ERROR: Style = RED;
+    /// The `warning:` label.
+    pub const WARNING: Style = YELLOW;
+    /// The `hint:` and `note:` labels.
+    pub const HINT: Style = CYAN;
+    /// The shortest unique prefix of a task id: what to type.
+    pub const ID_PREFIX: Style = fg(AnsiColor::Magenta).bold();
+    /// The rest of a task id.
+    pub const ID_REST: Style = DIM;
+
+    /// A blocked task.
+    pub const BLOCKED: Style = RED;
+    /// A task in progress.
+    pub const IN_PROGRESS: Style = YELLOW;
+    /// A completed task.
+    pub const COMPLETED: Style = GREEN;
+    /// A cancelled task.
+    pub const CANCELLED: Style = DIM;
+    /// A pending task that waits for nothing: ready.
+    pub const READY: Style = CYAN;
 }
 
-/// Where results go. Holds the colour decision for stdout and stderr.
+/// Where results go: stdout (buffered) and stderr, each coloured or not
+/// as `--color` and the environment decide for it.
 pub struct Ui {
-    out: BufWriter<Stdout>,
+    out: BufWriter<AutoStream<Stdout>>,
     /// Whether stdout is a terminal: a person reads it, not a program.
     out_tty: bool,
-    color: bool,
-    err_color: bool,
+    err_choice: anstream::ColorChoice,
 }
 
 impl Ui {
+    /// Decides, once, for stdout and for stderr whether they get colour.
     pub fn new(choice: ColorChoice) -> Ui {
-        // The conventions of no-color.org and bixense.com/clicolors, in
-        // anstream's order: NO_COLOR wins over CLICOLOR_FORCE, which
-        // colours even a pipe; CLICOLOR=0 turns colour off on a terminal.
-        let set = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
-        let no_color = set("NO_COLOR").is_some();
-        let force = set("CLICOLOR_FORCE").is_some_and(|v| v != "0");
-        let clicolor_off = set("CLICOLOR").is_some_and(|v| v == "0");
-        let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
-        let decide = |tty: bool| match choice {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto if no_color => false,
-            ColorChoice::Auto if force => true,
-            ColorChoice::Auto => tty && !clicolor_off && !dumb,
-        };
+        let stdout = io::stdout();
+        let out_choice = decide(choice, &stdout);
         Ui {
-            out: BufWriter::new(io::stdout()),
-            out_tty: io::stdout().is_terminal(),
-            color: decide(io::stdout().is_terminal()),
-            err_color: decide(io::stderr().is_terminal()),
+            out_tty: stdout.is_terminal(),
+            out: BufWriter::new(AutoStream::new(stdout, out_choice)),
+            err_choice: decide(choice, &io::stderr()),
         }
-    }
-
-    /// `text` in `style` when colour is on.
-    pub fn paint<'a>(&self, style: Style, text: &'a str) -> Cow<'a, str> {
-        paint(self.color, style, text)
-    }
-
-    /// A task id with its shortest unique prefix highlighted.
-    pub fn id(&self, id: &str, prefix_len: usize) -> String {
-        if !self.color {
-            return id.to_owned();
-        }
-        let (head, tail) = id.split_at(prefix_len.min(id.len()));
-        format!(
-            "{}{}",
-            paint(true, Style::IdPrefix, head),
-            paint(true, Style::Dim, tail)
-        )
     }
 
     /// On a terminal, the line that says why an answer is empty; nothing
@@ -110,14 +105,24 @@ impl Ui {
         if !self.out_tty {
             return Ok(());
         }
-        let line = paint(self.color, Style::Dim, text).into_owned();
-        writeln!(self.out, "{line}")
+        writeln!(self.out, "{}", paint(palette::DIM, text))
     }
 
-    pub fn out(&mut self) -> &mut BufWriter<Stdout> {
+    /// Stdout for human output: what is written in the palette's styles
+    /// loses them when stdout is not to be coloured.
+    pub fn out(&mut self) -> &mut BufWriter<AutoStream<Stdout>> {
         &mut self.out
     }
 
+    /// Stdout for output that must arrive byte for byte (JSON carries a
+    /// DEL character as it is, which the stripping stream would drop):
+    /// what `out` holds is written first. Flush the writer when done.
+    fn exact(&mut self) -> io::Result<BufWriter<StdoutLock<'static>>> {
+        self.out.flush()?;
+        Ok(BufWriter::new(io::stdout().lock()))
+    }
+
+    /// Writes out what stdout holds; a closed pipe shows here.
     pub fn flush(&mut self) -> io::Result<()> {
         self.out.flush()
     }
@@ -125,55 +130,50 @@ impl Ui {
     /// Writes a document of [`git_task::output`] as the JSON answer of a
     /// command.
     pub fn json(&mut self, value: &impl serde::Serialize) -> io::Result<()> {
-        serde_json::to_writer_pretty(&mut self.out, value)?;
-        writeln!(self.out)
+        let mut out = self.exact()?;
+        serde_json::to_writer_pretty(&mut out, value)?;
+        writeln!(out)?;
+        out.flush()
     }
 
     /// A diagnostic on stderr: `error: …`, `warning: …`, `hint: …`.
     pub fn diagnostic(&self, label: &str, style: Style, message: &str) {
-        let mut err = io::stderr().lock();
+        let mut err = self.err();
         let mut lines = message.lines();
         let first = lines.next().unwrap_or("");
-        let _ = writeln!(
-            err,
-            "{}: {}",
-            paint(self.err_color, style, label),
-            escape(first, false)
-        );
+        let _ = writeln!(err, "{}: {}", paint(style, label), escape(first, false));
         for line in lines {
             let _ = writeln!(err, "{}", escape(line, false));
         }
     }
 
+    /// `error: …` on stderr.
     pub fn error(&self, message: &str) {
-        self.diagnostic("error", Style::Red, message);
+        self.diagnostic("error", palette::ERROR, message);
     }
 
+    /// `warning: …` on stderr.
     pub fn warning(&self, message: &str) {
-        self.diagnostic("warning", Style::Yellow, message);
+        self.diagnostic("warning", palette::WARNING, message);
     }
 
+    /// `hint: …` on stderr.
     pub fn hint(&self, message: &str) {
-        self.diagnostic("hint", Style::Cyan, message);
-    }
-
-    /// Text already formatted (and escaped) for stderr.
-    pub fn raw_err(&self, text: &str) {
-        let _ = io::stderr().lock().write_all(text.as_bytes());
+        self.diagnostic("hint", palette::HINT, message);
     }
 
     /// Whether stderr gets colour.
     pub fn err_color(&self) -> bool {
-        self.err_color
+        self.err_choice != anstream::ColorChoice::Never
     }
 
     /// A notice on stderr from code that has no `Ui` at hand (a callback
     /// of the library): `note: …`.
     pub fn notice(color: bool, message: &str) {
         let _ = writeln!(
-            io::stderr().lock(),
+            err_stream(stream_choice(color)),
             "{}: {}",
-            paint(color, Style::Cyan, "note"),
+            paint(palette::HINT, "note"),
             escape(message, false)
         );
     }
@@ -181,14 +181,80 @@ impl Ui {
     /// A message on stderr that is not a problem (what a mutation did when
     /// stdout carries the answer).
     pub fn info(&self, message: &str) {
-        let _ = writeln!(io::stderr().lock(), "{}", escape(message, true));
+        let _ = writeln!(self.err(), "{}", escape(message, true));
+    }
+
+    /// Stderr, locked, for a report written in pieces (escape user text
+    /// in it): coloured as stderr is to be.
+    pub fn err(&self) -> AutoStream<io::StderrLock<'static>> {
+        err_stream(self.err_choice)
     }
 }
 
-fn paint(on: bool, style: Style, text: &str) -> Cow<'_, str> {
-    if on && style != Style::Plain && !text.is_empty() {
-        Cow::Owned(format!("\x1b[{}m{}\x1b[0m", style.code(), text))
+/// Stderr, locked, coloured as `choice` says.
+fn err_stream(choice: anstream::ColorChoice) -> AutoStream<io::StderrLock<'static>> {
+    AutoStream::new(io::stderr(), choice).lock()
+}
+
+/// The stream choice for a colour already decided.
+fn stream_choice(color: bool) -> anstream::ColorChoice {
+    if color {
+        anstream::ColorChoice::Always
     } else {
+        anstream::ColorChoice::Never
+    }
+}
+
+/// Whether `stream` gets colour: `--color always` and `never` as they say;
+/// for `auto`, anstream's reading of the conventions of no-color.org and
+/// bixense.com/clicolors (NO_COLOR wins over CLICOLOR_FORCE, which colours
+/// even a pipe; CLICOLOR=0 turns colour off; a terminal is coloured unless
+/// TERM is `dumb` or unset), with one rule anstream lacks: CLICOLOR_FORCE=0
+/// forces nothing, as the clicolors convention reads it.
+fn decide<S: RawStream>(choice: ColorChoice, stream: &S) -> anstream::ColorChoice {
+    match choice {
+        ColorChoice::Always => anstream::ColorChoice::Always,
+        ColorChoice::Never => anstream::ColorChoice::Never,
+        ColorChoice::Auto => match AutoStream::choice(stream) {
+            // anstream took the `0` for a force: NO_COLOR and CLICOLOR=0,
+            // which come first, are not set, so the answer is the one for
+            // a stream nobody forces.
+            anstream::ColorChoice::Always if clicolor_force_is_zero() => {
+                stream_choice(unforced(stream))
+            }
+            decided => decided,
+        },
+    }
+}
+
+fn clicolor_force_is_zero() -> bool {
+    std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| v == "0")
+}
+
+/// anstream's answer for a terminal when nothing forces colour.
+fn unforced<S: RawStream>(stream: &S) -> bool {
+    stream.is_terminal()
+        && (anstyle_query::term_supports_color()
+            || anstyle_query::clicolor().unwrap_or(false)
+            || anstyle_query::is_ci())
+}
+
+/// A task id with its shortest unique prefix highlighted.
+pub fn id(id: &str, prefix_len: usize) -> String {
+    let (head, tail) = id.split_at(prefix_len.min(id.len()));
+    format!(
+        "{}{}",
+        paint(palette::ID_PREFIX, head),
+        paint(palette::ID_REST, tail)
+    )
+}
+
+/// `text` between the codes of `style`; empty text stays empty. Written
+/// to a [`Ui`] stream, the codes are dropped when colour is off there.
+pub fn paint(style: Style, text: &str) -> Cow<'_, str> {
+    if style.is_plain() || text.is_empty() {
         Cow::Borrowed(text)
+    } else {
+        Cow::Owned(format!("{style}{text}{style:#}"))
     }
 }

@@ -848,6 +848,20 @@ fn control_characters_in_user_text_are_escaped() {
 }
 
 #[test]
+fn json_carries_a_del_character_that_the_terminal_output_spells_out() {
+    // serde_json leaves DEL raw; the stream that strips colour codes from
+    // a pipe would drop it, so JSON is written past that stream.
+    let env = TestEnv::new();
+    env.write("del", "subject = \"rub\\u007fout\"\n");
+    for args in [&["show", "del", "--json"][..], &["list", "--json"]] {
+        let out = env.task(args);
+        assert!(out.ok().contains("rub\u{7f}out"), "{:?}", out.stdout);
+    }
+    let listed = env.task(&["list"]);
+    assert!(listed.ok().contains("rub\\u{7f}out"), "{:?}", listed.stdout);
+}
+
+#[test]
 fn colour_in_a_pipe_only_when_asked_or_forced() {
     let env = TestEnv::new();
     env.add(&["Task", "--id", "task"]);
@@ -898,6 +912,45 @@ fn colour_on_a_terminal_unless_no_color_clicolor_or_a_dumb_terminal() {
     assert!(coloured_on_a_terminal(&env, &[("NO_COLOR", "")]));
     assert!(!coloured_on_a_terminal(&env, &[("CLICOLOR", "0")]));
     assert!(!coloured_on_a_terminal(&env, &[("TERM", "dumb")]));
+}
+
+/// `git task list` on a terminal with `TERM` unset and `vars` set: whether
+/// its output is coloured.
+fn coloured_on_a_terminal_without_term(env: &TestEnv, vars: &[(&str, &str)]) -> bool {
+    let mut cmd = env.command("script");
+    cmd.args(["-qec", "git-task list", "/dev/null"])
+        .env_remove("TERM");
+    for (k, v) in vars {
+        cmd.env(k, v);
+    }
+    let out = common::run(&mut cmd);
+    assert!(out.stdout.contains("Task"), "{out:?}");
+    out.stdout.contains("\x1b[")
+}
+
+#[test]
+fn colour_on_a_terminal_without_term_only_when_clicolor_or_ci_says_so() {
+    if !common::have_tool("script", "colour on a terminal") {
+        return;
+    }
+    let env = TestEnv::new();
+    env.add(&["Task", "--id", "task"]);
+    assert!(!coloured_on_a_terminal_without_term(&env, &[]));
+    assert!(coloured_on_a_terminal_without_term(
+        &env,
+        &[("CLICOLOR", "1")]
+    ));
+    assert!(coloured_on_a_terminal_without_term(&env, &[("CI", "true")]));
+    assert!(coloured_on_a_terminal_without_term(
+        &env,
+        &[("CLICOLOR_FORCE", "1")]
+    ));
+    // `0` forces nothing, on a terminal as in a pipe.
+    assert!(!coloured_on_a_terminal_without_term(
+        &env,
+        &[("CLICOLOR_FORCE", "0")]
+    ));
+    assert!(coloured_on_a_terminal(&env, &[("CLICOLOR_FORCE", "0")]));
 }
 
 #[test]
