@@ -4,18 +4,18 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::Version;
-use super::task::Brief;
+use super::{Brief, Named};
 use crate::history::{Change, GateChange, TaskSetDiff};
 use crate::id::TaskId;
-use crate::task::{Status, Task};
+use crate::task::Task;
 use crate::taskset::TaskSet;
 
 /// A task the change adds, with what shapes the graph.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct AddedTask<'a> {
-    pub id: &'a TaskId,
-    pub subject: &'a str,
-    pub status: Status,
+    /// The task's id, subject and status.
+    #[serde(flatten)]
+    pub task: Brief<'a>,
     pub blocked_by: &'a [TaskId],
     pub parent: Option<&'a TaskId>,
     pub estimate: Option<String>,
@@ -24,9 +24,7 @@ pub struct AddedTask<'a> {
 impl<'a> AddedTask<'a> {
     fn new(t: &'a Task) -> AddedTask<'a> {
         AddedTask {
-            id: &t.id,
-            subject: &t.subject,
-            status: t.status,
+            task: Brief::new(t),
             blocked_by: &t.blocked_by,
             parent: t.parent.as_ref(),
             estimate: t.estimate.as_ref().map(|e| e.to_string()),
@@ -37,9 +35,9 @@ impl<'a> AddedTask<'a> {
 /// A task in both sides that differs, change by change.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct ChangedTask<'a> {
-    pub id: &'a TaskId,
-    /// The subject on the new side.
-    pub subject: &'a str,
+    /// The task on the new side.
+    #[serde(flatten)]
+    pub task: Named<'a>,
     pub changes: &'a [Change],
 }
 
@@ -95,8 +93,7 @@ impl<'a> DiffReport<'a> {
                 .map(|(_, j, changes)| {
                     let t = &new.tasks()[*j];
                     ChangedTask {
-                        id: &t.id,
-                        subject: &t.subject,
+                        task: Named::new(t),
                         changes,
                     }
                 })

@@ -3,20 +3,20 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::Version;
+use super::{Brief, Named, Version};
 use crate::drawing::{Drawing, EdgeKind};
 use crate::facts::Facts;
 use crate::gate::{GateHold, GateReport, GateState, gate_state};
 use crate::graph::State;
 use crate::id::TaskId;
-use crate::task::{Kind, Status, Waiver};
+use crate::task::{Kind, Waiver};
 
 /// A drawn task.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct Node<'a> {
-    pub id: &'a TaskId,
-    pub subject: &'a str,
-    pub status: Status,
+    /// The task's id, subject and status.
+    #[serde(flatten)]
+    pub task: Brief<'a>,
     pub state: State,
     pub ready: bool,
     pub kind: Kind,
@@ -52,9 +52,7 @@ impl<'a> GraphDocument<'a> {
                 .map(|&i| {
                     let task = facts.task(i);
                     Node {
-                        id: &task.id,
-                        subject: &task.subject,
-                        status: task.status,
+                        task: Brief::new(task),
                         state: facts.state(i),
                         ready: facts.is_ready(i),
                         kind: task.kind,
@@ -78,8 +76,9 @@ impl<'a> GraphDocument<'a> {
 /// A gate with its state, the branches it protects and any waiver.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct GateObject<'a> {
-    pub id: &'a TaskId,
-    pub subject: &'a str,
+    /// The task's id and subject.
+    #[serde(flatten)]
+    pub task: Named<'a>,
     pub state: GateState,
     /// Why it is red, or what was waived, in words.
     pub reasons: &'a [String],
@@ -114,8 +113,7 @@ impl<'a> GateList<'a> {
                 .map(|(i, r)| {
                     let t = facts.task(*i);
                     GateObject {
-                        id: &t.id,
-                        subject: &t.subject,
+                        task: Named::new(t),
                         state: r.state,
                         reasons: &r.reasons,
                         holds: &r.holds,

@@ -4,7 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime, SecondsFormat};
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::Version;
+use super::{Named, Version};
 use crate::clock::Zone;
 use crate::facts::Facts;
 use crate::graph::{Calendar, CriticalPath, Schedule, Timing, Track};
@@ -20,8 +20,9 @@ fn stamp(t: Option<NaiveDateTime>, zone: &Zone) -> Option<String> {
 /// One scheduled task.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct PlannedTask<'a> {
-    pub id: &'a TaskId,
-    pub subject: &'a str,
+    /// The task's id and subject.
+    #[serde(flatten)]
+    pub task: Named<'a>,
     /// The wave, from 1.
     pub wave: usize,
     /// The worker, from 1; null for a task with no work of its own.
@@ -98,8 +99,7 @@ impl<'a> PlanReport<'a> {
                 let timing = cp.timing[i]?;
                 let t = facts.task(i);
                 Some(PlannedTask {
-                    id: &t.id,
-                    subject: &t.subject,
+                    task: Named::new(t),
                     wave: wave_of[i],
                     worker: slot.worker.map(|w| w + 1),
                     start_minutes: slot.start,
@@ -140,8 +140,9 @@ impl<'a> PlanReport<'a> {
 /// One task's timing on the critical-path analysis.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct TimedTask<'a> {
-    pub id: &'a TaskId,
-    pub subject: &'a str,
+    /// The task's id and subject.
+    #[serde(flatten)]
+    pub task: Named<'a>,
     pub work_minutes: u64,
     pub unestimated: bool,
     pub earliest_start_minutes: u64,
@@ -154,8 +155,7 @@ pub struct TimedTask<'a> {
 impl<'a> TimedTask<'a> {
     fn new(facts: &Facts<'a>, i: usize, t: &Timing) -> TimedTask<'a> {
         TimedTask {
-            id: &facts.task(i).id,
-            subject: &facts.task(i).subject,
+            task: Named::new(facts.task(i)),
             work_minutes: t.minutes,
             unestimated: t.unestimated,
             earliest_start_minutes: t.earliest_start,

@@ -4,12 +4,11 @@ use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::Version;
+use super::{Brief, Named, Version};
 use crate::dashboard::{Dashboard, Progress};
 use crate::facts::Facts;
 use crate::gate::{GateHold, GateState};
 use crate::id::TaskId;
-use crate::task::Status;
 
 /// Tasks by status, and how many are ready, blocked and overdue.
 #[derive(Debug, Serialize, JsonSchema)]
@@ -48,9 +47,9 @@ impl From<Progress> for ProgressObject {
 pub struct EpicProgress<'a> {
     #[serde(flatten)]
     pub progress: ProgressObject,
-    pub id: &'a TaskId,
-    pub subject: &'a str,
-    pub status: Status,
+    /// The task's id, subject and status.
+    #[serde(flatten)]
+    pub task: Brief<'a>,
 }
 
 /// The overall progress and each epic's.
@@ -63,24 +62,27 @@ pub struct ProgressReport<'a> {
 /// A task in progress and who has it.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct InProgress<'a> {
-    pub id: &'a TaskId,
-    pub subject: &'a str,
+    /// The task's id and subject.
+    #[serde(flatten)]
+    pub task: Named<'a>,
     pub owner: Option<&'a str>,
 }
 
 /// An overdue task and the day it was due.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct Overdue<'a> {
-    pub id: &'a TaskId,
-    pub subject: &'a str,
+    /// The task's id and subject.
+    #[serde(flatten)]
+    pub task: Named<'a>,
     pub due: Option<NaiveDate>,
 }
 
 /// A gate and its state.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct GateSummary<'a> {
-    pub id: &'a TaskId,
-    pub subject: &'a str,
+    /// The task's id and subject.
+    #[serde(flatten)]
+    pub task: Named<'a>,
     pub state: GateState,
     /// Why it is red, or what was waived, in words.
     pub reasons: &'a [String],
@@ -127,9 +129,7 @@ impl<'a> StatusReport<'a> {
                     .iter()
                     .map(|&(i, p)| EpicProgress {
                         progress: p.into(),
-                        id: &task(i).id,
-                        subject: &task(i).subject,
-                        status: task(i).status,
+                        task: Brief::new(task(i)),
                     })
                     .collect(),
             },
@@ -137,8 +137,7 @@ impl<'a> StatusReport<'a> {
                 .in_progress
                 .iter()
                 .map(|&i| InProgress {
-                    id: &task(i).id,
-                    subject: &task(i).subject,
+                    task: Named::new(task(i)),
                     owner: task(i).owner.as_deref(),
                 })
                 .collect(),
@@ -146,8 +145,7 @@ impl<'a> StatusReport<'a> {
                 .overdue
                 .iter()
                 .map(|&i| Overdue {
-                    id: &task(i).id,
-                    subject: &task(i).subject,
+                    task: Named::new(task(i)),
                     due: task(i).due,
                 })
                 .collect(),
@@ -157,8 +155,7 @@ impl<'a> StatusReport<'a> {
                 .gates
                 .iter()
                 .map(|(i, g)| GateSummary {
-                    id: &task(*i).id,
-                    subject: &task(*i).subject,
+                    task: Named::new(task(*i)),
                     state: g.state,
                     reasons: &g.reasons,
                     holds: &g.holds,

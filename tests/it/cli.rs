@@ -887,17 +887,26 @@ fn colour_in_a_pipe_only_when_asked_or_forced() {
 }
 
 /// `git task list` on a terminal (a pseudo-terminal that `script` makes),
-/// with `vars` set: whether its output is coloured.
-fn coloured_on_a_terminal(env: &TestEnv, vars: &[(&str, &str)]) -> bool {
+/// with `TERM` set to `term` (or unset) and `vars` set: whether its output
+/// is coloured.
+fn coloured_on(env: &TestEnv, term: Option<&str>, vars: &[(&str, &str)]) -> bool {
     let mut cmd = env.command("script");
-    cmd.args(["-qec", "git-task list", "/dev/null"])
-        .env("TERM", "xterm-256color");
+    cmd.args(["-qec", "git-task list", "/dev/null"]);
+    match term {
+        Some(term) => cmd.env("TERM", term),
+        None => cmd.env_remove("TERM"),
+    };
     for (k, v) in vars {
         cmd.env(k, v);
     }
     let out = common::run(&mut cmd);
     assert!(out.stdout.contains("Task"), "{out:?}");
     out.stdout.contains("\x1b[")
+}
+
+/// [`coloured_on`] a terminal of a common `TERM`.
+fn coloured_on_a_terminal(env: &TestEnv, vars: &[(&str, &str)]) -> bool {
+    coloured_on(env, Some("xterm-256color"), vars)
 }
 
 #[test]
@@ -914,18 +923,9 @@ fn colour_on_a_terminal_unless_no_color_clicolor_or_a_dumb_terminal() {
     assert!(!coloured_on_a_terminal(&env, &[("TERM", "dumb")]));
 }
 
-/// `git task list` on a terminal with `TERM` unset and `vars` set: whether
-/// its output is coloured.
+/// [`coloured_on`] a terminal with `TERM` unset.
 fn coloured_on_a_terminal_without_term(env: &TestEnv, vars: &[(&str, &str)]) -> bool {
-    let mut cmd = env.command("script");
-    cmd.args(["-qec", "git-task list", "/dev/null"])
-        .env_remove("TERM");
-    for (k, v) in vars {
-        cmd.env(k, v);
-    }
-    let out = common::run(&mut cmd);
-    assert!(out.stdout.contains("Task"), "{out:?}");
-    out.stdout.contains("\x1b[")
+    coloured_on(env, None, vars)
 }
 
 #[test]
