@@ -264,40 +264,7 @@ mod tests {
     use crate::task::Task;
 
     /// A task that sets every field, in the order git-task writes them.
-    const FULL: &str = r#"subject = "Ship it"
-status = "in_progress"
-kind = "story"
-priority = "high"
-parent = "p"
-blocked_by = ["b"]
-gate = true
-owner = "ana"
-estimate = "2h"
-due = 2026-12-01
-labels = ["db"]
-verify = "cargo test"
-created = 2026-11-20T10:00:00Z
-started = 2026-11-21T09:00:00Z
-closed = 2026-11-22T09:00:00Z
-description = """
-All of it.
-"""
-
-[[criteria]]
-text = "tests pass"
-
-[waiver]
-by = "bo"
-reason = "later"
-at = 2026-11-22T10:00:00Z
-
-[[notes]]
-at = 2026-11-21T10:00:00Z
-text = "begun"
-
-[meta]
-sprint = 3
-"#;
+    const FULL: &str = crate::testing::FULL_TASK;
 
     fn keys(doc: &TaskDocument) -> Vec<String> {
         doc.keys().map(str::to_owned).collect()

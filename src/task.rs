@@ -704,43 +704,7 @@ mod tests {
 
     #[test]
     fn parses_the_full_example_of_the_design() {
-        let text = r#"
-subject = "Run migration"
-status = "in_progress"
-kind = "task"
-priority = "high"
-parent = "k7m2qz"
-blocked_by = ["9xk2m1", "backup-db"]
-gate = true
-owner = "ana@example.com"
-estimate = "2d"
-due = 2026-12-01
-labels = ["db"]
-verify = "cargo test -p migrations"
-created = 2026-11-20T10:02:11Z
-started = 2026-11-21T08:15:00Z
-closed = 2026-11-21T16:40:00Z
-description = """
-What to do.
-"""
-
-[[criteria]]
-text = "schema version is 42"
-met = true
-
-[waiver]
-by = "ana@example.com"
-reason = "release manager accepted the risk"
-at = 2026-11-21T09:00:00Z
-
-[[notes]]
-at = 2026-11-21T12:00:00Z
-by = "ana@example.com"
-text = "migration ran on staging, 3 min"
-
-[meta]
-sprint = 14
-"#;
+        let text = crate::testing::FULL_TASK;
         let task = Task::parse(id("run-migration"), text).unwrap();
         assert_eq!(task.status, Status::InProgress);
         assert_eq!(task.priority, Priority::High);

@@ -22,3 +22,42 @@ pub fn set(spec: &[(&str, &str)]) -> TaskSet {
             .collect(),
     )
 }
+
+/// A task file that sets every field, in the order git-task writes them:
+/// what tests of the model, the field list and the writer start from.
+pub(crate) const FULL_TASK: &str = r#"subject = "Run migration"
+status = "in_progress"
+kind = "task"
+priority = "high"
+parent = "k7m2qz"
+blocked_by = ["9xk2m1", "backup-db"]
+gate = true
+owner = "ana@example.com"
+estimate = "2d"
+due = 2026-12-01
+labels = ["db"]
+verify = "cargo test -p migrations"
+created = 2026-11-20T10:02:11Z
+started = 2026-11-21T08:15:00Z
+closed = 2026-11-21T16:40:00Z
+description = """
+What to do.
+"""
+
+[[criteria]]
+text = "schema version is 42"
+met = true
+
+[waiver]
+by = "ana@example.com"
+reason = "release manager accepted the risk"
+at = 2026-11-21T09:00:00Z
+
+[[notes]]
+at = 2026-11-21T12:00:00Z
+by = "ana@example.com"
+text = "migration ran on staging, 3 min"
+
+[meta]
+sprint = 14
+"#;
