@@ -8,6 +8,7 @@
 
 use std::borrow::Cow;
 use std::io::{self, BufWriter, IsTerminal, Stdout, StdoutLock, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anstream::AutoStream;
 use anstream::stream::RawStream;
@@ -92,10 +93,22 @@ impl Ui {
     pub fn new(choice: ColorChoice) -> Ui {
         let stdout = io::stdout();
         let out_choice = decide(choice, &stdout);
+        let err_choice = decide(choice, &io::stderr());
+        let never = anstream::ColorChoice::Never;
+        let painting = out_choice != never || err_choice != never;
+        PAINT.store(painting, Ordering::Relaxed);
+        // With nothing painted there is nothing to strip: stdout passes
+        // text through rather than scanning every byte for codes (a
+        // tenth of the time of a long listing in a pipe).
+        let out_choice = if painting {
+            out_choice
+        } else {
+            anstream::ColorChoice::Always
+        };
         Ui {
             out_tty: stdout.is_terminal(),
             out: BufWriter::new(AutoStream::new(stdout, out_choice)),
-            err_choice: decide(choice, &io::stderr()),
+            err_choice,
         }
     }
 
@@ -249,10 +262,16 @@ pub fn id(id: &str, prefix_len: usize) -> String {
     )
 }
 
+/// Whether [`paint`] writes codes: once [`Ui::new`] has decided, only
+/// when stdout or stderr is coloured, so that a run whose output is all
+/// plain neither writes codes nor strips them. Unit tests paint.
+static PAINT: AtomicBool = AtomicBool::new(cfg!(test));
+
 /// `text` between the codes of `style`; empty text stays empty. Written
-/// to a [`Ui`] stream, the codes are dropped when colour is off there.
+/// to a [`Ui`] stream, the codes are dropped when colour is off there;
+/// when it is off on both, there are none.
 pub fn paint(style: Style, text: &str) -> Cow<'_, str> {
-    if style.is_plain() || text.is_empty() {
+    if style.is_plain() || text.is_empty() || !PAINT.load(Ordering::Relaxed) {
         Cow::Borrowed(text)
     } else {
         Cow::Owned(format!("{style}{text}{style:#}"))

@@ -929,6 +929,34 @@ fn coloured_on_a_terminal_without_term(env: &TestEnv, vars: &[(&str, &str)]) -> 
 }
 
 #[test]
+fn a_pipe_gets_no_codes_while_the_terminal_beside_it_gets_colour() {
+    if !common::have_tool("script", "colour on a terminal") {
+        return;
+    }
+    let env = TestEnv::new();
+    env.add(&["Task", "--id", "task"]);
+    // stdout into a pipe, stderr on the terminal: the listing is plain,
+    // the error that follows is coloured.
+    let mut cmd = env.command("script");
+    cmd.args([
+        "-qec",
+        "git-task list | cat; git-task show nope",
+        "/dev/null",
+    ])
+    .env("TERM", "xterm-256color");
+    let out = common::run(&mut cmd);
+    let line = |text: &str| {
+        out.stdout
+            .lines()
+            .find(|l| l.contains(text))
+            .unwrap_or_else(|| panic!("no {text:?} in {out:?}"))
+            .to_owned()
+    };
+    assert!(!line("Task").contains('\x1b'), "{out:?}");
+    assert!(line("error").contains("\x1b["), "{out:?}");
+}
+
+#[test]
 fn colour_on_a_terminal_without_term_only_when_clicolor_or_ci_says_so() {
     if !common::have_tool("script", "colour on a terminal") {
         return;
