@@ -1071,16 +1071,23 @@ impl Merger<'_> {
         true
     }
 
+    /// The array of tables `field` on the three sides; `None` when a side
+    /// has something else under its key.
+    fn tables_of(&self, field: Field) -> Option<(Vec<Table>, Vec<Table>, Vec<Table>)> {
+        let key = field.key();
+        Some((
+            tables(self.base, key)?,
+            tables(self.ours, key)?,
+            tables(self.theirs, key)?,
+        ))
+    }
+
     /// `notes`: both sides' notes, ordered by time (ours first on equal
     /// times), each once. A note that either side deleted stays deleted:
     /// the log is append-only by convention, and a deliberate deletion
     /// should not come back through a merge.
     fn merge_notes(&mut self) -> bool {
-        let (Some(base), Some(ours), Some(theirs)) = (
-            tables(self.base, Field::Notes.key()),
-            tables(self.ours, Field::Notes.key()),
-            tables(self.theirs, Field::Notes.key()),
-        ) else {
+        let Some((base, ours, theirs)) = self.tables_of(Field::Notes) else {
             return false;
         };
         // Notes are a multiset: the same note written twice on one side is
@@ -1122,11 +1129,7 @@ impl Merger<'_> {
     /// there, removed on one side and unchanged on the other is gone, and
     /// `met` merges three-way.
     fn merge_criteria(&mut self) -> bool {
-        let (Some(base), Some(ours), Some(theirs)) = (
-            tables(self.base, Field::Criteria.key()),
-            tables(self.ours, Field::Criteria.key()),
-            tables(self.theirs, Field::Criteria.key()),
-        ) else {
+        let Some((base, ours, theirs)) = self.tables_of(Field::Criteria) else {
             return false;
         };
         let (b, o, t) = (criteria(&base), criteria(&ours), criteria(&theirs));
