@@ -80,6 +80,27 @@ pub enum Code {
 }
 
 impl Code {
+    /// Every code, in the order they are declared: what the JSON Schema
+    /// of `check` and `lint` enumerates.
+    pub const ALL: [Code; 16] = [
+        Code::InvalidFile,
+        Code::Unmerged,
+        Code::TemporaryFile,
+        Code::StrayFile,
+        Code::MissingReference,
+        Code::DependsOnCancelled,
+        Code::CompletedWhileWaiting,
+        Code::InProgressWhileBlocked,
+        Code::Cycle,
+        Code::GateRed,
+        Code::GateWaived,
+        Code::VagueDescription,
+        Code::ChildlessEpic,
+        Code::StaleInProgress,
+        Code::LabelWithWhitespace,
+        Code::GateWithoutCriteria,
+    ];
+
     /// The stable name, as JSON and annotations carry it.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -115,10 +136,11 @@ impl schemars::JsonSchema for Code {
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let codes: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
         schemars::json_schema!({
-            "description": "The kind of finding, a stable kebab-case name (docs/commands.md lists them).",
+            "description": "The kind of finding, a stable kebab-case name.",
             "type": "string",
-            "pattern": "^[a-z]+(-[a-z]+)*$",
+            "enum": codes,
         })
     }
 }
@@ -725,6 +747,33 @@ pub fn locate(text: &str, field: Field, value: Option<&str>) -> (usize, usize) {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    #[test]
+    fn every_code_is_in_all_once() {
+        // A new code fails to compile here until it is added to the match,
+        // which is the reminder to add it to ALL too.
+        let position = |code: Code| match code {
+            Code::InvalidFile => 0,
+            Code::Unmerged => 1,
+            Code::TemporaryFile => 2,
+            Code::StrayFile => 3,
+            Code::MissingReference => 4,
+            Code::DependsOnCancelled => 5,
+            Code::CompletedWhileWaiting => 6,
+            Code::InProgressWhileBlocked => 7,
+            Code::Cycle => 8,
+            Code::GateRed => 9,
+            Code::GateWaived => 10,
+            Code::VagueDescription => 11,
+            Code::ChildlessEpic => 12,
+            Code::StaleInProgress => 13,
+            Code::LabelWithWhitespace => 14,
+            Code::GateWithoutCriteria => 15,
+        };
+        for (i, code) in Code::ALL.iter().enumerate() {
+            assert_eq!(position(*code), i, "{code}");
+        }
+    }
 
     #[test]
     fn locate_finds_keys_and_values() {

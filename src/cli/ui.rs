@@ -229,9 +229,9 @@ fn decide<S: RawStream>(choice: ColorChoice, stream: &S) -> anstream::ColorChoic
         ColorChoice::Always => anstream::ColorChoice::Always,
         ColorChoice::Never => anstream::ColorChoice::Never,
         ColorChoice::Auto => match AutoStream::choice(stream) {
-            // anstream took the `0` for a force: NO_COLOR and CLICOLOR=0,
-            // which come first, are not set, so the answer is the one for
-            // a stream nobody forces.
+            // anstream took the `0` for a force: NO_COLOR, which comes
+            // first, is not set, so the answer is the one for a stream
+            // nobody forces.
             anstream::ColorChoice::Always if clicolor_force_is_zero() => {
                 stream_choice(unforced(stream))
             }
@@ -244,9 +244,12 @@ fn clicolor_force_is_zero() -> bool {
     std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| v == "0")
 }
 
-/// anstream's answer for a terminal when nothing forces colour.
+/// anstream's answer for a terminal when nothing forces colour:
+/// `CLICOLOR=0` turns it off (anstream looks at CLICOLOR_FORCE before
+/// CLICOLOR, so its answer for `CLICOLOR_FORCE=0` never saw it).
 fn unforced<S: RawStream>(stream: &S) -> bool {
     stream.is_terminal()
+        && anstyle_query::clicolor() != Some(false)
         && (anstyle_query::term_supports_color()
             || anstyle_query::clicolor().unwrap_or(false)
             || anstyle_query::is_ci())

@@ -66,6 +66,7 @@ pub struct DiffReport<'a> {
 }
 
 impl<'a> DiffReport<'a> {
+    /// The diff of `old` and `new`, with the sides as the user named them.
     pub fn new(
         old: &'a TaskSet,
         new: &'a TaskSet,

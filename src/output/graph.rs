@@ -43,6 +43,7 @@ pub struct GraphDocument<'a> {
 }
 
 impl<'a> GraphDocument<'a> {
+    /// The tasks and edges of `drawing`.
     pub fn new(facts: &Facts<'a>, drawing: &Drawing) -> GraphDocument<'a> {
         GraphDocument {
             version: Version,

@@ -157,6 +157,7 @@ pub struct HooksStatus<'a> {
 }
 
 impl<'a> HooksStatus<'a> {
+    /// The hooks of `dir` as found, and the merge driver's registration.
     pub fn new(dir: &Path, hooks: &[HookStatus], driver: &'a registration::Status) -> Self {
         HooksStatus {
             version: Version,
@@ -210,6 +211,8 @@ pub struct InitReport {
 }
 
 impl InitReport {
+    /// What `init` did: the files it created, the hooks it installed (none
+    /// with `--no-hooks`) and the merge driver's registration.
     pub fn new(
         root: &Path,
         created: &[PathBuf],

@@ -51,6 +51,7 @@ pub struct LogReport<'a> {
 }
 
 impl<'a> LogReport<'a> {
+    /// A task's history, newest first.
     pub fn new(history: &'a TaskLog) -> LogReport<'a> {
         LogReport {
             version: Version,

@@ -31,6 +31,8 @@ pub struct MergeReport<'a> {
 }
 
 impl<'a> MergeReport<'a> {
+    /// The merge of the file git names `path`, with the hints the front end
+    /// words for its resolutions.
     pub fn new(path: &'a str, merged: &'a MergedFile, hints: &'a [String]) -> MergeReport<'a> {
         MergeReport {
             version: Version,

@@ -73,6 +73,8 @@ pub struct PlanParts<'p> {
 }
 
 impl<'a> PlanReport<'a> {
+    /// The waves and the schedule of `parts`, times on its calendar in its
+    /// zone.
     pub fn new(facts: &Facts<'a>, parts: PlanParts) -> PlanReport<'a> {
         let PlanParts {
             waves,
@@ -181,6 +183,7 @@ pub struct CriticalPathReport<'a> {
 }
 
 impl<'a> CriticalPathReport<'a> {
+    /// The critical path and every unresolved task's timing.
     pub fn new(
         facts: &Facts<'a>,
         cp: &CriticalPath,
@@ -233,6 +236,7 @@ pub struct TracksReport<'a> {
 }
 
 impl<'a> TracksReport<'a> {
+    /// The independent tracks of the unresolved graph.
     pub fn new(facts: &Facts<'a>, tracks: &[Track]) -> TracksReport<'a> {
         let id = |i: usize| &facts.task(i).id;
         let ids = |list: &[usize]| list.iter().map(|&i| id(i)).collect();

@@ -13,13 +13,17 @@ use crate::id::TaskId;
 /// Tasks by status, and how many are ready, blocked and overdue.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct CountsObject {
+    /// Every task, whatever its status.
     pub total: usize,
     pub pending: usize,
+    /// Pending tasks that wait for nothing unresolved.
     pub ready: usize,
+    /// Unresolved tasks that wait for something unresolved.
     pub blocked: usize,
     pub in_progress: usize,
     pub completed: usize,
     pub cancelled: usize,
+    /// Unresolved tasks due before today.
     pub overdue: usize,
 }
 
@@ -107,6 +111,7 @@ pub struct StatusReport<'a> {
 }
 
 impl<'a> StatusReport<'a> {
+    /// The dashboard `d` of the tasks of `facts`.
     pub fn new(facts: &Facts<'a>, d: &'a Dashboard) -> StatusReport<'a> {
         let task = |i: usize| facts.task(i);
         let ids = |list: &[usize]| list.iter().map(|&i| &task(i).id).collect();

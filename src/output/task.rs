@@ -17,30 +17,43 @@ use crate::task::{Criterion, Gate, Kind, Note, Priority, Status, Task, Waiver, t
 /// A task's fields as JSON: what the file says, defaults filled in.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct TaskFields<'a> {
+    /// The full id: the file's name without `.toml`.
     pub id: &'a TaskId,
+    /// What is to be done, in one line.
     pub subject: &'a str,
     pub status: Status,
     pub kind: Kind,
     pub priority: Priority,
+    /// The task this one is part of.
     pub parent: Option<&'a TaskId>,
     /// As written, missing ids included.
     pub blocked_by: &'a [TaskId],
+    /// Null for a task that is not a gate.
     pub gate: Option<GateField<'a>>,
+    /// Who holds the task.
     pub owner: Option<&'a str>,
     /// The estimate as written (`4h`, `2d`).
     pub estimate: Option<&'a str>,
     /// The estimate in work minutes, a day being 480.
     pub estimate_minutes: Option<u64>,
+    /// The day it is due.
     pub due: Option<NaiveDate>,
     pub labels: &'a [String],
+    /// The command `done` runs first.
     pub verify: Option<&'a str>,
+    /// When it was added, RFC 3339 in UTC.
     pub created: Option<DateTime<Utc>>,
+    /// When the current stretch of work began.
     pub started: Option<DateTime<Utc>>,
+    /// When it was completed or cancelled.
     pub closed: Option<DateTime<Utc>>,
+    /// What to do, in detail.
     pub description: Option<&'a str>,
     /// Numbered from 1 in this order.
     pub criteria: &'a [Criterion],
+    /// Who let the gate pass without it being done, and why.
     pub waiver: Option<&'a Waiver>,
+    /// The execution log, oldest first.
     pub notes: &'a [Note],
     /// The `[meta]` table, dates and times as their TOML text.
     pub meta: serde_json::Map<String, serde_json::Value>,
@@ -56,6 +69,7 @@ pub enum GateField<'a> {
 }
 
 impl<'a> TaskFields<'a> {
+    /// The fields of `task`.
     pub fn new(task: &'a Task) -> TaskFields<'a> {
         let meta = match toml_to_json(&toml::Value::Table(task.meta.clone())) {
             serde_json::Value::Object(map) => map,
@@ -155,6 +169,7 @@ pub struct WaitObject<'a> {
 }
 
 impl<'a> WaitObject<'a> {
+    /// One wait of a task of `facts`.
     pub fn new(facts: &Facts<'a>, wait: &Wait) -> WaitObject<'a> {
         let (id, subject, status, missing) = match &wait.target {
             Target::Task(j) => {
@@ -195,6 +210,7 @@ pub struct Brief<'a> {
 }
 
 impl<'a> Brief<'a> {
+    /// `task`'s id, subject and status.
     pub fn new(task: &'a Task) -> Brief<'a> {
         Brief {
             id: &task.id,
@@ -212,6 +228,7 @@ pub struct Named<'a> {
 }
 
 impl<'a> Named<'a> {
+    /// `task`'s id and subject.
     pub fn new(task: &'a Task) -> Named<'a> {
         Named {
             id: &task.id,
@@ -228,6 +245,7 @@ pub struct TaskAnswer<'a> {
 }
 
 impl<'a> TaskAnswer<'a> {
+    /// Task `i` of `facts`.
     pub fn new(facts: &Facts<'a>, i: usize) -> TaskAnswer<'a> {
         TaskAnswer {
             version: Version,
@@ -244,6 +262,7 @@ pub struct TaskList<'a> {
 }
 
 impl<'a> TaskList<'a> {
+    /// The tasks of `facts` at `indices`, in that order.
     pub fn new(facts: &Facts<'a>, indices: &[usize]) -> TaskList<'a> {
         TaskList {
             version: Version,
@@ -297,6 +316,8 @@ pub struct Shown<'a> {
 }
 
 impl<'a> Shown<'a> {
+    /// Task `i` of `facts` with its `children`, its gate (when it is one)
+    /// and its file.
     pub fn new(
         facts: &Facts<'a>,
         i: usize,
@@ -335,6 +356,7 @@ pub struct Done<'a> {
 }
 
 impl<'a> Done<'a> {
+    /// Task `i` of `facts`, just completed, and the tasks that made ready.
     pub fn new(facts: &Facts<'a>, i: usize, now_ready: &[usize]) -> Done<'a> {
         Done {
             version: Version,
@@ -369,6 +391,8 @@ pub struct Renamed<'a> {
 }
 
 impl<'a> Renamed<'a> {
+    /// Task `i` of `facts` under its new id, with its old id, both files
+    /// (old, new) and the tasks whose references changed.
     pub fn new(
         facts: &Facts<'a>,
         i: usize,
@@ -402,6 +426,8 @@ pub struct Removed<'a> {
 }
 
 impl<'a> Removed<'a> {
+    /// The removed task's fields (none when its file could not be read)
+    /// and the tasks whose references to it were dropped.
     pub fn new(task: Option<&'a Task>, cleaned: &'a [TaskId]) -> Removed<'a> {
         Removed {
             version: Version,

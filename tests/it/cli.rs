@@ -979,6 +979,11 @@ fn colour_on_a_terminal_without_term_only_when_clicolor_or_ci_says_so() {
         &[("CLICOLOR_FORCE", "0")]
     ));
     assert!(coloured_on_a_terminal(&env, &[("CLICOLOR_FORCE", "0")]));
+    // A `0` that forces nothing leaves CLICOLOR=0 in charge.
+    assert!(!coloured_on_a_terminal(
+        &env,
+        &[("CLICOLOR_FORCE", "0"), ("CLICOLOR", "0")]
+    ));
 }
 
 #[test]
