@@ -56,8 +56,9 @@ pub struct GateReport {
 pub enum GateHold {
     /// It is not completed.
     Status { status: Status },
-    /// It waits for unresolved tasks, or for ids that name no task.
-    Waits { ids: Vec<String> },
+    /// It waits for unresolved tasks, or for ids that name no task: the
+    /// first ten of them, and how many more.
+    Waits { ids: Vec<String>, more: usize },
     /// Success criteria not met, by number (from 1).
     Criteria { unmet: Vec<usize> },
     /// It is waived: it passes, yellow, for this reason.
@@ -94,14 +95,21 @@ fn state_as_gate(graph: &Graph, i: usize) -> GateReport {
             status: task.status,
         });
     }
-    let open = graph.open_wait_lines(i);
-    if !open.is_empty() {
-        reasons.push(format!("it waits for {}", open.join(", ")));
-        let ids = graph.open_waits(i).map(|w| match w.target {
-            Target::Task(j) => graph.tasks().tasks()[j].id.to_string(),
+    // The first few waits, as the words list them: a gate that waits for
+    // thousands is judged by every hook, and says how many more there are.
+    let (waits, more) = graph.first_open_waits(i);
+    if !waits.is_empty() {
+        let lines = graph.wait_lines(&waits, more);
+        reasons.push(format!("it waits for {}", lines.join(", ")));
+        let tasks = graph.tasks().tasks();
+        let ids = waits.iter().map(|w| match &w.target {
+            Target::Task(j) => tasks[*j].id.to_string(),
             Target::Missing(id) => id.to_string(),
         });
-        holds.push(GateHold::Waits { ids: ids.collect() });
+        holds.push(GateHold::Waits {
+            ids: ids.collect(),
+            more,
+        });
     }
     let (numbers, unmet): (Vec<usize>, Vec<String>) = task
         .unmet_criteria()
@@ -197,7 +205,8 @@ mod tests {
                     status: Status::Pending
                 },
                 GateHold::Waits {
-                    ids: vec!["open".into(), "ghost".into()]
+                    ids: vec!["open".into(), "ghost".into()],
+                    more: 0
                 },
                 GateHold::Criteria { unmet: vec![2] },
             ]
@@ -210,6 +219,23 @@ mod tests {
             yellow.holds
         );
         assert!(report("green").holds.is_empty());
+
+        // A gate that waits for many names the first ten, as its words do.
+        let many: Vec<String> = (0..12).map(|n| format!("\"m{n:02}\"")).collect();
+        let s = set(&[(
+            "big",
+            &format!(
+                "gate = true;status = \"completed\";blocked_by = [{}]",
+                many.join(", ")
+            ),
+        )]);
+        let g = Graph::new(&s);
+        let big = gate_state(&g, 0).unwrap();
+        match &big.holds[..] {
+            [GateHold::Waits { ids, more: 2 }] => assert_eq!(ids.len(), 10),
+            other => panic!("{other:?}"),
+        }
+        assert!(big.reasons[0].ends_with("and 2 more"), "{:?}", big.reasons);
     }
 }
 

@@ -883,8 +883,14 @@ impl<'a> Graph<'a> {
     /// What task `i` still waits for, one plain line each: at most
     /// [`LISTED`] of them, then `and N more` when there are more.
     pub fn open_wait_lines(&self, i: usize) -> Vec<String> {
-        let tasks = self.set.tasks();
         let (waits, more) = self.first_open_waits(i);
+        self.wait_lines(&waits, more)
+    }
+
+    /// The waits of [`Graph::first_open_waits`], one plain line each, then
+    /// `and N more` when there are more.
+    pub fn wait_lines(&self, waits: &[Wait], more: usize) -> Vec<String> {
+        let tasks = self.set.tasks();
         let mut lines: Vec<String> = waits
             .iter()
             .map(|w| self.describe_wait(w, |j| tasks[j].id.to_string(), str::to_owned))
