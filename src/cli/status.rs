@@ -98,7 +98,7 @@ fn write_status(
     writeln!(
         out,
         "{}: {} pending, {} in progress, {} completed, {} cancelled",
-        tasks_count(c.total),
+        tasks_count(c.total()),
         c.pending,
         c.in_progress,
         c.completed,

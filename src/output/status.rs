@@ -118,7 +118,7 @@ impl<'a> StatusReport<'a> {
         StatusReport {
             version: Version,
             counts: CountsObject {
-                total: d.counts.total,
+                total: d.counts.total(),
                 pending: d.counts.pending,
                 ready: d.ready.len(),
                 blocked: d.blocked.len(),
