@@ -455,9 +455,9 @@ fn side_name(ws: &Workspace, source: &Source) -> String {
 /// and the merge base.
 fn default_base(ws: &Workspace) -> crate::Result<(String, ObjectId)> {
     // gix's own message for an unborn HEAD quotes its internals.
-    if !matches!(ws.head_commit(), Ok(Some(_))) {
+    let Ok(Some(head)) = ws.head_commit() else {
         return Err(crate::error::Invalid::NothingToCompare.into());
-    }
+    };
     let candidates = [
         "refs/remotes/origin/HEAD",
         "refs/heads/main",
@@ -469,7 +469,7 @@ fn default_base(ws: &Workspace) -> crate::Result<(String, ObjectId)> {
         let Ok(Some(target)) = ws.reference(name) else {
             continue;
         };
-        if let Ok(Some(base)) = ws.merge_base(&target.id.to_string(), "HEAD") {
+        if let Ok(Some(base)) = ws.merge_base_of(target.id, head) {
             let branch = name
                 .trim_start_matches("refs/heads/")
                 .trim_start_matches("refs/remotes/");

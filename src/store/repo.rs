@@ -71,11 +71,21 @@ impl Workspace {
     /// is an error in the user's words ([`Workspace::resolve_rev`]).
     pub fn merge_base(&self, a: &str, b: &str) -> Result<Option<ObjectId>> {
         let (a_id, b_id) = (self.resolve_rev(a)?, self.resolve_rev(b)?);
-        let base = self.repo.merge_base(a_id, b_id).map_err(|e| {
+        self.base_of(a_id, b_id, (a, b))
+    }
+
+    /// [`Workspace::merge_base`] of two commits already resolved.
+    pub fn merge_base_of(&self, a: ObjectId, b: ObjectId) -> Result<Option<ObjectId>> {
+        self.base_of(a, b, (&a.to_string(), &b.to_string()))
+    }
+
+    /// The merge base of `a` and `b`; an error names them as `names`.
+    fn base_of(&self, a: ObjectId, b: ObjectId, names: (&str, &str)) -> Result<Option<ObjectId>> {
+        let base = self.repo.merge_base(a, b).map_err(|e| {
             Error::git(
                 GitOp::MergeBase {
-                    a: a.to_owned(),
-                    b: b.to_owned(),
+                    a: names.0.to_owned(),
+                    b: names.1.to_owned(),
                 },
                 e,
             )
