@@ -866,6 +866,30 @@ mod tests {
     }
 
     #[test]
+    fn an_edit_is_refused_when_the_file_changed_since_it_began() {
+        let (_dir, ws) = repo(&[("a", "subject = \"A\"\n")]);
+        let file = ws.tasks_dir().join("a.toml");
+        let edited = "subject = \"Edited\"\n";
+        // Someone else saved the file while the editor was open.
+        std::fs::write(&file, "subject = \"Theirs\"\n").unwrap();
+        let r =
+            refusal(ws.transact(|tx| replace_text_from(tx, &id("a"), "subject = \"A\"\n", edited)));
+        assert!(
+            matches!(&r, Refusal::EditedMeanwhile { path } if path.ends_with("a.toml")),
+            "{r:?}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap(),
+            "subject = \"Theirs\"\n"
+        );
+        // From the text as it is now, the edit is saved.
+        let from = "subject = \"Theirs\"\n";
+        ws.transact(|tx| replace_text_from(tx, &id("a"), from, edited))
+            .unwrap();
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), edited);
+    }
+
+    #[test]
     fn starting_a_blocked_task_is_refused_with_its_blockers() {
         let (_dir, ws) = repo(&[
             ("a", "subject = \"A\"\nblocked_by = [\"b\", \"c\"]\n"),
