@@ -448,7 +448,7 @@ pub fn next_steps(graph: &Graph, i: usize) -> Vec<Step> {
     let task = &graph.tasks().tasks()[i];
     let id = &task.id;
     let mut steps = Vec::new();
-    if graph.open_waits(i).next().is_some() {
+    if graph.is_blocked(i) {
         steps.push(Step::FinishWaits(Action::Show { id: id.clone() }));
     }
     if let Some(action) = mark_met(task) {
