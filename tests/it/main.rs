@@ -20,6 +20,7 @@ mod hardening;
 mod help_cli;
 mod hooks_cli;
 mod hooks_install;
+mod layout;
 mod lifecycle_cli;
 mod log_cli;
 mod merge_cli;
