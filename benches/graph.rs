@@ -140,7 +140,7 @@ fn loaded(files: Vec<(String, String)>) -> Loaded {
     // TaskSet sorts by id; the generators below write ids in order.
     Loaded {
         tasks: TaskSet::new(tasks),
-        texts,
+        texts: texts.into(),
         ..Loaded::default()
     }
 }
@@ -168,8 +168,8 @@ fn cycle(n: usize) -> Loaded {
     let text = "subject = \"last\"\nblocked_by = [\"t000000\"]\n";
     let task = Task::parse(TaskId::parse(&last).expect("valid id"), text).expect("valid");
     loaded.tasks.upsert(task);
-    if let Some(t) = loaded.texts.last_mut() {
-        *t = text.to_string();
+    if let Some(last) = loaded.texts.len().checked_sub(1) {
+        loaded.texts.set(last, text.to_string().into());
     }
     loaded
 }

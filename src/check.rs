@@ -447,7 +447,7 @@ fn run(loaded: &Loaded, target: Option<(&str, &Policy)>) -> Report {
     let set = &loaded.tasks;
     let tasks = set.tasks();
     let graph = Graph::new(set);
-    let text = |i: usize| loaded.texts.get(i).map_or("", String::as_str);
+    let text = |i: usize| loaded.texts.get(i);
     let path = |i: usize| Path::new(TASKS_DIR).join(tasks[i].id.file_name());
     let mut at = |severity,
                   code,
@@ -812,7 +812,7 @@ pub(crate) mod tests {
             .iter()
             .map(|t| {
                 let (_, text) = files.iter().find(|(id, _)| *id == t.id.as_str()).unwrap();
-                text.to_string()
+                crate::store::Text::from(text.to_string())
             })
             .collect();
         Loaded {

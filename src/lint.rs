@@ -26,7 +26,7 @@ pub const MIN_WORDS: usize = 5;
 pub fn lint(loaded: &Loaded, now: DateTime<Utc>, stale_after: Duration) -> Report {
     let tasks = loaded.tasks.tasks();
     let mut out = Vec::new();
-    let text = |i: usize| loaded.texts.get(i).map_or("", String::as_str);
+    let text = |i: usize| loaded.texts.get(i);
     let mut has_children = vec![false; tasks.len()];
     for t in tasks {
         if let Some(p) = t

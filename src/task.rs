@@ -179,6 +179,12 @@ impl Estimate {
     pub fn as_str(&self) -> &str {
         &self.text
     }
+
+    /// An estimate as the parse cache kept it: the text it was written as
+    /// and its minutes, within the bound every parsed estimate keeps.
+    pub(crate) fn from_cache(text: String, minutes: u64) -> Option<Estimate> {
+        (minutes <= Estimate::MAX_MINUTES).then_some(Estimate { text, minutes })
+    }
 }
 
 impl Estimate {

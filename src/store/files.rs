@@ -112,6 +112,13 @@ pub fn kind(path: &Path) -> io::Result<Option<Kind>> {
 /// Reads the regular file at `path`, refusing a link, a special file or
 /// more than [`MAX_FILE_BYTES`].
 pub fn read_regular(path: &Path) -> Result<Vec<u8>, ReadError> {
+    read_regular_with_metadata(path).map(|(bytes, _)| bytes)
+}
+
+/// [`read_regular`], with what `fstat` said of the opened file before it
+/// was read: stat data that vouches for these bytes, never for a later
+/// version of the file.
+pub fn read_regular_with_metadata(path: &Path) -> Result<(Vec<u8>, Metadata), ReadError> {
     let file = open_no_follow(path).map_err(|e| match e.kind() {
         io::ErrorKind::NotFound => ReadError::Missing,
         _ if is_symlink_refusal(&e) => ReadError::NotAFile(Kind::Symlink),
@@ -134,7 +141,7 @@ pub fn read_regular(path: &Path) -> Result<Vec<u8>, ReadError> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(ReadError::TooLarge(bytes.len() as u64));
     }
-    Ok(bytes)
+    Ok((bytes, meta))
 }
 
 /// [`read_regular`] as UTF-8 text.

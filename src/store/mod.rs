@@ -2,6 +2,7 @@
 //! every change goes through a [`Transaction`], which holds the exclusive
 //! lock, validates the result and writes each file by rename.
 
+mod cache;
 mod file_log;
 pub mod files;
 mod git;
@@ -9,6 +10,7 @@ mod lock;
 mod repo;
 #[cfg(test)]
 pub(crate) mod testing;
+mod text;
 mod walk;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -25,10 +27,14 @@ use crate::id::TaskId;
 use crate::task::{ParseError, Task};
 use crate::taskset::TaskSet;
 
+pub use cache::{KEEP_GENERATIONS, RACY_MARGIN};
 pub use file_log::{Blobs, Commit, FileVersion, Visit, Walked};
 pub use lock::{DEFAULT_WAIT, Holder, Lock};
 pub use repo::{ConfigFile, ObjectId, Reference, wildmatch};
+pub use text::{Text, Texts};
 pub use walk::{Added, History, Known};
+
+use cache::{Cache, Learned, Row, Seen, Stat, StatDir};
 
 /// The name of the tasks directory at the root of the working tree.
 pub const TASKS_DIR: &str = ".tasks";
@@ -259,8 +265,18 @@ impl Workspace {
     /// source. Problems in single files are collected, not fatal, so `check`
     /// can report all of them at once.
     pub fn read(&self, source: &Source) -> Result<Loaded> {
+        let cache = self.open_cache();
         let listing = self.files(source)?;
-        Ok(load_files(listing, &self.repo, None))
+        let (loaded, learned) = load_files(listing, &self.repo, None, Some(&cache));
+        cache.store(&learned);
+        Ok(loaded)
+    }
+
+    /// The parse cache of this worktree (or bare repository): in
+    /// `git-task/cache/` of its git dir. Opened before anything is read,
+    /// so that what it learns is dated before the files were looked at.
+    fn open_cache(&self) -> Cache {
+        Cache::open(self.private_dir().join("cache"), self.repo.object_hash())
     }
 
     /// [`Workspace::read`] for `check` and the hooks: the working tree
@@ -291,9 +307,12 @@ impl Workspace {
                 _ => None,
             })
             .collect();
-        let a = load_files(files, &self.repo, None);
+        let cache = self.open_cache();
+        let (a, mut learned) = load_files(files, &self.repo, None, Some(&cache));
         let reuse = Reuse { oids, loaded: &a };
-        let b = load_files(self.files(second)?, &self.repo, Some(&reuse));
+        let (b, more) = load_files(self.files(second)?, &self.repo, Some(&reuse), Some(&cache));
+        learned.absorb(more);
+        cache.store(&learned);
         Ok((a, b))
     }
 
@@ -341,7 +360,10 @@ impl Workspace {
     fn work_tree_files(&self) -> Result<Listing> {
         let dir = self.ensure_initialized()?;
         let entries = fs::read_dir(&dir).map_err(|e| Error::io(&dir, e))?;
-        let mut listing = Listing::default();
+        let mut listing = Listing {
+            dir: Some(dir.clone()),
+            ..Listing::default()
+        };
         for entry in entries {
             let entry = entry.map_err(|e| Error::io(&dir, e))?;
             // The entry's own type: a symbolic link is not followed.
@@ -391,6 +413,8 @@ fn is_known_other(name: &str) -> bool {
 /// files, and what else is there.
 #[derive(Default)]
 pub(crate) struct Listing {
+    /// The directory the files are in, when they are the working tree's.
+    dir: Option<PathBuf>,
     files: Vec<SourceFile>,
     strays: Vec<Stray>,
     unmerged: Vec<Unmerged>,
@@ -506,12 +530,11 @@ pub(crate) enum Blob {
 
 /// What one file turned out to be.
 enum Outcome {
-    Task(Box<Task>, String),
+    Task(Box<Task>, Text),
     Config(Config),
     Problem(FileProblem),
 }
 
-/// Reads and parses `files`, on all cores.
 /// An earlier read whose parsed files stand in for identical blobs.
 struct Reuse<'a> {
     /// File name → blob id in the earlier read.
@@ -543,17 +566,26 @@ impl Reuse<'_> {
             .index_of(file.name.strip_suffix(".toml")?)?;
         Some(Outcome::Task(
             Box::new(self.loaded.tasks.tasks()[i].clone()),
-            self.loaded.texts.get(i).cloned().unwrap_or_default(),
+            self.loaded.texts.text(i),
         ))
     }
 }
 
-fn load_files(listing: Listing, repo: &gix::Repository, reuse: Option<&Reuse>) -> Loaded {
+/// Reads and parses `files` on all cores, taking what `reuse` (an earlier
+/// read) or `cache` already parsed. Returns what the cache should learn.
+fn load_files(
+    listing: Listing,
+    repo: &gix::Repository,
+    reuse: Option<&Reuse>,
+    cache: Option<&Cache>,
+) -> (Loaded, Learned) {
     let Listing {
+        dir,
         mut files,
         mut strays,
         mut unmerged,
     } = listing;
+    let stat_dir = dir.as_deref().map(StatDir::open);
     files.sort_by(|a, b| a.name.cmp(&b.name));
     strays.sort_by(|a, b| a.path.cmp(&b.path));
     unmerged.sort_by(|a, b| a.path.cmp(&b.path));
@@ -566,19 +598,33 @@ fn load_files(listing: Listing, repo: &gix::Repository, reuse: Option<&Reuse>) -
     let outcomes = parallel_map_with(
         &files,
         || git::Objects::new(shared.to_thread_local()),
-        |objects, file| {
-            reuse
-                .and_then(|r| r.outcome(file))
-                .unwrap_or_else(|| parse_file(objects, file, &stems))
+        |objects, file| match reuse.and_then(|r| r.outcome(file)) {
+            Some(outcome) => {
+                // The earlier read of this command learned about it.
+                (outcome, None)
+            }
+            None => match cache {
+                Some(cache) => read_cached(objects, file, &stems, cache, stat_dir.as_ref()),
+                None => (parse_file(objects, file, &stems), None),
+            },
         },
     );
+    let mut learned = Learned {
+        seen: Vec::with_capacity(outcomes.len()),
+        work_tree: stat_dir.is_some(),
+    };
     let mut loaded = Loaded {
         strays,
         unmerged,
         ..Loaded::default()
     };
     let mut tasks = Vec::with_capacity(outcomes.len());
-    for outcome in outcomes {
+    drop(stems);
+    for ((outcome, seen), file) in outcomes.into_iter().zip(files) {
+        learned.seen.extend(seen.map(|s| Seen {
+            name: file.name,
+            ..s
+        }));
         match outcome {
             Outcome::Task(task, text) => tasks.push((task, text)),
             Outcome::Config(config) => loaded.config = config,
@@ -588,25 +634,103 @@ fn load_files(listing: Listing, repo: &gix::Repository, reuse: Option<&Reuse>) -
     // File names sort differently from ids (`a-b.toml` < `a.toml`). The
     // tasks are boxed so the sort moves pointers, not tasks.
     tasks.sort_by(|a, b| a.0.id.cmp(&b.0.id));
-    let (tasks, texts): (Vec<Task>, Vec<String>) = tasks.into_iter().map(|(t, s)| (*t, s)).unzip();
+    let (tasks, texts): (Vec<Task>, Texts) = tasks.into_iter().map(|(t, s)| (*t, s)).unzip();
     loaded.tasks = TaskSet::new(tasks);
     loaded.texts = texts;
-    loaded
+    (loaded, learned)
 }
 
-fn parse_file(objects: &git::Objects, file: &SourceFile, stems: &HashSet<&str>) -> Outcome {
-    let problem = |error: ParseError| {
-        Outcome::Problem(FileProblem {
-            path: Path::new(TASKS_DIR).join(&file.name),
-            error,
-        })
+/// Reads one file through the cache: a blob the cache has parsed, or a
+/// working-tree file whose stat data its row vouches for, is not read or
+/// parsed at all; anything else is, and the cache learns it.
+fn read_cached(
+    objects: &git::Objects,
+    file: &SourceFile,
+    stems: &HashSet<&str>,
+    cache: &Cache,
+    dir: Option<&StatDir>,
+) -> (Outcome, Option<Seen>) {
+    if file.name == CONFIG_FILE {
+        return (parse_file(objects, file, stems), None);
+    }
+    let hit = |oid: &ObjectId| {
+        cache
+            .entry(&file.name, oid)
+            .map(|(task, text)| Outcome::Task(Box::new(task), text))
     };
-    let at_start = |message: String| ParseError {
-        line: 1,
-        column: 1,
-        message,
+    let seen = |oid: ObjectId, fresh, row| Seen {
+        // Filled in from the file, which load_files owns, once the files
+        // are read.
+        name: String::new(),
+        oid,
+        fresh,
+        row,
     };
-    let bytes = match &file.blob {
+    let (bytes, oid, row) = match &file.blob {
+        Blob::Object(oid) => {
+            if let Some(outcome) = hit(oid) {
+                return (outcome, Some(seen(*oid, None, None)));
+            }
+            match fetch(objects, file) {
+                Ok(bytes) => (bytes, *oid, None),
+                Err(message) => return (unreadable(file, message), None),
+            }
+        }
+        Blob::Path(path) => {
+            let row = cache.row(&file.name);
+            if let Some(row) = row.filter(|r| r.is_trusted())
+                && dir.and_then(|d| d.stat(&file.name)) == Some(row.stat)
+                && let Some(outcome) = hit(&row.oid)
+            {
+                return (outcome, Some(seen(row.oid, None, Some(*row))));
+            }
+            // The stat data must be of what is read: taken from the file
+            // opened, before its bytes are.
+            let (bytes, meta) = match files::read_regular_with_metadata(path) {
+                Ok(read) => read,
+                Err(e) => return (unreadable(file, e.message()), None),
+            };
+            let Some(oid) = cache.blob_id(&bytes) else {
+                return (parse_bytes(file, bytes, stems), None);
+            };
+            let mut new = Row {
+                stat: Stat::of(&meta),
+                oid,
+                verified_at: cache.started(),
+            };
+            // A racy file found unchanged keeps its row: a new one would
+            // be no more trusted, and rewriting the cache for it is waste.
+            if let Some(old) = row
+                && old.stat == new.stat
+                && old.oid == oid
+                && !new.is_trusted()
+            {
+                new = *old;
+            }
+            if let Some(outcome) = hit(&oid) {
+                return (outcome, Some(seen(oid, None, Some(new))));
+            }
+            (bytes, oid, Some(new))
+        }
+        Blob::Unreadable(_) => return (parse_file(objects, file, stems), None),
+    };
+    let outcome = parse_bytes(file, bytes, stems);
+    let fresh = match &outcome {
+        Outcome::Task(task, text) => {
+            let mut encoded = Vec::new();
+            cache::codec::encode(task, &mut encoded).map(|()| (text.as_str().to_owned(), encoded))
+        }
+        _ => None,
+    };
+    match fresh {
+        Some(fresh) => (outcome, Some(seen(oid, Some(fresh), row))),
+        None => (outcome, None),
+    }
+}
+
+/// The bytes of `file`, or why it cannot be read.
+fn fetch(objects: &git::Objects, file: &SourceFile) -> std::result::Result<Vec<u8>, String> {
+    match &file.blob {
         Blob::Path(p) => files::read_regular(p).map_err(|e| e.message()),
         Blob::Object(oid) => {
             let mut buf = Vec::new();
@@ -622,11 +746,39 @@ fn parse_file(objects: &git::Objects, file: &SourceFile, stems: &HashSet<&str>) 
                 })
         }
         Blob::Unreadable(why) => Err(why.clone()),
+    }
+}
+
+/// A file that could not be read, as a problem at its start.
+fn unreadable(file: &SourceFile, message: String) -> Outcome {
+    Outcome::Problem(FileProblem {
+        path: Path::new(TASKS_DIR).join(&file.name),
+        error: ParseError {
+            line: 1,
+            column: 1,
+            message,
+        },
+    })
+}
+
+fn parse_file(objects: &git::Objects, file: &SourceFile, stems: &HashSet<&str>) -> Outcome {
+    match fetch(objects, file) {
+        Ok(bytes) => parse_bytes(file, bytes, stems),
+        Err(message) => unreadable(file, message),
+    }
+}
+
+/// Parses the bytes of `file`: the settings, a task, or a problem.
+fn parse_bytes(file: &SourceFile, bytes: Vec<u8>, stems: &HashSet<&str>) -> Outcome {
+    let problem = |error: ParseError| {
+        Outcome::Problem(FileProblem {
+            path: Path::new(TASKS_DIR).join(&file.name),
+            error,
+        })
     };
-    let text = match bytes.map(String::from_utf8) {
-        Ok(Ok(text)) => text,
-        Ok(Err(_)) => return problem(at_start("the file is not UTF-8 text".into())),
-        Err(message) => return problem(at_start(message)),
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(_) => return unreadable(file, "the file is not UTF-8 text".into()),
     };
     if file.name == CONFIG_FILE {
         return match Config::parse(&text) {
@@ -650,11 +802,11 @@ fn parse_file(objects: &git::Objects, file: &SourceFile, stems: &HashSet<&str>) 
             } else {
                 format!("the file name is not a task id: {}", e.reason)
             };
-            return problem(at_start(message));
+            return unreadable(file, message);
         }
     };
     match Task::parse(id, &text) {
-        Ok(task) => Outcome::Task(Box::new(task), text),
+        Ok(task) => Outcome::Task(Box::new(task), Text::from(text)),
         Err(error) => problem(error),
     }
 }
@@ -666,14 +818,11 @@ impl Workspace {
     pub fn transaction(&self) -> Result<Transaction<'_>> {
         let dir = self.ensure_initialized()?;
         let lock = self.lock()?;
-        let mut loaded = self.read(&Source::WorkTree)?;
+        let cache = self.open_cache();
+        let (mut loaded, learned) =
+            load_files(self.work_tree_files()?, &self.repo, None, Some(&cache));
         remove_stale_temporaries(&dir, &loaded.strays);
-        let read: HashMap<TaskId, String> = loaded
-            .tasks
-            .iter()
-            .map(|t| t.id.clone())
-            .zip(std::mem::take(&mut loaded.texts))
-            .collect();
+        let texts = std::mem::take(&mut loaded.texts);
         let before = loaded.into_result()?;
         Ok(Transaction {
             ws: self,
@@ -681,7 +830,9 @@ impl Workspace {
             _lock: lock,
             after: before.clone(),
             before,
-            read,
+            texts,
+            cache,
+            learned,
             changes: BTreeMap::new(),
         })
     }
@@ -765,7 +916,7 @@ pub struct Loaded {
     pub tasks: TaskSet,
     /// The text of each task's file, by task index, for diagnostics that
     /// point at a line.
-    pub texts: Vec<String>,
+    pub texts: Texts,
     pub config: Config,
     pub problems: Vec<FileProblem>,
     /// Files of `.tasks/` that are not task files, in path order.
@@ -802,10 +953,13 @@ pub struct Transaction<'w> {
     _lock: Lock,
     before: TaskSet,
     after: TaskSet,
-    /// The text of each task file as the transaction read it. Changes are
-    /// made to this text, and commit checks that it is still what the file
-    /// holds before replacing it.
-    read: HashMap<TaskId, String>,
+    /// The text of each task file of `before` as the transaction read it.
+    /// Changes are made to this text, and commit checks that it is still
+    /// what the file holds before replacing it.
+    texts: Texts,
+    /// The parse cache, told what the commit wrote.
+    cache: Cache,
+    learned: Learned,
     changes: BTreeMap<TaskId, Option<TaskDocument>>,
 }
 
@@ -829,7 +983,7 @@ impl Transaction<'_> {
         if let Some(Some(doc)) = self.changes.get(id) {
             return Ok(doc.clone());
         }
-        let Some(text) = self.read.get(id) else {
+        let Some(text) = self.read_text(id) else {
             return Err(Error::Resolve(crate::taskset::ResolveError::Unknown(
                 id.to_string(),
             )));
@@ -840,6 +994,11 @@ impl Transaction<'_> {
                 error,
             }])
         })
+    }
+
+    /// The text of task `id`'s file as the transaction read it.
+    fn read_text(&self, id: &TaskId) -> Option<&str> {
+        Some(self.texts.get(self.before.index_of(id.as_str())?))
     }
 
     /// Stages a new or changed task after checking that it reads back.
@@ -917,7 +1076,7 @@ impl Transaction<'_> {
                     });
                 }
             };
-            if now.as_deref() != self.read.get(id).map(String::as_bytes) {
+            if now.as_deref() != self.read_text(id).map(str::as_bytes) {
                 return Err(Error::Raced {
                     path: self.ws.display_path(id),
                 });
@@ -925,9 +1084,12 @@ impl Transaction<'_> {
         }
         // Writes first, removals last: a crash in between leaves references
         // already cleaned up, never dangling.
+        let mut wrote = HashMap::new();
         for (id, doc) in &self.changes {
             if let Some(doc) = doc {
-                write_atomically(&self.dir, &self.dir.join(id.file_name()), &doc.to_string())?;
+                let text = doc.to_string();
+                let meta = write_atomically(&self.dir, &self.dir.join(id.file_name()), &text)?;
+                wrote.insert(id.file_name(), (text, meta));
             }
         }
         for (id, doc) in &self.changes {
@@ -941,14 +1103,50 @@ impl Transaction<'_> {
             }
         }
         sync_dir(&self.dir);
-        Ok(self.after)
+        Ok(self.tell_cache(wrote))
+    }
+
+    /// Tells the parse cache what the commit wrote, so that the next read
+    /// parses none of it: each written file with the stat data of the file
+    /// as written and the task it holds. A removed file is forgotten.
+    fn tell_cache(mut self, mut wrote: HashMap<String, (String, fs::Metadata)>) -> TaskSet {
+        let changed: HashSet<String> = self.changes.keys().map(TaskId::file_name).collect();
+        self.learned.seen.retain(|s| !changed.contains(&s.name));
+        for (id, doc) in &self.changes {
+            let (Some(_), Some(task), Some((text, meta))) = (
+                doc,
+                self.after.get(id.as_str()),
+                wrote.remove(&id.file_name()),
+            ) else {
+                continue;
+            };
+            let mut encoded = Vec::new();
+            let (Some(oid), Some(())) = (
+                self.cache.blob_id(text.as_bytes()),
+                cache::codec::encode(task, &mut encoded),
+            ) else {
+                continue;
+            };
+            self.learned.seen.push(Seen {
+                name: id.file_name(),
+                oid,
+                fresh: Some((text, encoded)),
+                row: Some(Row {
+                    stat: Stat::of(&meta),
+                    oid,
+                    verified_at: self.cache.started(),
+                }),
+            });
+        }
+        self.cache.store(&self.learned);
+        self.after
     }
 }
 
 /// Writes `text` to a temporary file in `dir`, flushes it to disk and
 /// renames it over `path`, so readers see the old file or the new one and a
 /// killed process never leaves half a task.
-fn write_atomically(dir: &Path, path: &Path, text: &str) -> Result<()> {
+fn write_atomically(dir: &Path, path: &Path, text: &str) -> Result<fs::Metadata> {
     let mut builder = tempfile::Builder::new();
     // Covered by the `.gitignore` that `init` writes, and removed by the
     // next change if this process is killed before the rename.
@@ -973,8 +1171,11 @@ fn write_atomically(dir: &Path, path: &Path, text: &str) -> Result<()> {
         .and_then(|()| tmp.as_file().sync_all())
         .map_err(|e| Error::io(tmp.path(), e))?;
     test_pause("before-rename");
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    Ok(())
+    let file = tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    // The file as renamed (a rename changes its change time): what the
+    // parse cache records of it. Should another process replace or change
+    // it from now on, its inode or times differ from these.
+    file.metadata().map_err(|e| Error::io(path, e))
 }
 
 /// Sleeps at a named point of a write when `GIT_TASK_TEST_PAUSE` is

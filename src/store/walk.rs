@@ -523,7 +523,7 @@ impl History {
             oids,
             loaded: &old.loaded,
         };
-        self.current.loaded = load_files(files, self.objects.repo(), Some(&reuse));
+        self.current.loaded = load_files(files, self.objects.repo(), Some(&reuse), None).0;
         Ok(())
     }
 
@@ -677,7 +677,7 @@ fn put(loaded: &mut Loaded, outcome: Outcome) {
             loaded.tasks.upsert(*task);
             if let Some(i) = loaded.tasks.index_of(id.as_str()) {
                 if existed {
-                    loaded.texts[i] = text;
+                    loaded.texts.set(i, text);
                 } else {
                     loaded.texts.insert(i, text);
                 }

@@ -1,0 +1,838 @@
+//! The parse cache: tasks already parsed, kept in the git directory so that
+//! a command parses only the files it has never seen.
+//!
+//! It is never the source of truth. Deleting it, or damaging it, changes
+//! nothing but speed: a file that is not whole, was written by another
+//! format or another build of git-task, or fails its checksum is ignored
+//! and written anew.
+//!
+//! What is kept:
+//!
+//! * **Entries**, one per task file version: the file name and the git
+//!   blob id of its contents (so the index, every revision and the working
+//!   tree share them), the file's text, and the parsed task in the binary
+//!   form of [`codec`]. A task's id comes from its file name, and parsing
+//!   checks the id against the fields (a task cannot wait for itself), so
+//!   the name is part of the key.
+//! * **Rows** for the working tree: for each task file, its size, inode,
+//!   and modification and change times in nanoseconds as `lstat` gave them
+//!   when its contents were read, the blob id those contents have, and when
+//!   that was (`verified_at`).
+//!
+//! A working-tree file whose `lstat` equals its row is taken from its
+//! entry without being opened, unless the row is *racy*: its file was
+//! changed less than [`RACY_MARGIN`] before it was verified. A file
+//! rewritten within one tick of the file system's clock (a second on some
+//! file systems, a few milliseconds on others) can keep its size and times;
+//! such a file is read again and hashed, and its entry used only when the
+//! blob id is the same, as git does for the racily clean entries of its
+//! index. A row is trusted only once its file is older than the margin at
+//! the moment it was checked, and every later change to the file shows in
+//! its times.
+//!
+//! Every command writes the file by rename, whole, so a reader sees one
+//! complete version; processes that race to write each write a valid file
+//! and the last one wins, which costs the others' entries nothing but a
+//! parse next time. Entries not used in the last [`KEEP_GENERATIONS`]
+//! writes are dropped.
+
+pub mod codec;
+
+use std::collections::{HashMap, HashSet};
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use gix::ObjectId;
+
+use super::text::Text;
+use crate::id::TaskId;
+use crate::task::Task;
+
+/// The first bytes of a cache file.
+const MAGIC: &[u8; 8] = b"gtcache\n";
+
+/// The version of the file's layout and of [`codec`]. Bump it when either
+/// changes; a file of another version is ignored. (A new build of the
+/// binary invalidates the cache anyway: see [`binary_stamp`].)
+const FORMAT: u32 = 1;
+
+/// How long after its last change a file's stat data is not trusted alone.
+/// Larger than the coarsest timestamp granularity of a common file system
+/// (FAT's two seconds), and than the lag of the kernel's coarse clock.
+pub const RACY_MARGIN: Duration = Duration::from_secs(3);
+
+/// [`RACY_MARGIN`], or the milliseconds `GIT_TASK_TEST_RACY_MS` gives.
+/// The tests set it so that files they have just written are trusted by
+/// their stat data within a test's time, not three seconds later; nothing
+/// else sets it.
+fn racy_margin() -> Duration {
+    static MARGIN: std::sync::OnceLock<Duration> = std::sync::OnceLock::new();
+    *MARGIN.get_or_init(|| {
+        std::env::var("GIT_TASK_TEST_RACY_MS")
+            .ok()
+            .and_then(|ms| ms.parse().ok())
+            .map_or(RACY_MARGIN, Duration::from_millis)
+    })
+}
+
+/// How many writes an entry outlives its last use.
+pub const KEEP_GENERATIONS: u64 = 8;
+
+/// The name of the cache file inside the cache directory.
+const FILE: &str = "tasks";
+/// What a cache file being written is called until it is renamed.
+const TEMP_PREFIX: &str = "tasks.tmp-";
+
+/// A point in time as seconds and nanoseconds since the Unix epoch.
+pub type Instant = (i64, u32);
+
+fn instant(t: SystemTime) -> Instant {
+    match t.duration_since(SystemTime::UNIX_EPOCH) {
+        Ok(d) => (d.as_secs() as i64, d.subsec_nanos()),
+        Err(e) => {
+            let d = e.duration();
+            let (s, n) = (d.as_secs() as i64, d.subsec_nanos());
+            if n == 0 {
+                (-s, 0)
+            } else {
+                (-s - 1, 1_000_000_000 - n)
+            }
+        }
+    }
+}
+
+/// What `lstat` says of a file, as far as it tells a changed file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stat {
+    pub size: u64,
+    pub mtime: Instant,
+    pub ctime: Instant,
+    pub ino: u64,
+}
+
+impl Stat {
+    #[cfg(unix)]
+    pub fn of(meta: &fs::Metadata) -> Stat {
+        use std::os::unix::fs::MetadataExt;
+        Stat {
+            size: meta.len(),
+            mtime: (meta.mtime(), meta.mtime_nsec() as u32),
+            ctime: (meta.ctime(), meta.ctime_nsec() as u32),
+            ino: meta.ino(),
+        }
+    }
+
+    #[cfg(not(unix))]
+    pub fn of(meta: &fs::Metadata) -> Stat {
+        let mtime = meta.modified().map_or((0, 0), instant);
+        Stat {
+            size: meta.len(),
+            mtime,
+            ctime: mtime,
+            ino: 0,
+        }
+    }
+}
+
+/// A directory whose files are looked at by name: `.tasks/`.
+pub struct StatDir {
+    path: PathBuf,
+    #[cfg(unix)]
+    handle: Option<fs::File>,
+}
+
+impl StatDir {
+    pub fn open(path: &Path) -> StatDir {
+        StatDir {
+            path: path.to_path_buf(),
+            #[cfg(unix)]
+            handle: fs::File::open(path).ok(),
+        }
+    }
+
+    /// The stat data of the regular file `name`, without following a
+    /// link; `None` when it is not a regular file (or not there).
+    pub fn stat(&self, name: &str) -> Option<Stat> {
+        #[cfg(unix)]
+        if let Some(dir) = &self.handle {
+            return stat_at(dir, name);
+        }
+        let meta = fs::symlink_metadata(self.path.join(name)).ok()?;
+        meta.is_file().then(|| Stat::of(&meta))
+    }
+}
+
+/// `fstatat` relative to the open directory `dir`: the kernel does not
+/// walk the whole path again for each of thousands of files.
+#[cfg(unix)]
+fn stat_at(dir: &fs::File, name: &str) -> Option<Stat> {
+    use std::os::fd::AsRawFd;
+    let name = std::ffi::CString::new(name).ok()?;
+    let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
+    // SAFETY: `name` is NUL-terminated, and `st` is written whole by a
+    // call that returns 0; it is read only then.
+    let st = unsafe {
+        if libc::fstatat(
+            dir.as_raw_fd(),
+            name.as_ptr(),
+            st.as_mut_ptr(),
+            libc::AT_SYMLINK_NOFOLLOW,
+        ) != 0
+        {
+            return None;
+        }
+        st.assume_init()
+    };
+    if st.st_mode & libc::S_IFMT != libc::S_IFREG {
+        return None;
+    }
+    Some(Stat {
+        size: st.st_size as u64,
+        mtime: (st.st_mtime, st.st_mtime_nsec as u32),
+        ctime: (st.st_ctime, st.st_ctime_nsec as u32),
+        ino: st.st_ino,
+    })
+}
+
+/// What the cache knows of one working-tree file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Row {
+    pub stat: Stat,
+    pub oid: ObjectId,
+    /// When the contents were found to have `oid` (or just before).
+    pub verified_at: Instant,
+}
+
+impl Row {
+    /// Whether the stat data alone vouches for the contents: the file had
+    /// not changed for [`RACY_MARGIN`] when it was verified.
+    pub fn is_trusted(&self) -> bool {
+        let margin = racy_margin();
+        let (mut secs, mut nanos) = self.verified_at;
+        secs -= margin.as_secs() as i64;
+        if nanos < margin.subsec_nanos() {
+            secs -= 1;
+            nanos += 1_000_000_000;
+        }
+        let limit = (secs, nanos - margin.subsec_nanos());
+        self.stat.mtime < limit && self.stat.ctime < limit
+    }
+}
+
+/// An entry of the cache file that is already in memory.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    /// Where the entry's file name, text and task are in the buffer.
+    name: (usize, usize),
+    text: (usize, usize),
+    task: (usize, usize),
+    generation: u64,
+}
+
+/// A cache file as it was read, checked whole.
+struct Contents {
+    buf: Arc<Vec<u8>>,
+    generation: u64,
+    /// The entries by blob id: one blob is nearly always one file, so no
+    /// name is copied to look one up.
+    entries: gix::hashtable::HashMap<ObjectId, Entry>,
+    /// The entries of a blob that another file name has too.
+    others: HashMap<(String, ObjectId), Entry>,
+    rows: HashMap<String, Row>,
+}
+
+impl Contents {
+    fn bytes(&self, (start, end): (usize, usize)) -> &[u8] {
+        &self.buf[start..end]
+    }
+
+    fn name(&self, entry: &Entry) -> &str {
+        std::str::from_utf8(self.bytes(entry.name)).unwrap_or_default()
+    }
+
+    fn find(&self, name: &str, oid: &ObjectId) -> Option<&Entry> {
+        match self.entries.get(oid) {
+            Some(e) if self.name(e) == name => Some(e),
+            Some(_) => self.others.get(&(name.to_owned(), *oid)),
+            None => None,
+        }
+    }
+
+    fn all(&self) -> impl Iterator<Item = (&ObjectId, &Entry)> {
+        self.entries
+            .iter()
+            .chain(self.others.iter().map(|((_, oid), e)| (oid, e)))
+    }
+}
+
+/// The parse cache of one worktree (or of a bare repository), opened for
+/// one command.
+pub struct Cache {
+    dir: PathBuf,
+    hash: gix::hash::Kind,
+    stamp: Vec<u8>,
+    old: Option<Contents>,
+    /// When this command began to read, before any file was looked at:
+    /// the `verified_at` of the rows it makes.
+    started: Instant,
+}
+
+/// What a read learned of one task file, for the next cache file.
+#[derive(Debug)]
+pub struct Seen {
+    pub name: String,
+    pub oid: ObjectId,
+    /// The entry's text and task when the file was parsed now; `None` when
+    /// the old file's entry stands.
+    pub fresh: Option<(String, Vec<u8>)>,
+    /// For a working-tree file: its row.
+    pub row: Option<Row>,
+}
+
+/// Everything a read learned, in file order.
+#[derive(Debug, Default)]
+pub struct Learned {
+    pub seen: Vec<Seen>,
+    /// Whether the rows are the working tree's: the next file's rows are
+    /// these instead of the old ones.
+    pub work_tree: bool,
+}
+
+impl Learned {
+    /// Adds what a second read of the same command learned.
+    pub fn absorb(&mut self, other: Learned) {
+        self.seen.extend(other.seen);
+        self.work_tree |= other.work_tree;
+    }
+}
+
+impl Cache {
+    /// Opens the cache in `dir` (created when first written). A file that
+    /// is missing, of another format or build, or damaged is as good as
+    /// none.
+    pub fn open(dir: PathBuf, hash: gix::hash::Kind) -> Cache {
+        let started = instant(SystemTime::now());
+        let stamp = binary_stamp();
+        let old = fs::read(dir.join(FILE))
+            .ok()
+            .and_then(|bytes| Contents::parse(bytes, &stamp, hash));
+        Cache {
+            dir,
+            hash,
+            stamp,
+            old,
+            started,
+        }
+    }
+
+    /// The time rows made by this command are verified at.
+    pub fn started(&self) -> Instant {
+        self.started
+    }
+
+    /// The working-tree row of file `name`.
+    pub fn row(&self, name: &str) -> Option<&Row> {
+        self.old.as_ref()?.rows.get(name)
+    }
+
+    /// The task and text of file `name` with contents `oid`, when cached.
+    pub fn entry(&self, name: &str, oid: &ObjectId) -> Option<(Task, Text)> {
+        let old = self.old.as_ref()?;
+        let entry = old.find(name, oid)?;
+        let id = TaskId::parse(name.strip_suffix(".toml")?).ok()?;
+        let task = codec::decode(id, old.bytes(entry.task))?;
+        let text = Text::shared(&old.buf, entry.text.0, entry.text.1 - entry.text.0)?;
+        Some((task, text))
+    }
+
+    /// The blob id git gives `bytes`.
+    pub fn blob_id(&self, bytes: &[u8]) -> Option<ObjectId> {
+        gix::objs::compute_hash(self.hash, gix::objs::Kind::Blob, bytes).ok()
+    }
+
+    /// Writes what `learned` says the cache should now hold, when that
+    /// differs from what it holds. Best effort: a cache that cannot be
+    /// written costs speed, never a command.
+    pub fn store(&self, learned: &Learned) {
+        if !self.needs_write(learned) {
+            return;
+        }
+        let _ = self.write(learned);
+    }
+
+    fn needs_write(&self, learned: &Learned) -> bool {
+        let Some(old) = &self.old else {
+            return !learned.seen.is_empty();
+        };
+        if learned.seen.iter().any(|s| s.fresh.is_some()) {
+            return true;
+        }
+        // Entries the old file had for another name or blob do not count:
+        // every `seen` without `fresh` was found in it.
+        if !learned.work_tree {
+            return false;
+        }
+        let rows = learned.seen.iter().filter(|s| s.row.is_some()).count();
+        rows != old.rows.len()
+            || learned
+                .seen
+                .iter()
+                .any(|s| match (&s.row, old.rows.get(&s.name)) {
+                    (Some(new), Some(was)) => new != was,
+                    (Some(_), None) => true,
+                    (None, _) => false,
+                })
+    }
+
+    fn write(&self, learned: &Learned) -> std::io::Result<()> {
+        let generation = self.old.as_ref().map_or(0, |o| o.generation) + 1;
+        let mut out = Vec::with_capacity(self.old.as_ref().map_or(1 << 16, |o| o.buf.len() + 4096));
+        out.extend_from_slice(MAGIC);
+        let mut w = codec::Writer(&mut out);
+        w.u32(FORMAT);
+        w.bytes(&self.stamp);
+        w.u64(generation);
+        // The rows: the working tree's as just read, or the old ones.
+        let mut rows: Vec<(&str, &Row)> = if learned.work_tree {
+            learned
+                .seen
+                .iter()
+                .filter_map(|s| Some((s.name.as_str(), s.row.as_ref()?)))
+                .collect()
+        } else {
+            self.old.as_ref().map_or_else(Vec::new, |o| {
+                o.rows.iter().map(|(n, r)| (n.as_str(), r)).collect()
+            })
+        };
+        rows.sort_by(|a, b| a.0.cmp(b.0));
+        // Entries: what this command used, then what the old file had that
+        // a row still points at or that was used recently enough.
+        let pointed: HashSet<(&str, &ObjectId)> =
+            rows.iter().map(|(name, row)| (*name, &row.oid)).collect();
+        let mut written: HashSet<(&str, &ObjectId)> = HashSet::new();
+        let mut entries = 0u32;
+        let count_at = w.0.len();
+        w.u32(0);
+        for seen in &learned.seen {
+            if !written.insert((seen.name.as_str(), &seen.oid)) {
+                continue;
+            }
+            let (text, task) = match (&seen.fresh, &self.old) {
+                (Some((text, task)), _) => (text.as_bytes(), task.as_slice()),
+                (None, Some(old)) => match old.find(&seen.name, &seen.oid) {
+                    Some(e) => (old.bytes(e.text), old.bytes(e.task)),
+                    None => continue,
+                },
+                (None, None) => continue,
+            };
+            write_entry(&mut w, &seen.name, &seen.oid, generation, text, task);
+            entries += 1;
+        }
+        if let Some(old) = &self.old {
+            let mut carried: Vec<(&str, &ObjectId, &Entry)> = old
+                .all()
+                .map(|(oid, e)| (old.name(e), oid, e))
+                .filter(|(name, oid, _)| !written.contains(&(*name, *oid)))
+                .filter(|(name, oid, e)| {
+                    e.generation + KEEP_GENERATIONS >= generation
+                        || pointed.contains(&(*name, *oid))
+                })
+                .collect();
+            carried.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+            for (name, oid, e) in carried {
+                write_entry(
+                    &mut w,
+                    name,
+                    oid,
+                    e.generation,
+                    old.bytes(e.text),
+                    old.bytes(e.task),
+                );
+                entries += 1;
+            }
+        }
+        w.0[count_at..count_at + 4].copy_from_slice(&entries.to_le_bytes());
+        w.u32(rows.len() as u32);
+        for (name, row) in rows {
+            w.str(name);
+            w.u64(row.stat.size);
+            w.i64(row.stat.mtime.0);
+            w.u32(row.stat.mtime.1);
+            w.i64(row.stat.ctime.0);
+            w.u32(row.stat.ctime.1);
+            w.u64(row.stat.ino);
+            w.i64(row.verified_at.0);
+            w.u32(row.verified_at.1);
+            w.bytes(row.oid.as_bytes());
+        }
+        let sum = crc32fast::hash(&out);
+        out.extend_from_slice(&sum.to_le_bytes());
+
+        fs::create_dir_all(&self.dir)?;
+        remove_old_temporaries(&self.dir);
+        let mut tmp = tempfile::Builder::new()
+            .prefix(TEMP_PREFIX)
+            .tempfile_in(&self.dir)?;
+        tmp.write_all(&out)?;
+        // Not synced: after a crash a file that is not whole fails its
+        // checksum and is written anew.
+        tmp.persist(self.dir.join(FILE)).map_err(|e| e.error)?;
+        Ok(())
+    }
+}
+
+fn write_entry(
+    w: &mut codec::Writer,
+    name: &str,
+    oid: &ObjectId,
+    generation: u64,
+    text: &[u8],
+    task: &[u8],
+) {
+    w.str(name);
+    w.bytes(oid.as_bytes());
+    w.u64(generation);
+    w.bytes(text);
+    w.bytes(task);
+}
+
+/// Removes cache files that a killed process left half written.
+fn remove_old_temporaries(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let now = SystemTime::now();
+    for entry in entries.flatten() {
+        let is_temp = entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| n.starts_with(TEMP_PREFIX));
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| now.duration_since(t).ok())
+            .is_some_and(|age| age > Duration::from_secs(60));
+        if is_temp && old {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+impl Contents {
+    /// Checks a whole cache file and indexes it; `None` unless it is one
+    /// this build wrote, complete and undamaged.
+    fn parse(bytes: Vec<u8>, stamp: &[u8], hash: gix::hash::Kind) -> Option<Contents> {
+        let body_len = bytes.len().checked_sub(4)?;
+        let (body, sum) = bytes.split_at(body_len);
+        if crc32fast::hash(body).to_le_bytes() != sum {
+            return None;
+        }
+        let mut r = codec::Reader::new(body);
+        if r.take(MAGIC.len())? != MAGIC || r.u32()? != FORMAT || r.bytes()? != stamp {
+            return None;
+        }
+        let generation = r.u64()?;
+        let oid = |r: &mut codec::Reader| {
+            let raw = r.bytes()?;
+            (raw.len() == hash.len_in_bytes())
+                .then(|| ObjectId::try_from(raw).ok())
+                .flatten()
+        };
+        let n = r.u32()? as usize;
+        let mut entries = gix::hashtable::HashMap::with_capacity_and_hasher(
+            n.min(body.len() / 16),
+            Default::default(),
+        );
+        let mut others = HashMap::new();
+        for _ in 0..n {
+            let name_len = r.u32()? as usize;
+            let name_start = r.position();
+            let name = std::str::from_utf8(r.take(name_len)?).ok()?;
+            let oid = oid(&mut r)?;
+            let generation = r.u64()?;
+            let text_len = r.u32()? as usize;
+            let text_start = r.position();
+            r.take(text_len)?;
+            let task_len = r.u32()? as usize;
+            let task_start = r.position();
+            r.take(task_len)?;
+            let entry = Entry {
+                name: (name_start, name_start + name_len),
+                text: (text_start, text_start + text_len),
+                task: (task_start, task_start + task_len),
+                generation,
+            };
+            if let Some(first) = entries.insert(oid, entry) {
+                // Two names with one blob: the first stays, the rest go
+                // to the map by name.
+                others.insert((name.to_owned(), oid), entry);
+                entries.insert(oid, first);
+            }
+        }
+        let n = r.u32()? as usize;
+        let mut rows = HashMap::with_capacity(n.min(body.len() / 16));
+        for _ in 0..n {
+            let name = r.str()?.to_owned();
+            let size = r.u64()?;
+            let mtime = (r.i64()?, r.u32()?);
+            let ctime = (r.i64()?, r.u32()?);
+            let ino = r.u64()?;
+            let verified_at = (r.i64()?, r.u32()?);
+            let oid = oid(&mut r)?;
+            rows.insert(
+                name,
+                Row {
+                    stat: Stat {
+                        size,
+                        mtime,
+                        ctime,
+                        ino,
+                    },
+                    oid,
+                    verified_at,
+                },
+            );
+        }
+        if !r.is_at_end() {
+            return None;
+        }
+        let mut buf = bytes;
+        buf.truncate(body_len);
+        Some(Contents {
+            buf: Arc::new(buf),
+            generation,
+            entries,
+            others,
+            rows,
+        })
+    }
+}
+
+/// What tells this build of git-task from another: its version and the
+/// size and modification time of its executable. A cache written by any
+/// other build is ignored, so a change to how files are parsed can never
+/// be answered by a cache of the old rules, even between two builds of
+/// one version.
+fn binary_stamp() -> Vec<u8> {
+    let mut stamp = env!("CARGO_PKG_VERSION").as_bytes().to_vec();
+    if let Ok(meta) = std::env::current_exe().and_then(fs::metadata) {
+        let (secs, nanos) = meta.modified().map_or((0, 0), instant);
+        stamp.extend_from_slice(&meta.len().to_le_bytes());
+        stamp.extend_from_slice(&secs.to_le_bytes());
+        stamp.extend_from_slice(&nanos.to_le_bytes());
+    }
+    stamp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::testing::TestRepo;
+    use crate::store::{Source, Workspace};
+
+    fn cache_dir(ws: &Workspace) -> PathBuf {
+        ws.private_dir().join("cache")
+    }
+
+    fn open(ws: &Workspace) -> Cache {
+        Cache::open(cache_dir(ws), gix::hash::Kind::Sha1)
+    }
+
+    /// Rewrites the cache file with each row changed by `change`, as
+    /// another file system (or a race) could have left it.
+    fn doctor(ws: &Workspace, mut change: impl FnMut(&str, &mut Row)) {
+        let cache = open(ws);
+        let old = cache.old.as_ref().expect("a cache file");
+        let mut seen: Vec<Seen> = old
+            .rows
+            .iter()
+            .map(|(name, row)| {
+                let mut row = *row;
+                change(name, &mut row);
+                Seen {
+                    name: name.clone(),
+                    oid: row.oid,
+                    fresh: None,
+                    row: Some(row),
+                }
+            })
+            .collect();
+        seen.sort_by(|a, b| a.name.cmp(&b.name));
+        cache
+            .write(&Learned {
+                seen,
+                work_tree: true,
+            })
+            .unwrap();
+    }
+
+    fn subject(ws: &Workspace, source: &Source, id: &str) -> String {
+        let set = ws.load(source).unwrap();
+        set.get(id).unwrap().subject.clone()
+    }
+
+    fn file_bytes(ws: &Workspace) -> Vec<u8> {
+        fs::read(cache_dir(ws).join(FILE)).unwrap()
+    }
+
+    fn is_valid(ws: &Workspace) -> bool {
+        open(ws).old.is_some()
+    }
+
+    fn repo_with(tasks: &[(&str, &str)]) -> TestRepo {
+        let repo = TestRepo::new();
+        for (id, subject) in tasks {
+            repo.write(
+                &format!(".tasks/{id}.toml"),
+                &format!("subject = \"{subject}\"\n"),
+            );
+        }
+        repo
+    }
+
+    #[test]
+    fn a_racy_file_whose_stat_data_did_not_change_is_read_again() {
+        let repo = repo_with(&[("a", "one"), ("b", "other")]);
+        let ws = repo.workspace();
+        assert_eq!(subject(&ws, &Source::WorkTree, "a"), "one");
+        // The same size, and on a coarse file system the same times: the
+        // row cannot tell, but it was verified less than the margin after
+        // the file changed, so the file is hashed again.
+        repo.write(".tasks/a.toml", "subject = \"two\"\n");
+        let now = Stat::of(&fs::symlink_metadata(repo.root().join(".tasks/a.toml")).unwrap());
+        doctor(&ws, |name, row| {
+            if name == "a.toml" {
+                row.stat = now;
+            }
+        });
+        assert!(!open(&ws).row("a.toml").unwrap().is_trusted());
+        assert_eq!(subject(&ws, &Source::WorkTree, "a"), "two");
+
+        // A row verified long after its file last changed is believed:
+        // the cache answers without opening the file. (Only a row written
+        // against the rule could say so of a file that changed since.)
+        repo.write(".tasks/a.toml", "subject = \"333\"\n");
+        let now = Stat::of(&fs::symlink_metadata(repo.root().join(".tasks/a.toml")).unwrap());
+        doctor(&ws, |name, row| {
+            if name == "a.toml" {
+                row.stat = now;
+                row.verified_at = (now.mtime.0 + 60, 0);
+            }
+        });
+        assert_eq!(subject(&ws, &Source::WorkTree, "a"), "two");
+    }
+
+    #[test]
+    fn a_read_that_finds_everything_writes_nothing() {
+        let repo = repo_with(&[("a", "one"), ("b", "two")]);
+        repo.commit("tasks");
+        let ws = repo.workspace();
+        subject(&ws, &Source::WorkTree, "a");
+        // The rows are racy (the files are new), and a racy file found
+        // unchanged keeps its row: nothing to write.
+        let written = file_bytes(&ws);
+        subject(&ws, &Source::WorkTree, "a");
+        assert_eq!(file_bytes(&ws), written);
+        // The index and HEAD hold the same blobs: found by blob id.
+        subject(&ws, &Source::Index, "a");
+        subject(&ws, &Source::Rev("HEAD".into()), "b");
+        assert_eq!(file_bytes(&ws), written);
+        // A changed file is learned, and the old version kept for a while.
+        repo.write(".tasks/b.toml", "subject = \"three\"\n");
+        assert_eq!(subject(&ws, &Source::WorkTree, "b"), "three");
+        assert_ne!(file_bytes(&ws), written);
+        assert_eq!(open(&ws).old.as_ref().unwrap().entries.len(), 3);
+        assert_eq!(subject(&ws, &Source::Rev("HEAD".into()), "b"), "two");
+    }
+
+    #[test]
+    fn a_damaged_cache_is_never_trusted_and_is_written_anew() {
+        let repo = repo_with(&[("a", "one"), ("b", "two")]);
+        let ws = repo.workspace();
+        subject(&ws, &Source::WorkTree, "a");
+        let good = file_bytes(&ws);
+        let path = cache_dir(&ws).join(FILE);
+        let mut damaged: Vec<Vec<u8>> = vec![Vec::new(), b"garbage".to_vec(), vec![0; good.len()]];
+        for n in [1, 8, 12, good.len() / 2, good.len() - 1] {
+            damaged.push(good[..n].to_vec());
+        }
+        for i in [9, 20, good.len() / 2, good.len() - 2] {
+            let mut flipped = good.clone();
+            flipped[i] ^= 0x40;
+            damaged.push(flipped);
+        }
+        let mut longer = good.clone();
+        longer.push(0);
+        damaged.push(longer);
+        for bytes in damaged {
+            fs::write(&path, &bytes).unwrap();
+            assert!(!is_valid(&ws), "{bytes:?}");
+            assert_eq!(subject(&ws, &Source::WorkTree, "a"), "one");
+            assert_eq!(subject(&ws, &Source::WorkTree, "b"), "two");
+            assert!(is_valid(&ws));
+        }
+        // A cache of another build is ignored the same way.
+        let mut other = good.clone();
+        let stamp_at = MAGIC.len() + 4 + 4;
+        other[stamp_at] ^= 1;
+        let body = other.len() - 4;
+        let sum = crc32fast::hash(&other[..body]).to_le_bytes();
+        other[body..].copy_from_slice(&sum);
+        fs::write(&path, &other).unwrap();
+        assert!(!is_valid(&ws));
+    }
+
+    #[test]
+    fn entries_no_command_uses_are_dropped() {
+        let repo = repo_with(&[("a", "v0")]);
+        let ws = repo.workspace();
+        subject(&ws, &Source::WorkTree, "a");
+        for i in 1..=KEEP_GENERATIONS + 2 {
+            repo.write(".tasks/a.toml", &format!("subject = \"v{i}\"\n"));
+            assert_eq!(subject(&ws, &Source::WorkTree, "a"), format!("v{i}"));
+        }
+        // The version in the file, and those of the last writes.
+        let cache = open(&ws);
+        assert_eq!(
+            cache.old.as_ref().unwrap().entries.len() as u64,
+            KEEP_GENERATIONS + 1
+        );
+        assert_eq!(cache.old.as_ref().unwrap().rows.len(), 1);
+        // A removed file's row goes.
+        repo.remove(".tasks/a.toml");
+        ws.load(&Source::WorkTree).unwrap();
+        assert!(open(&ws).row("a.toml").is_none());
+    }
+
+    #[test]
+    fn a_change_tells_the_cache_what_it_wrote() {
+        let repo = repo_with(&[("a", "one")]);
+        let ws = repo.workspace();
+        ws.transact(|tx| {
+            let id = crate::TaskId::parse("a").unwrap();
+            let mut doc = tx.document(&id)?;
+            doc.set_str("subject", "changed");
+            tx.stage(&id, doc)?;
+            Ok(())
+        })
+        .unwrap();
+        let cache = open(&ws);
+        let row = *cache.row("a.toml").unwrap();
+        let meta = fs::symlink_metadata(repo.root().join(".tasks/a.toml")).unwrap();
+        assert_eq!(row.stat, Stat::of(&meta));
+        let (task, text) = cache.entry("a.toml", &row.oid).unwrap();
+        assert_eq!(task.subject, "changed");
+        assert_eq!(
+            text.as_str(),
+            fs::read_to_string(repo.root().join(".tasks/a.toml")).unwrap()
+        );
+        // The next read has nothing to learn.
+        let written = file_bytes(&ws);
+        assert_eq!(subject(&ws, &Source::WorkTree, "a"), "changed");
+        assert_eq!(file_bytes(&ws), written);
+    }
+}
