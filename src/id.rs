@@ -93,13 +93,18 @@ impl TaskId {
 /// ASCII letters and digits in groups separated by single hyphens. A prefix
 /// may end in a hyphen.
 pub fn is_prefix_shaped(text: &str) -> bool {
-    !text.is_empty()
-        && text.len() <= MAX_LEN
-        && !text.starts_with('-')
-        && !text.contains("--")
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    let bytes = text.as_bytes();
+    if bytes.is_empty() || bytes.len() > MAX_LEN || bytes[0] == b'-' {
+        return false;
+    }
+    // One pass: every id of a large task set is checked on each read.
+    let mut after_hyphen = false;
+    bytes.iter().all(|&b| {
+        let hyphen = b == b'-';
+        let ok = b.is_ascii_lowercase() || b.is_ascii_digit() || (hyphen && !after_hyphen);
+        after_hyphen = hyphen;
+        ok
+    })
 }
 
 /// The names Windows keeps for devices, with any extension: a file

@@ -47,7 +47,7 @@ use std::time::{Duration, SystemTime};
 
 use gix::ObjectId;
 
-use super::text::Text;
+use super::text::{Bytes, Text};
 use crate::id::TaskId;
 use crate::task::Task;
 
@@ -234,7 +234,7 @@ struct Entry {
 
 /// A cache file as it was read, checked whole.
 struct Contents {
-    buf: Arc<Vec<u8>>,
+    buf: Arc<Bytes>,
     generation: u64,
     /// The entries by blob id: one blob is nearly always one file, so no
     /// name is copied to look one up.
@@ -316,9 +316,7 @@ impl Cache {
     pub fn open(dir: PathBuf, hash: gix::hash::Kind) -> Cache {
         let started = instant(SystemTime::now());
         let stamp = binary_stamp();
-        let old = fs::read(dir.join(FILE))
-            .ok()
-            .and_then(|bytes| Contents::parse(bytes, &stamp, hash));
+        let old = map(&dir.join(FILE)).and_then(|bytes| Contents::parse(bytes, &stamp, hash));
         Cache {
             dir,
             hash,
@@ -499,6 +497,24 @@ fn write_entry(
     w.bytes(task);
 }
 
+/// The cache file at `path`, mapped into memory (read, where it cannot be
+/// mapped); `None` when there is none.
+fn map(path: &Path) -> Option<Bytes> {
+    let file = fs::File::open(path).ok()?;
+    // SAFETY: git-task never changes a cache file once it is renamed into
+    // place; writers make a new file. Another program that truncated it
+    // while it is mapped would make reading it fault, as it would for
+    // git's own mapped index.
+    match unsafe { memmap2::MmapOptions::new().populate().map(&file) } {
+        Ok(map) => Some(Bytes::Mapped(map)),
+        Err(_) => {
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut &file, &mut bytes).ok()?;
+            Some(Bytes::Read(bytes))
+        }
+    }
+}
+
 /// Removes cache files that a killed process left half written.
 fn remove_old_temporaries(dir: &Path) {
     let Ok(entries) = fs::read_dir(dir) else {
@@ -525,7 +541,7 @@ fn remove_old_temporaries(dir: &Path) {
 impl Contents {
     /// Checks a whole cache file and indexes it; `None` unless it is one
     /// this build wrote, complete and undamaged.
-    fn parse(bytes: Vec<u8>, stamp: &[u8], hash: gix::hash::Kind) -> Option<Contents> {
+    fn parse(bytes: Bytes, stamp: &[u8], hash: gix::hash::Kind) -> Option<Contents> {
         let body_len = bytes.len().checked_sub(4)?;
         let (body, sum) = bytes.split_at(body_len);
         if crc32fast::hash(body).to_le_bytes() != sum {
@@ -600,10 +616,8 @@ impl Contents {
         if !r.is_at_end() {
             return None;
         }
-        let mut buf = bytes;
-        buf.truncate(body_len);
         Some(Contents {
-            buf: Arc::new(buf),
+            buf: Arc::new(bytes),
             generation,
             entries,
             others,

@@ -586,13 +586,9 @@ fn load_files(
         mut unmerged,
     } = listing;
     let stat_dir = dir.as_deref().map(StatDir::open);
-    files.sort_by(|a, b| a.name.cmp(&b.name));
+    sort_by_stem(&mut files);
     strays.sort_by(|a, b| a.path.cmp(&b.path));
     unmerged.sort_by(|a, b| a.path.cmp(&b.path));
-    let stems: HashSet<&str> = files
-        .iter()
-        .filter_map(|f| f.name.strip_suffix(".toml"))
-        .collect();
     // gix's repository handle is not Sync: each thread takes its own.
     let shared = repo.clone().into_sync();
     let outcomes = parallel_map_with(
@@ -604,13 +600,13 @@ fn load_files(
                 (outcome, None)
             }
             None => match cache {
-                Some(cache) => read_cached(objects, file, &stems, cache, stat_dir.as_ref()),
-                None => (parse_file(objects, file, &stems), None),
+                Some(cache) => read_cached(objects, file, &files, cache, stat_dir.as_ref()),
+                None => (parse_file(objects, file, &files), None),
             },
         },
     );
     let mut learned = Learned {
-        seen: Vec::with_capacity(outcomes.len()),
+        seen: Vec::with_capacity(files.len()),
         work_tree: stat_dir.is_some(),
     };
     let mut loaded = Loaded {
@@ -618,9 +614,8 @@ fn load_files(
         unmerged,
         ..Loaded::default()
     };
-    let mut tasks = Vec::with_capacity(outcomes.len());
-    drop(stems);
-    for ((outcome, seen), file) in outcomes.into_iter().zip(files) {
+    let mut tasks = Vec::with_capacity(files.len());
+    for ((outcome, seen), file) in outcomes.into_iter().flatten().zip(files) {
         learned.seen.extend(seen.map(|s| Seen {
             name: file.name,
             ..s
@@ -631,13 +626,47 @@ fn load_files(
             Outcome::Problem(problem) => loaded.problems.push(problem),
         }
     }
-    // File names sort differently from ids (`a-b.toml` < `a.toml`). The
-    // tasks are boxed so the sort moves pointers, not tasks.
-    tasks.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+    // In file order, which is id order: TaskSet::new only checks it.
+    loaded.problems.sort_by(|a, b| a.path.cmp(&b.path));
     let (tasks, texts): (Vec<Task>, Texts) = tasks.into_iter().map(|(t, s)| (*t, s)).unzip();
     loaded.tasks = TaskSet::new(tasks);
     loaded.texts = texts;
     (loaded, learned)
+}
+
+/// The stem of a file of `.tasks/`: a task's id, when it is one.
+fn stem(file: &SourceFile) -> &str {
+    file.name.strip_suffix(".toml").unwrap_or(&file.name)
+}
+
+/// Sorts `files` by stem, so that their tasks come in id order (file names
+/// sort differently from ids: `a-b.toml` < `a.toml`, but `a` < `a-b`).
+/// Sorted by the first 16 bytes of each stem as one number, then by the
+/// whole stem where those are equal: thousands of comparisons of numbers
+/// rather than of strings behind pointers.
+fn sort_by_stem(files: &mut Vec<SourceFile>) {
+    let key = |f: &SourceFile| {
+        let mut prefix = [0u8; 16];
+        let stem = stem(f).as_bytes();
+        let n = stem.len().min(16);
+        prefix[..n].copy_from_slice(&stem[..n]);
+        u128::from_be_bytes(prefix)
+    };
+    let mut order: Vec<(u128, u32)> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (key(f), i as u32))
+        .collect();
+    order.sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| stem(&files[a.1 as usize]).cmp(stem(&files[b.1 as usize])))
+    });
+    let mut slots: Vec<Option<SourceFile>> = std::mem::take(files).into_iter().map(Some).collect();
+    files.extend(
+        order
+            .into_iter()
+            .filter_map(|(_, i)| slots[i as usize].take()),
+    );
 }
 
 /// Reads one file through the cache: a blob the cache has parsed, or a
@@ -646,12 +675,12 @@ fn load_files(
 fn read_cached(
     objects: &git::Objects,
     file: &SourceFile,
-    stems: &HashSet<&str>,
+    names: &[SourceFile],
     cache: &Cache,
     dir: Option<&StatDir>,
 ) -> (Outcome, Option<Seen>) {
     if file.name == CONFIG_FILE {
-        return (parse_file(objects, file, stems), None);
+        return (parse_file(objects, file, names), None);
     }
     let hit = |oid: &ObjectId| {
         cache
@@ -691,7 +720,7 @@ fn read_cached(
                 Err(e) => return (unreadable(file, e.message()), None),
             };
             let Some(oid) = cache.blob_id(&bytes) else {
-                return (parse_bytes(file, bytes, stems), None);
+                return (parse_bytes(file, bytes, names), None);
             };
             let mut new = Row {
                 stat: Stat::of(&meta),
@@ -712,9 +741,9 @@ fn read_cached(
             }
             (bytes, oid, Some(new))
         }
-        Blob::Unreadable(_) => return (parse_file(objects, file, stems), None),
+        Blob::Unreadable(_) => return (parse_file(objects, file, names), None),
     };
-    let outcome = parse_bytes(file, bytes, stems);
+    let outcome = parse_bytes(file, bytes, names);
     let fresh = match &outcome {
         Outcome::Task(task, text) => {
             let mut encoded = Vec::new();
@@ -761,15 +790,17 @@ fn unreadable(file: &SourceFile, message: String) -> Outcome {
     })
 }
 
-fn parse_file(objects: &git::Objects, file: &SourceFile, stems: &HashSet<&str>) -> Outcome {
+/// Reads and parses `file`. `names` are the files of the same source,
+/// sorted by [`stem`]: what a file name that is not an id is told of.
+fn parse_file(objects: &git::Objects, file: &SourceFile, names: &[SourceFile]) -> Outcome {
     match fetch(objects, file) {
-        Ok(bytes) => parse_bytes(file, bytes, stems),
+        Ok(bytes) => parse_bytes(file, bytes, names),
         Err(message) => unreadable(file, message),
     }
 }
 
 /// Parses the bytes of `file`: the settings, a task, or a problem.
-fn parse_bytes(file: &SourceFile, bytes: Vec<u8>, stems: &HashSet<&str>) -> Outcome {
+fn parse_bytes(file: &SourceFile, bytes: Vec<u8>, names: &[SourceFile]) -> Outcome {
     let problem = |error: ParseError| {
         Outcome::Problem(FileProblem {
             path: Path::new(TASKS_DIR).join(&file.name),
@@ -795,7 +826,11 @@ fn parse_bytes(file: &SourceFile, bytes: Vec<u8>, stems: &HashSet<&str>) -> Outc
                 format!(
                     "settings are read only from {TASKS_DIR}/{CONFIG_FILE}, and on a case-insensitive file system this name is that file; rename it, or move its settings into {CONFIG_FILE}"
                 )
-            } else if lower != stem && stems.contains(lower.as_str()) {
+            } else if lower != stem
+                && names
+                    .binary_search_by(|f| self::stem(f).cmp(lower.as_str()))
+                    .is_ok()
+            {
                 format!(
                     "the file name differs from task `{lower}` only in case, and on a case-insensitive file system the two are one file; merge them into {lower}.toml"
                 )
@@ -871,16 +906,18 @@ fn remove_stale_temporaries(dir: &Path, strays: &[Stray]) {
 }
 
 /// Runs `f` over `items` on the available cores, keeping order. Each
-/// thread first makes its own state with `init`.
+/// thread first makes its own state with `init`. The results come as one
+/// list per thread, in order, so that they are moved once, by the caller,
+/// rather than first gathered into one list.
 fn parallel_map_with<T: Sync, S, R: Send>(
     items: &[T],
     init: impl Fn() -> S + Sync,
     f: impl Fn(&mut S, &T) -> R + Sync,
-) -> Vec<R> {
+) -> Vec<Vec<R>> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     if threads < 2 || items.len() < 256 {
         let mut state = init();
-        return items.iter().map(|item| f(&mut state, item)).collect();
+        return vec![items.iter().map(|item| f(&mut state, item)).collect()];
     }
     let chunk = items.len().div_ceil(threads);
     std::thread::scope(|scope| {
@@ -897,7 +934,7 @@ fn parallel_map_with<T: Sync, S, R: Send>(
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| {
+            .map(|h| {
                 h.join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
             })

@@ -8,6 +8,23 @@
 use std::fmt;
 use std::sync::Arc;
 
+/// The bytes of a cache file: mapped, or read when it cannot be mapped.
+pub(crate) enum Bytes {
+    Mapped(memmap2::Mmap),
+    Read(Vec<u8>),
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Mapped(map) => map,
+            Bytes::Read(bytes) => bytes,
+        }
+    }
+}
+
 /// One file's text.
 #[derive(Clone)]
 pub struct Text(Inner);
@@ -18,7 +35,7 @@ enum Inner {
     /// `len` bytes at `start` of a cache file's contents, checked to be
     /// UTF-8 when the entry was found.
     Shared {
-        buf: Arc<Vec<u8>>,
+        buf: Arc<Bytes>,
         start: usize,
         len: usize,
     },
@@ -26,10 +43,10 @@ enum Inner {
 
 impl Text {
     /// The text of `len` bytes at `start` of `buf`; `None` unless they are
-    /// there and UTF-8.
-    pub(crate) fn shared(buf: &Arc<Vec<u8>>, start: usize, len: usize) -> Option<Text> {
-        let bytes = buf.get(start..start.checked_add(len)?)?;
-        std::str::from_utf8(bytes).ok()?;
+    /// there. Whether they are UTF-8 is checked when the text is looked
+    /// at, which most commands never do.
+    pub(crate) fn shared(buf: &Arc<Bytes>, start: usize, len: usize) -> Option<Text> {
+        buf.get(start..start.checked_add(len)?)?;
         Some(Text(Inner::Shared {
             buf: Arc::clone(buf),
             start,
@@ -40,7 +57,8 @@ impl Text {
     pub fn as_str(&self) -> &str {
         match &self.0 {
             Inner::Owned(s) => s,
-            // Checked when made; the buffer is never changed after.
+            // The cache wrote text; a cache file whose checksum held but
+            // whose text is not UTF-8 was not written by git-task.
             Inner::Shared { buf, start, len } => {
                 std::str::from_utf8(&buf[*start..*start + *len]).unwrap_or_default()
             }

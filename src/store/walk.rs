@@ -541,15 +541,14 @@ impl History {
             }
         }
         // Only a file whose stem is not a task id needs the other names.
-        let stems: Vec<String> = if changes.iter().any(|c| !has_task_stem(&c.name)) {
+        let mut names: Vec<SourceFile> = if changes.iter().any(|c| !has_task_stem(&c.name)) {
             gix::objs::TreeRefIter::from_bytes(data, self.hash())
                 .filter_map(|e| e.ok().and_then(|e| git::source_file(&e)))
-                .filter_map(|f| f.name.strip_suffix(".toml").map(str::to_owned))
                 .collect()
         } else {
             Vec::new()
         };
-        let stems: HashSet<&str> = stems.iter().map(String::as_str).collect();
+        super::sort_by_stem(&mut names);
         let mut outcomes = Vec::new();
         for change in changes {
             let Some(version) = &change.new else {
@@ -562,7 +561,7 @@ impl History {
                     name: change.name.clone(),
                     blob: version.clone(),
                 };
-                parse_file(&self.objects, &file, &stems)
+                parse_file(&self.objects, &file, &names)
             }));
         }
         for outcome in outcomes {
