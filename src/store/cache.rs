@@ -241,7 +241,10 @@ struct Contents {
     entries: gix::hashtable::HashMap<ObjectId, Entry>,
     /// The entries of a blob that another file name has too.
     others: HashMap<(String, ObjectId), Entry>,
-    rows: HashMap<String, Row>,
+    /// The rows, sorted by file name (as written), with where each name
+    /// is in the buffer: looked up by binary search, so reading the file
+    /// copies no name.
+    rows: Vec<((usize, usize), Row)>,
 }
 
 impl Contents {
@@ -259,6 +262,41 @@ impl Contents {
             Some(_) => self.others.get(&(name.to_owned(), *oid)),
             None => None,
         }
+    }
+
+    fn row(&self, name: &str) -> Option<&Row> {
+        self.row_near(name, &mut 0)
+    }
+
+    /// [`Contents::row`], looking first just after `*hint`, where the
+    /// previous lookup found its row: a read asks for the files in nearly
+    /// the order the rows are in. `*hint` becomes where this one was.
+    fn row_near(&self, name: &str, hint: &mut usize) -> Option<&Row> {
+        let is = |i: usize| {
+            self.rows
+                .get(i)
+                .is_some_and(|(at, _)| self.bytes(*at) == name.as_bytes())
+        };
+        let at = if is(*hint + 1) {
+            *hint + 1
+        } else if is(*hint) {
+            *hint
+        } else {
+            self.rows
+                .binary_search_by(|(at, _)| self.bytes(*at).cmp(name.as_bytes()))
+                .ok()?
+        };
+        *hint = at;
+        Some(&self.rows[at].1)
+    }
+
+    fn all_rows(&self) -> impl Iterator<Item = (&str, &Row)> {
+        self.rows.iter().map(|(at, row)| {
+            (
+                std::str::from_utf8(self.bytes(*at)).unwrap_or_default(),
+                row,
+            )
+        })
     }
 
     fn all(&self) -> impl Iterator<Item = (&ObjectId, &Entry)> {
@@ -331,9 +369,10 @@ impl Cache {
         self.started
     }
 
-    /// The working-tree row of file `name`.
-    pub fn row(&self, name: &str) -> Option<&Row> {
-        self.old.as_ref()?.rows.get(name)
+    /// The working-tree row of file `name`, for a caller that asks for
+    /// the files in order: `hint` is its own, starting at 0.
+    pub fn row_near(&self, name: &str, hint: &mut usize) -> Option<&Row> {
+        self.old.as_ref()?.row_near(name, hint)
     }
 
     /// The task and text of file `name` with contents `oid`, when cached.
@@ -378,7 +417,7 @@ impl Cache {
             || learned
                 .seen
                 .iter()
-                .any(|s| match (&s.row, old.rows.get(&s.name)) {
+                .any(|s| match (&s.row, old.row(&s.name)) {
                     (Some(new), Some(was)) => new != was,
                     (Some(_), None) => true,
                     (None, _) => false,
@@ -401,9 +440,9 @@ impl Cache {
                 .filter_map(|s| Some((s.name.as_str(), s.row.as_ref()?)))
                 .collect()
         } else {
-            self.old.as_ref().map_or_else(Vec::new, |o| {
-                o.rows.iter().map(|(n, r)| (n.as_str(), r)).collect()
-            })
+            self.old
+                .as_ref()
+                .map_or_else(Vec::new, |o| o.all_rows().collect())
         };
         rows.sort_by(|a, b| a.0.cmp(b.0));
         // Entries: what this command used, then what the old file had that
@@ -590,17 +629,26 @@ impl Contents {
             }
         }
         let n = r.u32()? as usize;
-        let mut rows = HashMap::with_capacity(n.min(body.len() / 16));
+        let mut rows: Vec<((usize, usize), Row)> = Vec::with_capacity(n.min(body.len() / 16));
         for _ in 0..n {
-            let name = r.str()?.to_owned();
+            let name_len = r.u32()? as usize;
+            let name_start = r.position();
+            let name = r.take(name_len)?;
+            std::str::from_utf8(name).ok()?;
+            // Sorted, each name once: what the lookups rely on.
+            if let Some((last, _)) = rows.last()
+                && &body[last.0..last.1] >= name
+            {
+                return None;
+            }
             let size = r.u64()?;
             let mtime = (r.i64()?, r.u32()?);
             let ctime = (r.i64()?, r.u32()?);
             let ino = r.u64()?;
             let verified_at = (r.i64()?, r.u32()?);
             let oid = oid(&mut r)?;
-            rows.insert(
-                name,
+            rows.push((
+                (name_start, name_start + name_len),
                 Row {
                     stat: Stat {
                         size,
@@ -611,7 +659,7 @@ impl Contents {
                     oid,
                     verified_at,
                 },
-            );
+            ));
         }
         if !r.is_at_end() {
             return None;
@@ -662,13 +710,12 @@ mod tests {
         let cache = open(ws);
         let old = cache.old.as_ref().expect("a cache file");
         let mut seen: Vec<Seen> = old
-            .rows
-            .iter()
+            .all_rows()
             .map(|(name, row)| {
                 let mut row = *row;
                 change(name, &mut row);
                 Seen {
-                    name: name.clone(),
+                    name: name.to_owned(),
                     oid: row.oid,
                     fresh: None,
                     row: Some(row),
@@ -723,7 +770,7 @@ mod tests {
                 row.stat = now;
             }
         });
-        assert!(!open(&ws).row("a.toml").unwrap().is_trusted());
+        assert!(!open(&ws).row_near("a.toml", &mut 0).unwrap().is_trusted());
         assert_eq!(subject(&ws, &Source::WorkTree, "a"), "two");
 
         // A row verified long after its file last changed is believed:
@@ -819,7 +866,7 @@ mod tests {
         // A removed file's row goes.
         repo.remove(".tasks/a.toml");
         ws.load(&Source::WorkTree).unwrap();
-        assert!(open(&ws).row("a.toml").is_none());
+        assert!(open(&ws).row_near("a.toml", &mut 0).is_none());
     }
 
     #[test]
@@ -835,7 +882,7 @@ mod tests {
         })
         .unwrap();
         let cache = open(&ws);
-        let row = *cache.row("a.toml").unwrap();
+        let row = *cache.row_near("a.toml", &mut 0).unwrap();
         let meta = fs::symlink_metadata(repo.root().join(".tasks/a.toml")).unwrap();
         assert_eq!(row.stat, Stat::of(&meta));
         let (task, text) = cache.entry("a.toml", &row.oid).unwrap();

@@ -529,8 +529,11 @@ pub(crate) enum Blob {
 }
 
 /// What one file turned out to be.
+// Not boxed: nearly every outcome is a task, moved straight into the
+// read's list; a box would be one more allocation per task.
+#[allow(clippy::large_enum_variant)]
 enum Outcome {
-    Task(Box<Task>, Text),
+    Task(Task, Text),
     Config(Config),
     Problem(FileProblem),
 }
@@ -565,7 +568,7 @@ impl Reuse<'_> {
             .tasks
             .index_of(file.name.strip_suffix(".toml")?)?;
         Some(Outcome::Task(
-            Box::new(self.loaded.tasks.tasks()[i].clone()),
+            self.loaded.tasks.tasks()[i].clone(),
             self.loaded.texts.text(i),
         ))
     }
@@ -591,47 +594,94 @@ fn load_files(
     unmerged.sort_by(|a, b| a.path.cmp(&b.path));
     // gix's repository handle is not Sync: each thread takes its own.
     let shared = repo.clone().into_sync();
-    let outcomes = parallel_map_with(
-        &files,
-        || git::Objects::new(shared.to_thread_local()),
-        |objects, file| match reuse.and_then(|r| r.outcome(file)) {
-            Some(outcome) => {
+    let total = files.len();
+    let parts = parallel_chunks(&files, |first, chunk| {
+        let objects = git::Objects::new(shared.to_thread_local());
+        // The first part's lists are the whole read's: the other parts are
+        // appended to them, and only they are moved.
+        let room = if first == 0 { total } else { chunk.len() };
+        let mut part = Part {
+            tasks: Vec::with_capacity(room),
+            texts: Vec::with_capacity(room),
+            seen: Vec::with_capacity(room),
+            others: Vec::new(),
+        };
+        let mut hint = 0;
+        for (i, file) in chunk.iter().enumerate() {
+            let (outcome, seen) = match reuse.and_then(|r| r.outcome(file)) {
                 // The earlier read of this command learned about it.
-                (outcome, None)
+                Some(outcome) => (outcome, None),
+                None => match cache {
+                    Some(cache) => {
+                        let at = Within {
+                            names: &files,
+                            dir: stat_dir.as_ref(),
+                            hint: &mut hint,
+                        };
+                        read_cached(&objects, file, cache, at)
+                    }
+                    None => (parse_file(&objects, file, &files), None),
+                },
+            };
+            part.seen.extend(seen.map(|s| (first + i, s)));
+            match outcome {
+                Outcome::Task(task, text) => {
+                    part.tasks.push(task);
+                    part.texts.push(text);
+                }
+                other => part.others.push(other),
             }
-            None => match cache {
-                Some(cache) => read_cached(objects, file, &files, cache, stat_dir.as_ref()),
-                None => (parse_file(objects, file, &files), None),
-            },
-        },
-    );
-    let mut learned = Learned {
-        seen: Vec::with_capacity(files.len()),
-        work_tree: stat_dir.is_some(),
-    };
+        }
+        part
+    });
+    let mut parts = parts.into_iter();
+    let mut all = parts.next().unwrap_or_default();
+    for part in parts {
+        all.tasks.extend(part.tasks);
+        all.texts.extend(part.texts);
+        all.seen.extend(part.seen);
+        all.others.extend(part.others);
+    }
     let mut loaded = Loaded {
         strays,
         unmerged,
         ..Loaded::default()
     };
-    let mut tasks = Vec::with_capacity(files.len());
-    for ((outcome, seen), file) in outcomes.into_iter().flatten().zip(files) {
-        learned.seen.extend(seen.map(|s| Seen {
-            name: file.name,
-            ..s
-        }));
+    for outcome in all.others {
         match outcome {
-            Outcome::Task(task, text) => tasks.push((task, text)),
             Outcome::Config(config) => loaded.config = config,
             Outcome::Problem(problem) => loaded.problems.push(problem),
+            Outcome::Task(..) => {}
         }
     }
     // In file order, which is id order: TaskSet::new only checks it.
     loaded.problems.sort_by(|a, b| a.path.cmp(&b.path));
-    let (tasks, texts): (Vec<Task>, Texts) = tasks.into_iter().map(|(t, s)| (*t, s)).unzip();
-    loaded.tasks = TaskSet::new(tasks);
-    loaded.texts = texts;
+    loaded.tasks = TaskSet::new(all.tasks);
+    loaded.texts = all.texts.into_iter().collect();
+    let mut names: Vec<String> = files.into_iter().map(|f| f.name).collect();
+    let learned = Learned {
+        seen: all
+            .seen
+            .into_iter()
+            .map(|(i, s)| Seen {
+                name: std::mem::take(&mut names[i]),
+                ..s
+            })
+            .collect(),
+        work_tree: stat_dir.is_some(),
+    };
     (loaded, learned)
+}
+
+/// What one thread of [`load_files`] read: its files' tasks with their
+/// texts, in file order; what the cache should learn of each file (by its
+/// index in the whole read); and the settings and problems.
+#[derive(Default)]
+struct Part {
+    tasks: Vec<Task>,
+    texts: Vec<Text>,
+    seen: Vec<(usize, Seen)>,
+    others: Vec<Outcome>,
 }
 
 /// The stem of a file of `.tasks/`: a task's id, when it is one.
@@ -672,20 +722,29 @@ fn sort_by_stem(files: &mut Vec<SourceFile>) {
 /// Reads one file through the cache: a blob the cache has parsed, or a
 /// working-tree file whose stat data its row vouches for, is not read or
 /// parsed at all; anything else is, and the cache learns it.
+/// Where a file of a read is: among the other files of its source (sorted
+/// by [`stem`]), and, for the working tree, in which directory; with where
+/// the previous file's row was found.
+struct Within<'a> {
+    names: &'a [SourceFile],
+    dir: Option<&'a StatDir>,
+    hint: &'a mut usize,
+}
+
 fn read_cached(
     objects: &git::Objects,
     file: &SourceFile,
-    names: &[SourceFile],
     cache: &Cache,
-    dir: Option<&StatDir>,
+    within: Within,
 ) -> (Outcome, Option<Seen>) {
+    let Within { names, dir, hint } = within;
     if file.name == CONFIG_FILE {
         return (parse_file(objects, file, names), None);
     }
     let hit = |oid: &ObjectId| {
         cache
             .entry(&file.name, oid)
-            .map(|(task, text)| Outcome::Task(Box::new(task), text))
+            .map(|(task, text)| Outcome::Task(task, text))
     };
     let seen = |oid: ObjectId, fresh, row| Seen {
         // Filled in from the file, which load_files owns, once the files
@@ -706,7 +765,7 @@ fn read_cached(
             }
         }
         Blob::Path(path) => {
-            let row = cache.row(&file.name);
+            let row = cache.row_near(&file.name, hint);
             if let Some(row) = row.filter(|r| r.is_trusted())
                 && dir.and_then(|d| d.stat(&file.name)) == Some(row.stat)
                 && let Some(outcome) = hit(&row.oid)
@@ -841,7 +900,7 @@ fn parse_bytes(file: &SourceFile, bytes: Vec<u8>, names: &[SourceFile]) -> Outco
         }
     };
     match Task::parse(id, &text) {
-        Ok(task) => Outcome::Task(Box::new(task), Text::from(text)),
+        Ok(task) => Outcome::Task(task, Text::from(text)),
         Err(error) => problem(error),
     }
 }
@@ -905,31 +964,21 @@ fn remove_stale_temporaries(dir: &Path, strays: &[Stray]) {
     }
 }
 
-/// Runs `f` over `items` on the available cores, keeping order. Each
-/// thread first makes its own state with `init`. The results come as one
-/// list per thread, in order, so that they are moved once, by the caller,
-/// rather than first gathered into one list.
-fn parallel_map_with<T: Sync, S, R: Send>(
-    items: &[T],
-    init: impl Fn() -> S + Sync,
-    f: impl Fn(&mut S, &T) -> R + Sync,
-) -> Vec<Vec<R>> {
+/// Runs `f` on parts of `items`, one per available core, with the index
+/// of each part's first item; returns their results in order.
+fn parallel_chunks<T: Sync, R: Send>(items: &[T], f: impl Fn(usize, &[T]) -> R + Sync) -> Vec<R> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     if threads < 2 || items.len() < 256 {
-        let mut state = init();
-        return vec![items.iter().map(|item| f(&mut state, item)).collect()];
+        return vec![f(0, items)];
     }
     let chunk = items.len().div_ceil(threads);
     std::thread::scope(|scope| {
         let handles: Vec<_> = items
             .chunks(chunk)
-            .map(|part| {
-                scope.spawn(|| {
-                    let mut state = init();
-                    part.iter()
-                        .map(|item| f(&mut state, item))
-                        .collect::<Vec<_>>()
-                })
+            .enumerate()
+            .map(|(i, part)| {
+                let f = &f;
+                scope.spawn(move || f(i * chunk, part))
             })
             .collect();
         handles

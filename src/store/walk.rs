@@ -663,7 +663,7 @@ fn take(loaded: &mut Loaded, name: &str) -> Option<Outcome> {
     let i = loaded.tasks.index_of(stem)?;
     let task = loaded.tasks.remove(stem)?;
     let text = loaded.texts.remove(i);
-    Some(Outcome::Task(Box::new(task), text))
+    Some(Outcome::Task(task, text))
 }
 
 /// Puts what one file contributes into `loaded`, where a fresh read would
@@ -673,7 +673,7 @@ fn put(loaded: &mut Loaded, outcome: Outcome) {
         Outcome::Task(task, text) => {
             let id = task.id.clone();
             let existed = loaded.tasks.index_of(id.as_str()).is_some();
-            loaded.tasks.upsert(*task);
+            loaded.tasks.upsert(task);
             if let Some(i) = loaded.tasks.index_of(id.as_str()) {
                 if existed {
                     loaded.texts.set(i, text);
