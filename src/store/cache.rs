@@ -325,7 +325,7 @@ pub struct Seen {
     pub oid: ObjectId,
     /// The entry's text and task when the file was parsed now; `None` when
     /// the old file's entry stands.
-    pub fresh: Option<(String, Vec<u8>)>,
+    pub fresh: Option<(Text, Vec<u8>)>,
     /// For a working-tree file: its row.
     pub row: Option<Row>,
 }
@@ -390,17 +390,8 @@ impl Cache {
         gix::objs::compute_hash(self.hash, gix::objs::Kind::Blob, bytes).ok()
     }
 
-    /// Writes what `learned` says the cache should now hold, when that
-    /// differs from what it holds. Best effort: a cache that cannot be
-    /// written costs speed, never a command.
-    pub fn store(&self, learned: &Learned) {
-        if !self.needs_write(learned) {
-            return;
-        }
-        let _ = self.write(learned);
-    }
-
-    fn needs_write(&self, learned: &Learned) -> bool {
+    /// Whether `learned` holds anything the cache file does not.
+    pub fn needs_write(&self, learned: &Learned) -> bool {
         let Some(old) = &self.old else {
             return !learned.seen.is_empty();
         };
@@ -424,14 +415,11 @@ impl Cache {
                 })
     }
 
-    fn write(&self, learned: &Learned) -> std::io::Result<()> {
+    /// Writes the cache file anew: what `learned` says, and what of the
+    /// old file is to be kept. Callers ignore a failure: a cache that
+    /// cannot be written costs speed, never a command.
+    pub fn write(&self, learned: &Learned) -> std::io::Result<()> {
         let generation = self.old.as_ref().map_or(0, |o| o.generation) + 1;
-        let mut out = Vec::with_capacity(self.old.as_ref().map_or(1 << 16, |o| o.buf.len() + 4096));
-        out.extend_from_slice(MAGIC);
-        let mut w = codec::Writer(&mut out);
-        w.u32(FORMAT);
-        w.bytes(&self.stamp);
-        w.u64(generation);
         // The rows: the working tree's as just read, or the old ones.
         let mut rows: Vec<(&str, &Row)> = if learned.work_tree {
             learned
@@ -450,23 +438,26 @@ impl Cache {
         let pointed: HashSet<(&str, &ObjectId)> =
             rows.iter().map(|(name, row)| (*name, &row.oid)).collect();
         let mut written: HashSet<(&str, &ObjectId)> = HashSet::new();
-        let mut entries = 0u32;
-        let count_at = w.0.len();
-        w.u32(0);
+        let mut entries: Vec<Put> = Vec::new();
         for seen in &learned.seen {
             if !written.insert((seen.name.as_str(), &seen.oid)) {
                 continue;
             }
             let (text, task) = match (&seen.fresh, &self.old) {
-                (Some((text, task)), _) => (text.as_bytes(), task.as_slice()),
+                (Some((text, task)), _) => (text.as_str().as_bytes(), task.as_slice()),
                 (None, Some(old)) => match old.find(&seen.name, &seen.oid) {
                     Some(e) => (old.bytes(e.text), old.bytes(e.task)),
                     None => continue,
                 },
                 (None, None) => continue,
             };
-            write_entry(&mut w, &seen.name, &seen.oid, generation, text, task);
-            entries += 1;
+            entries.push(Put {
+                name: &seen.name,
+                oid: &seen.oid,
+                generation,
+                text,
+                task,
+            });
         }
         if let Some(old) = &self.old {
             let mut carried: Vec<(&str, &ObjectId, &Entry)> = old
@@ -479,61 +470,107 @@ impl Cache {
                 })
                 .collect();
             carried.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-            for (name, oid, e) in carried {
-                write_entry(
-                    &mut w,
-                    name,
-                    oid,
-                    e.generation,
-                    old.bytes(e.text),
-                    old.bytes(e.task),
-                );
-                entries += 1;
-            }
+            entries.extend(carried.into_iter().map(|(name, oid, e)| Put {
+                name,
+                oid,
+                generation: e.generation,
+                text: old.bytes(e.text),
+                task: old.bytes(e.task),
+            }));
         }
-        w.0[count_at..count_at + 4].copy_from_slice(&entries.to_le_bytes());
-        w.u32(rows.len() as u32);
-        for (name, row) in rows {
-            w.str(name);
-            w.u64(row.stat.size);
-            w.i64(row.stat.mtime.0);
-            w.u32(row.stat.mtime.1);
-            w.i64(row.stat.ctime.0);
-            w.u32(row.stat.ctime.1);
-            w.u64(row.stat.ino);
-            w.i64(row.verified_at.0);
-            w.u32(row.verified_at.1);
-            w.bytes(row.oid.as_bytes());
-        }
-        let sum = crc32fast::hash(&out);
-        out.extend_from_slice(&sum.to_le_bytes());
 
         fs::create_dir_all(&self.dir)?;
         remove_old_temporaries(&self.dir);
         let mut tmp = tempfile::Builder::new()
             .prefix(TEMP_PREFIX)
             .tempfile_in(&self.dir)?;
-        tmp.write_all(&out)?;
+        // Written as it is made, through a small buffer: a cache of 100k
+        // tasks is never held whole in memory a second time.
+        self.stream(
+            &mut Sink {
+                file: std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut()),
+                sum: crc32fast::Hasher::new(),
+                scratch: Vec::with_capacity(4096),
+            },
+            generation,
+            entries,
+            rows,
+        )?;
         // Not synced: after a crash a file that is not whole fails its
         // checksum and is written anew.
         tmp.persist(self.dir.join(FILE)).map_err(|e| e.error)?;
         Ok(())
     }
+
+    /// Writes the cache file's contents to `out`, its checksum last.
+    fn stream<W: Write>(
+        &self,
+        out: &mut Sink<W>,
+        generation: u64,
+        entries: Vec<Put>,
+        rows: Vec<(&str, &Row)>,
+    ) -> std::io::Result<()> {
+        out.put(|w| {
+            w.0.extend_from_slice(MAGIC);
+            w.u32(FORMAT);
+            w.bytes(&self.stamp);
+            w.u64(generation);
+            w.u32(entries.len() as u32);
+        })?;
+        for e in entries {
+            out.put(|w| {
+                w.str(e.name);
+                w.bytes(e.oid.as_bytes());
+                w.u64(e.generation);
+                w.bytes(e.text);
+                w.bytes(e.task);
+            })?;
+        }
+        out.put(|w| w.u32(rows.len() as u32))?;
+        for (name, row) in rows {
+            out.put(|w| {
+                w.str(name);
+                w.u64(row.stat.size);
+                w.i64(row.stat.mtime.0);
+                w.u32(row.stat.mtime.1);
+                w.i64(row.stat.ctime.0);
+                w.u32(row.stat.ctime.1);
+                w.u64(row.stat.ino);
+                w.i64(row.verified_at.0);
+                w.u32(row.verified_at.1);
+                w.bytes(row.oid.as_bytes());
+            })?;
+        }
+        let sum = out.sum.clone().finalize();
+        out.file.write_all(&sum.to_le_bytes())?;
+        out.file.flush()
+    }
 }
 
-fn write_entry(
-    w: &mut codec::Writer,
-    name: &str,
-    oid: &ObjectId,
+/// An entry as it is written.
+struct Put<'a> {
+    name: &'a str,
+    oid: &'a ObjectId,
     generation: u64,
-    text: &[u8],
-    task: &[u8],
-) {
-    w.str(name);
-    w.bytes(oid.as_bytes());
-    w.u64(generation);
-    w.bytes(text);
-    w.bytes(task);
+    text: &'a [u8],
+    task: &'a [u8],
+}
+
+/// Where a cache file is written: each piece is made in `scratch`, added
+/// to the checksum and written.
+struct Sink<W: Write> {
+    file: W,
+    sum: crc32fast::Hasher,
+    scratch: Vec<u8>,
+}
+
+impl<W: Write> Sink<W> {
+    fn put(&mut self, make: impl FnOnce(&mut codec::Writer)) -> std::io::Result<()> {
+        self.scratch.clear();
+        make(&mut codec::Writer(&mut self.scratch));
+        self.sum.update(&self.scratch);
+        self.file.write_all(&self.scratch)
+    }
 }
 
 /// The cache file at `path`, mapped into memory (read, where it cannot be
@@ -733,6 +770,7 @@ mod tests {
 
     fn subject(ws: &Workspace, source: &Source, id: &str) -> String {
         let set = ws.load(source).unwrap();
+        ws.finish_cache_write();
         set.get(id).unwrap().subject.clone()
     }
 
@@ -866,6 +904,7 @@ mod tests {
         // A removed file's row goes.
         repo.remove(".tasks/a.toml");
         ws.load(&Source::WorkTree).unwrap();
+        ws.finish_cache_write();
         assert!(open(&ws).row_near("a.toml", &mut 0).is_none());
     }
 
@@ -881,6 +920,7 @@ mod tests {
             Ok(())
         })
         .unwrap();
+        ws.finish_cache_write();
         let cache = open(&ws);
         let row = *cache.row_near("a.toml", &mut 0).unwrap();
         let meta = fs::symlink_metadata(repo.root().join(".tasks/a.toml")).unwrap();

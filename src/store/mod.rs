@@ -82,6 +82,15 @@ pub struct Workspace {
     lock_wait: Duration,
     /// Told whom a change is waiting for, when it waits a while.
     lock_notice: Option<LockNotice>,
+    /// The parse cache being written in the background, if it is: joined
+    /// before the cache is opened again, and when the workspace is done.
+    cache_writer: std::cell::RefCell<Option<std::thread::JoinHandle<()>>>,
+}
+
+impl Drop for Workspace {
+    fn drop(&mut self) {
+        self.finish_cache_write();
+    }
 }
 
 /// What a change calls when it has waited a while for the lock, with whom
@@ -131,6 +140,7 @@ impl Workspace {
             bare,
             lock_wait: DEFAULT_WAIT,
             lock_notice: None,
+            cache_writer: Default::default(),
         })
     }
 
@@ -268,7 +278,7 @@ impl Workspace {
         let cache = self.open_cache();
         let listing = self.files(source)?;
         let (loaded, learned) = load_files(listing, &self.repo, None, Some(&cache));
-        cache.store(&learned);
+        self.store_cache(cache, learned);
         Ok(loaded)
     }
 
@@ -276,7 +286,31 @@ impl Workspace {
     /// `git-task/cache/` of its git dir. Opened before anything is read,
     /// so that what it learns is dated before the files were looked at.
     fn open_cache(&self) -> Cache {
+        self.finish_cache_write();
         Cache::open(self.private_dir().join("cache"), self.repo.object_hash())
+    }
+
+    /// Writes what a read taught the cache, on a thread of its own when
+    /// there is something to write, while the command goes on to its
+    /// answer: a read that parsed thousands of files need not also wait
+    /// for the megabytes of their cache entries to be written.
+    fn store_cache(&self, cache: Cache, learned: Learned) {
+        if !cache.needs_write(&learned) {
+            return;
+        }
+        self.finish_cache_write();
+        let writer = std::thread::spawn(move || {
+            let _ = cache.write(&learned);
+        });
+        *self.cache_writer.borrow_mut() = Some(writer);
+    }
+
+    /// Waits for the cache write in the background, if there is one.
+    pub(crate) fn finish_cache_write(&self) {
+        if let Some(writer) = self.cache_writer.borrow_mut().take() {
+            // A write that failed, or panicked, costs speed only.
+            let _ = writer.join();
+        }
     }
 
     /// [`Workspace::read`] for `check` and the hooks: the working tree
@@ -312,7 +346,7 @@ impl Workspace {
         let reuse = Reuse { oids, loaded: &a };
         let (b, more) = load_files(self.files(second)?, &self.repo, Some(&reuse), Some(&cache));
         learned.absorb(more);
-        cache.store(&learned);
+        self.store_cache(cache, learned);
         Ok((a, b))
     }
 
@@ -806,7 +840,7 @@ fn read_cached(
     let fresh = match &outcome {
         Outcome::Task(task, text) => {
             let mut encoded = Vec::new();
-            cache::codec::encode(task, &mut encoded).map(|()| (text.as_str().to_owned(), encoded))
+            cache::codec::encode(task, &mut encoded).map(|()| (text.clone(), encoded))
         }
         _ => None,
     };
@@ -1216,7 +1250,7 @@ impl Transaction<'_> {
             self.learned.seen.push(Seen {
                 name: id.file_name(),
                 oid,
-                fresh: Some((text, encoded)),
+                fresh: Some((Text::from(text), encoded)),
                 row: Some(Row {
                     stat: Stat::of(&meta),
                     oid,
@@ -1224,7 +1258,7 @@ impl Transaction<'_> {
                 }),
             });
         }
-        self.cache.store(&self.learned);
+        self.ws.store_cache(self.cache, self.learned);
         self.after
     }
 }

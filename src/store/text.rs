@@ -31,7 +31,9 @@ pub struct Text(Inner);
 
 #[derive(Clone)]
 enum Inner {
-    Owned(String),
+    /// Shared rather than copied with what the parse cache learns of the
+    /// file.
+    Owned(Arc<String>),
     /// `len` bytes at `start` of a cache file's contents, checked to be
     /// UTF-8 when the entry was found.
     Shared {
@@ -56,7 +58,7 @@ impl Text {
 
     pub fn as_str(&self) -> &str {
         match &self.0 {
-            Inner::Owned(s) => s,
+            Inner::Owned(s) => s.as_str(),
             // The cache wrote text; a cache file whose checksum held but
             // whose text is not UTF-8 was not written by git-task.
             Inner::Shared { buf, start, len } => {
@@ -68,13 +70,13 @@ impl Text {
 
 impl From<String> for Text {
     fn from(s: String) -> Text {
-        Text(Inner::Owned(s))
+        Text(Inner::Owned(Arc::new(s)))
     }
 }
 
 impl Default for Text {
     fn default() -> Text {
-        Text(Inner::Owned(String::new()))
+        Text::from(String::new())
     }
 }
 
