@@ -198,6 +198,9 @@ fn peak_memory(program: &Path, args: &[String], cwd: &Path, env: &[(String, Stri
     for (k, v) in env {
         cmd.env(k, v);
     }
+    // Reaped by wait4 below, which std's wait cannot do: it would not
+    // return the child's own rusage.
+    #[allow(clippy::zombie_processes)]
     let child = cmd.spawn().expect("spawn for peak memory");
     let pid = child.id() as libc::pid_t;
     let mut status = 0;
@@ -253,7 +256,7 @@ fn times(r: Option<f64>) -> String {
 }
 
 fn size_name(n: usize) -> String {
-    if n % 1000 == 0 {
+    if n.is_multiple_of(1000) {
         format!("{}k", n / 1000)
     } else {
         n.to_string()
@@ -406,7 +409,10 @@ fn run_size(n: usize, tools: &Tools, args: &Args, root: &Path, md: &mut String) 
         fs::remove_dir_all(&work).expect("remove the previous run's repositories");
     }
     fs::create_dir_all(&work).expect("create the work directory");
-    for entry in fs::read_dir(&out).expect("read the output directory").flatten() {
+    for entry in fs::read_dir(&out)
+        .expect("read the output directory")
+        .flatten()
+    {
         if entry.path().extension().is_some_and(|e| e == "json") {
             fs::remove_file(entry.path()).expect("remove an old export");
         }
@@ -584,7 +590,9 @@ fn run_size(n: usize, tools: &Tools, args: &Args, root: &Path, md: &mut String) 
         }
         if let Some(r) = &reset {
             let mut sh = Command::new("sh");
-            sh.args(["-c", r]).current_dir(&repo).envs(env.iter().cloned());
+            sh.args(["-c", r])
+                .current_dir(&repo)
+                .envs(env.iter().cloned());
             output(&mut sh);
         }
         if c.read {
@@ -695,10 +703,24 @@ fn run_size(n: usize, tools: &Tools, args: &Args, root: &Path, md: &mut String) 
             workload::write_backlog_tasks(&w, &dir.join("backlog/tasks"));
             common::run_ok(common::git(&dir).args(["add", "-A"]));
             common::run_ok(common::git(&dir).args(["commit", "-q", "-m", "tasks"]));
-            let list = output(&mut bl(&["task", "list", "--plain"]));
-            let bl_all = count_lines(&list, "TASK-");
-            let ready = output(&mut bl(&["task", "list", "--ready", "--plain"]));
-            let bl_ready = count_lines(&ready, "TASK-");
+            // Into a file, not a pipe: the npm launcher of Backlog.md
+            // 1.52 cuts its child's output short when stdout is a pipe
+            // (hyperfine sends it to /dev/null, which is not cut).
+            let listed = |a: &[&str]| {
+                let path = dir.join("listed.txt");
+                let file = fs::File::create(&path).expect("create listed.txt");
+                let status = bl(a)
+                    .stdin(Stdio::null())
+                    .stdout(file)
+                    .status()
+                    .expect("run backlog");
+                assert!(status.success(), "backlog {a:?} failed");
+                let text = fs::read_to_string(&path).expect("read listed.txt");
+                fs::remove_file(&path).expect("remove listed.txt");
+                count_lines(&text, "TASK-")
+            };
+            let bl_all = listed(&["task", "list", "--plain"]);
+            let bl_ready = listed(&["task", "list", "--ready", "--plain"]);
             peer_notes.push(format!(
                 "Backlog.md {} (the npm package's `backlog`, a Node launcher of its native binary): `task list --plain` lists {bl_all} tasks, `task list --ready --plain` {bl_ready} (open and unblocked, started ones included).",
                 version(backlog, "--version"),
@@ -786,11 +808,16 @@ fn run_size(n: usize, tools: &Tools, args: &Args, root: &Path, md: &mut String) 
     }
     md.push('\n');
     if peers {
-        md.push_str(&format!(
-            "Peers: medians of {}–{} runs.\n\n| peer | median | runs | git-task (warm) | peer / git-task |\n|---|---:|---:|---|---:|\n",
-            peer_runs(n).min,
-            peer_runs(n).max
-        ));
+        let p = peer_runs(n);
+        let counted = if p.min == p.max {
+            format!("{}", p.min)
+        } else {
+            format!("{}–{}", p.min, p.max)
+        };
+        let _ = writeln!(
+            md,
+            "Peers: medians of {counted} runs, after one unmeasured run that checks what they answer. `task add` accumulates tasks (a few per size); Backlog.md's created file is removed before each run, as git-task's `add` is.\n\n| peer | median | runs | git-task (warm) | peer / git-task |\n|---|---:|---:|---|---:|"
+        );
         for (slug, name, gt_slug) in &peer_rows {
             let t = result.get(slug);
             let g = result.get(&format!("gt-{}-warm", slugify(gt_slug)));
@@ -968,15 +995,24 @@ fn main() {
     let mut md = String::new();
     let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
     let load = fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    // The command as it was typed: compare.sh says so; otherwise cargo's.
+    let command = std::env::var("BENCH_COMMAND").unwrap_or_else(|_| {
+        let given: Vec<String> = std::env::args()
+            .skip(1)
+            .filter(|a| a != "--bench")
+            .collect();
+        format!("cargo bench --bench compare -- {}", given.join(" "))
+            .trim_end()
+            .trim_end_matches(" --")
+            .to_owned()
+    });
     let _ = writeln!(
         md,
-        "Run: `benches/compare.sh {}` on {cpus} CPUs (load average at the start: {}); {}, {}, git {}.\n",
-        args.sizes
-            .iter()
-            .map(|&n| size_name(n))
+        "Run: `{command}` on {cpus} CPUs (load average at the start: {}); {}, {}, git {}.\n",
+        load.split_whitespace()
+            .take(3)
             .collect::<Vec<_>>()
             .join(" "),
-        load.split_whitespace().take(3).collect::<Vec<_>>().join(" "),
         version(&tools.hyperfine, "--version"),
         version(&tools.git_task, "--version"),
         version(Path::new("git"), "--version").trim_start_matches("git version "),
@@ -992,7 +1028,10 @@ fn main() {
         md,
         "The whole run took {} (load average at the end: {}).",
         ms(started.elapsed().as_secs_f64()),
-        load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
     );
     fs::write(root.join("report.md"), &md).expect("write report.md");
     print!("{md}");

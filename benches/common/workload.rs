@@ -88,8 +88,7 @@ const START_SECS: i64 = 1_777_593_600;
 const SPAN_SECS: i64 = 180 * 86_400;
 
 const VERBS: [&str; 10] = [
-    "Fix", "Add", "Speed up", "Document", "Test", "Refactor", "Remove", "Review", "Port",
-    "Measure",
+    "Fix", "Add", "Speed up", "Document", "Test", "Refactor", "Remove", "Review", "Port", "Measure",
 ];
 const NOUNS: [&str; 12] = [
     "the parser",
@@ -159,7 +158,7 @@ impl Workload {
                         continue;
                     }
                     let b = low + rng.below((high - low) as u64) as usize;
-                    if b % 20 != 0 {
+                    if !b.is_multiple_of(20) {
                         blockers.push(b);
                     }
                 }
@@ -447,7 +446,13 @@ pub fn write_git_task_repo(w: &Workload, dir: &Path) {
     let mut stream = Vec::with_capacity(w.tasks.len() * 700);
     for i in 0..w.tasks.len() {
         let text = git_task_text(w, i);
-        write!(stream, "blob\nmark :{}\ndata {}\n{text}\n", i + 1, text.len()).expect("write");
+        write!(
+            stream,
+            "blob\nmark :{}\ndata {}\n{text}\n",
+            i + 1,
+            text.len()
+        )
+        .expect("write");
     }
     write!(
         stream,
@@ -461,13 +466,7 @@ pub fn write_git_task_repo(w: &Workload, dir: &Path) {
     );
     super::write_inline(&mut stream, ".tasks/.gitignore", TASKS_GITIGNORE);
     for i in 0..w.tasks.len() {
-        writeln!(
-            stream,
-            "M 100644 :{} .tasks/{}.toml",
-            i + 1,
-            git_task_id(i)
-        )
-        .expect("write");
+        writeln!(stream, "M 100644 :{} .tasks/{}.toml", i + 1, git_task_id(i)).expect("write");
     }
     let mut import = git(dir)
         .args(["fast-import", "--quiet"])
@@ -614,12 +613,7 @@ pub fn backlog_text(w: &Workload, i: usize) -> String {
             let _ = writeln!(s, "  - {l}");
         }
     }
-    let deps: Vec<usize> = t
-        .blockers
-        .iter()
-        .chain(&w.children[i])
-        .copied()
-        .collect();
+    let deps: Vec<usize> = t.blockers.iter().chain(&w.children[i]).copied().collect();
     if deps.is_empty() {
         s.push_str("dependencies: []\n");
     } else {
@@ -641,7 +635,11 @@ pub fn backlog_text(w: &Workload, i: usize) -> String {
     s.push_str(&w.description(i));
     s.push_str("\n<!-- SECTION:DESCRIPTION:END -->\n");
     if t.criterion {
-        let mark = if t.state == State::Completed { 'x' } else { ' ' };
+        let mark = if t.state == State::Completed {
+            'x'
+        } else {
+            ' '
+        };
         let _ = write!(
             s,
             "\n## Acceptance Criteria\n<!-- AC:BEGIN -->\n- [{mark}] #1 {CRITERION}\n<!-- AC:END -->\n"
