@@ -70,27 +70,36 @@ pub fn run_start(ctx: &mut Ctx, args: StartArgs) -> CliResult {
 
 pub fn run_done(ctx: &mut Ctx, args: DoneArgs) -> CliResult {
     let ws = ctx.workspace()?;
-    let set = ws.load(&Source::WorkTree)?;
-    let task = set.resolve(&args.id)?;
-    if !args.force {
+    // The whole set is read before the change only to run a verify
+    // command outside the lock; a task named by its id whose file has none
+    // is checked by the change alone.
+    let may_verify = !args.force
+        && !args.no_verify
+        && ws.peek(&args.id).is_none_or(|task| task.verify.is_some());
+    let id = if may_verify {
+        let set = ws.load(&Source::WorkTree)?;
+        let task = set.resolve(&args.id)?;
         if let Some(refusal) = change::done_refusal(&set, &task.id) {
             return Err(refusal.into());
         }
-        if let Some(verify) = task.verify.as_deref().filter(|_| !args.no_verify) {
+        if let Some(verify) = task.verify.as_deref() {
             ctx.ui.info(&format!("running verify: {verify}"));
             // The command's output is a diagnostic, so it goes to stderr and
             // stdout keeps only the answer.
             git_task::verify::run(&ws, task, Stdio::from(std::io::stderr()))?;
         }
-    }
+        task.id.to_string()
+    } else {
+        args.id.clone()
+    };
     let (force, now) = (args.force, ctx.now);
-    let id = task.id.clone();
     // Resolved again under the lock: verify may have run for minutes, and
     // a checkout meanwhile may have taken the task away.
     let (done, set) = ws.transact(|tx| {
-        let id = tx.resolve(id.as_str())?;
+        let id = tx.resolve(&id)?;
         change::done(tx, &id, force, now)
     })?;
+    let id = done.task.id.clone();
     let view = View::new(&set).dated(ctx);
     let i = view.index(&done.task);
     // Forced past unmet criteria or open waits, a gate is completed but

@@ -386,6 +386,17 @@ impl Workspace {
             .collect())
     }
 
+    /// The task in the working tree whose id is exactly `text`, read from
+    /// its file alone; `None` when `text` is not an id, or there is no such
+    /// file, or it does not read. For a command that wants to know one
+    /// thing of a task before it reads the whole set.
+    pub fn peek(&self, text: &str) -> Option<Task> {
+        let id = TaskId::parse(text).ok()?;
+        let path = self.tasks_dir().join(id.file_name());
+        let text = files::read_text(&path).ok()?;
+        Task::parse(id, &text).ok()
+    }
+
     /// Reads every task of `source`, failing on the first problem file.
     pub fn load(&self, source: &Source) -> Result<TaskSet> {
         self.read(source)?.into_result_of(source)
@@ -727,8 +738,8 @@ fn stem(file: &SourceFile) -> &str {
 /// sort differently from ids: `a-b.toml` < `a.toml`, but `a` < `a-b`).
 /// Sorted by the first 16 bytes of each stem as one number, then by the
 /// whole stem where those are equal: thousands of comparisons of numbers
-/// rather than of strings behind pointers.
-fn sort_by_stem(files: &mut Vec<SourceFile>) {
+/// rather than of strings behind pointers, and the files moved in place.
+fn sort_by_stem(files: &mut [SourceFile]) {
     let key = |f: &SourceFile| {
         let mut prefix = [0u8; 16];
         let stem = stem(f).as_bytes();
@@ -736,26 +747,23 @@ fn sort_by_stem(files: &mut Vec<SourceFile>) {
         prefix[..n].copy_from_slice(&stem[..n]);
         u128::from_be_bytes(prefix)
     };
-    let mut order: Vec<(u128, u32)> = files
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (key(f), i as u32))
-        .collect();
-    order.sort_unstable_by(|a, b| {
-        a.0.cmp(&b.0)
-            .then_with(|| stem(&files[a.1 as usize]).cmp(stem(&files[b.1 as usize])))
-    });
-    let mut slots: Vec<Option<SourceFile>> = std::mem::take(files).into_iter().map(Some).collect();
-    files.extend(
-        order
-            .into_iter()
-            .filter_map(|(_, i)| slots[i as usize].take()),
-    );
+    files.sort_by_cached_key(key);
+    let mut start = 0;
+    while start < files.len() {
+        let first = key(&files[start]);
+        let end = start
+            + 1
+            + files[start + 1..]
+                .iter()
+                .take_while(|f| key(f) == first)
+                .count();
+        if end - start > 1 {
+            files[start..end].sort_by(|a, b| stem(a).cmp(stem(b)));
+        }
+        start = end;
+    }
 }
 
-/// Reads one file through the cache: a blob the cache has parsed, or a
-/// working-tree file whose stat data its row vouches for, is not read or
-/// parsed at all; anything else is, and the cache learns it.
 /// Where a file of a read is: among the other files of its source (sorted
 /// by [`stem`]), and, for the working tree, in which directory; with where
 /// the previous file's row was found.
@@ -1147,40 +1155,7 @@ impl Transaction<'_> {
         if self.changes.is_empty() {
             return Ok(self.after);
         }
-        let before = Graph::new(&self.before).cyclic_tasks();
-        let graph = Graph::new(&self.after);
-        let newly_cyclic: Vec<usize> = graph
-            .cyclic_tasks()
-            .into_iter()
-            .filter(|i| {
-                let id = &self.after.tasks()[*i].id;
-                self.before
-                    .index_of(id.as_str())
-                    .is_none_or(|j| !before.contains(&j))
-            })
-            .collect();
-        // Start the reported cycle at a task this change touched, when one
-        // is on it, so the message begins where the user acted.
-        let start = newly_cyclic
-            .iter()
-            .copied()
-            .filter(|i| self.changes.contains_key(&self.after.tasks()[*i].id))
-            .min()
-            .or_else(|| newly_cyclic.iter().copied().min());
-        if let Some(i) = start {
-            let path = graph.cycle_through(i).unwrap_or_default();
-            // An edge this change did not write: the one it did is refused.
-            let elsewhere = graph
-                .cycle_breaks(&path)
-                .into_iter()
-                .find(|b| !self.changes.contains_key(b.written_in()))
-                .map(crate::action::Action::from);
-            return Err(crate::error::Refusal::Cycle {
-                cycle: graph.cycle(&path),
-                elsewhere,
-            }
-            .into());
-        }
+        self.refuse_new_cycles()?;
         test_pause("before-write");
         // Nothing is written unless every file is still what was read: a
         // checkout, merge or stash that ran meanwhile (they take no lock of
@@ -1224,6 +1199,69 @@ impl Transaction<'_> {
         }
         sync_dir(&self.dir);
         Ok(self.tell_cache(wrote))
+    }
+
+    /// Refuses a result with a cycle that was not there before. A change
+    /// that keeps what every task it touches waits for (its `blocked_by`
+    /// and `parent`), removes tasks, or adds tasks that wait for nothing
+    /// and that no task names, cannot make one: no graph is built for it
+    /// (notes, status, text, a plain `add`: most changes).
+    fn refuse_new_cycles(&self) -> Result<()> {
+        let named = |id: &TaskId| {
+            self.after
+                .iter()
+                .any(|t| t.parent.as_ref() == Some(id) || t.blocked_by.contains(id))
+        };
+        let relations_kept = self.changes.keys().all(|id| {
+            match (self.before.get(id.as_str()), self.after.get(id.as_str())) {
+                (Some(was), Some(now)) => {
+                    was.blocked_by == now.blocked_by && was.parent == now.parent
+                }
+                (Some(_), None) => true,
+                (None, Some(now)) => {
+                    now.blocked_by.is_empty() && now.parent.is_none() && !named(id)
+                }
+                (None, None) => true,
+            }
+        });
+        if relations_kept {
+            return Ok(());
+        }
+        let before = Graph::new(&self.before).cyclic_tasks();
+        let graph = Graph::new(&self.after);
+        let newly_cyclic: Vec<usize> = graph
+            .cyclic_tasks()
+            .into_iter()
+            .filter(|i| {
+                let id = &self.after.tasks()[*i].id;
+                self.before
+                    .index_of(id.as_str())
+                    .is_none_or(|j| !before.contains(&j))
+            })
+            .collect();
+        // Start the reported cycle at a task this change touched, when one
+        // is on it, so the message begins where the user acted.
+        let start = newly_cyclic
+            .iter()
+            .copied()
+            .filter(|i| self.changes.contains_key(&self.after.tasks()[*i].id))
+            .min()
+            .or_else(|| newly_cyclic.iter().copied().min());
+        if let Some(i) = start {
+            let path = graph.cycle_through(i).unwrap_or_default();
+            // An edge this change did not write: the one it did is refused.
+            let elsewhere = graph
+                .cycle_breaks(&path)
+                .into_iter()
+                .find(|b| !self.changes.contains_key(b.written_in()))
+                .map(crate::action::Action::from);
+            return Err(crate::error::Refusal::Cycle {
+                cycle: graph.cycle(&path),
+                elsewhere,
+            }
+            .into());
+        }
+        Ok(())
     }
 
     /// Tells the parse cache what the commit wrote, so that the next read
@@ -1320,5 +1358,36 @@ fn test_pause(point: &str) {
 fn sync_dir(dir: &Path) {
     if let Ok(d) = fs::File::open(dir) {
         let _ = d.sync_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_sort_by_stem_which_is_id_order() {
+        let names = [
+            "a.toml",
+            "a-b.toml",
+            "config.toml",
+            "abcdefghijklmnop-z.toml",
+            "abcdefghijklmnop.toml",
+            "abcdefghijklmnop-a.toml",
+            "b.toml",
+            "a0.toml",
+        ];
+        let mut files: Vec<SourceFile> = names
+            .iter()
+            .map(|n| SourceFile {
+                name: (*n).to_owned(),
+                blob: Blob::Unreadable(String::new()),
+            })
+            .collect();
+        sort_by_stem(&mut files);
+        let sorted: Vec<&str> = files.iter().map(stem).collect();
+        let mut expected: Vec<&str> = names.iter().map(|n| n.trim_end_matches(".toml")).collect();
+        expected.sort();
+        assert_eq!(sorted, expected);
     }
 }
