@@ -160,7 +160,7 @@ pub(super) struct AncestryGraph {
 /// thousands of times (binary search over the id strings misses the cache
 /// on every comparison).
 #[derive(Default)]
-struct Fnv(u64);
+pub(crate) struct Fnv(u64);
 
 impl std::hash::Hasher for Fnv {
     fn finish(&self) -> u64 {

@@ -30,11 +30,15 @@
 //! the moment it was checked, and every later change to the file shows in
 //! its times.
 //!
-//! Every command writes the file by rename, whole, so a reader sees one
-//! complete version; processes that race to write each write a valid file
-//! and the last one wins, which costs the others' entries nothing but a
-//! parse next time. Entries not used in the last [`KEEP_GENERATIONS`]
-//! writes are dropped.
+//! What a command learns that the cache does not hold is appended to a
+//! journal beside it, as records that each hold on their own (an entry, a
+//! row, a file gone), checked one by one and read up to the first that is
+//! not whole. When the journal has grown, the file is written anew, whole
+//! and by rename, with what the journal held, and the journal removed; a
+//! reader maps one complete version, processes that race to write each
+//! write a valid file, and what one of them loses costs a parse next
+//! time. Entries not used in the last [`KEEP_GENERATIONS`] whole writes
+//! are dropped.
 
 pub mod codec;
 
@@ -85,6 +89,9 @@ pub const KEEP_GENERATIONS: u64 = 8;
 const FILE: &str = "tasks";
 /// What a cache file being written is called until it is renamed.
 const TEMP_PREFIX: &str = "tasks.tmp-";
+/// The journal beside the cache file: what commands learned since it was
+/// last written whole, appended.
+const JOURNAL: &str = "tasks.log";
 
 /// A point in time as seconds and nanoseconds since the Unix epoch.
 pub type Instant = (i64, u32);
@@ -264,11 +271,7 @@ impl Contents {
         }
     }
 
-    fn row(&self, name: &str) -> Option<&Row> {
-        self.row_near(name, &mut 0)
-    }
-
-    /// [`Contents::row`], looking first just after `*hint`, where the
+    /// The row of `name`, looking first just after `*hint`, where the
     /// previous lookup found its row: a read asks for the files in nearly
     /// the order the rows are in. `*hint` becomes where this one was.
     fn row_near(&self, name: &str, hint: &mut usize) -> Option<&Row> {
@@ -313,6 +316,7 @@ pub struct Cache {
     hash: gix::hash::Kind,
     stamp: Vec<u8>,
     old: Option<Contents>,
+    journal: Journal,
     /// When this command began to read, before any file was looked at:
     /// the `verified_at` of the rows it makes.
     started: Instant,
@@ -355,11 +359,15 @@ impl Cache {
         let started = instant(SystemTime::now());
         let stamp = binary_stamp();
         let old = map(&dir.join(FILE)).and_then(|bytes| Contents::parse(bytes, &stamp, hash));
+        let journal = fs::read(dir.join(JOURNAL))
+            .map(|bytes| Journal::parse(bytes, stamp_hash(&stamp), hash))
+            .unwrap_or_default();
         Cache {
             dir,
             hash,
             stamp,
             old,
+            journal,
             started,
         }
     }
@@ -372,16 +380,58 @@ impl Cache {
     /// The working-tree row of file `name`, for a caller that asks for
     /// the files in order: `hint` is its own, starting at 0.
     pub fn row_near(&self, name: &str, hint: &mut usize) -> Option<&Row> {
+        if let Some(row) = self.journal.rows.get(name) {
+            return row.as_ref();
+        }
         self.old.as_ref()?.row_near(name, hint)
+    }
+
+    /// The row of `name` as the cache now holds it, journal included.
+    fn row(&self, name: &str) -> Option<&Row> {
+        self.row_near(name, &mut 0)
+    }
+
+    /// Every row the cache now holds, journal included, in no order.
+    fn all_rows(&self) -> Vec<(&str, &Row)> {
+        let mut rows: Vec<(&str, &Row)> = self
+            .old
+            .iter()
+            .flat_map(Contents::all_rows)
+            .filter(|(name, _)| !self.journal.rows.contains_key(*name))
+            .collect();
+        rows.extend(
+            self.journal
+                .rows
+                .iter()
+                .filter_map(|(name, row)| Some((name.as_str(), row.as_ref()?))),
+        );
+        rows
+    }
+
+    /// Where the text and task of file `name` with contents `oid` are.
+    fn find(&self, name: &str, oid: &ObjectId) -> Option<Found<'_>> {
+        if let Some(&(text, task)) = self.journal.entries.get(&(name.to_owned(), *oid)) {
+            return Some(Found {
+                buf: &self.journal.buf,
+                text,
+                task,
+            });
+        }
+        let old = self.old.as_ref()?;
+        let e = old.find(name, oid)?;
+        Some(Found {
+            buf: &old.buf,
+            text: e.text,
+            task: e.task,
+        })
     }
 
     /// The task and text of file `name` with contents `oid`, when cached.
     pub fn entry(&self, name: &str, oid: &ObjectId) -> Option<(Task, Text)> {
-        let old = self.old.as_ref()?;
-        let entry = old.find(name, oid)?;
+        let found = self.find(name, oid)?;
         let id = TaskId::parse(name.strip_suffix(".toml")?).ok()?;
-        let task = codec::decode(id, old.bytes(entry.task))?;
-        let text = Text::shared(&old.buf, entry.text.0, entry.text.1 - entry.text.0)?;
+        let task = codec::decode(id, found.bytes(found.task))?;
+        let text = Text::shared(found.buf, found.text.0, found.text.1 - found.text.0)?;
         Some((task, text))
     }
 
@@ -390,34 +440,90 @@ impl Cache {
         gix::objs::compute_hash(self.hash, gix::objs::Kind::Blob, bytes).ok()
     }
 
-    /// Whether `learned` holds anything the cache file does not.
+    /// What `learned` holds that the cache does not, as journal records:
+    /// entries parsed now, rows that changed, rows of files that are gone.
+    fn delta(&self, learned: &Learned) -> Vec<u8> {
+        let stamp = stamp_hash(&self.stamp);
+        let mut out = Vec::new();
+        let mut had_row = 0;
+        for seen in &learned.seen {
+            if let Some((text, task)) = &seen.fresh {
+                record(&mut out, stamp, |w| {
+                    w.u8(ENTRY);
+                    w.str(&seen.name);
+                    w.bytes(seen.oid.as_bytes());
+                    w.bytes(text.as_str().as_bytes());
+                    w.bytes(task);
+                });
+            }
+            if !learned.work_tree {
+                continue;
+            }
+            let was = self.row(&seen.name);
+            had_row += usize::from(was.is_some());
+            if let Some(row) = &seen.row
+                && was != Some(row)
+            {
+                record(&mut out, stamp, |w| {
+                    w.u8(ROW);
+                    w.str(&seen.name);
+                    write_row(w, row);
+                });
+            }
+        }
+        if learned.work_tree {
+            let rows = self.all_rows();
+            if rows.len() > had_row {
+                let now: HashSet<&str> = learned.seen.iter().map(|s| s.name.as_str()).collect();
+                for (name, _) in rows.into_iter().filter(|(n, _)| !now.contains(n)) {
+                    record(&mut out, stamp, |w| {
+                        w.u8(GONE);
+                        w.str(name);
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether `learned` holds anything the cache does not.
     pub fn needs_write(&self, learned: &Learned) -> bool {
+        self.old.is_none() && !learned.seen.is_empty() || !self.delta(learned).is_empty()
+    }
+
+    /// Records what `learned` taught: appended to the journal when that is
+    /// little, else the whole cache file written anew (and the journal
+    /// emptied into it). Callers ignore a failure: a cache that cannot be
+    /// written costs speed, never a command.
+    pub fn store(&self, learned: &Learned) -> std::io::Result<()> {
+        let delta = self.delta(learned);
         let Some(old) = &self.old else {
-            return !learned.seen.is_empty();
+            return self.write(learned);
         };
-        if learned.seen.iter().any(|s| s.fresh.is_some()) {
-            return true;
+        if delta.is_empty() {
+            return Ok(());
         }
-        // Entries the old file had for another name or blob do not count:
-        // every `seen` without `fresh` was found in it.
-        if !learned.work_tree {
-            return false;
+        // A journal a few times smaller than the file it adds to is read
+        // at every command for little; beyond that, it is folded in.
+        let limit = (old.buf.len() / 8).max(64 * 1024);
+        // A journal with more than whole records (a writer was killed, or it
+        // is not a journal) cannot be added to: what came after would never
+        // be read. It is folded in and removed instead.
+        if self.journal.len + delta.len() > limit || self.journal.len != self.journal.buf.len() {
+            return self.write(learned);
         }
-        let rows = learned.seen.iter().filter(|s| s.row.is_some()).count();
-        rows != old.rows.len()
-            || learned
-                .seen
-                .iter()
-                .any(|s| match (&s.row, old.row(&s.name)) {
-                    (Some(new), Some(was)) => new != was,
-                    (Some(_), None) => true,
-                    (None, _) => false,
-                })
+        fs::create_dir_all(&self.dir)?;
+        let mut file = fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.join(JOURNAL))?;
+        // One write of whole records: a reader stops at a record that a
+        // killed writer left short.
+        file.write_all(&delta)
     }
 
     /// Writes the cache file anew: what `learned` says, and what of the
-    /// old file is to be kept. Callers ignore a failure: a cache that
-    /// cannot be written costs speed, never a command.
+    /// old file and the journal is to be kept; then empties the journal.
     pub fn write(&self, learned: &Learned) -> std::io::Result<()> {
         let generation = self.old.as_ref().map_or(0, |o| o.generation) + 1;
         // The rows: the working tree's as just read, or the old ones.
@@ -428,9 +534,7 @@ impl Cache {
                 .filter_map(|s| Some((s.name.as_str(), s.row.as_ref()?)))
                 .collect()
         } else {
-            self.old
-                .as_ref()
-                .map_or_else(Vec::new, |o| o.all_rows().collect())
+            self.all_rows()
         };
         rows.sort_by(|a, b| a.0.cmp(b.0));
         // Entries: what this command used, then what the old file had that
@@ -443,13 +547,12 @@ impl Cache {
             if !written.insert((seen.name.as_str(), &seen.oid)) {
                 continue;
             }
-            let (text, task) = match (&seen.fresh, &self.old) {
-                (Some((text, task)), _) => (text.as_str().as_bytes(), task.as_slice()),
-                (None, Some(old)) => match old.find(&seen.name, &seen.oid) {
-                    Some(e) => (old.bytes(e.text), old.bytes(e.task)),
+            let (text, task) = match &seen.fresh {
+                Some((text, task)) => (text.as_str().as_bytes(), task.as_slice()),
+                None => match self.find(&seen.name, &seen.oid) {
+                    Some(f) => (f.bytes(f.text), f.bytes(f.task)),
                     None => continue,
                 },
-                (None, None) => continue,
             };
             entries.push(Put {
                 name: &seen.name,
@@ -458,6 +561,19 @@ impl Cache {
                 text,
                 task,
             });
+        }
+        // What the journal learned since the last write is as new as what
+        // this command learned.
+        for ((name, oid), &(text, task)) in &self.journal.entries {
+            if written.insert((name.as_str(), oid)) {
+                entries.push(Put {
+                    name,
+                    oid,
+                    generation,
+                    text: &self.journal.buf[text.0..text.1],
+                    task: &self.journal.buf[task.0..task.1],
+                });
+            }
         }
         if let Some(old) = &self.old {
             let mut carried: Vec<(&str, &ObjectId, &Entry)> = old
@@ -499,6 +615,11 @@ impl Cache {
         // Not synced: after a crash a file that is not whole fails its
         // checksum and is written anew.
         tmp.persist(self.dir.join(FILE)).map_err(|e| e.error)?;
+        // What the journal held is in the file now. A record another
+        // process appends meanwhile is lost with it: a parse next time.
+        if !self.journal.buf.is_empty() {
+            let _ = fs::remove_file(self.dir.join(JOURNAL));
+        }
         Ok(())
     }
 
@@ -530,15 +651,7 @@ impl Cache {
         for (name, row) in rows {
             out.put(|w| {
                 w.str(name);
-                w.u64(row.stat.size);
-                w.i64(row.stat.mtime.0);
-                w.u32(row.stat.mtime.1);
-                w.i64(row.stat.ctime.0);
-                w.u32(row.stat.ctime.1);
-                w.u64(row.stat.ino);
-                w.i64(row.verified_at.0);
-                w.u32(row.verified_at.1);
-                w.bytes(row.oid.as_bytes());
+                write_row(w, row);
             })?;
         }
         let sum = out.sum.clone().finalize();
@@ -570,6 +683,171 @@ impl<W: Write> Sink<W> {
         make(&mut codec::Writer(&mut self.scratch));
         self.sum.update(&self.scratch);
         self.file.write_all(&self.scratch)
+    }
+}
+
+/// Where an entry's text and task are, in the cache file or the journal.
+struct Found<'a> {
+    buf: &'a Arc<Bytes>,
+    text: (usize, usize),
+    task: (usize, usize),
+}
+
+impl<'a> Found<'a> {
+    fn bytes(&self, (start, end): (usize, usize)) -> &'a [u8] {
+        let buf: &'a Arc<Bytes> = self.buf;
+        &buf[start..end]
+    }
+}
+
+fn write_row(w: &mut codec::Writer, row: &Row) {
+    w.u64(row.stat.size);
+    w.i64(row.stat.mtime.0);
+    w.u32(row.stat.mtime.1);
+    w.i64(row.stat.ctime.0);
+    w.u32(row.stat.ctime.1);
+    w.u64(row.stat.ino);
+    w.i64(row.verified_at.0);
+    w.u32(row.verified_at.1);
+    w.bytes(row.oid.as_bytes());
+}
+
+fn read_row(r: &mut codec::Reader, hash: gix::hash::Kind) -> Option<Row> {
+    let size = r.u64()?;
+    let mtime = (r.i64()?, r.u32()?);
+    let ctime = (r.i64()?, r.u32()?);
+    let ino = r.u64()?;
+    let verified_at = (r.i64()?, r.u32()?);
+    let oid = read_oid(r, hash)?;
+    Some(Row {
+        stat: Stat {
+            size,
+            mtime,
+            ctime,
+            ino,
+        },
+        oid,
+        verified_at,
+    })
+}
+
+fn read_oid(r: &mut codec::Reader, hash: gix::hash::Kind) -> Option<ObjectId> {
+    let raw = r.bytes()?;
+    (raw.len() == hash.len_in_bytes())
+        .then(|| ObjectId::try_from(raw).ok())
+        .flatten()
+}
+
+/// The kinds of journal records.
+const ENTRY: u8 = 1;
+const ROW: u8 = 2;
+const GONE: u8 = 3;
+
+/// The build's stamp as a number each journal record carries.
+fn stamp_hash(stamp: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let mut h = crate::graph::Fnv::default();
+    h.write(stamp);
+    h.finish()
+}
+
+/// Appends one journal record: its length and the CRC-32 of what
+/// follows, then the build's stamp and what `make` writes.
+fn record(out: &mut Vec<u8>, stamp: u64, make: impl FnOnce(&mut codec::Writer)) {
+    let mut body = Vec::new();
+    let mut w = codec::Writer(&mut body);
+    w.u64(stamp);
+    make(&mut w);
+    let mut w = codec::Writer(out);
+    w.u32(body.len() as u32);
+    w.u32(crc32fast::hash(&body));
+    out.extend_from_slice(&body);
+}
+
+/// Where some bytes are in a buffer: from, to.
+type Span = (usize, usize);
+
+/// The journal as it was read: every whole record up to the first that
+/// is not (a writer killed mid-record), later records over earlier ones.
+#[derive(Default)]
+struct Journal {
+    buf: Arc<Bytes>,
+    /// How many bytes of it are whole records.
+    len: usize,
+    /// Where each entry's text and task are in `buf`.
+    entries: HashMap<(String, ObjectId), (Span, Span)>,
+    /// `None`: the file is gone.
+    rows: HashMap<String, Option<Row>>,
+}
+
+impl Default for Bytes {
+    fn default() -> Bytes {
+        Bytes::Read(Vec::new())
+    }
+}
+
+impl Journal {
+    fn parse(bytes: Vec<u8>, stamp: u64, hash: gix::hash::Kind) -> Journal {
+        let mut journal = Journal::default();
+        let mut at = 0;
+        while let Some(next) = journal.record(&bytes, at, stamp, hash) {
+            at = next;
+        }
+        journal.len = at;
+        journal.buf = Arc::new(Bytes::Read(bytes));
+        journal
+    }
+
+    /// Takes in the record at `at`; where the next one starts, or `None`
+    /// at the end or at a record that is not whole.
+    fn record(
+        &mut self,
+        bytes: &[u8],
+        at: usize,
+        stamp: u64,
+        hash: gix::hash::Kind,
+    ) -> Option<usize> {
+        let mut r = codec::Reader::new(bytes.get(at..)?);
+        let len = r.u32()? as usize;
+        let sum = r.u32()?;
+        let body_at = at + 8;
+        let body = r.take(len)?;
+        if crc32fast::hash(body) != sum {
+            return None;
+        }
+        let next = body_at + len;
+        let mut r = codec::Reader::new(body);
+        if r.u64()? != stamp {
+            // Another build's: not ours to use, but whole.
+            return Some(next);
+        }
+        match r.u8()? {
+            ENTRY => {
+                let name = r.str()?.to_owned();
+                let oid = read_oid(&mut r, hash)?;
+                let text_len = r.u32()? as usize;
+                let text = body_at + r.position();
+                r.take(text_len)?;
+                let task_len = r.u32()? as usize;
+                let task = body_at + r.position();
+                r.take(task_len)?;
+                self.entries.insert(
+                    (name, oid),
+                    ((text, text + text_len), (task, task + task_len)),
+                );
+            }
+            ROW => {
+                let name = r.str()?.to_owned();
+                let row = read_row(&mut r, hash)?;
+                self.rows.insert(name, Some(row));
+            }
+            GONE => {
+                let name = r.str()?.to_owned();
+                self.rows.insert(name, None);
+            }
+            _ => {}
+        }
+        Some(next)
     }
 }
 
@@ -628,12 +906,6 @@ impl Contents {
             return None;
         }
         let generation = r.u64()?;
-        let oid = |r: &mut codec::Reader| {
-            let raw = r.bytes()?;
-            (raw.len() == hash.len_in_bytes())
-                .then(|| ObjectId::try_from(raw).ok())
-                .flatten()
-        };
         let n = r.u32()? as usize;
         let mut entries = gix::hashtable::HashMap::with_capacity_and_hasher(
             n.min(body.len() / 16),
@@ -644,7 +916,7 @@ impl Contents {
             let name_len = r.u32()? as usize;
             let name_start = r.position();
             let name = std::str::from_utf8(r.take(name_len)?).ok()?;
-            let oid = oid(&mut r)?;
+            let oid = read_oid(&mut r, hash)?;
             let generation = r.u64()?;
             let text_len = r.u32()? as usize;
             let text_start = r.position();
@@ -678,25 +950,8 @@ impl Contents {
             {
                 return None;
             }
-            let size = r.u64()?;
-            let mtime = (r.i64()?, r.u32()?);
-            let ctime = (r.i64()?, r.u32()?);
-            let ino = r.u64()?;
-            let verified_at = (r.i64()?, r.u32()?);
-            let oid = oid(&mut r)?;
-            rows.push((
-                (name_start, name_start + name_len),
-                Row {
-                    stat: Stat {
-                        size,
-                        mtime,
-                        ctime,
-                        ino,
-                    },
-                    oid,
-                    verified_at,
-                },
-            ));
+            let row = read_row(&mut r, hash)?;
+            rows.push(((name_start, name_start + name_len), row));
         }
         if !r.is_at_end() {
             return None;
@@ -745,9 +1000,9 @@ mod tests {
     /// another file system (or a race) could have left it.
     fn doctor(ws: &Workspace, mut change: impl FnMut(&str, &mut Row)) {
         let cache = open(ws);
-        let old = cache.old.as_ref().expect("a cache file");
-        let mut seen: Vec<Seen> = old
+        let mut seen: Vec<Seen> = cache
             .all_rows()
+            .into_iter()
             .map(|(name, row)| {
                 let mut row = *row;
                 change(name, &mut row);
@@ -774,8 +1029,35 @@ mod tests {
         set.get(id).unwrap().subject.clone()
     }
 
+    /// The cache file and its journal.
     fn file_bytes(ws: &Workspace) -> Vec<u8> {
-        fs::read(cache_dir(ws).join(FILE)).unwrap()
+        let mut bytes = fs::read(cache_dir(ws).join(FILE)).unwrap();
+        bytes.extend(fs::read(cache_dir(ws).join(JOURNAL)).unwrap_or_default());
+        bytes
+    }
+
+    /// How many entries the cache holds, journal included.
+    fn entries(cache: &Cache) -> usize {
+        let base = cache.old.as_ref().map_or(0, |o| o.all().count());
+        let journal = cache
+            .journal
+            .entries
+            .keys()
+            .filter(|(name, oid)| {
+                cache
+                    .old
+                    .as_ref()
+                    .is_none_or(|o| o.find(name, oid).is_none())
+            })
+            .count();
+        base + journal
+    }
+
+    /// Writes the cache file whole, as a command does when its journal
+    /// has grown.
+    fn compact(ws: &Workspace) {
+        open(ws).write(&Learned::default()).unwrap();
+        assert!(!cache_dir(ws).join(JOURNAL).exists());
     }
 
     fn is_valid(ws: &Workspace) -> bool {
@@ -844,7 +1126,11 @@ mod tests {
         repo.write(".tasks/b.toml", "subject = \"three\"\n");
         assert_eq!(subject(&ws, &Source::WorkTree, "b"), "three");
         assert_ne!(file_bytes(&ws), written);
-        assert_eq!(open(&ws).old.as_ref().unwrap().entries.len(), 3);
+        assert_eq!(entries(&open(&ws)), 3);
+        // Learned in the journal, not by writing the whole file again.
+        assert!(cache_dir(&ws).join(JOURNAL).is_file());
+        compact(&ws);
+        assert_eq!(entries(&open(&ws)), 3);
         assert_eq!(subject(&ws, &Source::Rev("HEAD".into()), "b"), "two");
     }
 
@@ -886,6 +1172,49 @@ mod tests {
     }
 
     #[test]
+    fn a_journal_is_read_up_to_its_last_whole_record() {
+        let repo = repo_with(&[("a", "one"), ("b", "two")]);
+        let ws = repo.workspace();
+        subject(&ws, &Source::WorkTree, "a");
+        repo.write(".tasks/a.toml", "subject = \"one, changed\"\n");
+        subject(&ws, &Source::WorkTree, "a");
+        repo.write(".tasks/b.toml", "subject = \"two, changed\"\n");
+        subject(&ws, &Source::WorkTree, "b");
+        let path = cache_dir(&ws).join(JOURNAL);
+        let journal = fs::read(&path).unwrap();
+        let whole = Journal::parse(
+            journal.clone(),
+            stamp_hash(&binary_stamp()),
+            gix::hash::Kind::Sha1,
+        );
+        assert_eq!(whole.len, journal.len());
+        assert_eq!(whole.entries.len(), 2);
+        let mut flipped = journal.clone();
+        let last = flipped.len() - 1;
+        flipped[last] ^= 1;
+        for damaged in [
+            journal[..journal.len() - 1].to_vec(),
+            journal[..journal.len() / 2].to_vec(),
+            journal[..3].to_vec(),
+            flipped,
+            b"garbage, not records".to_vec(),
+        ] {
+            fs::write(&path, &damaged).unwrap();
+            let read = Journal::parse(
+                damaged.clone(),
+                stamp_hash(&binary_stamp()),
+                gix::hash::Kind::Sha1,
+            );
+            assert!(read.len < journal.len());
+            assert_eq!(subject(&ws, &Source::WorkTree, "a"), "one, changed");
+            assert_eq!(subject(&ws, &Source::WorkTree, "b"), "two, changed");
+        }
+        // Records of another build are skipped, not taken.
+        let other = Journal::parse(journal, stamp_hash(b"another build"), gix::hash::Kind::Sha1);
+        assert!(other.entries.is_empty() && other.rows.is_empty());
+    }
+
+    #[test]
     fn entries_no_command_uses_are_dropped() {
         let repo = repo_with(&[("a", "v0")]);
         let ws = repo.workspace();
@@ -893,14 +1222,12 @@ mod tests {
         for i in 1..=KEEP_GENERATIONS + 2 {
             repo.write(".tasks/a.toml", &format!("subject = \"v{i}\"\n"));
             assert_eq!(subject(&ws, &Source::WorkTree, "a"), format!("v{i}"));
+            compact(&ws);
         }
         // The version in the file, and those of the last writes.
         let cache = open(&ws);
-        assert_eq!(
-            cache.old.as_ref().unwrap().entries.len() as u64,
-            KEEP_GENERATIONS + 1
-        );
-        assert_eq!(cache.old.as_ref().unwrap().rows.len(), 1);
+        assert_eq!(entries(&cache) as u64, KEEP_GENERATIONS + 1);
+        assert_eq!(cache.all_rows().len(), 1);
         // A removed file's row goes.
         repo.remove(".tasks/a.toml");
         ws.load(&Source::WorkTree).unwrap();

@@ -300,7 +300,7 @@ impl Workspace {
         }
         self.finish_cache_write();
         let writer = std::thread::spawn(move || {
-            let _ = cache.write(&learned);
+            let _ = cache.store(&learned);
         });
         *self.cache_writer.borrow_mut() = Some(writer);
     }

@@ -49,16 +49,21 @@ fn answer(run: Run) -> (i32, String, String) {
 /// deleted, and puts the cache back as the first answer left it, so that
 /// what the steps do to it carries on.
 fn assert_answers_match(env: &TestEnv, step: &str) {
+    let file = cache_file(env);
+    let files = [file.clone(), file.with_file_name("tasks.log")];
     for query in QUERIES {
         let warm = answer(task(env, query));
-        let path = cache_file(env);
-        let kept = std::fs::read(&path).ok();
-        let _ = std::fs::remove_file(&path);
+        let kept: Vec<Option<Vec<u8>>> = files.iter().map(|f| std::fs::read(f).ok()).collect();
+        for f in &files {
+            let _ = std::fs::remove_file(f);
+        }
         let cold = answer(task(env, query));
-        match kept {
-            Some(bytes) => std::fs::write(&path, bytes).unwrap(),
-            None => {
-                let _ = std::fs::remove_file(&path);
+        for (f, bytes) in files.iter().zip(kept) {
+            match bytes {
+                Some(bytes) => std::fs::write(f, bytes).unwrap(),
+                None => {
+                    let _ = std::fs::remove_file(f);
+                }
             }
         }
         assert_eq!(warm, cold, "after {step}: git task {}", query.join(" "));
@@ -322,6 +327,34 @@ fn a_damaged_cache_changes_no_answer_and_is_rebuilt() {
         assert_eq!(answer(task(&env, &["list", "--all", "--json"])), expected);
         assert!(is_whole(&std::fs::read(&path).unwrap()), "rewritten whole");
     }
+    // A journal that is garbage, or cut short, is read up to its last
+    // whole record.
+    env.write("a", "subject = \"first task, edited\"\n");
+    let mut expected = answer(task(&env, &["list", "--all", "--json"]));
+    let journal = path.with_file_name("tasks.log");
+    let appended = std::fs::read(&journal).expect("the edit was journalled");
+    for (n, damaged) in [
+        b"garbage".to_vec(),
+        appended[..appended.len() - 1].to_vec(),
+        appended[..appended.len() / 2].to_vec(),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        std::fs::write(&journal, &damaged).unwrap();
+        assert_eq!(answer(task(&env, &["list", "--all", "--json"])), expected);
+        // What is learned next is not added after what cannot be read: the
+        // journal is folded into the cache file and begun anew.
+        env.write("b", &format!("subject = \"second task, edit {n}\"\n"));
+        assert!(
+            task(&env, &["list", "--all"])
+                .ok()
+                .contains(&format!("edit {n}"))
+        );
+        let now = std::fs::read(&journal).unwrap_or_default();
+        assert!(!now.starts_with(&damaged), "appended to a damaged journal");
+        expected = answer(task(&env, &["list", "--all", "--json"]));
+    }
     // A directory where the file should be: the cache cannot be written,
     // and the commands work without it.
     std::fs::remove_file(&path).unwrap();
@@ -358,11 +391,14 @@ fn processes_sharing_the_cache_leave_it_whole() {
     }
     assert_answers_match(&env, "the racing processes");
     assert!(is_whole(&std::fs::read(cache_file(&env)).unwrap()));
-    // No half-written cache file is left behind.
-    let names: Vec<String> = std::fs::read_dir(cache_file(&env).parent().unwrap())
+    // No half-written cache file is left behind: the file, and perhaps
+    // its journal.
+    let mut names: Vec<String> = std::fs::read_dir(cache_file(&env).parent().unwrap())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
+    names.sort();
+    names.retain(|n| n != "tasks.log");
     assert_eq!(names, ["tasks"]);
 }
 
