@@ -180,7 +180,7 @@ impl std::hash::Hasher for Fnv {
     }
 }
 
-type FnvBuild = std::hash::BuildHasherDefault<Fnv>;
+pub(crate) type FnvBuild = std::hash::BuildHasherDefault<Fnv>;
 type IdIndex<'a> = HashMap<&'a str, u32, FnvBuild>;
 
 /// Per task, the first [`LISTED`] open waits of the task itself followed by

@@ -380,7 +380,9 @@ impl Cache {
     /// The working-tree row of file `name`, for a caller that asks for
     /// the files in order: `hint` is its own, starting at 0.
     pub fn row_near(&self, name: &str, hint: &mut usize) -> Option<&Row> {
-        if let Some(row) = self.journal.rows.get(name) {
+        if !self.journal.rows.is_empty()
+            && let Some(row) = self.journal.rows.get(name)
+        {
             return row.as_ref();
         }
         self.old.as_ref()?.row_near(name, hint)
@@ -410,7 +412,12 @@ impl Cache {
 
     /// Where the text and task of file `name` with contents `oid` are.
     fn find(&self, name: &str, oid: &ObjectId) -> Option<Found<'_>> {
-        if let Some(&(text, task)) = self.journal.entries.get(&(name.to_owned(), *oid)) {
+        if let Some(&(_, text, task)) = self
+            .journal
+            .entries
+            .get(oid)
+            .and_then(|named| named.iter().rev().find(|(n, _, _)| n == name))
+        {
             return Some(Found {
                 buf: &self.journal.buf,
                 text,
@@ -564,7 +571,12 @@ impl Cache {
         }
         // What the journal learned since the last write is as new as what
         // this command learned.
-        for ((name, oid), &(text, task)) in &self.journal.entries {
+        let journalled = self.journal.entries.iter().flat_map(|(oid, named)| {
+            named
+                .iter()
+                .map(move |(name, text, task)| (name, oid, *text, *task))
+        });
+        for (name, oid, text, task) in journalled {
             if written.insert((name.as_str(), oid)) {
                 entries.push(Put {
                     name,
@@ -775,9 +787,9 @@ struct Journal {
     /// How many bytes of it are whole records.
     len: usize,
     /// Where each entry's text and task are in `buf`.
-    entries: HashMap<(String, ObjectId), (Span, Span)>,
+    entries: gix::hashtable::HashMap<ObjectId, Vec<(String, Span, Span)>>,
     /// `None`: the file is gone.
-    rows: HashMap<String, Option<Row>>,
+    rows: HashMap<String, Option<Row>, crate::graph::FnvBuild>,
 }
 
 impl Default for Bytes {
@@ -831,10 +843,11 @@ impl Journal {
                 let task_len = r.u32()? as usize;
                 let task = body_at + r.position();
                 r.take(task_len)?;
-                self.entries.insert(
-                    (name, oid),
-                    ((text, text + text_len), (task, task + task_len)),
-                );
+                self.entries.entry(oid).or_default().push((
+                    name,
+                    (text, text + text_len),
+                    (task, task + task_len),
+                ));
             }
             ROW => {
                 let name = r.str()?.to_owned();
@@ -1042,7 +1055,8 @@ mod tests {
         let journal = cache
             .journal
             .entries
-            .keys()
+            .iter()
+            .flat_map(|(oid, named)| named.iter().map(move |(name, _, _)| (name, oid)))
             .filter(|(name, oid)| {
                 cache
                     .old
@@ -1188,7 +1202,7 @@ mod tests {
             gix::hash::Kind::Sha1,
         );
         assert_eq!(whole.len, journal.len());
-        assert_eq!(whole.entries.len(), 2);
+        assert_eq!(whole.entries.values().map(Vec::len).sum::<usize>(), 2);
         let mut flipped = journal.clone();
         let last = flipped.len() - 1;
         flipped[last] ^= 1;
