@@ -14,6 +14,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use common::{git, git_task, median, repository, run_ok};
+use git_task::store::{RACY_MARGIN, Source, Workspace};
 
 fn main() {
     let bin = git_task();
@@ -52,4 +53,27 @@ fn main() {
             time.as_secs_f64() / baseline.as_secs_f64()
         );
     }
+    // The load alone, in this process: what every command of the working
+    // tree pays before it computes its answer. Cold removes the parse
+    // cache first; warm reads with the cache the previous read left.
+    let cache = dir.join(".git/git-task/cache");
+    let load = || {
+        let ws = Workspace::discover(dir).expect("the repository");
+        let loaded = ws.read(&Source::WorkTree).expect("a read");
+        assert_eq!(loaded.tasks.len(), n);
+    };
+    let cold = median(runs, || {
+        let _ = std::fs::remove_dir_all(&cache);
+        load();
+    });
+    load();
+    // Older than the cache's racy margin, so the rows are trusted.
+    std::thread::sleep(RACY_MARGIN + Duration::from_millis(100));
+    load();
+    let warm = median(runs, load);
+    println!();
+    println!("| `Workspace::read` of the working tree ({n} tasks), in process | time |");
+    println!("|---|---:|");
+    println!("| cold (no parse cache) | {} |", ms(cold));
+    println!("| warm | {} |", ms(warm));
 }

@@ -329,7 +329,9 @@ pub struct Seen {
     pub oid: ObjectId,
     /// The entry's text and task when the file was parsed now; `None` when
     /// the old file's entry stands.
-    pub fresh: Option<(Text, Vec<u8>)>,
+    /// Boxed: nearly every file of a warm read has none, and a read keeps
+    /// one of these per file.
+    pub fresh: Option<Box<(Text, Vec<u8>)>>,
     /// For a working-tree file: its row.
     pub row: Option<Row>,
 }
@@ -454,7 +456,7 @@ impl Cache {
         let mut out = Vec::new();
         let mut had_row = 0;
         for seen in &learned.seen {
-            if let Some((text, task)) = &seen.fresh {
+            if let Some((text, task)) = seen.fresh.as_deref() {
                 record(&mut out, stamp, |w| {
                     w.u8(ENTRY);
                     w.str(&seen.name);
@@ -554,7 +556,7 @@ impl Cache {
             if !written.insert((seen.name.as_str(), &seen.oid)) {
                 continue;
             }
-            let (text, task) = match &seen.fresh {
+            let (text, task) = match seen.fresh.as_deref() {
                 Some((text, task)) => (text.as_str().as_bytes(), task.as_slice()),
                 None => match self.find(&seen.name, &seen.oid) {
                     Some(f) => (f.bytes(f.text), f.bytes(f.task)),

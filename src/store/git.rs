@@ -106,6 +106,17 @@ fn extra_object_dirs() -> Vec<PathBuf> {
 /// (stages 1–3 after a failed merge) is not read: it is listed as
 /// unmerged, with the stages it has.
 pub(super) fn index_files(repo: &gix::Repository) -> Result<Listing> {
+    index_listing(repo, true)
+}
+
+/// The paths of `.tasks/` that the index holds in conflict, without the
+/// listing of every other file (100k of them take megabytes).
+pub(super) fn unmerged_files(repo: &gix::Repository) -> Result<Vec<Unmerged>> {
+    Ok(index_listing(repo, false)?.unmerged)
+}
+
+/// The index's files of `.tasks/`; only the conflicts unless `files`.
+fn index_listing(repo: &gix::Repository, files: bool) -> Result<Listing> {
     use gix::index::entry::{Mode, Stage};
     let index = repo
         .index_or_empty()
@@ -120,10 +131,15 @@ pub(super) fn index_files(repo: &gix::Repository) -> Result<Listing> {
             continue;
         };
         let Ok(name) = name.to_str() else {
-            listing.stray(&name.to_str_lossy(), StrayKind::NotUtf8);
+            if files {
+                listing.stray(&name.to_str_lossy(), StrayKind::NotUtf8);
+            }
             continue;
         };
         if let Some((folder, _)) = name.split_once('/') {
+            if !files {
+                continue;
+            }
             if folder_seen.as_deref() != Some(folder) {
                 folder_seen = Some(folder.to_owned());
                 listing.classify(folder.to_owned(), files::Kind::Directory, || {
@@ -151,6 +167,9 @@ pub(super) fn index_files(repo: &gix::Repository) -> Result<Listing> {
                     _ => u.theirs = true,
                 }
             }
+            continue;
+        }
+        if !files {
             continue;
         }
         let kind = if entry.mode == Mode::FILE || entry.mode == Mode::FILE_EXECUTABLE {
