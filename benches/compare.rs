@@ -283,6 +283,17 @@ struct GtCommand {
     read: bool,
 }
 
+impl GtCommand {
+    fn new(slug: &'static str, args: &[&str], floor: Floor, read: bool) -> GtCommand {
+        GtCommand {
+            slug,
+            args: args.iter().map(|a| (*a).to_owned()).collect(),
+            floor,
+            read,
+        }
+    }
+}
+
 /// Everything measured at one size, by key.
 #[derive(Default)]
 struct SizeResult {
@@ -449,66 +460,26 @@ fn run_size(n: usize, tools: &Tools, args: &Args, root: &Path, md: &mut String) 
     let bin = quote(&tools.git_task.to_string_lossy());
     let rm_cache = "rm -rf .git/git-task/cache";
     let commands = vec![
-        GtCommand {
-            slug: "ready",
-            args: vec!["ready".into()],
-            floor: Floor::Status,
-            read: true,
-        },
-        GtCommand {
-            slug: "list",
-            args: vec!["list".into()],
-            floor: Floor::Status,
-            read: true,
-        },
-        GtCommand {
-            slug: "list --json",
-            args: vec!["list".into(), "--json".into()],
-            floor: Floor::Status,
-            read: true,
-        },
-        GtCommand {
-            slug: "show",
-            args: vec!["show".into(), show_id.clone()],
-            floor: Floor::Status,
-            read: true,
-        },
-        GtCommand {
-            slug: "status",
-            args: vec!["status".into()],
-            floor: Floor::Status,
-            read: true,
-        },
-        GtCommand {
-            slug: "check",
-            args: vec!["check".into()],
-            floor: Floor::Status,
-            read: true,
-        },
-        GtCommand {
-            slug: "hook pre-commit",
-            args: vec!["hook".into(), "pre-commit".into()],
-            floor: Floor::LsFiles,
-            read: true,
-        },
-        GtCommand {
-            slug: "check --rev HEAD",
-            args: vec!["check".into(), "--rev".into(), "HEAD".into()],
-            floor: Floor::LsFiles,
-            read: true,
-        },
-        GtCommand {
-            slug: "add",
-            args: vec!["add".into(), "Benchmark task".into()],
-            floor: Floor::Ready,
-            read: false,
-        },
-        GtCommand {
-            slug: "done",
-            args: vec!["done".into(), done_id.clone()],
-            floor: Floor::Ready,
-            read: false,
-        },
+        GtCommand::new("ready", &["ready"], Floor::Status, true),
+        GtCommand::new("list", &["list"], Floor::Status, true),
+        GtCommand::new("list --json", &["list", "--json"], Floor::Status, true),
+        GtCommand::new("show", &["show", &show_id], Floor::Status, true),
+        GtCommand::new("status", &["status"], Floor::Status, true),
+        GtCommand::new("check", &["check"], Floor::Status, true),
+        GtCommand::new(
+            "hook pre-commit",
+            &["hook", "pre-commit"],
+            Floor::LsFiles,
+            true,
+        ),
+        GtCommand::new(
+            "check --rev HEAD",
+            &["check", "--rev", "HEAD"],
+            Floor::LsFiles,
+            true,
+        ),
+        GtCommand::new("add", &["add", "Benchmark task"], Floor::Ready, false),
+        GtCommand::new("done", &["done", &done_id], Floor::Ready, false),
     ];
     let runs = runs_for(n);
 

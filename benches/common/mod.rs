@@ -246,7 +246,13 @@ pub fn fast_import(stream: &[u8]) -> tempfile::TempDir {
         .status()
         .expect("git init");
     assert!(status.success());
-    let mut import = git(dir.path())
+    fast_import_into(dir.path(), stream);
+    dir
+}
+
+/// Feeds `stream` to `git fast-import` in the repository at `dir`.
+pub fn fast_import_into(dir: &Path, stream: &[u8]) {
+    let mut import = git(dir)
         .args(["fast-import", "--quiet"])
         .stdin(Stdio::piped())
         .spawn()
@@ -258,7 +264,6 @@ pub fn fast_import(stream: &[u8]) -> tempfile::TempDir {
         .write_all(stream)
         .expect("feed fast-import");
     assert!(import.wait().expect("fast-import").success());
-    dir
 }
 
 /// The median of `runs` timings of `f`, after one warm-up run.

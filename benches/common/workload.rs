@@ -17,7 +17,6 @@ use std::fmt::Write as _;
 use std::fs;
 use std::io::Write as _;
 use std::path::Path;
-use std::process::Stdio;
 
 use super::git;
 
@@ -468,18 +467,7 @@ pub fn write_git_task_repo(w: &Workload, dir: &Path) {
     for i in 0..w.tasks.len() {
         writeln!(stream, "M 100644 :{} .tasks/{}.toml", i + 1, git_task_id(i)).expect("write");
     }
-    let mut import = git(dir)
-        .args(["fast-import", "--quiet"])
-        .stdin(Stdio::piped())
-        .spawn()
-        .expect("git fast-import");
-    import
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(&stream)
-        .expect("feed fast-import");
-    assert!(import.wait().expect("fast-import").success());
+    super::fast_import_into(dir, &stream);
     super::run_ok(git(dir).args(["reset", "-q", "--hard", "main"]));
     // git's racy-entry rule: an entry whose file is not older than the
     // index is checked by content every time. Write the index again once
