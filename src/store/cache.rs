@@ -390,11 +390,6 @@ impl Cache {
         self.old.as_ref()?.row_near(name, hint)
     }
 
-    /// The row of `name` as the cache now holds it, journal included.
-    fn row(&self, name: &str) -> Option<&Row> {
-        self.row_near(name, &mut 0)
-    }
-
     /// Every row the cache now holds, journal included, in no order.
     fn all_rows(&self) -> Vec<(&str, &Row)> {
         let mut rows: Vec<(&str, &Row)> = self
@@ -455,6 +450,8 @@ impl Cache {
         let stamp = stamp_hash(&self.stamp);
         let mut out = Vec::new();
         let mut had_row = 0;
+        // The files come in nearly the rows' order.
+        let mut hint = 0;
         for seen in &learned.seen {
             if let Some((text, task)) = seen.fresh.as_deref() {
                 record(&mut out, stamp, |w| {
@@ -468,7 +465,7 @@ impl Cache {
             if !learned.work_tree {
                 continue;
             }
-            let was = self.row(&seen.name);
+            let was = self.row_near(&seen.name, &mut hint);
             had_row += usize::from(was.is_some());
             if let Some(row) = &seen.row
                 && was != Some(row)
@@ -495,17 +492,20 @@ impl Cache {
         out
     }
 
-    /// Whether `learned` holds anything the cache does not.
-    pub fn needs_write(&self, learned: &Learned) -> bool {
-        self.old.is_none() && !learned.seen.is_empty() || !self.delta(learned).is_empty()
+    /// What `learned` holds that the cache does not, to be given to
+    /// [`Cache::store`]; `None` when there is nothing to write.
+    pub fn news(&self, learned: &Learned) -> Option<Vec<u8>> {
+        let delta = self.delta(learned);
+        let empty = delta.is_empty() && (self.old.is_some() || learned.seen.is_empty());
+        (!empty).then_some(delta)
     }
 
-    /// Records what `learned` taught: appended to the journal when that is
-    /// little, else the whole cache file written anew (and the journal
-    /// emptied into it). Callers ignore a failure: a cache that cannot be
-    /// written costs speed, never a command.
-    pub fn store(&self, learned: &Learned) -> std::io::Result<()> {
-        let delta = self.delta(learned);
+    /// Records what `learned` taught (`delta`, from [`Cache::news`]):
+    /// appended to the journal when that is little, else the whole cache
+    /// file written anew (and the journal emptied into it). Callers ignore
+    /// a failure: a cache that cannot be written costs speed, never a
+    /// command.
+    pub fn store(&self, learned: &Learned, delta: Vec<u8>) -> std::io::Result<()> {
         let Some(old) = &self.old else {
             return self.write(learned);
         };

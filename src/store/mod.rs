@@ -295,12 +295,12 @@ impl Workspace {
     /// answer: a read that parsed thousands of files need not also wait
     /// for the megabytes of their cache entries to be written.
     fn store_cache(&self, cache: Cache, learned: Learned) {
-        if !cache.needs_write(&learned) {
+        let Some(news) = cache.news(&learned) else {
             return;
-        }
+        };
         self.finish_cache_write();
         let writer = std::thread::spawn(move || {
-            let _ = cache.store(&learned);
+            let _ = cache.store(&learned, news);
         });
         *self.cache_writer.borrow_mut() = Some(writer);
     }
