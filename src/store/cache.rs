@@ -219,9 +219,9 @@ impl Row {
     pub fn is_trusted(&self) -> bool {
         let margin = racy_margin();
         let (mut secs, mut nanos) = self.verified_at;
-        secs -= margin.as_secs() as i64;
+        secs = secs.saturating_sub(margin.as_secs() as i64);
         if nanos < margin.subsec_nanos() {
-            secs -= 1;
+            secs = secs.saturating_sub(1);
             nanos += 1_000_000_000;
         }
         let limit = (secs, nanos - margin.subsec_nanos());
@@ -462,14 +462,14 @@ impl Cache {
                     w.bytes(task);
                 });
             }
-            if !learned.work_tree {
+            // Only a working-tree file has a row (a diff's other side, read
+            // in the same command, does not).
+            let Some(row) = &seen.row else {
                 continue;
-            }
+            };
             let was = self.row_near(&seen.name, &mut hint);
             had_row += usize::from(was.is_some());
-            if let Some(row) = &seen.row
-                && was != Some(row)
-            {
+            if was != Some(row) {
                 record(&mut out, stamp, |w| {
                     w.u8(ROW);
                     w.str(&seen.name);

@@ -433,3 +433,28 @@ fn each_worktree_has_its_own_and_a_bare_repository_one_too() {
     let cold = answer(env.task_in(&bare, &["list", "--all", "--rev", "main"]));
     assert_eq!(warm, cold);
 }
+
+/// A file name with `.toml` twice is not task `a` (which would sort apart
+/// from its id and give the tasks beside it each other's texts): it is a
+/// file whose name is not an id, reported as such, read or cached.
+#[test]
+fn a_name_that_ends_in_toml_twice_is_not_a_task() {
+    let env = TestEnv::new();
+    env.write("a-b", "subject = \"hyphenated\"\n");
+    std::fs::write(
+        env.tasks_dir().join("a.toml.toml"),
+        "subject = \"doubled\"\n",
+    )
+    .unwrap();
+    for _ in 0..2 {
+        let check = task(&env, &["check"]);
+        assert_eq!(check.code, 1, "{check:?}");
+        assert!(
+            format!("{}{}", check.stdout, check.stderr).contains("not a task id"),
+            "{check:?}"
+        );
+        let list = task(&env, &["list", "--all"]);
+        assert!(list.stdout.contains("hyphenated"), "{list:?}");
+        assert!(!list.stdout.contains("doubled"), "{list:?}");
+    }
+}
