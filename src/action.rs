@@ -72,6 +72,11 @@ pub enum Action {
     HooksInstall,
     /// The flags that change a task's fields, without an editor.
     EditHelp { id: TaskId },
+    /// Claim a task (the most urgent ready one for `None`); `force` takes
+    /// it from a live claim of someone else.
+    Claim { id: Option<TaskId>, force: bool },
+    /// Show the dashboard: who holds what, and until when.
+    Status,
 }
 
 impl From<CycleBreak> for Action {

@@ -263,7 +263,19 @@ pub fn start(
             }
             .into());
         }
+        // A claim taken in another worktree or clone holds too, although
+        // this worktree's file does not say so.
+        let claims = crate::claim::Claims::read(tx.workspace())?;
+        if let Some(claim) = claims.holder(id, now).filter(|c| c.owner != owner) {
+            return Err(Refusal::Claimed {
+                task: id.clone(),
+                claim: Box::new(claim.clone()),
+            }
+            .into());
+        }
     }
+    let set = tx.tasks();
+    let task = &set.tasks()[i];
     let was = task.clone();
     let mut doc = tx.document(id)?;
     doc.set_str(Field::Status, Status::InProgress.as_str());
@@ -407,6 +419,21 @@ fn set_times(
         Status::Pending => doc.remove(Field::Started),
         Status::Completed | Status::Cancelled => {}
     }
+}
+
+/// Gives back a task in progress: pending again, with no owner and no
+/// `started` time; criteria and notes stay. A task that is not in
+/// progress is left as it is (releasing is safe to repeat).
+pub fn unstart(tx: &mut Transaction, id: &TaskId) -> Result<Task> {
+    let was = tx.tasks().tasks()[task_index(tx.tasks(), id)].clone();
+    if was.status != Status::InProgress {
+        return Ok(was);
+    }
+    let mut doc = tx.document(id)?;
+    doc.remove(Field::Status);
+    doc.remove(Field::Started);
+    doc.remove(Field::Owner);
+    Ok(tx.stage(id, doc)?.clone())
 }
 
 /// What `reopen` and `reset` did.

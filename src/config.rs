@@ -11,6 +11,11 @@ pub struct Config {
     pub id_length: usize,
     /// What `gate = true` protects: branch names or globs.
     pub gate_branches: Vec<String>,
+    /// The remote that `claim` records claims on (`[claims] remote`):
+    /// `None` keeps claims in this repository, shared by its worktrees.
+    pub claim_remote: Option<String>,
+    /// How long a claim holds when `claim` is given no `--lease`.
+    pub claim_lease: crate::claim::Lease,
 }
 
 impl Default for Config {
@@ -18,6 +23,8 @@ impl Default for Config {
         Config {
             id_length: 10,
             gate_branches: vec!["main".into(), "master".into()],
+            claim_remote: None,
+            claim_lease: crate::claim::Lease::DEFAULT,
         }
     }
 }
@@ -29,6 +36,35 @@ struct ConfigFile {
     ids: IdsSection,
     #[serde(default)]
     gates: GatesSection,
+    #[serde(default)]
+    claims: ClaimsSection,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ClaimsSection {
+    #[serde(default, deserialize_with = "de_remote")]
+    remote: Option<String>,
+    #[serde(default, deserialize_with = "de_lease")]
+    lease: Option<crate::claim::Lease>,
+}
+
+fn de_remote<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let name = String::deserialize(d)?;
+    if name.is_empty() {
+        return Ok(None);
+    }
+    crate::claim::check_remote_name(&name).map_err(serde::de::Error::custom)?;
+    Ok(Some(name))
+}
+
+fn de_lease<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<crate::claim::Lease>, D::Error> {
+    let text = String::deserialize(d)?;
+    crate::claim::Lease::parse(&text)
+        .map(Some)
+        .map_err(serde::de::Error::custom)
 }
 
 #[derive(Deserialize, Default)]
@@ -73,6 +109,8 @@ impl Config {
         Ok(Config {
             id_length: file.ids.length.unwrap_or(default.id_length),
             gate_branches: file.gates.branches.unwrap_or(default.gate_branches),
+            claim_remote: file.claims.remote,
+            claim_lease: file.claims.lease.unwrap_or(default.claim_lease),
         })
     }
 }
@@ -91,5 +129,30 @@ mod tests {
     fn rejects_unknown_keys_and_short_ids() {
         assert_eq!(Config::parse("[ids]\nlenght = 4\n").unwrap_err().line, 2);
         assert!(Config::parse("[ids]\nlength = 4\n").is_err());
+    }
+
+    #[test]
+    fn claims_take_a_remote_and_a_lease() {
+        let config = Config::parse("[claims]\nremote = \"origin\"\nlease = \"90m\"\n").unwrap();
+        assert_eq!(config.claim_remote.as_deref(), Some("origin"));
+        assert_eq!(config.claim_lease.seconds(), 90 * 60);
+        assert_eq!(
+            Config::parse("[claims]\nremote = \"\"\n")
+                .unwrap()
+                .claim_remote,
+            None
+        );
+        assert_eq!(
+            Config::parse("[claims]\nlease = \"2x\"\n")
+                .unwrap_err()
+                .line,
+            2
+        );
+        assert_eq!(
+            Config::parse("[claims]\nremote = \"-x\"\n")
+                .unwrap_err()
+                .line,
+            2
+        );
     }
 }

@@ -151,6 +151,24 @@ pub enum Error {
     /// `safe.directory`: git refuses to work in it, and so does git-task.
     #[error("detected dubious ownership in repository at '{}'", path.display())]
     DubiousOwnership { path: PathBuf },
+    /// `git` itself, run to talk to the remote `remote` (a fetch or push
+    /// of claims), could not be run or did not reach it: offline, no such
+    /// remote, no access. `message` is what git said.
+    #[error("git {op} {remote} failed: {message}")]
+    Remote {
+        remote: String,
+        op: RemoteOp,
+        message: String,
+    },
+    /// The remote `remote` refused the reference `name` for a reason other
+    /// than someone else having it: a host that takes no references
+    /// outside branches and tags, a hook, a permission.
+    #[error("{remote} refused {name}: {message}")]
+    RemoteRefused {
+        remote: String,
+        name: String,
+        message: String,
+    },
     /// A path git-task writes or reads as a directory or settings file is
     /// a symbolic link, which it never follows.
     #[error("{} is a symbolic link; git-task never follows links for .tasks/, .gitattributes or .gitignore", path.display())]
@@ -162,6 +180,12 @@ pub enum Error {
 /// breaks a rule of the graph or of a task's life is a [`Refusal`].)
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Invalid {
+    /// A lease that does not parse (`why` says how it should read).
+    #[error("{why}")]
+    BadLease { why: String },
+    /// A remote's name that cannot be one.
+    #[error("{why}")]
+    BadRemote { why: String },
     /// A subject or criterion that is empty or more than one line.
     #[error("the {what} must be one line that is not empty")]
     NotOneLine { what: Line },
@@ -315,6 +339,10 @@ pub enum GitOp {
     ParseConfig { path: PathBuf },
     /// Finding where two revisions meet.
     MergeBase { a: String, b: String },
+    /// Writing an object (a claim's record).
+    WriteObject,
+    /// Changing the reference `name`.
+    UpdateReference { name: String },
 }
 
 impl std::fmt::Display for GitOp {
@@ -345,7 +373,27 @@ impl std::fmt::Display for GitOp {
             GitOp::Lock { path } => write!(f, "cannot lock {}", path.display()),
             GitOp::ParseConfig { path } => write!(f, "{}", path.display()),
             GitOp::MergeBase { a, b } => write!(f, "no merge base of {a} and {b}"),
+            GitOp::WriteObject => write!(f, "cannot write an object"),
+            GitOp::UpdateReference { name } => write!(f, "cannot update the reference {name}"),
         }
+    }
+}
+
+/// What git-task asked `git` to do with a remote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RemoteOp {
+    /// Fetching the claims.
+    Fetch,
+    /// Pushing a claim, or its removal.
+    Push,
+}
+
+impl std::fmt::Display for RemoteOp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            RemoteOp::Fetch => "fetch",
+            RemoteOp::Push => "push",
+        })
     }
 }
 
@@ -475,6 +523,52 @@ pub enum Refusal {
     /// The file of a task being edited changed on disk meanwhile.
     #[error("{} changed while it was being edited", path.display())]
     EditedMeanwhile { path: PathBuf },
+    /// `claim` of a task someone holds a live claim on (or took first).
+    #[error(
+        "{task} is claimed by {} since {}{}",
+        claim.owner,
+        crate::task::format_timestamp(claim.at),
+        claim_detail(claim)
+    )]
+    Claimed {
+        task: TaskId,
+        claim: Box<crate::claim::Claim>,
+    },
+    /// `claim` lost the race for a task several times over to claims
+    /// that were gone again at once: someone takes and gives it back in a
+    /// loop.
+    #[error("{task} is being claimed and released by others at this moment; try again")]
+    Contended { task: TaskId },
+    /// `claim` without a task, when every ready task is claimed (or none
+    /// is ready): `ready` counts the ready ones, `claimed` are their
+    /// claims.
+    #[error(
+        "no ready task is free to claim: {}",
+        if *ready == 0 { "nothing is ready".to_owned() } else { format!("{} of {ready} ready claimed by others", claimed.len()) }
+    )]
+    NothingToClaim {
+        claimed: Vec<crate::claim::Claim>,
+        ready: usize,
+    },
+}
+
+/// ` (until …, on HOST, recorded on REMOTE)` of a claim, as far as known.
+fn claim_detail(claim: &crate::claim::Claim) -> String {
+    if claim.host.is_empty() && claim.places.is_empty() {
+        return String::new();
+    }
+    let mut parts = vec![format!(
+        "until {}",
+        crate::task::format_timestamp(claim.until)
+    )];
+    if !claim.host.is_empty() {
+        parts.push(format!("on {}", claim.host));
+    }
+    let remotes: Vec<&str> = claim.remotes().collect();
+    if !remotes.is_empty() {
+        parts.push(format!("recorded on {}", remotes.join(", ")));
+    }
+    format!(" ({})", parts.join(", "))
 }
 
 impl Refusal {
@@ -552,6 +646,18 @@ impl Refusal {
             Refusal::NoWaiver { .. } => vec![Action::GateList],
             Refusal::Cycle { elsewhere, .. } => elsewhere.iter().cloned().collect(),
             Refusal::ForeignHook { .. } => vec![Action::HooksInstall],
+            Refusal::Claimed { task, .. } => vec![
+                Action::Ready,
+                Action::Claim {
+                    id: Some(task.clone()),
+                    force: true,
+                },
+            ],
+            Refusal::NothingToClaim { .. } => vec![Action::Status],
+            Refusal::Contended { task } => vec![Action::Claim {
+                id: Some(task.clone()),
+                force: false,
+            }],
             Refusal::OwnBlocker { .. }
             | Refusal::OwnParent { .. }
             | Refusal::EditedMeanwhile { .. } => Vec::new(),

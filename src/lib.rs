@@ -5,6 +5,8 @@
 pub mod action;
 pub mod change;
 pub mod check;
+/// Claims: a task taken by one worker at a time, across worktrees and clones.
+pub mod claim;
 pub mod clock;
 pub mod config;
 /// The status dashboard: counts, progress, overdue work and gates.

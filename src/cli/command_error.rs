@@ -299,6 +299,12 @@ pub fn hints(error: &Error) -> Vec<String> {
             "git refuses it too; if you trust it, run: git config --global --add safe.directory {}",
             path.display()
         ),
+        Error::Remote { remote, .. } => format!(
+            "nothing was claimed or released there; when {remote} cannot be reached, claim without --remote to hold the task in this repository only (set `[claims] remote = \"\"` in .tasks/config.toml to make that the default)"
+        ),
+        Error::RemoteRefused { remote, .. } => format!(
+            "{remote} takes no references outside branches and tags, or a hook there refused it: claims need a host that accepts refs/tasks/*; claim without --remote meanwhile"
+        ),
         Error::Link { .. } => "replace the link with the directory or file itself (git-task never writes through a link)".to_owned(),
         _ => return Vec::new(),
     };
@@ -362,7 +368,9 @@ fn invalid_message(invalid: &Invalid) -> String {
         | Invalid::EmptyNote
         | Invalid::NothingToCompare
         | Invalid::NoCommonHistory { .. }
-        | Invalid::SharedRepository { .. } => invalid.to_string(),
+        | Invalid::SharedRepository { .. }
+        | Invalid::BadLease { .. }
+        | Invalid::BadRemote { .. } => invalid.to_string(),
     }
 }
 
@@ -407,8 +415,25 @@ pub fn refusal_message(refusal: &Refusal) -> String {
             "{} changed while you were editing it; your edit was not applied",
             path.display()
         ),
+        Refusal::NothingToClaim { claimed, ready } => {
+            let mut text = refusal.to_string();
+            if *ready > 0 {
+                text.push(':');
+                for c in claimed {
+                    text.push_str(&format!(
+                        "\n  {} by {} until {}",
+                        c.task,
+                        c.owner,
+                        git_task::task::format_timestamp(c.until)
+                    ));
+                }
+            }
+            text
+        }
         Refusal::Resolved { .. }
         | Refusal::Held { .. }
+        | Refusal::Claimed { .. }
+        | Refusal::Contended { .. }
         | Refusal::VerifyFailed { .. }
         | Refusal::AlreadyClosed { .. }
         | Refusal::OwnBlocker { .. }
@@ -447,6 +472,30 @@ pub fn refusal_hints(refusal: &Refusal) -> Vec<String> {
         }
         Refusal::Held { .. } => {
             hints.push(format!("take it over: {}", commands(&|_| true)));
+        }
+        Refusal::Claimed { .. } => {
+            for action in &actions {
+                hints.push(match action {
+                    Action::Ready => format!("take another: {}", command(action)),
+                    _ => format!(
+                        "or, if its holder is gone, take it over before the lease ends: {}",
+                        command(action)
+                    ),
+                });
+            }
+        }
+        Refusal::Contended { .. } => {
+            hints.push(format!("run it again: {}", commands(&|_| true)));
+        }
+        Refusal::NothingToClaim { ready, .. } => {
+            hints.push(if *ready == 0 {
+                "see what holds the rest back: git task blocked".to_owned()
+            } else {
+                format!(
+                    "wait for one to be released, or for a lease to end ({} shows who holds what)",
+                    commands(&|_| true)
+                )
+            });
         }
         Refusal::NotCompletable { waits, .. } => {
             if !waits.is_empty() {
@@ -597,6 +646,13 @@ pub fn command(action: &Action) -> String {
         Action::GateList => "git task gate list".to_owned(),
         Action::HooksInstall => "git task hooks install".to_owned(),
         Action::EditHelp { id: t } => format!("git task edit {} --help", id(t)),
+        Action::Claim { id: t, force } => format!(
+            "git task claim{}{}",
+            t.as_ref()
+                .map_or_else(String::new, |t| format!(" {}", id(t))),
+            flag(*force, " --force")
+        ),
+        Action::Status => "git task status".to_owned(),
     }
 }
 

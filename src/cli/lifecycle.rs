@@ -9,11 +9,12 @@ use git_task::change;
 use git_task::gate::{self, GateState};
 use git_task::store::Source;
 
+use super::claims::release_after;
 use super::command_error::command;
 use super::render::View;
 use super::table::{Column, Table};
 use super::ui::escape;
-use super::{CliResult, Ctx, change_one, print_changed};
+use super::{CliResult, Ctx, change_one, change_one_quietly, print_changed};
 
 // The arguments of cancel, reopen and reset; their help is on the
 // variants of `Command`.
@@ -100,6 +101,7 @@ pub fn run_done(ctx: &mut Ctx, args: DoneArgs) -> CliResult {
         change::done(tx, &id, force, now)
     })?;
     let id = done.task.id.clone();
+    release_after(ctx, &ws, &id);
     let view = View::new(&set).dated(ctx);
     let i = view.index(&done.task);
     // Forced past unmet criteria or open waits, a gate is completed but
@@ -153,9 +155,13 @@ pub enum Simple {
 pub fn run_simple(ctx: &mut Ctx, args: IdArgs, which: Simple) -> CliResult {
     let now = ctx.now;
     match which {
-        Simple::Cancel => change_one(ctx, &args.id, "cancelled", |tx, id| {
-            change::cancel(tx, id, now)
-        }),
+        Simple::Cancel => {
+            let (id, set) =
+                change_one_quietly(ctx, &args.id, |tx, id| change::cancel(tx, id, now))?;
+            let ws = ctx.workspace()?;
+            release_after(ctx, &ws, &id);
+            print_changed(ctx, &set, &id, "cancelled")
+        }
         Simple::Reopen | Simple::Reset => {
             let reset = matches!(which, Simple::Reset);
             let ws = ctx.workspace()?;
@@ -164,6 +170,9 @@ pub fn run_simple(ctx: &mut Ctx, args: IdArgs, which: Simple) -> CliResult {
                 let done = change::reopen(tx, &id, reset, now)?;
                 Ok((id, done.changed))
             })?;
+            if changed {
+                release_after(ctx, &ws, &id);
+            }
             if changed || ctx.json {
                 let verb = if reset { "reset" } else { "reopened" };
                 return print_changed(ctx, &set, &id, verb);

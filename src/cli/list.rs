@@ -9,7 +9,9 @@ use super::fields::words;
 use super::render::{NO_TASKS, View, tasks_count};
 use super::table::{Column, Table};
 use super::ui::{escape, paint, palette};
-use super::{CliResult, Ctx, RevArgs};
+use git_task::claim::Claims;
+
+use super::{CliError, CliResult, Ctx, RevArgs};
 
 /// List tasks, with filters, or as a tree.
 ///
@@ -70,8 +72,27 @@ pub struct ListArgs {
 /// time, then id).
 ///
 /// A waived (yellow) gate holds nothing back: what waits for it is ready.
+///
+/// A task someone holds a live claim on (`git task claim`, here or, as
+/// last fetched, on the `[claims] remote`) is not offered; the claimed
+/// ones are listed after the others with who holds them until when. With
+/// `[claims] remote` set, the claims are fetched from it first.
+///
+/// --claim takes the first task offered, as `git task claim` does.
 #[derive(Debug, clap::Args)]
 pub struct ReadyArgs {
+    /// Claim the most urgent ready task nobody holds, and start it.
+    #[arg(long, conflicts_with = "rev")]
+    pub claim: bool,
+
+    #[command(flatten)]
+    pub how: super::claims::HowArgs,
+
+    /// Do not fetch the claims of `[claims] remote`: answer from those
+    /// last fetched.
+    #[arg(long)]
+    pub no_fetch: bool,
+
     #[command(flatten)]
     pub rev: RevArgs,
 }
@@ -162,16 +183,51 @@ fn are(n: usize) -> String {
 }
 
 pub fn run_ready(ctx: &mut Ctx, args: ReadyArgs) -> CliResult {
-    let set = ctx.read_tasks(&args.rev)?.set;
-    let view = View::new(&set).dated(ctx);
-    let ready = view.graph.ready();
-    if ctx.json {
-        ctx.ui.json(&output::TaskList::new(&view, &ready))?;
-    } else if ready.is_empty() {
-        ctx.ui
-            .explain_empty(&why_nothing_is_ready(&view, &args.rev))?;
+    let how = &args.how;
+    if args.claim {
+        return super::claims::claim_task(ctx, None, how, false);
+    }
+    if how.owner.is_some() || how.lease.is_some() || how.remote.is_some() || how.local {
+        return Err(CliError::user(
+            "--owner, --lease, --remote and --local say how to claim: add --claim",
+        ));
+    }
+    let reading = ctx.read_tasks(&args.rev)?;
+    let claims = if args.rev.rev.is_none() {
+        if let Some(remote) = reading.config.claim_remote.as_deref()
+            && !args.no_fetch
+            && let Err(e) = git_task::claim::fetch(&reading.ws, remote)
+        {
+            ctx.ui.warning(&format!(
+                "{e}; the claims shown are those last fetched from {remote}"
+            ));
+        }
+        Claims::read(&reading.ws)?
     } else {
-        view.print_lines(&mut ctx.ui, &ready, false)?;
+        Claims::default()
+    };
+    let set = reading.set;
+    let view = View::new(&set).dated(ctx);
+    let (ready, claimed) = git_task::claim::unclaimed_ready(&view.graph, &claims, ctx.now);
+    let holders: Vec<&git_task::claim::Claim> = claimed
+        .iter()
+        .filter_map(|&i| claims.holder(&view.task(i).id, ctx.now))
+        .collect();
+    if ctx.json {
+        let mut list = output::TaskList::new(&view, &ready);
+        list.claimed = holders
+            .iter()
+            .map(|c| output::ClaimObject::new(c))
+            .collect();
+        ctx.ui.json(&list)?;
+    } else {
+        if ready.is_empty() && holders.is_empty() {
+            ctx.ui
+                .explain_empty(&why_nothing_is_ready(&view, &args.rev))?;
+        } else {
+            view.print_lines(&mut ctx.ui, &ready, false)?;
+        }
+        super::claims::write_claimed(ctx, &holders)?;
     }
     Ok(())
 }

@@ -4,6 +4,8 @@
 mod add;
 mod advice;
 mod check;
+mod claim;
+mod claims;
 mod command_error;
 mod criteria;
 mod dep;
@@ -92,6 +94,8 @@ pub enum Command {
     Edit(edit::Args),
     Start(lifecycle::StartArgs),
     Done(lifecycle::DoneArgs),
+    Claim(claim::ClaimArgs),
+    Release(claim::ReleaseArgs),
     /// Cancel a task: it is resolved and no longer holds anything back.
     Cancel(lifecycle::IdArgs),
     /// Put a task back to pending, keeping its owner and criteria.
@@ -448,10 +452,10 @@ fn warns_of_merge_driver(command: &Command) -> bool {
             !(args.met.is_empty() && args.unmet.is_empty() && args.add.is_empty())
         }
         Command::Gate(gate) => !matches!(gate, gate::Command::List(_)),
+        Command::Ready(args) => args.claim,
         Command::Init(_)
         | Command::Show(_)
         | Command::List(_)
-        | Command::Ready(_)
         | Command::Blocked(_)
         | Command::Plan(_)
         | Command::CriticalPath(_)
@@ -534,6 +538,8 @@ fn run(ctx: &mut Ctx, command: Command) -> CliResult {
         Command::Edit(args) => edit::run(ctx, args),
         Command::Start(args) => lifecycle::run_start(ctx, args),
         Command::Done(args) => lifecycle::run_done(ctx, args),
+        Command::Claim(args) => claim::run_claim(ctx, args),
+        Command::Release(args) => claim::run_release(ctx, args),
         Command::Cancel(args) => lifecycle::run_simple(ctx, args, lifecycle::Simple::Cancel),
         Command::Reopen(args) => lifecycle::run_simple(ctx, args, lifecycle::Simple::Reopen),
         Command::Reset(args) => lifecycle::run_simple(ctx, args, lifecycle::Simple::Reset),
@@ -571,13 +577,26 @@ pub fn change_one(
         &git_task::TaskId,
     ) -> Result<git_task::Task, Error>,
 ) -> CliResult {
+    let (id, set) = change_one_quietly(ctx, id_text, &mut f)?;
+    print_changed(ctx, &set, &id, verb)
+}
+
+/// [`change_one`] without printing: the task's id and the set as it now
+/// is, for a command that does more before it says what it did.
+pub fn change_one_quietly(
+    ctx: &mut Ctx,
+    id_text: &str,
+    mut f: impl FnMut(
+        &mut git_task::store::Transaction,
+        &git_task::TaskId,
+    ) -> Result<git_task::Task, Error>,
+) -> Result<(git_task::TaskId, git_task::TaskSet), CliError> {
     let ws = ctx.workspace()?;
-    let (id, set) = ws.transact(|tx| {
+    Ok(ws.transact(|tx| {
         let id = tx.resolve(id_text)?;
         f(tx, &id)?;
         Ok(id)
-    })?;
-    print_changed(ctx, &set, &id, verb)
+    })?)
 }
 
 /// Prints what a change did to one task.

@@ -3,9 +3,10 @@
 
 use std::io::Write;
 
+use git_task::claim::{Claim, Claims};
 use git_task::dashboard::{Dashboard, Progress};
 use git_task::gate::GateState;
-use git_task::output::StatusReport;
+use git_task::output::{ClaimObject, StatusReport};
 
 use super::render::{View, tasks_count, work_text};
 use super::table::{Column, Table};
@@ -29,6 +30,9 @@ const BAR_WIDTH: u64 = 20;
 /// other task without one 1d. Cancelled tasks are left out; done is the
 /// work of completed tasks. An epic's bar counts it and everything below.
 ///
+/// Claimed: who holds a live claim on an unresolved task, until when, on
+/// which machine, and the remote it is recorded on (as last fetched).
+///
 /// Overdue: unresolved tasks whose due date is before today (local zone).
 ///
 /// Gates: every gate with its state (green, yellow, red or cancelled) and,
@@ -43,14 +47,26 @@ pub struct Args {
 }
 
 pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
-    let set = ctx.read_tasks(&args.rev)?.set;
+    let reading = ctx.read_tasks(&args.rev)?;
+    // Claims are about now: a revision's dashboard has none.
+    let claims = match args.rev.rev {
+        None => Claims::read(&reading.ws)?,
+        Some(_) => Claims::default(),
+    };
+    let set = reading.set;
     let view = View::new(&set).dated(ctx);
     let dashboard = Dashboard::new(&view);
+    let held: Vec<&Claim> = claims
+        .live(ctx.now)
+        .filter(|c| set.get(c.task.as_str()).is_some_and(|t| !t.is_resolved()))
+        .collect();
     if ctx.json {
-        ctx.ui.json(&StatusReport::new(&view, &dashboard))?;
+        let mut report = StatusReport::new(&view, &dashboard);
+        report.claims = held.iter().map(|c| ClaimObject::new(c)).collect();
+        ctx.ui.json(&report)?;
         return Ok(());
     }
-    write_status(ctx.ui.out(), &view, &dashboard, &args.rev.flag())?;
+    write_status(ctx.ui.out(), &view, &dashboard, &held, &args.rev.flag())?;
     Ok(())
 }
 
@@ -85,6 +101,7 @@ fn write_status(
     out: &mut impl Write,
     view: &View,
     d: &Dashboard,
+    claims: &[&Claim],
     rev: &str,
 ) -> std::io::Result<()> {
     if view.set.is_empty() {
@@ -148,6 +165,34 @@ fn write_status(
                 None => paint(palette::DIM, "(no owner)").into_owned(),
             };
             table.row([view.id(i), format!("{}  {owner}", subject(i))]);
+        }
+        table.write(out)?;
+    }
+
+    if !claims.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "{}", heading("Claimed"))?;
+        let mut table = section();
+        for c in claims {
+            let Some(i) = view.set.index_of(c.task.as_str()) else {
+                continue;
+            };
+            let mut whose = format!(
+                "@{} until {}",
+                escape(&c.owner, false),
+                git_task::task::format_timestamp(c.until)
+            );
+            if !c.host.is_empty() {
+                whose.push_str(&format!(" on {}", escape(&c.host, false)));
+            }
+            let remotes: Vec<&str> = c.remotes().collect();
+            if !remotes.is_empty() {
+                whose.push_str(&format!(", recorded on {}", remotes.join(", ")));
+            }
+            table.row([
+                view.id(i),
+                format!("{}  {}", subject(i), paint(palette::BLUE, &whose)),
+            ]);
         }
         table.write(out)?;
     }

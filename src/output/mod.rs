@@ -16,6 +16,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, generate::SchemaSettings, js
 use serde::{Serialize, Serializer};
 
 mod check;
+mod claim;
 mod diff;
 mod graph;
 mod hooks;
@@ -26,6 +27,7 @@ mod status;
 mod task;
 
 pub use check::*;
+pub use claim::*;
 pub use diff::*;
 pub use graph::*;
 pub use hooks::*;
@@ -106,6 +108,8 @@ documents! {
     "tasks" => TaskList<'static>, "list, ready, blocked";
     "show" => Shown<'static>, "show";
     "done" => Done<'static>, "done";
+    "claim" => ClaimAnswer<'static>, "claim, ready --claim";
+    "release" => ReleaseAnswer<'static>, "release";
     "rename" => Renamed<'static>, "rename";
     "rm" => Removed<'static>, "rm";
     "status" => StatusReport<'static>, "status";

@@ -108,6 +108,9 @@ pub struct StatusReport<'a> {
     pub blocked: Vec<&'a TaskId>,
     /// Every gate, in pipeline order.
     pub gates: Vec<GateSummary<'a>>,
+    /// The live claims of unresolved tasks: who holds what until when.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub claims: Vec<super::ClaimObject<'a>>,
 }
 
 impl<'a> StatusReport<'a> {
@@ -166,6 +169,7 @@ impl<'a> StatusReport<'a> {
                     holds: &g.holds,
                 })
                 .collect(),
+            claims: Vec::new(),
         }
     }
 }

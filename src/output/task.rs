@@ -259,6 +259,10 @@ impl<'a> TaskAnswer<'a> {
 pub struct TaskList<'a> {
     pub version: Version,
     pub tasks: Vec<TaskObject<'a>>,
+    /// `ready`: the ready tasks left out because someone holds a live
+    /// claim on them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub claimed: Vec<super::ClaimObject<'a>>,
 }
 
 impl<'a> TaskList<'a> {
@@ -267,6 +271,7 @@ impl<'a> TaskList<'a> {
         TaskList {
             version: Version,
             tasks: indices.iter().map(|&i| TaskObject::new(facts, i)).collect(),
+            claimed: Vec::new(),
         }
     }
 }

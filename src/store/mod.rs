@@ -7,6 +7,8 @@ mod file_log;
 pub mod files;
 mod git;
 mod lock;
+mod refs;
+mod remote;
 mod repo;
 #[cfg(test)]
 pub(crate) mod testing;
@@ -30,6 +32,8 @@ use crate::taskset::TaskSet;
 pub use cache::{KEEP_GENERATIONS, RACY_MARGIN};
 pub use file_log::{Blobs, Commit, FileVersion, Visit, Walked};
 pub use lock::{DEFAULT_WAIT, Holder, Lock};
+pub use refs::Lost;
+pub use remote::Pushed;
 pub use repo::{ConfigFile, ObjectId, Reference, wildmatch};
 pub use text::{Text, Texts};
 pub use walk::{Added, History, Known};

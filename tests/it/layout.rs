@@ -67,7 +67,8 @@ fn json_documents_are_types_not_literals() {
 #[test]
 fn cli_commands_use_only_the_shared_cli_modules() {
     // What every command may use: the renderers and the terminal, the
-    // format vocabulary, the error mapping and the flags add and edit share.
+    // format vocabulary, the error mapping, the flags add and edit share,
+    // and claims.
     let shared = [
         "ui",
         "render",
@@ -76,6 +77,9 @@ fn cli_commands_use_only_the_shared_cli_modules() {
         "command_error",
         "advice",
         "fields",
+        // How claims are taken and given back: `claim`, `ready --claim`,
+        // and the release after `done`, `cancel`, `reopen`, `reset`.
+        "claims",
     ];
     let mut foreign = Vec::new();
     for (path, text) in sources("src/cli") {

@@ -8,6 +8,7 @@ mod generated;
 mod reference;
 
 mod cache_cli;
+mod claim_cli;
 mod cli;
 mod completions_cli;
 mod diff_cli;

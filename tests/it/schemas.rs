@@ -213,6 +213,16 @@ fn every_command_prints_json_its_schema_describes() {
     ] {
         c.check("task", t(args).code(0));
     }
+    let claimed = c.check(
+        "claim",
+        t(&["claim", "migrate", "--owner", "bob@example.com"]).code(0),
+    );
+    assert_eq!(claimed["claim"]["owner"], "bob@example.com", "{claimed}");
+    let released = c.check(
+        "release",
+        t(&["release", "migrate", "--owner", "bob@example.com"]).code(0),
+    );
+    assert_eq!(released["released"][0]["task"], "migrate", "{released}");
     env.commit_at(&env.repo, "2026-11-22T10:00:00Z", "back up done");
     let diff = c.check("diff", t(&["diff", "HEAD~1..HEAD"]).code(0));
     assert_eq!(diff["changed"][0]["id"], "backup", "{diff}");
