@@ -478,7 +478,7 @@ pub fn refusal_hints(refusal: &Refusal) -> Vec<String> {
                 hints.push(match action {
                     Action::Ready => format!("take another: {}", command(action)),
                     _ => format!(
-                        "or, if its holder is gone, take it over before the lease ends: {}",
+                        "or take it over, if its holder is gone for good: {}",
                         command(action)
                     ),
                 });

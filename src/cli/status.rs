@@ -55,7 +55,11 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     };
     let set = reading.set;
     let view = View::new(&set).dated(ctx);
-    let dashboard = Dashboard::new(&view);
+    let mut dashboard = Dashboard::new(&view);
+    // What someone holds a claim on is not offered, as in `ready`.
+    dashboard
+        .ready
+        .retain(|&i| claims.holder(&view.task(i).id, ctx.now).is_none());
     let held: Vec<&Claim> = claims
         .live(ctx.now)
         .filter(|c| set.get(c.task.as_str()).is_some_and(|t| !t.is_resolved()))

@@ -180,6 +180,17 @@ fn a_claimed_task_names_its_holder_and_a_release_gives_it_back() {
     assert_eq!(json["claimed"][0]["task"], "t0");
     assert_eq!(json["claimed"][0]["owner"], "bob@example.com");
     assert_eq!(json["claimed"][0]["places"][0]["where"], "local");
+    // The dashboard says who holds it, and does not offer it either.
+    let status = env.task_in(&linked, &["status", "--json"]).json();
+    assert_eq!(status["claims"][0]["owner"], "bob@example.com", "{status}");
+    assert_eq!(status["ready"], serde_json::json!(["t1"]), "{status}");
+    env.task_in(&linked, &["status"])
+        .assert_stdout("Claimed")
+        .assert_stdout("@bob@example.com until 2026-11-21T10:30:00Z");
+    // Nor does `start` take it from under its holder.
+    env.task_in(&linked, &["start", "t0"])
+        .code(1)
+        .assert_stderr("t0 is claimed by bob@example.com");
 
     // Someone else cannot release it; its holder can.
     env.task(&["release", "t0"])
