@@ -120,8 +120,12 @@ pub fn check_remote_name(name: &str) -> std::result::Result<(), String> {
         || name
             .chars()
             .any(|c| c.is_whitespace() || c.is_control() || ":*?[\\^~".contains(c));
-    if bad {
-        Err(format!("`{}` is not a remote's name", name.escape_debug()))
+    let path = name.starts_with('/') || name.starts_with('.') || name.contains("://");
+    if bad || path {
+        Err(format!(
+            "`{}` is not a remote's name: --remote takes the name of a remote this repository has (`git remote` lists them)",
+            name.escape_debug()
+        ))
     } else {
         Ok(())
     }
@@ -151,7 +155,17 @@ pub struct Claim {
     /// Where it is recorded; the same commit can be both here and on a
     /// remote.
     pub places: Vec<Place>,
+    /// Set when the claim ended because the task was completed or
+    /// cancelled: the record then holds the task for [`RESOLVED_HOLD`],
+    /// so that a worktree or clone that has not merged the work yet does
+    /// not take the task again.
+    pub resolved: Option<Status>,
 }
+
+/// How long the record of a task completed (or cancelled) under a claim
+/// keeps others from taking it: a day for the work to be merged where
+/// they work.
+pub const RESOLVED_HOLD: chrono::Duration = chrono::Duration::hours(24);
 
 impl Claim {
     /// Whether it still holds at `now`.
@@ -181,33 +195,50 @@ struct Record {
     host: String,
     at: toml::value::Datetime,
     until: toml::value::Datetime,
+    /// `completed` or `cancelled` for the record that ends a claim.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    resolved: Option<String>,
 }
 
-/// The commit message that records a claim: a summary for `git log`,
-/// then the fields as TOML.
-fn message(
-    task: &TaskId,
-    owner: &str,
-    host: &str,
-    at: DateTime<Utc>,
-    until: DateTime<Utc>,
-) -> String {
+/// The commit message that records `claim` (its commit and places are
+/// not part of it): a summary for `git log`, then the fields as TOML.
+fn message(claim: &Claim) -> String {
     let stamp = |t: DateTime<Utc>| crate::task::format_timestamp(t);
+    let datetime = |t: DateTime<Utc>| {
+        stamp(t)
+            .parse::<toml::value::Datetime>()
+            .expect("a timestamp is a TOML datetime")
+    };
     let record = Record {
-        task: task.to_string(),
-        owner: owner.to_owned(),
-        host: host.to_owned(),
-        at: stamp(at).parse().expect("a timestamp is a TOML datetime"),
-        until: stamp(until)
-            .parse()
-            .expect("a timestamp is a TOML datetime"),
+        task: claim.task.to_string(),
+        owner: claim.owner.clone(),
+        host: claim.host.clone(),
+        at: datetime(claim.at),
+        until: datetime(claim.until),
+        resolved: claim.resolved.map(|s| s.as_str().to_owned()),
+    };
+    let owner = claim.owner.replace('\n', " ");
+    let summary = match claim.resolved {
+        None => format!(
+            "claim {} by {owner} until {}",
+            claim.task,
+            stamp(claim.until)
+        ),
+        Some(status) => format!(
+            "{status} {} claimed by {owner}; held until {}",
+            claim.task,
+            stamp(claim.until)
+        ),
     };
     format!(
-        "claim {task} by {} until {}\n\n{}",
-        owner.replace('\n', " "),
-        stamp(until),
+        "{summary}\n\n{}",
         toml::to_string(&record).expect("a record serialises")
     )
+}
+
+/// A commit id to fill in before the record is written.
+fn unwritten() -> ObjectId {
+    ObjectId::from_hex(&[b'0'; 40]).expect("forty hex digits")
 }
 
 /// The claim a commit message records; `None` for one that is not a
@@ -225,6 +256,12 @@ fn parse_message(text: &str, commit: ObjectId, place: Place) -> Option<Claim> {
         until: time(&record.until)?,
         commit,
         places: vec![place],
+        resolved: match record.resolved.as_deref() {
+            None => None,
+            Some("completed") => Some(Status::Completed),
+            Some("cancelled") => Some(Status::Cancelled),
+            Some(_) => return None,
+        },
     })
 }
 
@@ -334,6 +371,9 @@ pub struct Request {
     /// Take it even from a live claim of someone else, or when it is
     /// blocked (only with a task named).
     pub force: bool,
+    /// Extend the owner's own live claim of the named task: a new lease
+    /// from now. Never takes another owner's claim.
+    pub renew: bool,
     pub now: DateTime<Utc>,
 }
 
@@ -448,6 +488,22 @@ fn give_back(ws: &Workspace, taken: Option<(TaskId, Claim, Option<Claim>)>, erro
     error
 }
 
+/// The refusal of a task `holder` holds: claimed, or completed or
+/// cancelled in a worktree or clone whose work is not merged here yet.
+fn refusal(task: TaskId, holder: Claim) -> Error {
+    match holder.resolved {
+        None => Refusal::Claimed {
+            task,
+            claim: Box::new(holder),
+        },
+        Some(_) => Refusal::ResolvedElsewhere {
+            task,
+            claim: Box::new(holder),
+        },
+    }
+    .into()
+}
+
 /// Picks the task and takes its claim: the named one, or the first ready
 /// one whose claim this call wins.
 fn choose_and_take(
@@ -474,9 +530,11 @@ fn choose_and_take(
             if !waits.is_empty() {
                 return Err(Refusal::Blocked { task: id, waits }.into());
             }
+            // A task in progress by a claim is governed by the claim's
+            // lease: once it ends, anyone may take the task over, here too.
             if task.status == Status::InProgress
                 && let Some(holder) = task.owner.as_deref().filter(|h| *h != request.owner)
-                && claims.holder(&id, now).is_none()
+                && claims.of(&id).next().is_none()
             {
                 return Err(Refusal::Held {
                     task: id,
@@ -487,21 +545,27 @@ fn choose_and_take(
         }
         return match take(ws, &mut claims, &id, request)? {
             Ok((claim, took_over)) => Ok((id, claim, took_over)),
-            Err(holder) => Err(Refusal::Claimed {
-                task: id,
-                claim: Box::new(holder),
-            }
-            .into()),
+            Err(holder) => Err(refusal(id, holder)),
         };
     }
     let (free, _) = unclaimed_ready(&graph, &claims, now);
+    // A task whose claim git cannot write (a lock left by a killed
+    // process) is passed over for the next one; its error is said only
+    // when no task could be taken.
+    let mut failed = None;
     for i in free {
         let id = set.tasks()[i].id.clone();
         match take(ws, &mut claims, &id, request) {
             Ok(Ok((claim, took_over))) => return Ok((id, claim, took_over)),
             Ok(Err(_)) | Err(Error::Refused(Refusal::Contended { .. })) => continue,
-            Err(e) => return Err(e),
+            Err(e @ (Error::Remote { .. } | Error::Invalid(_))) => return Err(e),
+            Err(e) => {
+                failed.get_or_insert(e);
+            }
         }
+    }
+    if let Some(e) = failed {
+        return Err(e);
     }
     let claims = Claims::read(ws)?;
     let (_, claimed) = unclaimed_ready(&graph, &claims, now);
@@ -549,10 +613,11 @@ fn take_once(
     request: &Request,
 ) -> Result<std::result::Result<Won, Option<Claim>>> {
     let now = request.now;
-    if let Some(holder) = claims.holder(id, now)
-        && !request.force
-    {
-        return Ok(Err(Some(holder.clone())));
+    if let Some(holder) = claims.holder(id, now) {
+        let renewal = request.renew && holder.owner == request.owner && holder.resolved.is_none();
+        if !(request.force || renewal) {
+            return Ok(Err(Some(holder.clone())));
+        }
     }
     let replaced = claims.of(id).max_by_key(|c| c.at).cloned();
     let local_before = claims.commit_at(id, &Place::Local);
@@ -562,21 +627,18 @@ fn take_once(
         .and_then(|r| claims.commit_at(id, &Place::Remote(r.clone())));
     let until = now + chrono::Duration::seconds(request.lease.seconds() as i64);
     let parents: Vec<ObjectId> = replaced.iter().map(|c| c.commit).collect();
-    let commit = ws.write_record(
-        &message(id, &request.owner, &request.host, now, until),
-        &parents,
-        &request.owner,
-        now,
-    )?;
     let mut claim = Claim {
         task: id.clone(),
         owner: request.owner.clone(),
         host: request.host.clone(),
         at: now,
         until,
-        commit,
+        commit: unwritten(),
         places: vec![Place::Local],
+        resolved: None,
     };
+    let commit = ws.write_record(&message(&claim), &parents, &request.owner, now)?;
+    claim.commit = commit;
     let why = format!("git-task: claim {id}");
     if ws
         .swap_reference(&local_ref(id), local_before, Some(commit), &why)?
@@ -587,19 +649,32 @@ fn take_once(
     }
     if let Some(remote) = &request.remote {
         let pushed = ws.push_reference(remote, &local_ref(id), remote_before, Some(commit));
-        let lost = match pushed {
-            Ok(Pushed::Done) => false,
-            Ok(Pushed::Stale { .. }) => true,
+        let stale = match pushed {
+            Ok(Pushed::Done) => None,
+            Ok(Pushed::Stale { message }) => Some(message),
             Err(e) => {
                 let _ = ws.swap_reference(&local_ref(id), Some(commit), local_before, &why);
                 return Err(e);
             }
         };
-        if lost {
+        if let Some(message) = stale {
             let _ = ws.swap_reference(&local_ref(id), Some(commit), local_before, &why);
             fetch(ws, remote)?;
             *claims = Claims::read(ws)?;
-            return Ok(Err(claims.holder(id, now).cloned()));
+            let holder = claims.holder(id, now).cloned();
+            // Nobody else's claim there, and the reference as it was: the
+            // remote could not write it (a lock left there, a name in the
+            // way), which is no race to try again.
+            if holder.is_none()
+                && claims.commit_at(id, &Place::Remote(remote.clone())) == remote_before
+            {
+                return Err(Error::RemoteRefused {
+                    remote: remote.clone(),
+                    name: local_ref(id),
+                    message,
+                });
+            }
+            return Ok(Err(holder));
         }
         let tracking = remote_tracking_ref(remote, id);
         let seen = ws.reference_id(&tracking)?;
@@ -654,17 +729,95 @@ pub struct Released {
     pub unreleased: Vec<Unreleased>,
 }
 
-/// Removes every claim of `task`, as `done`, `cancel`, `reset` and
-/// `release` do after their change: a resolved or given-back task holds
-/// nobody. Nothing to remove is not an error.
+/// Removes every claim of `task`, as `reopen` and `reset` do after
+/// their change (the task is open again, for anyone to take). Nothing to
+/// remove is not an error.
 pub fn release_claims(ws: &Workspace, task: &TaskId) -> Result<Released> {
     let claims = Claims::read(ws)?;
+    Ok(remove_all(ws, claims.of(task).cloned().collect()))
+}
+
+/// Removes `claims`, each only where it still holds the same commit.
+fn remove_all(ws: &Workspace, claims: Vec<Claim>) -> Released {
     let mut released = Released::default();
-    for claim in claims.of(task) {
-        released.unreleased.extend(remove(ws, claim));
-        released.claims.push(claim.clone());
+    for claim in claims {
+        released.unreleased.extend(remove(ws, &claim));
+        released.claims.push(claim);
     }
-    Ok(released)
+    released
+}
+
+/// Ends the live claims of `task` after it was completed or cancelled
+/// (`status`), as `done` and `cancel` do: each is replaced, where it is
+/// recorded, by a record of the resolution that holds the task for
+/// [`RESOLVED_HOLD`], so that other worktrees and clones do not take it
+/// again before the work is merged where they are. Returns the records.
+pub fn close_claims(
+    ws: &Workspace,
+    task: &TaskId,
+    status: Status,
+    now: DateTime<Utc>,
+) -> Result<Released> {
+    let claims = Claims::read(ws)?;
+    let mut closed = Released::default();
+    for claim in claims
+        .of(task)
+        .filter(|c| c.resolved.is_none() && c.is_live(now))
+    {
+        let mut record = claim.clone();
+        record.at = now;
+        record.until = now + RESOLVED_HOLD;
+        record.resolved = Some(status);
+        record.commit = ws.write_record(&message(&record), &[claim.commit], &claim.owner, now)?;
+        let why = format!("git-task: {status} {task}");
+        let mut places = Vec::new();
+        for place in &claim.places {
+            match place {
+                Place::Local => {
+                    let swapped = ws.swap_reference(
+                        &local_ref(task),
+                        Some(claim.commit),
+                        Some(record.commit),
+                        &why,
+                    )?;
+                    if swapped.is_ok() {
+                        places.push(Place::Local);
+                    }
+                }
+                Place::Remote(remote) => {
+                    let pushed = ws.push_reference(
+                        remote,
+                        &local_ref(task),
+                        Some(claim.commit),
+                        Some(record.commit),
+                    );
+                    match pushed {
+                        Ok(Pushed::Done) => {
+                            let tracking = remote_tracking_ref(remote, task);
+                            let _ = ws.swap_reference(
+                                &tracking,
+                                Some(claim.commit),
+                                Some(record.commit),
+                                &why,
+                            );
+                            places.push(place.clone());
+                        }
+                        Ok(Pushed::Stale { .. }) => {}
+                        Err(error) => closed.unreleased.push(Unreleased {
+                            remote: remote.clone(),
+                            until: claim.until,
+                            why: error.to_string(),
+                        }),
+                    }
+                }
+            }
+        }
+        if !places.is_empty() {
+            record.places = places;
+            closed.claims.push(record);
+        }
+    }
+    Ok(closed)
 }
 
 /// What `release` did: the task put back to pending, and the claims
@@ -686,19 +839,31 @@ pub fn release(
     force: bool,
     now: DateTime<Utc>,
 ) -> Result<(Release, TaskSet)> {
-    let (task, set) = ws.transact(|tx| {
+    let ((task, seen), set) = ws.transact(|tx| {
         let id = tx.resolve(task)?;
         let claims = Claims::read(ws)?;
-        if !force && let Some(holder) = claims.holder(&id, now).filter(|c| c.owner != owner) {
-            return Err(Refusal::Claimed {
-                task: id,
-                claim: Box::new(holder.clone()),
+        let seen: Vec<Claim> = claims.of(&id).cloned().collect();
+        if !force {
+            if let Some(holder) = claims.holder(&id, now).filter(|c| c.owner != owner) {
+                return Err(refusal(id, holder.clone()));
             }
-            .into());
+            let t = tx.tasks().get(id.as_str()).expect("resolved");
+            if seen.is_empty()
+                && t.status == Status::InProgress
+                && let Some(holder) = t.owner.as_deref().filter(|h| *h != owner)
+            {
+                return Err(Refusal::Held {
+                    task: id,
+                    holder: holder.to_owned(),
+                }
+                .into());
+            }
         }
-        crate::change::unstart(tx, &id)
+        Ok((crate::change::unstart(tx, &id)?, seen))
     })?;
-    let released = release_claims(ws, &task.id)?;
+    // Only the claims seen under the lock, each only if it is still the
+    // same commit: a takeover meanwhile is someone else's, and stays.
+    let released = remove_all(ws, seen);
     Ok((Release { task, released }, set))
 }
 
@@ -731,7 +896,16 @@ mod tests {
         let id = TaskId::parse("abc").unwrap();
         let at = crate::task::parse_timestamp("2026-12-01T10:00:00Z").unwrap();
         let until = at + chrono::Duration::hours(2);
-        let text = message(&id, "ana@example.com", "box", at, until);
+        let text = message(&Claim {
+            task: id.clone(),
+            owner: "ana@example.com".into(),
+            host: "box".into(),
+            at,
+            until,
+            commit: unwritten(),
+            places: Vec::new(),
+            resolved: None,
+        });
         assert!(text.starts_with("claim abc by ana@example.com until 2026-12-01T12:00:00Z\n\n"));
         let commit = ObjectId::from_hex(&[b'0'; 40]).unwrap();
         let claim = parse_message(&text, commit, Place::Local).unwrap();
@@ -748,7 +922,17 @@ mod tests {
     fn remote_names_that_would_read_as_options_are_refused() {
         assert!(check_remote_name("origin").is_ok());
         assert!(check_remote_name("my/fork").is_ok());
-        for bad in ["", "-o", "a b", "a:b", "a*", "a..b"] {
+        for bad in [
+            "",
+            "-o",
+            "a b",
+            "a:b",
+            "a*",
+            "a..b",
+            "/srv/x.git",
+            "../x",
+            "https://h/x",
+        ] {
             assert!(check_remote_name(bad).is_err(), "{bad}");
         }
     }

@@ -534,6 +534,20 @@ pub enum Refusal {
         task: TaskId,
         claim: Box<crate::claim::Claim>,
     },
+    /// `claim` of a task completed or cancelled under a claim in another
+    /// worktree or clone, whose work is not merged here yet: the record
+    /// of it holds the task until `claim.until`.
+    #[error(
+        "{task} was {} by {} at {} ({}in another worktree or clone); its work is not merged here yet",
+        claim.resolved.map_or("resolved", |s| s.as_str()),
+        claim.owner,
+        crate::task::format_timestamp(claim.at),
+        if claim.host.is_empty() { String::new() } else { format!("on {}, ", claim.host) }
+    )]
+    ResolvedElsewhere {
+        task: TaskId,
+        claim: Box<crate::claim::Claim>,
+    },
     /// `claim` lost the race for a task several times over to claims
     /// that were gone again at once: someone takes and gives it back in a
     /// loop.
@@ -544,7 +558,7 @@ pub enum Refusal {
     /// claims.
     #[error(
         "no ready task is free to claim: {}",
-        if *ready == 0 { "nothing is ready".to_owned() } else { format!("{} of {ready} ready claimed by others", claimed.len()) }
+        if *ready == 0 { "nothing is ready".to_owned() } else { format!("{} of {ready} ready {} claimed", claimed.len(), if claimed.len() == 1 { "is" } else { "are" }) }
     )]
     NothingToClaim {
         claimed: Vec<crate::claim::Claim>,
@@ -654,6 +668,7 @@ impl Refusal {
                 },
             ],
             Refusal::NothingToClaim { .. } => vec![Action::Status],
+            Refusal::ResolvedElsewhere { .. } => vec![Action::Ready],
             Refusal::Contended { task } => vec![Action::Claim {
                 id: Some(task.clone()),
                 force: false,

@@ -38,6 +38,11 @@ pub struct ClaimArgs {
     /// Take it even if it is blocked, or someone holds a live claim on it.
     #[arg(long, short)]
     pub force: bool,
+
+    /// Extend your own live claim of ID: a new lease from now. Refused
+    /// when the claim is someone else's.
+    #[arg(long, requires = "id", conflicts_with = "force")]
+    pub renew: bool,
 }
 
 /// Give a task back: its claim is removed and it is pending again.
@@ -61,7 +66,7 @@ pub struct ReleaseArgs {
 }
 
 pub fn run_claim(ctx: &mut Ctx, args: ClaimArgs) -> CliResult {
-    claim_task(ctx, args.id, &args.how, args.force)
+    claim_task(ctx, args.id, &args.how, args.force, args.renew)
 }
 
 pub fn run_release(ctx: &mut Ctx, args: ReleaseArgs) -> CliResult {

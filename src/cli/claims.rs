@@ -40,7 +40,13 @@ fn parse_lease(text: &str) -> Result<Lease, String> {
 }
 
 /// Claims `id`, or the most urgent ready task nobody holds, and prints it.
-pub fn claim_task(ctx: &mut Ctx, id: Option<String>, how: &HowArgs, force: bool) -> CliResult {
+pub fn claim_task(
+    ctx: &mut Ctx,
+    id: Option<String>,
+    how: &HowArgs,
+    force: bool,
+    renew: bool,
+) -> CliResult {
     let ws = ctx.workspace()?;
     let owner = ctx.actor(how.owner.clone(), "who is claiming it?", "--owner")?;
     let config = ws.config()?;
@@ -59,6 +65,7 @@ pub fn claim_task(ctx: &mut Ctx, id: Option<String>, how: &HowArgs, force: bool)
         lease: how.lease.unwrap_or(config.claim_lease),
         remote,
         force,
+        renew,
         now: ctx.now,
     };
     let (claimed, set) = claim::claim(&ws, &request)?;
@@ -118,13 +125,23 @@ pub fn warn_unreleased(ctx: &Ctx, released: &claim::Released) {
     }
 }
 
-/// After `done`, `cancel` or `reset`: the task's claims are removed.
-pub fn release_after(ctx: &Ctx, ws: &git_task::store::Workspace, id: &git_task::TaskId) {
-    match claim::release_claims(ws, id) {
+/// After `done` or `cancel` (`resolved`) the task's claims end in a
+/// record of it; after `reopen` or `reset` they are removed.
+pub fn release_after(
+    ctx: &Ctx,
+    ws: &git_task::store::Workspace,
+    id: &git_task::TaskId,
+    resolved: Option<git_task::task::Status>,
+) {
+    let result = match resolved {
+        Some(status) => claim::close_claims(ws, id, status, ctx.now),
+        None => claim::release_claims(ws, id),
+    };
+    match result {
         Ok(released) => warn_unreleased(ctx, &released),
         Err(e) => ctx
             .ui
-            .warning(&format!("the claim of {id} could not be removed: {e}")),
+            .warning(&format!("the claim of {id} could not be ended: {e}")),
     }
 }
 
@@ -140,8 +157,14 @@ pub fn write_claimed(ctx: &mut Ctx, claims: &[&Claim]) -> std::io::Result<()> {
             paint(
                 palette::DIM,
                 &format!(
-                    "claimed by {} until {}{}",
-                    escape(&c.owner, false),
+                    "{} until {}{}",
+                    match c.resolved {
+                        None => format!("claimed by {}", escape(&c.owner, false)),
+                        Some(status) => format!(
+                            "{status} elsewhere under {}'s claim, not merged here",
+                            escape(&c.owner, false)
+                        ),
+                    },
                     git_task::task::format_timestamp(c.until),
                     places_text(c)
                 ),

@@ -299,6 +299,12 @@ pub fn hints(error: &Error) -> Vec<String> {
             "git refuses it too; if you trust it, run: git config --global --add safe.directory {}",
             path.display()
         ),
+        Error::Git {
+            op: git_task::error::GitOp::UpdateReference { name },
+            ..
+        } => format!(
+            "a killed git or git-task process may have left its lock, .git/{name}.lock (in the repository's common git dir); if none is running, remove that file"
+        ),
         Error::Remote { remote, .. } => format!(
             "nothing was claimed or released there; when {remote} cannot be reached, claim without --remote to hold the task in this repository only (set `[claims] remote = \"\"` in .tasks/config.toml to make that the default)"
         ),
@@ -421,9 +427,14 @@ pub fn refusal_message(refusal: &Refusal) -> String {
                 text.push(':');
                 for c in claimed {
                     text.push_str(&format!(
-                        "\n  {} by {} until {}",
+                        "\n  {} {} {} until {}",
                         c.task,
-                        c.owner,
+                        c.resolved.map_or("claimed", |s| s.as_str()),
+                        if c.resolved.is_some() {
+                            format!("under {}'s claim", c.owner)
+                        } else {
+                            format!("by {}", c.owner)
+                        },
                         git_task::task::format_timestamp(c.until)
                     ));
                 }
@@ -434,6 +445,7 @@ pub fn refusal_message(refusal: &Refusal) -> String {
         | Refusal::Held { .. }
         | Refusal::Claimed { .. }
         | Refusal::Contended { .. }
+        | Refusal::ResolvedElsewhere { .. }
         | Refusal::VerifyFailed { .. }
         | Refusal::AlreadyClosed { .. }
         | Refusal::OwnBlocker { .. }
@@ -486,6 +498,17 @@ pub fn refusal_hints(refusal: &Refusal) -> Vec<String> {
         }
         Refusal::Contended { .. } => {
             hints.push(format!("run it again: {}", commands(&|_| true)));
+        }
+        Refusal::ResolvedElsewhere { task, claim } => {
+            hints.push(format!(
+                "merge that work to see it here; until {} nobody takes it (take another: {})",
+                git_task::task::format_timestamp(claim.until),
+                commands(&|_| true)
+            ));
+            hints.push(format!(
+                "if that work was dropped: git task release {} --force",
+                shell_word(task.as_str())
+            ));
         }
         Refusal::NothingToClaim { ready, .. } => {
             hints.push(if *ready == 0 {

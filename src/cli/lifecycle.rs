@@ -101,7 +101,7 @@ pub fn run_done(ctx: &mut Ctx, args: DoneArgs) -> CliResult {
         change::done(tx, &id, force, now)
     })?;
     let id = done.task.id.clone();
-    release_after(ctx, &ws, &id);
+    release_after(ctx, &ws, &id, Some(git_task::task::Status::Completed));
     let view = View::new(&set).dated(ctx);
     let i = view.index(&done.task);
     // Forced past unmet criteria or open waits, a gate is completed but
@@ -159,7 +159,7 @@ pub fn run_simple(ctx: &mut Ctx, args: IdArgs, which: Simple) -> CliResult {
             let (id, set) =
                 change_one_quietly(ctx, &args.id, |tx, id| change::cancel(tx, id, now))?;
             let ws = ctx.workspace()?;
-            release_after(ctx, &ws, &id);
+            release_after(ctx, &ws, &id, Some(git_task::task::Status::Cancelled));
             print_changed(ctx, &set, &id, "cancelled")
         }
         Simple::Reopen | Simple::Reset => {
@@ -171,7 +171,7 @@ pub fn run_simple(ctx: &mut Ctx, args: IdArgs, which: Simple) -> CliResult {
                 Ok((id, done.changed))
             })?;
             if changed {
-                release_after(ctx, &ws, &id);
+                release_after(ctx, &ws, &id, None);
             }
             if changed || ctx.json {
                 let verb = if reset { "reset" } else { "reopened" };

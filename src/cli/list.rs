@@ -185,7 +185,7 @@ fn are(n: usize) -> String {
 pub fn run_ready(ctx: &mut Ctx, args: ReadyArgs) -> CliResult {
     let how = &args.how;
     if args.claim {
-        return super::claims::claim_task(ctx, None, how, false);
+        return super::claims::claim_task(ctx, None, how, false, false);
     }
     if how.owner.is_some() || how.lease.is_some() || how.remote.is_some() || how.local {
         return Err(CliError::user(

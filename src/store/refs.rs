@@ -73,9 +73,16 @@ impl Workspace {
             .write_object(gix::objs::Tree::empty())
             .map_err(fail)?
             .detach();
+        // An owner may be anything (`Ana <ana@x>`); a signature's email
+        // takes no angle brackets or newlines. The message has it whole.
+        let email: String = who.chars().filter(|c| !"<>\n".contains(*c)).collect();
         let signature = gix::actor::Signature {
             name: "git-task".into(),
-            email: who.into(),
+            email: if email.trim().is_empty() {
+                "git-task".into()
+            } else {
+                email.trim().into()
+            },
             time: gix::date::Time {
                 seconds: at.timestamp(),
                 offset: 0,

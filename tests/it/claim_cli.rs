@@ -214,7 +214,63 @@ fn a_claimed_task_names_its_holder_and_a_release_gives_it_back() {
     assert_eq!(json["claim"]["owner"], "ana@example.com");
     assert_eq!(json["took_over"]["owner"], "bob@example.com");
     env.task_in(&linked, &["done", "t1"]).ok();
+    // The completion is on the linked worktree's branch only: until it is
+    // merged, the claim's record keeps the other worktree (where bob's
+    // expired claim left it in progress) from taking the task again.
+    assert_eq!(claim_refs(&env, &env.repo), ["refs/tasks/claims/t1"]);
+    let json = env.task(&["ready", "--json"]).json();
+    assert_eq!(json["tasks"][0]["id"], "t0", "{json}");
+    assert_eq!(json["tasks"].as_array().unwrap().len(), 1, "{json}");
+    env.task(&["claim", "t1"])
+        .code(1)
+        .assert_stderr("t1 was completed by ana@example.com at 2026-11-21T10:05:00Z")
+        .assert_stderr("not merged here yet");
+    // `release --force` drops the record, for work that was abandoned.
+    env.task(&["release", "t1", "--force"]).ok();
     assert!(claim_refs(&env, &env.repo).is_empty());
+}
+
+#[test]
+fn a_holder_renews_and_an_expired_holder_is_taken_over_in_its_own_worktree() {
+    let mut env = with_ready(2);
+    env.task(&[
+        "claim",
+        "t0",
+        "--owner",
+        "Bob <bob@example.com>",
+        "--lease",
+        "10m",
+    ])
+    .ok();
+    // Renewing is the holder's: a new lease from now, never someone
+    // else's claim.
+    env.at("2026-11-21T10:05:00Z");
+    let renewed = env.task(&[
+        "claim",
+        "t0",
+        "--renew",
+        "--owner",
+        "Bob <bob@example.com>",
+        "--lease",
+        "1h",
+        "--json",
+    ]);
+    assert_eq!(renewed.json()["claim"]["until"], "2026-11-21T11:05:00Z");
+    env.task(&["claim", "t0", "--renew"])
+        .code(1)
+        .assert_stderr("t0 is claimed by Bob <bob@example.com>");
+    // Past the lease the task is taken over here too, though its file
+    // still says who had it.
+    env.at("2026-11-21T12:00:00Z");
+    let taken = env.task(&["claim", "t0", "--json"]).json();
+    assert_eq!(taken["took_over"]["owner"], "Bob <bob@example.com>");
+    assert!(env.read("t0").contains("owner = \"ana@example.com\""));
+    // Someone who started a task without a claim keeps it from `release`.
+    env.task(&["start", "t1", "--owner", "carol@example.com"])
+        .ok();
+    env.task(&["release", "t1", "--owner", "dave@example.com"])
+        .code(1)
+        .assert_stderr("held by carol@example.com");
 }
 
 #[test]
@@ -388,7 +444,18 @@ fn an_expired_remote_claim_is_taken_over_exactly_once() {
         })
         .expect("the winner's clone");
     env.task_in(clone, &["done", "t0"]).ok();
-    assert!(remote_claims(&env).is_empty());
+    // The remote's claim ends in the record of the completion, which no
+    // clone that has not merged it takes again.
+    let log = run(env.command("git").current_dir(&remote).args([
+        "log",
+        "-1",
+        "--format=%s",
+        "refs/tasks/claims/t0",
+    ]));
+    assert!(log.ok().starts_with("completed t0"), "{}", log.stdout);
+    env.task_in(&clones[0], &["claim", "t0"])
+        .code(1)
+        .assert_stderr("t0 was completed");
 }
 
 #[test]
@@ -423,4 +490,28 @@ fn offline_or_refused_by_the_host_claims_nothing() {
     // Claiming in this repository only still works.
     env.task_in(clone, &["claim", "t0", "--local"]).ok();
     assert_eq!(claim_refs(&env, clone), ["refs/tasks/claims/t0"]);
+    env.task_in(clone, &["release", "t0"]).ok();
+    std::fs::remove_file(&hook).unwrap();
+    // A lock a killed process left on the remote is no race lost: the
+    // claim is refused with git's words, not retried for ever.
+    let locks = env.dir.path().join("remote.git/refs/tasks/claims");
+    std::fs::create_dir_all(&locks).unwrap();
+    std::fs::write(locks.join("t0.lock"), "").unwrap();
+    env.task_in(clone, &["claim", "t0"])
+        .code(2)
+        .assert_stderr("origin refused refs/tasks/claims/t0");
+    assert!(claim_refs(&env, clone).is_empty());
+}
+
+#[test]
+fn a_lock_left_on_one_claim_does_not_stop_the_others() {
+    let env = with_ready(2);
+    let locks = env.repo.join(".git/refs/tasks/claims");
+    std::fs::create_dir_all(&locks).unwrap();
+    std::fs::write(locks.join("t0.lock"), "").unwrap();
+    let taken = env.task(&["ready", "--claim", "--json"]);
+    assert_eq!(taken.json()["task"]["id"], "t1");
+    env.task(&["ready", "--claim"])
+        .code(2)
+        .assert_stderr("refs/tasks/claims/t0");
 }
