@@ -266,6 +266,17 @@ async fn a_client_session_calls_every_tool_and_reads_the_clis_answers() {
         env.ready()
     );
 
+    // A file that does not read: the answer covers the others, and says
+    // what the CLI says on stderr beside it.
+    std::fs::write(env.tasks_dir().join("zz.toml"), "subject = \n").unwrap();
+    let cli_ready = env.task(&["ready", "--json"]);
+    assert_eq!(cli_ready.code, 2);
+    let partial = call(&client, "ready", json!({})).await;
+    assert_eq!(ids(&answer(&partial)), ids(&cli_ready.json()));
+    let notes = &partial.content[1].as_text().expect("the notes").text;
+    assert_eq!(notes, cli_ready.stderr.trim_end());
+    std::fs::remove_file(env.tasks_dir().join("zz.toml")).unwrap();
+
     // The guide.
     let resources = client.list_all_resources().await.unwrap();
     assert_eq!(resources[0].uri, "git-task://guide/patterns");
@@ -317,6 +328,22 @@ async fn without_dir_the_repository_is_the_clients_first_file_root() {
         .serve(server(&env, &elsewhere))
         .await
         .unwrap();
+    let result = client
+        .call_tool(CallToolRequestParams::new("ready"))
+        .await
+        .unwrap();
+    assert_eq!(ids(&answer(&result)), ["only"]);
+    client.cancel().await.unwrap();
+
+    // -C wins over the roots.
+    let mut cmd = env.git_task_cmd();
+    cmd.current_dir(&elsewhere)
+        .arg("-C")
+        .arg(&env.repo)
+        .arg("mcp");
+    let transport = TokioChildProcess::new(tokio::process::Command::from(cmd)).unwrap();
+    let other = format!("file://{}", elsewhere.display()).replace(' ', "%20");
+    let client = WithRoots(other).serve(transport).await.unwrap();
     let result = client
         .call_tool(CallToolRequestParams::new("ready"))
         .await

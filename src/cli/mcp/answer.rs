@@ -18,6 +18,7 @@ use super::super::{CliError, Ctx, Reading};
 /// One tool call: the CLI's context for the repository the call is
 /// about, and what the answer leaves out, said beside it.
 pub struct Call {
+    /// The CLI's context, in the call's repository, at the call's time.
     pub ctx: Ctx,
     /// Warnings that go with the answer (files that do not read), as the
     /// CLI prints them on stderr.
@@ -70,8 +71,10 @@ impl Call {
                 self.notes.push(format!("error: {p}"));
             }
             let n = reading.problems.len();
+            // The CLI's words (`Ctx::read_tasks`), as it prints them.
             self.notes.push(format!(
-                "warning: {n} file{s} of .tasks/ {do_} not read: the answer leaves {them} out",
+                "warning: {n} file{s} of .tasks/ {do_} not read: the answer leaves {them} out, \
+                 and tasks that wait for {them} show as blocked by {them} (no such task)",
                 s = if n == 1 { "" } else { "s" },
                 do_ = if n == 1 { "does" } else { "do" },
                 them = if n == 1 { "it" } else { "them" },

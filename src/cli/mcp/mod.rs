@@ -63,6 +63,7 @@ Refusals come back as tool errors with the CLI's message and `git task …` hint
 const GUIDE_URI: &str = "git-task://guide/patterns";
 const GUIDE: &str = include_str!("guide.md");
 
+/// Serves until the client closes stdin (or stdout breaks).
 pub fn run(ctx: &mut Ctx, _args: Args) -> CliResult {
     let server = Server::new(ctx.dir.clone(), ctx.wait);
     // One thread serves the protocol; each call runs on the blocking pool

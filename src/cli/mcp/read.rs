@@ -26,13 +26,13 @@ use super::{Call, Server, doc};
 #[serde(deny_unknown_fields)]
 pub struct ReadyParams {
     /// At most this many tasks.
-    pub limit: Option<usize>,
+    limit: Option<usize>,
     /// Only tasks with this label.
-    pub label: Option<String>,
+    label: Option<String>,
     /// Only tasks with this owner.
-    pub owner: Option<String>,
+    owner: Option<String>,
     /// Keep only these keys of each task (id is always kept).
-    pub fields: Option<Vec<String>>,
+    fields: Option<Vec<String>>,
 }
 
 /// `show`'s arguments.
@@ -40,9 +40,9 @@ pub struct ReadyParams {
 #[serde(deny_unknown_fields)]
 pub struct ShowParams {
     /// Task id or unique prefix.
-    pub id: String,
+    id: String,
     /// Keep only these keys of the task (id is always kept).
-    pub fields: Option<Vec<String>>,
+    fields: Option<Vec<String>>,
 }
 
 /// `status`'s arguments.
@@ -50,7 +50,7 @@ pub struct ShowParams {
 #[serde(deny_unknown_fields)]
 pub struct StatusParams {
     /// Keep only these keys of each task named (id is always kept).
-    pub fields: Option<Vec<String>>,
+    fields: Option<Vec<String>>,
 }
 
 /// `plan`'s arguments.
@@ -58,9 +58,9 @@ pub struct StatusParams {
 #[serde(deny_unknown_fields)]
 pub struct PlanParams {
     /// People or agents working in parallel (default 1).
-    pub workers: Option<u32>,
+    workers: Option<u32>,
     /// Keep only these keys of each task (id is always kept).
-    pub fields: Option<Vec<String>>,
+    fields: Option<Vec<String>>,
 }
 
 #[tool_router(router = read_tools, vis = "pub(super)")]

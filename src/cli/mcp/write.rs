@@ -31,52 +31,52 @@ use super::{Call, Server, doc};
 #[serde(deny_unknown_fields)]
 pub struct CreateParams {
     /// One line: what is to be done.
-    pub subject: String,
+    subject: String,
     /// A readable id (e.g. backup-db) instead of a generated one.
-    pub id: Option<String>,
+    id: Option<String>,
     /// epic, story, task (default) or subtask.
-    pub kind: Option<String>,
+    kind: Option<String>,
     /// critical, high, medium (default) or low.
-    pub priority: Option<String>,
+    priority: Option<String>,
     /// The task this one is part of (a parent waits for its children).
-    pub parent: Option<String>,
+    parent: Option<String>,
     /// Tasks that must finish first.
     #[serde(alias = "after")]
-    pub blocked_by: Option<Vec<String>>,
+    blocked_by: Option<Vec<String>>,
     /// A go/no-go gate for the configured branches.
-    pub gate: Option<bool>,
+    gate: Option<bool>,
     /// Work time: 30m, 4h, 2d, 1w, or several (1d 4h).
-    pub estimate: Option<String>,
+    estimate: Option<String>,
     /// Due date, YYYY-MM-DD.
-    pub due: Option<String>,
-    pub labels: Option<Vec<String>>,
+    due: Option<String>,
+    labels: Option<Vec<String>>,
     /// Success criteria, all to be met before done.
-    pub criteria: Option<Vec<String>>,
-    pub description: Option<String>,
+    criteria: Option<Vec<String>>,
+    description: Option<String>,
 }
 
 /// The fields `update` sets: those of `git task edit`.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SetFields {
-    pub subject: Option<String>,
+    subject: Option<String>,
     /// Set as is (start and done check the rules).
-    pub status: Option<String>,
-    pub kind: Option<String>,
-    pub priority: Option<String>,
-    pub parent: Option<String>,
-    pub owner: Option<String>,
-    pub estimate: Option<String>,
+    status: Option<String>,
+    kind: Option<String>,
+    priority: Option<String>,
+    parent: Option<String>,
+    owner: Option<String>,
+    estimate: Option<String>,
     /// YYYY-MM-DD.
-    pub due: Option<String>,
-    pub description: Option<String>,
+    due: Option<String>,
+    description: Option<String>,
     /// Make it a gate for the configured branches.
-    pub gate: Option<bool>,
-    pub add_labels: Option<Vec<String>>,
-    pub remove_labels: Option<Vec<String>>,
+    gate: Option<bool>,
+    add_labels: Option<Vec<String>>,
+    remove_labels: Option<Vec<String>>,
     /// Fields to remove: parent, gate, owner, estimate, due, labels,
     /// verify, description, priority, kind, blocked_by, waiver.
-    pub unset: Option<Vec<String>>,
+    unset: Option<Vec<String>>,
 }
 
 /// `update`'s arguments: a patch, applied in one transaction.
@@ -84,17 +84,17 @@ pub struct SetFields {
 #[serde(deny_unknown_fields)]
 pub struct UpdateParams {
     /// Task id or unique prefix.
-    pub id: String,
-    pub set: Option<SetFields>,
-    pub add_blockers: Option<Vec<String>>,
-    pub remove_blockers: Option<Vec<String>>,
-    pub add_criteria: Option<Vec<String>>,
+    id: String,
+    set: Option<SetFields>,
+    add_blockers: Option<Vec<String>>,
+    remove_blockers: Option<Vec<String>>,
+    add_criteria: Option<Vec<String>>,
     /// Criteria to mark met, numbered from 1.
-    pub check_criteria: Option<Vec<usize>>,
+    check_criteria: Option<Vec<usize>>,
     /// Text to append to the task's notes.
-    pub note: Option<String>,
+    note: Option<String>,
     /// The note's author (default: git config user.email).
-    pub by: Option<String>,
+    by: Option<String>,
 }
 
 /// `start`'s arguments.
@@ -102,11 +102,11 @@ pub struct UpdateParams {
 #[serde(deny_unknown_fields)]
 pub struct StartParams {
     /// Task id or unique prefix.
-    pub id: String,
+    id: String,
     /// Who takes it (default: git config user.email).
-    pub owner: Option<String>,
+    owner: Option<String>,
     /// Start it even if blocked or held by someone else.
-    pub force: Option<bool>,
+    force: Option<bool>,
 }
 
 /// `done`'s arguments.
@@ -114,11 +114,11 @@ pub struct StartParams {
 #[serde(deny_unknown_fields)]
 pub struct DoneParams {
     /// Task id or unique prefix.
-    pub id: String,
+    id: String,
     /// Complete it whatever it waits for, unmet criteria and verify too.
-    pub force: Option<bool>,
+    force: Option<bool>,
     /// Do not run its verify command.
-    pub no_verify: Option<bool>,
+    no_verify: Option<bool>,
 }
 
 #[tool_router(router = write_tools, vis = "pub(super)")]
