@@ -22,6 +22,7 @@ mod init;
 mod lifecycle;
 mod list;
 mod log;
+mod mcp;
 mod merge_driver;
 mod note;
 mod plan;
@@ -132,6 +133,7 @@ pub enum Command {
     MergeDriver(merge_driver::Args),
     Completions(docs::CompletionsArgs),
     Man(docs::ManArgs),
+    Mcp(mcp::Args),
 }
 
 fn parse_wait(text: &str) -> Result<std::time::Duration, String> {
@@ -469,7 +471,8 @@ fn warns_of_merge_driver(command: &Command) -> bool {
         | Command::Hook(_)
         | Command::MergeDriver(_)
         | Command::Completions(_)
-        | Command::Man(_) => false,
+        | Command::Man(_)
+        | Command::Mcp(_) => false,
         _ => true,
     }
 }
@@ -563,6 +566,7 @@ fn run(ctx: &mut Ctx, command: Command) -> CliResult {
         Command::MergeDriver(args) => merge_driver::run(ctx, args),
         Command::Completions(args) => docs::run_completions(ctx, args),
         Command::Man(args) => docs::run_man(ctx, args),
+        Command::Mcp(args) => mcp::run(ctx, args),
     }
 }
 

@@ -21,6 +21,7 @@ mod diff;
 mod graph;
 mod hooks;
 mod log;
+mod mcp;
 mod merge;
 mod plan;
 mod status;
@@ -32,6 +33,7 @@ pub use diff::*;
 pub use graph::*;
 pub use hooks::*;
 pub use log::*;
+pub use mcp::*;
 pub use merge::*;
 pub use plan::*;
 pub use status::*;
@@ -125,6 +127,8 @@ documents! {
     "hooks-status" => HooksStatus<'static>, "hooks status";
     "init" => InitReport, "init";
     "merge-driver" => MergeReport<'static>, "merge-driver";
+    "mcp-ready" => ReadyReport<'static>, "mcp tool ready";
+    "mcp-error" => ToolError, "mcp tool errors";
 }
 
 /// The generator of every schema: JSON Schema 2020-12, describing what

@@ -25,6 +25,7 @@ mod hooks_install;
 mod layout;
 mod lifecycle_cli;
 mod log_cli;
+mod mcp;
 mod merge_cli;
 mod merge_properties;
 mod plan_cli;

@@ -1,0 +1,213 @@
+//! What a tool call runs in and how its answer goes back: the context of
+//! one call, the error as the CLI says it, and the `fields` projection.
+
+use std::path::PathBuf;
+
+use rmcp::model::{CallToolResult, ContentBlock};
+use serde_json::Value;
+
+use git_task::error::Error;
+use git_task::output::{ErrorKind, ErrorObject, ToolError, Version, project};
+use git_task::store::Source;
+use git_task::taskset::ResolveError;
+
+use super::super::command_error::{exit_code, fix_hints, hints, message, source_fix_hints};
+use super::super::ui::{ColorChoice, Ui};
+use super::super::{CliError, Ctx, Reading};
+
+/// One tool call: the CLI's context for the repository the call is
+/// about, and what the answer leaves out, said beside it.
+pub struct Call {
+    /// The CLI's context, in the call's repository, at the call's time.
+    pub ctx: Ctx,
+    /// Warnings that go with the answer (files that do not read), as the
+    /// CLI prints them on stderr.
+    pub notes: Vec<String>,
+}
+
+impl Call {
+    /// A call in `dir` (the repository around it) at `now`, taken for
+    /// each call: a server runs for days, and each call is as of its own
+    /// moment.
+    pub fn new(
+        dir: Option<PathBuf>,
+        wait: std::time::Duration,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Call {
+        let ctx = Ctx {
+            dir,
+            json: true,
+            // Nothing is painted: stdout is the protocol's, and what goes
+            // to stderr is read in a client's log.
+            ui: Ui::new(ColorChoice::Never),
+            now,
+            wait,
+            incomplete: false,
+            workspace: std::cell::OnceCell::new(),
+        };
+        Call {
+            ctx,
+            notes: Vec::new(),
+        }
+    }
+
+    /// Runs `answer` on the tasks of the working tree. Files that do not
+    /// read are left out of the answer and said in [`Call::notes`], with
+    /// what fixes them, as the CLI says them.
+    pub fn reading<T>(
+        &mut self,
+        answer: impl FnOnce(&Reading, &Ctx) -> Result<T, CliError>,
+    ) -> Result<T, CliError> {
+        let ws = self.ctx.workspace()?;
+        let loaded = ws.read(&Source::WorkTree)?;
+        let reading = Reading {
+            ws: std::rc::Rc::clone(&ws),
+            set: std::mem::ManuallyDrop::new(loaded.tasks),
+            config: loaded.config,
+            problems: loaded.problems,
+        };
+        if !reading.problems.is_empty() {
+            for p in &reading.problems {
+                self.notes.push(format!("error: {p}"));
+            }
+            let n = reading.problems.len();
+            // The CLI's words (`Ctx::read_tasks`), as it prints them.
+            self.notes.push(format!(
+                "warning: {n} file{s} of .tasks/ {do_} not read: the answer leaves {them} out, \
+                 and tasks that wait for {them} show as blocked by {them} (no such task)",
+                s = if n == 1 { "" } else { "s" },
+                do_ = if n == 1 { "does" } else { "do" },
+                them = if n == 1 { "it" } else { "them" },
+            ));
+            for hint in fix_hints(&ws, &Source::WorkTree, &reading.problems) {
+                self.notes.push(format!("hint: {hint}"));
+            }
+        }
+        let answer = answer(&reading, &self.ctx);
+        // A server reads again on every call: the tasks are given back,
+        // where the CLI leaves them to the end of the process.
+        drop(std::mem::ManuallyDrop::into_inner(reading.set));
+        answer
+    }
+
+    /// The answer of the call as the client gets it: the document as
+    /// JSON text, cut down to `fields`, with the notes after it; or the
+    /// error.
+    pub fn finish(
+        self,
+        answer: Result<Value, CliError>,
+        fields: Option<&[String]>,
+    ) -> CallToolResult {
+        match answer {
+            Ok(mut doc) => {
+                if let Some(fields) = fields {
+                    project(&mut doc, fields);
+                }
+                let mut content = vec![ContentBlock::text(doc.to_string())];
+                if !self.notes.is_empty() {
+                    content.push(ContentBlock::text(self.notes.join("\n")));
+                }
+                CallToolResult::success(content)
+            }
+            Err(e) => {
+                let failure = failure(&self.ctx, e);
+                let mut text = format!("error: {}", failure.message);
+                for hint in &failure.hints {
+                    text.push_str(&format!("\nhint: {hint}"));
+                }
+                let mut result = CallToolResult::error(vec![ContentBlock::text(text)]);
+                let doc = ToolError {
+                    version: Version,
+                    error: failure,
+                };
+                result.structured_content =
+                    Some(serde_json::to_value(&doc).expect("an error is JSON"));
+                result
+            }
+        }
+    }
+}
+
+/// A document as JSON: every output type serializes.
+pub fn doc(value: &impl serde::Serialize) -> Result<Value, CliError> {
+    serde_json::to_value(value).map_err(|e| CliError::Io(e.into()))
+}
+
+/// An error as the CLI says it: the words of `error:` and `hint:`, its
+/// exit code, and its kind.
+pub fn failure(ctx: &Ctx, error: CliError) -> ErrorObject {
+    let lib = |e: &Error, extra: Option<String>| {
+        let (message, mut hints) = match e {
+            Error::Files(problems) => (
+                lines(problems),
+                match ctx.workspace() {
+                    Ok(ws) => fix_hints(&ws, &Source::WorkTree, problems),
+                    Err(_) => Vec::new(),
+                },
+            ),
+            Error::FilesIn { from, problems } => {
+                (lines(problems), source_fix_hints(from, problems))
+            }
+            _ => (message(e), hints(e)),
+        };
+        hints.extend(extra);
+        ErrorObject {
+            kind: kind_of(e),
+            exit_code: exit_code(e),
+            message,
+            hints,
+        }
+    };
+    match error {
+        CliError::Lib(e) => lib(&e, None),
+        CliError::Hinted(e, hint) => lib(&e, Some(hint)),
+        CliError::User { message, hints } => ErrorObject {
+            kind: ErrorKind::Invalid,
+            exit_code: 2,
+            message,
+            hints,
+        },
+        CliError::Refused { message, hints } => ErrorObject {
+            kind: ErrorKind::Refused,
+            exit_code: 1,
+            message,
+            hints,
+        },
+        CliError::Silent(code) => ErrorObject {
+            kind: ErrorKind::Failed,
+            exit_code: code,
+            message: "the command failed".to_owned(),
+            hints: Vec::new(),
+        },
+        CliError::Io(e) => ErrorObject {
+            kind: ErrorKind::Failed,
+            exit_code: 2,
+            message: e.to_string(),
+            hints: Vec::new(),
+        },
+    }
+}
+
+/// One line per file that does not read, as the CLI prints them.
+fn lines(problems: &[git_task::error::FileProblem]) -> String {
+    problems
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// What sort of failure a library error is.
+fn kind_of(error: &Error) -> ErrorKind {
+    match error {
+        Error::Refused(_) => ErrorKind::Refused,
+        Error::NoPlan { .. } => ErrorKind::Cycle,
+        Error::Files(_) | Error::FilesIn { .. } => ErrorKind::Unreadable,
+        Error::Invalid(_)
+        | Error::Resolve(ResolveError::Unknown(_) | ResolveError::Ambiguous { .. })
+        | Error::InvalidId(_)
+        | Error::UnknownRevision { .. }
+        | Error::NoCommitsYet { .. } => ErrorKind::Invalid,
+        _ => ErrorKind::Failed,
+    }
+}
