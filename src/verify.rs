@@ -66,3 +66,50 @@ mod tests {
         }
     }
 }
+
+/// How `done` is asked to complete a task.
+#[derive(Debug, Clone, Copy)]
+pub struct Completion {
+    /// Past open waits, unmet criteria and the verify command.
+    pub force: bool,
+    /// Without running the verify command.
+    pub no_verify: bool,
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+/// Completes the task `id` names, as `done` does in every front end: its
+/// rules checked first, then its verify command run outside the lock
+/// (`running` is told the command before it starts, `stdout` takes its
+/// output), then the change, with the task resolved again under the lock
+/// (verify may have run for minutes, and a checkout meanwhile may have
+/// taken the task away). A task named by its id whose file has no
+/// `verify` is checked by the change alone, without reading the set
+/// twice. Returns what `done` did and the task set as it now is.
+pub fn complete(
+    ws: &Workspace,
+    id: &str,
+    how: Completion,
+    running: impl FnOnce(&str),
+    stdout: impl FnOnce() -> Stdio,
+) -> Result<(crate::change::Done, crate::TaskSet)> {
+    let may_verify =
+        !how.force && !how.no_verify && ws.peek(id).is_none_or(|task| task.verify.is_some());
+    let id = if may_verify {
+        let set = ws.load(&crate::store::Source::WorkTree)?;
+        let task = set.resolve(id)?;
+        if let Some(refusal) = crate::change::done_refusal(&set, &task.id) {
+            return Err(refusal);
+        }
+        if let Some(verify) = task.verify.as_deref() {
+            running(verify);
+            run(ws, task, stdout())?;
+        }
+        task.id.to_string()
+    } else {
+        id.to_owned()
+    };
+    ws.transact(|tx| {
+        let id = tx.resolve(&id)?;
+        crate::change::done(tx, &id, how.force, how.now)
+    })
+}

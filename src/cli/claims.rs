@@ -39,16 +39,19 @@ fn parse_lease(text: &str) -> Result<Lease, String> {
     Lease::parse(text)
 }
 
-/// Claims `id`, or the most urgent ready task nobody holds, and prints it.
-pub fn claim_task(
-    ctx: &mut Ctx,
+/// What `claim` asks for, from its arguments and the settings of
+/// `.tasks/config.toml`: `owner_flag` names the flag (or argument) that
+/// gives the owner, for the question asked when nothing does.
+pub fn request(
+    ctx: &Ctx,
     id: Option<String>,
     how: &HowArgs,
     force: bool,
     renew: bool,
-) -> CliResult {
+    owner_flag: &str,
+) -> Result<Request, CliError> {
     let ws = ctx.workspace()?;
-    let owner = ctx.actor(how.owner.clone(), "who is claiming it?", "--owner")?;
+    let owner = ctx.actor(how.owner.clone(), "who is claiming it?", owner_flag)?;
     let config = ws.config()?;
     let remote = match (&how.remote, how.local) {
         (_, true) => None,
@@ -58,7 +61,7 @@ pub fn claim_task(
         }
         (None, false) => config.claim_remote.clone(),
     };
-    let request = Request {
+    Ok(Request {
         task: id,
         owner,
         host: claim::host_name(),
@@ -67,7 +70,19 @@ pub fn claim_task(
         force,
         renew,
         now: ctx.now,
-    };
+    })
+}
+
+/// Claims `id`, or the most urgent ready task nobody holds, and prints it.
+pub fn claim_task(
+    ctx: &mut Ctx,
+    id: Option<String>,
+    how: &HowArgs,
+    force: bool,
+    renew: bool,
+) -> CliResult {
+    let ws = ctx.workspace()?;
+    let request = request(ctx, id, how, force, renew, "--owner")?;
     let (claimed, set) = claim::claim(&ws, &request)?;
     let view = View::new(&set).dated(ctx);
     let i = view.index(&claimed.task);
@@ -115,14 +130,25 @@ fn places_text(claim: &Claim) -> String {
 
 /// Says which remotes kept a claim, and until when.
 pub fn warn_unreleased(ctx: &Ctx, released: &claim::Released) {
-    for u in &released.unreleased {
-        ctx.ui.warning(&format!(
-            "the claim stays on {} until {}: {}",
-            u.remote,
-            git_task::task::format_timestamp(u.until),
-            u.why
-        ));
+    for note in unreleased_notes(released) {
+        ctx.ui.warning(&note);
     }
+}
+
+/// The warnings of the remotes that kept a claim: when it ends there.
+pub fn unreleased_notes(released: &claim::Released) -> Vec<String> {
+    released
+        .unreleased
+        .iter()
+        .map(|u| {
+            format!(
+                "the claim stays on {} until {}: {}",
+                u.remote,
+                git_task::task::format_timestamp(u.until),
+                u.why
+            )
+        })
+        .collect()
 }
 
 /// After `done` or `cancel` (`resolved`) the task's claims end in a

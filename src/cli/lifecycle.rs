@@ -7,7 +7,6 @@ use std::io::Write;
 use git_task::action::Action;
 use git_task::change;
 use git_task::gate::{self, GateState};
-use git_task::store::Source;
 
 use super::claims::release_after;
 use super::command_error::command;
@@ -71,35 +70,20 @@ pub fn run_start(ctx: &mut Ctx, args: StartArgs) -> CliResult {
 
 pub fn run_done(ctx: &mut Ctx, args: DoneArgs) -> CliResult {
     let ws = ctx.workspace()?;
-    // The whole set is read before the change only to run a verify
-    // command outside the lock; a task named by its id whose file has none
-    // is checked by the change alone.
-    let may_verify = !args.force
-        && !args.no_verify
-        && ws.peek(&args.id).is_none_or(|task| task.verify.is_some());
-    let id = if may_verify {
-        let set = ws.load(&Source::WorkTree)?;
-        let task = set.resolve(&args.id)?;
-        if let Some(refusal) = change::done_refusal(&set, &task.id) {
-            return Err(refusal.into());
-        }
-        if let Some(verify) = task.verify.as_deref() {
-            ctx.ui.info(&format!("running verify: {verify}"));
-            // The command's output is a diagnostic, so it goes to stderr and
-            // stdout keeps only the answer.
-            git_task::verify::run(&ws, task, Stdio::from(std::io::stderr()))?;
-        }
-        task.id.to_string()
-    } else {
-        args.id.clone()
+    let how = git_task::verify::Completion {
+        force: args.force,
+        no_verify: args.no_verify,
+        now: ctx.now,
     };
-    let (force, now) = (args.force, ctx.now);
-    // Resolved again under the lock: verify may have run for minutes, and
-    // a checkout meanwhile may have taken the task away.
-    let (done, set) = ws.transact(|tx| {
-        let id = tx.resolve(&id)?;
-        change::done(tx, &id, force, now)
-    })?;
+    let (done, set) = git_task::verify::complete(
+        &ws,
+        &args.id,
+        how,
+        |verify| ctx.ui.info(&format!("running verify: {verify}")),
+        // The command's output is a diagnostic, so it goes to stderr and
+        // stdout keeps only the answer.
+        || Stdio::from(std::io::stderr()),
+    )?;
     let id = done.task.id.clone();
     release_after(ctx, &ws, &id, Some(git_task::task::Status::Completed));
     let view = View::new(&set).dated(ctx);

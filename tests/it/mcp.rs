@@ -103,7 +103,7 @@ async fn a_client_session_calls_every_tool_and_reads_the_clis_answers() {
     );
     let names: BTreeSet<&str> = listed.tools.iter().map(|t| t.name.as_ref()).collect();
     let want = [
-        "check", "create", "done", "plan", "ready", "show", "start", "status", "update",
+        "check", "claim", "create", "done", "plan", "ready", "release", "show", "status", "update",
     ];
     assert_eq!(names, want.into_iter().collect());
     for tool in &listed.tools {
@@ -112,7 +112,7 @@ async fn a_client_session_calls_every_tool_and_reads_the_clis_answers() {
         assert_eq!(hints.read_only_hint, Some(reads), "{}", tool.name);
         assert_eq!(hints.open_world_hint, Some(false), "{}", tool.name);
         if !reads {
-            let destroys = tool.name == "update";
+            let destroys = ["update", "release"].contains(&tool.name.as_ref());
             assert_eq!(hints.destructive_hint, Some(destroys), "{}", tool.name);
         }
     }
@@ -248,12 +248,28 @@ async fn a_client_session_calls_every_tool_and_reads_the_clis_answers() {
     assert!(text.contains("cycle"), "{text}");
     assert_eq!(env.snapshot(), before);
 
-    // start, then done: what became ready.
-    let started = answer(&call(&client, "start", json!({"id": "a", "owner": "bot-1"})).await);
-    assert_eq!(started["task"]["status"], "in_progress");
-    assert_eq!(started["task"]["owner"], "bot-1");
-    let (text, _) = error(&call(&client, "start", json!({"id": "a", "owner": "bot-2"})).await);
-    assert!(text.contains("held by bot-1"), "{text}");
+    // claim, release, claim again, then done: what became ready.
+    let claimed = answer(&call(&client, "claim", json!({"owner": "bot-1"})).await);
+    valid("claim", &claimed);
+    assert_eq!(claimed["task"]["id"], "a");
+    assert_eq!(claimed["task"]["status"], "in_progress");
+    assert_eq!(claimed["claim"]["owner"], "bot-1");
+    let (text, doc) = error(&call(&client, "claim", json!({"id": "a", "owner": "bot-2"})).await);
+    assert!(text.contains("a is claimed by bot-1"), "{text}");
+    assert_eq!(doc["error"]["kind"], "refused");
+    assert_eq!(doc["error"]["exit_code"], 1);
+    let released = answer(&call(&client, "release", json!({"id": "a", "owner": "bot-1"})).await);
+    valid("release", &released);
+    assert_eq!(released["task"]["status"], "pending");
+    let again = answer(
+        &call(
+            &client,
+            "claim",
+            json!({"id": "a", "owner": "bot-1", "lease": "30m"}),
+        )
+        .await,
+    );
+    assert_eq!(again["claim"]["until"], "2026-11-21T10:30:00Z");
     let done = answer(&call(&client, "done", json!({"id": "a"})).await);
     valid("done", &done);
     assert_eq!(done["task"]["status"], "completed");

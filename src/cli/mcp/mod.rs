@@ -4,11 +4,12 @@
 //! A front end like the CLI: every tool calls the library functions the
 //! command of the same name calls, answers with the document that command
 //! prints with `--json`, and says a refusal or error in the CLI's words
-//! (`answer.rs`). The tools are in `read.rs` and `write.rs`, one router
+//! (`answer.rs`). The tools are in `read.rs`, `write.rs` and `claim.rs`, one router
 //! each; a tool is one `#[tool]` method there, and a router of another
 //! file joins them in [`Server::new`].
 
 mod answer;
+mod claim;
 mod read;
 mod write;
 
@@ -56,7 +57,7 @@ pub struct Args {}
 
 /// What the server says about itself at initialization.
 const INSTRUCTIONS: &str = "\
-Tasks of this git repository, with dependencies. Loop: `ready` → `start` (one agent per task) → work, `update` → `done` (its answer lists what became ready).
+Tasks of this git repository, with dependencies. Loop: `claim` (takes the top ready task atomically; one agent per task, give each its own `owner`) → work, `update` → `done` (its answer lists what became ready). `apply` writes a whole plan.
 Refusals come back as tool errors with the CLI's message and `git task …` hints. Read git-task://guide/patterns for the five patterns (sequential, parallel, fan-out, fan-in, pipeline with gates).";
 
 /// The resource with guidance on the loop and the patterns.
@@ -106,7 +107,7 @@ impl Server {
             dir,
             wait,
             root: Arc::new(Mutex::new(None)),
-            tool_router: Server::read_tools() + Server::write_tools(),
+            tool_router: Server::read_tools() + Server::write_tools() + Server::claim_tools(),
         }
     }
 

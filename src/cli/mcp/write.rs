@@ -1,4 +1,4 @@
-//! The tools that change tasks: `create`, `update`, `start`, `done`. Each
+//! The tools that change tasks: `create`, `update`, `done`. Each
 //! is one transaction through the library's changes, as the commands of
 //! the same names (`add`, `edit`, `dep`, `criteria`, `note`) make them,
 //! and answers with the task as those commands print it with `--json`.
@@ -16,7 +16,6 @@ use git_task::action::Action;
 use git_task::change::{self, CriteriaChange, FieldChanges, NewTask};
 use git_task::error::Error;
 use git_task::gate::{self, GateState};
-use git_task::store::Source;
 use git_task::store::Transaction;
 use git_task::task::{Estimate, Gate, Kind, Priority, Status};
 use git_task::{Field, TaskId, TaskSet};
@@ -97,18 +96,6 @@ pub struct UpdateParams {
     by: Option<String>,
 }
 
-/// `start`'s arguments.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct StartParams {
-    /// Task id or unique prefix.
-    id: String,
-    /// Who takes it (default: git config user.email).
-    owner: Option<String>,
-    /// Start it even if blocked or held by someone else.
-    force: Option<bool>,
-}
-
 /// `done`'s arguments.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -152,22 +139,6 @@ impl Server {
         peer: Peer<RoleServer>,
     ) -> Result<CallToolResult, McpError> {
         self.call(&peer, None, move |call| update(call, p)).await
-    }
-
-    /// Start work on a task: in_progress, owned by `owner`. Refused if it
-    /// is blocked or someone else holds it.
-    #[tool(annotations(
-        read_only_hint = false,
-        destructive_hint = false,
-        idempotent_hint = true,
-        open_world_hint = false
-    ))]
-    async fn start(
-        &self,
-        Parameters(p): Parameters<StartParams>,
-        peer: Peer<RoleServer>,
-    ) -> Result<CallToolResult, McpError> {
-        self.call(&peer, None, move |call| start(call, p)).await
     }
 
     /// Complete a task: runs its verify command; refused while it waits
@@ -331,45 +302,22 @@ fn update(call: &mut Call, p: UpdateParams) -> Result<Value, CliError> {
     task_answer(ctx, &set, id.as_str())
 }
 
-/// `start ID [--owner NAME] [--force] --json`.
-fn start(call: &mut Call, p: StartParams) -> Result<Value, CliError> {
-    let ctx = &call.ctx;
-    let owner = ctx.actor(p.owner, "who is starting it?", "`owner`")?;
-    let (force, now) = (p.force.unwrap_or(false), ctx.now);
-    let ws = ctx.workspace()?;
-    let (id, set) = ws.transact(|tx| {
-        let id = tx.resolve(&p.id)?;
-        change::start(tx, &id, &owner, force, now)?;
-        Ok(id)
-    })?;
-    task_answer(ctx, &set, id.as_str())
-}
-
 /// `done ID --json`: the verify command first, outside the lock, as the
 /// CLI runs it (its output goes to stderr, the client's log); then the
 /// change. A gate completed but still red says why beside the answer.
 fn done(call: &mut Call, p: DoneParams) -> Result<Value, CliError> {
-    let (force, no_verify) = (p.force.unwrap_or(false), p.no_verify.unwrap_or(false));
     let ws = call.ctx.workspace()?;
-    let may_verify = !force && !no_verify && ws.peek(&p.id).is_none_or(|t| t.verify.is_some());
-    let id = if may_verify {
-        let set = ws.load(&Source::WorkTree)?;
-        let task = set.resolve(&p.id)?;
-        if let Some(refusal) = change::done_refusal(&set, &task.id) {
-            return Err(refusal.into());
-        }
-        if task.verify.is_some() {
-            git_task::verify::run(&ws, task, Stdio::from(std::io::stderr()))?;
-        }
-        task.id.to_string()
-    } else {
-        p.id.clone()
+    let how = git_task::verify::Completion {
+        force: p.force.unwrap_or(false),
+        no_verify: p.no_verify.unwrap_or(false),
+        now: call.ctx.now,
     };
-    let now = call.ctx.now;
-    let (done, set) = ws.transact(|tx| {
-        let id = tx.resolve(&id)?;
-        change::done(tx, &id, force, now)
-    })?;
+    // The command's output goes to stderr, the client's log.
+    let (done, set) =
+        git_task::verify::complete(&ws, &p.id, how, |_| {}, || Stdio::from(std::io::stderr()))?;
+    let closed = git_task::claim::close_claims(&ws, &done.task.id, Status::Completed, how.now)?;
+    call.notes
+        .extend(super::super::claims::unreleased_notes(&closed));
     let view = View::new(&set).dated(&call.ctx);
     let i = view.index(&done.task);
     if let Some(report) = gate::gate_state(&view.graph, i).filter(|r| r.state == GateState::Red) {
