@@ -190,6 +190,8 @@ impl TestEnv {
             // Generated ids follow from the seed and the ids already there,
             // so a test sees the same ids on every run.
             .env("GIT_TASK_ID_SEED", "git-task tests")
+            // Claims record the machine's name.
+            .env("GIT_TASK_HOST", "laptop")
             .env("LC_ALL", "C")
             .env("TZ", "UTC");
     }
