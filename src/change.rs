@@ -113,6 +113,24 @@ pub fn add(
     Ok(task)
 }
 
+/// Resolves the ids or prefixes of blockers to add (`must_exist`) or to
+/// remove: removing accepts ids that name no task, so that a dangling
+/// reference can be cleaned up.
+pub fn resolve_blockers(
+    tx: &Transaction,
+    texts: &[String],
+    must_exist: bool,
+) -> Result<Vec<TaskId>> {
+    texts
+        .iter()
+        .map(|t| match tx.resolve(t) {
+            Ok(id) => Ok(id),
+            Err(e) if must_exist => Err(e),
+            Err(e) => TaskId::parse(t).map_err(|_| e),
+        })
+        .collect()
+}
+
 /// Whether a task, or any file, already has the id.
 fn taken(tx: &Transaction, id: &TaskId) -> bool {
     tx.tasks().get(id.as_str()).is_some()

@@ -2,10 +2,7 @@
 
 use std::io::Write;
 
-use git_task::TaskId;
 use git_task::change;
-use git_task::error::Error;
-use git_task::store::Transaction;
 
 use super::{CliResult, Ctx, print_changed};
 
@@ -37,7 +34,7 @@ pub fn run(ctx: &mut Ctx, command: Command) -> CliResult {
     let ws = ctx.workspace()?;
     let ((id, blockers, changed), set) = ws.transact(|tx| {
         let id = tx.resolve(&args.id)?;
-        let blockers = resolve_all(tx, &args.blockers, adding)?;
+        let blockers = change::resolve_blockers(tx, &args.blockers, adding)?;
         let changed = if adding {
             change::add_blockers(tx, &id, &blockers)?
         } else {
@@ -64,17 +61,4 @@ pub fn run(ctx: &mut Ctx, command: Command) -> CliResult {
         writeln!(ctx.ui.out(), "{id} {verb} {b}")?;
     }
     Ok(())
-}
-
-/// Resolves blockers. Removing accepts ids that name no task, so a
-/// dangling reference can be cleaned up.
-fn resolve_all(tx: &Transaction, texts: &[String], must_exist: bool) -> Result<Vec<TaskId>, Error> {
-    texts
-        .iter()
-        .map(|t| match tx.resolve(t) {
-            Ok(id) => Ok(id),
-            Err(e) if must_exist => Err(e),
-            Err(e) => TaskId::parse(t).map_err(|_| e),
-        })
-        .collect()
 }

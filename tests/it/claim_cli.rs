@@ -18,6 +18,15 @@ fn with_ready(n: usize) -> TestEnv {
     env
 }
 
+/// A linked worktree of the repository, on a branch of its own.
+fn linked_worktree(env: &TestEnv) -> PathBuf {
+    let linked = env.dir.path().join("linked");
+    let path = linked.to_str().expect("a UTF-8 temp path");
+    env.git(&["worktree", "add", "-q", "-b", "other", path])
+        .ok();
+    linked
+}
+
 /// Starts `git task ARGS` in `dir` without waiting for it.
 fn spawn(env: &TestEnv, dir: &Path, args: &[&str]) -> Child {
     let mut cmd: Command = env.git_task_cmd();
@@ -107,16 +116,7 @@ fn eight_claimers_get_eight_different_tasks() {
 #[test]
 fn sixteen_claimers_of_four_tasks_in_two_worktrees_make_four_winners() {
     let env = with_ready(4);
-    let linked = env.dir.path().join("linked");
-    env.git(&[
-        "worktree",
-        "add",
-        "-q",
-        "-b",
-        "other",
-        linked.to_str().unwrap(),
-    ])
-    .ok();
+    let linked = linked_worktree(&env);
     // The worktrees have files of their own and a lock each: only the
     // shared references stand between their claimers.
     let children: Vec<Child> = (0..16)
@@ -144,16 +144,7 @@ fn sixteen_claimers_of_four_tasks_in_two_worktrees_make_four_winners() {
 #[test]
 fn a_claimed_task_names_its_holder_and_a_release_gives_it_back() {
     let mut env = with_ready(2);
-    let linked = env.dir.path().join("linked");
-    env.git(&[
-        "worktree",
-        "add",
-        "-q",
-        "-b",
-        "other",
-        linked.to_str().unwrap(),
-    ])
-    .ok();
+    let linked = linked_worktree(&env);
     env.task(&[
         "claim",
         "t0",

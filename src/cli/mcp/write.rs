@@ -14,11 +14,9 @@ use serde_json::Value;
 
 use git_task::action::Action;
 use git_task::change::{self, CriteriaChange, FieldChanges, NewTask};
-use git_task::error::Error;
 use git_task::gate::{self, GateState};
-use git_task::store::Transaction;
 use git_task::task::{Estimate, Gate, Kind, Priority, Status};
-use git_task::{Field, TaskId, TaskSet};
+use git_task::{Field, TaskSet};
 
 use super::super::command_error::command;
 use super::super::render::View;
@@ -187,19 +185,6 @@ fn unsettable(text: &str) -> Result<Field, CliError> {
     })
 }
 
-/// Resolves blockers as `dep add` and `dep rm` do: removing accepts ids
-/// that name no task, so a dangling reference can be cleaned up.
-fn blockers(tx: &Transaction, texts: &[String], must_exist: bool) -> Result<Vec<TaskId>, Error> {
-    texts
-        .iter()
-        .map(|t| match tx.resolve(t) {
-            Ok(id) => Ok(id),
-            Err(e) if must_exist => Err(e),
-            Err(e) => TaskId::parse(t).map_err(|_| e),
-        })
-        .collect()
-}
-
 /// The task `id` of `set` as the commands that change one print it.
 fn task_answer(ctx: &Ctx, set: &TaskSet, id: &str) -> Result<Value, CliError> {
     let view = View::new(set).dated(ctx);
@@ -284,11 +269,11 @@ fn update(call: &mut Call, p: UpdateParams) -> Result<Value, CliError> {
             change::edit_fields(tx, &id, &changes, now)?;
         }
         if !add.is_empty() {
-            let new = blockers(tx, &add, true)?;
+            let new = change::resolve_blockers(tx, &add, true)?;
             change::add_blockers(tx, &id, &new)?;
         }
         if !remove.is_empty() {
-            let old = blockers(tx, &remove, false)?;
+            let old = change::resolve_blockers(tx, &remove, false)?;
             change::remove_blockers(tx, &id, &old)?;
         }
         if !(criteria.met.is_empty() && criteria.add.is_empty()) {
