@@ -151,6 +151,9 @@ pub enum Error {
     /// `safe.directory`: git refuses to work in it, and so does git-task.
     #[error("detected dubious ownership in repository at '{}'", path.display())]
     DubiousOwnership { path: PathBuf },
+    /// A plan file (`apply`) that cannot be applied: where in it, and why.
+    #[error(transparent)]
+    Plan(Box<crate::apply::PlanError>),
     /// A path git-task writes or reads as a directory or settings file is
     /// a symbolic link, which it never follows.
     #[error("{} is a symbolic link; git-task never follows links for .tasks/, .gitattributes or .gitignore", path.display())]
