@@ -66,7 +66,8 @@ pub struct PlanError {
     pub file: String,
     pub format: PlanFormat,
     pub at: Place,
-    pub problem: PlanProblem,
+    /// Boxed: a refusal carries its whole cycle, and errors travel far.
+    pub problem: Box<PlanProblem>,
 }
 
 impl PlanError {
@@ -250,7 +251,7 @@ impl Plan {
             file: self.file.clone(),
             format: self.format,
             at: at.clone(),
-            problem,
+            problem: Box::new(problem),
         }))
     }
 }
@@ -302,7 +303,7 @@ pub fn parse(
         file: file.to_owned(),
         format,
         at: locate(span, path),
-        problem,
+        problem: Box::new(problem),
     };
     let (root, mut metas) = match format {
         PlanFormat::Toml => {
@@ -316,7 +317,7 @@ pub fn parse(
                         column: p.column,
                         path: String::new(),
                     },
-                    problem: PlanProblem::Syntax { message: p.message },
+                    problem: Box::new(PlanProblem::Syntax { message: p.message }),
                 }
             })?;
             let span = root.span();
@@ -337,9 +338,9 @@ pub fn parse(
                     column: e.column(),
                     path: String::new(),
                 },
-                problem: PlanProblem::Syntax {
+                problem: Box::new(PlanProblem::Syntax {
                     message: json_message(&e),
-                },
+                }),
             })?;
             let mut scan = JsonScan { text, pos: 0 };
             let node = scan
@@ -532,9 +533,16 @@ fn read_task(
             };
             items
                 .iter()
-                .map(|item| match &item.value {
+                .enumerate()
+                .map(|(i, item)| match &item.value {
                     Value::Str(s) => Ok((s.clone(), item.span.clone())),
-                    _ => Err(wrong(&item.span, "a string")),
+                    _ => Err(fail(
+                        item.span.clone(),
+                        &format!("{path}[{i}]"),
+                        PlanProblem::WrongType {
+                            expected: "a string",
+                        },
+                    )),
                 })
                 .collect()
         };
@@ -1249,7 +1257,9 @@ fn write_fields(
         doc.set_str(Field::Parent, parent.as_str());
     }
     if let Some(blockers) = blockers
-        && differs(was.is_none_or(|w| w.blocked_by != blockers))
+        && differs(was.map_or(!blockers.is_empty(), |w| {
+            !same_set(&w.blocked_by, &blockers)
+        }))
     {
         set_list(doc, Field::BlockedBy, blockers.iter().map(TaskId::as_str));
     }
@@ -1277,7 +1287,9 @@ fn write_fields(
         doc.set_date(Field::Due, due.value);
     }
     if let Some(labels) = &task.labels
-        && differs(was.map_or(!labels.value.is_empty(), |w| w.labels != labels.value))
+        && differs(was.map_or(!labels.value.is_empty(), |w| {
+            !same_set(&w.labels, &labels.value)
+        }))
     {
         set_list(doc, Field::Labels, labels.value.iter().map(String::as_str));
     }
@@ -1315,6 +1327,12 @@ fn write_fields(
         }
     }
     changed
+}
+
+/// Whether two lists hold the same items: `blocked_by` and `labels` are
+/// sets, so a plan that lists them in another order changes nothing.
+fn same_set<T: PartialEq>(a: &[T], b: &[T]) -> bool {
+    a.iter().all(|x| b.contains(x)) && b.iter().all(|x| a.contains(x))
 }
 
 fn with_final_newline(text: &str) -> String {
@@ -1447,9 +1465,9 @@ mod tests {
         );
         let twice = "{\"tasks\": {\"a\": {\"subject\": \"A\"}, \"a\": {\"subject\": \"B\"}}}";
         let error = parse(twice, PlanFormat::Json, "p.json", Some("p")).unwrap_err();
-        assert_eq!(error.problem, PlanProblem::DuplicateKey { key: "a".into() });
+        assert_eq!(*error.problem, PlanProblem::DuplicateKey { key: "a".into() });
         let error = parse("{\"tasks\": {}}", PlanFormat::Json, "-", None).unwrap_err();
-        assert_eq!(error.problem, PlanProblem::NoName);
+        assert_eq!(*error.problem, PlanProblem::NoName);
     }
 
     #[test]
@@ -1457,7 +1475,7 @@ mod tests {
         let error = toml("[tasks.a]\nsubject = \"A\"\nstatus = \"completed\"\n").unwrap_err();
         assert_eq!(error.at.line, 3);
         assert!(matches!(
-            error.problem,
+            *error.problem,
             PlanProblem::UnknownField {
                 lifecycle: true,
                 ..
@@ -1467,11 +1485,11 @@ mod tests {
         assert_eq!(error.at.line, 3);
         let error = toml("[tasks.A]\nsubject = \"A\"\n").unwrap_err();
         assert!(matches!(
-            error.problem,
+            *error.problem,
             PlanProblem::BadName { key: true, .. }
         ));
         let error = toml("[tasks.a]\nkind = \"task\"\n").unwrap_err();
-        assert_eq!(error.problem, PlanProblem::NoSubject { key: "a".into() });
+        assert_eq!(*error.problem, PlanProblem::NoSubject { key: "a".into() });
         let error = toml("[tasks.a]\nsubject = \"A\"\nestimate = \"soon\"\n").unwrap_err();
         assert_eq!(error.at.line, 3);
     }
@@ -1532,7 +1550,7 @@ mod tests {
             panic!("{error:?}")
         };
         assert!(matches!(
-            error.problem,
+            *error.problem,
             PlanProblem::Refused(Refusal::Cycle { .. })
         ));
         assert_eq!((error.at.line, error.at.column), (3, 15));

@@ -3,6 +3,7 @@
 
 mod add;
 mod advice;
+mod apply;
 mod check;
 mod command_error;
 mod criteria;
@@ -128,6 +129,7 @@ pub enum Command {
     MergeDriver(merge_driver::Args),
     Completions(docs::CompletionsArgs),
     Man(docs::ManArgs),
+    Apply(apply::Args),
 }
 
 fn parse_wait(text: &str) -> Result<std::time::Duration, String> {
@@ -557,6 +559,7 @@ fn run(ctx: &mut Ctx, command: Command) -> CliResult {
         Command::MergeDriver(args) => merge_driver::run(ctx, args),
         Command::Completions(args) => docs::run_completions(ctx, args),
         Command::Man(args) => docs::run_man(ctx, args),
+        Command::Apply(args) => apply::run(ctx, args),
     }
 }
 

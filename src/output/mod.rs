@@ -15,6 +15,7 @@ use std::borrow::Cow;
 use schemars::{JsonSchema, Schema, SchemaGenerator, generate::SchemaSettings, json_schema};
 use serde::{Serialize, Serializer};
 
+mod apply;
 mod check;
 mod diff;
 mod graph;
@@ -25,6 +26,7 @@ mod plan;
 mod status;
 mod task;
 
+pub use apply::*;
 pub use check::*;
 pub use diff::*;
 pub use graph::*;
@@ -121,6 +123,7 @@ documents! {
     "hooks-status" => HooksStatus<'static>, "hooks status";
     "init" => InitReport, "init";
     "merge-driver" => MergeReport<'static>, "merge-driver";
+    "apply" => ApplyReport<'static>, "apply";
 }
 
 /// The generator of every schema: JSON Schema 2020-12, describing what
