@@ -220,9 +220,11 @@ impl Workspace {
             let path = dir.join(name);
             match files::kind(&path).map_err(|e| Error::io(&path, e))? {
                 None => {
-                    write_temporary(&dir, &path, text)?
-                        .persist(&path)
-                        .map_err(|e| Error::io(&path, e.error))?;
+                    let tmp = write_temporary(&dir, &path, text)?;
+                    tmp.as_file()
+                        .sync_all()
+                        .map_err(|e| Error::io(tmp.path(), e))?;
+                    tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
                     created.push(Path::new(TASKS_DIR).join(name));
                 }
                 Some(files::Kind::Symlink) => {
@@ -1194,26 +1196,42 @@ impl Transaction<'_> {
         // last: a crash in between leaves references already cleaned up,
         // never dangling.
         let mut staged = Vec::new();
-        for (id, doc) in &self.changes {
-            if let Some(doc) = doc {
-                let text = doc.to_string();
+        let written: Vec<(&TaskId, String)> = self
+            .changes
+            .iter()
+            .filter_map(|(id, doc)| doc.as_ref().map(|doc| (id, doc.to_string())))
+            .collect();
+        // A few hundred files at a time: each batch is written, then
+        // flushed (the file system writes the data of many files back
+        // together, where a flush after each write would wait for the disk
+        // once per file), then closed, so that a plan of ten thousand
+        // tasks does not hold ten thousand files open.
+        for batch in written.chunks(256) {
+            let mut open = Vec::with_capacity(batch.len());
+            for (id, text) in batch {
                 let path = self.dir.join(id.file_name());
-                let tmp = write_temporary(&self.dir, &path, &text)?;
-                staged.push((id, path, text, tmp));
+                open.push((*id, path.clone(), write_temporary(&self.dir, &path, text)?));
+            }
+            for (id, path, tmp) in open {
+                tmp.as_file()
+                    .sync_all()
+                    .map_err(|e| Error::io(tmp.path(), e))?;
+                staged.push((id, path, tmp.into_temp_path()));
             }
         }
         if !staged.is_empty() {
             test_pause("before-rename");
         }
         let mut wrote = HashMap::new();
-        for (id, path, text, tmp) in staged {
+        let mut texts: HashMap<&TaskId, String> = written.into_iter().collect();
+        for (id, path, tmp) in staged {
+            tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
             // The file as renamed (a rename changes its change time): what
             // the parse cache records of it. Should another process replace
             // or change it from now on, its inode or times differ from
             // these. The file is written either way: without them the
             // cache only learns nothing.
-            let file = tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
-            if let Ok(meta) = file.metadata() {
+            if let (Ok(meta), Some(text)) = (fs::symlink_metadata(&path), texts.remove(id)) {
                 wrote.insert(id.file_name(), (text, meta));
             }
         }
@@ -1340,8 +1358,8 @@ impl Transaction<'_> {
     }
 }
 
-/// Writes `text` to a temporary file in `dir` and flushes it to disk,
-/// ready to be renamed over `path` ([`tempfile::NamedTempFile::persist`]),
+/// Writes `text` to a temporary file in `dir`, to be flushed to disk
+/// (`sync_all`) and then renamed over `path` ([`tempfile::NamedTempFile::persist`]),
 /// so readers see the old file or the new one and a killed process never
 /// leaves half a task. Dropped without being renamed, the file is removed.
 fn write_temporary(dir: &Path, path: &Path, text: &str) -> Result<tempfile::NamedTempFile> {
@@ -1366,7 +1384,6 @@ fn write_temporary(dir: &Path, path: &Path, text: &str) -> Result<tempfile::Name
             .map_err(|e| Error::io(tmp.path(), e))?;
     }
     tmp.write_all(text.as_bytes())
-        .and_then(|()| tmp.as_file().sync_all())
         .map_err(|e| Error::io(tmp.path(), e))?;
     Ok(tmp)
 }
