@@ -1485,6 +1485,24 @@ mod tests {
     }
 
     #[test]
+    fn json_places_hold_after_escapes_and_nested_values() {
+        let text = "{\"name\": \"p\", \"tasks\": {\"a\": {\"subject\": \"\\u00e9t\\\"\u{e9}\",\n \"meta\": {\"x\": [1, {\"y\": 2}]}, \"labels\": [\"\u{f6}k\", 7]}}}";
+        let error = parse(text, PlanFormat::Json, "p.json", None).unwrap_err();
+        assert_eq!(error.at.path, "tasks.a.labels[1]");
+        // Columns count characters: the ö before it is one.
+        assert_eq!((error.at.line, error.at.column), (2, 49), "{error}");
+        let fine = text.replace(", 7]", "]");
+        let plan = parse(&fine, PlanFormat::Json, "p.json", None).unwrap();
+        assert_eq!(plan.tasks[0].subject.value, "\u{e9}t\"\u{e9}");
+        let meta = &plan.tasks[0].meta.as_ref().unwrap().value;
+        assert_eq!(meta["x"].as_array().unwrap().len(), 2);
+        // TOML holds no null.
+        let null = fine.replace("2}", "null}");
+        let error = parse(&null, PlanFormat::Json, "p.json", None).unwrap_err();
+        assert_eq!(error.at.path, "tasks.a.meta");
+    }
+
+    #[test]
     fn bad_plans_name_the_line() {
         let error = toml("[tasks.a]\nsubject = \"A\"\nstatus = \"completed\"\n").unwrap_err();
         assert_eq!(error.at.line, 3);
