@@ -544,3 +544,21 @@ fn a_chosen_id_is_used_and_a_taken_one_refused() {
         "3:6: the id `taken` is taken by another task",
     );
 }
+
+#[test]
+fn a_copied_task_file_makes_its_plan_key_ambiguous() {
+    let env = TestEnv::new();
+    let plan = plan_file(&env, "auth.toml", PLAN);
+    let ids = apply(&env, &plan);
+    env.write("copy", &env.read(&ids["design"]));
+    let run = refused(
+        &env,
+        "auth.toml",
+        PLAN,
+        2,
+        "6:8: 2 tasks carry plan_key `auth/design`",
+    );
+    let mut both = [ids["design"].as_str(), "copy"];
+    both.sort();
+    run.assert_stderr(&both.join(", "));
+}
