@@ -84,6 +84,7 @@ fn generate(n: usize) -> TaskSet {
                 closed: None,
                 description: None,
                 criteria: Vec::new(),
+                plan_key: None,
                 waiver: None,
                 notes: Vec::new(),
                 meta: Default::default(),

@@ -132,7 +132,7 @@ pub fn resolve_blockers(
 }
 
 /// Whether a task, or any file, already has the id.
-fn taken(tx: &Transaction, id: &TaskId) -> bool {
+pub(crate) fn taken(tx: &Transaction, id: &TaskId) -> bool {
     tx.tasks().get(id.as_str()).is_some()
         || tx.workspace().tasks_dir().join(id.file_name()).exists()
 }
@@ -226,7 +226,7 @@ fn with_final_newline(text: &str) -> String {
     }
 }
 
-fn set_gate(doc: &mut TaskDocument, gate: &Gate) {
+pub(crate) fn set_gate(doc: &mut TaskDocument, gate: &Gate) {
     match gate {
         Gate::ConfiguredBranches => doc.set(Field::Gate, true),
         Gate::Branches(branches) => {
@@ -753,7 +753,7 @@ fn apply_fields(
 }
 
 /// Sets an enum field, or removes it when it is the default.
-fn set_or_default<T: Default + PartialEq + std::fmt::Display>(
+pub(crate) fn set_or_default<T: Default + PartialEq + std::fmt::Display>(
     doc: &mut TaskDocument,
     field: Field,
     value: T,

@@ -169,6 +169,9 @@ pub enum Error {
         name: String,
         message: String,
     },
+    /// A plan file (`apply`) that cannot be applied: where in it, and why.
+    #[error(transparent)]
+    Plan(Box<crate::apply::PlanError>),
     /// A path git-task writes or reads as a directory or settings file is
     /// a symbolic link, which it never follows.
     #[error("{} is a symbolic link; git-task never follows links for .tasks/, .gitattributes or .gitignore", path.display())]

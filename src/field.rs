@@ -64,6 +64,8 @@ fields! {
     Started,
     /// When the task was completed or cancelled.
     Closed,
+    /// The plan and key that made the task (`apply`).
+    PlanKey,
     /// What to do, in enough detail for someone else.
     Description,
     /// The success criteria, `[[criteria]]`.
@@ -153,6 +155,7 @@ impl Field {
             Field::Created => row("created", None, None, Value),
             Field::Started => row("started", None, None, Earliest),
             Field::Closed => row("closed", None, None, WithStatus),
+            Field::PlanKey => row("plan_key", None, None, Value),
             Field::Description => row("description", None, Some(7), Value),
             Field::Criteria => row("criteria", None, None, Criteria),
             Field::Waiver => row("waiver", None, Some(11), Value),

@@ -114,6 +114,7 @@ fn shown(task: &Task, field: Field) -> Option<Option<String>> {
         Field::Due => task.due.map(|d| d.to_string()),
         Field::Verify => task.verify.clone(),
         Field::Started => time(task.started),
+        Field::PlanKey => task.plan_key.as_ref().map(|k| k.to_string()),
         Field::Description => task
             .description
             .as_deref()

@@ -116,6 +116,16 @@ fn is_windows_device(text: &str) -> bool {
             && text.as_bytes()[3].is_ascii_digit())
 }
 
+/// The grammar of names that are not ids but are written like them (a
+/// plan's name and its keys), as errors state it.
+pub const NAME_GRAMMAR: &str = "names are lower-case letters and digits, in groups joined by single hyphens (like `backup-db`), at most 64 characters";
+
+/// Whether `text` is a name of the id grammar: `[a-z0-9]+(-[a-z0-9]+)*`,
+/// at most 64 characters (a plan's name and keys).
+pub fn is_name(text: &str) -> bool {
+    is_id_shaped(text)
+}
+
 fn is_id_shaped(text: &str) -> bool {
     is_prefix_shaped(text) && !text.ends_with('-')
 }

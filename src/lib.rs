@@ -3,6 +3,8 @@
 //! dependency graph. The `git-task` binary is a thin layer over it.
 
 pub mod action;
+/// Plans: a task graph in one file, applied in one transaction.
+pub mod apply;
 pub mod change;
 pub mod check;
 /// Claims: a task taken by one worker at a time, across worktrees and clones.

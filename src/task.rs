@@ -296,6 +296,61 @@ impl fmt::Display for Estimate {
     }
 }
 
+/// Where a task made by `apply` came from: the plan's name and the task's
+/// key in it, written `name/key`. Both are names of the id grammar
+/// (`[a-z0-9]+(-[a-z0-9]+)*`), so the text is one path-free word pair.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PlanKey {
+    plan: String,
+    key: String,
+}
+
+impl PlanKey {
+    /// The plan key of `key` in plan `plan`, both checked against the
+    /// name grammar.
+    pub fn new(plan: &str, key: &str) -> Result<PlanKey, String> {
+        for (what, text) in [("plan name", plan), ("plan key", key)] {
+            if !crate::id::is_name(text) {
+                return Err(format!(
+                    "`{text}` is not a valid {what}: {}",
+                    crate::id::NAME_GRAMMAR
+                ));
+            }
+        }
+        Ok(PlanKey {
+            plan: plan.to_owned(),
+            key: key.to_owned(),
+        })
+    }
+
+    /// The plan's name.
+    pub fn plan(&self) -> &str {
+        &self.plan
+    }
+
+    /// The task's key in the plan.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+}
+
+impl fmt::Display for PlanKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.plan, self.key)
+    }
+}
+
+impl FromStr for PlanKey {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (plan, key) = s.split_once('/').ok_or_else(|| {
+            format!("`{s}` is not a plan key; write it as plan/key, like \"auth/design\"")
+        })?;
+        PlanKey::new(plan, key)
+    }
+}
+
 /// One success criterion.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -348,6 +403,9 @@ pub struct Task {
     /// and `reset` clear it.
     pub started: Option<DateTime<Utc>>,
     pub closed: Option<DateTime<Utc>>,
+    /// The plan and key that made the task (`plan_key = "auth/design"`):
+    /// `apply` finds it again by them when the plan is applied anew.
+    pub plan_key: Option<PlanKey>,
     pub description: Option<String>,
     pub criteria: Vec<Criterion>,
     pub waiver: Option<Waiver>,
@@ -389,6 +447,8 @@ struct TaskFile {
     started: Option<DateTime<Utc>>,
     #[serde(default, deserialize_with = "de_opt_timestamp")]
     closed: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "de_plan_key")]
+    plan_key: Option<PlanKey>,
     #[serde(default)]
     description: Option<String>,
     #[serde(default)]
@@ -464,6 +524,7 @@ impl Task {
             created: file.created,
             started: file.started,
             closed: file.closed,
+            plan_key: file.plan_key,
             description: file.description,
             criteria: file.criteria,
             waiver: file.waiver,
@@ -572,6 +633,11 @@ fn de_line<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
         ));
     }
     Ok(text)
+}
+
+fn de_plan_key<'de, D: Deserializer<'de>>(d: D) -> Result<Option<PlanKey>, D::Error> {
+    let text = String::deserialize(d)?;
+    text.parse().map(Some).map_err(de::Error::custom)
 }
 
 fn de_estimate<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Estimate>, D::Error> {

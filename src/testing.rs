@@ -40,6 +40,7 @@ verify = "cargo test -p migrations"
 created = 2026-11-20T10:02:11Z
 started = 2026-11-21T08:15:00Z
 closed = 2026-11-21T16:40:00Z
+plan_key = "db/migrate"
 description = """
 What to do.
 """

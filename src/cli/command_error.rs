@@ -7,6 +7,7 @@
 use std::process::ExitCode;
 
 use git_task::action::Action;
+use git_task::apply::PlanProblem;
 use git_task::error::{Error, FileProblem, Invalid, Refusal, WaitReason, Waited, Waits};
 use git_task::store::{InIndex, Source, Workspace};
 use git_task::taskset::ResolveError;
@@ -241,6 +242,7 @@ pub fn report_with(
 pub fn exit_code(error: &Error) -> u8 {
     match error {
         Error::Refused(_) => 1,
+        Error::Plan(plan) if matches!(*plan.problem, PlanProblem::Refused(_)) => 1,
         _ => 2,
     }
 }
@@ -251,6 +253,16 @@ pub fn message(error: &Error) -> String {
     match error {
         Error::Refused(refusal) => refusal_message(refusal),
         Error::Invalid(invalid) => invalid_message(invalid),
+        Error::Plan(plan) => match &*plan.problem {
+            PlanProblem::Refused(refusal) => format!(
+                "{}:{}:{}: {}",
+                plan.file,
+                plan.at.line,
+                plan.at.column,
+                refusal_message(refusal)
+            ),
+            _ => error.to_string(),
+        },
         Error::NoPlan { breaks, .. } => format!(
             "{error}\n{}",
             super::advice::cycle_hint(breaks.iter().cloned())
@@ -276,6 +288,7 @@ pub fn message(error: &Error) -> String {
 pub fn hints(error: &Error) -> Vec<String> {
     let hint = match error {
         Error::Refused(refusal) => return refusal_hints(refusal),
+        Error::Plan(plan) => return plan_hints(&plan.problem),
         Error::Resolve(ResolveError::Ambiguous { .. }) => {
             "type more characters of the id".to_owned()
         }
@@ -315,6 +328,30 @@ pub fn hints(error: &Error) -> Vec<String> {
         _ => return Vec::new(),
     };
     vec![hint]
+}
+
+/// The `hint:` lines of a plan that cannot be applied. Nothing was
+/// written, whatever the problem: every hint says so first.
+fn plan_hints(problem: &PlanProblem) -> Vec<String> {
+    let mut hints = vec!["nothing was changed; fix the plan and apply it again".to_owned()];
+    match problem {
+        PlanProblem::Refused(refusal) => hints.extend(refusal_hints(refusal)),
+        PlanProblem::UnknownField {
+            lifecycle: true, ..
+        } => hints.push(
+            "apply the plan without it, then use git task start, done, note or gate waive"
+                .to_owned(),
+        ),
+        PlanProblem::Dangling { .. } | PlanProblem::Ambiguous { .. } => hints.push(
+            "a name there is a key of the plan, or an existing task's id or unique prefix; `git task list --all` shows every id"
+                .to_owned(),
+        ),
+        PlanProblem::PlanKeyTwice { .. } => hints.push(
+            "`git task edit ID` opens a task's file, where its plan_key line can go".to_owned(),
+        ),
+        _ => {}
+    }
+    hints
 }
 
 /// What bad input says, with the flag or command that helps where the

@@ -2,14 +2,14 @@
 
 use std::io::Write;
 
-use git_task::history::{self, Change, TaskSetDiff};
+use git_task::TaskSet;
+use git_task::history::{self, TaskSetDiff};
 use git_task::markup::Flowchart;
 use git_task::markup::escape::{code_span as code, markdown as md};
 use git_task::output;
-use git_task::{Field, TaskSet};
 
 use super::format::Format;
-use super::ui::{escape, paint, palette};
+use super::render::{self, GateMove, change_line, details, gate_move};
 use super::{CliResult, Ctx};
 
 /// The formats of `diff`.
@@ -81,110 +81,8 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     Ok(())
 }
 
-/// `id "subject"` from whichever side has the task.
-fn named(old: &TaskSet, new: &TaskSet, id: &str) -> String {
-    match new.get(id).or(old.get(id)) {
-        Some(t) => format!("{id} \"{}\"", t.subject),
-        None => format!("{id} (no such task)"),
-    }
-}
-
-/// A change as a line, with the subject beside every id it names.
-fn change_line(old: &TaskSet, new: &TaskSet, change: &Change) -> String {
-    match change {
-        Change::BlockerAdded { id } => format!("now waits for {}", named(old, new, id)),
-        Change::BlockerRemoved { id } => format!("no longer waits for {}", named(old, new, id)),
-        Change::Field {
-            field: Field::Parent,
-            from,
-            to,
-        } => {
-            let side = |v: &Option<String>| {
-                v.as_deref()
-                    .map_or("(none)".into(), |id| named(old, new, id))
-            };
-            format!("parent {} → {}", side(from), side(to))
-        }
-        other => other.to_string(),
-    }
-}
-
-fn summary(diff: &TaskSetDiff) -> String {
-    let n = |k: usize, what: &str| format!("{k} {what}");
-    format!(
-        "{}, {}, {}, {}",
-        n(diff.added.len(), "added"),
-        n(diff.removed.len(), "removed"),
-        n(diff.changed.len(), "changed"),
-        n(
-            diff.gates.len(),
-            if diff.gates.len() == 1 {
-                "gate changed"
-            } else {
-                "gates changed"
-            }
-        ),
-    )
-}
-
-fn gate_word(state: Option<git_task::gate::GateState>) -> &'static str {
-    state.map_or("(not a gate)", |s| s.as_str())
-}
-
-/// A gate's change as the state it is in: an added gate has a state, not a
-/// transition from "not a gate"; a removed one had one.
-enum GateMove {
-    Added(&'static str),
-    Removed(&'static str),
-    Changed(&'static str, &'static str),
-}
-
-fn gate_move(old: &TaskSet, new: &TaskSet, g: &history::GateChange) -> GateMove {
-    if old.get(&g.id).is_none() {
-        GateMove::Added(gate_word(g.to))
-    } else if new.get(&g.id).is_none() {
-        GateMove::Removed(gate_word(g.from))
-    } else {
-        GateMove::Changed(gate_word(g.from), gate_word(g.to))
-    }
-}
-
-/// What an added task starts with, beyond its status: what it waits for,
-/// what it is part of, its estimate.
-struct Details<'a> {
-    blockers: Vec<&'a str>,
-    parent: Option<&'a str>,
-    estimate: Option<String>,
-}
-
-fn details(t: &git_task::Task) -> Details<'_> {
-    Details {
-        blockers: t.blocked_by.iter().map(|b| b.as_str()).collect(),
-        parent: t.parent.as_ref().map(|p| p.as_str()),
-        estimate: t.estimate.as_ref().map(|e| e.to_string()),
-    }
-}
-
-impl Details<'_> {
-    /// The details as lines, each id written by `name`.
-    fn lines(&self, name: impl Fn(&str) -> String) -> Vec<String> {
-        let mut out = Vec::new();
-        if !self.blockers.is_empty() {
-            let names: Vec<String> = self.blockers.iter().map(|b| name(b)).collect();
-            out.push(format!("waits for {}", names.join(", ")));
-        }
-        if let Some(parent) = self.parent {
-            out.push(format!("part of {}", name(parent)));
-        }
-        if let Some(estimate) = &self.estimate {
-            out.push(format!("estimate {estimate}"));
-        }
-        out
-    }
-}
-
-/// The changes as people read them: a summary line, then `+`, `-`, `~`
-/// and `!` lines for added, removed and changed tasks and moved gates.
+/// The changes as people read them, under a summary line naming the
+/// range: [`render::write_diff`].
 fn write_text(
     out: &mut impl Write,
     old: &TaskSet,
@@ -192,73 +90,11 @@ fn write_text(
     diff: &TaskSetDiff,
     names: &Names,
 ) -> std::io::Result<()> {
-    match &names.range {
-        Some((spec, base)) => writeln!(
-            out,
-            "tasks in {spec} (merge-base {base}): {}",
-            summary(diff)
-        )?,
-        None => writeln!(
-            out,
-            "tasks from {} to {}: {}",
-            names.from,
-            names.to,
-            summary(diff)
-        )?,
-    }
-    for &j in &diff.added {
-        let t = &new.tasks()[j];
-        writeln!(
-            out,
-            "{} {} \"{}\" ({})",
-            paint(palette::GREEN, "+"),
-            t.id,
-            escape(&t.subject, false),
-            t.status
-        )?;
-        for line in details(t).lines(|id| named(old, new, id)) {
-            writeln!(out, "    {}", escape(&line, false))?;
-        }
-    }
-    for &i in &diff.removed {
-        let t = &old.tasks()[i];
-        writeln!(
-            out,
-            "{} {} \"{}\" ({})",
-            paint(palette::RED, "-"),
-            t.id,
-            escape(&t.subject, false),
-            t.status
-        )?;
-    }
-    for (_, j, changes) in &diff.changed {
-        let t = &new.tasks()[*j];
-        writeln!(
-            out,
-            "{} {} \"{}\"",
-            paint(palette::YELLOW, "~"),
-            t.id,
-            escape(&t.subject, false)
-        )?;
-        for c in changes {
-            writeln!(out, "    {}", escape(&change_line(old, new, c), false))?;
-        }
-    }
-    for g in &diff.gates {
-        let state = match gate_move(old, new, g) {
-            GateMove::Added(to) => format!("{to} (added)"),
-            GateMove::Removed(from) => format!("{from} (removed)"),
-            GateMove::Changed(from, to) => format!("{from} → {to}"),
-        };
-        writeln!(
-            out,
-            "{} gate {} \"{}\": {state}",
-            paint(palette::MAGENTA, "!"),
-            g.id,
-            escape(&g.subject, false),
-        )?;
-    }
-    Ok(())
+    let heading = match &names.range {
+        Some((spec, base)) => format!("tasks in {spec} (merge-base {base})"),
+        None => format!("tasks from {} to {}", names.from, names.to),
+    };
+    render::write_diff(out, old, new, diff, &heading)
 }
 
 fn markdown(old: &TaskSet, new: &TaskSet, diff: &TaskSetDiff, names: &Names) -> String {

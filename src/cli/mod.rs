@@ -3,6 +3,7 @@
 
 mod add;
 mod advice;
+mod apply;
 mod check;
 mod claim;
 mod claims;
@@ -134,6 +135,7 @@ pub enum Command {
     Completions(docs::CompletionsArgs),
     Man(docs::ManArgs),
     Mcp(mcp::Args),
+    Apply(apply::Args),
 }
 
 fn parse_wait(text: &str) -> Result<std::time::Duration, String> {
@@ -567,6 +569,7 @@ fn run(ctx: &mut Ctx, command: Command) -> CliResult {
         Command::Completions(args) => docs::run_completions(ctx, args),
         Command::Man(args) => docs::run_man(ctx, args),
         Command::Mcp(args) => mcp::run(ctx, args),
+        Command::Apply(args) => apply::run(ctx, args),
     }
 }
 

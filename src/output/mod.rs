@@ -15,6 +15,7 @@ use std::borrow::Cow;
 use schemars::{JsonSchema, Schema, SchemaGenerator, generate::SchemaSettings, json_schema};
 use serde::{Serialize, Serializer};
 
+mod apply;
 mod check;
 mod claim;
 mod diff;
@@ -27,6 +28,7 @@ mod plan;
 mod status;
 mod task;
 
+pub use apply::*;
 pub use check::*;
 pub use claim::*;
 pub use diff::*;
@@ -129,6 +131,7 @@ documents! {
     "merge-driver" => MergeReport<'static>, "merge-driver";
     "mcp-ready" => ReadyReport<'static>, "mcp tool ready";
     "mcp-error" => ToolError, "mcp tool errors";
+    "apply" => ApplyReport<'static>, "apply";
 }
 
 /// The generator of every schema: JSON Schema 2020-12, describing what

@@ -47,6 +47,8 @@ pub struct TaskFields<'a> {
     pub started: Option<DateTime<Utc>>,
     /// When it was completed or cancelled.
     pub closed: Option<DateTime<Utc>>,
+    /// The plan and key that made it (`name/key`), for a task `apply` made.
+    pub plan_key: Option<String>,
     /// What to do, in detail.
     pub description: Option<&'a str>,
     /// Numbered from 1 in this order.
@@ -96,6 +98,7 @@ impl<'a> TaskFields<'a> {
             created: task.created,
             started: task.started,
             closed: task.closed,
+            plan_key: task.plan_key.as_ref().map(|k| k.to_string()),
             description: task.description.as_deref(),
             criteria: &task.criteria,
             waiver: task.waiver.as_ref(),

@@ -224,7 +224,11 @@ impl Workspace {
             let path = dir.join(name);
             match files::kind(&path).map_err(|e| Error::io(&path, e))? {
                 None => {
-                    write_atomically(&dir, &path, text)?;
+                    let tmp = write_temporary(&dir, &path, text)?;
+                    tmp.as_file()
+                        .sync_all()
+                        .map_err(|e| Error::io(tmp.path(), e))?;
+                    tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
                     created.push(Path::new(TASKS_DIR).join(name));
                 }
                 Some(files::Kind::Symlink) => {
@@ -1186,17 +1190,51 @@ impl Transaction<'_> {
                 });
             }
         }
-        // Writes first, removals last: a crash in between leaves references
-        // already cleaned up, never dangling.
+        // Every new text goes to a temporary file first, and only when all
+        // of them are on disk are they renamed into place: a write that
+        // fails (a full disk, a permission) fails before any task file
+        // changed, so a change of many files (`apply`) is all or nothing.
+        // What remains is a crash between two renames, which leaves some
+        // files new and some old (each one whole); the temporaries of the
+        // rest are removed by the next change. Writes first, removals
+        // last: a crash in between leaves references already cleaned up,
+        // never dangling.
+        let mut staged = Vec::new();
+        let written: Vec<(&TaskId, String)> = self
+            .changes
+            .iter()
+            .filter_map(|(id, doc)| doc.as_ref().map(|doc| (id, doc.to_string())))
+            .collect();
+        // A few hundred files at a time: each batch is written, then
+        // flushed (the file system writes the data of many files back
+        // together, where a flush after each write would wait for the disk
+        // once per file), then closed, so that a plan of ten thousand
+        // tasks does not hold ten thousand files open.
+        for batch in written.chunks(256) {
+            let mut open = Vec::with_capacity(batch.len());
+            for (id, text) in batch {
+                let path = self.dir.join(id.file_name());
+                open.push((*id, path.clone(), write_temporary(&self.dir, &path, text)?));
+            }
+            sync_all(&open)?;
+            for (id, path, tmp) in open {
+                staged.push((id, path, tmp.into_temp_path()));
+            }
+        }
+        if !staged.is_empty() {
+            test_pause("before-rename");
+        }
         let mut wrote = HashMap::new();
-        for (id, doc) in &self.changes {
-            if let Some(doc) = doc {
-                let text = doc.to_string();
-                if let Some(meta) =
-                    write_atomically(&self.dir, &self.dir.join(id.file_name()), &text)?
-                {
-                    wrote.insert(id.file_name(), (text, meta));
-                }
+        let mut texts: HashMap<&TaskId, String> = written.into_iter().collect();
+        for (id, path, tmp) in staged {
+            tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
+            // The file as renamed (a rename changes its change time): what
+            // the parse cache records of it. Should another process replace
+            // or change it from now on, its inode or times differ from
+            // these. The file is written either way: without them the
+            // cache only learns nothing.
+            if let (Ok(meta), Some(text)) = (fs::symlink_metadata(&path), texts.remove(id)) {
+                wrote.insert(id.file_name(), (text, meta));
             }
         }
         for (id, doc) in &self.changes {
@@ -1213,12 +1251,21 @@ impl Transaction<'_> {
         Ok(self.tell_cache(wrote))
     }
 
-    /// Refuses a result with a cycle that was not there before. A change
+    /// The task set as the transaction read it, before any staged change:
+    /// with [`Transaction::tasks`], the two sides of what a commit would
+    /// change (`apply --dry-run` shows it as a diff).
+    pub fn original(&self) -> &TaskSet {
+        &self.before
+    }
+
+    /// Refuses a result with a cycle that was not there before; commit
+    /// checks it too, and a change that wants to say where its input
+    /// closed the cycle checks it first. A change
     /// that keeps what every task it touches waits for (its `blocked_by`
     /// and `parent`), removes tasks, or adds tasks that wait for nothing
     /// and that no task names, cannot make one: no graph is built for it
     /// (notes, status, text, a plain `add`: most changes).
-    fn refuse_new_cycles(&self) -> Result<()> {
+    pub fn refuse_new_cycles(&self) -> Result<()> {
         let named = |id: &TaskId| {
             self.after
                 .iter()
@@ -1313,10 +1360,11 @@ impl Transaction<'_> {
     }
 }
 
-/// Writes `text` to a temporary file in `dir`, flushes it to disk and
-/// renames it over `path`, so readers see the old file or the new one and a
-/// killed process never leaves half a task.
-fn write_atomically(dir: &Path, path: &Path, text: &str) -> Result<Option<fs::Metadata>> {
+/// Writes `text` to a temporary file in `dir`, to be flushed to disk
+/// (`sync_all`) and then renamed over `path` ([`tempfile::NamedTempFile::persist`]),
+/// so readers see the old file or the new one and a killed process never
+/// leaves half a task. Dropped without being renamed, the file is removed.
+fn write_temporary(dir: &Path, path: &Path, text: &str) -> Result<tempfile::NamedTempFile> {
     let mut builder = tempfile::Builder::new();
     // Covered by the `.gitignore` that `init` writes, and removed by the
     // next change if this process is killed before the rename.
@@ -1338,15 +1386,45 @@ fn write_atomically(dir: &Path, path: &Path, text: &str) -> Result<Option<fs::Me
             .map_err(|e| Error::io(tmp.path(), e))?;
     }
     tmp.write_all(text.as_bytes())
-        .and_then(|()| tmp.as_file().sync_all())
         .map_err(|e| Error::io(tmp.path(), e))?;
-    test_pause("before-rename");
-    let file = tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    // The file as renamed (a rename changes its change time): what the
-    // parse cache records of it. Should another process replace or change
-    // it from now on, its inode or times differ from these. The file is
-    // written either way: without them the cache only learns nothing.
-    Ok(file.metadata().ok())
+    Ok(tmp)
+}
+
+/// Flushes the temporaries of one batch to disk. A flush waits for the
+/// disk, not the processor, and a journaling file system commits the
+/// flushes that wait together at once: a few threads flushing side by side
+/// make a batch of many small files cost a few waits instead of one each.
+fn sync_all<T: Sync>(files: &[(T, PathBuf, tempfile::NamedTempFile)]) -> Result<()> {
+    const THREADS: usize = 8;
+    if files.len() < 2 * THREADS {
+        for (_, _, tmp) in files {
+            tmp.as_file()
+                .sync_all()
+                .map_err(|e| Error::io(tmp.path(), e))?;
+        }
+        return Ok(());
+    }
+    let per_thread = files.len().div_ceil(THREADS);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = files
+            .chunks(per_thread)
+            .map(|chunk| {
+                scope.spawn(move || {
+                    for (_, _, tmp) in chunk {
+                        tmp.as_file()
+                            .sync_all()
+                            .map_err(|e| Error::io(tmp.path(), e))?;
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().unwrap_or(Ok(())))
+            .collect::<Result<Vec<()>>>()
+            .map(|_| ())
+    })
 }
 
 /// Sleeps at a named point of a write when `GIT_TASK_TEST_PAUSE` is

@@ -7,6 +7,7 @@ mod common;
 mod generated;
 mod reference;
 
+mod apply_cli;
 mod cache_cli;
 mod claim_cli;
 mod cli;

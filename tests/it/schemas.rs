@@ -246,6 +246,26 @@ fn every_command_prints_json_its_schema_describes() {
     );
     assert_eq!(merged["conflicts"][0]["field"], "subject", "{merged}");
 
+    // A plan, applied for real and as a dry run that would change it.
+    let plan = dir.join("plan.toml");
+    std::fs::write(
+        &plan,
+        "[tasks.a]\nsubject = \"A\"\n[tasks.b]\nsubject = \"B\"\nblocked_by = [\"a\", \"ship\"]\n",
+    )
+    .unwrap();
+    let plan = plan.to_str().unwrap();
+    let applied = c.check("apply", t(&["apply", plan]).code(0));
+    assert_eq!(applied["created"], 2, "{applied}");
+    let text = std::fs::read_to_string(plan)
+        .unwrap()
+        .replace("\"B\"", "\"Bee\"");
+    std::fs::write(plan, text).unwrap();
+    let dry = c.check("apply", t(&["apply", plan, "--dry-run"]).code(0));
+    assert_eq!(
+        dry["diff"]["changed"][0]["changes"][0]["field"], "subject",
+        "{dry}"
+    );
+
     // The MCP server's own documents are checked by its session (mcp.rs).
     let all: BTreeSet<&str> = git_task::output::schemas()
         .iter()

@@ -208,6 +208,7 @@ pub fn encode(task: &Task, out: &mut Vec<u8>) -> Option<()> {
         created,
         started,
         closed,
+        plan_key,
         description,
         criteria,
         waiver,
@@ -250,6 +251,7 @@ pub fn encode(task: &Task, out: &mut Vec<u8>) -> Option<()> {
     w.opt_time(created.as_ref());
     w.opt_time(started.as_ref());
     w.opt_time(closed.as_ref());
+    w.opt_str(plan_key.as_ref().map(|k| k.to_string()).as_deref());
     w.opt_str(description.as_deref());
     w.u32(criteria.len() as u32);
     for c in criteria {
@@ -360,6 +362,7 @@ pub fn decode(id: TaskId, bytes: &[u8]) -> Option<Task> {
         created: r.opt(Reader::time)?,
         started: r.opt(Reader::time)?,
         closed: r.opt(Reader::time)?,
+        plan_key: r.opt(|r| r.string()?.parse().ok())?,
         description: r.opt(Reader::string)?,
         criteria: r.list(|r| {
             Some(Criterion {
