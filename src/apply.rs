@@ -1436,6 +1436,46 @@ impl fmt::Display for Outcome {
     }
 }
 
+/// A plan applied to a working tree, or (a dry run) the change it would
+/// make: what happened to each task and the task set after it.
+#[derive(Debug)]
+pub struct Application {
+    pub applied: Applied,
+    /// The task set as it is (or, a dry run, would be) after the plan.
+    pub after: crate::TaskSet,
+    /// A dry run's task set before, and the change as `diff` sees it.
+    pub dry_run: Option<(crate::TaskSet, crate::history::TaskSetDiff)>,
+}
+
+/// Applies `plan` to the working tree of `ws` in one transaction, as
+/// every front end does; with `dry_run` the transaction is dropped
+/// uncommitted, so nothing is written and the lock goes.
+pub fn apply_to(
+    ws: &crate::store::Workspace,
+    plan: &Plan,
+    now: DateTime<Utc>,
+    dry_run: bool,
+) -> Result<Application> {
+    let config = ws.config()?;
+    if !dry_run {
+        let (applied, after) = ws.transact(|tx| apply(tx, plan, &config, now))?;
+        return Ok(Application {
+            applied,
+            after,
+            dry_run: None,
+        });
+    }
+    let mut tx = ws.transaction()?;
+    let applied = apply(&mut tx, plan, &config, now)?;
+    let (before, after) = (tx.original().clone(), tx.tasks().clone());
+    let diff = crate::history::diff_sets(&before, &after);
+    Ok(Application {
+        applied,
+        after,
+        dry_run: Some((before, diff)),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use git_task::apply::{self, Outcome, PlanFormat};
-use git_task::{history, output};
+use git_task::output;
 
 use super::ui::escape;
 use super::{CliError, CliResult, Ctx};
@@ -83,41 +83,18 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     let plan = apply::parse(&text, format, &file, stem.as_deref())
         .map_err(|e| git_task::Error::Plan(Box::new(e)))?;
     let ws = ctx.workspace()?;
-    let config = ws.config()?;
-    let now = ctx.now;
-    if args.dry_run {
-        let mut tx = ws.transaction()?;
-        let applied = apply::apply(&mut tx, &plan, &config, now)?;
-        let (old, new) = (tx.original().clone(), tx.tasks().clone());
-        // Dropped uncommitted: nothing is written, and the lock goes.
-        drop(tx);
-        let diff = history::diff_sets(&old, &new);
-        let to = format!("plan {} applied", plan.name);
-        if ctx.json {
-            let sides = output::Sides {
-                from: "working tree",
-                to: &to,
-                range: None,
-            };
-            let report = output::DiffReport::new(&old, &new, &diff, sides);
-            ctx.ui
-                .json(&output::ApplyReport::new(&applied, true, Some(report)))?;
-            return Ok(());
-        }
-        let out = ctx.ui.out();
-        write_summary(out, &applied, &new, true)?;
-        writeln!(out)?;
-        let heading = format!("tasks from the working tree to {to}");
-        super::render::write_diff(out, &old, &new, &diff, &heading)?;
-        return Ok(());
-    }
-    let (applied, set) = ws.transact(|tx| apply::apply(tx, &plan, &config, now))?;
+    let application = apply::apply_to(&ws, &plan, ctx.now, args.dry_run)?;
     if ctx.json {
-        ctx.ui
-            .json(&output::ApplyReport::new(&applied, false, None))?;
-        return Ok(());
+        return Ok(ctx.ui.json(&output::ApplyReport::of(&application))?);
     }
-    write_summary(ctx.ui.out(), &applied, &set, false)?;
+    let (applied, set) = (&application.applied, &application.after);
+    let out = ctx.ui.out();
+    write_summary(out, applied, set, args.dry_run)?;
+    if let Some((old, diff)) = &application.dry_run {
+        writeln!(out)?;
+        let heading = format!("tasks from the working tree to plan {} applied", plan.name);
+        super::render::write_diff(out, old, set, diff, &heading)?;
+    }
     Ok(())
 }
 

@@ -75,3 +75,18 @@ impl<'a> ApplyReport<'a> {
         }
     }
 }
+
+impl<'a> ApplyReport<'a> {
+    /// The report of a plan applied, with the diff of a dry run.
+    pub fn of(application: &'a crate::apply::Application) -> Self {
+        let diff = application.dry_run.as_ref().map(|(before, diff)| {
+            let sides = super::Sides {
+                from: "working tree",
+                to: "plan applied",
+                range: None,
+            };
+            DiffReport::new(before, &application.after, diff, sides)
+        });
+        ApplyReport::new(&application.applied, application.dry_run.is_some(), diff)
+    }
+}

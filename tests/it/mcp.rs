@@ -103,7 +103,8 @@ async fn a_client_session_calls_every_tool_and_reads_the_clis_answers() {
     );
     let names: BTreeSet<&str> = listed.tools.iter().map(|t| t.name.as_ref()).collect();
     let want = [
-        "check", "claim", "create", "done", "plan", "ready", "release", "show", "status", "update",
+        "apply", "check", "claim", "create", "done", "plan", "ready", "release", "show", "status",
+        "update",
     ];
     assert_eq!(names, want.into_iter().collect());
     for tool in &listed.tools {
@@ -112,7 +113,7 @@ async fn a_client_session_calls_every_tool_and_reads_the_clis_answers() {
         assert_eq!(hints.read_only_hint, Some(reads), "{}", tool.name);
         assert_eq!(hints.open_world_hint, Some(false), "{}", tool.name);
         if !reads {
-            let destroys = ["update", "release"].contains(&tool.name.as_ref());
+            let destroys = ["update", "release", "apply"].contains(&tool.name.as_ref());
             assert_eq!(hints.destructive_hint, Some(destroys), "{}", tool.name);
         }
     }
@@ -281,6 +282,38 @@ async fn a_client_session_calls_every_tool_and_reads_the_clis_answers() {
         ids(&answer(&call(&client, "ready", json!({})).await)),
         env.ready()
     );
+
+    // apply: a dry run first, then for real, then again (no change); a
+    // plan with a cycle is refused with the place of an edge of it.
+    let plan = json!({"name": "docs", "tasks": {
+        "write": {"subject": "Write the docs"},
+        "review": {"subject": "Review the docs", "blocked_by": ["write"]}
+    }})
+    .to_string();
+    let dry = answer(&call(&client, "apply", json!({"plan": plan, "dry_run": true})).await);
+    valid("apply", &dry);
+    assert_eq!(dry["created"], 2, "{dry}");
+    assert_eq!(
+        dry["diff"]["added"].as_array().map(Vec::len),
+        Some(2),
+        "{dry}"
+    );
+    let files = env.snapshot();
+    let applied = answer(&call(&client, "apply", json!({"plan": plan})).await);
+    assert_eq!(applied["created"], 2, "{applied}");
+    assert_eq!(env.snapshot().len(), files.len() + 2);
+    let again = answer(&call(&client, "apply", json!({"plan": plan})).await);
+    assert_eq!(again["unchanged"], 2, "{again}");
+    let cyclic = json!({"name": "docs", "tasks": {
+        "write": {"subject": "Write the docs", "blocked_by": ["review"]},
+        "review": {"subject": "Review the docs", "blocked_by": ["write"]}
+    }})
+    .to_string();
+    let before = env.snapshot();
+    let (text, doc) = error(&call(&client, "apply", json!({"plan": cyclic})).await);
+    assert!(text.contains("cycle"), "{text}");
+    assert_eq!(doc["error"]["exit_code"], 1, "{doc}");
+    assert_eq!(env.snapshot(), before);
 
     // A file that does not read: the answer covers the others, and says
     // what the CLI says on stderr beside it.

@@ -1,4 +1,4 @@
-//! The tools that change tasks: `create`, `update`, `done`. Each
+//! The tools that change tasks: `create`, `update`, `apply`, `done`. Each
 //! is one transaction through the library's changes, as the commands of
 //! the same names (`add`, `edit`, `dep`, `criteria`, `note`) make them,
 //! and answers with the task as those commands print it with `--json`.
@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use git_task::action::Action;
 use git_task::change::{self, CriteriaChange, FieldChanges, NewTask};
+use git_task::error::Error;
 use git_task::gate::{self, GateState};
 use git_task::task::{Estimate, Gate, Kind, Priority, Status};
 use git_task::{Field, TaskSet};
@@ -94,6 +95,19 @@ pub struct UpdateParams {
     by: Option<String>,
 }
 
+/// `apply`'s arguments.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApplyParams {
+    /// The plan: {"name": "...", "tasks": {"<key>": {"subject": ..., "blocked_by": ["<key or id>"], "parent": ..., ...}}}
+    /// (fields as `create`'s; see docs/plans.md), or TOML with `format`.
+    plan: String,
+    /// json (default) or toml.
+    format: Option<String>,
+    /// Show the change without writing it. Do this first.
+    dry_run: Option<bool>,
+}
+
 /// `done`'s arguments.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -137,6 +151,23 @@ impl Server {
         peer: Peer<RoleServer>,
     ) -> Result<CallToolResult, McpError> {
         self.call(&peer, None, move |call| update(call, p)).await
+    }
+
+    /// Create or update a whole task graph from a plan, all or nothing:
+    /// tasks by local keys, wired by `blocked_by` and `parent`. Re-applying
+    /// changes nothing; an edited plan changes only what it changed.
+    #[tool(annotations(
+        read_only_hint = false,
+        destructive_hint = true,
+        idempotent_hint = true,
+        open_world_hint = false
+    ))]
+    async fn apply(
+        &self,
+        Parameters(p): Parameters<ApplyParams>,
+        peer: Peer<RoleServer>,
+    ) -> Result<CallToolResult, McpError> {
+        self.call(&peer, None, move |call| apply(call, p)).await
     }
 
     /// Complete a task: runs its verify command; refused while it waits
@@ -285,6 +316,25 @@ fn update(call: &mut Call, p: UpdateParams) -> Result<Value, CliError> {
         Ok(id)
     })?;
     task_answer(ctx, &set, id.as_str())
+}
+
+/// `apply - --format json [--dry-run] --json`.
+fn apply(call: &mut Call, p: ApplyParams) -> Result<Value, CliError> {
+    let format = match p.format.as_deref() {
+        None | Some("json") => git_task::apply::PlanFormat::Json,
+        Some("toml") => git_task::apply::PlanFormat::Toml,
+        Some(other) => {
+            return Err(CliError::user(format!(
+                "`{other}` is no plan format: json or toml"
+            )));
+        }
+    };
+    let plan = git_task::apply::parse(&p.plan, format, "<plan>", None)
+        .map_err(|e| Error::Plan(Box::new(e)))?;
+    let ws = call.ctx.workspace()?;
+    let application =
+        git_task::apply::apply_to(&ws, &plan, call.ctx.now, p.dry_run.unwrap_or(false))?;
+    doc(&git_task::output::ApplyReport::of(&application))
 }
 
 /// `done ID --json`: the verify command first, outside the lock, as the
