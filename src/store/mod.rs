@@ -1421,7 +1421,10 @@ fn sync_all<T: Sync>(files: &[(T, PathBuf, tempfile::NamedTempFile)]) -> Result<
             .collect();
         workers
             .into_iter()
-            .map(|w| w.join().unwrap_or(Ok(())))
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
             .collect::<Result<Vec<()>>>()
             .map(|_| ())
     })
