@@ -31,9 +31,9 @@ use answer::{Call, doc};
 /// Serve the tasks to coding agents over MCP (stdio).
 ///
 /// Speaks the Model Context Protocol on stdin and stdout, for an agent's
-/// client to start. The tools are those of the commands (ready, show,
-/// create, update, start, done, status, plan, check), with the same rules,
-/// the same JSON and the CLI's messages for refusals. The repository is
+/// client to start. The tools are those of the commands (ready, claim,
+/// release, show, create, update, done, apply, status, plan, check), with
+/// the same rules, the same JSON and the CLI's messages for refusals. The repository is
 /// the one around -C DIR; without it, the client's first file:// root,
 /// else the directory the client starts it in.
 ///
