@@ -210,3 +210,41 @@ pub fn write_claimed(ctx: &mut Ctx, claims: &[&Claim]) -> std::io::Result<()> {
     table.write(out)?;
     Ok(())
 }
+
+/// The claims `ready` and `status` answer with: this repository's and,
+/// with `[claims] remote` set and `fetch`, that remote's, fetched first.
+/// A fetch that fails is no error: `warn` is told, and the claims last
+/// fetched are used.
+pub fn current_claims(
+    ws: &git_task::store::Workspace,
+    config: &git_task::config::Config,
+    fetch: bool,
+    warn: impl FnOnce(String),
+) -> Result<claim::Claims, CliError> {
+    if let Some(remote) = config.claim_remote.as_deref()
+        && fetch
+        && let Err(e) = claim::fetch(ws, remote)
+    {
+        warn(format!(
+            "{e}; the claims shown are those last fetched from {remote}"
+        ));
+    }
+    Ok(claim::Claims::read(ws)?)
+}
+
+/// Takes the claimed tasks out of a dashboard's ready list, as `ready`
+/// leaves them out, and returns the live claims of its unresolved tasks.
+pub fn unclaimed_dashboard<'c>(
+    dashboard: &mut git_task::dashboard::Dashboard,
+    set: &git_task::TaskSet,
+    claims: &'c claim::Claims,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<&'c Claim> {
+    dashboard
+        .ready
+        .retain(|&i| claims.holder(&set.tasks()[i].id, now).is_none());
+    claims
+        .live(now)
+        .filter(|c| set.get(c.task.as_str()).is_some_and(|t| !t.is_resolved()))
+        .collect()
+}

@@ -194,15 +194,10 @@ pub fn run_ready(ctx: &mut Ctx, args: ReadyArgs) -> CliResult {
     }
     let reading = ctx.read_tasks(&args.rev)?;
     let claims = if args.rev.rev.is_none() {
-        if let Some(remote) = reading.config.claim_remote.as_deref()
-            && !args.no_fetch
-            && let Err(e) = git_task::claim::fetch(&reading.ws, remote)
-        {
-            ctx.ui.warning(&format!(
-                "{e}; the claims shown are those last fetched from {remote}"
-            ));
-        }
-        Claims::read(&reading.ws)?
+        let ui = &ctx.ui;
+        super::claims::current_claims(&reading.ws, &reading.config, !args.no_fetch, |w| {
+            ui.warning(&w)
+        })?
     } else {
         Claims::default()
     };

@@ -50,20 +50,14 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     let reading = ctx.read_tasks(&args.rev)?;
     // Claims are about now: a revision's dashboard has none.
     let claims = match args.rev.rev {
-        None => Claims::read(&reading.ws)?,
+        None => super::claims::current_claims(&reading.ws, &reading.config, false, |_| {})?,
         Some(_) => Claims::default(),
     };
     let set = reading.set;
     let view = View::new(&set).dated(ctx);
     let mut dashboard = Dashboard::new(&view);
     // What someone holds a claim on is not offered, as in `ready`.
-    dashboard
-        .ready
-        .retain(|&i| claims.holder(&view.task(i).id, ctx.now).is_none());
-    let held: Vec<&Claim> = claims
-        .live(ctx.now)
-        .filter(|c| set.get(c.task.as_str()).is_some_and(|t| !t.is_resolved()))
-        .collect();
+    let held = super::claims::unclaimed_dashboard(&mut dashboard, &set, &claims, ctx.now);
     if ctx.json {
         let mut report = StatusReport::new(&view, &dashboard);
         report.claims = held.iter().map(|c| ClaimObject::new(c)).collect();

@@ -32,6 +32,10 @@ pub struct ReadyTask<'a> {
 pub struct ReadyReport<'a> {
     pub version: Version,
     pub tasks: Vec<ReadyTask<'a>>,
+    /// The ready tasks left out because someone holds a live claim on
+    /// them, as `ready --json` lists them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub claimed: Vec<super::ClaimObject<'a>>,
 }
 
 impl<'a> ReadyReport<'a> {
@@ -61,6 +65,7 @@ impl<'a> ReadyReport<'a> {
         ReadyReport {
             version: Version,
             tasks,
+            claimed: Vec::new(),
         }
     }
 }
@@ -124,17 +129,38 @@ pub struct ToolError {
 }
 
 /// Keeps only `fields` (and `id`, always) in each task object of `doc`:
-/// each outermost object that has an `id`, found anywhere in it (the
-/// `task` of `show`, the `tasks` of `ready` and `plan`, the lists of
-/// `status`). What is inside a kept field stays whole, and the rest of
-/// the document (its `version`, counts, waves) is left as it is.
+/// the object under a `task` key (`show`, `done`, the epics of `status`)
+/// and the objects of a `tasks` or `in_progress` list (`ready`, `plan`,
+/// `status`). What is inside a kept field stays whole, and the rest of the
+/// document (its `version`, counts, waves, gates, late tasks) is left as
+/// it is, though its objects name tasks too.
 pub fn project(doc: &mut serde_json::Value, fields: &[String]) {
-    match doc {
-        serde_json::Value::Object(map) if map.contains_key("id") => {
-            map.retain(|k, _| k == "id" || fields.iter().any(|f| f == k));
+    project_under(None, doc, fields);
+}
+
+fn project_under(key: Option<&str>, value: &mut serde_json::Value, fields: &[String]) {
+    use serde_json::Value;
+    let cut = |map: &mut serde_json::Map<String, Value>| {
+        map.retain(|k, _| k == "id" || fields.iter().any(|f| f == k));
+    };
+    match (key, value) {
+        (Some("task"), Value::Object(map)) if map.contains_key("id") => cut(map),
+        (Some("tasks" | "in_progress"), Value::Array(items)) => {
+            for item in items {
+                match item {
+                    Value::Object(map) if map.contains_key("id") => cut(map),
+                    other => project_under(None, other, fields),
+                }
+            }
         }
-        serde_json::Value::Object(map) => map.values_mut().for_each(|v| project(v, fields)),
-        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| project(v, fields)),
+        (_, Value::Object(map)) => {
+            for (k, v) in map.iter_mut() {
+                project_under(Some(k), v, fields);
+            }
+        }
+        (_, Value::Array(items)) => items
+            .iter_mut()
+            .for_each(|v| project_under(None, v, fields)),
         _ => {}
     }
 }
@@ -250,6 +276,18 @@ mod tests {
             }"#,
             )
         );
+    }
+
+    #[test]
+    fn gates_and_late_tasks_keep_what_they_say_of_a_task() {
+        let text = r#"{
+            "version": 1,
+            "gates": [{"id": "g", "subject": "G", "state": "red", "reasons": ["x"]}],
+            "late": [{"id": "a", "due": "2026-12-01", "projected_end": "2026-12-03"}]
+        }"#;
+        let mut doc = parse(text);
+        project(&mut doc, &fields(&["subject"]));
+        assert_eq!(doc, parse(text));
     }
 
     #[test]

@@ -122,6 +122,29 @@ async fn a_client_session_calls_every_tool_and_reads_the_clis_answers() {
     let ready = answer(&call(&client, "ready", json!({})).await);
     valid("mcp-ready", &ready);
     assert_eq!(ids(&ready), env.ready());
+    // What another worktree claims is not offered, as in the CLI.
+    let last = ids(&ready).pop().expect("a ready task");
+    env.git(&["add", "-A"]).ok();
+    env.git(&["commit", "-q", "-m", "tasks"]).ok();
+    let linked = env.dir.path().join("linked");
+    env.git(&[
+        "worktree",
+        "add",
+        "-q",
+        "-b",
+        "other",
+        linked.to_str().unwrap(),
+    ])
+    .ok();
+    env.task_in(&linked, &["claim", &last, "--owner", "elsewhere"])
+        .ok();
+    let without = answer(&call(&client, "ready", json!({})).await);
+    valid("mcp-ready", &without);
+    assert!(!ids(&without).contains(&last), "{without}");
+    assert_eq!(without["claimed"][0]["owner"], "elsewhere", "{without}");
+    assert_eq!(ids(&without), env.ready());
+    env.task_in(&linked, &["release", &last, "--owner", "elsewhere"])
+        .ok();
     let a = TestEnv::by_id(&ready["tasks"], "a");
     assert_eq!(a["unblocks"], 1, "{a}");
     assert_eq!(a["unblocks_total"], 2, "{a}");

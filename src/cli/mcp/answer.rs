@@ -201,6 +201,10 @@ fn lines(problems: &[git_task::error::FileProblem]) -> String {
 fn kind_of(error: &Error) -> ErrorKind {
     match error {
         Error::Refused(_) => ErrorKind::Refused,
+        Error::Plan(plan) => match &*plan.problem {
+            git_task::apply::PlanProblem::Refused(_) => ErrorKind::Refused,
+            _ => ErrorKind::Invalid,
+        },
         Error::NoPlan { .. } => ErrorKind::Cycle,
         Error::Files(_) | Error::FilesIn { .. } => ErrorKind::Unreadable,
         Error::Invalid(_)

@@ -161,8 +161,18 @@ async fn client_root(peer: &Peer<RoleServer>) -> Option<PathBuf> {
     if info.protocol_version >= ProtocolVersion::V_2026_07_28 {
         return None;
     }
-    let roots = peer.list_roots().await.ok()?;
-    roots.roots.iter().find_map(|r| file_path(&r.uri))
+    // A client that declares roots but does not answer (or answers only
+    // after the tool call it is waiting for) must not hang every call:
+    // after a few seconds the server works where it was started.
+    let asked = tokio::time::timeout(std::time::Duration::from_secs(5), peer.list_roots());
+    let roots = asked.await.ok()?.ok()?;
+    // The first root inside a git repository: a client may list a parent
+    // folder or a scratch directory first.
+    roots
+        .roots
+        .iter()
+        .filter_map(|r| file_path(&r.uri))
+        .find(|path| git_task::store::Workspace::discover(path).is_ok())
 }
 
 /// The path of a `file://` URI (`file:///home/ana/my%20repo`), its

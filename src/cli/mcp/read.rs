@@ -126,7 +126,12 @@ impl Server {
 /// `ready`: [`git_task::graph::Graph::ready`], filtered as `list` filters,
 /// with the plan's slack and what each task unblocks.
 fn ready(call: &mut Call, p: ReadyParams) -> Result<Value, CliError> {
-    call.reading(|reading, ctx| {
+    let mut warned = None;
+    let answer = call.reading(|reading, ctx| {
+        let claims =
+            super::super::claims::current_claims(&reading.ws, &reading.config, true, |w| {
+                warned = Some(w)
+            })?;
         let view = View::new(&reading.set).dated(ctx);
         let open = Open::acyclic(&view.graph);
         let cp = open.as_ref().map(Open::critical_path);
@@ -135,18 +140,27 @@ fn ready(call: &mut Call, p: ReadyParams) -> Result<Value, CliError> {
             label: p.label.clone(),
             ..Filter::default()
         };
-        let mut ready: Vec<usize> = view
-            .graph
-            .ready_in(open.as_ref())
-            .into_iter()
-            .filter(|&i| filter.matches(&view.graph, i))
-            .collect();
+        // Not offered, as in `ready`: what someone holds a claim on.
+        let (mut ready, mut claimed) = (Vec::new(), Vec::new());
+        for i in view.graph.ready_in(open.as_ref()) {
+            if !filter.matches(&view.graph, i) {
+                continue;
+            }
+            match claims.holder(&view.task(i).id, ctx.now) {
+                Some(claim) => claimed.push(claim),
+                None => ready.push(i),
+            }
+        }
         if let Some(limit) = p.limit {
             ready.truncate(limit);
         }
         let plan = open.as_ref().zip(cp.as_ref());
-        doc(&output::ReadyReport::new(&view, &ready, plan))
-    })
+        let mut report = output::ReadyReport::new(&view, &ready, plan);
+        report.claimed = claimed.into_iter().map(output::ClaimObject::new).collect();
+        doc(&report)
+    });
+    call.notes.extend(warned.map(|w| format!("warning: {w}")));
+    answer
 }
 
 /// `show ID --json`.
@@ -180,9 +194,19 @@ fn show(call: &mut Call, id: &str) -> Result<Value, CliError> {
 /// `status --json`.
 fn status(call: &mut Call) -> Result<Value, CliError> {
     call.reading(|reading, ctx| {
+        let claims =
+            super::super::claims::current_claims(&reading.ws, &reading.config, false, |_| {})?;
         let view = View::new(&reading.set).dated(ctx);
-        let dashboard = Dashboard::new(&view);
-        doc(&output::StatusReport::new(&view, &dashboard))
+        let mut dashboard = Dashboard::new(&view);
+        let held = super::super::claims::unclaimed_dashboard(
+            &mut dashboard,
+            &reading.set,
+            &claims,
+            ctx.now,
+        );
+        let mut report = output::StatusReport::new(&view, &dashboard);
+        report.claims = held.into_iter().map(output::ClaimObject::new).collect();
+        doc(&report)
     })
 }
 

@@ -350,9 +350,17 @@ fn done(call: &mut Call, p: DoneParams) -> Result<Value, CliError> {
     // The command's output goes to stderr, the client's log.
     let (done, set) =
         git_task::verify::complete(&ws, &p.id, how, |_| {}, || Stdio::from(std::io::stderr()))?;
-    let closed = git_task::claim::close_claims(&ws, &done.task.id, Status::Completed, how.now)?;
-    call.notes
-        .extend(super::super::claims::unreleased_notes(&closed));
+    // The task is completed: a claim that cannot be ended is a warning
+    // beside the answer, as in the CLI, not a failure to retry.
+    match git_task::claim::close_claims(&ws, &done.task.id, Status::Completed, how.now) {
+        Ok(closed) => call
+            .notes
+            .extend(super::super::claims::unreleased_notes(&closed)),
+        Err(e) => call.notes.push(format!(
+            "warning: the claim of {} could not be ended: {e}",
+            done.task.id
+        )),
+    }
     let view = View::new(&set).dated(&call.ctx);
     let i = view.index(&done.task);
     if let Some(report) = gate::gate_state(&view.graph, i).filter(|r| r.state == GateState::Red) {
