@@ -5,6 +5,7 @@
 pub mod action;
 /// Plans: a task graph in one file, applied in one transaction.
 pub mod apply;
+pub mod bridge;
 pub mod change;
 pub mod check;
 /// Claims: a task taken by one worker at a time, across worktrees and clones.
