@@ -9,6 +9,8 @@
 //! stages the whole batch in one transaction, so an import is all or
 //! nothing and importing again updates instead of duplicating.
 
+pub mod agent;
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
