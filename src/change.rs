@@ -413,7 +413,7 @@ fn close(tx: &mut Transaction, id: &TaskId, status: Status, now: DateTime<Utc>) 
 ///   another holder takes it over; the same holder going on keeps it. A
 ///   pending task has no work under way and no `started`; a resolved one
 ///   keeps when its work began.
-fn set_times(
+pub(crate) fn set_times(
     doc: &mut TaskDocument,
     was: &Task,
     status: Status,

@@ -10,6 +10,7 @@
 //! nothing and importing again updates instead of duplicating.
 
 pub mod agent;
+pub mod sync;
 
 use std::collections::BTreeMap;
 use std::fmt;
