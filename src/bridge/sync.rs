@@ -30,7 +30,15 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::agent::AgentStatus;
+use chrono::{DateTime, Utc};
+use serde_json::Map;
+
+use super::agent::{self, AgentStatus, AgentTask};
+use super::{Batch, Dropped, Incoming, SourceError, Tracker};
+use crate::field::Field;
+use crate::id::TaskId;
+use crate::store::{Transaction, Workspace};
+use crate::task::{Status, Task};
 
 /// A task as both sides can say it, in the agent's terms.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -399,6 +407,665 @@ pub fn base_path(git_dir: &Path, dir: &Path) -> PathBuf {
         .join("git-task")
         .join("sync")
         .join(format!("agent-{}.json", &hex[..16]))
+}
+
+/// What `sync --with agent DIR` is told.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Write nothing; say what a sync would do.
+    pub dry_run: bool,
+    /// git-task tasks (ids or prefixes) to give to the agent as new tasks
+    /// of its list. Only these, and the tasks linked already, go out: a
+    /// git-task repository holds far more than an agent's list is for.
+    pub push: Vec<String>,
+}
+
+/// Why a sync could not run. Nothing was written.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// A file of the agent's directory does not read.
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    /// The last synced state does not read.
+    #[error("{0}")]
+    Base(String),
+    /// A task to push is cancelled: the agent has no status for it.
+    #[error(
+        "task {0} is cancelled; the agent has no status for a task not to be done, so it is not pushed"
+    )]
+    PushCancelled(TaskId),
+    /// git-task's own error.
+    #[error(transparent)]
+    Store(#[from] crate::Error),
+}
+
+/// One pair of a sync's report: the agent's id and git-task's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub agent_id: String,
+    pub task: TaskId,
+}
+
+/// A pair with the fields a sync changed on one side.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Changed {
+    pub agent_id: String,
+    pub task: TaskId,
+    /// The agent's names of the fields (`subject`, `blocked_by`,
+    /// `activeForm`, `metadata`), in that order.
+    pub fields: Vec<&'static str>,
+}
+
+/// A conflict and the task it is on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskConflict {
+    pub task: TaskId,
+    pub conflict: Conflict,
+}
+
+/// What a sync did (or, a dry run, would do).
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// The agent's directory, canonical.
+    pub dir: PathBuf,
+    /// The file the last synced state is kept in.
+    pub base: PathBuf,
+    pub dry_run: bool,
+    /// Agent tasks new to git-task, created in `.tasks/`.
+    pub created: Vec<Link>,
+    /// git-task tasks given to the agent (`--push`).
+    pub pushed: Vec<Link>,
+    /// git-task tasks changed to take the agent's changes.
+    pub updated_tasks: Vec<Changed>,
+    /// Agent files changed to take git-task's changes.
+    pub updated_files: Vec<Changed>,
+    /// Agent files removed: the task was removed or cancelled in git-task.
+    pub removed_files: Vec<Link>,
+    /// git-task tasks cancelled: the agent removed the task's file.
+    pub cancelled: Vec<Link>,
+    /// Pairs no longer linked (deleted on both sides, or followed).
+    pub unlinked: Vec<Link>,
+    /// Agent tasks linked again to the task an earlier import made of
+    /// them, with no last synced state (a new worktree).
+    pub relinked: Vec<Link>,
+    pub conflicts: Vec<TaskConflict>,
+    /// What of the new agent tasks had no place in git-task.
+    pub dropped: Vec<Dropped>,
+}
+
+impl Report {
+    /// Whether the sync changed (or would change) anything.
+    pub fn changed(&self) -> bool {
+        !(self.created.is_empty()
+            && self.pushed.is_empty()
+            && self.updated_tasks.is_empty()
+            && self.updated_files.is_empty()
+            && self.removed_files.is_empty()
+            && self.cancelled.is_empty()
+            && self.unlinked.is_empty()
+            && self.relinked.is_empty())
+    }
+}
+
+/// The agent's side of every task of its directory: `blockedBy`, and the
+/// inverse of every `blocks`, among the tasks that are there; `metadata`
+/// as git-task can hold it (no `null`s).
+pub fn agent_side(tasks: &[AgentTask]) -> BTreeMap<String, Fields> {
+    let present: BTreeSet<&str> = tasks.iter().map(|t| t.id.as_str()).collect();
+    let mut out: BTreeMap<String, Fields> = BTreeMap::new();
+    for task in tasks {
+        let (meta, _) = agent::meta_of(task.active_form.as_deref(), task.metadata.as_ref());
+        let (active_form, metadata) = agent::from_meta(&meta);
+        let blocked_by = task
+            .blocked_by
+            .iter()
+            .filter(|id| present.contains(id.as_str()))
+            .cloned()
+            .collect();
+        out.insert(
+            task.id.clone(),
+            Fields {
+                subject: task.subject.clone(),
+                description: task.description.clone(),
+                status: task.status,
+                owner: task.owner.clone(),
+                blocked_by,
+                active_form,
+                metadata: metadata.unwrap_or_default().into_iter().collect(),
+            },
+        );
+    }
+    for task in tasks {
+        for blocked in &task.blocks {
+            if let Some(f) = out.get_mut(blocked) {
+                f.blocked_by.insert(task.id.clone());
+            }
+        }
+    }
+    out
+}
+
+/// git-task's side of a task: its `blocked_by` among the linked tasks,
+/// named by the agent's ids (`agent_of`), the others left out.
+pub fn git_side(task: &Task, agent_of: &BTreeMap<TaskId, String>) -> Fields {
+    let (active_form, metadata) = agent::from_meta(&task.meta);
+    Fields {
+        subject: task.subject.clone(),
+        description: task.description.clone().unwrap_or_default(),
+        status: AgentStatus::from_status(task.status),
+        owner: task.owner.clone(),
+        blocked_by: task
+            .blocked_by
+            .iter()
+            .filter_map(|id| agent_of.get(id).cloned())
+            .collect(),
+        active_form,
+        metadata: metadata.unwrap_or_default().into_iter().collect(),
+    }
+}
+
+/// The agent's names of the fields that differ between `a` and `b`.
+pub fn differing(a: &Fields, b: &Fields) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if a.subject != b.subject {
+        out.push(SUBJECT);
+    }
+    if a.description != b.description {
+        out.push(DESCRIPTION);
+    }
+    if a.status != b.status {
+        out.push(STATUS);
+    }
+    if a.owner != b.owner {
+        out.push(OWNER);
+    }
+    if a.blocked_by != b.blocked_by {
+        out.push("blocked_by");
+    }
+    if a.active_form != b.active_form {
+        out.push(ACTIVE_FORM);
+    }
+    if a.metadata != b.metadata {
+        out.push("metadata");
+    }
+    out
+}
+
+/// `Fields` without edges: what a task new to one side starts as, so that
+/// its edges are added by the merge, named by the ids of the other side.
+fn without_edges(f: &Fields) -> Fields {
+    Fields {
+        blocked_by: BTreeSet::new(),
+        ..f.clone()
+    }
+}
+
+/// Links the agent's task-list directory `dir` with the working tree of
+/// `ws`: see the module's documentation for the rules. All or nothing
+/// for git-task (one transaction); the agent's files are written after
+/// it, each by rename; the last synced state last, so a sync that stops
+/// half way is finished by the next one.
+pub fn sync(
+    ws: &Workspace,
+    dir: &Path,
+    options: &Options,
+    now: DateTime<Utc>,
+) -> Result<Report, SyncError> {
+    let dir = fs::canonicalize(dir).map_err(|e| SourceError {
+        file: dir.to_owned(),
+        line: 0,
+        column: 0,
+        message: format!("cannot open the agent's task directory: {e}"),
+    })?;
+    let files = agent::read_dir(&dir)?;
+    let base_file = base_path(ws.git_dir(), &dir);
+    let base = Base::read(&base_file, &dir).map_err(SyncError::Base)?;
+    let mut tx = ws.transaction()?;
+    let mut report = Report {
+        dir: dir.clone(),
+        base: base_file.clone(),
+        dry_run: options.dry_run,
+        ..Report::default()
+    };
+
+    // The pairs, by the agent's id: the base's, then the ones this sync
+    // links.
+    let mut pairs: BTreeMap<String, Pair> = base
+        .pairs
+        .iter()
+        .map(|p| (p.agent.clone(), p.clone()))
+        .collect();
+    let agent_now = agent_side(&files);
+    let linked_tasks: BTreeSet<String> = pairs.values().map(|p| p.task.clone()).collect();
+
+    // Agent tasks an earlier import made a task of, with no base here.
+    for task in tx.tasks().iter() {
+        let Some(origin) = &task.origin else { continue };
+        if origin.tracker() != Tracker::Agent.as_str()
+            || pairs.contains_key(origin.id())
+            || linked_tasks.contains(task.id.as_str())
+            || !agent_now.contains_key(origin.id())
+        {
+            continue;
+        }
+        pairs.insert(
+            origin.id().to_owned(),
+            Pair {
+                agent: origin.id().to_owned(),
+                task: task.id.to_string(),
+                fields: None,
+            },
+        );
+        report.relinked.push(Link {
+            agent_id: origin.id().to_owned(),
+            task: task.id.clone(),
+        });
+    }
+
+    // Agent tasks new to git-task: created by the import engine, without
+    // their edges, which the merge below adds with git-task's ids.
+    let batch = agent::batch_of(&files);
+    let new: Vec<Incoming> = batch
+        .tasks
+        .iter()
+        .filter(|t| !pairs.contains_key(&t.source_id))
+        .map(|t| Incoming {
+            blocked_by: Vec::new(),
+            ..t.clone()
+        })
+        .collect();
+    if !new.is_empty() {
+        let ids: BTreeSet<&str> = new.iter().map(|t| t.source_id.as_str()).collect();
+        let new_batch = Batch {
+            dropped: batch
+                .dropped
+                .iter()
+                .filter(|d| ids.contains(d.source_id.as_str()))
+                .cloned()
+                .collect(),
+            tasks: new,
+        };
+        let imported = super::import(&mut tx, Tracker::Agent, &new_batch, now)?;
+        report.dropped = imported.dropped;
+        for t in imported.tasks {
+            let fields = agent_now.get(&t.source_id).map(without_edges);
+            pairs.insert(
+                t.source_id.clone(),
+                Pair {
+                    agent: t.source_id.clone(),
+                    task: t.id.to_string(),
+                    fields,
+                },
+            );
+            report.created.push(Link {
+                agent_id: t.source_id,
+                task: t.id,
+            });
+        }
+    }
+
+    // git-task tasks to push: new agent tasks, also without their edges.
+    let mut files: BTreeMap<String, AgentTask> =
+        files.into_iter().map(|t| (t.id.clone(), t)).collect();
+    let read_files = files.clone();
+    let mut agent_now = agent_now;
+    let mut new_files: BTreeSet<String> = BTreeSet::new();
+    for text in &options.push {
+        let id = tx.resolve(text)?;
+        if pairs.values().any(|p| p.task == id.as_str()) {
+            continue;
+        }
+        let task = tx.tasks().get(id.as_str()).expect("resolved").clone();
+        if task.status == Status::Cancelled {
+            return Err(SyncError::PushCancelled(id));
+        }
+        let all: Vec<AgentTask> = files.values().cloned().collect();
+        let agent_id = agent::next_id(&dir, &all);
+        let fields = without_edges(&git_side(&task, &BTreeMap::new()));
+        let mut file = AgentTask::new(&dir, &agent_id, &fields.subject);
+        set_fields(&mut file, &fields);
+        files.insert(agent_id.clone(), file);
+        agent_now.insert(agent_id.clone(), fields.clone());
+        new_files.insert(agent_id.clone());
+        pairs.insert(
+            agent_id.clone(),
+            Pair {
+                agent: agent_id.clone(),
+                task: id.to_string(),
+                fields: Some(fields),
+            },
+        );
+        report.pushed.push(Link { agent_id, task: id });
+    }
+
+    // Both sides of every pair, with the links as they are now.
+    let agent_of: BTreeMap<TaskId, String> = pairs
+        .values()
+        .filter_map(|p| Some((TaskId::parse(&p.task).ok()?, p.agent.clone())))
+        .collect();
+    let task_of: BTreeMap<String, TaskId> = agent_of
+        .iter()
+        .map(|(t, a)| (a.clone(), t.clone()))
+        .collect();
+    let mut decisions = Vec::new();
+    for pair in pairs.values() {
+        let task_id = task_of.get(&pair.agent).cloned();
+        let git = task_id
+            .as_ref()
+            .and_then(|id| tx.tasks().get(id.as_str()))
+            .map(|t| git_side(t, &agent_of));
+        let agent = agent_now.get(&pair.agent);
+        let decision = decide(&pair.agent, pair.fields.as_ref(), agent, git.as_ref());
+        decisions.push((pair.clone(), agent.cloned(), git, decision));
+    }
+
+    let mut kept: Vec<Pair> = Vec::new();
+    let mut gone: BTreeSet<String> = BTreeSet::new();
+    let mut agent_edits: BTreeMap<String, Fields> = BTreeMap::new();
+    for (pair, agent, git, decision) in decisions {
+        let task = TaskId::parse(&pair.task).map_err(crate::Error::from)?;
+        let link = Link {
+            agent_id: pair.agent.clone(),
+            task: task.clone(),
+        };
+        match decision {
+            Decision::Merge(m) => {
+                let git = git.expect("both sides are there");
+                let agent = agent.expect("both sides are there");
+                let to_git = differing(&git, &m.git);
+                if !to_git.is_empty() {
+                    stage_fields(&mut tx, &task, &git, &m.git, &task_of, now)?;
+                    report.updated_tasks.push(Changed {
+                        agent_id: pair.agent.clone(),
+                        task: task.clone(),
+                        fields: to_git,
+                    });
+                }
+                if agent != m.agent {
+                    agent_edits.insert(pair.agent.clone(), m.agent.clone());
+                }
+                report
+                    .conflicts
+                    .extend(m.conflicts.iter().map(|c| TaskConflict {
+                        task: task.clone(),
+                        conflict: c.clone(),
+                    }));
+                kept.push(Pair {
+                    fields: m.base,
+                    ..pair
+                });
+            }
+            Decision::CancelInGit => {
+                // A completed task stays completed: the agent clearing
+                // done work out of its list does not undo the work.
+                if git.is_some_and(|g| {
+                    matches!(g.status, AgentStatus::Pending | AgentStatus::InProgress)
+                }) {
+                    crate::change::cancel(&mut tx, &task, now)?;
+                    report.cancelled.push(link.clone());
+                }
+                gone.insert(pair.agent.clone());
+                report.unlinked.push(link);
+            }
+            Decision::RemoveFromAgent => {
+                report.removed_files.push(link.clone());
+                gone.insert(pair.agent.clone());
+                report.unlinked.push(link);
+            }
+            Decision::Forget => {
+                gone.insert(pair.agent.clone());
+                report.unlinked.push(link);
+            }
+            Decision::Conflict(c) => {
+                report.conflicts.push(TaskConflict { task, conflict: *c });
+                kept.push(pair);
+            }
+        }
+    }
+
+    // The agent's files: each merged pair's fields, its edges changed at
+    // both ends (`blockedBy` here, `blocks` there), as the agent links
+    // two tasks; a removed task is taken out of every other's edges, as
+    // the agent deletes one.
+    for (agent_id, fields) in &agent_edits {
+        let Some(file) = files.get_mut(agent_id) else {
+            continue;
+        };
+        let was = agent_now.get(agent_id).cloned();
+        set_fields(file, fields);
+        let old_edges = was.map(|w| w.blocked_by).unwrap_or_default();
+        for removed in old_edges.difference(&fields.blocked_by) {
+            remove_edge(&mut files, removed, agent_id);
+        }
+        for added in fields.blocked_by.difference(&old_edges) {
+            add_edge(&mut files, added, agent_id);
+        }
+    }
+    for removed in &gone {
+        if files.remove(removed).is_some() {
+            for file in files.values_mut() {
+                file.blocks.retain(|id| id != removed);
+                file.blocked_by.retain(|id| id != removed);
+            }
+        }
+    }
+    for pair in &mut kept {
+        if let Some(f) = &mut pair.fields {
+            f.blocked_by.retain(|id| !gone.contains(id));
+        }
+    }
+    let mut writes: Vec<&AgentTask> = Vec::new();
+    for (id, file) in &files {
+        let unchanged = read_files.get(id).is_some_and(|old| same_task(old, file));
+        if unchanged {
+            continue;
+        }
+        if !new_files.contains(id) {
+            let old = agent_side(std::slice::from_ref(&read_files[id]));
+            let new = agent_side(std::slice::from_ref(file));
+            let fields = differing(&old[id], &new[id]);
+            let task = task_of.get(id).cloned();
+            if let Some(task) = task
+                && !report.updated_files.iter().any(|c| &c.agent_id == id)
+            {
+                report.updated_files.push(Changed {
+                    agent_id: id.clone(),
+                    task,
+                    fields: if fields.is_empty() {
+                        vec!["blocked_by"]
+                    } else {
+                        fields
+                    },
+                });
+            }
+        }
+        writes.push(file);
+    }
+    let removals: Vec<&String> = gone
+        .iter()
+        .filter(|id| read_files.contains_key(*id))
+        .collect();
+    let new_base = Base {
+        version: 1,
+        dir: dir.clone(),
+        pairs: kept,
+    };
+    if options.dry_run {
+        return Ok(report);
+    }
+    tx.commit()?;
+    for file in writes {
+        agent::write(file).map_err(|e| crate::Error::io(&file.file, e))?;
+    }
+    for id in removals {
+        agent::remove(&dir, id).map_err(|e| crate::Error::io(agent::file_of(&dir, id), e))?;
+    }
+    new_base
+        .write(&base_file)
+        .map_err(|e| crate::Error::io(&base_file, e))?;
+    Ok(report)
+}
+
+/// Whether two readings of a task file say the same task (not: the same
+/// text; a file the sync does not change is not rewritten).
+fn same_task(a: &AgentTask, b: &AgentTask) -> bool {
+    a.subject == b.subject
+        && a.description == b.description
+        && a.active_form == b.active_form
+        && a.status == b.status
+        && a.owner == b.owner
+        && a.blocks == b.blocks
+        && a.blocked_by == b.blocked_by
+        && a.metadata == b.metadata
+}
+
+/// Sets the values of `fields` on an agent's task, but its edges (which
+/// [`add_edge`] and [`remove_edge`] change at both ends). `metadata`
+/// keeps its keys in their order, and a value git-task holds as the file
+/// does (the file's `null`s, which git-task has no place for) as it is.
+fn set_fields(file: &mut AgentTask, fields: &Fields) {
+    file.subject = fields.subject.clone();
+    file.description = fields.description.clone();
+    file.status = fields.status;
+    file.owner = fields.owner.clone();
+    file.active_form = fields.active_form.clone();
+    let old = file.metadata.clone().unwrap_or_default();
+    let as_git = |v: &Value| {
+        let (meta, _) = agent::meta_of(None, Some(&Map::from_iter([("v".to_owned(), v.clone())])));
+        agent::from_meta(&meta).1.and_then(|m| m.get("v").cloned())
+    };
+    let mut new = Map::new();
+    for (key, value) in &old {
+        match fields.metadata.get(key) {
+            Some(v) if as_git(value).as_ref() == Some(v) => {
+                new.insert(key.clone(), value.clone());
+            }
+            Some(v) => {
+                new.insert(key.clone(), v.clone());
+            }
+            // A key git-task cannot hold (a `null`) stays.
+            None if as_git(value).is_none() => {
+                new.insert(key.clone(), value.clone());
+            }
+            None => {}
+        }
+    }
+    for (key, value) in &fields.metadata {
+        if !new.contains_key(key) {
+            new.insert(key.clone(), value.clone());
+        }
+    }
+    file.metadata = match (&file.metadata, new.is_empty()) {
+        (None, true) => None,
+        _ => Some(new),
+    };
+}
+
+/// `waiter` waits for `blocker`: in `waiter`'s `blockedBy` and in
+/// `blocker`'s `blocks`.
+fn add_edge(files: &mut BTreeMap<String, AgentTask>, blocker: &str, waiter: &str) {
+    if let Some(w) = files.get_mut(waiter)
+        && !w.blocked_by.iter().any(|b| b == blocker)
+    {
+        w.blocked_by.push(blocker.to_owned());
+    }
+    if let Some(b) = files.get_mut(blocker)
+        && !b.blocks.iter().any(|w| w == waiter)
+    {
+        b.blocks.push(waiter.to_owned());
+    }
+}
+
+/// `waiter` no longer waits for `blocker`, said at either end.
+fn remove_edge(files: &mut BTreeMap<String, AgentTask>, blocker: &str, waiter: &str) {
+    if let Some(w) = files.get_mut(waiter) {
+        w.blocked_by.retain(|b| b != blocker);
+    }
+    if let Some(b) = files.get_mut(blocker) {
+        b.blocks.retain(|w| w != waiter);
+    }
+}
+
+/// Stages the change of git-task's task `id` from `was` to `new` (both in
+/// the agent's terms), field by field: only what changed is written, an
+/// edge to a task not linked stays, and a change of status records its
+/// times as `start`, `done` and `cancel` do.
+fn stage_fields(
+    tx: &mut Transaction,
+    id: &TaskId,
+    was: &Fields,
+    new: &Fields,
+    task_of: &BTreeMap<String, TaskId>,
+    now: DateTime<Utc>,
+) -> crate::Result<()> {
+    let task = tx.tasks().get(id.as_str()).expect("a linked task").clone();
+    let mut doc = tx.document(id)?;
+    if was.subject != new.subject {
+        doc.set_str(Field::Subject, &new.subject);
+    }
+    if was.description != new.description {
+        if new.description.is_empty() {
+            doc.remove(Field::Description);
+        } else {
+            doc.set_str(Field::Description, &new.description);
+        }
+    }
+    if was.owner != new.owner {
+        match &new.owner {
+            Some(owner) => doc.set_str(Field::Owner, owner),
+            None => doc.remove(Field::Owner),
+        }
+    }
+    if was.status != new.status {
+        let status = new.status.to_status();
+        doc.set_str(Field::Status, status.as_str());
+        crate::change::set_times(&mut doc, &task, status, new.owner.as_deref(), now);
+    }
+    for removed in was.blocked_by.difference(&new.blocked_by) {
+        if let Some(t) = task_of.get(removed) {
+            doc.remove_from_array(Field::BlockedBy, t.as_str());
+        }
+    }
+    for added in new.blocked_by.difference(&was.blocked_by) {
+        if let Some(t) = task_of.get(added) {
+            doc.add_to_array(Field::BlockedBy, t.as_str());
+        }
+    }
+    if was.active_form != new.active_form || was.metadata != new.metadata {
+        let metadata: Map<String, Value> = new.metadata.clone().into_iter().collect();
+        let metadata = (!metadata.is_empty()).then_some(metadata);
+        let (meta, _) = agent::meta_of(new.active_form.as_deref(), metadata.as_ref());
+        match meta.get(agent::META_TABLE) {
+            Some(value) => doc.set_meta(agent::META_TABLE, edit_value(value)),
+            None => doc.remove_meta(agent::META_TABLE),
+        }
+    }
+    tx.stage(id, doc)?;
+    Ok(())
+}
+
+/// A TOML value as `toml_edit` writes it (tables inline).
+fn edit_value(value: &toml::Value) -> toml_edit::Value {
+    match value {
+        toml::Value::String(s) => s.as_str().into(),
+        toml::Value::Integer(i) => (*i).into(),
+        toml::Value::Float(f) => (*f).into(),
+        toml::Value::Boolean(b) => (*b).into(),
+        toml::Value::Datetime(d) => d
+            .to_string()
+            .parse::<toml_edit::Datetime>()
+            .map_or_else(|_| d.to_string().into(), Into::into),
+        toml::Value::Array(items) => items
+            .iter()
+            .map(edit_value)
+            .collect::<toml_edit::Array>()
+            .into(),
+        toml::Value::Table(t) => t
+            .iter()
+            .map(|(k, v)| (k.clone(), edit_value(v)))
+            .collect::<toml_edit::InlineTable>()
+            .into(),
+    }
 }
 
 #[cfg(test)]

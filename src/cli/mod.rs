@@ -32,6 +32,7 @@ mod render;
 mod rm;
 mod show;
 mod status;
+mod sync;
 mod table;
 pub mod ui;
 
@@ -136,6 +137,7 @@ pub enum Command {
     Man(docs::ManArgs),
     Mcp(mcp::Args),
     Apply(apply::Args),
+    Sync(sync::Args),
 }
 
 fn parse_wait(text: &str) -> Result<std::time::Duration, String> {
@@ -570,6 +572,7 @@ fn run(ctx: &mut Ctx, command: Command) -> CliResult {
         Command::Man(args) => docs::run_man(ctx, args),
         Command::Mcp(args) => mcp::run(ctx, args),
         Command::Apply(args) => apply::run(ctx, args),
+        Command::Sync(args) => sync::run(ctx, args),
     }
 }
 

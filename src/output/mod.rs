@@ -26,6 +26,7 @@ mod mcp;
 mod merge;
 mod plan;
 mod status;
+mod sync;
 mod task;
 
 pub use apply::*;
@@ -39,6 +40,7 @@ pub use mcp::*;
 pub use merge::*;
 pub use plan::*;
 pub use status::*;
+pub use sync::*;
 pub use task::*;
 
 /// The version of the JSON documents: `1`. A document of another shape
@@ -132,6 +134,7 @@ documents! {
     "mcp-ready" => ReadyReport<'static>, "mcp tool ready";
     "mcp-error" => ToolError, "mcp tool errors";
     "apply" => ApplyReport<'static>, "apply";
+    "sync" => SyncReport<'static>, "sync";
 }
 
 /// The generator of every schema: JSON Schema 2020-12, describing what

@@ -36,3 +36,4 @@ mod readme;
 mod schedule_cli;
 mod schemas;
 mod snapshots;
+mod sync_agent;
