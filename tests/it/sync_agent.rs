@@ -62,7 +62,11 @@ fn state(env: &TestEnv, dir: &Path) -> Vec<(PathBuf, Vec<u8>, SystemTime)> {
             let path = entry.unwrap().path();
             let meta = fs::metadata(&path).unwrap();
             if meta.is_file() {
-                out.push((path.clone(), fs::read(&path).unwrap(), meta.modified().unwrap()));
+                out.push((
+                    path.clone(),
+                    fs::read(&path).unwrap(),
+                    meta.modified().unwrap(),
+                ));
             }
         }
     }
@@ -114,13 +118,19 @@ fn the_first_sync_imports_the_directory_and_leaves_its_files_alone() {
         report["dropped"],
         json!([{"agent_id": "4", "field": "metadata.reviewer", "value": "null"}])
     );
-    assert_eq!(ids(&env), ["agent-1", "agent-2", "agent-3", "agent-4", "agent-6"]);
+    assert_eq!(
+        ids(&env),
+        ["agent-1", "agent-2", "agent-3", "agent-4", "agent-6"]
+    );
 
     let one = task(&env, "agent-1");
     assert_eq!(one["subject"], "Design the session schema");
     assert_eq!(one["status"], "completed");
     assert_eq!(one["blocked_by"], json!([]));
-    assert_eq!(one["meta"]["agent"]["activeForm"], "Designing the session schema");
+    assert_eq!(
+        one["meta"]["agent"]["activeForm"],
+        "Designing the session schema"
+    );
     let two = task(&env, "agent-2");
     assert_eq!(two["status"], "in_progress");
     assert_eq!(two["owner"], "backend-dev");
@@ -138,7 +148,10 @@ fn the_first_sync_imports_the_directory_and_leaves_its_files_alone() {
     assert_eq!(three["blocked_by"], json!(["agent-1"]));
     let four = task(&env, "agent-4");
     assert_eq!(four["blocked_by"], json!(["agent-2", "agent-3"]));
-    assert_eq!(four["meta"]["agent"]["metadata"], json!({"tags": ["release"]}));
+    assert_eq!(
+        four["meta"]["agent"]["metadata"],
+        json!({"tags": ["release"]})
+    );
     assert_eq!(task(&env, "agent-6")["status"], "cancelled");
 
     let after: Vec<_> = ["1", "2", "3", "4", "6"]
@@ -151,7 +164,10 @@ fn the_first_sync_imports_the_directory_and_leaves_its_files_alone() {
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect::<Vec<_>>();
     assert_eq!(base.len(), 1);
-    assert!(base[0].starts_with("agent-") && base[0].ends_with(".json"), "{base:?}");
+    assert!(
+        base[0].starts_with("agent-") && base[0].ends_with(".json"),
+        "{base:?}"
+    );
 }
 
 #[test]
@@ -161,8 +177,13 @@ fn changes_of_different_fields_on_both_sides_are_both_kept() {
     // The agent finishes 2; git-task rewords 2's description and adds an
     // edge 3 -> 2.
     agent_edit(&dir, "2", |t| t["status"] = json!("completed"));
-    env.task(&["edit", "agent-2", "--description", "POST /login, rate limited."])
-        .ok();
+    env.task(&[
+        "edit",
+        "agent-2",
+        "--description",
+        "POST /login, rate limited.",
+    ])
+    .ok();
     env.task(&["dep", "add", "agent-3", "agent-2"]).ok();
     let run = sync(&env, &dir, &["--json"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
@@ -178,16 +199,22 @@ fn changes_of_different_fields_on_both_sides_are_both_kept() {
     assert_eq!(agent(&dir, "3")["blockedBy"], json!(["1", "2"]));
     // The agent's layout: two spaces, no newline at the end.
     let text = fs::read_to_string(dir.join("2.json")).unwrap();
-    assert!(text.starts_with("{\n  \"id\": \"2\",\n") && text.ends_with("}"), "{text}");
+    assert!(
+        text.starts_with("{\n  \"id\": \"2\",\n") && text.ends_with("}"),
+        "{text}"
+    );
 }
 
 #[test]
 fn the_same_field_changed_on_both_sides_is_a_conflict_and_loses_nothing() {
     let (env, dir) = setup();
     sync(&env, &dir, &[]).ok();
-    agent_edit(&dir, "3", |t| t["subject"] = json!("Write the logout endpoint (v2)"));
+    agent_edit(&dir, "3", |t| {
+        t["subject"] = json!("Write the logout endpoint (v2)")
+    });
     agent_edit(&dir, "4", |t| t["owner"] = json!("qa"));
-    env.task(&["edit", "agent-3", "--subject", "Logout endpoint"]).ok();
+    env.task(&["edit", "agent-3", "--subject", "Logout endpoint"])
+        .ok();
 
     let run = sync(&env, &dir, &["--json"]);
     assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
@@ -203,7 +230,10 @@ fn the_same_field_changed_on_both_sides_is_a_conflict_and_loses_nothing() {
             "git": "Logout endpoint",
         }])
     );
-    assert_eq!(agent(&dir, "3")["subject"], "Write the logout endpoint (v2)");
+    assert_eq!(
+        agent(&dir, "3")["subject"],
+        "Write the logout endpoint (v2)"
+    );
     assert_eq!(task(&env, "agent-3")["subject"], "Logout endpoint");
     // The rest was synced.
     assert_eq!(task(&env, "agent-4")["owner"], "qa");
@@ -212,10 +242,21 @@ fn the_same_field_changed_on_both_sides_is_a_conflict_and_loses_nothing() {
     let before = state(&env, &dir);
     let again = sync(&env, &dir, &[]);
     assert_eq!(again.code, 1);
-    assert!(again.stdout.contains("conflict: agent 3 ↔ agent-3: subject"), "{}", again.stdout);
+    assert!(
+        again
+            .stdout
+            .contains("conflict: agent 3 ↔ agent-3: subject"),
+        "{}",
+        again.stdout
+    );
     assert_eq!(state(&env, &dir), before);
-    env.task(&["edit", "agent-3", "--subject", "Write the logout endpoint (v2)"])
-        .ok();
+    env.task(&[
+        "edit",
+        "agent-3",
+        "--subject",
+        "Write the logout endpoint (v2)",
+    ])
+    .ok();
     sync(&env, &dir, &[]).ok();
     let before = state(&env, &dir);
     sync(&env, &dir, &[]).ok();
@@ -230,8 +271,14 @@ fn a_task_deleted_on_one_side_follows_on_the_other_unless_it_changed_there() {
     fs::remove_file(dir.join("4.json")).unwrap();
     env.task(&["cancel", "agent-3"]).ok();
     let report = sync(&env, &dir, &["--json"]).json();
-    assert_eq!(report["cancelled"], json!([{"agent_id": "4", "id": "agent-4"}]));
-    assert_eq!(report["removed_files"], json!([{"agent_id": "3", "id": "agent-3"}]));
+    assert_eq!(
+        report["cancelled"],
+        json!([{"agent_id": "4", "id": "agent-4"}])
+    );
+    assert_eq!(
+        report["removed_files"],
+        json!([{"agent_id": "3", "id": "agent-3"}])
+    );
     assert_eq!(task(&env, "agent-4")["status"], "cancelled");
     assert!(!dir.join("3.json").exists());
     // As the agent deletes a task: out of every other's edges, and its id
@@ -242,7 +289,8 @@ fn a_task_deleted_on_one_side_follows_on_the_other_unless_it_changed_there() {
     // Deleted in the agent while changed in git-task: a conflict, and
     // nothing changes.
     fs::remove_file(dir.join("2.json")).unwrap();
-    env.task(&["edit", "agent-2", "--subject", "Login endpoint"]).ok();
+    env.task(&["edit", "agent-2", "--subject", "Login endpoint"])
+        .ok();
     let before = state(&env, &dir);
     let run = sync(&env, &dir, &["--json"]);
     assert_eq!(run.code, 1, "{}", run.stdout);
@@ -276,8 +324,14 @@ fn a_new_task_on_each_side_goes_to_the_other() {
     let release = env.add(&["Release the login", "--id", "release", "--after", "agent-4"]);
     assert_eq!(release, "release");
     let report = sync(&env, &dir, &["--push", "release", "--json"]).json();
-    assert_eq!(report["created"], json!([{"agent_id": "7", "id": "agent-7"}]));
-    assert_eq!(report["pushed"], json!([{"agent_id": "8", "id": "release"}]));
+    assert_eq!(
+        report["created"],
+        json!([{"agent_id": "7", "id": "agent-7"}])
+    );
+    assert_eq!(
+        report["pushed"],
+        json!([{"agent_id": "8", "id": "release"}])
+    );
     assert_eq!(task(&env, "agent-7")["blocked_by"], json!(["agent-1"]));
     let pushed = fs::read_to_string(dir.join("8.json")).unwrap();
     assert_eq!(
@@ -291,7 +345,13 @@ fn a_new_task_on_each_side_goes_to_the_other() {
     assert_eq!(task(&env, "release")["status"], "in_progress");
     let before = state(&env, &dir);
     let run = sync(&env, &dir, &["--push", "release"]);
-    assert_eq!(run.ok().trim_end(), format!("sync with agent {}: nothing to do", fs::canonicalize(&dir).unwrap().display()));
+    assert_eq!(
+        run.ok().trim_end(),
+        format!(
+            "sync with agent {}: nothing to do",
+            fs::canonicalize(&dir).unwrap().display()
+        )
+    );
     assert_eq!(state(&env, &dir), before);
 }
 
@@ -303,10 +363,14 @@ fn a_second_sync_changes_nothing() {
         t["owner"] = json!("backend-dev");
         t["metadata"] = json!({"priority": "low", "gone": null});
     });
-    env.task(&["edit", "agent-1", "--subject", "Design the schema"]).ok();
+    env.task(&["edit", "agent-1", "--subject", "Design the schema"])
+        .ok();
     env.task(&["dep", "rm", "agent-4", "agent-2"]).ok();
     sync(&env, &dir, &[]).ok();
-    assert_eq!(agent(&dir, "3")["metadata"], json!({"priority": "low", "gone": null}));
+    assert_eq!(
+        agent(&dir, "3")["metadata"],
+        json!({"priority": "low", "gone": null})
+    );
     assert_eq!(agent(&dir, "2")["blocks"], json!([]));
     assert_eq!(agent(&dir, "4")["blockedBy"], json!(["3"]));
     let before = state(&env, &dir);
@@ -323,7 +387,11 @@ fn a_dry_run_writes_nothing() {
     let (env, dir) = setup();
     let before = env.snapshot();
     let run = sync(&env, &dir, &["--dry-run"]);
-    assert!(run.ok().contains("(dry run, nothing written): 5 created"), "{}", run.stdout);
+    assert!(
+        run.ok().contains("(dry run, nothing written): 5 created"),
+        "{}",
+        run.stdout
+    );
     assert_eq!(env.snapshot(), before);
     assert!(!env.repo.join(".git/git-task/sync").exists());
 }
@@ -332,7 +400,8 @@ fn a_dry_run_writes_nothing() {
 fn a_malformed_agent_file_changes_nothing_and_names_its_line() {
     let (env, dir) = setup();
     sync(&env, &dir, &[]).ok();
-    env.task(&["edit", "agent-1", "--subject", "Design it"]).ok();
+    env.task(&["edit", "agent-1", "--subject", "Design it"])
+        .ok();
     fs::write(
         dir.join("3.json"),
         "{\n  \"id\": \"3\",\n  \"subject\": \"Write the logout endpoint\",\n  \"status\": \"pending\"\n  \"blocks\": []\n}",
