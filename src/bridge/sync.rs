@@ -721,6 +721,17 @@ pub fn sync(
         }
         let all: Vec<AgentTask> = files.values().cloned().collect();
         let agent_id = agent::next_id(&dir, &all);
+        // Its origin names the agent's task, as an import's does, so that a
+        // lost base links it again (a task from another tracker keeps its
+        // own origin).
+        if task.origin.is_none() {
+            let mut doc = tx.document(&id)?;
+            doc.set_str(
+                Field::Origin,
+                &format!("{}:{agent_id}", Tracker::Agent.as_str()),
+            );
+            tx.stage(&id, doc)?;
+        }
         let fields = without_edges(&git_side(&task, &BTreeMap::new()));
         let mut file = AgentTask::new(&dir, &agent_id, &fields.subject);
         set_fields(&mut file, &fields);
@@ -775,6 +786,11 @@ pub fn sync(
                 let to_git = differing(&git, &m.git);
                 if !to_git.is_empty() {
                     stage_fields(&mut tx, &task, &git, &m.git, &task_of, now)?;
+                }
+                // A task this sync created gets its edges here: it is
+                // reported as created, not also as updated.
+                let new_here = report.created.iter().any(|l| l.task == task);
+                if !to_git.is_empty() && !new_here {
                     report.updated_tasks.push(Changed {
                         agent_id: pair.agent.clone(),
                         task: task.clone(),

@@ -37,7 +37,7 @@ pub struct Args {
 
     /// The agent's task-list directory.
     #[arg(value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
-    pub dir: PathBuf,
+    pub agent_dir: PathBuf,
 
     /// Write nothing; say what a sync would do.
     #[arg(long)]
@@ -51,8 +51,8 @@ pub struct Args {
 
 pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     let dir = match &ctx.dir {
-        Some(base) if args.dir.is_relative() => base.join(&args.dir),
-        _ => args.dir.clone(),
+        Some(base) if args.agent_dir.is_relative() => base.join(&args.agent_dir),
+        _ => args.agent_dir.clone(),
     };
     let ws = ctx.workspace()?;
     let options = sync::Options {

@@ -285,6 +285,23 @@ fn every_command_prints_json_its_schema_describes() {
     let again = c.check("import", t(&["import", file, "--dry-run"]).code(0));
     assert_eq!(again["unchanged"], lines.len(), "{again}");
 
+    // An agent's task list, linked: new tasks come in, then a conflict.
+    let agent = dir.join("agent-list");
+    std::fs::create_dir(&agent).unwrap();
+    let agent_task = |subject: &str| {
+        format!(
+            "{{\n  \"id\": \"1\",\n  \"subject\": \"{subject}\",\n  \"description\": \"\",\n  \"status\": \"pending\",\n  \"blocks\": [],\n  \"blockedBy\": [],\n  \"metadata\": {{\"gone\": null}}\n}}"
+        )
+    };
+    std::fs::write(agent.join("1.json"), agent_task("Agent's")).unwrap();
+    let agent = agent.to_str().unwrap();
+    let synced = c.check("sync", t(&["sync", "--with", "agent", agent]).code(0));
+    assert_eq!(synced["created"][0]["id"], "agent-1", "{synced}");
+    std::fs::write(dir.join("agent-list/1.json"), agent_task("Agent's own")).unwrap();
+    t(&["edit", "agent-1", "--subject", "Ours"]).code(0);
+    let conflict = c.check("sync", t(&["sync", "--with", "agent", agent]).code(1));
+    assert_eq!(conflict["conflicts"][0]["field"], "subject", "{conflict}");
+
     // The MCP server's own documents are checked by its session (mcp.rs).
     let all: BTreeSet<&str> = git_task::output::schemas()
         .iter()

@@ -414,3 +414,52 @@ fn a_malformed_agent_file_changes_nothing_and_names_its_line() {
     assert!(run.stderr.contains("not valid JSON"), "{}", run.stderr);
     assert_eq!(state(&env, &dir), before);
 }
+
+#[test]
+fn a_lost_base_links_the_tasks_again_by_their_origin() {
+    let (env, dir) = setup();
+    env.add(&["Release the login", "--id", "release"]);
+    sync(&env, &dir, &["--push", "release"]).ok();
+    assert_eq!(task(&env, "release")["origin"], "agent:7");
+    let base_dir = env.repo.join(".git/git-task/sync");
+    let base_file = fs::read_dir(&base_dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let base = fs::read(&base_file).unwrap();
+    fs::remove_file(&base_file).unwrap();
+    let tasks = env.snapshot();
+    let files: Vec<_> = state(&env, &dir)
+        .into_iter()
+        .filter(|(p, ..)| p.starts_with(&dir))
+        .collect();
+
+    let report = sync(&env, &dir, &["--json"]).json();
+    let relinked: Vec<_> = report["relinked"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["agent_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(relinked.len(), 6, "{report}");
+    assert_eq!(report["created"], json!([]));
+    assert_eq!(report["conflicts"], json!([]));
+    assert_eq!(env.snapshot(), tasks);
+    let again: Vec<_> = state(&env, &dir)
+        .into_iter()
+        .filter(|(p, ..)| p.starts_with(&dir))
+        .collect();
+    assert_eq!(again, files);
+    assert_eq!(fs::read(&base_file).unwrap(), base, "the same base again");
+
+    // With no base, a field that differs on the two sides is a conflict.
+    fs::remove_file(&base_file).unwrap();
+    agent_edit(&dir, "3", |t| t["subject"] = json!("Logout"));
+    let run = sync(&env, &dir, &["--json"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let report = run.json();
+    assert_eq!(report["conflicts"][0]["field"], "subject");
+    assert_eq!(report["conflicts"][0]["base"], Value::Null);
+}
