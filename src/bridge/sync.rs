@@ -341,12 +341,23 @@ impl Base {
     /// Reads the base at `path`; an empty one when there is no file.
     pub fn read(path: &Path, dir: &Path) -> Result<Base, String> {
         match fs::read_to_string(path) {
-            Ok(text) => serde_json::from_str(&text).map_err(|e| {
-                format!(
-                    "{}: the last synced state cannot be read ({e}); remove it to sync as for the first time",
-                    path.display()
-                )
-            }),
+            Ok(text) => {
+                let base: Base = serde_json::from_str(&text).map_err(|e| {
+                    format!(
+                        "{}: the last synced state cannot be read ({e}); remove it to sync as for the first time",
+                        path.display()
+                    )
+                })?;
+                if base.dir != dir {
+                    return Err(format!(
+                        "{}: this is the last synced state of {}, not of {}",
+                        path.display(),
+                        base.dir.display(),
+                        dir.display()
+                    ));
+                }
+                Ok(base)
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Base::empty(dir)),
             Err(e) => Err(format!("{}: {e}", path.display())),
         }
@@ -396,17 +407,19 @@ pub fn id_order(id: &str) -> (u8, u128, &str) {
 /// directory has its own.
 pub fn base_path(git_dir: &Path, dir: &Path) -> PathBuf {
     let text = dir.to_string_lossy();
-    let id = gix::objs::compute_hash(
-        gix::hash::Kind::Sha1,
-        gix::objs::Kind::Blob,
-        text.as_bytes(),
-    )
-    .expect("sha1 of a short text");
-    let hex = id.to_hex().to_string();
+    // Two CRC-32s of different seeds: 64 bits, plenty to tell a few
+    // directories apart (the file also names its directory, and a base of
+    // another directory is refused).
+    let crc = |seed: u32| {
+        let mut h = crc32fast::Hasher::new_with_initial(seed);
+        h.update(text.as_bytes());
+        h.finalize()
+    };
+    let hex = format!("{:08x}{:08x}", crc(0), crc(0x9e37_79b9));
     git_dir
         .join("git-task")
         .join("sync")
-        .join(format!("agent-{}.json", &hex[..16]))
+        .join(format!("agent-{hex}.json"))
 }
 
 /// What `sync --with agent DIR` is told.
@@ -1283,13 +1296,17 @@ mod tests {
         });
         assert!(base.write(&path).unwrap());
         assert!(!base.write(&path).unwrap());
-        let back = Base::read(&path, Path::new("/x")).unwrap();
+        assert!(
+            Base::read(&path, Path::new("/x")).is_err(),
+            "another directory's"
+        );
+        let back = Base::read(&path, Path::new("/some/agent/dir")).unwrap();
         assert_eq!(back.pairs[0].agent, "9", "pairs are kept in id order");
         assert_eq!(back.pairs.len(), 2);
         assert_eq!(back.pairs[1], base.pairs[0]);
         let none = Base::read(&dir.path().join("none.json"), Path::new("/x")).unwrap();
         assert!(none.pairs.is_empty());
         fs::write(&path, "{").unwrap();
-        assert!(Base::read(&path, Path::new("/x")).is_err());
+        assert!(Base::read(&path, Path::new("/some/agent/dir")).is_err());
     }
 }
