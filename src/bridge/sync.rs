@@ -885,28 +885,20 @@ pub fn sync(
     }
     let mut writes: Vec<&AgentTask> = Vec::new();
     for (id, file) in &files {
-        let unchanged = read_files.get(id).is_some_and(|old| same_task(old, file));
+        let unchanged = read_files
+            .get(id)
+            .is_some_and(|old| file_changes(old, file).is_empty());
         if unchanged {
             continue;
         }
-        if !new_files.contains(id) {
-            let old = agent_side(std::slice::from_ref(&read_files[id]));
-            let new = agent_side(std::slice::from_ref(file));
-            let fields = differing(&old[id], &new[id]);
-            let task = task_of.get(id).cloned();
-            if let Some(task) = task
-                && !report.updated_files.iter().any(|c| &c.agent_id == id)
-            {
-                report.updated_files.push(Changed {
-                    agent_id: id.clone(),
-                    task,
-                    fields: if fields.is_empty() {
-                        vec!["blocked_by"]
-                    } else {
-                        fields
-                    },
-                });
-            }
+        if !new_files.contains(id)
+            && let Some(task) = task_of.get(id)
+        {
+            report.updated_files.push(Changed {
+                agent_id: id.clone(),
+                task: task.clone(),
+                fields: file_changes(&read_files[id], file),
+            });
         }
         writes.push(file);
     }
@@ -935,17 +927,32 @@ pub fn sync(
     Ok(report)
 }
 
-/// Whether two readings of a task file say the same task (not: the same
-/// text; a file the sync does not change is not rewritten).
-fn same_task(a: &AgentTask, b: &AgentTask) -> bool {
-    a.subject == b.subject
-        && a.description == b.description
-        && a.active_form == b.active_form
-        && a.status == b.status
-        && a.owner == b.owner
-        && a.blocks == b.blocks
-        && a.blocked_by == b.blocked_by
-        && a.metadata == b.metadata
+/// The agent's names of what differs between two readings of a task
+/// file (`blocks` and `blockedBy` are both `blocked_by`).
+fn file_changes(a: &AgentTask, b: &AgentTask) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if a.subject != b.subject {
+        out.push(SUBJECT);
+    }
+    if a.description != b.description {
+        out.push(DESCRIPTION);
+    }
+    if a.status != b.status {
+        out.push(STATUS);
+    }
+    if a.owner != b.owner {
+        out.push(OWNER);
+    }
+    if a.blocks != b.blocks || a.blocked_by != b.blocked_by {
+        out.push("blocked_by");
+    }
+    if a.active_form != b.active_form {
+        out.push(ACTIVE_FORM);
+    }
+    if a.metadata != b.metadata {
+        out.push("metadata");
+    }
+    out
 }
 
 /// Sets the values of `fields` on an agent's task, but its edges (which

@@ -187,6 +187,18 @@ fn changes_of_different_fields_on_both_sides_are_both_kept() {
     env.task(&["dep", "add", "agent-3", "agent-2"]).ok();
     let run = sync(&env, &dir, &["--json"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let report = run.json();
+    assert_eq!(
+        report["updated_tasks"],
+        json!([{"agent_id": "2", "id": "agent-2", "fields": ["status"]}])
+    );
+    assert_eq!(
+        report["updated_files"],
+        json!([
+            {"agent_id": "2", "id": "agent-2", "fields": ["description", "blocked_by"]},
+            {"agent_id": "3", "id": "agent-3", "fields": ["blocked_by"]},
+        ])
+    );
 
     let two = task(&env, "agent-2");
     assert_eq!(two["status"], "completed");
