@@ -24,6 +24,7 @@ mod help_cli;
 mod hooks_cli;
 mod hooks_install;
 mod import_agent;
+mod import_cli;
 mod layout;
 mod lifecycle_cli;
 mod log_cli;
