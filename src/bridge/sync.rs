@@ -423,7 +423,7 @@ pub fn base_path(git_dir: &Path, dir: &Path) -> PathBuf {
 }
 
 /// What `sync --with agent DIR` is told.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Options {
     /// Write nothing; say what a sync would do.
     pub dry_run: bool,
@@ -431,6 +431,9 @@ pub struct Options {
     /// of its list. Only these, and the tasks linked already, go out: a
     /// git-task repository holds far more than an agent's list is for.
     pub push: Vec<String>,
+    /// Told, as git-task's task files are written, how many of how many
+    /// are on disk (a progress bar).
+    pub progress: Option<crate::store::Progress>,
 }
 
 /// Why a sync could not run. Nothing was written.
@@ -634,6 +637,9 @@ pub fn sync(
     let base_file = base_path(ws.git_dir(), &dir);
     let base = Base::read(&base_file, &dir).map_err(SyncError::Base)?;
     let mut tx = ws.transaction()?;
+    if let Some(progress) = &options.progress {
+        tx.on_write(progress.clone());
+    }
     let mut report = Report {
         dir: dir.clone(),
         base: base_file.clone(),

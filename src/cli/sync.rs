@@ -55,11 +55,29 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
         _ => args.agent_dir.clone(),
     };
     let ws = ctx.workspace()?;
+    // As many files as the agent has tasks, about: what a first sync
+    // writes.
+    let files = std::fs::read_dir(&dir).map_or(0, |entries| {
+        entries
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".json"))
+            .count()
+    });
+    let bar = if args.dry_run {
+        None
+    } else {
+        super::progress::bar(files, "syncing")
+    };
     let options = sync::Options {
         dry_run: args.dry_run,
         push: args.push.clone(),
+        progress: bar.as_ref().map(|(_, p)| p.clone()),
     };
-    let report = match sync::sync(&ws, &dir, &options, ctx.now) {
+    let report = sync::sync(&ws, &dir, &options, ctx.now);
+    if let Some((bar, _)) = bar {
+        bar.finish_and_clear();
+    }
+    let report = match report {
         Ok(report) => report,
         Err(SyncError::Store(e)) => return Err(e.into()),
         Err(e) => return Err(CliError::user(e.to_string())),
