@@ -654,6 +654,24 @@ pub fn sync(
         .iter()
         .map(|p| (p.agent.clone(), p.clone()))
         .collect();
+    // A linked task renamed since (`git task rename`) is found by its
+    // origin, which the rename keeps: renaming is not deleting.
+    let by_origin: BTreeMap<String, TaskId> = tx
+        .tasks()
+        .iter()
+        .filter_map(|t| {
+            let origin = t.origin.as_ref()?;
+            (origin.tracker() == Tracker::Agent.as_str())
+                .then(|| (origin.id().to_owned(), t.id.clone()))
+        })
+        .collect();
+    for pair in pairs.values_mut() {
+        if tx.tasks().get(&pair.task).is_none()
+            && let Some(id) = by_origin.get(&pair.agent)
+        {
+            pair.task = id.to_string();
+        }
+    }
     let agent_now = agent_side(&files);
     let linked_tasks: BTreeSet<String> = pairs.values().map(|p| p.task.clone()).collect();
 

@@ -475,3 +475,17 @@ fn a_lost_base_links_the_tasks_again_by_their_origin() {
     assert_eq!(report["conflicts"][0]["field"], "subject");
     assert_eq!(report["conflicts"][0]["base"], Value::Null);
 }
+
+#[test]
+fn a_renamed_task_stays_linked() {
+    let (env, dir) = setup();
+    sync(&env, &dir, &[]).ok();
+    env.task(&["rename", "agent-3", "logout"]).ok();
+    env.task(&["edit", "logout", "--subject", "Log out"]).ok();
+    let report = sync(&env, &dir, &["--json"]).json();
+    assert_eq!(report["removed_files"], json!([]), "{report}");
+    assert_eq!(agent(&dir, "3")["subject"], "Log out");
+    let before = state(&env, &dir);
+    sync(&env, &dir, &[]).ok();
+    assert_eq!(state(&env, &dir), before);
+}
