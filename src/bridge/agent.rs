@@ -122,6 +122,9 @@ pub struct AgentTask {
     /// The file's whole object, in its key order: a write back keeps the
     /// keys where they were and keeps keys git-task does not know.
     pub raw: Map<String, Value>,
+    /// The file's text as read (empty for a task not yet written): a
+    /// write back checks that the agent did not change the file since.
+    pub text: String,
     /// Where the file is.
     pub file: PathBuf,
 }
@@ -140,6 +143,7 @@ impl AgentTask {
             blocked_by: Vec::new(),
             metadata: None,
             raw: Map::new(),
+            text: String::new(),
             file: file_of(dir, id),
         }
     }
@@ -336,6 +340,7 @@ pub fn parse(path: &Path, text: &str) -> Result<AgentTask, SourceError> {
         blocked_by: ids("blockedBy")?,
         metadata,
         raw,
+        text: text.to_owned(),
         file: path.to_owned(),
     })
 }
@@ -632,6 +637,63 @@ pub fn remove(dir: &Path, id: &str) -> std::io::Result<()> {
     }
 }
 
+/// The agent's lock on its whole list, held while git-task writes the
+/// list's files: the directory `.lock.lock` beside the `.lock` file, made
+/// by `mkdir` as the agent's lock library (proper-lockfile) makes it, so
+/// that the agent's own creating and deleting of tasks waits for git-task's
+/// writes and the other way round. A lock whose directory has not been
+/// touched for [`ListLock::STALE`] is a crashed holder's and is taken over,
+/// as the agent does.
+#[derive(Debug)]
+pub struct ListLock {
+    path: PathBuf,
+}
+
+impl ListLock {
+    /// How old an untouched lock must be to be taken over.
+    pub const STALE: std::time::Duration = std::time::Duration::from_secs(10);
+    /// How long to wait for the agent to release its lock.
+    pub const WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+    /// Takes the lock of the list in `dir`, waiting up to [`ListLock::WAIT`].
+    pub fn acquire(dir: &Path) -> std::io::Result<ListLock> {
+        let path = dir.join(".lock.lock");
+        let start = std::time::Instant::now();
+        loop {
+            match fs::create_dir(&path) {
+                Ok(()) => return Ok(ListLock { path }),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(e),
+            }
+            let stale = fs::metadata(&path)
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age > ListLock::STALE);
+            if stale {
+                let _ = fs::remove_dir(&path);
+                continue;
+            }
+            if start.elapsed() > ListLock::WAIT {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::WouldBlock,
+                    format!(
+                        "the agent holds its task list ({} exists); try again when it is done",
+                        path.display()
+                    ),
+                ));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for ListLock {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir(&self.path);
+    }
+}
+
 /// The id the agent would give its next task: one more than the largest
 /// numeric id of the files and of `.highwatermark`.
 pub fn next_id(dir: &Path, tasks: &[AgentTask]) -> String {
@@ -914,6 +976,25 @@ mod tests {
         for (k, v) in &metadata {
             assert_eq!(&back[k], v, "{k}");
         }
+    }
+
+    #[test]
+    fn the_list_lock_is_the_agents_and_waits_for_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let lock = ListLock::acquire(dir.path()).unwrap();
+        assert!(dir.path().join(".lock.lock").is_dir());
+        let start = std::time::Instant::now();
+        let err = ListLock::acquire(dir.path()).unwrap_err();
+        assert!(start.elapsed() >= ListLock::WAIT);
+        assert!(err.to_string().contains(".lock.lock exists"), "{err}");
+        drop(lock);
+        assert!(!dir.path().join(".lock.lock").exists());
+        let again = ListLock::acquire(dir.path()).unwrap();
+        assert!(
+            read_dir(dir.path()).unwrap().is_empty(),
+            "the lock is no task"
+        );
+        drop(again);
     }
 
     #[test]

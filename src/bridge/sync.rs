@@ -450,6 +450,17 @@ pub enum SyncError {
         "task {0} is cancelled; the agent has no status for a task not to be done, so it is not pushed"
     )]
     PushCancelled(TaskId),
+    /// The agent changed a file of its list while the sync ran: nothing
+    /// was written.
+    #[error("the agent changed {} during the sync; nothing was written: sync again", path.display())]
+    Raced { path: PathBuf },
+    /// The agent's list lock could not be taken, or a file of the list
+    /// could not be written.
+    #[error("{}: {source}", path.display())]
+    Agent {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     /// git-task's own error.
     #[error(transparent)]
     Store(#[from] crate::Error),
@@ -938,13 +949,45 @@ pub fn sync(
     if options.dry_run {
         return Ok(report);
     }
+    // The agent may be at work meanwhile. Its lock on the list is held
+    // from before git-task's side is written until its files are, and a
+    // file it changed since it was read is not overwritten: nothing is
+    // written then.
+    let agent_error = |path: &Path| {
+        let path = path.to_owned();
+        move |source| SyncError::Agent { path, source }
+    };
+    let touches_agent = !writes.is_empty() || !removals.is_empty();
+    let lock = if touches_agent {
+        Some(agent::ListLock::acquire(&dir).map_err(agent_error(&dir))?)
+    } else {
+        None
+    };
+    let read = |path: &Path| fs::read_to_string(path).ok();
+    let changed = writes
+        .iter()
+        .map(|f| {
+            (
+                f.file.clone(),
+                read_files.get(&f.id).map(|r| r.text.clone()),
+            )
+        })
+        .chain(removals.iter().map(|id| {
+            let file = &read_files[*id];
+            (file.file.clone(), Some(file.text.clone()))
+        }))
+        .find(|(path, text)| read(path) != *text);
+    if let Some((path, _)) = changed {
+        return Err(SyncError::Raced { path });
+    }
     tx.commit()?;
-    for file in writes {
-        agent::write(file).map_err(|e| crate::Error::io(&file.file, e))?;
+    for file in &writes {
+        agent::write(file).map_err(agent_error(&file.file))?;
     }
-    for id in removals {
-        agent::remove(&dir, id).map_err(|e| crate::Error::io(agent::file_of(&dir, id), e))?;
+    for id in &removals {
+        agent::remove(&dir, id).map_err(agent_error(&agent::file_of(&dir, id)))?;
     }
+    drop(lock);
     new_base
         .write(&base_file)
         .map_err(|e| crate::Error::io(&base_file, e))?;

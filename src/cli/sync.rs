@@ -80,6 +80,14 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     let report = match report {
         Ok(report) => report,
         Err(SyncError::Store(e)) => return Err(e.into()),
+        Err(
+            e @ (SyncError::Raced { .. } | SyncError::Agent { .. } | SyncError::PushCancelled(_)),
+        ) => {
+            return Err(CliError::Refused {
+                message: e.to_string(),
+                hints: Vec::new(),
+            });
+        }
         Err(e) => return Err(CliError::user(e.to_string())),
     };
     if ctx.json {

@@ -489,3 +489,30 @@ fn a_renamed_task_stays_linked() {
     sync(&env, &dir, &[]).ok();
     assert_eq!(state(&env, &dir), before);
 }
+
+#[test]
+fn the_agents_lock_on_its_list_is_waited_for_and_nothing_is_written_without_it() {
+    let (env, dir) = setup();
+    sync(&env, &dir, &[]).ok();
+    // The agent holds its list (proper-lockfile's lock directory).
+    fs::create_dir(dir.join(".lock.lock")).unwrap();
+    // Nothing to write to the agent: the sync needs no lock.
+    agent_edit(&dir, "3", |t| t["owner"] = json!("qa"));
+    sync(&env, &dir, &[]).ok();
+    assert_eq!(task(&env, "agent-3")["owner"], "qa");
+    // Something to write to the agent: refused after waiting, nothing written.
+    env.task(&["edit", "agent-3", "--subject", "Log out"]).ok();
+    let before = state(&env, &dir);
+    let run = sync(&env, &dir, &[]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stderr.contains("the agent holds its task list"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(state(&env, &dir), before);
+    fs::remove_dir(dir.join(".lock.lock")).unwrap();
+    sync(&env, &dir, &[]).ok();
+    assert_eq!(agent(&dir, "3")["subject"], "Log out");
+    assert!(!dir.join(".lock.lock").exists(), "the lock is given back");
+}
