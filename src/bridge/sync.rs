@@ -1349,6 +1349,27 @@ mod tests {
     }
 
     #[test]
+    fn metadata_written_back_keeps_its_order_and_what_git_task_cannot_hold() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut file = AgentTask::new(dir.path(), "1", "x");
+        file.metadata = Some(
+            serde_json::from_str(r#"{"z": 1, "gone": null, "a": [1, null], "m": "keep"}"#).unwrap(),
+        );
+        let mut fields = agent_side(std::slice::from_ref(&file))["1"].clone();
+        assert_eq!(
+            fields.metadata["a"],
+            serde_json::json!([1]),
+            "as git-task holds it"
+        );
+        fields.metadata.insert("z".into(), 2.into());
+        fields.metadata.insert("new".into(), true.into());
+        fields.metadata.remove("m");
+        set_fields(&mut file, &fields);
+        let text = serde_json::to_string(&file.metadata).unwrap();
+        assert_eq!(text, r#"{"z":2,"gone":null,"a":[1,null],"new":true}"#);
+    }
+
+    #[test]
     fn the_base_round_trips_and_is_written_only_when_it_changes() {
         let dir = tempfile::tempdir().unwrap();
         let path = base_path(dir.path(), Path::new("/some/agent/dir"));
