@@ -17,6 +17,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::task::{Criterion, Estimate, Kind, Note, Priority, Status};
 
+pub mod backlog;
+
 /// The trackers git-task imports from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Tracker {
