@@ -21,7 +21,8 @@
 //! - `labels` are labels, and `milestone`, `type` and `project` become the
 //!   labels `milestone:<name>`, `type:<name>` and `project:<name>`;
 //! - `dependencies` are `blocked_by`, `parent_task_id` the parent (both
-//!   spelled as the ids they name, whatever the case they were written in);
+//!   spelled as the ids they name, whatever the case they were written in),
+//!   and a task with a parent is of kind `subtask`;
 //! - `priority` high, medium and low (and critical) as they are; another
 //!   is reported;
 //! - `created_date` is `created` and `due_date` `due` (Backlog.md writes
@@ -51,7 +52,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
 
 use super::{Batch, Dropped, Incoming, ReadOptions, SourceError};
-use crate::task::{Criterion, Note, Priority, Status};
+use crate::task::{Criterion, Kind, Note, Priority, Status};
 
 /// The statuses of a project whose config says none: Backlog.md's own.
 const DEFAULT_STATUSES: [&str; 3] = ["To Do", "In Progress", "Done"];
@@ -303,7 +304,10 @@ fn read_task(
                 }
             }
             "dependencies" => task.blocked_by = many()?,
-            "parent_task_id" => task.parent = one(),
+            "parent_task_id" => {
+                task.parent = one();
+                task.kind = task.parent.as_ref().map(|_| Kind::Subtask);
+            }
             "priority" => {
                 if let Some(p) = one() {
                     match p.to_lowercase().as_str() {
@@ -1001,6 +1005,7 @@ mod tests {
             },
             Incoming {
                 parent: Some("TASK-2".into()),
+                kind: Some(Kind::Subtask),
                 criteria: vec![criterion("Rows counted", false)],
                 ..task(
                     "TASK-2.1",
@@ -1144,6 +1149,7 @@ mod tests {
         assert_eq!(one.owner.as_deref(), Some("ann"));
         assert_eq!(one.blocked_by, ["TASK-2"]);
         assert_eq!(one.parent.as_deref(), Some("TASK-2"));
+        assert_eq!(one.kind, Some(Kind::Subtask));
         assert_eq!(one.created, Some(at("2026-01-02 00:00")));
         assert_eq!(one.criteria, [criterion("Works", true)]);
         assert_eq!(

@@ -18,6 +18,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::task::{Criterion, Estimate, Kind, Note, Priority, Status};
 
 pub mod backlog;
+pub mod taskmaster;
 
 /// The trackers git-task imports from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
