@@ -105,46 +105,60 @@ struct Place {
 }
 
 fn locate(path: &Path) -> Result<Place, SourceError> {
-    let not_found = |message: String| SourceError {
-        file: path.to_path_buf(),
-        line: 0,
-        column: 0,
-        message,
-    };
     if !path.is_dir() {
-        return Err(not_found(
-            "is not a folder; give Backlog.md's backlog folder (the one with tasks/ in it)".into(),
-        ));
+        return Err(SourceError {
+            file: path.to_path_buf(),
+            line: 0,
+            column: 0,
+            message:
+                "is not a folder; give Backlog.md's backlog folder (the one with tasks/ in it)"
+                    .into(),
+        });
     }
+    // The config is the backlog folder's config.yml, or the project's
+    // backlog.config.yml, which may name the backlog folder.
+    let root_config =
+        |project: &Path| Some(project.join("backlog.config.yml")).filter(|c| c.is_file());
+    let folder_config = |backlog: &Path| {
+        Some(backlog.join("config.yml"))
+            .filter(|c| c.is_file())
+            .or_else(|| backlog.parent().and_then(root_config))
+    };
     let backlog = if path.join("tasks").is_dir() {
-        Some(path.to_path_buf())
+        Some((path.to_path_buf(), folder_config(path)))
+    } else if let Some(config) = root_config(path) {
+        let named = read_config(&config)?.directory.map(|dir| path.join(dir));
+        let dir = named.or_else(|| {
+            ["backlog", ".backlog"]
+                .iter()
+                .map(|name| path.join(name))
+                .find(|dir| dir.join("tasks").is_dir())
+        });
+        dir.map(|dir| (dir, Some(config)))
     } else {
         ["backlog", ".backlog"]
             .iter()
             .map(|name| path.join(name))
             .find(|dir| dir.join("tasks").is_dir())
+            .map(|dir| {
+                let config = folder_config(&dir);
+                (dir, config)
+            })
     };
     let place = match backlog {
-        Some(backlog) => {
+        Some((backlog, config)) => {
             let mut dirs = vec![(backlog.join("tasks"), false)];
             if backlog.join("completed").is_dir() {
                 dirs.push((backlog.join("completed"), true));
             }
-            Place {
-                config: Some(backlog.join("config.yml")).filter(|c| c.is_file()),
-                dirs,
-            }
+            Place { config, dirs }
         }
         None => {
             // A tasks/ (or completed/) folder given itself: the config is
             // beside it, if anywhere.
             let completed = path.file_name().is_some_and(|n| n == "completed");
-            let config = path
-                .parent()
-                .map(|p| p.join("config.yml"))
-                .filter(|c| c.is_file());
             Place {
-                config,
+                config: path.parent().and_then(folder_config),
                 dirs: vec![(path.to_path_buf(), completed)],
             }
         }
@@ -190,19 +204,37 @@ fn read_text(file: &Path) -> Result<String, SourceError> {
     Ok(text.replace("\r\n", "\n"))
 }
 
-/// The `statuses` of config.yml, in their order.
+/// What of a config file the import reads.
+#[derive(Default)]
+struct Config {
+    /// `backlog_directory` of the project's backlog.config.yml: where the
+    /// backlog folder is, when it is not `backlog/`.
+    directory: Option<String>,
+    /// The statuses in their order; empty when the config names none.
+    statuses: Vec<String>,
+}
+
+/// The statuses of the config, Backlog.md's own when it names none.
 fn read_statuses(config: &Path) -> Result<Vec<String>, SourceError> {
-    let text = read_text(config)?;
-    let root = load_yaml(config, &text, 1)?;
-    let at = |node: &MarkedYaml, message: String| error_at(config, 1, node, message);
-    let Some(node) = get(&root, "statuses") else {
-        return Ok(DEFAULT_STATUSES.iter().map(|s| s.to_string()).collect());
-    };
-    let statuses = texts(node).map_err(|m| at(node, format!("`statuses` {m}")))?;
+    let statuses = read_config(config)?.statuses;
     if statuses.is_empty() {
         return Ok(DEFAULT_STATUSES.iter().map(|s| s.to_string()).collect());
     }
     Ok(statuses)
+}
+
+fn read_config(config: &Path) -> Result<Config, SourceError> {
+    let text = read_text(config)?;
+    let root = load_yaml(config, &text, 1)?;
+    let at = |node: &MarkedYaml, message: String| error_at(config, 1, node, message);
+    let statuses = match get(&root, "statuses") {
+        Some(node) => texts(node).map_err(|m| at(node, format!("`statuses` {m}")))?,
+        None => Vec::new(),
+    };
+    Ok(Config {
+        directory: get(&root, "backlog_directory").and_then(text_of),
+        statuses,
+    })
 }
 
 /// One task file: the task and what of it had no place.
@@ -1248,6 +1280,36 @@ mod tests {
         std::fs::write(&config, "project_name: x\nstatuses: [a, [b]]\n").unwrap();
         let error = read(dir.path(), &ReadOptions::default()).unwrap_err();
         assert_eq!((error.file, error.line), (config, 2));
+    }
+
+    #[test]
+    fn a_root_config_names_the_folder_and_the_statuses() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("backlog.config.yml"),
+            "backlog_directory: work\nstatuses: [Open, Closed]\n",
+        )
+        .unwrap();
+        std::fs::create_dir_all(dir.path().join("work/tasks")).unwrap();
+        std::fs::write(
+            dir.path().join("work/tasks/t.md"),
+            "---\nid: TASK-1\ntitle: One\nstatus: Closed\nassignee: @ann\nreporter: @bo\n---\n",
+        )
+        .unwrap();
+        for path in [
+            dir.path().to_path_buf(),
+            dir.path().join("work"),
+            dir.path().join("work/tasks"),
+        ] {
+            let batch = read(&path, &ReadOptions::default()).unwrap();
+            let task = &batch.tasks[0];
+            assert_eq!(task.status, Status::Completed, "{}", path.display());
+            assert_eq!(task.owner.as_deref(), Some("ann"));
+            assert_eq!(
+                task.meta.get("reporter").and_then(|r| r.as_str()),
+                Some("@bo")
+            );
+        }
     }
 
     #[test]
