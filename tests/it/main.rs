@@ -23,6 +23,7 @@ mod hardening;
 mod help_cli;
 mod hooks_cli;
 mod hooks_install;
+mod import_cli;
 mod layout;
 mod lifecycle_cli;
 mod log_cli;
