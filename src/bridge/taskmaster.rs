@@ -30,7 +30,8 @@
 //!   what their place says;
 //! - everything else (`updatedAt`, `previousStatus`, `complexity`,
 //!   `recommendedSubtasks`, `expansionPrompt`, `effort`, ...) is
-//!   reported, as is a tag's `metadata.description`.
+//!   reported, as is a tag's `metadata.description` (under the tag's
+//!   name, as it is on no task).
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -301,11 +302,8 @@ impl<'a> Reader<'a> {
         if let Some(Value::Object(metadata)) = tag.get("metadata")
             && let Some(Value::String(description)) = metadata.get("description")
         {
-            self.drop(
-                "",
-                &format!("{name}.metadata.description"),
-                description.clone(),
-            );
+            // On no task: the tag's own, named by the tag.
+            self.drop(name, "metadata.description", description.clone());
         }
         let tasks_place = place.of(tag, "tasks");
         // The callers pass only tags whose `tasks` is a list.
