@@ -772,11 +772,7 @@ mod tests {
         assert_eq!(
             batch.dropped,
             vec![
-                dropped(
-                    "",
-                    "master.metadata.description",
-                    "Tasks for master context"
-                ),
+                dropped("master", "metadata.description", "Tasks for master context"),
                 dropped("1", "previousStatus", "in-progress"),
                 dropped("2.2", "status", "review"),
                 dropped("3", "status", "deferred"),
@@ -785,8 +781,8 @@ mod tests {
                 dropped("3", "expansionPrompt", "Break the guide into chapters."),
                 dropped("3", "updatedAt", "2025-10-10T13:16:43.150Z"),
                 dropped(
-                    "",
-                    "feature-x.metadata.description",
+                    "feature-x",
+                    "metadata.description",
                     "Tasks for feature-x context"
                 ),
                 dropped("feature-x/1", "status", "blocked"),
