@@ -21,8 +21,9 @@
 //! - `labels` are labels, and `milestone`, `type` and `project` become the
 //!   labels `milestone:<name>`, `type:<name>` and `project:<name>`;
 //! - `dependencies` are `blocked_by`, `parent_task_id` the parent (both
-//!   spelled as the ids they name, whatever the case they were written in),
-//!   and a task with a parent is of kind `subtask`;
+//!   spelled as the ids they name, matched as Backlog.md matches them:
+//!   `task-1`, `TASK-01` and `1` all name TASK-1), and a task with a
+//!   parent is of kind `subtask`;
 //! - `priority` high, medium and low (and critical) as they are; another
 //!   is reported;
 //! - `created_date` is `created` and `due_date` `due` (Backlog.md writes
@@ -926,22 +927,62 @@ fn id_key(id: &str) -> Vec<(u64, String)> {
     key
 }
 
-/// References spelled as the ids they name: Backlog.md matches ids
-/// without regard to case, and older versions wrote them in lower case.
+/// References spelled as the ids they name. Backlog.md matches ids as
+/// it does (`taskIdsEqual`): without regard to case, and by their numbers
+/// (`task-1`, `TASK-01` and a bare `1` all name TASK-1).
 fn canonical_references(tasks: &mut [Incoming]) {
-    let ids: HashMap<String, String> = tasks
+    let exact: HashMap<String, String> = tasks
         .iter()
         .map(|t| (t.source_id.to_lowercase(), t.source_id.clone()))
         .collect();
+    let mut by_number: HashMap<(Option<String>, Vec<u64>), Vec<String>> = HashMap::new();
+    for task in tasks.iter() {
+        if let Some((prefix, number)) = numbered(&task.source_id) {
+            by_number
+                .entry((prefix, number.clone()))
+                .or_default()
+                .push(task.source_id.clone());
+            by_number
+                .entry((None, number))
+                .or_default()
+                .push(task.source_id.clone());
+        }
+    }
     let canonical = |r: &str| {
-        ids.get(&r.to_lowercase())
-            .cloned()
-            .unwrap_or_else(|| r.to_owned())
+        if let Some(id) = exact.get(&r.to_lowercase()) {
+            return id.clone();
+        }
+        match numbered(r).and_then(|key| by_number.get(&key)) {
+            Some(ids) if ids.len() == 1 => ids[0].clone(),
+            _ => r.to_owned(),
+        }
     };
     for task in tasks {
         task.parent = task.parent.as_deref().map(canonical);
         task.blocked_by = task.blocked_by.iter().map(|r| canonical(r)).collect();
     }
+}
+
+/// An id's prefix (lower case) and numbers: `TASK-12.1` is
+/// (`task`, [12, 1]), `3` (none, [3]); `None` for an id of another shape.
+fn numbered(id: &str) -> Option<(Option<String>, Vec<u64>)> {
+    let id = id.trim();
+    let (prefix, body) = match id.rsplit_once('-') {
+        Some((prefix, body)) if prefix.chars().all(|c| c.is_ascii_alphabetic()) => {
+            (Some(prefix.to_lowercase()), body)
+        }
+        Some(_) => return None,
+        None => (None, id),
+    };
+    let numbers = body
+        .split('.')
+        .map(|n| {
+            (!n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| n.parse().ok())
+                .flatten()
+        })
+        .collect::<Option<Vec<u64>>>()?;
+    Some((prefix, numbers))
 }
 
 #[cfg(test)]
@@ -1310,6 +1351,25 @@ mod tests {
                 Some("@bo")
             );
         }
+    }
+
+    #[test]
+    fn references_name_ids_as_backlog_md_matches_them() {
+        let (dir, _) = one_file(
+            "---\nid: TASK-1\ntitle: One\ndependencies: [task-02, 3, TASK-3.1, other-1, 9]\n---\n",
+        );
+        for (name, id) in [("two", "TASK-2"), ("three", "TASK-3"), ("sub", "TASK-3.1")] {
+            std::fs::write(
+                dir.path().join(format!("tasks/{name}.md")),
+                format!("---\nid: {id}\ntitle: {name}\n---\n"),
+            )
+            .unwrap();
+        }
+        let batch = read(dir.path(), &ReadOptions::default()).unwrap();
+        assert_eq!(
+            batch.tasks[0].blocked_by,
+            ["TASK-2", "TASK-3", "TASK-3.1", "other-1", "9"]
+        );
     }
 
     #[test]
