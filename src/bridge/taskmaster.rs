@@ -210,10 +210,11 @@ fn skip_space(bytes: &[u8], at: &mut usize) {
     }
 }
 
-/// The text of the string at `at` (escapes kept as written, which is all
-/// a key needs to be told apart), leaving `at` after it.
+/// The text of the string at `at`, escapes read as JSON reads them (so
+/// that `"a"` and `"\u0061"` are one key, as they are to serde_json),
+/// leaving `at` after it.
 fn string(bytes: &[u8], at: &mut usize) -> String {
-    let start = *at + 1;
+    let start = *at;
     *at += 1;
     while *at < bytes.len() && bytes[*at] != b'"' {
         if bytes[*at] == b'\\' {
@@ -221,9 +222,9 @@ fn string(bytes: &[u8], at: &mut usize) -> String {
         }
         *at += 1;
     }
-    let text = String::from_utf8_lossy(&bytes[start..(*at).min(bytes.len())]).into_owned();
     *at += 1;
-    text
+    let raw = &bytes[start..(*at).min(bytes.len())];
+    serde_json::from_slice(raw).unwrap_or_else(|_| String::from_utf8_lossy(raw).into_owned())
 }
 
 struct Reader<'a> {
@@ -324,7 +325,7 @@ impl<'a> Reader<'a> {
             let id = self.id(&entry)?;
             let source_id = format!("{prefix}{id}");
             self.task(&entry, &source_id, &prefix, None, name)?;
-            if let Some(subtasks) = object.get("subtasks") {
+            if let Some(subtasks) = object.get("subtasks").filter(|s| !s.is_null()) {
                 let subtasks_place = task_place.of(object, "subtasks");
                 let Value::Array(subtasks) = subtasks else {
                     return Err(self.error(subtasks_place, "`subtasks` must be a list".into()));
@@ -837,6 +838,12 @@ mod tests {
             ("[1, 2]", 1, 1, "is not task-master's tasks.json"),
             (
                 "{\"tasks\": [\n  {\"id\": 1, \"title\": \"a\", \"id\": 2}\n]}",
+                2,
+                27,
+                "`id` is set twice",
+            ),
+            (
+                "{\"tasks\": [\n  {\"id\": 1, \"title\": \"a\", \"\\u0069d\": 2}\n]}",
                 2,
                 27,
                 "`id` is set twice",
