@@ -17,6 +17,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::task::{Criterion, Estimate, Kind, Note, Priority, Status};
 
+mod json_source;
+pub mod taskwarrior;
+
 /// The trackers git-task imports from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Tracker {
