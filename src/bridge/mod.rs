@@ -17,6 +17,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::task::{Criterion, Estimate, Kind, Note, Priority, Status};
 
+pub mod beads;
 mod json_source;
 pub mod taskwarrior;
 

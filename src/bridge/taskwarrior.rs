@@ -32,7 +32,7 @@
 //!   (`modified`, `scheduled`, `until`, `recur`, `mask`, `imask`, `parent`,
 //!   `rtype`, ...) is reported as dropped.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
@@ -83,8 +83,20 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Batch, SourceError> {
     let mut batch = Batch::default();
     // The project of each task, for the epics.
     let mut projects: Vec<Option<String>> = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
     for record in &records {
         if let Some((task, project)) = task(path, record, options, &mut batch.dropped)? {
+            if let Some(first) = seen.insert(task.source_id.clone(), record.line) {
+                return Err(error(
+                    path,
+                    record.line,
+                    0,
+                    format!(
+                        "the uuid `{}` is on line {first} already; each task must be there once",
+                        task.source_id
+                    ),
+                ));
+            }
             batch.tasks.push(task);
             projects.push(project);
         }
