@@ -85,6 +85,7 @@ fn generate(n: usize) -> TaskSet {
                 description: None,
                 criteria: Vec::new(),
                 plan_key: None,
+                origin: None,
                 waiver: None,
                 notes: Vec::new(),
                 meta: Default::default(),

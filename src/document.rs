@@ -494,6 +494,163 @@ impl TaskDocument {
     }
 }
 
+impl TaskDocument {
+    /// Brings the document to `new`, field by field, touching only the
+    /// fields whose value differs from `was` (the task the document holds
+    /// now; `None` for a new, empty document). Returns whether anything
+    /// changed. Every time is written to the precision it has, so a task
+    /// read back from the document equals `new` (`import` of an `export`
+    /// gives the same file set back).
+    pub fn write_task(&mut self, was: Option<&Task>, new: &Task) -> bool {
+        let mut changed = false;
+        for &field in Field::ALL {
+            let differs = match was {
+                Some(was) => field_differs(was, new, field),
+                None => true,
+            };
+            if !differs {
+                continue;
+            }
+            changed |= was.is_some() || field_item(new, field).is_some();
+            match field_item(new, field) {
+                Some(item) => self.set_item(field.key(), item),
+                None => self.remove(field.key()),
+            }
+        }
+        changed
+    }
+}
+
+/// Whether `field` has another value in `a` than in `b`.
+fn field_differs(a: &Task, b: &Task, field: Field) -> bool {
+    match field {
+        Field::Subject => a.subject != b.subject,
+        Field::Status => a.status != b.status,
+        Field::Kind => a.kind != b.kind,
+        Field::Priority => a.priority != b.priority,
+        Field::Parent => a.parent != b.parent,
+        Field::BlockedBy => a.blocked_by != b.blocked_by,
+        Field::Gate => a.gate != b.gate,
+        Field::Owner => a.owner != b.owner,
+        Field::Estimate => a.estimate != b.estimate,
+        Field::Due => a.due != b.due,
+        Field::Labels => a.labels != b.labels,
+        Field::Verify => a.verify != b.verify,
+        Field::Created => a.created != b.created,
+        Field::Started => a.started != b.started,
+        Field::Closed => a.closed != b.closed,
+        Field::PlanKey => a.plan_key != b.plan_key,
+        Field::Origin => a.origin != b.origin,
+        Field::Description => a.description != b.description,
+        Field::Criteria => a.criteria != b.criteria,
+        Field::Waiver => a.waiver != b.waiver,
+        Field::Notes => a.notes != b.notes,
+        // NaN is unequal to itself: compare the text, so that a task with
+        // a NaN in meta is not rewritten on every import.
+        Field::Meta => a.meta.to_string() != b.meta.to_string(),
+    }
+}
+
+/// The TOML item git-task writes for `field` of `task`; `None` when the
+/// field has its default value and so is left out.
+fn field_item(task: &Task, field: Field) -> Option<Item> {
+    use crate::task::{Gate, Kind, Priority, Status};
+    let text = |s: &str| Some(toml_edit::value(safe_strings(s.into())));
+    let list = |items: &mut dyn Iterator<Item = &str>| {
+        let array: Array = items.collect();
+        (!array.is_empty()).then(|| toml_edit::value(safe_strings(Value::Array(array))))
+    };
+    let time = |t: Option<DateTime<Utc>>| t.map(|t| toml_edit::value(exact_datetime(t)));
+    match field {
+        Field::Subject => text(&task.subject),
+        Field::Status => {
+            (task.status != Status::default()).then(|| toml_edit::value(task.status.as_str()))
+        }
+        Field::Kind => (task.kind != Kind::default()).then(|| toml_edit::value(task.kind.as_str())),
+        Field::Priority => {
+            (task.priority != Priority::default()).then(|| toml_edit::value(task.priority.as_str()))
+        }
+        Field::Parent => task.parent.as_ref().and_then(|p| text(p.as_str())),
+        Field::BlockedBy => list(&mut task.blocked_by.iter().map(TaskId::as_str)),
+        Field::Gate => task.gate.as_ref().map(|gate| match gate {
+            Gate::ConfiguredBranches => toml_edit::value(true),
+            Gate::Branches(branches) => {
+                let mut table = toml_edit::InlineTable::new();
+                table.insert("branches", Value::Array(branches.iter().collect()));
+                toml_edit::value(safe_strings(Value::InlineTable(table)))
+            }
+        }),
+        Field::Owner => task.owner.as_deref().and_then(text),
+        Field::Estimate => task.estimate.as_ref().and_then(|e| text(e.as_str())),
+        Field::Due => task.due.and_then(|d| {
+            d.format("%Y-%m-%d")
+                .to_string()
+                .parse::<toml_edit::Datetime>()
+                .ok()
+                .map(toml_edit::value)
+        }),
+        Field::Labels => list(&mut task.labels.iter().map(String::as_str)),
+        Field::Verify => task.verify.as_deref().and_then(text),
+        Field::Created => time(task.created),
+        Field::Started => time(task.started),
+        Field::Closed => time(task.closed),
+        Field::PlanKey => task.plan_key.as_ref().and_then(|k| text(&k.to_string())),
+        Field::Origin => task.origin.as_ref().and_then(|o| text(&o.to_string())),
+        Field::Description => task.description.as_deref().and_then(text),
+        Field::Criteria => (!task.criteria.is_empty()).then(|| {
+            let mut array = ArrayOfTables::new();
+            for c in &task.criteria {
+                let mut t = Table::new();
+                t.insert(
+                    "text",
+                    toml_edit::value(safe_strings(c.text.as_str().into())),
+                );
+                if c.met {
+                    t.insert("met", toml_edit::value(true));
+                }
+                array.push(t);
+            }
+            Item::ArrayOfTables(array)
+        }),
+        Field::Waiver => task.waiver.as_ref().map(|w| {
+            let mut t = Table::new();
+            t.insert("by", toml_edit::value(safe_strings(w.by.as_str().into())));
+            t.insert(
+                "reason",
+                toml_edit::value(safe_strings(w.reason.as_str().into())),
+            );
+            t.insert("at", toml_edit::value(exact_datetime(w.at)));
+            Item::Table(t)
+        }),
+        Field::Notes => (!task.notes.is_empty()).then(|| {
+            let mut array = ArrayOfTables::new();
+            for n in &task.notes {
+                let mut t = Table::new();
+                t.insert("at", toml_edit::value(exact_datetime(n.at)));
+                if let Some(by) = &n.by {
+                    t.insert("by", toml_edit::value(safe_strings(by.as_str().into())));
+                }
+                t.insert(
+                    "text",
+                    toml_edit::value(safe_strings(n.text.as_str().into())),
+                );
+                array.push(t);
+            }
+            Item::ArrayOfTables(array)
+        }),
+        Field::Meta => (!task.meta.is_empty()).then(|| {
+            // toml's own writer knows every value a table can hold; the
+            // result is read back as an editable table.
+            let text = toml::to_string(&toml::Value::Table(task.meta.clone()))
+                .expect("a TOML table is written as TOML");
+            let doc: DocumentMut = text.parse().expect("toml's output is TOML");
+            let mut table = doc.as_table().clone();
+            table.set_implicit(true);
+            Item::Table(table)
+        }),
+    }
+}
+
 /// One entry of an array of tables, in whichever form the file wrote it.
 enum Entry<'a> {
     Section(&'a mut Table),
@@ -750,6 +907,14 @@ fn is_sorted_by_rank<'a>(keys: impl Iterator<Item = &'a str>) -> bool {
 /// A UTC time as a TOML offset date-time, to the second.
 pub fn datetime(at: DateTime<Utc>) -> toml_edit::Datetime {
     crate::task::format_timestamp(at)
+        .parse()
+        .expect("an RFC 3339 time with Z is a TOML offset date-time")
+}
+
+/// A UTC time as a TOML offset date-time to the precision it has: whole
+/// seconds without a fraction, else as many digits as it needs.
+pub fn exact_datetime(at: DateTime<Utc>) -> toml_edit::Datetime {
+    at.to_rfc3339_opts(SecondsFormat::AutoSi, true)
         .parse()
         .expect("an RFC 3339 time with Z is a TOML offset date-time")
 }

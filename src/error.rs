@@ -172,6 +172,10 @@ pub enum Error {
     /// A plan file (`apply`) that cannot be applied: where in it, and why.
     #[error(transparent)]
     Plan(Box<crate::apply::PlanError>),
+    /// A source of `import` or `sync` that cannot be read or taken: the
+    /// file, the line and why. Nothing was written.
+    #[error(transparent)]
+    Source(Box<crate::bridge::SourceError>),
     /// A path git-task writes or reads as a directory or settings file is
     /// a symbolic link, which it never follows.
     #[error("{} is a symbolic link; git-task never follows links for .tasks/, .gitattributes or .gitignore", path.display())]

@@ -66,6 +66,8 @@ fields! {
     Closed,
     /// The plan and key that made the task (`apply`).
     PlanKey,
+    /// The tracker and id an import brought the task from (`import`).
+    Origin,
     /// What to do, in enough detail for someone else.
     Description,
     /// The success criteria, `[[criteria]]`.
@@ -156,6 +158,7 @@ impl Field {
             Field::Started => row("started", None, None, Earliest),
             Field::Closed => row("closed", None, None, WithStatus),
             Field::PlanKey => row("plan_key", None, None, Value),
+            Field::Origin => row("origin", None, None, Value),
             Field::Description => row("description", None, Some(7), Value),
             Field::Criteria => row("criteria", None, None, Criteria),
             Field::Waiver => row("waiver", None, Some(11), Value),

@@ -115,6 +115,7 @@ fn shown(task: &Task, field: Field) -> Option<Option<String>> {
         Field::Verify => task.verify.clone(),
         Field::Started => time(task.started),
         Field::PlanKey => task.plan_key.as_ref().map(|k| k.to_string()),
+        Field::Origin => task.origin.as_ref().map(|o| o.to_string()),
         Field::Description => task
             .description
             .as_deref()

@@ -351,6 +351,63 @@ impl FromStr for PlanKey {
     }
 }
 
+/// Where an imported task came from: the tracker (a name of the id
+/// grammar, like `taskwarrior`) and the task's id there, as that tracker
+/// spells it (one line, not empty), written `tracker:id`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Origin {
+    tracker: String,
+    id: String,
+}
+
+impl Origin {
+    /// The origin of the task `id` of `tracker`.
+    pub fn new(tracker: &str, id: &str) -> Result<Origin, String> {
+        if !crate::id::is_name(tracker) {
+            return Err(format!(
+                "`{tracker}` is not a valid tracker name: {}",
+                crate::id::NAME_GRAMMAR
+            ));
+        }
+        if id.is_empty() || id.contains(['\n', '\r']) {
+            return Err(format!(
+                "the id of an origin must be one line that is not empty, as in \"{tracker}:12\""
+            ));
+        }
+        Ok(Origin {
+            tracker: tracker.to_owned(),
+            id: id.to_owned(),
+        })
+    }
+
+    /// The tracker's name (`taskwarrior`, `beads`, ...).
+    pub fn tracker(&self) -> &str {
+        &self.tracker
+    }
+
+    /// The task's id in the tracker.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.tracker, self.id)
+    }
+}
+
+impl FromStr for Origin {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (tracker, id) = s.split_once(':').ok_or_else(|| {
+            format!("`{s}` is not an origin; write it as tracker:id, like \"beads:bd-a1b2\"")
+        })?;
+        Origin::new(tracker, id)
+    }
+}
+
 /// One success criterion.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -406,6 +463,9 @@ pub struct Task {
     /// The plan and key that made the task (`plan_key = "auth/design"`):
     /// `apply` finds it again by them when the plan is applied anew.
     pub plan_key: Option<PlanKey>,
+    /// The tracker and id an import brought the task from
+    /// (`origin = "beads:bd-a1b2"`): importing again finds it by them.
+    pub origin: Option<Origin>,
     pub description: Option<String>,
     pub criteria: Vec<Criterion>,
     pub waiver: Option<Waiver>,
@@ -449,6 +509,8 @@ struct TaskFile {
     closed: Option<DateTime<Utc>>,
     #[serde(default, deserialize_with = "de_plan_key")]
     plan_key: Option<PlanKey>,
+    #[serde(default, deserialize_with = "de_origin")]
+    origin: Option<Origin>,
     #[serde(default)]
     description: Option<String>,
     #[serde(default)]
@@ -525,6 +587,7 @@ impl Task {
             started: file.started,
             closed: file.closed,
             plan_key: file.plan_key,
+            origin: file.origin,
             description: file.description,
             criteria: file.criteria,
             waiver: file.waiver,
@@ -636,6 +699,11 @@ fn de_line<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
 }
 
 fn de_plan_key<'de, D: Deserializer<'de>>(d: D) -> Result<Option<PlanKey>, D::Error> {
+    let text = String::deserialize(d)?;
+    text.parse().map(Some).map_err(de::Error::custom)
+}
+
+fn de_origin<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Origin>, D::Error> {
     let text = String::deserialize(d)?;
     text.parse().map(Some).map_err(de::Error::custom)
 }

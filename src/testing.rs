@@ -41,6 +41,7 @@ created = 2026-11-20T10:02:11Z
 started = 2026-11-21T08:15:00Z
 closed = 2026-11-21T16:40:00Z
 plan_key = "db/migrate"
+origin = "taskwarrior:5c0d1b2e-6c1f-4b0e-9d9a-2f3f4e5a6b7c"
 description = """
 What to do.
 """

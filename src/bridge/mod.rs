@@ -9,11 +9,14 @@
 //! stages the whole batch in one transaction, so an import is all or
 //! nothing and importing again updates instead of duplicating.
 
-use std::collections::BTreeMap;
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
+
+mod engine;
+pub mod jsonl;
+pub use engine::{Exported, Imported, ImportedTask, Outcome, import, restore};
 
 use crate::task::{Criterion, Estimate, Kind, Note, Priority, Status};
 
@@ -184,13 +187,90 @@ pub fn id_from(hint: &str) -> crate::TaskId {
         .expect("letters, digits and single hyphens make an id")
 }
 
-/// Counts of the dropped fields by name, for the report.
-pub fn dropped_by_field(dropped: &[Dropped]) -> BTreeMap<&str, usize> {
-    let mut out = BTreeMap::new();
-    for d in dropped {
-        *out.entry(d.field.as_str()).or_default() += 1;
+/// Reads the source at `path` of `tracker`, a foreign tracker (git-task's
+/// own export is read by [`jsonl::read`]).
+pub fn read(tracker: Tracker, path: &Path, options: &ReadOptions) -> crate::Result<Batch> {
+    let _ = options;
+    let read: Result<Batch, SourceError> = match tracker {
+        Tracker::GitTask => unreachable!("git-task's own export is read by jsonl::read"),
+        _ => Err(SourceError {
+            file: path.to_owned(),
+            line: 0,
+            column: 0,
+            message: format!("no reader for {tracker} yet"),
+        }),
+    };
+    read.map_err(|e| crate::Error::Source(Box::new(e)))
+}
+
+/// What a source is: git-task's own export, or another tracker's tasks.
+#[derive(Debug, Clone)]
+pub enum Source {
+    Export(Vec<Exported>),
+    Tracker(Tracker, Batch),
+}
+
+impl Source {
+    /// How many tasks it has.
+    pub fn len(&self) -> usize {
+        match self {
+            Source::Export(tasks) => tasks.len(),
+            Source::Tracker(_, batch) => batch.tasks.len(),
+        }
     }
-    out
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// What an import did (or, a dry run, would do) and the task set after it.
+#[derive(Debug)]
+pub struct Import {
+    pub imported: Imported,
+    /// The task set as it is (or would be) after the import.
+    pub after: crate::TaskSet,
+    /// A dry run's task set before, and the change as `diff` sees it.
+    pub dry_run: Option<(crate::TaskSet, crate::history::TaskSetDiff)>,
+}
+
+/// Imports `source` into the working tree of `ws` in one transaction, as
+/// every front end does; with `dry_run` the transaction is dropped
+/// uncommitted, so nothing is written. `progress` is told, as the files
+/// are written, how many of how many are on disk.
+pub fn import_to(
+    ws: &crate::store::Workspace,
+    source: &Source,
+    now: DateTime<Utc>,
+    dry_run: bool,
+    progress: Option<crate::store::Progress>,
+) -> crate::Result<Import> {
+    let stage = |tx: &mut crate::store::Transaction| {
+        if let Some(progress) = &progress {
+            tx.on_write(progress.clone());
+        }
+        match source {
+            Source::Export(tasks) => restore(tx, tasks),
+            Source::Tracker(tracker, batch) => import(tx, *tracker, batch, now),
+        }
+    };
+    if !dry_run {
+        let (imported, after) = ws.transact(stage)?;
+        return Ok(Import {
+            imported,
+            after,
+            dry_run: None,
+        });
+    }
+    let mut tx = ws.transaction()?;
+    let imported = stage(&mut tx)?;
+    let (before, after) = (tx.original().clone(), tx.tasks().clone());
+    let diff = crate::history::diff_sets(&before, &after);
+    Ok(Import {
+        imported,
+        after,
+        dry_run: Some((before, diff)),
+    })
 }
 
 #[cfg(test)]

@@ -66,10 +66,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
         (text, "<stdin>".to_owned(), None)
     } else {
         let path = PathBuf::from(&args.plan);
-        let full = match &ctx.dir {
-            Some(dir) if path.is_relative() => dir.join(&path),
-            _ => path.clone(),
-        };
+        let full = ctx.path(&path);
         let text = std::fs::read_to_string(&full).map_err(|e| {
             CliError::user(format!(
                 "cannot read the plan {}: {}",

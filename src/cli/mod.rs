@@ -19,6 +19,7 @@ mod gate;
 mod graph;
 mod hook;
 mod hooks;
+mod import;
 mod init;
 mod lifecycle;
 mod list;
@@ -27,6 +28,7 @@ mod mcp;
 mod merge_driver;
 mod note;
 mod plan;
+mod progress;
 mod rename;
 mod render;
 mod rm;
@@ -136,6 +138,8 @@ pub enum Command {
     Man(docs::ManArgs),
     Mcp(mcp::Args),
     Apply(apply::Args),
+    Export(import::ExportArgs),
+    Import(import::ImportArgs),
 }
 
 fn parse_wait(text: &str) -> Result<std::time::Duration, String> {
@@ -310,6 +314,15 @@ impl Ctx {
             })),
         );
         Ok(ws)
+    }
+
+    /// A path the user gave, taken from `-C DIR` when it is relative, as
+    /// git takes paths after `-C`.
+    pub fn path(&self, path: &Path) -> PathBuf {
+        match &self.dir {
+            Some(dir) if path.is_relative() => dir.join(path),
+            _ => path.to_owned(),
+        }
     }
 
     /// Reads the tasks of the working tree, or of `--rev`, for a command
@@ -570,6 +583,8 @@ fn run(ctx: &mut Ctx, command: Command) -> CliResult {
         Command::Man(args) => docs::run_man(ctx, args),
         Command::Mcp(args) => mcp::run(ctx, args),
         Command::Apply(args) => apply::run(ctx, args),
+        Command::Export(args) => import::run_export(ctx, args),
+        Command::Import(args) => import::run_import(ctx, args),
     }
 }
 

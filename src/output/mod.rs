@@ -21,6 +21,7 @@ mod claim;
 mod diff;
 mod graph;
 mod hooks;
+mod import;
 mod log;
 mod mcp;
 mod merge;
@@ -34,6 +35,7 @@ pub use claim::*;
 pub use diff::*;
 pub use graph::*;
 pub use hooks::*;
+pub use import::*;
 pub use log::*;
 pub use mcp::*;
 pub use merge::*;
@@ -132,6 +134,8 @@ documents! {
     "mcp-ready" => ReadyReport<'static>, "mcp tool ready";
     "mcp-error" => ToolError, "mcp tool errors";
     "apply" => ApplyReport<'static>, "apply";
+    "export" => ExportLine<'static>, "export (each line)";
+    "import" => ImportReport<'static>, "import";
 }
 
 /// The generator of every schema: JSON Schema 2020-12, describing what

@@ -49,6 +49,8 @@ pub struct TaskFields<'a> {
     pub closed: Option<DateTime<Utc>>,
     /// The plan and key that made it (`name/key`), for a task `apply` made.
     pub plan_key: Option<String>,
+    /// The tracker and id an import brought it from (`tracker:id`).
+    pub origin: Option<String>,
     /// What to do, in detail.
     pub description: Option<&'a str>,
     /// Numbered from 1 in this order.
@@ -99,6 +101,7 @@ impl<'a> TaskFields<'a> {
             started: task.started,
             closed: task.closed,
             plan_key: task.plan_key.as_ref().map(|k| k.to_string()),
+            origin: task.origin.as_ref().map(|o| o.to_string()),
             description: task.description.as_deref(),
             criteria: &task.criteria,
             waiver: task.waiver.as_ref(),

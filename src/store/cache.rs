@@ -61,7 +61,7 @@ const MAGIC: &[u8; 8] = b"gtcache\n";
 /// The version of the file's layout and of [`codec`]. Bump it when either
 /// changes; a file of another version is ignored. (A new build of the
 /// binary invalidates the cache anyway: see [`binary_stamp`].)
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// How long after its last change a file's stat data is not trusted alone.
 /// Larger than the coarsest timestamp granularity of a common file system

@@ -1010,6 +1010,7 @@ impl Workspace {
             cache,
             learned,
             changes: BTreeMap::new(),
+            on_write: None,
         })
     }
 
@@ -1086,6 +1087,9 @@ impl Loaded {
     }
 }
 
+/// What a long change tells a front end as it goes: `(done, total)`.
+pub type Progress = std::sync::Arc<dyn Fn(usize, usize) + Send + Sync>;
+
 /// A change to the task set under the exclusive lock. Nothing is written
 /// until [`Transaction::commit`], which refuses a result with a new cycle.
 pub struct Transaction<'w> {
@@ -1102,6 +1106,8 @@ pub struct Transaction<'w> {
     cache: Cache,
     learned: Learned,
     changes: BTreeMap<TaskId, Option<TaskDocument>>,
+    /// Told, as a commit writes, how many of how many files are on disk.
+    on_write: Option<Progress>,
 }
 
 impl Transaction<'_> {
@@ -1153,6 +1159,13 @@ impl Transaction<'_> {
         self.after.upsert(task);
         self.changes.insert(id.clone(), Some(doc));
         Ok(self.after.get(id.as_str()).expect("just inserted"))
+    }
+
+    /// Calls `progress(done, total)` as [`Transaction::commit`] writes its
+    /// files, after each few hundred: a front end's progress bar for a
+    /// change of thousands of files (`import`).
+    pub fn on_write(&mut self, progress: Progress) {
+        self.on_write = Some(progress);
     }
 
     /// Stages the removal of a task's file.
@@ -1219,6 +1232,9 @@ impl Transaction<'_> {
             sync_all(&open)?;
             for (id, path, tmp) in open {
                 staged.push((id, path, tmp.into_temp_path()));
+            }
+            if let Some(progress) = &self.on_write {
+                progress(staged.len(), written.len());
             }
         }
         if !staged.is_empty() {

@@ -276,7 +276,7 @@ fn a_version_that_does_not_parse_is_reported_not_fatal() {
 {fixed} 2026-11-21 11:00 Ana <ana@example.com>  Fix it
     the file parses again
 {broken} 2026-11-21 10:00 Ana <ana@example.com>  Break it
-    the file did not parse here: 2:1: unknown field `blocked-by`, expected one of `subject`, `status`, `kind`, `priority`, `parent`, `blocked_by`, `gate`, `owner`, `estimate`, `due`, `labels`, `verify`, `created`, `started`, `closed`, `plan_key`, `description`, `criteria`, `waiver`, `notes`, `meta`
+    the file did not parse here: 2:1: unknown field `blocked-by`, expected one of `subject`, `status`, `kind`, `priority`, `parent`, `blocked_by`, `gate`, `owner`, `estimate`, `due`, `labels`, `verify`, `created`, `started`, `closed`, `plan_key`, `origin`, `description`, `criteria`, `waiver`, `notes`, `meta`
 {created} 2026-11-21 09:00 Ana <ana@example.com>  Add it
     created: Fragile
 "

@@ -266,6 +266,25 @@ fn every_command_prints_json_its_schema_describes() {
         "{dry}"
     );
 
+    // `export` prints JSON Lines: each line is one document.
+    let exported = env.task(&["export"]);
+    exported.code(0);
+    let lines: Vec<&str> = exported.stdout.lines().collect();
+    assert!(lines.len() > 5, "{}", exported.stdout);
+    for line in &lines {
+        let one = Run {
+            code: 0,
+            stdout: (*line).to_owned(),
+            stderr: String::new(),
+        };
+        c.check("export", &one);
+    }
+    let file = env.dir.path().join("tasks.jsonl");
+    std::fs::write(&file, &exported.stdout).unwrap();
+    let file = file.to_str().unwrap();
+    let again = c.check("import", t(&["import", file, "--dry-run"]).code(0));
+    assert_eq!(again["unchanged"], lines.len(), "{again}");
+
     // The MCP server's own documents are checked by its session (mcp.rs).
     let all: BTreeSet<&str> = git_task::output::schemas()
         .iter()

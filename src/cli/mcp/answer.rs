@@ -211,7 +211,8 @@ fn kind_of(error: &Error) -> ErrorKind {
         | Error::Resolve(ResolveError::Unknown(_) | ResolveError::Ambiguous { .. })
         | Error::InvalidId(_)
         | Error::UnknownRevision { .. }
-        | Error::NoCommitsYet { .. } => ErrorKind::Invalid,
+        | Error::NoCommitsYet { .. }
+        | Error::Source(_) => ErrorKind::Invalid,
         _ => ErrorKind::Failed,
     }
 }

@@ -209,6 +209,7 @@ pub fn encode(task: &Task, out: &mut Vec<u8>) -> Option<()> {
         started,
         closed,
         plan_key,
+        origin,
         description,
         criteria,
         waiver,
@@ -252,6 +253,7 @@ pub fn encode(task: &Task, out: &mut Vec<u8>) -> Option<()> {
     w.opt_time(started.as_ref());
     w.opt_time(closed.as_ref());
     w.opt_str(plan_key.as_ref().map(|k| k.to_string()).as_deref());
+    w.opt_str(origin.as_ref().map(|o| o.to_string()).as_deref());
     w.opt_str(description.as_deref());
     w.u32(criteria.len() as u32);
     for c in criteria {
@@ -363,6 +365,7 @@ pub fn decode(id: TaskId, bytes: &[u8]) -> Option<Task> {
         started: r.opt(Reader::time)?,
         closed: r.opt(Reader::time)?,
         plan_key: r.opt(|r| r.string()?.parse().ok())?,
+        origin: r.opt(|r| r.string()?.parse().ok())?,
         description: r.opt(Reader::string)?,
         criteria: r.list(|r| {
             Some(Criterion {
