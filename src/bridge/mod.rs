@@ -190,9 +190,10 @@ pub fn id_from(hint: &str) -> crate::TaskId {
 /// Reads the source at `path` of `tracker`, a foreign tracker (git-task's
 /// own export is read by [`jsonl::read`]).
 pub fn read(tracker: Tracker, path: &Path, options: &ReadOptions) -> crate::Result<Batch> {
-    let _ = options;
     let read: Result<Batch, SourceError> = match tracker {
         Tracker::GitTask => unreachable!("git-task's own export is read by jsonl::read"),
+        Tracker::Taskwarrior => taskwarrior::read(path, options),
+        Tracker::Beads => beads::read(path, options),
         _ => Err(SourceError {
             file: path.to_owned(),
             line: 0,

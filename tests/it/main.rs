@@ -23,6 +23,8 @@ mod hardening;
 mod help_cli;
 mod hooks_cli;
 mod hooks_install;
+mod import_beads;
+mod import_taskwarrior;
 mod layout;
 mod lifecycle_cli;
 mod log_cli;
