@@ -936,6 +936,28 @@ pub fn precise_datetime(at: DateTime<Utc>) -> toml_edit::Datetime {
 mod tests {
     use super::*;
 
+    #[test]
+    fn write_task_writes_every_field_and_only_what_differs() {
+        let id = TaskId::parse("t").unwrap();
+        let full = Task::parse(id.clone(), crate::testing::FULL_TASK).unwrap();
+        let mut doc = TaskDocument::new();
+        assert!(doc.write_task(None, &full));
+        assert_eq!(doc.to_task(&id).unwrap(), full);
+        // Nothing differs: nothing is touched, comments and all.
+        let mut same = TaskDocument::parse(HAND_EDITED).unwrap();
+        let task = same.to_task(&id).unwrap();
+        assert!(!same.write_task(Some(&task), &task));
+        assert_eq!(same.to_string(), HAND_EDITED);
+        // One field differs: only its line changes.
+        let mut other = task.clone();
+        other.subject = "Ship it now".into();
+        assert!(same.write_task(Some(&task), &other));
+        assert_eq!(
+            same.to_string(),
+            HAND_EDITED.replace("\"Ship it\"", "\"Ship it now\"")
+        );
+    }
+
     const HAND_EDITED: &str = r#"# Written by hand.
 subject = "Ship it"   # the headline
 # Who is on it

@@ -103,16 +103,23 @@ pub fn import(
             ids.insert(&task.source_id, id.clone());
         }
     }
+    // The last number tried after each base, so that a thousand tasks of
+    // one hint cost a thousand tries, not half a million.
+    let mut tried: HashMap<TaskId, usize> = HashMap::new();
     for task in &batch.tasks {
         if ids.contains_key(task.source_id.as_str()) {
             continue;
         }
         let base = super::id_from(&task.id_hint);
-        let mut id = base.clone();
-        let mut n = 1;
+        let n = tried.entry(base.clone()).or_insert(1);
+        let mut id = if *n == 1 {
+            base.clone()
+        } else {
+            suffixed(&base, *n)
+        };
         while chosen.contains(&id) || crate::change::taken(tx, &id) {
-            n += 1;
-            id = suffixed(&base, n);
+            *n += 1;
+            id = suffixed(&base, *n);
         }
         chosen.insert(id.clone());
         ids.insert(&task.source_id, id);
@@ -124,10 +131,7 @@ pub fn import(
     let mut refer = |task: &Incoming, name: &str, field: &str| -> Option<TaskId> {
         let found = ids.get(name).cloned().or_else(|| known.get(name).cloned());
         match found {
-            Some(id) => {
-                edges += 1;
-                Some(id)
-            }
+            Some(id) => Some(id),
             None => {
                 dropped.push(Dropped {
                     source_id: task.source_id.clone(),
@@ -154,6 +158,7 @@ pub fn import(
                 blocked_by.push(b);
             }
         }
+        edges += blocked_by.len() + usize::from(parent.is_some());
         let was = tx.tasks().get(id.as_str()).cloned();
         let origin = Origin::new(tracker.as_str(), &task.source_id)
             .map_err(|message| source_error(task, message))?;
@@ -413,4 +418,148 @@ fn merged(
         new.meta.insert(k.clone(), v.clone());
     }
     new
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::testing::TestRepo;
+    use crate::task::{Criterion, Status};
+
+    fn incoming(source_id: &str, hint: &str, subject: &str) -> Incoming {
+        Incoming {
+            source_id: source_id.into(),
+            id_hint: hint.into(),
+            line: 1,
+            subject: subject.into(),
+            ..Incoming::default()
+        }
+    }
+
+    fn now() -> DateTime<Utc> {
+        crate::task::parse_timestamp("2026-11-21T10:00:00Z").unwrap()
+    }
+
+    #[test]
+    fn ids_origins_and_updates() {
+        let repo = TestRepo::new();
+        std::fs::create_dir_all(repo.root().join(crate::store::TASKS_DIR)).unwrap();
+        let ws = repo.workspace();
+        // A task of the repository already has the id the first would get.
+        ws.transact(|tx| {
+            let mut doc = TaskDocument::new();
+            doc.set_str(crate::Field::Subject, "Mine");
+            tx.stage(&TaskId::parse("bd-1").unwrap(), doc).map(|_| ())
+        })
+        .unwrap();
+        let mut a = incoming("BD-1", "BD-1", "First");
+        a.labels = vec!["x".into()];
+        a.criteria = vec![Criterion {
+            text: "works".into(),
+            met: false,
+        }];
+        let mut b = incoming("bd-1.1", "bd-1.1", "Second");
+        // A child waits for nothing of its parent's: the parent waits for it.
+        b.blocked_by = vec!["nowhere".into()];
+        b.parent = Some("BD-1".into());
+        let mut c = incoming("c", "c", "Third");
+        c.blocked_by = vec!["bd-1.1".into(), "bd-1.1".into()];
+        let batch = Batch {
+            tasks: vec![a.clone(), b.clone(), c.clone()],
+            dropped: vec![],
+        };
+        let (imported, set) = ws
+            .transact(|tx| import(tx, Tracker::Beads, &batch, now()))
+            .unwrap();
+        let ids: Vec<&str> = imported.tasks.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["bd-1-2", "bd-1-1", "c"]);
+        assert_eq!(imported.edges, 2);
+        assert_eq!(imported.dropped.len(), 1);
+        assert_eq!(imported.dropped[0].field, "blocked_by");
+        let second = set.get("bd-1-1").unwrap();
+        assert_eq!(second.parent, Some(TaskId::parse("bd-1-2").unwrap()));
+        assert!(second.blocked_by.is_empty());
+        let third = set.get("c").unwrap();
+        assert_eq!(third.blocked_by, [TaskId::parse("bd-1-1").unwrap()]);
+        assert_eq!(second.origin.as_ref().unwrap().to_string(), "beads:bd-1.1");
+        assert_eq!(second.created, Some(now()));
+
+        // A person adds a label and a note; the source changes a subject
+        // and meets the criterion.
+        ws.transact(|tx| {
+            let id = TaskId::parse("bd-1-2").unwrap();
+            let mut doc = tx.document(&id)?;
+            doc.add_to_array(crate::Field::Labels, "mine");
+            doc.push_note(now(), Some("ana"), "looked at it");
+            tx.stage(&id, doc).map(|_| ())
+        })
+        .unwrap();
+        a.subject = "First, renamed".into();
+        a.criteria[0].met = true;
+        a.status = Status::Completed;
+        let batch = Batch {
+            tasks: vec![a, b, c],
+            dropped: vec![],
+        };
+        let (again, set) = ws
+            .transact(|tx| import(tx, Tracker::Beads, &batch, now()))
+            .unwrap();
+        let outcomes: Vec<Outcome> = again.tasks.iter().map(|t| t.outcome).collect();
+        assert_eq!(
+            outcomes,
+            [Outcome::Updated, Outcome::Unchanged, Outcome::Unchanged]
+        );
+        let first = set.get("bd-1-2").unwrap();
+        assert_eq!(first.subject, "First, renamed");
+        assert_eq!(first.labels, ["x", "mine"]);
+        assert_eq!(first.notes.len(), 1);
+        assert!(first.criteria[0].met);
+        assert_eq!(set.get("bd-1").unwrap().subject, "Mine");
+        // And once more: nothing to write.
+        let (third, _) = ws
+            .transact(|tx| import(tx, Tracker::Beads, &batch, now()))
+            .unwrap();
+        assert_eq!(third.count(Outcome::Unchanged), 3);
+    }
+
+    #[test]
+    fn a_source_with_one_id_twice_or_a_cycle_stages_nothing() {
+        let repo = TestRepo::new();
+        std::fs::create_dir_all(repo.root().join(crate::store::TASKS_DIR)).unwrap();
+        let ws = repo.workspace();
+        let mut twice = incoming("7", "7", "Again");
+        twice.line = 4;
+        let batch = Batch {
+            tasks: vec![incoming("7", "7", "Once"), twice],
+            dropped: vec![],
+        };
+        let error = ws
+            .transact(|tx| import(tx, Tracker::Agent, &batch, now()))
+            .unwrap_err();
+        let Error::Source(e) = error else {
+            panic!("{error:?}")
+        };
+        assert_eq!(e.line, 4);
+        let mut a = incoming("a", "a", "A");
+        a.blocked_by = vec!["b".into()];
+        let mut b = incoming("b", "b", "B");
+        b.blocked_by = vec!["a".into()];
+        let batch = Batch {
+            tasks: vec![a, b],
+            dropped: vec![],
+        };
+        let error = ws
+            .transact(|tx| import(tx, Tracker::Agent, &batch, now()))
+            .unwrap_err();
+        assert!(matches!(error, Error::Refused(_)), "{error:?}");
+        assert!(ws.load(&crate::store::Source::WorkTree).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_long_id_keeps_its_suffix() {
+        let base = TaskId::parse(&"a".repeat(64)).unwrap();
+        let id = suffixed(&base, 12);
+        assert_eq!(id.as_str().len(), 64);
+        assert!(id.as_str().ends_with("a-12"));
+    }
 }

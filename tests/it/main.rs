@@ -24,6 +24,7 @@ mod help_cli;
 mod hooks_cli;
 mod hooks_install;
 mod import_beads;
+mod import_cli;
 mod import_taskwarrior;
 mod layout;
 mod lifecycle_cli;
