@@ -103,16 +103,23 @@ pub fn import(
             ids.insert(&task.source_id, id.clone());
         }
     }
+    // The last number tried after each base, so that a thousand tasks of
+    // one hint cost a thousand tries, not half a million.
+    let mut tried: HashMap<TaskId, usize> = HashMap::new();
     for task in &batch.tasks {
         if ids.contains_key(task.source_id.as_str()) {
             continue;
         }
         let base = super::id_from(&task.id_hint);
-        let mut id = base.clone();
-        let mut n = 1;
+        let n = tried.entry(base.clone()).or_insert(1);
+        let mut id = if *n == 1 {
+            base.clone()
+        } else {
+            suffixed(&base, *n)
+        };
         while chosen.contains(&id) || crate::change::taken(tx, &id) {
-            n += 1;
-            id = suffixed(&base, n);
+            *n += 1;
+            id = suffixed(&base, *n);
         }
         chosen.insert(id.clone());
         ids.insert(&task.source_id, id);
