@@ -202,3 +202,26 @@ fn a_malformed_file_changes_nothing_and_is_named() {
         .assert_stderr("no `title`");
     assert_eq!(files(&env), before);
 }
+
+#[test]
+fn the_file_may_come_on_standard_input() {
+    let env = env();
+    let text = std::fs::read(tasks_json()).unwrap();
+    let mut cmd = env.git_task_cmd();
+    cmd.args(["import", "--from", "task-master", "-", "--json"]);
+    let out = cmd
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(&text)?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    assert!(out.status.success());
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["from"], "task-master");
+    assert_eq!(json["created"], 10);
+    assert_eq!(json["edges"], 12);
+}
