@@ -60,7 +60,9 @@ const DEFAULT_STATUSES: [&str; 3] = ["To Do", "In Progress", "Done"];
 
 /// Reads the Backlog.md tasks under `path`: a project's backlog folder
 /// (the one with `tasks/` and `config.yml`), the project itself (with
-/// `backlog/` or `.backlog/` in it), or a `tasks/` folder.
+/// `backlog/` or `.backlog/` in it, or a `backlog.config.yml` whose
+/// `backlog_directory` names the folder), or a `tasks/` folder. Pure: it
+/// reads the files and maps them, and writes nothing.
 pub fn read(path: &Path, _options: &ReadOptions) -> Result<Batch, SourceError> {
     let place = locate(path)?;
     let statuses = match &place.config {
