@@ -23,6 +23,12 @@ pub use engine::{Exported, Imported, ImportedTask, Outcome, import, restore};
 
 use crate::task::{Criterion, Estimate, Kind, Note, Priority, Status};
 
+pub mod backlog;
+pub mod beads;
+mod json_source;
+pub mod taskmaster;
+pub mod taskwarrior;
+
 /// The trackers git-task imports from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Tracker {
@@ -189,16 +195,13 @@ pub fn id_from(hint: &str) -> crate::TaskId {
 /// Reads the source at `path` of `tracker`, a foreign tracker (git-task's
 /// own export is read by [`jsonl::read`]).
 pub fn read(tracker: Tracker, path: &Path, options: &ReadOptions) -> crate::Result<Batch> {
-    let _ = options;
     let read: Result<Batch, SourceError> = match tracker {
         Tracker::GitTask => unreachable!("git-task's own export is read by jsonl::read"),
+        Tracker::Taskwarrior => taskwarrior::read(path, options),
+        Tracker::Beads => beads::read(path, options),
+        Tracker::Backlog => backlog::read(path, options),
+        Tracker::TaskMaster => taskmaster::read(path, options),
         Tracker::Agent => agent::read(path, options),
-        _ => Err(SourceError {
-            file: path.to_owned(),
-            line: 0,
-            column: 0,
-            message: format!("no reader for {tracker} yet"),
-        }),
     };
     read.map_err(|e| crate::Error::Source(Box::new(e)))
 }
