@@ -92,6 +92,23 @@ impl TaskDocument {
             .map_err(|e| crate::task::toml_error(&text, e.span(), e.message()))
     }
 
+    /// The document of a table of values (a task from git-task's own
+    /// export, a `[meta]` table), written as git-task writes: a string
+    /// with a carriage return or a line that looks like a conflict marker
+    /// is escaped, so the file never holds what a merge would mistake for
+    /// its own markers.
+    pub fn of_table(table: &toml::Table) -> TaskDocument {
+        let text = toml::to_string(table).expect("a TOML table is written as TOML");
+        let mut doc: DocumentMut = text.parse().expect("toml's output is TOML");
+        for (_, item) in doc.as_table_mut().iter_mut() {
+            safe_item(item);
+        }
+        TaskDocument {
+            doc,
+            layout: Layout::default(),
+        }
+    }
+
     /// Validates the document as the task `id`: what would be written must be
     /// a task that reads back.
     pub fn to_task(&self, id: &TaskId) -> Result<Task, ParseError> {
@@ -639,12 +656,7 @@ fn field_item(task: &Task, field: Field) -> Option<Item> {
             Item::ArrayOfTables(array)
         }),
         Field::Meta => (!task.meta.is_empty()).then(|| {
-            // toml's own writer knows every value a table can hold; the
-            // result is read back as an editable table.
-            let text = toml::to_string(&toml::Value::Table(task.meta.clone()))
-                .expect("a TOML table is written as TOML");
-            let doc: DocumentMut = text.parse().expect("toml's output is TOML");
-            let mut table = doc.as_table().clone();
+            let mut table = TaskDocument::of_table(&task.meta).doc.as_table().clone();
             table.set_implicit(true);
             Item::Table(table)
         }),
@@ -827,6 +839,30 @@ pub(crate) fn push_like_the_rest(array: &mut Array, mut value: Value) {
 /// git-task writes has a marker line that no merge left (see
 /// [`crate::markers`]), and a CR the user meant is not taken for part of a
 /// CRLF line ending when the file is read.
+/// [`safe_strings`] on every value of an item, tables and arrays of
+/// tables included.
+fn safe_item(item: &mut Item) {
+    match item {
+        Item::Value(value) => {
+            let taken = std::mem::replace(value, Value::from(false));
+            *value = safe_strings(taken);
+        }
+        Item::Table(table) => {
+            for (_, item) in table.iter_mut() {
+                safe_item(item);
+            }
+        }
+        Item::ArrayOfTables(array) => {
+            for table in array.iter_mut() {
+                for (_, item) in table.iter_mut() {
+                    safe_item(item);
+                }
+            }
+        }
+        Item::None => {}
+    }
+}
+
 fn safe_strings(value: Value) -> Value {
     match value {
         Value::String(s)

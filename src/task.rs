@@ -816,13 +816,29 @@ fn de_gate<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Gate>, D::Error> {
     d.deserialize_any(GateVisitor)
 }
 
-/// TOML to JSON, with dates and times as their TOML text.
+/// A float JSON cannot hold, as TOML writes it.
+pub fn float_text(f: f64) -> String {
+    if f.is_nan() {
+        "nan".into()
+    } else if f > 0.0 {
+        "inf".into()
+    } else {
+        "-inf".into()
+    }
+}
+
+/// TOML to JSON, with dates and times (and NaN and infinities) as their
+/// TOML text.
 pub fn toml_to_json(value: &toml::Value) -> serde_json::Value {
     use serde_json::Value as J;
     match value {
         toml::Value::String(s) => J::String(s.clone()),
         toml::Value::Integer(i) => J::from(*i),
-        toml::Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
+        // JSON has no NaN or infinity: they are written as TOML writes
+        // them (`nan`, `inf`, `-inf`), as a date is written as its text.
+        toml::Value::Float(f) => {
+            serde_json::Number::from_f64(*f).map_or_else(|| J::String(float_text(*f)), J::Number)
+        }
         toml::Value::Boolean(b) => J::Bool(*b),
         toml::Value::Datetime(d) => J::String(d.to_string()),
         toml::Value::Array(a) => J::Array(a.iter().map(toml_to_json).collect()),

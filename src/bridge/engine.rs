@@ -72,6 +72,8 @@ pub fn import(
         tracker != Tracker::GitTask,
         "git-task's own export is restored"
     );
+    // A time the import writes is to the microsecond, as `add` writes it.
+    let now = chrono::SubsecRound::trunc_subsecs(now, 6);
     // Two tasks of the source with one id would become one task.
     let mut seen: HashMap<&str, &Incoming> = HashMap::new();
     for task in &batch.tasks {
@@ -260,9 +262,9 @@ pub fn restore(tx: &mut Transaction, tasks: &[Exported]) -> Result<Imported> {
     })
 }
 
-/// JSON has no dates: an export writes a date or time of `[meta]` as its
-/// text. Where the task here has that very date at that place, the text
-/// means it, and the date stays a date.
+/// JSON has no dates, NaN or infinity: an export writes them, in `[meta]`,
+/// as their text. Where the task here has that very value at that place,
+/// the text means it, and the value stays what it is.
 fn keep_dates(was: &toml::Table, new: &mut toml::Table) {
     for (key, value) in new.iter_mut() {
         if let Some(old) = was.get(key) {
@@ -275,6 +277,11 @@ fn keep_date(was: &toml::Value, new: &mut toml::Value) {
     match (was, &mut *new) {
         (toml::Value::Datetime(d), toml::Value::String(s)) if d.to_string() == *s => {
             *new = toml::Value::Datetime(*d);
+        }
+        (toml::Value::Float(f), toml::Value::String(s))
+            if !f.is_finite() && crate::task::float_text(*f) == *s =>
+        {
+            *new = toml::Value::Float(*f);
         }
         (toml::Value::Table(a), toml::Value::Table(b)) => keep_dates(a, b),
         (toml::Value::Array(a), toml::Value::Array(b)) if a.len() == b.len() => {
@@ -389,14 +396,28 @@ fn merged(
         new.estimate = task.estimate.clone();
     }
     new.due = task.due;
+    // A label is one word (`list --label` and `#label` take it so): a
+    // source's `needs review` is `needs-review` here.
     for label in &task.labels {
-        if !new.labels.contains(label) {
-            new.labels.push(label.clone());
+        let label = crate::change::one_word(label);
+        if !label.is_empty() && !new.labels.contains(&label) {
+            new.labels.push(label);
         }
     }
     new.created = task.created.or(new.created).or(Some(now));
-    new.started = task.started;
-    new.closed = task.closed;
+    // A source that does not say when work began or ended: what an
+    // earlier import (or a person) wrote stays while the status still
+    // calls for it, and a task resolved without a time is closed now, as
+    // `done` would close it.
+    let had_started = new
+        .started
+        .filter(|_| task.status != crate::task::Status::Pending);
+    new.started = task.started.or(had_started);
+    new.closed = if task.status.is_resolved() {
+        task.closed.or(new.closed).or(Some(now))
+    } else {
+        task.closed
+    };
     new.origin = Some(origin);
     new.description = task.description.clone();
     for c in &task.criteria {

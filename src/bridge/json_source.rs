@@ -195,8 +195,29 @@ fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
 /// hold and which says nothing anyway. Integers stay integers; one beyond
 /// TOML's 64-bit range is kept as its text.
 pub(crate) fn to_toml(value: &Value) -> Option<toml::Value> {
-    Some(match value {
-        Value::Null => return None,
+    convert(value, "", Nulls::Skip).ok().flatten()
+}
+
+/// What [`convert`] does with JSON's null, which TOML has no form of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Nulls {
+    /// Leave it out (the key, or the array item).
+    Skip,
+    /// Refuse the value, naming where the null is.
+    Refuse,
+}
+
+/// A JSON value as TOML: `key` names it in the message of a refused null
+/// (`meta.x`, `notes[2].by`). An integer TOML cannot hold (beyond i64)
+/// becomes its text.
+pub(crate) fn convert(
+    value: &Value,
+    key: &str,
+    nulls: Nulls,
+) -> Result<Option<toml::Value>, String> {
+    Ok(Some(match value {
+        Value::Null if nulls == Nulls::Skip => return Ok(None),
+        Value::Null => return Err(format!("`{key}` holds null, which TOML cannot hold")),
         Value::Bool(b) => toml::Value::Boolean(*b),
         Value::Number(n) => match (n.as_i64(), n.as_f64()) {
             (Some(i), _) => toml::Value::Integer(i),
@@ -204,13 +225,28 @@ pub(crate) fn to_toml(value: &Value) -> Option<toml::Value> {
             _ => toml::Value::String(n.to_string()),
         },
         Value::String(s) => toml::Value::String(s.clone()),
-        Value::Array(items) => toml::Value::Array(items.iter().filter_map(to_toml).collect()),
-        Value::Object(map) => toml::Value::Table(
-            map.iter()
-                .filter_map(|(k, v)| to_toml(v).map(|v| (k.clone(), v)))
-                .collect(),
-        ),
-    })
+        Value::Array(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                out.extend(convert(item, &format!("{key}[{i}]"), nulls)?);
+            }
+            toml::Value::Array(out)
+        }
+        Value::Object(map) => {
+            let mut out = toml::Table::new();
+            for (k, v) in map {
+                let path = if key.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{key}.{k}")
+                };
+                if let Some(v) = convert(v, &path, nulls)? {
+                    out.insert(k.clone(), v);
+                }
+            }
+            toml::Value::Table(out)
+        }
+    }))
 }
 
 /// A value as a [`super::Dropped`] shows it: a string as it is, anything

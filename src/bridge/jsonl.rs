@@ -124,8 +124,9 @@ fn task_of(mut object: Map<String, Json>) -> Result<Task, String> {
         };
         table.insert(key, value);
     }
-    let text = toml::to_string(&table).map_err(|e| e.to_string())?;
-    Task::parse(id, &text).map_err(|e| e.message)
+    crate::document::TaskDocument::of_table(&table)
+        .to_task(&id)
+        .map_err(|e| e.message)
 }
 
 /// An RFC 3339 time as a TOML offset date-time.
@@ -141,34 +142,10 @@ fn time(key: &str, text: &str) -> Result<toml::Value, String> {
     ))
 }
 
-/// A JSON value as TOML; JSON's null has no TOML form.
+/// A JSON value of the export as TOML; a null has no TOML form.
 fn to_toml(key: &str, value: Json) -> Result<toml::Value, String> {
-    Ok(match value {
-        Json::Null => return Err(format!("`{key}` holds null, which TOML cannot hold")),
-        Json::Bool(b) => toml::Value::Boolean(b),
-        Json::Number(n) => match n.as_i64() {
-            Some(i) => toml::Value::Integer(i),
-            None => toml::Value::Float(
-                n.as_f64()
-                    .ok_or_else(|| format!("`{key}`: {n} is too large"))?,
-            ),
-        },
-        Json::String(s) => toml::Value::String(s),
-        Json::Array(a) => toml::Value::Array(
-            a.into_iter()
-                .enumerate()
-                .map(|(i, v)| to_toml(&format!("{key}[{i}]"), v))
-                .collect::<Result<_, _>>()?,
-        ),
-        Json::Object(o) => toml::Value::Table(
-            o.into_iter()
-                .map(|(k, v)| {
-                    let value = to_toml(&format!("{key}.{k}"), v)?;
-                    Ok((k, value))
-                })
-                .collect::<Result<_, String>>()?,
-        ),
-    })
+    super::json_source::convert(&value, key, super::json_source::Nulls::Refuse)
+        .map(|v| v.expect("a value that is not null converts"))
 }
 
 #[cfg(test)]

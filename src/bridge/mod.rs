@@ -143,12 +143,21 @@ pub struct Batch {
 /// A source that cannot be read: the file, the 1-based line and column
 /// (0 when unknown) and what is wrong. Nothing is written.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}:{line}{}: {message}", file.display(), if *column > 0 { format!(":{column}") } else { String::new() })]
+#[error("{}{}: {message}", file.display(), place(*line, *column))]
 pub struct SourceError {
     pub file: PathBuf,
     pub line: usize,
     pub column: usize,
     pub message: String,
+}
+
+/// `:line:column`, `:line`, or nothing for a place not known.
+fn place(line: usize, column: usize) -> String {
+    match (line, column) {
+        (0, _) => String::new(),
+        (l, 0) => format!(":{l}"),
+        (l, c) => format!(":{l}:{c}"),
+    }
 }
 
 /// How Taskwarrior's `project` comes in.
@@ -203,7 +212,13 @@ pub fn read(tracker: Tracker, path: &Path, options: &ReadOptions) -> crate::Resu
         Tracker::TaskMaster => taskmaster::read(path, options),
         Tracker::Agent => agent::read(path, options),
     };
-    read.map_err(|e| crate::Error::Source(Box::new(e)))
+    let mut batch = read.map_err(|e| crate::Error::Source(Box::new(e)))?;
+    // A task of a source of one file is in that file: what the engine
+    // finds wrong with it names the file.
+    for task in &mut batch.tasks {
+        task.file.get_or_insert_with(|| path.to_owned());
+    }
+    Ok(batch)
 }
 
 /// What a source is: git-task's own export, or another tracker's tasks.

@@ -45,8 +45,9 @@ pub struct ExportArgs {
 /// Each task keeps its id in the source (origin = "TRACKER:ID"), so
 /// importing again updates the tasks instead of adding them twice; ids are
 /// made from the source's ids, the same every time. All or nothing: a
-/// source that does not read, or would make a cycle, changes no file and
-/// names the file and line. The report says how many tasks and edges came
+/// source that does not read changes no file and names the file and line;
+/// one whose dependencies would close a cycle changes no file and shows
+/// the cycle. The report says how many tasks and edges came
 /// in and every field or value that had no place, by name.
 ///
 ///   git task import --from beads .beads/issues.jsonl --dry-run
@@ -75,11 +76,7 @@ pub struct ImportArgs {
 }
 
 fn tracker_names() -> Vec<&'static str> {
-    Tracker::ALL
-        .iter()
-        .filter(|t| **t != Tracker::GitTask)
-        .map(|t| t.as_str())
-        .collect()
+    Tracker::ALL.iter().map(|t| t.as_str()).collect()
 }
 
 pub fn run_export(ctx: &mut Ctx, args: ExportArgs) -> CliResult {
@@ -105,7 +102,11 @@ pub fn run_export(ctx: &mut Ctx, args: ExportArgs) -> CliResult {
 }
 
 pub fn run_import(ctx: &mut Ctx, args: ImportArgs) -> CliResult {
-    let tracker = args.from.as_deref().and_then(Tracker::parse);
+    let tracker = args
+        .from
+        .as_deref()
+        .and_then(Tracker::parse)
+        .filter(|t| *t != Tracker::GitTask);
     let stdin = args.path == "-";
     let path = if stdin {
         PathBuf::from("<stdin>")
@@ -160,7 +161,12 @@ pub fn run_import(ctx: &mut Ctx, args: ImportArgs) -> CliResult {
         return Ok(ctx.ui.json(&output::ImportReport::of(&import))?);
     }
     let out = ctx.ui.out();
-    write_summary(out, &import, &args.path, args.dry_run)?;
+    write_summary(
+        out,
+        &import,
+        &shown_path.display().to_string(),
+        args.dry_run,
+    )?;
     if let Some((old, diff)) = &import.dry_run {
         writeln!(out)?;
         let heading = format!("tasks from the working tree to {} imported", args.path);
@@ -168,6 +174,10 @@ pub fn run_import(ctx: &mut Ctx, args: ImportArgs) -> CliResult {
     }
     Ok(())
 }
+
+/// How many created and updated tasks the text report names; `--json`
+/// has them all.
+const LISTED: usize = 50;
 
 fn read_text(path: &Path, stdin: bool) -> Result<String, CliError> {
     let mut text = String::new();
@@ -217,10 +227,12 @@ fn write_summary(
         .map(|t| t.source_id.chars().count())
         .max()
         .unwrap_or(0);
-    for t in &imported.tasks {
-        if t.outcome == Outcome::Unchanged {
-            continue;
-        }
+    let changed: Vec<_> = imported
+        .tasks
+        .iter()
+        .filter(|t| t.outcome != Outcome::Unchanged)
+        .collect();
+    for t in changed.iter().take(LISTED) {
         if imported.tracker == Tracker::GitTask {
             writeln!(out, "  {:<9} {}", t.outcome.as_str(), t.id)?;
         } else {
@@ -232,6 +244,13 @@ fn write_summary(
                 t.id
             )?;
         }
+    }
+    if changed.len() > LISTED {
+        writeln!(
+            out,
+            "  ... and {} more (`--json` lists every task)",
+            changed.len() - LISTED
+        )?;
     }
     let report = output::ImportReport::new(imported, None, dry_run);
     if !report.dropped.is_empty() {

@@ -155,6 +155,16 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
             git_task::task::format_timestamp(closed),
         );
     }
+    if let Some(plan_key) = &task.plan_key {
+        field(&mut fields, "plan", plan_key.to_string());
+    }
+    if let Some(origin) = &task.origin {
+        field(
+            &mut fields,
+            "from",
+            escape(&origin.to_string(), false).into_owned(),
+        );
+    }
     if let Some(waiver) = &task.waiver {
         field(
             &mut fields,

@@ -115,12 +115,15 @@ fn the_backlog_comes_in_as_these_tasks_and_edges() {
             })),
             task(json!({
                 "id": "task-4", "subject": "Set up CI", "status": "completed",
+                // Backlog.md keeps no closing time: the import's (the
+                // tests' clock) closes it.
+                "closed": "2026-11-21T10:00:00Z",
                 "origin": "backlog:TASK-4",
                 "description": "## Final Summary\n\nCI runs on push."
             })),
             task(json!({
                 "id": "task-5", "subject": "Fix: the 'quote' case #2 \"really\"",
-                "owner": "carol", "labels": ["needs review", "ops", "milestone:v1", "type:bug"],
+                "owner": "carol", "labels": ["needs-review", "ops", "milestone:v1", "type:bug"],
                 "origin": "backlog:TASK-5",
                 "criteria": [{"text": "Docs updated", "met": false}],
                 "notes": [
@@ -135,7 +138,7 @@ fn the_backlog_comes_in_as_these_tasks_and_edges() {
             task(json!({
                 "id": "task-6",
                 "subject": "A very long title that goes on and on past the eighty column line width that js-yaml folds at",
-                "labels": ["x: y"], "origin": "backlog:TASK-6"
+                "labels": ["x:-y"], "origin": "backlog:TASK-6"
             })),
         ]
     );

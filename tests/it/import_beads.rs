@@ -172,6 +172,10 @@ fn the_fixture_becomes_exactly_these_tasks() {
         assert_eq!(got, want);
     }
     env.task(&["check"]).ok();
+    // `show` says where a task came from.
+    env.task(&["show", "bd-a1b2-1"])
+        .code(0)
+        .assert_stdout("from        beads:bd-a1b2.1");
 
     // Again: nothing to do, and not a file touched.
     let before = state(&env);

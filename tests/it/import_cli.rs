@@ -237,3 +237,34 @@ fn import_reads_standard_input() {
     assert_eq!(json["edges"], 4);
     assert_eq!(to.task(&["export"]).stdout, export);
 }
+
+#[test]
+fn marker_like_lines_and_floats_json_cannot_hold_come_back() {
+    let from = TestEnv::git_repo();
+    from.task(&["init"]).code(0);
+    // Stored escaped, as git-task writes such text: the file has no line
+    // a merge would take for its own markers.
+    from.write(
+        "odd",
+        "subject = \"Odd\"\ndescription = \"a\\n<<<<<<< HEAD\\n=======\\n>>>>>>> x\\nb\"\n\n[meta]\nx = nan\ny = -inf\nlog = \"x\\n<<<<<<< HEAD\\ny\"\n",
+    );
+    from.task(&["check"]).code(0);
+    let export = from.task(&["export"]);
+    export.code(0).assert_stdout("\"x\":\"nan\"");
+    let file = from.dir.path().join("odd.jsonl");
+    std::fs::write(&file, &export.stdout).unwrap();
+    let file = file.to_str().unwrap();
+    // Into the repository it came from: nothing changes, NaN stays NaN.
+    let before = files(&from);
+    from.task(&["import", file])
+        .code(0)
+        .assert_stdout("0 created, 0 updated, 1 unchanged");
+    assert_eq!(files(&from), before);
+    // Into an empty one: the same export again, and a file `check` takes.
+    let to = TestEnv::git_repo();
+    to.task(&["init"]).code(0);
+    to.task(&["import", file]).code(0);
+    to.task(&["check"]).code(0);
+    assert_eq!(to.task(&["export"]).stdout, export.stdout);
+    assert!(!to.read("odd").lines().any(|l| l.starts_with("<<<<<<<")));
+}
