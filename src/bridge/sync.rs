@@ -887,32 +887,7 @@ pub fn sync(
         }
     }
 
-    // The agent's files: each merged pair's fields, its edges changed at
-    // both ends (`blockedBy` here, `blocks` there), as the agent links
-    // two tasks; a removed task is taken out of every other's edges, as
-    // the agent deletes one.
-    for (agent_id, fields) in &agent_edits {
-        let Some(file) = files.get_mut(agent_id) else {
-            continue;
-        };
-        let was = agent_now.get(agent_id).cloned();
-        set_fields(file, fields);
-        let old_edges = was.map(|w| w.blocked_by).unwrap_or_default();
-        for removed in old_edges.difference(&fields.blocked_by) {
-            remove_edge(&mut files, removed, agent_id);
-        }
-        for added in fields.blocked_by.difference(&old_edges) {
-            add_edge(&mut files, added, agent_id);
-        }
-    }
-    for removed in &gone {
-        if files.remove(removed).is_some() {
-            for file in files.values_mut() {
-                file.blocks.retain(|id| id != removed);
-                file.blocked_by.retain(|id| id != removed);
-            }
-        }
-    }
+    apply_to_files(&mut files, &agent_edits, &agent_now, &gone);
     for pair in &mut kept {
         if let Some(f) = &mut pair.fields {
             f.blocked_by.retain(|id| !gone.contains(id));
@@ -949,17 +924,68 @@ pub fn sync(
     if options.dry_run {
         return Ok(report);
     }
-    // The agent may be at work meanwhile. Its lock on the list is held
-    // from before git-task's side is written until its files are, and a
-    // file it changed since it was read is not overwritten: nothing is
-    // written then.
+    write_out(tx, &dir, &writes, &removals, &read_files)?;
+    new_base
+        .write(&base_file)
+        .map_err(|e| crate::Error::io(&base_file, e))?;
+    Ok(report)
+}
+
+/// The agent's files after a sync: each merged pair's fields (`edits`),
+/// its edges changed at both ends (`blockedBy` of the task that waits,
+/// `blocks` of the one it waits for) as the agent links two tasks; a task
+/// `gone` is taken out of every other's edges, as the agent deletes one.
+/// `was` is the agent's side as read.
+fn apply_to_files(
+    files: &mut BTreeMap<String, AgentTask>,
+    edits: &BTreeMap<String, Fields>,
+    was: &BTreeMap<String, Fields>,
+    gone: &BTreeSet<String>,
+) {
+    for (agent_id, fields) in edits {
+        let Some(file) = files.get_mut(agent_id) else {
+            continue;
+        };
+        set_fields(file, fields);
+        let old_edges = was
+            .get(agent_id)
+            .map(|w| w.blocked_by.clone())
+            .unwrap_or_default();
+        for removed in old_edges.difference(&fields.blocked_by) {
+            remove_edge(files, removed, agent_id);
+        }
+        for added in fields.blocked_by.difference(&old_edges) {
+            add_edge(files, added, agent_id);
+        }
+    }
+    for removed in gone {
+        if files.remove(removed).is_some() {
+            for file in files.values_mut() {
+                file.blocks.retain(|id| id != removed);
+                file.blocked_by.retain(|id| id != removed);
+            }
+        }
+    }
+}
+
+/// Writes both sides: git-task's transaction, then the agent's files. The
+/// agent may be at work meanwhile: its lock on the list is held from
+/// before git-task's side is written until its files are, and a file it
+/// changed since it was read is not overwritten (nothing is written then).
+fn write_out(
+    tx: Transaction,
+    dir: &Path,
+    writes: &[&AgentTask],
+    removals: &[&String],
+    read_files: &BTreeMap<String, AgentTask>,
+) -> Result<(), SyncError> {
     let agent_error = |path: &Path| {
         let path = path.to_owned();
         move |source| SyncError::Agent { path, source }
     };
     let touches_agent = !writes.is_empty() || !removals.is_empty();
     let lock = if touches_agent {
-        Some(agent::ListLock::acquire(&dir).map_err(agent_error(&dir))?)
+        Some(agent::ListLock::acquire(dir).map_err(agent_error(dir))?)
     } else {
         None
     };
@@ -981,17 +1007,14 @@ pub fn sync(
         return Err(SyncError::Raced { path });
     }
     tx.commit()?;
-    for file in &writes {
+    for file in writes {
         agent::write(file).map_err(agent_error(&file.file))?;
     }
-    for id in &removals {
-        agent::remove(&dir, id).map_err(agent_error(&agent::file_of(&dir, id)))?;
+    for id in removals {
+        agent::remove(dir, id).map_err(agent_error(&agent::file_of(dir, id)))?;
     }
     drop(lock);
-    new_base
-        .write(&base_file)
-        .map_err(|e| crate::Error::io(&base_file, e))?;
-    Ok(report)
+    Ok(())
 }
 
 /// The agent's names of what differs between two readings of a task
