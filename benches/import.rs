@@ -97,7 +97,7 @@ fn main() {
                     timed(
                         Command::new(&bin)
                             .current_dir(repo.path())
-                            .args(["export", "-o"])
+                            .args(["export", "--rev", "main", "-o"])
                             .arg(&jsonl),
                     )
                 })
