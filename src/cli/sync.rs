@@ -113,20 +113,29 @@ fn write_report(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
     if !report.changed() && report.conflicts.is_empty() {
         return writeln!(out, "sync with agent {dir}{dry}: nothing to do");
     }
+    // (how many, the words for one, the words for more)
     let counts = [
-        (report.created.len(), "created"),
-        (report.pushed.len(), "pushed"),
-        (report.updated_tasks.len(), "tasks updated"),
-        (report.updated_files.len(), "agent files updated"),
-        (report.removed_files.len(), "agent files removed"),
-        (report.cancelled.len(), "cancelled"),
-        (report.relinked.len(), "relinked"),
-        (report.conflicts.len(), "conflicts"),
+        (report.created.len(), "created", "created"),
+        (report.pushed.len(), "pushed", "pushed"),
+        (report.updated_tasks.len(), "task updated", "tasks updated"),
+        (
+            report.updated_files.len(),
+            "agent file updated",
+            "agent files updated",
+        ),
+        (
+            report.removed_files.len(),
+            "agent file removed",
+            "agent files removed",
+        ),
+        (report.cancelled.len(), "cancelled", "cancelled"),
+        (report.relinked.len(), "relinked", "relinked"),
+        (report.conflicts.len(), "conflict", "conflicts"),
     ];
     let counts: Vec<String> = counts
         .iter()
-        .filter(|(n, _)| *n > 0)
-        .map(|(n, what)| format!("{n} {what}"))
+        .filter(|(n, _, _)| *n > 0)
+        .map(|(n, one, many)| format!("{n} {}", if *n == 1 { one } else { many }))
         .collect();
     writeln!(out, "sync with agent {dir}{dry}: {}", counts.join(", "))?;
     let link = |out: &mut dyn Write, what: &str, l: &Link| {
