@@ -144,19 +144,55 @@ pub fn import(
             }
         }
     };
+    let parents: HashMap<TaskId, Option<TaskId>> = batch
+        .tasks
+        .iter()
+        .map(|task| {
+            let parent = task
+                .parent
+                .as_deref()
+                .and_then(|p| refer(task, p, "parent"));
+            (ids[task.source_id.as_str()].clone(), parent)
+        })
+        .collect();
+    // A parent waits for its children already, and its children inherit
+    // what it waits for: a source whose epic also lists its own children
+    // as blockers (Backlog.md and Taskwarrior users write that) would
+    // make each child wait for itself. The edge says nothing the parent
+    // does not, so it is left out, and said.
+    let descends = |mut task: TaskId, from: &TaskId| {
+        for _ in 0..=parents.len() {
+            let up = match parents.get(&task) {
+                Some(p) => p.clone(),
+                None => tx.tasks().get(task.as_str()).and_then(|t| t.parent.clone()),
+            };
+            match up {
+                Some(p) if &p == from => return true,
+                Some(p) => task = p,
+                None => return false,
+            }
+        }
+        false
+    };
+    let mut redundant = Vec::new();
     let mut staged: Vec<(TaskId, TaskDocument, &Incoming)> = Vec::new();
     let mut tasks = Vec::new();
     for task in &batch.tasks {
         let id = ids[task.source_id.as_str()].clone();
-        let parent = task
-            .parent
-            .as_deref()
-            .and_then(|p| refer(task, p, "parent"));
+        let parent = parents[&id].clone();
         let mut blocked_by: Vec<TaskId> = Vec::new();
         for name in &task.blocked_by {
             if let Some(b) = refer(task, name, "blocked_by")
                 && !blocked_by.contains(&b)
             {
+                if descends(b.clone(), &id) {
+                    redundant.push(Dropped {
+                        source_id: task.source_id.clone(),
+                        field: "blocked_by".into(),
+                        value: format!("{name} (a part of it: a parent waits for its parts)"),
+                    });
+                    continue;
+                }
                 blocked_by.push(b);
             }
         }
@@ -192,6 +228,7 @@ pub fn import(
         });
     }
     stage_all(tx, staged)?;
+    dropped.extend(redundant);
     dropped.sort();
     dropped.dedup();
     Ok(Imported {
@@ -574,6 +611,39 @@ mod tests {
             .unwrap_err();
         assert!(matches!(error, Error::Refused(_)), "{error:?}");
         assert!(ws.load(&crate::store::Source::WorkTree).unwrap().is_empty());
+    }
+
+    #[test]
+    fn an_epic_that_lists_its_parts_as_blockers_imports_without_them() {
+        let repo = TestRepo::new();
+        std::fs::create_dir_all(repo.root().join(crate::store::TASKS_DIR)).unwrap();
+        let ws = repo.workspace();
+        let mut epic = incoming("1", "e", "Epic");
+        epic.blocked_by = vec!["2".into(), "3".into(), "4".into()];
+        let mut part = incoming("2", "p", "Part");
+        part.parent = Some("1".into());
+        let mut sub = incoming("3", "s", "Part of the part");
+        sub.parent = Some("2".into());
+        let other = incoming("4", "o", "Elsewhere");
+        let batch = Batch {
+            tasks: vec![epic, part, sub, other],
+            dropped: vec![],
+        };
+        let (imported, set) = ws
+            .transact(|tx| import(tx, Tracker::Backlog, &batch, now()))
+            .unwrap();
+        assert_eq!(
+            set.get("e").unwrap().blocked_by,
+            [TaskId::parse("o").unwrap()]
+        );
+        let said: Vec<&str> = imported.dropped.iter().map(|d| d.value.as_str()).collect();
+        assert_eq!(
+            said,
+            [
+                "2 (a part of it: a parent waits for its parts)",
+                "3 (a part of it: a parent waits for its parts)"
+            ]
+        );
     }
 
     #[test]
