@@ -27,6 +27,7 @@ mod import_agent;
 mod import_backlog;
 mod import_beads;
 mod import_cli;
+mod import_progress;
 mod import_taskmaster;
 mod import_taskwarrior;
 mod layout;
