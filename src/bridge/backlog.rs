@@ -990,6 +990,7 @@ fn numbered(id: &str) -> Option<(Option<String>, Vec<u64>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bridge::json_source::expect::{assert_tasks, criterion, dropped, strings};
 
     fn fixture() -> PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import/backlog/backlog")
@@ -1009,25 +1010,6 @@ mod tests {
             created: Some(at("2026-12-03 05:37")),
             ..Incoming::default()
         }
-    }
-
-    fn criterion(text: &str, met: bool) -> Criterion {
-        Criterion {
-            text: text.into(),
-            met,
-        }
-    }
-
-    fn dropped(id: &str, field: &str, value: &str) -> Dropped {
-        Dropped {
-            source_id: id.into(),
-            field: field.into(),
-            value: value.into(),
-        }
-    }
-
-    fn strings(items: &[&str]) -> Vec<String> {
-        items.iter().map(|s| s.to_string()).collect()
     }
 
     /// The tasks Backlog.md 1.52.0 wrote (tests/fixtures/import/backlog/
@@ -1135,10 +1117,7 @@ mod tests {
                 )
             },
         ];
-        assert_eq!(batch.tasks.len(), expected.len());
-        for (got, want) in batch.tasks.iter().zip(&expected) {
-            assert_eq!(got, want, "{}", want.source_id);
-        }
+        assert_tasks(&batch.tasks, &expected);
         assert_eq!(
             batch.dropped,
             vec![

@@ -43,9 +43,12 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use super::json_source::{self, Record, error, label, push_label, short, timestamp, to_toml};
+use super::json_source::{self, Record, error, label, push_label, short, string, time, to_toml};
 use super::{Batch, Dropped, Incoming, ReadOptions, SourceError};
 use crate::task::{Criterion, Estimate, Kind, Note, Priority, Status};
+
+/// An RFC 3339 timestamp, as Go writes `time.Time`, for [`json_source::time`].
+const TIME: &str = "a timestamp (like 2026-04-18T16:19:12Z)";
 
 /// Reads an `issues.jsonl` into a [`Batch`].
 pub fn read(path: &Path, _options: &ReadOptions) -> Result<Batch, SourceError> {
@@ -274,9 +277,9 @@ fn issue(
             None => drop("estimated_minutes", short(value)),
         },
     }
-    out.created = time(fields, "created_at", &fail)?;
-    out.started = time(fields, "started_at", &fail)?;
-    out.closed = time(fields, "closed_at", &fail)?;
+    out.created = time(fields, "created_at", TIME, &fail)?;
+    out.started = time(fields, "started_at", TIME, &fail)?;
+    out.closed = time(fields, "closed_at", TIME, &fail)?;
     if let Some(due) = string(fields, "due_at", &fail)? {
         out.due = Some(
             json_source::date(due)
@@ -301,7 +304,7 @@ fn issue(
         }
     }
     if let Some(reason) = nonblank(string(fields, "close_reason", &fail)?) {
-        match out.closed.or(time(fields, "updated_at", &fail)?) {
+        match out.closed.or(time(fields, "updated_at", TIME, &fail)?) {
             Some(at) => out.notes.push(Note {
                 at,
                 by: None,
@@ -405,7 +408,7 @@ fn comment(item: &Value, fail: &impl Fn(String) -> SourceError) -> Result<Note, 
             json_source::kind_of(item)
         )));
     };
-    let at = time(fields, "created_at", fail)?
+    let at = time(fields, "created_at", TIME, fail)?
         .ok_or_else(|| fail("a comment has no `created_at`".into()))?;
     Ok(Note {
         at,
@@ -484,47 +487,11 @@ fn nonblank(text: Option<&str>) -> Option<&str> {
     text.map(str::trim).filter(|t| !t.is_empty())
 }
 
-/// A string field, `None` when absent or null.
-fn string<'a>(
-    fields: &'a Map<String, Value>,
-    key: &str,
-    fail: &impl Fn(String) -> SourceError,
-) -> Result<Option<&'a str>, SourceError> {
-    match fields.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(other) => Err(fail(format!(
-            "`{key}` must be a string, found {}",
-            json_source::kind_of(other)
-        ))),
-    }
-}
-
-/// An RFC 3339 timestamp field, as Go writes `time.Time`.
-fn time(
-    fields: &Map<String, Value>,
-    key: &str,
-    fail: &impl Fn(String) -> SourceError,
-) -> Result<Option<chrono::DateTime<chrono::Utc>>, SourceError> {
-    string(fields, key, fail)?
-        .map(|t| {
-            timestamp(t).ok_or_else(|| {
-                fail(format!(
-                    "`{key}` `{t}` is not a timestamp (like 2026-04-18T16:19:12Z)"
-                ))
-            })
-        })
-        .transpose()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{DateTime, NaiveDate, Utc};
-
-    fn at(text: &str) -> DateTime<Utc> {
-        timestamp(text).unwrap()
-    }
+    use crate::bridge::json_source::expect::{assert_tasks, at, criterion, dropped};
+    use chrono::NaiveDate;
 
     fn fixture() -> std::path::PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import/beads/issues.jsonl")
@@ -535,21 +502,6 @@ mod tests {
         let path = dir.path().join("issues.jsonl");
         std::fs::write(&path, text).unwrap();
         read(&path, &ReadOptions::default())
-    }
-
-    fn dropped(source_id: &str, field: &str, value: &str) -> Dropped {
-        Dropped {
-            source_id: source_id.into(),
-            field: field.into(),
-            value: value.into(),
-        }
-    }
-
-    fn criterion(text: &str, met: bool) -> Criterion {
-        Criterion {
-            text: text.into(),
-            met,
-        }
     }
 
     fn meta(text: &str) -> toml::Table {
@@ -678,10 +630,7 @@ mod tests {
                 ..Incoming::default()
             },
         ];
-        assert_eq!(batch.tasks.len(), expected.len());
-        for (got, want) in batch.tasks.iter().zip(&expected) {
-            assert_eq!(got, want, "{}", want.source_id);
-        }
+        assert_tasks(&batch.tasks, &expected);
         assert_eq!(
             batch.dropped,
             [

@@ -279,6 +279,37 @@ pub(crate) fn push_label(labels: &mut Vec<String>, label: String) {
     }
 }
 
+/// A string field, `None` when absent or null; `fail` says where a value
+/// of another kind is.
+pub(crate) fn string<'a>(
+    fields: &'a Map<String, Value>,
+    key: &str,
+    fail: &impl Fn(String) -> SourceError,
+) -> Result<Option<&'a str>, SourceError> {
+    match fields.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(other) => Err(fail(format!(
+            "`{key}` must be a string, found {}",
+            kind_of(other)
+        ))),
+    }
+}
+
+/// A [`timestamp`] field, `None` when absent or null. `what` names the
+/// form the source writes in the message of a string that is not one
+/// (`a timestamp (like 2026-04-18T16:19:12Z)`).
+pub(crate) fn time(
+    fields: &Map<String, Value>,
+    key: &str,
+    what: &str,
+    fail: &impl Fn(String) -> SourceError,
+) -> Result<Option<DateTime<Utc>>, SourceError> {
+    string(fields, key, fail)?
+        .map(|t| timestamp(t).ok_or_else(|| fail(format!("`{key}` `{t}` is not {what}"))))
+        .transpose()
+}
+
 /// A timestamp in RFC 3339 (`2026-04-18T16:19:12Z`, with fractions and
 /// offsets as Go writes them) or in Taskwarrior's basic ISO 8601 form
 /// (`20261201T000000Z`).
@@ -316,6 +347,49 @@ pub(crate) fn subject_and_rest(text: &str) -> (String, Option<String>) {
         first.trim().to_owned(),
         (!rest.trim().is_empty()).then(|| rest.to_owned()),
     )
+}
+
+/// What the readers' unit tests build their expected batches of.
+#[cfg(test)]
+pub(crate) mod expect {
+    use chrono::{DateTime, Utc};
+
+    use crate::bridge::{Dropped, Incoming};
+    use crate::task::Criterion;
+
+    /// A [`super::timestamp`] that must read.
+    pub(crate) fn at(text: &str) -> DateTime<Utc> {
+        super::timestamp(text).unwrap()
+    }
+
+    pub(crate) fn dropped(source_id: &str, field: &str, value: &str) -> Dropped {
+        Dropped {
+            source_id: source_id.into(),
+            field: field.into(),
+            value: value.into(),
+        }
+    }
+
+    pub(crate) fn criterion(text: &str, met: bool) -> Criterion {
+        Criterion {
+            text: text.into(),
+            met,
+        }
+    }
+
+    pub(crate) fn strings(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| s.to_string()).collect()
+    }
+
+    /// Asserts that a reader gave the tasks `want`, in order, one task at a
+    /// time, so that a failure names the task that differs.
+    #[track_caller]
+    pub(crate) fn assert_tasks(got: &[Incoming], want: &[Incoming]) {
+        assert_eq!(got.len(), want.len());
+        for (got, want) in got.iter().zip(want) {
+            assert_eq!(got, want, "{}", want.source_id);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -638,6 +638,7 @@ fn short(value: &Value) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bridge::json_source::expect::{assert_tasks, dropped, strings};
 
     fn fixture() -> PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import/task-master")
@@ -663,18 +664,6 @@ mod tests {
             kind: Some(Kind::Subtask),
             parent: Some(parent.into()),
             ..task(id, line, subject)
-        }
-    }
-
-    fn strings(items: &[&str]) -> Vec<String> {
-        items.iter().map(|s| s.to_string()).collect()
-    }
-
-    fn dropped(id: &str, field: &str, value: &str) -> Dropped {
-        Dropped {
-            source_id: id.into(),
-            field: field.into(),
-            value: value.into(),
         }
     }
 
@@ -766,10 +755,7 @@ mod tests {
                 ..task("feature-x/2", 124, "Build feature X")
             },
         ];
-        assert_eq!(batch.tasks.len(), expected.len());
-        for (got, want) in batch.tasks.iter().zip(&expected) {
-            assert_eq!(got, want, "{}", want.source_id);
-        }
+        assert_tasks(&batch.tasks, &expected);
         assert_eq!(
             batch.dropped,
             vec![

@@ -35,10 +35,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use chrono::{DateTime, Utc};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::json_source::{self, Record, error, label, push_label, short, timestamp, to_toml};
+use super::json_source::{self, Record, error, label, push_label, short, string, time, to_toml};
 use super::{Batch, Dropped, Incoming, ProjectAs, ReadOptions, SourceError};
 use crate::task::{Kind, Note, Priority, Status};
 
@@ -71,6 +70,9 @@ const CORE: &[&str] = &[
     "template",
     "last",
 ];
+
+/// A timestamp as Taskwarrior writes it, for [`json_source::time`].
+const TIME: &str = "a Taskwarrior timestamp (like 20261201T000000Z)";
 
 /// Reads a `task export` file into a [`Batch`].
 pub fn read(path: &Path, options: &ReadOptions) -> Result<Batch, SourceError> {
@@ -179,9 +181,9 @@ fn task(
     out.subject = subject;
     out.description = rest;
 
-    out.created = time(fields, "entry", &fail)?;
-    out.started = time(fields, "start", &fail)?;
-    out.closed = time(fields, "end", &fail)?;
+    out.created = time(fields, "entry", TIME, &fail)?;
+    out.started = time(fields, "start", TIME, &fail)?;
+    out.closed = time(fields, "end", TIME, &fail)?;
     if out.status == Status::Pending && out.started.is_some() {
         out.status = Status::InProgress;
     }
@@ -191,7 +193,7 @@ fn task(
                 .ok_or_else(|| fail(format!("`due` `{due}` is not a Taskwarrior date")))?,
         );
     }
-    if let Some(wait) = time(fields, "wait", &fail)? {
+    if let Some(wait) = time(fields, "wait", TIME, &fail)? {
         out.meta
             .insert("wait".into(), toml::Value::String(wait.to_rfc3339()));
     }
@@ -319,39 +321,6 @@ fn task(
     Ok(Some((out, project)))
 }
 
-/// A string field, `None` when absent or null.
-fn string<'a>(
-    fields: &'a Map<String, Value>,
-    key: &str,
-    fail: &impl Fn(String) -> SourceError,
-) -> Result<Option<&'a str>, SourceError> {
-    match fields.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(other) => Err(fail(format!(
-            "`{key}` must be a string, found {}",
-            json_source::kind_of(other)
-        ))),
-    }
-}
-
-/// A timestamp field (`20261201T000000Z`).
-fn time(
-    fields: &Map<String, Value>,
-    key: &str,
-    fail: &impl Fn(String) -> SourceError,
-) -> Result<Option<DateTime<Utc>>, SourceError> {
-    string(fields, key, fail)?
-        .map(|t| {
-            timestamp(t).ok_or_else(|| {
-                fail(format!(
-                    "`{key}` `{t}` is not a Taskwarrior timestamp (like 20261201T000000Z)"
-                ))
-            })
-        })
-        .transpose()
-}
-
 /// Trimmed, non-empty, each once, in the source's order.
 fn list_of<'a>(items: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
@@ -372,8 +341,8 @@ fn annotation(note: &Value, fail: &impl Fn(String) -> SourceError) -> Result<Not
             json_source::kind_of(note)
         )));
     };
-    let at =
-        time(fields, "entry", fail)?.ok_or_else(|| fail("an annotation has no `entry`".into()))?;
+    let at = time(fields, "entry", TIME, fail)?
+        .ok_or_else(|| fail("an annotation has no `entry`".into()))?;
     let text = string(fields, "description", fail)?
         .unwrap_or("")
         .to_owned();
@@ -428,11 +397,8 @@ fn with_epics(tasks: Vec<Incoming>, projects: &[Option<String>]) -> Vec<Incoming
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bridge::json_source::expect::{assert_tasks, at, dropped};
     use crate::task::Criterion;
-
-    fn at(text: &str) -> DateTime<Utc> {
-        timestamp(text).unwrap()
-    }
 
     fn read_text(text: &str, project_as: ProjectAs) -> Result<Batch, SourceError> {
         let dir = tempfile::tempdir().unwrap();
@@ -564,14 +530,6 @@ mod tests {
         ]
     }
 
-    fn dropped(source_id: &str, field: &str, value: &str) -> Dropped {
-        Dropped {
-            source_id: source_id.into(),
-            field: field.into(),
-            value: value.into(),
-        }
-    }
-
     fn expected_dropped() -> Vec<Dropped> {
         let mut out = vec![dropped(D, "modified", "20261203T053436Z")];
         for id in [
@@ -608,10 +566,7 @@ mod tests {
     fn an_export_becomes_tasks_and_edges() {
         let batch = read_text(EXPORT, ProjectAs::Label).unwrap();
         let expected = expected_tasks();
-        assert_eq!(batch.tasks.len(), expected.len());
-        for (got, want) in batch.tasks.iter().zip(&expected) {
-            assert_eq!(got, want, "{}", want.source_id);
-        }
+        assert_tasks(&batch.tasks, &expected);
         assert_eq!(batch.dropped, expected_dropped());
         // Nothing in a Taskwarrior task is a criterion.
         assert!(

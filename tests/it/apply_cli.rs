@@ -4,9 +4,7 @@
 //! it was).
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::time::SystemTime;
 
 use crate::common::{Run, TestEnv};
@@ -43,22 +41,7 @@ fn apply(env: &TestEnv, plan: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// Every file of `.tasks/` with its bytes and modification time.
-fn files(env: &TestEnv) -> BTreeMap<String, (Vec<u8>, SystemTime)> {
-    std::fs::read_dir(env.tasks_dir())
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            let meta = e.metadata().unwrap();
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                (std::fs::read(e.path()).unwrap(), meta.modified().unwrap()),
-            )
-        })
-        .collect()
-}
-
-/// The files that differ between two [`files`] snapshots.
+/// The files that differ between two [`TestEnv::files_and_times`] snapshots.
 fn changed(
     before: &BTreeMap<String, (Vec<u8>, SystemTime)>,
     after: &BTreeMap<String, (Vec<u8>, SystemTime)>,
@@ -200,13 +183,16 @@ fn applying_the_same_plan_again_writes_nothing() {
     let plan = example("pipeline.toml");
     let plan = plan.to_str().unwrap();
     let ids = apply(&env, plan);
-    let before = files(&env);
+    let before = env.files_and_times();
     // Past the file system's timestamp granularity: a rewrite would show.
     std::thread::sleep(std::time::Duration::from_millis(20));
     let again = env.task(&["apply", plan]);
     again.ok();
     again.assert_stdout("plan deploy: 0 created, 0 updated, 5 unchanged\n");
-    assert_eq!(changed(&before, &files(&env)), Vec::<String>::new());
+    assert_eq!(
+        changed(&before, &env.files_and_times()),
+        Vec::<String>::new()
+    );
     let json = env.task(&["apply", plan, "--json"]).json();
     assert_eq!(json["unchanged"], 5, "{json}");
     assert!(
@@ -217,7 +203,10 @@ fn applying_the_same_plan_again_writes_nothing() {
             .all(|t| t["outcome"] == "unchanged" && ids[t["key"].as_str().unwrap()] == t["id"]),
         "{json}"
     );
-    assert_eq!(changed(&before, &files(&env)), Vec::<String>::new());
+    assert_eq!(
+        changed(&before, &env.files_and_times()),
+        Vec::<String>::new()
+    );
 }
 
 const PLAN: &str = r#"name = "auth"
@@ -256,7 +245,7 @@ fn an_edited_plan_changes_only_what_it_changed_and_keeps_what_people_edited() {
         "labels = [\"auth\"] # kept for the release notes",
     );
     env.write(build, &commented);
-    let before = files(&env);
+    let before = env.files_and_times();
     std::thread::sleep(std::time::Duration::from_millis(20));
 
     // The plan changes a subject, adds a blocker and a task.
@@ -273,7 +262,7 @@ fn an_edited_plan_changes_only_what_it_changed_and_keeps_what_people_edited() {
     let run = env.task(&["apply", &plan]);
     run.ok();
     run.assert_stdout("plan auth: 1 created, 2 updated, 1 unchanged\n");
-    let after = files(&env);
+    let after = env.files_and_times();
     let ids = apply(&env, &plan);
     let mut expected = vec![
         format!("{design}.toml"),
@@ -334,7 +323,7 @@ fn a_key_no_longer_in_the_plan_is_reported_and_left_alone() {
 /// message starting `start`, and every file as it was.
 #[track_caller]
 fn refused(env: &TestEnv, name: &str, text: &str, code: i32, start: &str) -> Run {
-    let before = files(env);
+    let before = env.files_and_times();
     let plan = plan_file(env, name, text);
     let run = env.task(&["apply", &plan]);
     run.code(code);
@@ -344,10 +333,16 @@ fn refused(env: &TestEnv, name: &str, text: &str, code: i32, start: &str) -> Run
         run.stderr
     );
     run.assert_stderr("hint: nothing was changed");
-    assert_eq!(changed(&before, &files(env)), Vec::<String>::new());
+    assert_eq!(
+        changed(&before, &env.files_and_times()),
+        Vec::<String>::new()
+    );
     let dry = env.task(&["apply", &plan, "--dry-run"]);
     dry.code(code);
-    assert_eq!(changed(&before, &files(env)), Vec::<String>::new());
+    assert_eq!(
+        changed(&before, &env.files_and_times()),
+        Vec::<String>::new()
+    );
     run
 }
 
@@ -427,23 +422,12 @@ fn a_json_plan_reads_from_standard_input() {
         "a": {"subject": "First", "estimate": "2h", "due": "2026-12-01"},
         "b": {"subject": "Second", "blocked_by": ["a"], "gate": {"branches": ["release/*"]}, "meta": {"tokens": 1200}}
     }}"#;
-    let mut child = env
-        .git_task_cmd()
-        .args(["apply", "-", "--format", "json", "--json"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(json.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{out:?}");
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let run = env.task_with_stdin(
+        &["apply", "-", "--format", "json", "--json"],
+        json.as_bytes(),
+    );
+    run.ok();
+    let report = run.json();
     assert_eq!(report["plan"], "agent");
     assert_eq!(report["created"], 2);
     let b = report["tasks"][1]["id"].as_str().unwrap();
@@ -456,22 +440,9 @@ fn a_json_plan_reads_from_standard_input() {
     let first = env.task(&["show", a, "--json"]).json();
     assert_eq!(first["task"]["due"], "2026-12-01");
     // Standard input has no file name to take a name from.
-    let mut child = env
-        .git_task_cmd()
-        .args(["apply", "-"])
-        .stdin(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"[tasks.a]\nsubject = \"A\"\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let run = env.task_with_stdin(&["apply", "-"], b"[tasks.a]\nsubject = \"A\"\n");
+    run.code(2);
+    let stderr = &run.stderr;
     assert!(
         stderr.starts_with("error: <stdin>:1:1: a plan read from standard input needs a `name`"),
         "{stderr}"
@@ -482,7 +453,7 @@ fn a_json_plan_reads_from_standard_input() {
 fn a_dry_run_writes_nothing_and_shows_the_change_as_diff_does() {
     let env = TestEnv::new();
     let plan = plan_file(&env, "auth.toml", PLAN);
-    let before = files(&env);
+    let before = env.files_and_times();
     let run = env.task_with_env(
         &[("GIT_TASK_ID_SEED", "dry")],
         &["apply", &plan, "--dry-run"],
@@ -493,12 +464,15 @@ fn a_dry_run_writes_nothing_and_shows_the_change_as_diff_does() {
         "tasks from the working tree to plan auth applied: 3 added, 0 removed, 0 changed, 0 gates changed\n",
     );
     run.assert_stdout("\"Design the login flow\" (pending)\n    waits for ");
-    assert_eq!(changed(&before, &files(&env)), Vec::<String>::new());
+    assert_eq!(
+        changed(&before, &env.files_and_times()),
+        Vec::<String>::new()
+    );
 
     let ids = apply(&env, &plan);
     let edited = PLAN.replace("\"Build it\"", "\"Build the flow\"");
     std::fs::write(&plan, edited).unwrap();
-    let before = files(&env);
+    let before = env.files_and_times();
     let run = env.task(&["apply", &plan, "--dry-run"]);
     run.ok();
     run.assert_stdout(&format!(
@@ -514,7 +488,10 @@ fn a_dry_run_writes_nothing_and_shows_the_change_as_diff_does() {
         "{json}"
     );
     assert_eq!(json["diff"]["added"], serde_json::json!([]), "{json}");
-    assert_eq!(changed(&before, &files(&env)), Vec::<String>::new());
+    assert_eq!(
+        changed(&before, &env.files_and_times()),
+        Vec::<String>::new()
+    );
     let real = env.task(&["apply", &plan, "--json"]).json();
     assert_eq!(real["diff"], serde_json::Value::Null);
 }

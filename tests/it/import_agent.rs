@@ -3,7 +3,6 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
 
 use serde_json::{Value, json};
 
@@ -11,20 +10,6 @@ use crate::common::TestEnv;
 
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import/agent/list")
-}
-
-/// Every file of `.tasks/` with its bytes and modification time.
-fn files(env: &TestEnv) -> Vec<(PathBuf, Vec<u8>, SystemTime)> {
-    let mut out: Vec<_> = fs::read_dir(env.tasks_dir())
-        .unwrap()
-        .map(|e| {
-            let path = e.unwrap().path();
-            let modified = fs::metadata(&path).unwrap().modified().unwrap();
-            (path.clone(), fs::read(&path).unwrap(), modified)
-        })
-        .collect();
-    out.sort();
-    out
 }
 
 #[test]
@@ -79,12 +64,12 @@ fn every_task_and_edge_comes_in_and_importing_again_changes_nothing() {
     let dropped = report["dropped"].to_string();
     assert!(dropped.contains("metadata.reviewer"), "{dropped}");
 
-    let before = files(&env);
+    let before = env.files_and_times();
     let again = env
         .task(&["import", "--from", "agent", dir.to_str().unwrap(), "--json"])
         .json();
     assert_eq!(again["unchanged"], 5, "{again}");
-    assert_eq!(files(&env), before);
+    assert_eq!(env.files_and_times(), before);
 }
 
 #[test]

@@ -3,57 +3,24 @@
 //! edges; importing it again writes nothing; a malformed task file changes
 //! nothing and is named with its line.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
 
 use serde_json::{Value, json};
 
-use crate::common::TestEnv;
+use crate::common::{TestEnv, exported_task};
 
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import/backlog/backlog")
 }
 
-/// Every file of `.tasks/` with its bytes and modification time.
-fn files(env: &TestEnv) -> BTreeMap<String, (Vec<u8>, SystemTime)> {
-    std::fs::read_dir(env.tasks_dir())
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            let meta = e.metadata().unwrap();
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                (std::fs::read(e.path()).unwrap(), meta.modified().unwrap()),
-            )
-        })
-        .collect()
-}
-
-/// The exported task: git-task's defaults with `fields` over them.
-fn task(fields: Value) -> Value {
-    let mut task = json!({
-        "version": 1, "id": null, "subject": null, "status": "pending", "kind": "task",
-        "priority": "medium", "parent": null, "blocked_by": [], "gate": null, "owner": null,
-        "estimate": null, "estimate_minutes": null, "due": null, "labels": [], "verify": null,
-        "created": "2026-12-03T05:37:00Z", "started": null, "closed": null, "plan_key": null,
-        "origin": null, "description": null, "criteria": [], "waiver": null, "notes": [],
-        "meta": {}
-    });
-    for (key, value) in fields.as_object().unwrap() {
-        assert!(task.get(key).is_some(), "no field {key}");
-        task[key] = value.clone();
-    }
-    task
-}
-
-fn exported(env: &TestEnv) -> Vec<Value> {
-    let run = env.task(&["export"]);
-    run.code(0);
-    run.stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+/// The exported task: git-task's defaults with `fields` over them, and
+/// the fixture's `created` unless `fields` has one.
+fn task(mut fields: Value) -> Value {
+    let fields_map = fields.as_object_mut().unwrap();
+    fields_map
+        .entry("created")
+        .or_insert("2026-12-03T05:37:00Z".into());
+    exported_task(fields)
 }
 
 /// Copies the directory `from` into `to`, recursively.
@@ -84,7 +51,7 @@ fn the_backlog_comes_in_as_these_tasks_and_edges() {
         .assert_stdout("updated_date on 2 tasks:")
         .assert_stdout("ordinal on 7 tasks:");
     assert_eq!(
-        exported(&env),
+        env.exported(),
         [
             task(json!({
                 "id": "task-1", "subject": "Design the schema", "status": "in_progress",
@@ -162,23 +129,23 @@ fn importing_again_writes_nothing() {
     let source = fixture();
     let source = source.to_str().unwrap();
     env.task(&["import", "--from", "backlog", source]).code(0);
-    let before = files(&env);
+    let before = env.files_and_times();
     env.task(&["import", "--from", "backlog", source])
         .code(0)
         .assert_stdout("0 created, 0 updated, 7 unchanged");
-    assert_eq!(files(&env), before);
+    assert_eq!(env.files_and_times(), before);
     // The project folder and the backlog folder are one source.
     let project = fixture().parent().unwrap().to_path_buf();
     env.task(&["import", "--from", "backlog", project.to_str().unwrap()])
         .code(0)
         .assert_stdout("0 created, 0 updated, 7 unchanged");
-    assert_eq!(files(&env), before);
+    assert_eq!(env.files_and_times(), before);
 }
 
 #[test]
 fn a_dry_run_writes_nothing() {
     let env = TestEnv::new();
-    let before = files(&env);
+    let before = env.files_and_times();
     env.task(&[
         "import",
         "--from",
@@ -188,7 +155,7 @@ fn a_dry_run_writes_nothing() {
     ])
     .code(0)
     .assert_stdout("7 created, 0 updated, 0 unchanged");
-    assert_eq!(files(&env), before);
+    assert_eq!(env.files_and_times(), before);
 }
 
 #[test]
@@ -198,7 +165,7 @@ fn a_malformed_task_file_changes_nothing_and_is_named() {
     copy_dir(&fixture(), &source);
     env.task(&["import", "--from", "backlog", source.to_str().unwrap()])
         .code(0);
-    let before = files(&env);
+    let before = env.files_and_times();
 
     // A change to one task and a broken list in another: neither is
     // written.
@@ -213,7 +180,7 @@ fn a_malformed_task_file_changes_nothing_and_is_named() {
         .code(2)
         .assert_stderr("task-3 - Review-the-migration.md:11:9:")
         .assert_stderr("not valid YAML");
-    assert_eq!(files(&env), before);
+    assert_eq!(env.files_and_times(), before);
 
     // A file without front matter is named at its first line.
     std::fs::write(&three, "# Review the migration\n").unwrap();
@@ -221,5 +188,5 @@ fn a_malformed_task_file_changes_nothing_and_is_named() {
         .code(2)
         .assert_stderr("task-3 - Review-the-migration.md:1:")
         .assert_stderr("has no front matter");
-    assert_eq!(files(&env), before);
+    assert_eq!(env.files_and_times(), before);
 }

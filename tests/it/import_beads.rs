@@ -4,73 +4,25 @@
 use crate::common;
 
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
 
-use common::TestEnv;
+use common::{TestEnv, assert_items_eq, dropped_counts, exported_task, import_counts};
 use serde_json::{Value, json};
 
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import/beads/issues.jsonl")
 }
 
-/// Every file of `.tasks/` with its bytes and modification time.
-fn state(env: &TestEnv) -> Vec<(String, Vec<u8>, SystemTime)> {
-    let mut files: Vec<_> = std::fs::read_dir(env.tasks_dir())
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                std::fs::read(e.path()).unwrap(),
-                e.metadata().unwrap().modified().unwrap(),
-            )
-        })
-        .collect();
-    files.sort();
-    files
-}
-
-/// The tasks as `export` writes them, without the format version.
-fn exported(env: &TestEnv) -> Vec<Value> {
-    env.task(&["export"])
-        .ok()
-        .lines()
-        .map(|l| {
-            let mut v: Value = serde_json::from_str(l).unwrap();
-            v.as_object_mut().unwrap().remove("version");
-            v
-        })
-        .collect()
-}
-
-/// A task object with git-task's defaults and the fields of `fields`.
-fn task(fields: Value) -> Value {
-    let mut out = json!({
-        "id": null, "subject": null, "status": "pending", "kind": "task",
-        "priority": "medium", "parent": null, "blocked_by": [], "gate": null,
-        "owner": null, "estimate": null, "estimate_minutes": null, "due": null,
-        "labels": [], "verify": null, "created": null, "started": null,
-        "closed": null, "plan_key": null, "origin": null, "description": null,
-        "criteria": [], "waiver": null, "notes": [], "meta": {},
-    });
-    for (k, v) in fields.as_object().unwrap() {
-        assert!(out.get(k).is_some(), "no field {k}");
-        out[k] = v.clone();
-    }
-    out
-}
-
 /// What the fixture becomes, in id order.
 fn expected() -> Vec<Value> {
     vec![
-        task(json!({
+        exported_task(json!({
             "id": "bd-a1b2", "subject": "Offline mode", "kind": "epic", "priority": "high",
             "owner": "alice", "labels": ["offline", "sync"], "created": "2026-04-01T09:00:00Z",
             "origin": "beads:bd-a1b2",
             "description": "Work without the network.\n\n## Design\n\nQueue writes locally; replay them on reconnect.",
             "criteria": [{"text": "A user on a plane can edit, and nothing is lost when they land.", "met": false}],
         })),
-        task(json!({
+        exported_task(json!({
             "id": "bd-a1b2-1", "subject": "Local write queue", "status": "in_progress",
             "priority": "critical", "parent": "bd-a1b2", "owner": "bob",
             "estimate": "1h30m", "estimate_minutes": 90, "labels": ["offline"],
@@ -85,7 +37,7 @@ fn expected() -> Vec<Value> {
                 {"at": "2026-04-03T09:00:00Z", "by": "alice", "text": "Sounds good.\nShip it behind a flag."},
             ],
         })),
-        task(json!({
+        exported_task(json!({
             "id": "bd-a1b2-2", "subject": "Replay crashes on an empty queue",
             "parent": "bd-a1b2", "blocked_by": ["bd-a1b2-1"], "due": "2026-05-01",
             "labels": ["bug", "crash"], "created": "2026-04-02T11:00:00Z",
@@ -93,14 +45,14 @@ fn expected() -> Vec<Value> {
             "description": "Seen in the beta.\n\n## Notes\n\nReproduces with an empty queue file.",
             "meta": {"external_ref": "gh-9"},
         })),
-        task(json!({
+        exported_task(json!({
             "id": "bd-c3d4", "subject": "Retry with backoff", "status": "completed",
             "priority": "low", "labels": ["feature"], "created": "2026-03-20T12:00:00Z",
             "closed": "2026-03-28T16:00:00Z", "origin": "beads:bd-c3d4",
             "notes": [{"at": "2026-03-28T16:00:00Z", "text": "Closed: Done in #41"}],
             "meta": {"beads_owner": "carol@example.com"},
         })),
-        task(json!({
+        exported_task(json!({
             "id": "bd-e5f6", "subject": "Tidy the sync module", "priority": "low",
             "labels": ["chore"], "created": "2026-03-25T08:00:00Z", "origin": "beads:bd-e5f6",
             "meta": {
@@ -109,7 +61,7 @@ fn expected() -> Vec<Value> {
                 "metadata": {"files": ["src/sync.rs"], "size": "s"},
             },
         })),
-        task(json!({
+        exported_task(json!({
             "id": "bd-g7h8", "subject": "Sync settings page", "kind": "story",
             "blocked_by": ["bd-e5f6"], "created": "2026-03-26T08:00:00Z",
             "origin": "beads:bd-g7h8",
@@ -126,7 +78,7 @@ fn the_fixture_becomes_exactly_these_tasks() {
     let path = path.to_str().unwrap();
 
     // A dry run reports and writes nothing.
-    let before = state(&env);
+    let before = env.files_and_times();
     let dry = env.task(&["import", "--from", "beads", path, "--dry-run"]);
     assert!(
         dry.ok()
@@ -134,29 +86,18 @@ fn the_fixture_becomes_exactly_these_tasks() {
         "{}",
         dry.stdout
     );
-    assert_eq!(state(&env), before);
+    assert_eq!(env.files_and_times(), before);
 
     let report = env
         .task(&["import", "--from", "beads", path, "--json"])
         .json();
     assert_eq!(
-        (
-            &report["created"],
-            &report["updated"],
-            &report["unchanged"],
-            &report["edges"]
-        ),
+        import_counts(&report),
         (&json!(6), &json!(0), &json!(0), &json!(4)),
         "{report}"
     );
-    let dropped: Vec<(&str, u64)> = report["dropped"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| (d["field"].as_str().unwrap(), d["count"].as_u64().unwrap()))
-        .collect();
     assert_eq!(
-        dropped,
+        dropped_counts(&report),
         [
             ("_type", 1),
             ("compaction_level", 1),
@@ -165,12 +106,7 @@ fn the_fixture_becomes_exactly_these_tasks() {
             ("updated_at", 6),
         ]
     );
-    let got = exported(&env);
-    let want = expected();
-    assert_eq!(got.len(), want.len());
-    for (got, want) in got.iter().zip(&want) {
-        assert_eq!(got, want);
-    }
+    assert_items_eq(&env.exported(), &expected());
     env.task(&["check"]).ok();
     // `show` says where a task came from.
     env.task(&["show", "bd-a1b2-1"])
@@ -178,14 +114,14 @@ fn the_fixture_becomes_exactly_these_tasks() {
         .assert_stdout("from        beads:bd-a1b2.1");
 
     // Again: nothing to do, and not a file touched.
-    let before = state(&env);
+    let before = env.files_and_times();
     let again = env.task(&["import", "--from", "beads", path]);
     assert!(
         again.ok().contains(": 0 created, 0 updated, 6 unchanged\n"),
         "{}",
         again.stdout
     );
-    assert_eq!(state(&env), before);
+    assert_eq!(env.files_and_times(), before);
 }
 
 #[test]
@@ -211,7 +147,7 @@ fn a_changed_issue_updates_its_task() {
         "{}",
         out.stdout
     );
-    let got = exported(&env);
+    let got = env.exported();
     let chore = got.iter().find(|t| t["id"] == "bd-e5f6").unwrap();
     assert_eq!(chore["status"], "completed");
     assert_eq!(chore["closed"], "2026-04-05T10:00:00Z");
@@ -224,7 +160,7 @@ fn a_malformed_file_changes_nothing_and_names_the_line() {
     let path = fixture();
     env.task(&["import", "--from", "beads", path.to_str().unwrap()])
         .ok();
-    let before = state(&env);
+    let before = env.files_and_times();
     let text = std::fs::read_to_string(&path).unwrap();
     let broken = env.dir.path().join("issues.jsonl");
     let lines: Vec<&str> = text.lines().collect();
@@ -238,7 +174,7 @@ fn a_malformed_file_changes_nothing_and_names_the_line() {
         "{}:5:40: not a JSON object: EOF while parsing",
         broken.display()
     ));
-    assert_eq!(state(&env), before);
+    assert_eq!(env.files_and_times(), before);
 
     let priority = lines[5].replace(r#""priority":4"#, r#""priority":9"#);
     let mut bad = lines.clone();
@@ -250,5 +186,5 @@ fn a_malformed_file_changes_nothing_and_names_the_line() {
             "{}:6: `priority` must be 0 to 4 (0 is the most urgent), found 9",
             broken.display()
         ));
-    assert_eq!(state(&env), before);
+    assert_eq!(env.files_and_times(), before);
 }

@@ -2,25 +2,7 @@
 //! an exact round trip, a re-import that writes nothing, and a bad line
 //! that changes nothing and is named.
 
-use std::collections::BTreeMap;
-use std::time::SystemTime;
-
 use crate::common::TestEnv;
-
-/// Every file of `.tasks/` with its bytes and modification time.
-fn files(env: &TestEnv) -> BTreeMap<String, (Vec<u8>, SystemTime)> {
-    std::fs::read_dir(env.tasks_dir())
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            let meta = e.metadata().unwrap();
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                (std::fs::read(e.path()).unwrap(), meta.modified().unwrap()),
-            )
-        })
-        .collect()
-}
 
 /// A repository with tasks that use every field.
 fn rich() -> TestEnv {
@@ -125,11 +107,11 @@ fn export_then_import_into_an_empty_repository_is_exact() {
     );
 
     // Imported again, nothing is written.
-    let before = files(&to);
+    let before = to.files_and_times();
     to.task(&["import", file])
         .code(0)
         .assert_stdout("0 created, 0 updated, 6 unchanged");
-    assert_eq!(files(&to), before);
+    assert_eq!(to.files_and_times(), before);
 }
 
 #[test]
@@ -139,11 +121,11 @@ fn importing_its_own_export_changes_nothing_and_keeps_meta_dates() {
     export.code(0);
     assert_eq!(export.stdout, "");
     let file = env.dir.path().join("out.jsonl");
-    let before = files(&env);
+    let before = env.files_and_times();
     env.task(&["import", file.to_str().unwrap()])
         .code(0)
         .assert_stdout("0 created, 0 updated, 6 unchanged");
-    assert_eq!(files(&env), before);
+    assert_eq!(env.files_and_times(), before);
 }
 
 #[test]
@@ -173,12 +155,12 @@ fn a_bad_line_changes_nothing_and_is_named() {
     lines[3] = lines[3].replace("\"status\":\"pending\"", "\"status\":\"done\"");
     let file = env.dir.path().join("bad.jsonl");
     std::fs::write(&file, lines.join("\n")).unwrap();
-    let before = files(&env);
+    let before = env.files_and_times();
     let run = env.task(&["import", file.to_str().unwrap()]);
     run.code(2)
         .assert_stderr("bad.jsonl:4:")
         .assert_stderr("status");
-    assert_eq!(files(&env), before);
+    assert_eq!(env.files_and_times(), before);
 
     std::fs::write(&file, "{\"version\":1,\"id\":\"x\",\n").unwrap();
     env.task(&["import", file.to_str().unwrap()])
@@ -188,7 +170,7 @@ fn a_bad_line_changes_nothing_and_is_named() {
     env.task(&["import", file.to_str().unwrap()])
         .code(2)
         .assert_stderr("bad.jsonl:1:");
-    assert_eq!(files(&env), before);
+    assert_eq!(env.files_and_times(), before);
 }
 
 #[test]
@@ -198,11 +180,11 @@ fn an_import_that_would_close_a_cycle_is_refused() {
         "{\"version\":1,\"id\":\"backup\",\"subject\":\"Back up\",\"blocked_by\":[\"migrate\"]}\n";
     let file = env.dir.path().join("cycle.jsonl");
     std::fs::write(&file, line).unwrap();
-    let before = files(&env);
+    let before = env.files_and_times();
     env.task(&["import", file.to_str().unwrap()])
         .code(1)
         .assert_stderr("cycle");
-    assert_eq!(files(&env), before);
+    assert_eq!(env.files_and_times(), before);
 }
 
 #[test]
@@ -218,20 +200,9 @@ fn import_reads_standard_input() {
     let export = from.task(&["export"]).stdout.clone();
     let to = TestEnv::git_repo();
     to.task(&["init"]).code(0);
-    let mut cmd = to.git_task_cmd();
-    cmd.args(["import", "-", "--json"]);
-    let out = cmd
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write;
-            child.stdin.take().unwrap().write_all(export.as_bytes())?;
-            child.wait_with_output()
-        })
-        .unwrap();
-    assert!(out.status.success());
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let run = to.task_with_stdin(&["import", "-", "--json"], export.as_bytes());
+    run.ok();
+    let json = run.json();
     assert_eq!(json["from"], "git-task");
     assert_eq!(json["created"], 6);
     assert_eq!(json["edges"], 4);
@@ -255,11 +226,11 @@ fn marker_like_lines_and_floats_json_cannot_hold_come_back() {
     std::fs::write(&file, &export.stdout).unwrap();
     let file = file.to_str().unwrap();
     // Into the repository it came from: nothing changes, NaN stays NaN.
-    let before = files(&from);
+    let before = from.files_and_times();
     from.task(&["import", file])
         .code(0)
         .assert_stdout("0 created, 0 updated, 1 unchanged");
-    assert_eq!(files(&from), before);
+    assert_eq!(from.files_and_times(), before);
     // Into an empty one: the same export again, and a file `check` takes.
     let to = TestEnv::git_repo();
     to.task(&["init"]).code(0);

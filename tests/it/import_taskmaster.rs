@@ -3,13 +3,11 @@
 //! edges; importing it again writes nothing; a malformed file changes
 //! nothing and is named with its line.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
 
 use serde_json::{Value, json};
 
-use crate::common::TestEnv;
+use crate::common::{TestEnv, exported_task};
 
 fn project() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import/task-master")
@@ -19,36 +17,14 @@ fn tasks_json() -> PathBuf {
     project().join(".taskmaster/tasks/tasks.json")
 }
 
-/// Every file of `.tasks/` with its bytes and modification time.
-fn files(env: &TestEnv) -> BTreeMap<String, (Vec<u8>, SystemTime)> {
-    std::fs::read_dir(env.tasks_dir())
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            let meta = e.metadata().unwrap();
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                (std::fs::read(e.path()).unwrap(), meta.modified().unwrap()),
-            )
-        })
-        .collect()
-}
-
 /// The exported task: git-task's defaults with `fields` over them. The
 /// file has no times, so `created` is the import's.
-fn task(fields: Value) -> Value {
-    let mut task = json!({
-        "version": 1, "id": null, "subject": null, "status": "pending", "kind": "task",
-        "priority": "medium", "parent": null, "blocked_by": [], "gate": null, "owner": null,
-        "estimate": null, "estimate_minutes": null, "due": null, "labels": [], "verify": null,
-        "created": "2026-12-10T09:00:00Z", "started": null, "closed": null, "plan_key": null,
-        "origin": null, "description": null, "criteria": [], "waiver": null, "notes": [],
-        "meta": {}
-    });
-    for (key, value) in fields.as_object().unwrap() {
-        assert!(task.get(key).is_some(), "no field {key}");
-        task[key] = value.clone();
-    }
+fn task(mut fields: Value) -> Value {
+    let fields_map = fields.as_object_mut().unwrap();
+    fields_map
+        .entry("created")
+        .or_insert("2026-12-10T09:00:00Z".into());
+    let mut task = exported_task(fields);
     // The file has no closing times either: a resolved task is closed by
     // the import, as `done` would close it.
     if task["status"] == "completed" || task["status"] == "cancelled" {
@@ -61,15 +37,6 @@ fn subtask(fields: Value) -> Value {
     let mut task = task(fields);
     task["kind"] = "subtask".into();
     task
-}
-
-fn exported(env: &TestEnv) -> Vec<Value> {
-    let run = env.task(&["export"]);
-    run.code(0);
-    run.stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
 }
 
 fn env() -> TestEnv {
@@ -97,7 +64,7 @@ fn both_tags_come_in_as_these_tasks_and_edges() {
         .assert_stdout("metadata.description on 2 tasks:");
     let tag = json!(["tag:feature-x"]);
     assert_eq!(
-        exported(&env),
+        env.exported(),
         [
             task(json!({
                 "id": "1", "subject": "Set up the project", "status": "completed",
@@ -163,7 +130,7 @@ fn importing_again_writes_nothing() {
     let file = tasks_json();
     env.task(&["import", "--from", "task-master", file.to_str().unwrap()])
         .code(0);
-    let before = files(&env);
+    let before = env.files_and_times();
     // Later, and from the project rather than the file: the same source.
     env.at("2026-12-11T09:00:00Z");
     env.task(&[
@@ -174,7 +141,7 @@ fn importing_again_writes_nothing() {
     ])
     .code(0)
     .assert_stdout("0 created, 0 updated, 10 unchanged");
-    assert_eq!(files(&env), before);
+    assert_eq!(env.files_and_times(), before);
 }
 
 #[test]
@@ -184,7 +151,7 @@ fn a_malformed_file_changes_nothing_and_is_named() {
     std::fs::copy(tasks_json(), &file).unwrap();
     env.task(&["import", "--from", "task-master", file.to_str().unwrap()])
         .code(0);
-    let before = files(&env);
+    let before = env.files_and_times();
 
     let text = std::fs::read_to_string(&file).unwrap();
     // A changed title and a missing comma: nothing is written.
@@ -196,7 +163,7 @@ fn a_malformed_file_changes_nothing_and_is_named() {
         .code(2)
         .assert_stderr("tasks.json:69:")
         .assert_stderr("not valid JSON");
-    assert_eq!(files(&env), before);
+    assert_eq!(env.files_and_times(), before);
 
     // Valid JSON with a task that has no title.
     let untitled = text.replacen("\"title\": \"Write the docs\",", "", 1);
@@ -205,27 +172,16 @@ fn a_malformed_file_changes_nothing_and_is_named() {
         .code(2)
         .assert_stderr("tasks.json:64:")
         .assert_stderr("no `title`");
-    assert_eq!(files(&env), before);
+    assert_eq!(env.files_and_times(), before);
 }
 
 #[test]
 fn the_file_may_come_on_standard_input() {
     let env = env();
     let text = std::fs::read(tasks_json()).unwrap();
-    let mut cmd = env.git_task_cmd();
-    cmd.args(["import", "--from", "task-master", "-", "--json"]);
-    let out = cmd
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write;
-            child.stdin.take().unwrap().write_all(&text)?;
-            child.wait_with_output()
-        })
-        .unwrap();
-    assert!(out.status.success());
-    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let run = env.task_with_stdin(&["import", "--from", "task-master", "-", "--json"], &text);
+    run.ok();
+    let json = run.json();
     assert_eq!(json["from"], "task-master");
     assert_eq!(json["created"], 10);
     assert_eq!(json["edges"], 12);

@@ -4,64 +4,13 @@
 
 use crate::common;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
-use std::time::SystemTime;
 
-use common::TestEnv;
+use common::{TestEnv, assert_items_eq, dropped_counts, exported_task, import_counts};
 use serde_json::{Value, json};
 
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import/taskwarrior/export.json")
-}
-
-/// Every file of `.tasks/` with its bytes and modification time: an import
-/// that changes nothing leaves all three as they were.
-fn state(env: &TestEnv) -> Vec<(String, Vec<u8>, SystemTime)> {
-    let mut files: Vec<_> = std::fs::read_dir(env.tasks_dir())
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                std::fs::read(e.path()).unwrap(),
-                e.metadata().unwrap().modified().unwrap(),
-            )
-        })
-        .collect();
-    files.sort();
-    files
-}
-
-/// The tasks as `export` writes them, without the format version.
-fn exported(env: &TestEnv) -> Vec<Value> {
-    env.task(&["export"])
-        .ok()
-        .lines()
-        .map(|l| {
-            let mut v: Value = serde_json::from_str(l).unwrap();
-            v.as_object_mut().unwrap().remove("version");
-            v
-        })
-        .collect()
-}
-
-/// A task object with git-task's defaults and the fields of `fields`.
-fn task(fields: Value) -> Value {
-    let mut out = json!({
-        "id": null, "subject": null, "status": "pending", "kind": "task",
-        "priority": "medium", "parent": null, "blocked_by": [], "gate": null,
-        "owner": null, "estimate": null, "estimate_minutes": null, "due": null,
-        "labels": [], "verify": null, "created": null, "started": null,
-        "closed": null, "plan_key": null, "origin": null, "description": null,
-        "criteria": [], "waiver": null, "notes": [], "meta": {},
-    });
-    for (k, v) in fields.as_object().unwrap() {
-        assert!(out.get(k).is_some(), "no field {k}");
-        out[k] = v.clone();
-    }
-    out
 }
 
 const T: &str = "2026-12-03T05:39:16Z";
@@ -69,7 +18,7 @@ const T: &str = "2026-12-03T05:39:16Z";
 /// What the committed fixture becomes, in id order.
 fn expected() -> Vec<Value> {
     vec![
-        task(json!({
+        exported_task(json!({
             "id": "198c79ab", "subject": "Write the parser",
             "blocked_by": ["2ba328a4"],
             "labels": ["project:home.garden", "parser", "rust"], "created": T,
@@ -79,34 +28,34 @@ fn expected() -> Vec<Value> {
                 {"at": "2026-12-03T05:39:17Z", "text": "needs tests"},
             ],
         })),
-        task(json!({
+        exported_task(json!({
             "id": "2ba328a4", "subject": "Design the schema", "status": "in_progress",
             "priority": "high", "due": "2026-12-01",
             "labels": ["project:home.garden", "design"], "created": T, "started": T,
             "origin": "taskwarrior:2ba328a4-e2b3-44c2-b69d-30daa9c4f044",
             "meta": {"points": 3, "reviewer": "alice"},
         })),
-        task(json!({
+        exported_task(json!({
             "id": "80a004de", "subject": "An idea we dropped", "status": "cancelled",
             "labels": ["someday"], "created": T, "closed": T,
             "origin": "taskwarrior:80a004de-f566-4833-bcff-e6f5a6017f8d",
             "meta": {"taskwarrior_status": "deleted"},
         })),
-        task(json!({
+        exported_task(json!({
             "id": "9eec16af", "subject": "Ask again in January", "created": T,
             "origin": "taskwarrior:9eec16af-bfca-4ec5-90c4-ff528622cd55",
             "meta": {"wait": "2027-01-01T00:00:00+00:00"},
         })),
-        task(json!({
+        exported_task(json!({
             "id": "c15f2fa7", "subject": "Book the venue", "status": "completed",
             "labels": ["project:work", "chore"], "created": T, "closed": T,
             "origin": "taskwarrior:c15f2fa7-2b03-481e-ac45-7d1ac07b1530",
         })),
-        task(json!({
+        exported_task(json!({
             "id": "d658cd9a", "subject": "Water the plants", "due": "2026-12-07",
             "created": T, "origin": "taskwarrior:d658cd9a-4934-4b7a-9191-dda309dbd3fd",
         })),
-        task(json!({
+        exported_task(json!({
             "id": "fc81fbcf", "subject": "Ship the release", "priority": "low",
             "blocked_by": ["198c79ab", "2ba328a4"], "labels": ["project:work"],
             "created": T, "origin": "taskwarrior:fc81fbcf-7b08-41cb-a93a-6231c6cc94ee",
@@ -128,23 +77,12 @@ fn the_committed_export_becomes_exactly_these_tasks() {
         ])
         .json();
     assert_eq!(
-        (
-            &report["created"],
-            &report["updated"],
-            &report["unchanged"],
-            &report["edges"]
-        ),
+        import_counts(&report),
         (&json!(7), &json!(0), &json!(0), &json!(3)),
         "{report}"
     );
-    let dropped: Vec<(&str, u64)> = report["dropped"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| (d["field"].as_str().unwrap(), d["count"].as_u64().unwrap()))
-        .collect();
     assert_eq!(
-        dropped,
+        dropped_counts(&report),
         [
             ("imask", 1),
             ("modified", 7),
@@ -155,16 +93,11 @@ fn the_committed_export_becomes_exactly_these_tasks() {
             ("status", 1),
         ]
     );
-    let got = exported(&env);
-    let want = expected();
-    assert_eq!(got.len(), want.len());
-    for (got, want) in got.iter().zip(&want) {
-        assert_eq!(got, want);
-    }
+    assert_items_eq(&env.exported(), &expected());
     env.task(&["check"]).ok();
 
     // Again: nothing to do, and not a file touched.
-    let before = state(&env);
+    let before = env.files_and_times();
     let again = env.task(&["import", "--from", "taskwarrior", path.to_str().unwrap()]);
     assert!(
         again.ok().starts_with("imported 7 tasks and 3 edges from "),
@@ -178,7 +111,7 @@ fn the_committed_export_becomes_exactly_these_tasks() {
         "{}",
         again.stdout
     );
-    assert_eq!(state(&env), before);
+    assert_eq!(env.files_and_times(), before);
 }
 
 #[test]
@@ -190,27 +123,9 @@ fn standard_input_and_one_object_per_line_read_the_same() {
         .filter(|l| l.starts_with('{'))
         .map(|l| format!("{}\n", l.trim_end_matches(',')))
         .collect();
-    let mut child = env
-        .git_task_cmd()
-        .args(["import", "--from", "taskwarrior", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(lines.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(exported(&env), expected());
+    env.task_with_stdin(&["import", "--from", "taskwarrior", "-"], lines.as_bytes())
+        .ok();
+    assert_eq!(env.exported(), expected());
 }
 
 #[test]
@@ -226,7 +141,7 @@ fn projects_can_be_parent_epics() {
         "epic",
     ])
     .ok();
-    let got = exported(&env);
+    let got = env.exported();
     let brief: Vec<(&str, &str, &str, Value, Value)> = got
         .iter()
         .map(|t| {
@@ -289,7 +204,7 @@ fn a_malformed_export_changes_nothing_and_names_the_line() {
     let path = fixture();
     env.task(&["import", "--from", "taskwarrior", path.to_str().unwrap()])
         .ok();
-    let before = state(&env);
+    let before = env.files_and_times();
     // The fourth line (the third task) loses its uuid; the sixth breaks.
     let text = std::fs::read_to_string(&path).unwrap();
     let broken = env.dir.path().join("export.json");
@@ -300,7 +215,7 @@ fn a_malformed_export_changes_nothing_and_names_the_line() {
     let out = env.task(&["import", "--from", "taskwarrior", broken.to_str().unwrap()]);
     out.code(2)
         .assert_stderr(&format!("{}:4: the task has no `uuid`", broken.display()));
-    assert_eq!(state(&env), before);
+    assert_eq!(env.files_and_times(), before);
 
     let mut bad_json = lines;
     bad_json[5] = bad_json[5].replacen(',', "", 1);
@@ -308,15 +223,15 @@ fn a_malformed_export_changes_nothing_and_names_the_line() {
     let out = env.task(&["import", "--from", "taskwarrior", broken.to_str().unwrap()]);
     out.code(2)
         .assert_stderr(&format!("{}:6:", broken.display()));
-    assert_eq!(state(&env), before);
+    assert_eq!(env.files_and_times(), before);
 
     // A fresh repository gets no task at all.
     let fresh = TestEnv::new();
-    let before = state(&fresh);
+    let before = fresh.files_and_times();
     fresh
         .task(&["import", "--from", "taskwarrior", broken.to_str().unwrap()])
         .code(2);
-    assert_eq!(state(&fresh), before);
+    assert_eq!(fresh.files_and_times(), before);
 }
 
 /// The subject of each task and what it maps to, found by subject, since
@@ -338,7 +253,7 @@ fn a_live_export_of_the_real_taskwarrior_imports() {
     .ok();
     env.task(&["import", "--from", "taskwarrior", export.to_str().unwrap()])
         .ok();
-    let got = exported(&env);
+    let got = env.exported();
     let by_subject = |s: &str| {
         got.iter()
             .find(|t| t["subject"] == s)
@@ -409,8 +324,8 @@ fn a_live_export_of_the_real_taskwarrior_imports() {
         let uuid = origin.strip_prefix("taskwarrior:").unwrap();
         assert_eq!(t["id"].as_str().unwrap(), &uuid[..8]);
     }
-    let before = state(&env);
+    let before = env.files_and_times();
     env.task(&["import", "--from", "taskwarrior", export.to_str().unwrap()])
         .ok();
-    assert_eq!(state(&env), before);
+    assert_eq!(env.files_and_times(), before);
 }

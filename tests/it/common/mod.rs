@@ -3,8 +3,10 @@
 
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::SystemTime;
 
 use assert_cmd::cargo::CommandCargoExt;
 
@@ -229,6 +231,27 @@ impl TestEnv {
         )
     }
 
+    /// Runs git-task with `input` on its standard input.
+    pub fn task_with_stdin(&self, args: &[&str], input: &[u8]) -> Run {
+        use std::io::Write;
+        use std::process::Stdio;
+        let mut child = self
+            .git_task_cmd()
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run git-task");
+        child
+            .stdin
+            .take()
+            .expect("its standard input")
+            .write_all(input)
+            .expect("write its standard input");
+        Run::from(child.wait_with_output().expect("run git-task"))
+    }
+
     pub fn task_with_env(&self, vars: &[(&str, &str)], args: &[&str]) -> Run {
         let mut cmd = self.git_task_cmd();
         for (k, v) in vars {
@@ -290,6 +313,100 @@ impl TestEnv {
         files.sort();
         files
     }
+}
+
+impl TestEnv {
+    /// Every file of `.tasks/` by name, with its bytes and modification
+    /// time: an import or apply that changes nothing leaves all three as
+    /// they were.
+    pub fn files_and_times(&self) -> BTreeMap<String, (Vec<u8>, SystemTime)> {
+        std::fs::read_dir(self.tasks_dir())
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                let meta = e.metadata().unwrap();
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    (std::fs::read(e.path()).unwrap(), meta.modified().unwrap()),
+                )
+            })
+            .collect()
+    }
+
+    /// The tasks as `export` writes them, one object a line, without the
+    /// format version (asserted to be 1 on every line).
+    #[track_caller]
+    pub fn exported(&self) -> Vec<serde_json::Value> {
+        self.task(&["export"])
+            .ok()
+            .lines()
+            .map(|l| {
+                let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
+                let version = v.as_object_mut().unwrap().remove("version");
+                assert_eq!(version, Some(1.into()), "{l}");
+                v
+            })
+            .collect()
+    }
+}
+
+/// Asserts that `got` and `want` hold the same items in the same order,
+/// one item at a time, so that a failure shows the item that differs.
+#[track_caller]
+pub fn assert_items_eq<T: PartialEq + std::fmt::Debug>(got: &[T], want: &[T]) {
+    assert_eq!(got.len(), want.len());
+    for (got, want) in got.iter().zip(want) {
+        assert_eq!(got, want);
+    }
+}
+
+/// `created`, `updated`, `unchanged` and `edges` of an import's `--json`
+/// report.
+pub fn import_counts(
+    report: &serde_json::Value,
+) -> (
+    &serde_json::Value,
+    &serde_json::Value,
+    &serde_json::Value,
+    &serde_json::Value,
+) {
+    (
+        &report["created"],
+        &report["updated"],
+        &report["unchanged"],
+        &report["edges"],
+    )
+}
+
+/// Each field an import's `--json` report says it dropped, with on how
+/// many tasks.
+pub fn dropped_counts(report: &serde_json::Value) -> Vec<(&str, u64)> {
+    report["dropped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["field"].as_str().unwrap(), d["count"].as_u64().unwrap()))
+        .collect()
+}
+
+/// A task object as [`TestEnv::exported`] gives it: git-task's defaults
+/// (`created` null) with the fields of `fields` over them, each of which
+/// must be a field of the export.
+#[track_caller]
+pub fn exported_task(fields: serde_json::Value) -> serde_json::Value {
+    let mut out = serde_json::json!({
+        "id": null, "subject": null, "status": "pending", "kind": "task",
+        "priority": "medium", "parent": null, "blocked_by": [], "gate": null,
+        "owner": null, "estimate": null, "estimate_minutes": null, "due": null,
+        "labels": [], "verify": null, "created": null, "started": null,
+        "closed": null, "plan_key": null, "origin": null, "description": null,
+        "criteria": [], "waiver": null, "notes": [], "meta": {},
+    });
+    for (k, v) in fields.as_object().unwrap() {
+        assert!(out.get(k).is_some(), "no field {k}");
+        out[k] = v.clone();
+    }
+    out
 }
 
 impl TestEnv {
