@@ -5,6 +5,8 @@
 pub mod action;
 /// Plans: a task graph in one file, applied in one transaction.
 pub mod apply;
+/// The board: the plan as a page, a graph and a schedule to look at.
+pub mod board;
 pub mod bridge;
 pub mod change;
 pub mod check;
