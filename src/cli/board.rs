@@ -93,17 +93,20 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     }
     let drawn = draw(ctx, &reading, &args.rev, &args.options)?;
     let html = drawn.page(None);
+    // The path as given, or in full where git-task chose it.
     let target = match args.output {
         Some(path) => path,
         None if !std::io::stdout().is_terminal() => {
             ctx.ui.out().write_all(html.as_bytes())?;
             return Ok(());
         }
-        None => reading.ws.private_dir().join("board.html"),
+        None => {
+            let dir = reading.ws.private_dir();
+            std::path::absolute(&dir).unwrap_or(dir).join("board.html")
+        }
     };
     write_whole(&target, html.as_bytes())?;
-    let shown = std::path::absolute(&target).unwrap_or(target);
-    writeln!(ctx.ui.out(), "wrote the board to {}", shown.display())?;
+    writeln!(ctx.ui.out(), "wrote the board to {}", target.display())?;
     Ok(())
 }
 
