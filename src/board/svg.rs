@@ -175,11 +175,11 @@ pub fn graph(facts: &Facts, drawing: &Drawing, open: Option<&Open>) -> String {
     let width = drawn.width + 2.0 * MARGIN;
     let height = drawn.height + 2.0 * MARGIN;
     let mut out = String::with_capacity(512 + shown.len() * 640);
-    let _ = write!(
+    let _ = writeln!(
         out,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"task-graph\" \
          viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" \
-         aria-label=\"dependency graph of {n} task{s}\">\n",
+         aria-label=\"dependency graph of {n} task{s}\">",
         w = num(width),
         h = num(height),
         n = shown.len(),
@@ -195,9 +195,9 @@ pub fn graph(facts: &Facts, drawing: &Drawing, open: Option<&Open>) -> String {
          <marker id=\"task-graph-arrow-critical\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" \
          markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\">",
     );
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<path d=\"M0 0L10 5L0 10z\" fill=\"{CRITICAL}\"/></marker></defs>\n"
+        "<path d=\"M0 0L10 5L0 10z\" fill=\"{CRITICAL}\"/></marker></defs>"
     );
     let _ = writeln!(out, "<g transform=\"translate({m} {m})\">", m = num(MARGIN));
 
@@ -673,7 +673,7 @@ fn push_num(out: &mut String, v: f64) {
     }
     let tenths = tenths.unsigned_abs();
     let _ = write!(out, "{}", tenths / 10);
-    if tenths % 10 != 0 {
+    if !tenths.is_multiple_of(10) {
         out.push('.');
         out.push(char::from(b'0' + (tenths % 10) as u8));
     }
@@ -744,7 +744,7 @@ mod tests {
                 let name = body.split_whitespace().next().expect("a tag name");
                 let attributes = &body[name.len()..];
                 let quotes = attributes.matches('"').count();
-                assert!(quotes % 2 == 0, "attributes quoted in <{tag}>");
+                assert!(quotes.is_multiple_of(2), "attributes quoted in <{tag}>");
                 assert!(!attributes.contains('<'), "no < in <{tag}>");
                 check_text(attributes);
                 if !self_closing {
