@@ -242,8 +242,68 @@ fn shapes() {
 }
 
 fn main() {
+    // `cargo bench --bench graph -- layout` times only the board's layout.
+    if std::env::args().any(|a| a == "layout") {
+        board_layout();
+        return;
+    }
     analyses();
     shapes();
+    board_layout();
+}
+
+/// The board's graph: the layered layout of the unresolved tasks on their
+/// waves (what `graph --format svg` draws), then the whole SVG.
+fn board_layout() {
+    use git_task::board::layout::{Geometry, layout};
+    use git_task::drawing::Drawing;
+    println!();
+    println!(
+        "| tasks | shown | drawn edges | layers | dummy points | crossings | layout | graph --format svg |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for n in [1_000usize, 10_000, 100_000] {
+        let set = generate(n);
+        let facts = git_task::facts::Facts::new(&set);
+        let graph = &facts.graph;
+        let open = Open::new(graph).expect("the generated graph is acyclic");
+        let drawing = Drawing::new(graph, None, false);
+        let mut index = vec![usize::MAX; set.len()];
+        for (k, &i) in drawing.shown.iter().enumerate() {
+            index[i] = k;
+        }
+        let edges: Vec<(usize, usize)> = drawing
+            .edges
+            .iter()
+            .map(|e| (index[e.from], index[e.to]))
+            .collect();
+        let mut wave = vec![0usize; set.len()];
+        for (w, tasks) in open.waves().iter().enumerate() {
+            for &i in tasks {
+                wave[i] = w;
+            }
+        }
+        let layers: Vec<usize> = drawing.shown.iter().map(|&i| wave[i]).collect();
+        let geometry = Geometry::default();
+        let runs = if n >= 100_000 { 3 } else { 7 };
+        let drawn = layout(drawing.shown.len(), &edges, Some(&layers), &geometry);
+        let took = time(runs, || {
+            layout(drawing.shown.len(), &edges, Some(&layers), &geometry).crossings
+        });
+        let svg = time(runs, || {
+            git_task::board::svg::graph(&facts, &drawing, Some(&open)).len()
+        });
+        println!(
+            "| {n} | {} | {} | {} | {} | {} | {:.0} ms | {:.0} ms |",
+            drawing.shown.len(),
+            edges.len(),
+            drawn.layers.len(),
+            drawn.dummies,
+            drawn.crossings,
+            took.as_secs_f64() * 1e3,
+            svg.as_secs_f64() * 1e3,
+        );
+    }
 }
 
 fn analyses() {

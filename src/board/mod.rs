@@ -6,5 +6,6 @@
 //! page (`git task board`) or served live (`git task serve`). Nothing here
 //! computes an answer of its own: it arranges the library's.
 
+pub mod layout;
 pub mod page;
 pub mod svg;

@@ -111,7 +111,13 @@ pub fn page_of_json(name: &str, data: &str, live: Option<&Live>) -> String {
             + start;
         match &rest[start + 2..end] {
             "title" => out.push_str(&title),
-            "style" => out.push_str(STYLE),
+            "style" => {
+                out.push_str(STYLE);
+                // The key of the tracks in the colours the graph uses.
+                for (n, colour) in super::svg::TRACK_COLOURS.iter().enumerate() {
+                    out.push_str(&format!(".track-swatch-{n}{{background:{colour}}}\n"));
+                }
+            }
             "script" => out.push_str(SCRIPT),
             "data" => out.push_str(data),
             "live" => out.push_str(&live),

@@ -209,7 +209,9 @@ fn with_payload<T>(
     let drawing = Drawing::new(&view.graph, None, options.all);
     let graph_svg = git_task::board::svg::graph(&view, &drawing, open.as_ref().ok());
     let gantt_svg = match &plan_parts {
-        Some((_, cp, schedule, _)) => git_task::board::svg::gantt(&view, schedule, cp),
+        Some((_, cp, schedule, _)) => {
+            git_task::board::svg::gantt(&view, cp, schedule, Some(calendar))
+        }
         None => String::new(),
     };
     let board = BoardData::new(

@@ -1,8 +1,9 @@
 //! The one `--format` vocabulary. Every command that prints more than one
 //! way takes `--format` with a subset of the same names: `human` (the
 //! default, for people), `json`, and where they apply `markdown`, `dot`,
-//! `mermaid` and `github`. `--json` is a spelling of `--format json`; the
-//! two together with another format are refused before a command runs.
+//! `mermaid`, `github` and `svg`. `--json` is a spelling of `--format
+//! json`; the two together with another format are refused before a
+//! command runs.
 
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 
@@ -15,15 +16,17 @@ pub enum Format {
     Dot,
     Mermaid,
     Github,
+    Svg,
 }
 
-const ALL: [Format; 6] = [
+const ALL: [Format; 7] = [
     Format::Human,
     Format::Json,
     Format::Markdown,
     Format::Dot,
     Format::Mermaid,
     Format::Github,
+    Format::Svg,
 ];
 
 impl Format {
@@ -36,6 +39,7 @@ impl Format {
             Format::Dot => "dot",
             Format::Mermaid => "mermaid",
             Format::Github => "github",
+            Format::Svg => "svg",
         }
     }
 
@@ -56,6 +60,7 @@ impl Format {
             Format::Github => {
                 value.help("GitHub Actions annotations, shown inline in pull requests")
             }
+            Format::Svg => value.help("an SVG drawing, standalone (open it in a browser)"),
         }
     }
 

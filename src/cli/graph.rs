@@ -1,5 +1,5 @@
 //! `git task graph`: the dependency graph as a terminal tree (drawn like
-//! `git log --graph`), Graphviz DOT, Mermaid or JSON.
+//! `git log --graph`), Graphviz DOT, Mermaid, SVG or JSON.
 
 use std::io::Write;
 
@@ -13,7 +13,13 @@ use super::ui::Ui;
 use super::{CliResult, Ctx, RevArgs};
 
 /// The formats of `graph`.
-const FORMATS: &[Format] = &[Format::Human, Format::Dot, Format::Mermaid, Format::Json];
+const FORMATS: &[Format] = &[
+    Format::Human,
+    Format::Dot,
+    Format::Mermaid,
+    Format::Json,
+    Format::Svg,
+];
 
 /// Show the dependency graph
 ///
@@ -42,6 +48,13 @@ const FORMATS: &[Format] = &[Format::Human, Format::Dot, Format::Mermaid, Format
 /// colours follow the state: completed green, in progress orange, blocked
 /// red, ready bold blue, cancelled grey and dashed.
 ///
+/// --format svg draws the graph itself, standalone (open it in a browser):
+/// columns left to right by wave, arranged for few crossings, the critical
+/// path in red, each track's colour in a stripe on its tasks, convergence
+/// points (tasks that wait for two or more) marked, gates as hexagons in
+/// their state's colour (green, yellow, red, grey), child edges dashed. It
+/// is the drawing `git task board` shows.
+///
 /// --format json (or --json) prints
 ///   {"version": 1,
 ///    "nodes": [{"id", "subject", "status", "state", "ready", "kind",
@@ -52,6 +65,7 @@ const FORMATS: &[Format] = &[Format::Human, Format::Dot, Format::Mermaid, Format
 /// Examples:
 ///   git task graph
 ///   git task graph release --all
+///   git task graph --format svg > tasks.svg
 ///   git task graph --format dot | dot -Tsvg > tasks.svg
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
@@ -66,7 +80,7 @@ pub struct Args {
     #[arg(long, short)]
     pub all: bool,
 
-    /// human (lanes like `git log --graph`), dot, mermaid or json.
+    /// human (lanes like `git log --graph`), dot, mermaid, json or svg.
     #[arg(long, value_name = "FORMAT", default_value = "human", value_parser = Format::parser(FORMATS))]
     pub format: Format,
 
@@ -92,6 +106,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
         Format::Json => ctx
             .ui
             .json(&git_task::output::GraphDocument::new(&view, &drawing))?,
+        Format::Svg => print_svg(&mut ctx.ui, &view, &drawing)?,
         other => unreachable!("clap takes only the formats of graph, not {other:?}"),
     }
     Ok(())
@@ -193,7 +208,14 @@ fn print_tree(ui: &mut Ui, view: &View, drawing: &Drawing) -> std::io::Result<()
     }
     let tree = drawing.tree();
     if tree.broken {
-        warn_cycles(ui, view, &drawing.cycles(&view.graph));
+        warn_cycles(
+            ui,
+            view,
+            &drawing.cycles(&view.graph),
+            "some tasks wait for each other in a cycle, so no order puts every task above \
+             what it waits for; each task is shown once and the edges that close a cycle \
+             are not drawn",
+        );
     }
     // The lanes and the id make the first column, so the columns after it
     // line up whatever the lanes' width, as in a listing; a row of lanes
@@ -212,17 +234,33 @@ fn print_tree(ui: &mut Ui, view: &View, drawing: &Drawing) -> std::io::Result<()
     table.write(ui.out())
 }
 
+/// The drawing of `graph --format svg`: with the plan when the unresolved
+/// tasks have one, and a warning like the tree's when shown tasks wait for
+/// each other in a cycle.
+fn print_svg(ui: &mut Ui, view: &View, drawing: &Drawing) -> std::io::Result<()> {
+    let open = git_task::graph::Open::acyclic(&view.graph);
+    let cycles = drawing.cycles(&view.graph);
+    if !cycles.is_empty() {
+        let mut why = String::from(
+            "some tasks wait for each other in a cycle, so no order puts every task \
+             after what it waits for; the edges that close a cycle are drawn backwards",
+        );
+        if open.is_none() {
+            why.push_str(", and without a plan nothing is marked critical or in a track");
+        }
+        warn_cycles(ui, view, &cycles, &why);
+    }
+    let svg = git_task::board::svg::graph(view, drawing, open.as_ref());
+    ui.out().write_all(svg.as_bytes())
+}
+
 /// Says on stderr that the tree is not in dependency order, and why.
-fn warn_cycles(ui: &Ui, view: &View, cycles: &[Vec<usize>]) {
+fn warn_cycles(ui: &Ui, view: &View, cycles: &[Vec<usize>], why: &str) {
     let described: Vec<String> = cycles
         .iter()
         .map(|c| view.graph.describe_cycle(c))
         .collect();
-    let mut message = String::from(
-        "some tasks wait for each other in a cycle, so no order puts every task above \
-         what it waits for; each task is shown once and the edges that close a cycle \
-         are not drawn",
-    );
+    let mut message = String::from(why);
     for c in &described {
         message.push_str("\n  ");
         message.push_str(c);

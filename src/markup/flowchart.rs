@@ -84,8 +84,9 @@ impl Look {
         }
     }
 
-    /// The Mermaid `classDef` style.
-    fn mermaid(self) -> &'static str {
+    /// The Mermaid `classDef` style: CSS declarations, comma-separated,
+    /// which the board's SVG reads its colours from too.
+    pub(crate) fn mermaid(self) -> &'static str {
         match self {
             Look::Ready => "fill:#e3f2fd,stroke:#1565c0,stroke-width:3px",
             Look::InProgress => "fill:#ffe0b2,stroke:#ef6c00",

@@ -20,6 +20,7 @@ mod graph_cli;
 mod graph_inherited;
 mod graph_properties;
 mod graph_scale;
+mod graph_svg;
 mod hardening;
 mod help_cli;
 mod hooks_cli;
