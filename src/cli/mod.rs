@@ -272,6 +272,23 @@ impl Ctx {
         }
     }
 
+    /// The context of one request to a server (a tool call of `mcp`, a
+    /// POST to `serve`): in `dir`, at `now`, answering in JSON and painting
+    /// nothing (stdout is the protocol's, or nobody's, and what goes to
+    /// stderr is read in a log). A server runs for days: each request is
+    /// as of its own moment, and opens the repository afresh.
+    pub fn for_request(dir: Option<PathBuf>, wait: std::time::Duration, now: DateTime<Utc>) -> Ctx {
+        Ctx {
+            dir,
+            json: true,
+            ui: Ui::new(ColorChoice::Never),
+            now,
+            wait,
+            incomplete: false,
+            workspace: OnceCell::new(),
+        }
+    }
+
     /// The repository around `-C DIR` or the current directory, found the
     /// first time it is asked for and shared after that. Shared (`Rc`), not
     /// borrowed, so that a command can hold it while it prints through
@@ -622,6 +639,21 @@ pub fn change_one_quietly(
         f(tx, &id)?;
         Ok(id)
     })?)
+}
+
+/// The task `id` of `set` as the commands that change one print it with
+/// `--json`, for a server to answer with.
+pub fn task_answer(
+    ctx: &Ctx,
+    set: &git_task::TaskSet,
+    id: &str,
+) -> Result<serde_json::Value, CliError> {
+    let view = render::View::new(set).dated(ctx);
+    let i = set
+        .index_of(id)
+        .ok_or_else(|| CliError::user(format!("{id} is gone")))?;
+    serde_json::to_value(git_task::output::TaskAnswer::new(&view, i))
+        .map_err(|e| CliError::Io(e.into()))
 }
 
 /// Prints what a change did to one task.
