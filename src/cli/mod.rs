@@ -32,6 +32,7 @@ mod progress;
 mod rename;
 mod render;
 mod rm;
+mod serve;
 mod show;
 mod status;
 mod sync;
@@ -142,6 +143,7 @@ pub enum Command {
     Export(import::ExportArgs),
     Import(import::ImportArgs),
     Sync(sync::Args),
+    Serve(serve::Args),
 }
 
 fn parse_wait(text: &str) -> Result<std::time::Duration, String> {
@@ -506,7 +508,8 @@ fn warns_of_merge_driver(command: &Command) -> bool {
         | Command::MergeDriver(_)
         | Command::Completions(_)
         | Command::Man(_)
-        | Command::Mcp(_) => false,
+        | Command::Mcp(_)
+        | Command::Serve(_) => false,
         _ => true,
     }
 }
@@ -605,6 +608,7 @@ fn run(ctx: &mut Ctx, command: Command) -> CliResult {
         Command::Export(args) => import::run_export(ctx, args),
         Command::Import(args) => import::run_import(ctx, args),
         Command::Sync(args) => sync::run(ctx, args),
+        Command::Serve(args) => serve::run(ctx, args),
     }
 }
 

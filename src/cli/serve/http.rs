@@ -441,12 +441,18 @@ mod tests {
         let text = "POST / HTTP/1.1\r\nContent-Length: 9\r\n\r\nhello";
         let mut reader = Reader::new(text.as_bytes());
         let head = reader.head().unwrap();
-        assert!(matches!(reader.body(&head, MAX_BODY), Err(Failure::Malformed(_))));
+        assert!(matches!(
+            reader.body(&head, MAX_BODY),
+            Err(Failure::Malformed(_))
+        ));
     }
 
     #[test]
     fn a_body_over_the_limit_is_refused_before_it_is_read() {
-        let text = format!("POST / HTTP/1.1\r\nContent-Length: {}\r\n\r\n", MAX_BODY + 1);
+        let text = format!(
+            "POST / HTTP/1.1\r\nContent-Length: {}\r\n\r\n",
+            MAX_BODY + 1
+        );
         let mut reader = Reader::new(text.as_bytes());
         let head = reader.head().unwrap();
         assert_eq!(reader.body(&head, MAX_BODY), Err(Failure::BodyTooLarge));
