@@ -16,7 +16,6 @@
 
 mod api;
 mod http;
-mod standin;
 mod watch;
 
 use std::io::{Read, Write};
@@ -26,9 +25,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use git_task::board::page::Live;
 use git_task::output::{ErrorKind, ErrorObject, ToolError, Version};
 
-use super::{CliError, CliResult, Ctx};
+use super::{CliError, CliResult, Ctx, RevArgs};
 use http::{Failure, Head, Reader, Response};
 
 /// Serve the board live on 127.0.0.1, following every change to .tasks/.
@@ -60,9 +60,8 @@ pub struct Args {
     #[arg(long)]
     pub write: bool,
 
-    /// How many people (or agents) the schedule plans for.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10_000))]
-    pub workers: u32,
+    #[command(flatten)]
+    pub options: super::board::Options,
 }
 
 /// The most connections served at once (event streams included): more
@@ -81,7 +80,8 @@ struct Server {
     dir: Option<PathBuf>,
     /// `--wait`.
     wait: Duration,
-    workers: usize,
+    /// What the board shows: `--workers`, `--all`.
+    options: super::board::Options,
     port: u16,
     /// The token a change must carry; `None` without `--write`.
     token: Option<String>,
@@ -119,7 +119,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     let server = Arc::new(Server {
         dir: ctx.dir.clone(),
         wait: ctx.wait,
-        workers: args.workers as usize,
+        options: args.options,
         port,
         token,
         versions: watch::Versions::new(watched.fingerprint()),
@@ -331,24 +331,20 @@ impl Server {
         Ok(())
     }
 
-    /// Builds the page and its data.
+    /// Builds the page and its data, as `board` draws them.
     fn build(&self, ctx: &mut Ctx, version: u64) -> Result<Built, CliError> {
-        let data = standin::data(ctx, self.workers)?;
-        let live = serde_json::json!({
-            "events": "/events",
-            "data": "/data",
-            "write": self.token.is_some(),
-            "token": self.token,
-        });
-        let mut live = live;
-        if self.token.is_none() {
-            live.as_object_mut().expect("an object").remove("token");
-        }
-        let page = standin::page(&data, &live);
+        let rev = RevArgs::default();
+        let reading = ctx.read_tasks(&rev)?;
+        let drawn = super::board::draw(ctx, &reading, &rev, &self.options);
+        // A server reads again on every change: the tasks are given
+        // back, where the CLI leaves them to the end of the process.
+        drop(std::mem::ManuallyDrop::into_inner(reading.set));
+        let drawn = drawn?;
+        let page = drawn.page(Some(&Live::new(self.token.clone())));
         Ok(Built {
             version,
             page,
-            data,
+            data: drawn.json,
         })
     }
 
