@@ -9,6 +9,7 @@ mod check;
 mod claim;
 mod claims;
 mod command_error;
+mod completion;
 mod criteria;
 mod dep;
 mod diff;

@@ -15,7 +15,7 @@ use git_task::change::{self, CriteriaChange, FieldChanges, NewTask};
 use git_task::error::Error;
 use git_task::task::{Estimate, Gate, Kind, Priority, Status};
 
-use super::super::lifecycle::{self, Said};
+use super::super::completion::{self, Said};
 use super::super::render::View;
 use super::super::{CliError, task_answer};
 use super::{Call, Server, doc};
@@ -324,7 +324,7 @@ fn apply(call: &mut Call, p: ApplyParams) -> Result<Value, CliError> {
     doc(&git_task::output::ApplyReport::of(&application))
 }
 
-/// `done ID --json`, as the CLI runs it ([`lifecycle::complete`]): what
+/// `done ID --json`, as the CLI runs it ([`completion::complete`]): what
 /// the CLI says on stderr (a claim that could not be ended, a gate
 /// completed but still red) goes after the answer; the verify command's
 /// output goes to stderr, the client's log.
@@ -335,7 +335,7 @@ fn done(call: &mut Call, p: DoneParams) -> Result<Value, CliError> {
             notes.push(said.line());
         }
     };
-    let (done, set) = lifecycle::complete(
+    let (done, set) = completion::complete(
         &call.ctx,
         &p.id,
         p.force.unwrap_or(false),
@@ -343,6 +343,6 @@ fn done(call: &mut Call, p: DoneParams) -> Result<Value, CliError> {
         &mut say,
     )?;
     let view = View::new(&set).dated(&call.ctx);
-    let (i, ready) = lifecycle::done_answer(&view, &done, &mut say);
+    let (i, ready) = completion::done_answer(&view, &done, &mut say);
     doc(&git_task::output::Done::new(&view, i, &ready))
 }
