@@ -7,7 +7,8 @@ use git_task::board::page::{self, Live, Payload};
 use git_task::dashboard::Dashboard;
 use git_task::drawing::Drawing;
 use git_task::graph::{Calendar, Open, tracks};
-use git_task::output::{BoardData, BoardParts, BoardPlan, PlanParts};
+use git_task::log::RecentOptions;
+use git_task::output::{BoardData, BoardParts, BoardPlan, HistoryRead, PlanParts};
 
 use super::render::View;
 use super::{CliError, CliResult, Ctx, Reading, RevArgs};
@@ -187,6 +188,24 @@ fn with_payload<T>(
         Some(r) => r.clone(),
         None => "working tree".to_string(),
     };
+    // The history of the working tree's tasks is HEAD's; a revision's
+    // board has none rather than another commit's.
+    let history = RecentOptions::default();
+    let recent = match &rev.rev {
+        Some(_) => None,
+        None => match git_task::log::recent(&reading.ws, &history) {
+            Ok(recent) => Some(recent),
+            Err(e) => {
+                ctx.ui.warning(&format!("the board shows no history: {e}"));
+                None
+            }
+        },
+    };
+    let read = recent.as_ref().map(|r| HistoryRead {
+        max_commits: history.max_commits,
+        per_task: history.per_task,
+        truncated: r.truncated,
+    });
     let drawing = Drawing::new(&view.graph, None, options.all);
     let graph_svg = git_task::board::svg::graph(&view, &drawing, open.as_ref().ok());
     let gantt_svg = match &plan_parts {
@@ -202,7 +221,7 @@ fn with_payload<T>(
             plan,
             cycles: &cycles,
             config: &reading.config,
-            history: None,
+            history: recent.as_ref().map(|r| &r.tasks).zip(read.as_ref()),
         },
     );
     let payload = Payload {
