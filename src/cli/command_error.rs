@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use git_task::action::Action;
 use git_task::apply::PlanProblem;
 use git_task::error::{Error, FileProblem, Invalid, Refusal, WaitReason, Waited, Waits};
+use git_task::output::{ErrorKind, ErrorObject};
 use git_task::store::{InIndex, Source, Workspace};
 use git_task::taskset::ResolveError;
 
@@ -713,6 +714,91 @@ pub fn command(action: &Action) -> String {
             flag(*force, " --force")
         ),
         Action::Status => "git task status".to_owned(),
+    }
+}
+
+/// An error as the CLI says it, as a document: the words of `error:` and
+/// `hint:`, its exit code, and its kind. The MCP server's tool errors and
+/// `serve`'s refusals carry it, so a program reads one shape from both.
+pub fn error_object(ctx: &Ctx, error: CliError) -> ErrorObject {
+    let lib = |e: &Error, extra: Option<String>| {
+        let (message, mut hints) = match e {
+            Error::Files(problems) => (
+                lines(problems),
+                match ctx.workspace() {
+                    Ok(ws) => fix_hints(&ws, &Source::WorkTree, problems),
+                    Err(_) => Vec::new(),
+                },
+            ),
+            Error::FilesIn { from, problems } => {
+                (lines(problems), source_fix_hints(from, problems))
+            }
+            _ => (message(e), hints(e)),
+        };
+        hints.extend(extra);
+        ErrorObject {
+            kind: kind_of(e),
+            exit_code: exit_code(e),
+            message,
+            hints,
+        }
+    };
+    match error {
+        CliError::Lib(e) => lib(&e, None),
+        CliError::Hinted(e, hint) => lib(&e, Some(hint)),
+        CliError::User { message, hints } => ErrorObject {
+            kind: ErrorKind::Invalid,
+            exit_code: 2,
+            message,
+            hints,
+        },
+        CliError::Refused { message, hints } => ErrorObject {
+            kind: ErrorKind::Refused,
+            exit_code: 1,
+            message,
+            hints,
+        },
+        CliError::Silent(code) => ErrorObject {
+            kind: ErrorKind::Failed,
+            exit_code: code,
+            message: "the command failed".to_owned(),
+            hints: Vec::new(),
+        },
+        CliError::Io(e) => ErrorObject {
+            kind: ErrorKind::Failed,
+            exit_code: 2,
+            message: e.to_string(),
+            hints: Vec::new(),
+        },
+    }
+}
+
+/// One line per file that does not read, as the CLI prints them.
+fn lines(problems: &[git_task::error::FileProblem]) -> String {
+    problems
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// What sort of failure a library error is.
+fn kind_of(error: &Error) -> ErrorKind {
+    match error {
+        Error::Refused(_) => ErrorKind::Refused,
+        Error::Plan(plan) => match &*plan.problem {
+            git_task::apply::PlanProblem::Refused(_) => ErrorKind::Refused,
+            _ => ErrorKind::Invalid,
+        },
+        Error::NoPlan { .. } => ErrorKind::Cycle,
+        Error::Files(_) | Error::FilesIn { .. } => ErrorKind::Unreadable,
+        Error::Invalid(_)
+        | Error::Resolve(ResolveError::Unknown(_) | ResolveError::Ambiguous { .. })
+        | Error::InvalidId(_)
+        | Error::UnknownRevision { .. }
+        | Error::NoCommitsYet { .. }
+        | Error::Source(_) => ErrorKind::Invalid,
+        _ => ErrorKind::Failed,
     }
 }
 

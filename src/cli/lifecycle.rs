@@ -1,15 +1,11 @@
 //! `git task start`, `done`, `cancel`, `reopen` and `reset`
 
-use std::process::Stdio;
-
 use std::io::Write;
 
-use git_task::action::Action;
 use git_task::change;
-use git_task::gate::{self, GateState};
 
 use super::claims::release_after;
-use super::command_error::command;
+use super::completion::{complete, done_answer};
 use super::render::View;
 use super::table::{Column, Table};
 use super::ui::escape;
@@ -69,50 +65,18 @@ pub fn run_start(ctx: &mut Ctx, args: StartArgs) -> CliResult {
 }
 
 pub fn run_done(ctx: &mut Ctx, args: DoneArgs) -> CliResult {
-    let ws = ctx.workspace()?;
-    let how = git_task::verify::Completion {
-        force: args.force,
-        no_verify: args.no_verify,
-        now: ctx.now,
-    };
-    let (done, set) = git_task::verify::complete(
-        &ws,
-        &args.id,
-        how,
-        |verify| ctx.ui.info(&format!("running verify: {verify}")),
-        // The command's output is a diagnostic, so it goes to stderr and
-        // stdout keeps only the answer.
-        || Stdio::from(std::io::stderr()),
-    )?;
-    let id = done.task.id.clone();
-    release_after(ctx, &ws, &id, Some(git_task::task::Status::Completed));
+    let ui = &ctx.ui;
+    let (done, set) = complete(ctx, &args.id, args.force, args.no_verify, &mut |s| {
+        s.print(ui)
+    })?;
     let view = View::new(&set).dated(ctx);
-    let i = view.index(&done.task);
-    // Forced past unmet criteria or open waits, a gate is completed but
-    // still holds back what it protects.
-    if let Some(report) = gate::gate_state(&view.graph, i).filter(|r| r.state == GateState::Red) {
-        ctx.ui.warning(&format!(
-            "gate {id} is completed but stays red: {}",
-            report.reasons.join("; ")
-        ));
-        ctx.ui.hint(&format!(
-            "to let it pass, meet what it lacks, or waive it: {}",
-            command(&Action::Waive { id: id.clone() })
-        ));
-    }
-    let ready: Vec<usize> = done
-        .now_ready
-        .iter()
-        .map(|r| {
-            set.index_of(r.as_str())
-                .expect("now_ready comes from this set")
-        })
-        .collect();
+    let (i, ready) = done_answer(&view, &done, &mut |s| s.print(&ctx.ui));
     if ctx.json {
         return Ok(ctx
             .ui
             .json(&git_task::output::Done::new(&view, i, &ready))?);
     }
+    let id = done.task.id.clone();
     print_changed(ctx, &set, &id, "completed")?;
     if !ready.is_empty() {
         let out = ctx.ui.out();

@@ -9,6 +9,7 @@ mod check;
 mod claim;
 mod claims;
 mod command_error;
+mod completion;
 mod criteria;
 mod dep;
 mod diff;
@@ -33,6 +34,7 @@ mod progress;
 mod rename;
 mod render;
 mod rm;
+mod serve;
 mod show;
 mod status;
 mod sync;
@@ -144,6 +146,7 @@ pub enum Command {
     Export(import::ExportArgs),
     Import(import::ImportArgs),
     Sync(sync::Args),
+    Serve(serve::Args),
 }
 
 fn parse_wait(text: &str) -> Result<std::time::Duration, String> {
@@ -269,6 +272,23 @@ impl Ctx {
             ui: Ui::new(cli.color),
             now: Utc::now(),
             wait: cli.wait,
+            incomplete: false,
+            workspace: OnceCell::new(),
+        }
+    }
+
+    /// The context of one request to a server (a tool call of `mcp`, a
+    /// POST to `serve`): in `dir`, at `now`, answering in JSON and painting
+    /// nothing (stdout is the protocol's, or nobody's, and what goes to
+    /// stderr is read in a log). A server runs for days: each request is
+    /// as of its own moment, and opens the repository afresh.
+    pub fn for_request(dir: Option<PathBuf>, wait: std::time::Duration, now: DateTime<Utc>) -> Ctx {
+        Ctx {
+            dir,
+            json: true,
+            ui: Ui::new(ColorChoice::Never),
+            now,
+            wait,
             incomplete: false,
             workspace: OnceCell::new(),
         }
@@ -492,7 +512,8 @@ fn warns_of_merge_driver(command: &Command) -> bool {
         | Command::MergeDriver(_)
         | Command::Completions(_)
         | Command::Man(_)
-        | Command::Mcp(_) => false,
+        | Command::Mcp(_)
+        | Command::Serve(_) => false,
         _ => true,
     }
 }
@@ -592,6 +613,7 @@ fn run(ctx: &mut Ctx, command: Command) -> CliResult {
         Command::Export(args) => import::run_export(ctx, args),
         Command::Import(args) => import::run_import(ctx, args),
         Command::Sync(args) => sync::run(ctx, args),
+        Command::Serve(args) => serve::run(ctx, args),
     }
 }
 
@@ -626,6 +648,21 @@ pub fn change_one_quietly(
         f(tx, &id)?;
         Ok(id)
     })?)
+}
+
+/// The task `id` of `set` as the commands that change one print it with
+/// `--json`, for a server to answer with.
+pub fn task_answer(
+    ctx: &Ctx,
+    set: &git_task::TaskSet,
+    id: &str,
+) -> Result<serde_json::Value, CliError> {
+    let view = render::View::new(set).dated(ctx);
+    let i = set
+        .index_of(id)
+        .ok_or_else(|| CliError::user(format!("{id} is gone")))?;
+    serde_json::to_value(git_task::output::TaskAnswer::new(&view, i))
+        .map_err(|e| CliError::Io(e.into()))
 }
 
 /// Prints what a change did to one task.

@@ -121,7 +121,8 @@ pub struct ErrorObject {
     pub hints: Vec<String>,
 }
 
-/// The structured content of an MCP tool's error.
+/// The structured content of an MCP tool's error, and the body of an
+/// error of `serve`.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct ToolError {
     pub version: Version,

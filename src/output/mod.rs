@@ -136,7 +136,7 @@ documents! {
     "init" => InitReport, "init";
     "merge-driver" => MergeReport<'static>, "merge-driver";
     "mcp-ready" => ReadyReport<'static>, "mcp tool ready";
-    "mcp-error" => ToolError, "mcp tool errors";
+    "mcp-error" => ToolError, "mcp tool errors, serve errors";
     "apply" => ApplyReport<'static>, "apply";
     "export" => ExportLine<'static>, "export (each line)";
     "import" => ImportReport<'static>, "import";

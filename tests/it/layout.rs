@@ -82,6 +82,11 @@ fn cli_commands_use_only_the_shared_cli_modules() {
         "claims",
         // The progress bar of a long change: `import`, `sync`.
         "progress",
+        // `done` as the CLI, `mcp` and `serve` run it.
+        "completion",
+        // What a board shows and how it is drawn: `board`, and `serve`,
+        // which serves the same page live.
+        "board",
     ];
     let mut foreign = Vec::new();
     for (path, text) in sources("src/cli") {

@@ -44,5 +44,6 @@ mod reading_cli;
 mod readme;
 mod schedule_cli;
 mod schemas;
+mod serve_cli;
 mod snapshots;
 mod sync_agent;

@@ -6,13 +6,10 @@ use std::path::PathBuf;
 use rmcp::model::{CallToolResult, ContentBlock};
 use serde_json::Value;
 
-use git_task::error::Error;
-use git_task::output::{ErrorKind, ErrorObject, ToolError, Version, project};
+use git_task::output::{ToolError, Version, project};
 use git_task::store::Source;
-use git_task::taskset::ResolveError;
 
-use super::super::command_error::{exit_code, fix_hints, hints, message, source_fix_hints};
-use super::super::ui::{ColorChoice, Ui};
+use super::super::command_error::{error_object, fix_hints};
 use super::super::{CliError, Ctx, Reading};
 
 /// One tool call: the CLI's context for the repository the call is
@@ -34,17 +31,7 @@ impl Call {
         wait: std::time::Duration,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Call {
-        let ctx = Ctx {
-            dir,
-            json: true,
-            // Nothing is painted: stdout is the protocol's, and what goes
-            // to stderr is read in a client's log.
-            ui: Ui::new(ColorChoice::Never),
-            now,
-            wait,
-            incomplete: false,
-            workspace: std::cell::OnceCell::new(),
-        };
+        let ctx = Ctx::for_request(dir, wait, now);
         Call {
             ctx,
             notes: Vec::new(),
@@ -110,7 +97,7 @@ impl Call {
                 CallToolResult::success(content)
             }
             Err(e) => {
-                let failure = failure(&self.ctx, e);
+                let failure = error_object(&self.ctx, e);
                 let mut text = format!("error: {}", failure.message);
                 for hint in &failure.hints {
                     text.push_str(&format!("\nhint: {hint}"));
@@ -131,88 +118,4 @@ impl Call {
 /// A document as JSON: every output type serializes.
 pub fn doc(value: &impl serde::Serialize) -> Result<Value, CliError> {
     serde_json::to_value(value).map_err(|e| CliError::Io(e.into()))
-}
-
-/// An error as the CLI says it: the words of `error:` and `hint:`, its
-/// exit code, and its kind.
-pub fn failure(ctx: &Ctx, error: CliError) -> ErrorObject {
-    let lib = |e: &Error, extra: Option<String>| {
-        let (message, mut hints) = match e {
-            Error::Files(problems) => (
-                lines(problems),
-                match ctx.workspace() {
-                    Ok(ws) => fix_hints(&ws, &Source::WorkTree, problems),
-                    Err(_) => Vec::new(),
-                },
-            ),
-            Error::FilesIn { from, problems } => {
-                (lines(problems), source_fix_hints(from, problems))
-            }
-            _ => (message(e), hints(e)),
-        };
-        hints.extend(extra);
-        ErrorObject {
-            kind: kind_of(e),
-            exit_code: exit_code(e),
-            message,
-            hints,
-        }
-    };
-    match error {
-        CliError::Lib(e) => lib(&e, None),
-        CliError::Hinted(e, hint) => lib(&e, Some(hint)),
-        CliError::User { message, hints } => ErrorObject {
-            kind: ErrorKind::Invalid,
-            exit_code: 2,
-            message,
-            hints,
-        },
-        CliError::Refused { message, hints } => ErrorObject {
-            kind: ErrorKind::Refused,
-            exit_code: 1,
-            message,
-            hints,
-        },
-        CliError::Silent(code) => ErrorObject {
-            kind: ErrorKind::Failed,
-            exit_code: code,
-            message: "the command failed".to_owned(),
-            hints: Vec::new(),
-        },
-        CliError::Io(e) => ErrorObject {
-            kind: ErrorKind::Failed,
-            exit_code: 2,
-            message: e.to_string(),
-            hints: Vec::new(),
-        },
-    }
-}
-
-/// One line per file that does not read, as the CLI prints them.
-fn lines(problems: &[git_task::error::FileProblem]) -> String {
-    problems
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// What sort of failure a library error is.
-fn kind_of(error: &Error) -> ErrorKind {
-    match error {
-        Error::Refused(_) => ErrorKind::Refused,
-        Error::Plan(plan) => match &*plan.problem {
-            git_task::apply::PlanProblem::Refused(_) => ErrorKind::Refused,
-            _ => ErrorKind::Invalid,
-        },
-        Error::NoPlan { .. } => ErrorKind::Cycle,
-        Error::Files(_) | Error::FilesIn { .. } => ErrorKind::Unreadable,
-        Error::Invalid(_)
-        | Error::Resolve(ResolveError::Unknown(_) | ResolveError::Ambiguous { .. })
-        | Error::InvalidId(_)
-        | Error::UnknownRevision { .. }
-        | Error::NoCommitsYet { .. }
-        | Error::Source(_) => ErrorKind::Invalid,
-        _ => ErrorKind::Failed,
-    }
 }

@@ -3,8 +3,6 @@
 //! the same names (`add`, `edit`, `dep`, `criteria`, `note`) make them,
 //! and answers with the task as those commands print it with `--json`.
 
-use std::process::Stdio;
-
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::CallToolResult;
 use rmcp::{ErrorData as McpError, Peer, RoleServer, tool, tool_router};
@@ -12,16 +10,14 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
 
-use git_task::action::Action;
+use git_task::Field;
 use git_task::change::{self, CriteriaChange, FieldChanges, NewTask};
 use git_task::error::Error;
-use git_task::gate::{self, GateState};
 use git_task::task::{Estimate, Gate, Kind, Priority, Status};
-use git_task::{Field, TaskSet};
 
-use super::super::command_error::command;
+use super::super::completion::{self, Said};
 use super::super::render::View;
-use super::super::{CliError, Ctx};
+use super::super::{CliError, task_answer};
 use super::{Call, Server, doc};
 
 /// `create`'s arguments: those of `git task add`.
@@ -216,15 +212,6 @@ fn unsettable(text: &str) -> Result<Field, CliError> {
     })
 }
 
-/// The task `id` of `set` as the commands that change one print it.
-fn task_answer(ctx: &Ctx, set: &TaskSet, id: &str) -> Result<Value, CliError> {
-    let view = View::new(set).dated(ctx);
-    let i = set
-        .index_of(id)
-        .ok_or_else(|| CliError::user(format!("{id} is gone")))?;
-    doc(&git_task::output::TaskAnswer::new(&view, i))
-}
-
 /// `add SUBJECT … --json`.
 fn create(call: &mut Call, p: CreateParams) -> Result<Value, CliError> {
     let ctx = &call.ctx;
@@ -337,47 +324,25 @@ fn apply(call: &mut Call, p: ApplyParams) -> Result<Value, CliError> {
     doc(&git_task::output::ApplyReport::of(&application))
 }
 
-/// `done ID --json`: the verify command first, outside the lock, as the
-/// CLI runs it (its output goes to stderr, the client's log); then the
-/// change. A gate completed but still red says why beside the answer.
+/// `done ID --json`, as the CLI runs it ([`completion::complete`]): what
+/// the CLI says on stderr (a claim that could not be ended, a gate
+/// completed but still red) goes after the answer; the verify command's
+/// output goes to stderr, the client's log.
 fn done(call: &mut Call, p: DoneParams) -> Result<Value, CliError> {
-    let ws = call.ctx.workspace()?;
-    let how = git_task::verify::Completion {
-        force: p.force.unwrap_or(false),
-        no_verify: p.no_verify.unwrap_or(false),
-        now: call.ctx.now,
+    let notes = &mut call.notes;
+    let mut say = |said: Said| {
+        if !matches!(said, Said::Info(_)) {
+            notes.push(said.line());
+        }
     };
-    // The command's output goes to stderr, the client's log.
-    let (done, set) =
-        git_task::verify::complete(&ws, &p.id, how, |_| {}, || Stdio::from(std::io::stderr()))?;
-    // The task is completed: a claim that cannot be ended is a warning
-    // beside the answer, as in the CLI, not a failure to retry.
-    match git_task::claim::close_claims(&ws, &done.task.id, Status::Completed, how.now) {
-        Ok(closed) => call
-            .notes
-            .extend(super::super::claims::unreleased_notes(&closed)),
-        Err(e) => call.notes.push(format!(
-            "warning: the claim of {} could not be ended: {e}",
-            done.task.id
-        )),
-    }
+    let (done, set) = completion::complete(
+        &call.ctx,
+        &p.id,
+        p.force.unwrap_or(false),
+        p.no_verify.unwrap_or(false),
+        &mut say,
+    )?;
     let view = View::new(&set).dated(&call.ctx);
-    let i = view.index(&done.task);
-    if let Some(report) = gate::gate_state(&view.graph, i).filter(|r| r.state == GateState::Red) {
-        let id = done.task.id.clone();
-        call.notes.push(format!(
-            "warning: gate {id} is completed but stays red: {}",
-            report.reasons.join("; ")
-        ));
-        call.notes.push(format!(
-            "hint: to let it pass, meet what it lacks, or waive it: {}",
-            command(&Action::Waive { id })
-        ));
-    }
-    let ready: Vec<usize> = done
-        .now_ready
-        .iter()
-        .filter_map(|r| set.index_of(r.as_str()))
-        .collect();
+    let (i, ready) = completion::done_answer(&view, &done, &mut say);
     doc(&git_task::output::Done::new(&view, i, &ready))
 }
