@@ -5,9 +5,16 @@
 //! then with a commit-graph (`git gc` writes one). The baseline is git
 //! itself listing the same commits: `git log -- .tasks/<id>.toml`.
 //!
+//! Then the one walk the board reads every task's recent history from
+//! (`log::recent`, called as a library: 200 commits, 5 entries per task),
+//! at 10k task files with each commit changing one of all of them, or one
+//! of 100; git's baseline is `git log --first-parent -n 200 --raw` on
+//! `.tasks/`, which compares the same trees.
+//!
 //! Run with `cargo bench --bench log` (it builds the release binary first
-//! if there is none; rebuild it after a change). Prints a Markdown table for
-//! BENCHMARKS.md.
+//! if there is none; rebuild it after a change), or `cargo bench --bench
+//! log -- recent` for the walk of every task alone (a few seconds). Prints
+//! Markdown tables for BENCHMARKS.md.
 
 mod common;
 
@@ -16,6 +23,8 @@ use std::process::Command;
 use std::time::Duration;
 
 use common::{git, git_task, median, run_ok, task_text};
+use git_task::log::{RecentOptions, recent};
+use git_task::store::Workspace;
 
 /// How many task files the commits take turns changing.
 const CHANGING: usize = 100;
@@ -23,11 +32,11 @@ const CHANGING: usize = 100;
 const TARGET: &str = "t000042";
 
 /// A repository whose first commit holds `tasks` task files, followed by
-/// `commits` commits that each change one of the first [`CHANGING`] (in a
+/// `commits` commits that each change one of the first `changing` (in a
 /// fixed pseudo-random order), written with fast-import, packed again by
 /// git, and checked out. Returns the repository and how many commits
 /// changed [`TARGET`].
-fn repository(tasks: usize, commits: usize) -> (tempfile::TempDir, usize) {
+fn repository(tasks: usize, changing: usize, commits: usize) -> (tempfile::TempDir, usize) {
     let mut stream = Vec::new();
     let mut seed = 0x2545_f491_4f6c_dd1d_u64;
     let texts: Vec<String> = (0..tasks).map(|i| task_text(i, &mut seed)).collect();
@@ -42,14 +51,14 @@ fn repository(tasks: usize, commits: usize) -> (tempfile::TempDir, usize) {
     }
     // Each changed file gains a note and flips between pending and
     // in_progress, so every listed commit has something to show.
-    let mut notes = vec![String::new(); CHANGING];
+    let mut notes = vec![String::new(); changing];
     let mut target_changes = 1; // the first commit created it
     let mut rng = 0x9e37_79b9_7f4a_7c15_u64;
     for k in 1..=commits {
         rng ^= rng << 13;
         rng ^= rng >> 7;
         rng ^= rng << 17;
-        let i = rng as usize % CHANGING;
+        let i = rng as usize % changing;
         if format!("t{i:06}") == TARGET {
             target_changes += 1;
         }
@@ -87,7 +96,60 @@ fn repository(tasks: usize, commits: usize) -> (tempfile::TempDir, usize) {
     (dir, target_changes)
 }
 
+/// Times `log::recent` with its defaults at 10k task files and 200
+/// commits, without and with a commit-graph.
+fn recent_of_every_task() {
+    println!(
+        "| task files | commits | changing | commit-graph | git log --first-parent -n 200 --raw -- .tasks | log::recent | tasks listed | entries |"
+    );
+    println!("|---:|---:|---:|---|---:|---:|---:|---:|");
+    let (tasks, commits) = (10_000, 200);
+    for changing in [tasks, CHANGING] {
+        let (repo, _) = repository(tasks, changing, commits);
+        let dir = repo.path();
+        for graph in [false, true] {
+            if graph {
+                run_ok(git(dir).args(["commit-graph", "write", "--reachable"]));
+            }
+            let baseline = median(11, || {
+                run_ok(git(dir).args([
+                    "log",
+                    "--first-parent",
+                    "-n",
+                    "200",
+                    "--raw",
+                    "--format=%h %an <%ae> %ad %s",
+                    "--",
+                    ".tasks",
+                ]))
+            });
+            let options = RecentOptions::default();
+            let mut found = None;
+            let walk = median(11, || {
+                // Opened each time, as a command would.
+                let ws = Workspace::discover(dir).expect("the repository");
+                found = Some(recent(&ws, &options).expect("recent"));
+            });
+            let found = found.expect("ran");
+            let entries: usize = found.tasks.values().map(Vec::len).sum();
+            let ms = |d: Duration| format!("{:.1} ms", d.as_secs_f64() * 1e3);
+            println!(
+                "| {tasks} | {commits} | {changing} | {} | {} | {} | {} | {entries} |",
+                if graph { "yes" } else { "no" },
+                ms(baseline),
+                ms(walk),
+                found.tasks.len(),
+            );
+        }
+    }
+}
+
 fn main() {
+    recent_of_every_task();
+    if std::env::args().any(|a| a == "recent") {
+        return;
+    }
+    println!();
     let bin = git_task();
     println!(
         "| task files | commits | listed | commit-graph | git log -- .tasks/ID.toml | git-task log ID | ratio | git-task log ID --json |"
@@ -95,7 +157,7 @@ fn main() {
     println!("|---:|---:|---:|---|---:|---:|---:|---:|");
     let commits = 10_000;
     for tasks in [CHANGING, 10_000] {
-        let (repo, listed) = repository(tasks, commits);
+        let (repo, listed) = repository(tasks, CHANGING, commits);
         let dir = repo.path();
         let path = format!(".tasks/{TARGET}.toml");
         let runs = if tasks > CHANGING { 5 } else { 11 };
