@@ -5,3 +5,6 @@
 //! laid out and drawn as SVG in Rust, and rendered as a self-contained HTML
 //! page (`git task board`) or served live (`git task serve`). Nothing here
 //! computes an answer of its own: it arranges the library's.
+
+pub mod page;
+pub mod svg;

@@ -4,6 +4,7 @@
 mod add;
 mod advice;
 mod apply;
+mod board;
 mod check;
 mod claim;
 mod claims;
@@ -125,6 +126,7 @@ pub enum Command {
     CriticalPath(plan::CriticalPathArgs),
     Tracks(plan::TracksArgs),
     Graph(graph::Args),
+    Board(board::Args),
     Check(check::CheckArgs),
     Lint(check::LintArgs),
     #[command(subcommand)]
@@ -480,6 +482,7 @@ fn warns_of_merge_driver(command: &Command) -> bool {
         | Command::CriticalPath(_)
         | Command::Tracks(_)
         | Command::Graph(_)
+        | Command::Board(_)
         | Command::Check(_)
         | Command::Lint(_)
         | Command::Diff(_)
@@ -572,6 +575,7 @@ fn run(ctx: &mut Ctx, command: Command) -> CliResult {
         Command::CriticalPath(args) => plan::run_critical_path(ctx, args),
         Command::Tracks(args) => plan::run_tracks(ctx, args),
         Command::Graph(args) => graph::run(ctx, args),
+        Command::Board(args) => board::run(ctx, args),
         Command::Status(args) => status::run(ctx, args),
         Command::Hooks(command) => hooks::run(ctx, command),
         Command::Check(args) => check::run_check(ctx, args),

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::Version;
 use crate::history::Change;
 use crate::id::TaskId;
-use crate::log::TaskLog;
+use crate::log::{Entry, TaskLog};
 use crate::task::{Status, format_timestamp};
 
 /// One commit that changed the task's file.
@@ -38,6 +38,28 @@ pub struct CommitObject<'a> {
     pub boundary: bool,
 }
 
+impl<'a> CommitObject<'a> {
+    /// One entry of a task's history.
+    pub fn new(e: &'a Entry) -> CommitObject<'a> {
+        CommitObject {
+            commit: e.commit.to_string(),
+            short: &e.short,
+            author: &e.author,
+            email: &e.email,
+            date: format_timestamp(e.date),
+            subject: &e.subject,
+            created: e.created,
+            removed: e.removed,
+            task_subject: e.task_subject.as_deref(),
+            task_status: e.task_status,
+            changes: &e.changes,
+            parse_error: e.problem.as_ref().map(|p| p.to_string()),
+            parses_again: e.parses_again,
+            boundary: e.boundary,
+        }
+    }
+}
+
 /// The document of `log`.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct LogReport<'a> {
@@ -56,26 +78,7 @@ impl<'a> LogReport<'a> {
         LogReport {
             version: Version,
             id: &history.id,
-            commits: history
-                .commits
-                .iter()
-                .map(|e| CommitObject {
-                    commit: e.commit.to_string(),
-                    short: &e.short,
-                    author: &e.author,
-                    email: &e.email,
-                    date: format_timestamp(e.date),
-                    subject: &e.subject,
-                    created: e.created,
-                    removed: e.removed,
-                    task_subject: e.task_subject.as_deref(),
-                    task_status: e.task_status,
-                    changes: &e.changes,
-                    parse_error: e.problem.as_ref().map(|p| p.to_string()),
-                    parses_again: e.parses_again,
-                    boundary: e.boundary,
-                })
-                .collect(),
+            commits: history.commits.iter().map(CommitObject::new).collect(),
             truncated: !history.shallow_boundary.is_empty(),
             shallow_boundary: history
                 .shallow_boundary

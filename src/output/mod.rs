@@ -16,6 +16,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, generate::SchemaSettings, js
 use serde::{Serialize, Serializer};
 
 mod apply;
+mod board;
 mod check;
 mod claim;
 mod diff;
@@ -31,6 +32,7 @@ mod sync;
 mod task;
 
 pub use apply::*;
+pub use board::*;
 pub use check::*;
 pub use claim::*;
 pub use diff::*;
@@ -139,6 +141,8 @@ documents! {
     "export" => ExportLine<'static>, "export (each line)";
     "import" => ImportReport<'static>, "import";
     "sync" => SyncReport<'static>, "sync";
+    "board" => BoardData<'static>, "board";
+    "board-payload" => crate::board::page::Payload<'static>, "serve (GET /data)";
 }
 
 /// The generator of every schema: JSON Schema 2020-12, describing what

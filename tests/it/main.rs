@@ -9,6 +9,7 @@ mod reference;
 
 mod apply_cli;
 mod board_browser;
+mod board_cli;
 mod cache_cli;
 mod claim_cli;
 mod cli;

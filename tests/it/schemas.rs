@@ -285,6 +285,25 @@ fn every_command_prints_json_its_schema_describes() {
     let again = c.check("import", t(&["import", file, "--dry-run"]).code(0));
     assert_eq!(again["unchanged"], lines.len(), "{again}");
 
+    // The board: its data, and the payload its page carries.
+    let board = c.check("board", t(&["board"]).code(0));
+    assert!(
+        board["tasks"].as_array().is_some_and(|t| t.len() > 5),
+        "{board}"
+    );
+    let page = env.task(&["board"]);
+    page.code(0);
+    let start = r#"<script id="board-data" type="application/json">"#;
+    let at = page.stdout.find(start).expect("the page carries its data") + start.len();
+    let end = page.stdout[at..].find("</script>").unwrap() + at;
+    let carried = Run {
+        code: 0,
+        stdout: page.stdout[at..end].to_owned(),
+        stderr: String::new(),
+    };
+    let payload = c.check("board-payload", &carried);
+    assert_eq!(payload["board"]["tasks"], board["tasks"]);
+
     // An agent's task list, linked: new tasks come in, then a conflict.
     let agent = dir.join("agent-list");
     std::fs::create_dir(&agent).unwrap();
