@@ -7,7 +7,8 @@ use git_task::board::page::{self, Live, Payload};
 use git_task::dashboard::Dashboard;
 use git_task::drawing::Drawing;
 use git_task::graph::{Calendar, Open, tracks};
-use git_task::output::{BoardData, BoardParts, BoardPlan, PlanParts};
+use git_task::log::RecentOptions;
+use git_task::output::{BoardData, BoardParts, BoardPlan, HistoryRead, PlanParts};
 
 use super::render::View;
 use super::{CliError, CliResult, Ctx, Reading, RevArgs};
@@ -93,17 +94,20 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     }
     let drawn = draw(ctx, &reading, &args.rev, &args.options)?;
     let html = drawn.page(None);
+    // The path as given, or in full where git-task chose it.
     let target = match args.output {
         Some(path) => path,
         None if !std::io::stdout().is_terminal() => {
             ctx.ui.out().write_all(html.as_bytes())?;
             return Ok(());
         }
-        None => reading.ws.private_dir().join("board.html"),
+        None => {
+            let dir = reading.ws.private_dir();
+            std::path::absolute(&dir).unwrap_or(dir).join("board.html")
+        }
     };
     write_whole(&target, html.as_bytes())?;
-    let shown = std::path::absolute(&target).unwrap_or(target);
-    writeln!(ctx.ui.out(), "wrote the board to {}", shown.display())?;
+    writeln!(ctx.ui.out(), "wrote the board to {}", target.display())?;
     Ok(())
 }
 
@@ -184,6 +188,24 @@ fn with_payload<T>(
         Some(r) => r.clone(),
         None => "working tree".to_string(),
     };
+    // The history of the working tree's tasks is HEAD's; a revision's
+    // board has none rather than another commit's.
+    let history = RecentOptions::default();
+    let recent = match &rev.rev {
+        Some(_) => None,
+        None => match git_task::log::recent(&reading.ws, &history) {
+            Ok(recent) => Some(recent),
+            Err(e) => {
+                ctx.ui.warning(&format!("the board shows no history: {e}"));
+                None
+            }
+        },
+    };
+    let read = recent.as_ref().map(|r| HistoryRead {
+        max_commits: history.max_commits,
+        per_task: history.per_task,
+        truncated: r.truncated,
+    });
     let drawing = Drawing::new(&view.graph, None, options.all);
     let graph_svg = git_task::board::svg::graph(&view, &drawing, open.as_ref().ok());
     let gantt_svg = match &plan_parts {
@@ -199,7 +221,7 @@ fn with_payload<T>(
             plan,
             cycles: &cycles,
             config: &reading.config,
-            history: None,
+            history: recent.as_ref().map(|r| &r.tasks).zip(read.as_ref()),
         },
     );
     let payload = Payload {

@@ -39,7 +39,8 @@ pub struct CommitObject<'a> {
 }
 
 impl<'a> CommitObject<'a> {
-    /// One entry of a task's history.
+    /// One entry of a task's history, as `log --json` has it and as the
+    /// board shows the recent history of each task ([`crate::log::recent`]).
     pub fn new(e: &'a Entry) -> CommitObject<'a> {
         CommitObject {
             commit: e.commit.to_string(),

@@ -35,6 +35,10 @@ pub struct FileVersion {
 }
 
 impl FileVersion {
+    pub(super) fn new(blob: ObjectId, mode: EntryMode) -> FileVersion {
+        FileVersion { blob, mode }
+    }
+
     /// Whether it is a regular file, not a link, a folder or a submodule.
     pub fn is_file(self) -> bool {
         self.mode.is_blob()
@@ -92,7 +96,14 @@ pub struct Blobs<'a> {
     buf: Vec<u8>,
 }
 
-impl Blobs<'_> {
+impl<'a> Blobs<'a> {
+    pub(super) fn new(objects: &'a Objects) -> Blobs<'a> {
+        Blobs {
+            objects,
+            buf: Vec::new(),
+        }
+    }
+
     /// The bytes of a version of the file, or why they cannot be read.
     pub fn read(&mut self, version: FileVersion) -> Result<&[u8], String> {
         self.objects
@@ -140,10 +151,7 @@ impl Workspace {
             files: Files::new(repo, &objects, name),
             shallow,
         };
-        let mut blobs = Blobs {
-            objects: &objects,
-            buf: Vec::new(),
-        };
+        let mut blobs = Blobs::new(&objects);
         let at_head = walker.files.file_of(&head)?.is_some();
 
         let walk = repo
@@ -260,14 +268,14 @@ impl Walker<'_> {
 
 /// `commit` abbreviated as git does: `core.abbrev`, at least 7 digits,
 /// longer when needed to be unambiguous.
-fn short(repo: &gix::Repository, commit: ObjectId) -> String {
+pub(super) fn short(repo: &gix::Repository, commit: ObjectId) -> String {
     commit.attach(repo).shorten_or_id().to_string()
 }
 
 /// Reads the file from commits, remembering what it has read: each commit
 /// is usually asked for twice (as itself and as a parent), and a `.tasks`
 /// tree is looked into only when it differs from the parent's.
-struct Files<'a> {
+pub(super) struct Files<'a> {
     /// Commits are read through the walk's handle and its object cache.
     commits: &'a gix::Repository,
     objects: &'a Objects,
@@ -283,7 +291,9 @@ struct Files<'a> {
 }
 
 impl<'a> Files<'a> {
-    fn new(commits: &'a gix::Repository, objects: &'a Objects, name: &str) -> Files<'a> {
+    /// Reads `.tasks/<name>`; the walk of every file reads no one file
+    /// and passes an empty name.
+    pub(super) fn new(commits: &'a gix::Repository, objects: &'a Objects, name: &str) -> Files<'a> {
         Files {
             commits,
             hash: objects.repo().object_hash(),
@@ -298,7 +308,7 @@ impl<'a> Files<'a> {
     }
 
     /// The `.tasks` tree of `commit`, if it has one.
-    fn tasks_tree_of(&mut self, commit: &gix::oid) -> Result<Option<ObjectId>> {
+    pub(super) fn tasks_tree_of(&mut self, commit: &gix::oid) -> Result<Option<ObjectId>> {
         if let Some(tree) = self.tasks_trees.get(commit) {
             return Ok(*tree);
         }
@@ -403,7 +413,7 @@ impl<'a> Files<'a> {
     }
 
     /// Who made `commit`, when, and its subject.
-    fn commit(&mut self, repo: &gix::Repository, commit: ObjectId) -> Result<Commit> {
+    pub(super) fn commit(&mut self, repo: &gix::Repository, commit: ObjectId) -> Result<Commit> {
         let data = self
             .objects
             .find(&commit, &mut self.buf)

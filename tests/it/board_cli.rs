@@ -251,6 +251,16 @@ fn a_revision_or_a_bare_repository_has_a_board_too() {
     let state = |b: &serde_json::Value| TestEnv::by_id(&b["tasks"], "server")["state"].clone();
     assert_eq!(state(&now), "completed");
     assert_eq!(state(&then), "in_progress");
+    // The working tree's tasks have HEAD's history; a revision's none.
+    let history = &TestEnv::by_id(&now["tasks"], "server")["history"];
+    assert_eq!(history[0]["subject"], "plan", "{history}");
+    assert_eq!(history[0]["created"], true);
+    assert_eq!(now["history"]["truncated"], false);
+    assert!(then["history"].is_null());
+    assert_eq!(
+        TestEnv::by_id(&then["tasks"], "server")["history"],
+        serde_json::json!([])
+    );
 
     let bare = env.dir.path().join("bare.git");
     env.git(&["clone", "-q", "--bare", ".", bare.to_str().unwrap()])
