@@ -27,7 +27,8 @@
 //                                         the whole page)
 //   {"sleep": MS}                         wait that long
 //
-// Each step may carry "timeout" (ms, default the scenario's, itself 10000).
+// Each step may carry "timeout" (ms, default the scenario's, itself 10000);
+// "wait_for" also "polling" (ms between two evaluations, default 10).
 // Expressions see the values recorded so far as `values`.
 //
 // It prints one JSON object on stdout:
@@ -153,10 +154,17 @@ async function main() {
       } else if ("wait" in step) {
         await page.waitForSelector(step.wait, { state: step.state ?? "visible", timeout });
       } else if ("wait_for" in step) {
-        await page.waitForFunction(withValues(step.wait_for, out.values), undefined, {
-          timeout,
-          polling: step.polling ?? "raf",
-        });
+        // Polled from here rather than with waitForFunction, which
+        // evaluates a string inside the page and so breaks on a page whose
+        // Content-Security-Policy forbids eval (the board's does).
+        const expr = withValues(step.wait_for, out.values);
+        const deadline = performance.now() + timeout;
+        while (!(await page.evaluate(expr))) {
+          if (performance.now() > deadline) {
+            throw new Error(`wait_for timed out after ${timeout} ms: ${step.wait_for}`);
+          }
+          await new Promise((r) => setTimeout(r, step.polling ?? 10));
+        }
       } else if ("eval" in step) {
         const value = await Promise.race([
           page.evaluate(withValues(step.eval, out.values)),
