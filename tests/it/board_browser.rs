@@ -1,0 +1,518 @@
+//! The board in a real browser: Debian's chromium driven by playwright-core
+//! (`tests/browser/driver.mjs`, through `common::browser`). The page that
+//! `git task board -o FILE` writes is opened from the disk and must agree
+//! with the CLI's JSON answers: the kanban's counts with `list --all`, the
+//! highlighted path with `critical-path`, a label filter with `list
+//! --label`, the detail panel with the task's file; and it must make no
+//! request at all. `git task serve` must show a change made on the command
+//! line within 2 seconds, and with `--write` its "done" button must change
+//! the file exactly as `git task done` does, while a post without the
+//! process's token is refused. Screenshots of five shapes of plan are kept
+//! in `target/board-screenshots/` (CI artifacts, tests/browser/README.md).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde_json::{Value, json};
+
+use crate::common::TestEnv;
+use crate::common::browser::Browser;
+
+/// The kanban's columns, as `data-state` names them.
+const STATES: [&str; 5] = [
+    "pending",
+    "blocked",
+    "in_progress",
+    "completed",
+    "cancelled",
+];
+
+/// The state a task's card is in, from its `list --json` object: what
+/// `git task list` shows (a task waiting for something open is blocked,
+/// even when someone started it with `--force`).
+fn state_of(task: &Value) -> &str {
+    let status = task["status"].as_str().unwrap();
+    let resolved = status == "completed" || status == "cancelled";
+    if !resolved && task["blocked"] == true {
+        "blocked"
+    } else {
+        status
+    }
+}
+
+/// A repository with tasks in every state: done (with met criteria and a
+/// note), in progress, in progress but blocked (started with --force),
+/// ready, blocked, cancelled, overdue; an epic, a gate, labels and owners.
+fn every_state() -> TestEnv {
+    let env = TestEnv::new();
+    let add = |args: &[&str]| {
+        env.add(args);
+    };
+    add(&["Release 1.0", "--id", "release", "--kind", "epic"]);
+    add(&[
+        "Design the API",
+        "--id",
+        "design",
+        "-l",
+        "ui",
+        "--owner",
+        "ana@example.com",
+        "-e",
+        "1d",
+        "--criteria",
+        "endpoints listed",
+        "--criteria",
+        "reviewed",
+    ]);
+    env.task(&["criteria", "design", "--met", "1", "2"]).ok();
+    env.task(&["note", "design", "agreed with the team"]).ok();
+    env.done("design");
+    add(&[
+        "Build the API",
+        "--id",
+        "api",
+        "--parent",
+        "release",
+        "--after",
+        "design",
+        "-e",
+        "2d",
+        "-l",
+        "backend",
+    ]);
+    env.task(&["start", "api", "--owner", "bob@example.com"])
+        .ok();
+    add(&[
+        "Build the screens",
+        "--id",
+        "screens",
+        "--parent",
+        "release",
+        "--after",
+        "design",
+        "-e",
+        "1d",
+        "-l",
+        "ui",
+        "-p",
+        "high",
+    ]);
+    add(&[
+        "Write the docs",
+        "--id",
+        "docs",
+        "--after",
+        "api",
+        "-e",
+        "4h",
+        "-l",
+        "docs",
+    ]);
+    add(&[
+        "Wire the screens to the API",
+        "--id",
+        "wire",
+        "--parent",
+        "release",
+        "--after",
+        "api",
+        "screens",
+        "-e",
+        "1d",
+        "-l",
+        "ui",
+        "-l",
+        "backend",
+        "-d",
+        "Every screen calls the real endpoint.",
+        "--criteria",
+        "no mock left",
+        "--criteria",
+        "errors shown",
+    ]);
+    env.task(&["note", "wire", "mock server kept for the demo"])
+        .ok();
+    add(&[
+        "Ship it",
+        "--id",
+        "ship",
+        "--gate",
+        "--after",
+        "wire",
+        "docs",
+        "--criteria",
+        "smoke test passed",
+    ]);
+    add(&[
+        "Try a cache",
+        "--id",
+        "spike",
+        "-l",
+        "backend",
+        "--due",
+        "2026-11-01",
+        "-e",
+        "4h",
+    ]);
+    add(&["Old idea", "--id", "old"]);
+    env.task(&["cancel", "old"]).ok();
+    add(&[
+        "Hurry the metrics",
+        "--id",
+        "metrics",
+        "--after",
+        "api",
+        "-e",
+        "2h",
+    ]);
+    env.task(&["start", "metrics", "--force", "--owner", "cy@example.com"])
+        .ok();
+    // Committed, so that each task has a history in git to show.
+    env.commit_at(&env.repo, "2026-11-21T10:00:00Z", "plan the release");
+    env
+}
+
+/// `list --all --json` of `env`'s tasks, with `extra` flags.
+fn listed(env: &TestEnv, extra: &[&str]) -> Vec<Value> {
+    let mut args = vec!["list", "--all", "--json"];
+    args.extend_from_slice(extra);
+    env.task(&args).json()["tasks"].as_array().unwrap().clone()
+}
+
+/// Writes the static board of `env` and returns its path.
+fn board_file(env: &TestEnv) -> PathBuf {
+    let file = env.dir.path().join("board.html");
+    env.task(&["board", "-o", file.to_str().unwrap()]).ok();
+    file
+}
+
+/// The steps that open `target` and wait for the first render.
+fn open(target: &str) -> Vec<Value> {
+    vec![
+        json!({"open": target}),
+        json!({"wait": "body[data-ready=true]", "state": "attached"}),
+    ]
+}
+
+/// A JS expression: the ids (`data-id`) of the elements matching `sel`.
+fn ids_js(sel: &str) -> String {
+    format!(
+        "[...document.querySelectorAll({})].map(e => e.dataset.id)",
+        serde_json::to_string(sel).unwrap()
+    )
+}
+
+/// A JS expression: the ids of the cards a person can see.
+const VISIBLE_CARDS: &str = "[...document.querySelectorAll('#tab-board .card')].filter(c => c.checkVisibility()).map(c => c.dataset.id)";
+
+/// The steps that record the kanban as it is drawn: each column's count
+/// text (`counts`) and the ids of its cards (`cards`).
+fn record_kanban() -> Vec<Value> {
+    vec![
+        json!({"eval": "Object.fromEntries([...document.querySelectorAll('#tab-board .column[data-state]')].map(c => [c.dataset.state, c.querySelector('.count').textContent.trim()]))", "as": "counts"}),
+        json!({"eval": "Object.fromEntries([...document.querySelectorAll('#tab-board .column[data-state]')].map(c => [c.dataset.state, [...c.querySelectorAll('.card')].map(e => e.dataset.id)]))", "as": "cards"}),
+    ]
+}
+
+fn sorted(ids: impl IntoIterator<Item = String>) -> Vec<String> {
+    let mut ids: Vec<String> = ids.into_iter().collect();
+    ids.sort();
+    ids
+}
+
+fn strings(value: &Value) -> Vec<String> {
+    value
+        .as_array()
+        .unwrap_or_else(|| panic!("not a list: {value}"))
+        .iter()
+        .map(|v| v.as_str().expect("a string").to_owned())
+        .collect()
+}
+
+/// The harness itself: a page of its own that loads an image from the
+/// disk, an inline one and fetches a URL is seen to make exactly the two
+/// requests that are not `data:`, and the values and times steps record
+/// come back.
+#[test]
+fn the_driver_logs_every_request_and_records_values() {
+    let Some(browser) = Browser::find("the browser driver") else {
+        return;
+    };
+    let env = TestEnv::new();
+    let page = env.dir.path().join("page.html");
+    std::fs::write(env.dir.path().join("dot.png"), b"not really a png").unwrap();
+    std::fs::write(
+        &page,
+        r#"<!doctype html><body><img src="dot.png"><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">
+<input id="search"><p id="echo"></p>
+<script>
+document.getElementById('search').addEventListener('input', e => {
+  document.getElementById('echo').textContent = e.target.value;
+  document.body.dataset.version = String(Number(document.body.dataset.version) + 1);
+});
+document.body.dataset.version = '0';
+document.body.dataset.ready = 'true';
+</script>"#,
+    )
+    .unwrap();
+    let mut steps = open(page.to_str().unwrap());
+    steps.extend([
+        json!({"eval": "document.body.dataset.version", "as": "v0"}),
+        json!({"fill": "#search", "value": "hello"}),
+        json!({"wait_for": "document.body.dataset.version !== values.v0"}),
+        json!({"eval": "document.getElementById('echo').textContent", "as": "echo"}),
+        json!({"eval": "fetch('http://127.0.0.1:9/nothing').then(() => 'answered', () => 'refused')", "as": "fetch"}),
+        json!({"run": ["git", "task", "add", "From the driver", "--id", "driven"], "as": "add"}),
+    ]);
+    let seen = browser.run(&env, &json!({"steps": steps}));
+    assert_eq!(seen.value("echo"), "hello");
+    assert_eq!(seen.value("fetch"), "refused");
+    let requests = seen.requests();
+    assert_eq!(requests.len(), 2, "{requests:?}");
+    assert!(
+        requests[0].starts_with("file://") && requests[0].ends_with("/dot.png"),
+        "{requests:?}"
+    );
+    assert_eq!(requests[1], "http://127.0.0.1:9/nothing");
+    // A `run` step runs in the repository with the test's environment.
+    assert_eq!(seen.value("add")["code"], 0, "{}", seen.value("add"));
+    assert!(env.tasks_dir().join("driven.toml").exists());
+    assert!(seen.step_ms(0) > 0.0);
+}
+
+/// A step that fails stops the scenario and says which one it was.
+#[test]
+fn the_driver_reports_the_step_that_failed() {
+    let Some(browser) = Browser::find("the browser driver") else {
+        return;
+    };
+    let env = TestEnv::new();
+    let page = env.dir.path().join("page.html");
+    std::fs::write(&page, "<!doctype html><body><p id=here>here</p>").unwrap();
+    let seen = browser.try_run(
+        &env,
+        &json!({"steps": [
+            {"open": page},
+            {"wait": "#here"},
+            {"wait": "#not-here", "timeout": 200},
+            {"eval": "1", "as": "never"},
+        ]}),
+    );
+    assert_eq!(seen.json["ok"], false);
+    assert_eq!(seen.json["error"]["step"], 2, "{}", seen.json);
+    assert!(seen.json["values"].get("never").is_none());
+    let page_error = browser.try_run(
+        &env,
+        &json!({"steps": [{"open": page}, {"eval": "setTimeout(() => { throw new Error('boom') }, 0)"}, {"sleep": 100}]}),
+    );
+    assert!(
+        page_error.page_errors().iter().any(|e| e.contains("boom")),
+        "{}",
+        page_error.json
+    );
+}
+
+#[test]
+fn the_kanban_counts_what_list_counts() {
+    let Some(browser) = Browser::find("the board's kanban in chromium") else {
+        return;
+    };
+    let env = every_state();
+    let board = board_file(&env);
+    let mut steps = open(board.to_str().unwrap());
+    steps.extend(record_kanban());
+    let seen = browser.run(&env, &json!({"steps": steps}));
+
+    let mut want: BTreeMap<&str, Vec<String>> = STATES.iter().map(|s| (*s, vec![])).collect();
+    let tasks = listed(&env, &[]);
+    for task in &tasks {
+        want.get_mut(state_of(task))
+            .unwrap()
+            .push(task["id"].as_str().unwrap().to_owned());
+    }
+    // The repository has a task in every column, or the test proves less.
+    assert!(want.values().all(|ids| !ids.is_empty()), "{want:?}");
+    for state in STATES {
+        assert_eq!(
+            seen.value("counts")[state],
+            want[state].len().to_string(),
+            "the count of column {state}"
+        );
+        assert_eq!(
+            sorted(strings(&seen.value("cards")[state])),
+            sorted(want[state].clone()),
+            "the cards of column {state}"
+        );
+    }
+    assert_eq!(seen.page_errors(), Vec::<String>::new());
+}
+
+#[test]
+fn clicking_a_card_opens_its_details() {
+    let Some(browser) = Browser::find("the board's detail panel in chromium") else {
+        return;
+    };
+    let env = every_state();
+    let board = board_file(&env);
+    let mut steps = open(board.to_str().unwrap());
+    steps.extend([
+        json!({"wait": "aside#detail", "state": "hidden"}),
+        json!({"click": "#tab-board .card[data-id=\"wire\"]"}),
+        json!({"wait": "aside#detail[data-id=\"wire\"]:not([hidden])"}),
+        json!({"eval": "document.querySelector('aside#detail').dataset.id", "as": "id"}),
+        json!({"eval": "document.querySelector('#detail .subject').textContent", "as": "subject"}),
+        json!({"eval": "document.querySelector('#detail .description').textContent", "as": "description"}),
+        json!({"eval": "[...document.querySelectorAll('#detail .criteria li')].map(li => [li.dataset.index, li.classList.contains('met'), li.textContent])", "as": "criteria"}),
+        json!({"eval": "[...document.querySelectorAll('#detail .notes li')].map(li => li.textContent)", "as": "notes"}),
+        json!({"eval": ids_js("#detail .waits-for [data-id]"), "as": "waits_for"}),
+        json!({"eval": ids_js("#detail .blocks [data-id]"), "as": "blocks"}),
+        // The close button hides the panel; another card opens it again.
+        json!({"click": "#detail button.close"}),
+        json!({"wait": "aside#detail", "state": "hidden"}),
+        json!({"click": "#tab-board .card[data-id=\"design\"]"}),
+        json!({"wait": "aside#detail[data-id=\"design\"]:not([hidden])"}),
+        json!({"eval": "[...document.querySelectorAll('#detail .criteria li')].map(li => li.classList.contains('met'))", "as": "design_met"}),
+        json!({"eval": "[...document.querySelectorAll('#detail .history li')].length", "as": "design_history"}),
+    ]);
+    let seen = browser.run(&env, &json!({"steps": steps}));
+
+    let shown = env.task(&["show", "wire", "--json"]).json();
+    assert_eq!(seen.value("id"), "wire");
+    assert!(
+        seen.value("subject")
+            .as_str()
+            .unwrap()
+            .contains(shown["task"]["subject"].as_str().unwrap()),
+        "{}",
+        seen.value("subject")
+    );
+    assert!(
+        seen.value("description")
+            .as_str()
+            .unwrap()
+            .contains("Every screen calls the real endpoint."),
+        "{}",
+        seen.value("description")
+    );
+    let criteria = seen.value("criteria").as_array().unwrap().clone();
+    assert_eq!(criteria.len(), 2, "{criteria:?}");
+    for (n, (c, text)) in criteria
+        .iter()
+        .zip(["no mock left", "errors shown"])
+        .enumerate()
+    {
+        assert_eq!(c[0], (n + 1).to_string(), "data-index of {c}");
+        assert_eq!(c[1], false, "an unmet criterion is not .met: {c}");
+        assert!(c[2].as_str().unwrap().contains(text), "{c}");
+    }
+    assert_eq!(seen.value("design_met"), &json!([true, true]));
+    assert!(
+        seen.value("design_history").as_u64().unwrap() >= 1,
+        "the commit that added design is in its history"
+    );
+    let notes = strings(seen.value("notes"));
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(
+        notes[0].contains("mock server kept for the demo"),
+        "{notes:?}"
+    );
+    assert_eq!(
+        sorted(strings(seen.value("waits_for"))),
+        vec!["api", "screens"]
+    );
+    assert_eq!(strings(seen.value("blocks")), vec!["ship"]);
+    assert_eq!(seen.page_errors(), Vec::<String>::new());
+}
+
+#[test]
+fn a_label_filter_leaves_exactly_the_labelled_tasks() {
+    let Some(browser) = Browser::find("the board's filters in chromium") else {
+        return;
+    };
+    let env = every_state();
+    let board = board_file(&env);
+    let mut steps = open(board.to_str().unwrap());
+    steps.extend([
+        json!({"eval": VISIBLE_CARDS, "as": "before"}),
+        json!({"eval": "document.body.dataset.version", "as": "v0"}),
+        json!({"select": "select#filter-label", "value": "ui"}),
+        json!({"wait_for": "document.body.dataset.version !== values.v0"}),
+        json!({"eval": VISIBLE_CARDS, "as": "ui"}),
+        json!({"eval": ids_js("#tab-graph svg.task-graph .node.dimmed"), "as": "dimmed"}),
+        json!({"eval": ids_js("#tab-graph svg.task-graph .node:not(.dimmed)"), "as": "lit"}),
+    ]);
+    steps.extend(record_kanban());
+    steps.extend([
+        json!({"eval": "document.body.dataset.version", "as": "v1"}),
+        json!({"select": "select#filter-label", "value": ""}),
+        json!({"wait_for": "document.body.dataset.version !== values.v1"}),
+        json!({"eval": VISIBLE_CARDS, "as": "after"}),
+    ]);
+    let seen = browser.run(&env, &json!({"steps": steps}));
+
+    let all = sorted(TestEnv::ids_of(&Value::Array(listed(&env, &[]))));
+    let ui = sorted(TestEnv::ids_of(&Value::Array(listed(&env, &["-l", "ui"]))));
+    assert!(ui.len() >= 3 && ui.len() < all.len(), "{ui:?} of {all:?}");
+    assert_eq!(sorted(strings(seen.value("before"))), all);
+    assert_eq!(
+        sorted(strings(seen.value("ui"))),
+        ui,
+        "cards left by label ui"
+    );
+    let total: usize = STATES
+        .iter()
+        .map(|s| {
+            seen.value("counts")[s]
+                .as_str()
+                .unwrap()
+                .parse::<usize>()
+                .unwrap()
+        })
+        .sum();
+    assert_eq!(total, ui.len(), "the counts after the filter");
+    // The graph dims what does not match and nothing that does.
+    for id in strings(seen.value("dimmed")) {
+        assert!(!ui.contains(&id), "{id} has the label but is dimmed");
+    }
+    for id in strings(seen.value("lit")) {
+        assert!(ui.contains(&id), "{id} lacks the label but is not dimmed");
+    }
+    assert_eq!(
+        sorted(strings(seen.value("after"))),
+        all,
+        "the filter undone"
+    );
+    assert_eq!(seen.page_errors(), Vec::<String>::new());
+}
+
+#[test]
+fn the_static_board_makes_no_request() {
+    let Some(browser) = Browser::find("the board's network log in chromium") else {
+        return;
+    };
+    let env = every_state();
+    let board = board_file(&env);
+    let html = std::fs::read_to_string(&board).unwrap();
+    assert!(
+        !html.contains("id=\"board-live\""),
+        "no live data in a file"
+    );
+    let mut steps = open(board.to_str().unwrap());
+    // Everything a person would touch: every tab, a card, the filters.
+    for tab in ["graph", "schedule", "gates", "board"] {
+        steps.push(json!({"click": format!("button.tab[data-tab=\"{tab}\"]")}));
+        steps.push(json!({"wait": format!("section#tab-{tab}")}));
+    }
+    steps.extend([
+        json!({"click": "#tab-board .card[data-id=\"api\"]"}),
+        json!({"wait": "aside#detail[data-id=\"api\"]:not([hidden])"}),
+        json!({"fill": "input#search", "value": "screens"}),
+        json!({"select": "select#filter-owner", "value": "bob@example.com"}),
+        json!({"select": "select#filter-kind", "value": "epic"}),
+        json!({"select": "select#filter-state", "value": "blocked"}),
+        json!({"sleep": 300}),
+    ]);
+    let seen = browser.run(&env, &json!({"steps": steps}));
+    assert_eq!(seen.requests(), Vec::<String>::new(), "requests made");
+    assert_eq!(seen.page_errors(), Vec::<String>::new());
+}
