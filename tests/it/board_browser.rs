@@ -10,13 +10,15 @@
 //! process's token is refused. Screenshots of five shapes of plan are kept
 //! in `target/board-screenshots/` (CI artifacts, tests/browser/README.md).
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
 
 use serde_json::{Value, json};
 
 use crate::common::TestEnv;
-use crate::common::browser::Browser;
+use crate::common::browser::{Browser, screenshot_dir};
 
 /// The kanban's columns, as `data-state` names them.
 const STATES: [&str; 5] = [
@@ -177,6 +179,11 @@ fn listed(env: &TestEnv, extra: &[&str]) -> Vec<Value> {
     let mut args = vec!["list", "--all", "--json"];
     args.extend_from_slice(extra);
     env.task(&args).json()["tasks"].as_array().unwrap().clone()
+}
+
+/// The ids on the critical path, in order, as the CLI gives them.
+fn critical_path(env: &TestEnv) -> Vec<String> {
+    TestEnv::ids_of(&env.task(&["critical-path", "--json"]).json()["path"])
 }
 
 /// Writes the static board of `env` and returns its path.
@@ -425,6 +432,46 @@ fn clicking_a_card_opens_its_details() {
 }
 
 #[test]
+fn the_highlighted_path_is_the_critical_path() {
+    let Some(browser) = Browser::find("the board's critical path in chromium") else {
+        return;
+    };
+    let env = every_state();
+    let board = board_file(&env);
+    let mut steps = open(board.to_str().unwrap());
+    steps.extend([
+        json!({"click": "button.tab[data-tab=\"graph\"]"}),
+        json!({"wait": "#tab-graph svg.task-graph"}),
+        json!({"eval": ids_js("#tab-graph svg.task-graph .node.critical"), "as": "nodes"}),
+        json!({"eval": ids_js("#critical-path li[data-id]"), "as": "list"}),
+        json!({"eval": "[...document.querySelectorAll('#tab-graph svg.task-graph .edge.critical')].map(e => [e.dataset.from, e.dataset.to])", "as": "edges"}),
+    ]);
+    let seen = browser.run(&env, &json!({"steps": steps}));
+
+    let path = critical_path(&env);
+    assert!(path.len() >= 3, "a path worth checking: {path:?}");
+    assert_eq!(strings(seen.value("list")), path, "#critical-path li");
+    assert_eq!(
+        sorted(strings(seen.value("nodes"))),
+        sorted(path.clone()),
+        ".node.critical"
+    );
+    // Every critical edge joins two consecutive tasks of the path.
+    let pairs: BTreeSet<(String, String)> = path
+        .windows(2)
+        .map(|w| (w[0].clone(), w[1].clone()))
+        .collect();
+    for edge in seen.value("edges").as_array().unwrap() {
+        let pair = (
+            edge[0].as_str().unwrap().to_owned(),
+            edge[1].as_str().unwrap().to_owned(),
+        );
+        assert!(pairs.contains(&pair), "{pair:?} is not on {path:?}");
+    }
+    assert_eq!(seen.page_errors(), Vec::<String>::new());
+}
+
+#[test]
 fn a_label_filter_leaves_exactly_the_labelled_tasks() {
     let Some(browser) = Browser::find("the board's filters in chromium") else {
         return;
@@ -515,4 +562,459 @@ fn the_static_board_makes_no_request() {
     let seen = browser.run(&env, &json!({"steps": steps}));
     assert_eq!(seen.requests(), Vec::<String>::new(), "requests made");
     assert_eq!(seen.page_errors(), Vec::<String>::new());
+}
+
+/// A running `git task serve`, stopped when dropped.
+struct Serve {
+    child: Child,
+    url: String,
+    port: u16,
+}
+
+impl Serve {
+    fn start(env: &TestEnv, args: &[&str]) -> Serve {
+        let mut child = env
+            .git_task_cmd()
+            .args(["serve", "--port", "0"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start git task serve");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .trim()
+            .strip_prefix("serving the board on ")
+            .map(str::to_owned)
+            .unwrap_or_else(|| {
+                let _ = child.kill();
+                let mut err = String::new();
+                child.stderr.take().unwrap().read_to_string(&mut err).ok();
+                panic!("serve's first line is {line:?}; stderr: {err}")
+            });
+        let port = url
+            .trim_end_matches('/')
+            .rsplit(':')
+            .next()
+            .unwrap()
+            .parse()
+            .expect("a port");
+        assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+        Serve { child, url, port }
+    }
+
+    /// A raw HTTP/1.1 POST to `path`, with `headers`: the status code.
+    fn post(&self, path: &str, headers: &[(&str, &str)], body: &str) -> u16 {
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        let mut request = format!(
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
+            self.port,
+            body.len()
+        );
+        for (k, v) in headers {
+            request.push_str(&format!("{k}: {v}\r\n"));
+        }
+        request.push_str("\r\n");
+        request.push_str(body);
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).ok();
+        answer
+            .split_whitespace()
+            .nth(1)
+            .and_then(|code| code.parse().ok())
+            .unwrap_or_else(|| panic!("not an HTTP answer: {answer:?}"))
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Three ready tasks, one of which another waits for: the same files in
+/// every repository it is made in, since the ids are given.
+fn small_plan(env: &TestEnv) {
+    env.add(&["Pick the colours", "--id", "colours", "-e", "2h"]);
+    env.add(&["Draw the logo", "--id", "logo", "-e", "4h", "-l", "ui"]);
+    env.add(&[
+        "Print the cards",
+        "--id",
+        "cards",
+        "--after",
+        "colours",
+        "logo",
+    ]);
+}
+
+#[test]
+fn serve_shows_a_change_from_the_command_line_within_two_seconds() {
+    let Some(browser) = Browser::find("serve's live updates in chromium") else {
+        return;
+    };
+    let env = TestEnv::new();
+    small_plan(&env);
+    let serve = Serve::start(&env, &[]);
+    let mut steps = open(&serve.url);
+    steps.extend([
+        json!({"wait": ".column[data-state=\"pending\"] .card[data-id=\"colours\"]", "state": "attached"}),
+        json!({"eval": "document.body.dataset.version", "as": "v0"}),
+        json!({"run": ["git", "task", "done", "colours"], "as": "done"}),
+        // Index 5: the wait measured below.
+        json!({
+            "wait_for": "document.body.dataset.version !== values.v0 && document.querySelector('.column[data-state=\"completed\"] .card[data-id=\"colours\"]') !== null && document.querySelector('.column[data-state=\"pending\"] .card[data-id=\"colours\"]') === null",
+            "timeout": 2000,
+            "polling": 50,
+        }),
+        json!({"eval": "document.querySelector('#tab-board .column[data-state=\"completed\"] .count').textContent.trim()", "as": "completed"}),
+        json!({"eval": "document.getElementById('board-live') && JSON.parse(document.getElementById('board-live').textContent)", "as": "live"}),
+    ]);
+    let seen = browser.run(&env, &json!({"steps": steps}));
+    assert_eq!(seen.value("done")["code"], 0, "{}", seen.value("done"));
+    assert!(seen.step_ms(5) < 2000.0, "{} ms", seen.step_ms(5));
+    assert_eq!(seen.value("completed"), "1");
+    let live = seen.value("live");
+    assert_eq!(live["write"], false, "{live}");
+    assert!(live.get("token").is_none_or(Value::is_null), "{live}");
+    // The page talks to its own origin only.
+    for url in seen.requests() {
+        assert!(url.starts_with(&serve.url), "{url}");
+    }
+    assert_eq!(seen.page_errors(), Vec::<String>::new());
+
+    // Read-only: a post is refused whatever it carries.
+    let before = env.snapshot();
+    let code = serve.post(
+        "/api/done",
+        &[("X-Git-Task-Token", "0")],
+        r#"{"id":"logo"}"#,
+    );
+    assert!(code == 403 || code == 405, "{code}");
+    assert_eq!(env.snapshot(), before);
+}
+
+#[test]
+fn done_from_the_page_changes_the_file_as_the_cli_does() {
+    let Some(browser) = Browser::find("serve --write in chromium") else {
+        return;
+    };
+    let page = TestEnv::new();
+    small_plan(&page);
+    let cli = TestEnv::new();
+    small_plan(&cli);
+    assert_eq!(
+        page.snapshot(),
+        cli.snapshot(),
+        "two identical repositories"
+    );
+
+    let serve = Serve::start(&page, &["--write"]);
+    let post = |token: Option<&str>| {
+        let headers = match token {
+            Some(t) => format!(
+                ", headers: {{'Content-Type': 'application/json', 'X-Git-Task-Token': '{t}'}}"
+            ),
+            None => ", headers: {'Content-Type': 'application/json'}".into(),
+        };
+        format!(
+            "fetch('/api/done', {{method: 'POST'{headers}, body: JSON.stringify({{id: 'logo'}})}}).then(r => r.status)"
+        )
+    };
+    let mut steps = open(&serve.url);
+    steps.extend([
+        json!({"eval": "JSON.parse(document.getElementById('board-live').textContent)", "as": "live"}),
+        // Refused first: without the token and with a wrong one.
+        json!({"eval": post(None), "as": "no_token"}),
+        json!({"eval": post(Some("00000000000000000000000000000000")), "as": "wrong_token"}),
+        json!({"click": "#tab-board .card[data-id=\"colours\"]"}),
+        json!({"wait": "aside#detail[data-id=\"colours\"]:not([hidden])"}),
+        json!({"click": "#detail button[data-action=\"done\"]"}),
+        json!({"wait": ".column[data-state=\"completed\"] .card[data-id=\"colours\"]", "state": "attached", "timeout": 5000}),
+    ]);
+    let seen = browser.run(&page, &json!({"steps": steps}));
+    let live = seen.value("live");
+    assert_eq!(live["write"], true, "{live}");
+    let token = live["token"].as_str().expect("a token in write mode");
+    assert!(token.len() >= 32, "128 bits: {token}");
+    assert_eq!(seen.value("no_token"), 403);
+    assert_eq!(seen.value("wrong_token"), 403);
+    assert_eq!(seen.page_errors(), Vec::<String>::new());
+
+    cli.done("colours");
+    assert_eq!(
+        std::fs::read(page.tasks_dir().join("colours.toml")).unwrap(),
+        std::fs::read(cli.tasks_dir().join("colours.toml")).unwrap(),
+        "the file the page's done wrote"
+    );
+    // Nothing else changed: logo was refused twice.
+    assert_eq!(page.snapshot(), cli.snapshot());
+
+    // Raw HTTP without the token, or from another origin, is refused too.
+    let body = r#"{"id":"logo"}"#;
+    assert_eq!(serve.post("/api/done", &[], body), 403);
+    assert_eq!(
+        serve.post(
+            "/api/done",
+            &[
+                ("X-Git-Task-Token", token),
+                ("Origin", "http://evil.example")
+            ],
+            body
+        ),
+        403
+    );
+    assert_eq!(page.snapshot(), cli.snapshot());
+    // With it, the same post goes through, as `git task done` would.
+    assert_eq!(
+        serve.post("/api/done", &[("X-Git-Task-Token", token)], body),
+        200
+    );
+    cli.done("logo");
+    assert_eq!(page.snapshot(), cli.snapshot());
+}
+
+/// The five shapes of plan the screenshots show, each built with the
+/// commands a person would use.
+fn pattern(name: &str) -> TestEnv {
+    let env = TestEnv::new();
+    let add = |args: &[&str]| {
+        env.add(args);
+    };
+    match name {
+        "sequential" => {
+            let steps = ["spec", "schema", "migrate", "backfill", "switch", "cleanup"];
+            for (i, id) in steps.iter().enumerate() {
+                let subject = format!("Step {}: {id}", i + 1);
+                let mut args = vec![subject.as_str(), "--id", id, "-e", "1d"];
+                if i > 0 {
+                    args.extend(["--after", steps[i - 1]]);
+                }
+                add(&args);
+            }
+            env.done("spec");
+            env.task(&["start", "schema"]).ok();
+        }
+        "parallel" => {
+            for track in ["web", "ios", "android"] {
+                let mut last: Option<String> = None;
+                for (step, estimate) in [("design", "4h"), ("build", "2d"), ("test", "1d")] {
+                    let id = format!("{track}-{step}");
+                    let subject = format!("{track}: {step}");
+                    let mut args = vec![subject.as_str(), "--id", &id, "-e", estimate, "-l", track];
+                    if let Some(prev) = &last {
+                        args.extend(["--after", prev.as_str()]);
+                    }
+                    add(&args);
+                    last = Some(id);
+                }
+            }
+            env.done("web-design");
+        }
+        "fan-out" => {
+            add(&["Search, the epic", "--id", "search", "--kind", "epic"]);
+            add(&[
+                "Design the index",
+                "--id",
+                "index",
+                "--parent",
+                "search",
+                "-e",
+                "1d",
+            ]);
+            for (id, est) in [
+                ("tokenizer", "4h"),
+                ("ranking", "2d"),
+                ("ui", "1d"),
+                ("api", "1d"),
+                ("metrics", "2h"),
+            ] {
+                let subject = format!("Search {id}");
+                add(&[
+                    &subject, "--id", id, "--parent", "search", "--after", "index", "-e", est,
+                ]);
+            }
+            env.done("index");
+            env.task(&["start", "ranking"]).ok();
+        }
+        "fan-in" => {
+            let parts = ["auth", "billing", "profile", "settings", "export"];
+            for (i, id) in parts.iter().enumerate() {
+                let subject = format!("Port {id}");
+                let est = ["4h", "1d", "2d", "1d", "6h"][i];
+                add(&[&subject, "--id", id, "-e", est]);
+            }
+            let mut args = vec![
+                "Integrate the ports",
+                "--id",
+                "integrate",
+                "-e",
+                "1d",
+                "--after",
+            ];
+            args.extend(parts);
+            add(&args);
+            add(&[
+                "Release",
+                "--id",
+                "release",
+                "--after",
+                "integrate",
+                "-e",
+                "2h",
+            ]);
+            env.done("auth");
+            env.task(&["start", "billing"]).ok();
+        }
+        "pipeline" => {
+            let plan = env.dir.path().join("pipeline.toml");
+            std::fs::write(
+                &plan,
+                r#"name = "pipeline"
+
+[tasks.build]
+id = "build"
+subject = "Build the release"
+estimate = "2h"
+
+[tasks.unit]
+id = "unit"
+subject = "Unit tests"
+estimate = "4h"
+blocked_by = ["build"]
+
+[tasks.lint]
+id = "lint"
+subject = "Lint and audit"
+estimate = "1h"
+blocked_by = ["build"]
+
+[tasks.qa]
+id = "qa"
+subject = "QA sign-off"
+gate = true
+blocked_by = ["unit", "lint"]
+criteria = ["no open P1", "changelog written"]
+
+[tasks.staging]
+id = "staging"
+subject = "Deploy to staging"
+estimate = "2h"
+blocked_by = ["qa"]
+
+[tasks.soak]
+id = "soak"
+subject = "Soak for a day"
+estimate = "1d"
+blocked_by = ["staging"]
+
+[tasks.approve]
+id = "approve"
+subject = "Production approval"
+gate = true
+blocked_by = ["soak"]
+criteria = ["owner approved"]
+
+[tasks.prod]
+id = "prod"
+subject = "Deploy to production"
+estimate = "2h"
+blocked_by = ["approve"]
+"#,
+            )
+            .unwrap();
+            env.task(&["apply", plan.to_str().unwrap()]).ok();
+            env.done("build");
+            env.done("lint");
+            env.task(&["start", "unit"]).ok();
+        }
+        _ => unreachable!("{name}"),
+    }
+    env
+}
+
+const PATTERNS: [&str; 5] = ["sequential", "parallel", "fan-out", "fan-in", "pipeline"];
+
+/// Whether `path` is a PNG of some substance.
+fn assert_png(path: &Path) {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert!(
+        bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "{}",
+        path.display()
+    );
+    assert!(bytes.len() > 5_000, "{} is nearly empty", path.display());
+}
+
+#[test]
+fn screenshots_of_five_patterns() {
+    let Some(browser) = Browser::find("the board's screenshots in chromium") else {
+        return;
+    };
+    let dir = screenshot_dir();
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in PATTERNS {
+        let env = pattern(name);
+        let board = board_file(&env);
+        let mut steps = open(board.to_str().unwrap());
+        for tab in ["board", "graph", "schedule"] {
+            steps.extend([
+                json!({"click": format!("button.tab[data-tab=\"{tab}\"]")}),
+                json!({"wait": format!("section#tab-{tab}")}),
+                json!({"screenshot": dir.join(format!("{name}-{tab}.png"))}),
+            ]);
+        }
+        steps.extend([
+            json!({"click": "button.tab[data-tab=\"gates\"]"}),
+            json!({"wait": "section#tab-gates #progress .overall[data-percent]"}),
+            json!({"eval": ids_js("#tab-graph svg.task-graph .node"), "as": "nodes"}),
+            json!({"eval": ids_js("#critical-path li[data-id]"), "as": "path"}),
+            json!({"eval": ids_js("#tab-schedule svg.gantt .bar, #tab-schedule svg.gantt .milestone"), "as": "bars"}),
+            json!({"eval": "[...document.querySelectorAll('#tab-gates .branch[data-branch] .gate[data-id]')].map(g => [g.closest('.branch').dataset.branch, g.dataset.id, g.dataset.state])", "as": "gates"}),
+        ]);
+        let seen = browser.run(&env, &json!({"steps": steps}));
+        for tab in ["board", "graph", "schedule"] {
+            assert_png(&dir.join(format!("{name}-{tab}.png")));
+        }
+        // What each picture shows is what the CLI says.
+        let open_ids = sorted(TestEnv::ids_of(
+            &env.task(&["list", "--json"]).json()["tasks"],
+        ));
+        let nodes: BTreeSet<String> = strings(seen.value("nodes")).into_iter().collect();
+        for id in &open_ids {
+            assert!(nodes.contains(id), "{name}: no graph node for {id}");
+        }
+        assert_eq!(strings(seen.value("path")), critical_path(&env), "{name}");
+        let bars: BTreeSet<String> = strings(seen.value("bars")).into_iter().collect();
+        for id in &open_ids {
+            assert!(bars.contains(id), "{name}: {id} is not in the schedule");
+        }
+        let mut want_gates = BTreeSet::new();
+        for gate in env.task(&["gate", "list", "--json"]).json()["gates"]
+            .as_array()
+            .unwrap()
+        {
+            for branch in gate["branches"].as_array().unwrap() {
+                want_gates.insert(
+                    [branch, &gate["id"], &gate["state"]].map(|v| v.as_str().unwrap().to_owned()),
+                );
+            }
+        }
+        let got_gates: BTreeSet<[String; 3]> = seen
+            .value("gates")
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| [0, 1, 2].map(|i| g[i].as_str().unwrap_or_default().to_owned()))
+            .collect();
+        assert_eq!(got_gates, want_gates, "{name}: the gates by branch");
+        if name == "pipeline" {
+            assert_eq!(want_gates.len(), 4, "two gates on main and master");
+        }
+        assert_eq!(seen.page_errors(), Vec::<String>::new(), "{name}");
+    }
 }
