@@ -328,7 +328,26 @@ fn the_kanban_counts_what_list_counts() {
     let board = board_file(&env);
     let mut steps = open(board.to_str().unwrap());
     steps.extend(record_kanban());
+    // What each tab shows a person, to hold it to having no "null".
+    for tab in ["board", "graph", "schedule", "gates"] {
+        steps.push(json!({"click": format!("button.tab[data-tab=\"{tab}\"]")}));
+        steps.push(json!({"wait": format!("#tab-{tab}")}));
+        steps.push(json!({"eval": "document.body.innerText", "as": format!("text_{tab}")}));
+    }
     let seen = browser.run(&env, &json!({"steps": steps}));
+    for tab in ["board", "graph", "schedule", "gates"] {
+        let text = seen
+            .value(&format!("text_{tab}"))
+            .as_str()
+            .unwrap()
+            .to_owned();
+        for word in text.split(|c: char| !c.is_alphanumeric()) {
+            assert!(
+                !["null", "undefined", "NaN"].contains(&word),
+                "the {tab} tab shows {word:?}:\n{text}"
+            );
+        }
+    }
 
     let mut want: BTreeMap<&str, Vec<String>> = STATES.iter().map(|s| (*s, vec![])).collect();
     let tasks = listed(&env, &[]);

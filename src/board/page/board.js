@@ -63,6 +63,12 @@
     return node;
   }
 
+  // Replaces the children of `node`, skipping the null and undefined a
+  // conditional part leaves (DOM's replaceChildren would show "null").
+  function fill(node, ...children) {
+    node.replaceChildren(...children.filter((c) => c !== null && c !== undefined));
+  }
+
   function minutes(m) {
     if (m === null || m === undefined) return "";
     if (m === 0) return "0";
@@ -94,7 +100,7 @@
 
   function fillSelect(select, values, word) {
     const chosen = select.value;
-    select.replaceChildren(el("option", { value: "", text: "all " + word }));
+    fill(select, el("option", { value: "", text: "all " + word }));
     for (const [value, text] of values) select.append(el("option", { value, text }));
     select.value = values.some(([v]) => v === chosen) ? chosen : "";
   }
@@ -136,7 +142,7 @@
     document.title = b.name + " · git-task board";
     const c = b.counts;
     const p = b.progress.overall;
-    $("#summary").replaceChildren(
+    fill($("#summary"),
       el("span", { text: c.total + " tasks" }),
       el("span", { text: c.ready + " ready" }),
       el("span", { text: c.blocked + " blocked" }),
@@ -163,7 +169,7 @@
     return el(
       "div",
       { class: "card" + (t.critical ? " critical" : ""), "data-id": t.id, tabindex: "0", title: t.id },
-      el("div", { class: "top" }, el("span", { class: "id", text: t.short_id }), t.critical ? el("span", { text: "critical" }) : null),
+      el("div", { class: "top" }, el("span", { class: "id", text: t.id, title: t.id }), t.critical ? el("span", { text: "critical" }) : null),
       el("div", { class: "subject", text: t.subject }),
       tags,
     );
@@ -198,7 +204,7 @@
       if (!list.length) column.append(el("div", { class: "empty", text: "none" }));
       return column;
     });
-    $("#tab-board .columns").replaceChildren(...columns);
+    fill($("#tab-board .columns"), ...columns);
   }
 
   // -------------------------------------------------------------------
@@ -239,7 +245,7 @@
 
   function renderGraph(matching) {
     const b = payload.board;
-    $("#critical-path").replaceChildren(
+    fill($("#critical-path"),
       ...b.critical_path.map((id) => el("li", { "data-id": id, title: (byId.get(id) || {}).subject, text: id })),
     );
     $("#critical-length").textContent = b.plan
@@ -247,7 +253,7 @@
       : b.cycles.length
         ? "none: tasks wait for each other in a cycle"
         : "";
-    $("#tracks").replaceChildren(
+    fill($("#tracks"),
       ...b.tracks.slice(0, 8).map((t, k) =>
         el(
           "span",
@@ -286,7 +292,7 @@
     progress.append(row("overall", {}, "Overall (" + minutes(b.progress.overall.done_minutes) + " of " + minutes(b.progress.overall.total_minutes) + ")", b.progress.overall));
     for (const e of b.progress.epics) progress.append(row("epic", { "data-id": e.id }, e.id + "  " + e.subject, e));
     if (!b.progress.epics.length) progress.append(el("div", { class: "empty", text: "no epics" }));
-    $("#progress").replaceChildren(...progress.childNodes);
+    fill($("#progress"), ...progress.childNodes);
 
     const gates = [el("h2", { text: "Gates by protected branch" })];
     for (const br of b.branches) {
@@ -307,7 +313,7 @@
       gates.push(section);
     }
     if (!b.branches.length) gates.push(el("div", { class: "empty", text: "no gates" }));
-    $("#gates").replaceChildren(...gates);
+    fill($("#gates"), ...gates);
   }
 
   // -------------------------------------------------------------------
@@ -325,6 +331,7 @@
   function renderDetail() {
     const panel = $("#detail");
     const t = view.open && byId.get(view.open);
+    document.body.classList.toggle("detail-open", !!t);
     if (!t) {
       panel.hidden = true;
       panel.removeAttribute("data-id");
@@ -406,7 +413,7 @@
     }
     const read = payload.board.history;
     parts.push(...section("Recent history", t.history.length ? history : el("div", { class: "history empty", text: read ? "no commit among the last " + read.max_commits + " changed it" : "no history read" })));
-    panel.replaceChildren(...parts);
+    fill(panel, ...parts);
   }
 
   function changeText(c) {
