@@ -21,15 +21,6 @@ use std::time::Duration;
 use common::workload::{self, Workload};
 use common::{git_task, median, run_ok};
 
-fn size(arg: &str) -> usize {
-    match arg {
-        "1k" => 1_000,
-        "10k" => 10_000,
-        "100k" => 100_000,
-        n => n.parse().expect("a size: 1k, 10k, 100k or a number"),
-    }
-}
-
 /// node, the driver and the chromium it drives, when all are there.
 fn browser() -> Option<(PathBuf, PathBuf)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
@@ -158,14 +149,7 @@ fn median_f64(mut v: Vec<f64>) -> f64 {
 
 fn main() {
     let bin = git_task();
-    let mut sizes: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .map(|a| size(&a))
-        .collect();
-    if sizes.is_empty() {
-        sizes.push(10_000);
-    }
+    let sizes = common::sizes();
     let browser = browser();
     let ms = |d: Duration| format!("{:.0} ms", d.as_secs_f64() * 1e3);
     let mut breakdown = Vec::new();

@@ -268,15 +268,7 @@ fn board_layout() {
         let graph = &facts.graph;
         let open = Open::new(graph).expect("the generated graph is acyclic");
         let drawing = Drawing::new(graph, None, false);
-        let mut index = vec![usize::MAX; set.len()];
-        for (k, &i) in drawing.shown.iter().enumerate() {
-            index[i] = k;
-        }
-        let edges: Vec<(usize, usize)> = drawing
-            .edges
-            .iter()
-            .map(|e| (index[e.from], index[e.to]))
-            .collect();
+        let edges = drawing.edges_by_place();
         let mut wave = vec![0usize; set.len()];
         for (w, tasks) in open.waves().iter().enumerate() {
             for &i in tasks {

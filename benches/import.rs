@@ -62,25 +62,9 @@ fn median(mut times: Vec<Duration>) -> Duration {
     times[times.len() / 2]
 }
 
-fn size(arg: &str) -> usize {
-    match arg {
-        "1k" => 1_000,
-        "10k" => 10_000,
-        "100k" => 100_000,
-        n => n.parse().expect("a size: 1k, 10k, 100k or a number"),
-    }
-}
-
 fn main() {
     let bin = git_task();
-    let mut sizes: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .map(|a| size(&a))
-        .collect();
-    if sizes.is_empty() {
-        sizes.push(10_000);
-    }
+    let sizes = common::sizes();
     let ms = |d: Duration| format!("{:.0} ms", d.as_secs_f64() * 1e3);
     println!(
         "| tasks | export | import, fresh | import, again | taskwarrior, fresh | taskwarrior, again | backlog, fresh | backlog, again |"

@@ -102,6 +102,20 @@ impl Drawing {
         }
     }
 
+    /// The drawn edges as (from, to) places in [`Drawing::shown`], in the
+    /// order of [`Drawing::edges`]: what a layout of the shown tasks alone
+    /// takes.
+    pub fn edges_by_place(&self) -> Vec<(usize, usize)> {
+        let mut place = vec![usize::MAX; self.count];
+        for (k, &i) in self.shown.iter().enumerate() {
+            place[i] = k;
+        }
+        self.edges
+            .iter()
+            .map(|e| (place[e.from], place[e.to]))
+            .collect()
+    }
+
     /// By task: the shown tasks it waits for along a drawn edge, by index.
     fn prerequisites(&self) -> Vec<Vec<usize>> {
         let mut prerequisites: Vec<Vec<usize>> = vec![Vec::new(); self.count];

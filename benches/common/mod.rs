@@ -11,6 +11,26 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// The sizes named on the command line (`1k`, `10k`, `100k` or a number;
+/// flags such as cargo's `--bench` skipped), or 10k when none is.
+pub fn sizes() -> Vec<usize> {
+    let sizes: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .map(|a| match a.as_str() {
+            "1k" => 1_000,
+            "10k" => 10_000,
+            "100k" => 100_000,
+            n => n.parse().expect("a size: 1k, 10k, 100k or a number"),
+        })
+        .collect();
+    if sizes.is_empty() {
+        vec![10_000]
+    } else {
+        sizes
+    }
+}
+
 /// The release binary, built first when it is missing.
 pub fn git_task() -> PathBuf {
     // Benches run from target/release/deps; the binary is one level up.

@@ -85,11 +85,7 @@ pub fn graph(facts: &Facts, drawing: &Drawing, open: Option<&Open>) -> String {
     for (k, &i) in shown.iter().enumerate() {
         index[i] = k;
     }
-    let edges: Vec<(usize, usize)> = drawing
-        .edges
-        .iter()
-        .map(|e| (index[e.from], index[e.to]))
-        .collect();
+    let edges = drawing.edges_by_place();
 
     // What the plan says of each shown task, by place in `shown`.
     let mut wave: Vec<Option<usize>> = vec![None; shown.len()];
@@ -424,16 +420,10 @@ pub fn gantt(
     const AXIS: f64 = 24.0;
     const DAY: u64 = Estimate::MINUTES_PER_DAY;
     let tasks = facts.set.tasks();
-    let mut order: Vec<(usize, crate::graph::Slot)> = schedule
-        .slots
-        .iter()
-        .enumerate()
-        .filter_map(|(i, s)| s.map(|s| (i, s)))
-        .collect();
+    let order = schedule.by_start();
     if order.is_empty() {
         return empty_svg("gantt", "nothing to schedule", &gantt_style());
     }
-    order.sort_by_key(|&(i, s)| (s.start, i));
     let mut on_path = vec![false; tasks.len()];
     for &i in &cp.path {
         if let Some(p) = on_path.get_mut(i) {

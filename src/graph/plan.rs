@@ -593,6 +593,19 @@ pub struct Late {
 }
 
 impl Schedule {
+    /// The scheduled tasks with their slots, by start, then by index: the
+    /// order a chart draws them in.
+    pub fn by_start(&self) -> Vec<(usize, Slot)> {
+        let mut order: Vec<(usize, Slot)> = self
+            .slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.map(|s| (i, s)))
+            .collect();
+        order.sort_by_key(|&(i, s)| (s.start, i));
+        order
+    }
+
     /// The scheduled tasks of `tasks` (the set the schedule was made
     /// for) that end on `calendar` after their due date, by index. Work
     /// that ends past the calendar's last day is late whatever its due

@@ -36,13 +36,7 @@ pub fn gantt(set: &TaskSet, cp: &CriticalPath, schedule: &Schedule, calendar: Ca
     let end = |m: u64| stamp(calendar.end_at(m));
     // One section per worker, and the milestones last.
     let mut sections: Vec<Vec<String>> = vec![Vec::new(); schedule.workers + 1];
-    let mut order: Vec<(usize, crate::graph::Slot)> = schedule
-        .slots
-        .iter()
-        .enumerate()
-        .filter_map(|(i, s)| s.map(|s| (i, s)))
-        .collect();
-    order.sort_by_key(|&(i, s)| (s.start, i));
+    let order = schedule.by_start();
     for (i, slot) in order {
         let t = &set.tasks()[i];
         let name = format!("{} ({})", escape::gantt_name(&t.subject), t.id);

@@ -312,7 +312,9 @@ fn check_mermaid(text: &str) -> HashMap<String, String> {
 }
 
 /// Edges of the JSON graph as `from -kind-> to` strings, sorted.
-fn json_edges(env: &TestEnv, args: &[&str]) -> Vec<String> {
+/// The edges of `graph --json` with `args`, as `from -kind-> to`, sorted
+/// (the drawings' tests hold their edges to these).
+pub(crate) fn json_edges(env: &TestEnv, args: &[&str]) -> Vec<String> {
     let mut all = vec!["graph", "--format", "json"];
     all.extend_from_slice(args);
     let json = env.task(&all).json();

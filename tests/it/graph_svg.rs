@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use crate::common::TestEnv;
+use crate::graph_cli::json_edges;
 
 // ---------------------------------------------------------------------------
 // A small XML reader: enough to hold the drawing to XML's rules of
@@ -243,27 +244,6 @@ fn svg_edges(elements: &[Element]) -> Vec<String> {
             };
             assert!(e.attr("marker-end").starts_with("url(#"), "an arrow");
             format!("{} -{kind}-> {}", e.attr("data-from"), e.attr("data-to"))
-        })
-        .collect();
-    edges.sort();
-    edges
-}
-
-fn json_edges(env: &TestEnv, args: &[&str]) -> Vec<String> {
-    let mut all = vec!["graph", "--json"];
-    all.extend_from_slice(args);
-    let json = env.task(&all).json();
-    let mut edges: Vec<String> = json["edges"]
-        .as_array()
-        .expect("edges")
-        .iter()
-        .map(|e| {
-            format!(
-                "{} -{}-> {}",
-                e["from"].as_str().unwrap(),
-                e["kind"].as_str().unwrap(),
-                e["to"].as_str().unwrap()
-            )
         })
         .collect();
     edges.sort();
