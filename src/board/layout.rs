@@ -25,6 +25,8 @@
 //!    time, by pool-adjacent-violators. Dummy points weigh more than nodes,
 //!    so long edges stay straight and the nodes move to them.
 
+use crate::graph::Lists;
+
 /// A point of the drawing, in the units of the [`Geometry`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Point {
@@ -271,8 +273,8 @@ struct Layered {
     /// By item: its place in its layer.
     place: Vec<u32>,
     /// By item: what it is joined to in the layer before and the one after.
-    up: Adjacency,
-    down: Adjacency,
+    up: Lists,
+    down: Lists,
     /// By edge: the range of `dummies` that holds its dummy points, first
     /// to last along the oriented edge.
     chain: Vec<std::ops::Range<u32>>,
@@ -281,36 +283,6 @@ struct Layered {
 
 /// The node of a dummy point: none.
 const DUMMY: u32 = u32::MAX;
-
-/// Lists of items by item, in one array.
-struct Adjacency {
-    start: Vec<u32>,
-    items: Vec<u32>,
-}
-
-impl Adjacency {
-    /// From `(a, b)` pairs: `b` is listed under `a`, in the order given.
-    fn new(count: usize, pairs: &[(u32, u32)]) -> Adjacency {
-        let mut start = vec![0u32; count + 1];
-        for &(a, _) in pairs {
-            start[a as usize + 1] += 1;
-        }
-        for k in 0..count {
-            start[k + 1] += start[k];
-        }
-        let mut fill = start.clone();
-        let mut items = vec![0u32; pairs.len()];
-        for &(a, b) in pairs {
-            items[fill[a as usize] as usize] = b;
-            fill[a as usize] += 1;
-        }
-        Adjacency { start, items }
-    }
-
-    fn get(&self, k: u32) -> &[u32] {
-        &self.items[self.start[k as usize] as usize..self.start[k as usize + 1] as usize]
-    }
-}
 
 impl Layered {
     fn new(nodes: usize, edges: &[(usize, usize)], layer: &[usize], reversed: &[bool]) -> Layered {
@@ -381,8 +353,8 @@ impl Layered {
             layer: item_layer,
             order,
             place,
-            down: Adjacency::new(count, &segments),
-            up: Adjacency::new(count, &reverse),
+            down: Lists::from_pairs(count, &segments),
+            up: Lists::from_pairs(count, &reverse),
             chain,
             dummies: renumber[nodes..].to_vec(),
         }
@@ -404,7 +376,12 @@ impl Layered {
             ends.clear();
             for &k in &self.order[l] {
                 let from = ends.len();
-                ends.extend(self.down.get(k).iter().map(|&m| self.place[m as usize]));
+                ends.extend(
+                    self.down
+                        .get(k as usize)
+                        .iter()
+                        .map(|&m| self.place[m as usize]),
+                );
                 ends[from..].sort_unstable();
             }
             total += fenwick.inversions(&ends, self.order[l + 1].len());
@@ -423,7 +400,7 @@ impl Layered {
         let mut keyed: Vec<(f64, u32, u32)> = self.order[l]
             .iter()
             .map(|&k| {
-                let around = adjacency.get(k);
+                let around = adjacency.get(k as usize);
                 let key = if around.is_empty() {
                     (self.place[k as usize] as f64 + 0.5) / own_len
                 } else {
@@ -549,9 +526,9 @@ impl Layered {
                 wish.clear();
                 for &k in list {
                     let around: &[&[u32]] = match side {
-                        Side::Before => &[self.up.get(k)],
-                        Side::After => &[self.down.get(k)],
-                        Side::Both => &[self.up.get(k), self.down.get(k)],
+                        Side::Before => &[self.up.get(k as usize)],
+                        Side::After => &[self.down.get(k as usize)],
+                        Side::Both => &[self.up.get(k as usize), self.down.get(k as usize)],
                     };
                     let (sum, n) = around
                         .iter()

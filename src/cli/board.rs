@@ -4,9 +4,11 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use git_task::board::page::{self, Live, Payload};
+use git_task::board::svg;
 use git_task::dashboard::Dashboard;
 use git_task::drawing::Drawing;
-use git_task::graph::{Calendar, Open, tracks};
+use git_task::facts::Facts;
+use git_task::graph::{Calendar, CriticalPath, Open, Schedule, tracks};
 use git_task::log::RecentOptions;
 use git_task::output::{BoardData, BoardParts, BoardPlan, HistoryRead, PlanParts};
 
@@ -86,8 +88,8 @@ impl Drawn {
 pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     let reading = ctx.read_tasks(&args.rev)?;
     if ctx.json {
-        let board = with_payload(ctx, &reading, &args.rev, &args.options, |p| {
-            serde_json::to_value(&p.board).expect("the board serializes")
+        let board = with_board(ctx, &reading, &args.rev, &args.options, |board, _| {
+            serde_json::to_value(&board).expect("the board serializes")
         });
         ctx.ui.json(&board)?;
         return Ok(());
@@ -95,8 +97,8 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
     let drawn = draw(ctx, &reading, &args.rev, &args.options)?;
     let html = drawn.page(None);
     // The path as given, or in full where git-task chose it.
-    let target = match args.output {
-        Some(path) => path,
+    let target = match &args.output {
+        Some(path) => path.clone(),
         None if !std::io::stdout().is_terminal() => {
             ctx.ui.out().write_all(html.as_bytes())?;
             return Ok(());
@@ -106,7 +108,8 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
             std::path::absolute(&dir).unwrap_or(dir).join("board.html")
         }
     };
-    write_whole(&target, html.as_bytes())?;
+    // A relative -o is taken from -C DIR, as git takes paths after -C.
+    write_whole(&ctx.path(&target), html.as_bytes())?;
     writeln!(ctx.ui.out(), "wrote the board to {}", target.display())?;
     Ok(())
 }
@@ -139,21 +142,46 @@ pub fn draw(
     options: &Options,
 ) -> Result<Drawn, CliError> {
     let mut name = String::new();
-    let json = with_payload(ctx, reading, rev, options, |p| {
-        name = p.board.name.to_string();
-        page::script_json(p)
+    let json = with_board(ctx, reading, rev, options, |board, drawings| {
+        name = board.name.to_string();
+        page::script_json(&drawings.payload(board))
     });
     Ok(Drawn { name, json })
 }
 
-/// Builds the payload of `reading` and hands it to `f`: the payload
-/// borrows from everything built here.
-fn with_payload<T>(
+/// What the page draws besides the board's data, drawn only for the page
+/// (`board --json` has no use for it).
+struct Drawings<'a> {
+    facts: &'a Facts<'a>,
+    drawing: Drawing,
+    open: Option<&'a Open<'a>>,
+    plan: Option<(&'a CriticalPath, &'a Schedule)>,
+    calendar: Calendar,
+}
+
+impl Drawings<'_> {
+    /// The page's payload: `board` and both drawings.
+    fn payload<'b>(&self, board: BoardData<'b>) -> Payload<'b> {
+        Payload {
+            version: git_task::output::Version,
+            board,
+            graph_svg: svg::graph(self.facts, &self.drawing, self.open),
+            gantt_svg: match self.plan {
+                Some((cp, schedule)) => svg::gantt(self.facts, cp, schedule, Some(self.calendar)),
+                None => String::new(),
+            },
+        }
+    }
+}
+
+/// Builds the board of `reading` and hands it to `f` with what draws it:
+/// both borrow from everything built here.
+fn with_board<T>(
     ctx: &Ctx,
     reading: &Reading,
     rev: &RevArgs,
     options: &Options,
-    f: impl FnOnce(&Payload) -> T,
+    f: impl FnOnce(BoardData<'_>, &Drawings<'_>) -> T,
 ) -> T {
     let set = &reading.set;
     let view = View::new(set).dated(ctx);
@@ -206,14 +234,6 @@ fn with_payload<T>(
         per_task: history.per_task,
         truncated: r.truncated,
     });
-    let drawing = Drawing::new(&view.graph, None, options.all);
-    let graph_svg = git_task::board::svg::graph(&view, &drawing, open.as_ref().ok());
-    let gantt_svg = match &plan_parts {
-        Some((_, cp, schedule, _)) => {
-            git_task::board::svg::gantt(&view, cp, schedule, Some(calendar))
-        }
-        None => String::new(),
-    };
     let board = BoardData::new(
         &view,
         BoardParts {
@@ -226,13 +246,16 @@ fn with_payload<T>(
             history: recent.as_ref().map(|r| &r.tasks).zip(read.as_ref()),
         },
     );
-    let payload = Payload {
-        version: git_task::output::Version,
-        board,
-        graph_svg,
-        gantt_svg,
+    let drawings = Drawings {
+        facts: &view,
+        drawing: Drawing::new(&view.graph, None, options.all),
+        open: open.as_ref().ok(),
+        plan: plan_parts
+            .as_ref()
+            .map(|(_, cp, schedule, _)| (cp, schedule)),
+        calendar,
     };
-    f(&payload)
+    f(board, &drawings)
 }
 
 /// The repository's folder name, or the git directory's for a bare one.

@@ -114,3 +114,19 @@ pub fn done_answer(
         .collect();
     (i, ready)
 }
+
+/// `done ID --json`'s document, as `mcp` and `serve` answer it: [`complete`],
+/// then [`done_answer`], everything either says handed to `say`.
+pub fn done_document(
+    ctx: &Ctx,
+    id: &str,
+    force: bool,
+    no_verify: bool,
+    say: &mut dyn FnMut(Said),
+) -> Result<serde_json::Value, CliError> {
+    let (done, set) = complete(ctx, id, force, no_verify, say)?;
+    let view = View::new(&set).dated(ctx);
+    let (i, ready) = done_answer(&view, &done, say);
+    serde_json::to_value(git_task::output::Done::new(&view, i, &ready))
+        .map_err(|e| CliError::Io(e.into()))
+}

@@ -10,7 +10,7 @@ pub(super) const NONE: u32 = u32::MAX;
 /// Lists of `u32`, one per item, packed into one vector: the list of `i` is
 /// `items[start[i]..start[i + 1]]`.
 #[derive(Debug, Default)]
-pub(super) struct Lists {
+pub(crate) struct Lists {
     start: Vec<u32>,
     items: Vec<u32>,
 }
@@ -34,7 +34,7 @@ impl Lists {
 
     /// `count` lists from `(list, item)` pairs, each list keeping the order
     /// its pairs come in (a counting sort).
-    pub(super) fn from_pairs(count: usize, pairs: &[(u32, u32)]) -> Lists {
+    pub(crate) fn from_pairs(count: usize, pairs: &[(u32, u32)]) -> Lists {
         let mut start = vec![0u32; count + 1];
         for &(list, _) in pairs {
             start[list as usize + 1] += 1;
@@ -51,7 +51,7 @@ impl Lists {
         Lists { start, items }
     }
 
-    pub(super) fn get(&self, i: usize) -> &[u32] {
+    pub(crate) fn get(&self, i: usize) -> &[u32] {
         &self.items[self.start[i] as usize..self.start[i + 1] as usize]
     }
 

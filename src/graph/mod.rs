@@ -24,7 +24,8 @@ pub use tracks::{Track, tracks};
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
-use forest::{Ancestors, Forest, Lists, NONE, Node, Step};
+pub(crate) use forest::Lists;
+use forest::{Ancestors, Forest, NONE, Node, Step};
 
 use crate::id::TaskId;
 use crate::task::{Status, Task};

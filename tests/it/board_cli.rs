@@ -90,6 +90,21 @@ fn ids(list: &serde_json::Value) -> Vec<String> {
 }
 
 #[test]
+fn a_relative_output_is_taken_from_dash_c_as_git_takes_it() {
+    let env = release();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let repo = env.repo.to_str().unwrap();
+    let run = env.task_in(
+        elsewhere.path(),
+        &["-C", repo, "board", "-o", "out/board.html"],
+    );
+    run.code(0);
+    assert_eq!(run.stdout, "wrote the board to out/board.html\n");
+    assert!(env.repo.join("out/board.html").is_file());
+    assert!(!elsewhere.path().join("out").exists());
+}
+
+#[test]
 fn the_page_is_written_whole_and_carries_the_boards_data() {
     let env = release();
     let out = env.dir.path().join("site/board.html");

@@ -16,7 +16,6 @@ use git_task::error::Error;
 use git_task::task::{Estimate, Gate, Kind, Priority, Status};
 
 use super::super::completion::{self, Said};
-use super::super::render::View;
 use super::super::{CliError, task_answer};
 use super::{Call, Server, doc};
 
@@ -335,14 +334,11 @@ fn done(call: &mut Call, p: DoneParams) -> Result<Value, CliError> {
             notes.push(said.line());
         }
     };
-    let (done, set) = completion::complete(
+    completion::done_document(
         &call.ctx,
         &p.id,
         p.force.unwrap_or(false),
         p.no_verify.unwrap_or(false),
         &mut say,
-    )?;
-    let view = View::new(&set).dated(&call.ctx);
-    let (i, ready) = completion::done_answer(&view, &done, &mut say);
-    doc(&git_task::output::Done::new(&view, i, &ready))
+    )
 }

@@ -12,7 +12,6 @@ use git_task::taskset::ResolveError;
 
 use super::super::command_error::error_object;
 use super::super::completion::{self, Said};
-use super::super::render::View;
 use super::super::{CliError, Ctx, change_one_quietly, task_answer};
 
 /// A change the page posts, by its route.
@@ -84,12 +83,7 @@ pub fn apply(ctx: &mut Ctx, which: Change, bytes: &[u8]) -> Result<Vec<u8>, CliE
         Change::Done => {
             let IdBody { id } = body(bytes, r#"{"id": "..."}"#)?;
             let ui = &ctx.ui;
-            let (done, set) =
-                completion::complete(ctx, &id, false, false, &mut |s: Said| s.print(ui))?;
-            let view = View::new(&set).dated(ctx);
-            let (i, ready) = completion::done_answer(&view, &done, &mut |s| s.print(&ctx.ui));
-            serde_json::to_value(git_task::output::Done::new(&view, i, &ready))
-                .map_err(|e| CliError::Io(e.into()))?
+            completion::done_document(ctx, &id, false, false, &mut |s: Said| s.print(ui))?
         }
         Change::Note => {
             let NoteBody { id, text } = body(bytes, r#"{"id": "...", "text": "..."}"#)?;
