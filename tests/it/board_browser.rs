@@ -328,6 +328,12 @@ fn the_kanban_counts_what_list_counts() {
     let board = board_file(&env);
     let mut steps = open(board.to_str().unwrap());
     steps.extend(record_kanban());
+    // What three cards say beside their subject.
+    for id in ["spike", "screens", "api"] {
+        steps.push(json!({"eval": format!(
+            "[...document.querySelectorAll('#tab-board .card[data-id=\"{id}\"] .tag')].map(t => t.textContent)"
+        ), "as": format!("tags_{id}")}));
+    }
     // What each tab shows a person, to hold it to having no "null".
     for tab in ["board", "graph", "schedule", "gates"] {
         steps.push(json!({"click": format!("button.tab[data-tab=\"{tab}\"]")}));
@@ -348,6 +354,17 @@ fn the_kanban_counts_what_list_counts() {
             );
         }
     }
+
+    // Owner, priority, estimate, labels, and a due date past today.
+    assert_eq!(
+        strings(seen.value("tags_spike")),
+        ["4h", "overdue 2026-11-01", "#backend"]
+    );
+    assert_eq!(strings(seen.value("tags_screens")), ["high", "1d", "#ui"]);
+    assert_eq!(
+        strings(seen.value("tags_api")),
+        ["2d", "@bob@example.com", "#backend"]
+    );
 
     let mut want: BTreeMap<&str, Vec<String>> = STATES.iter().map(|s| (*s, vec![])).collect();
     let tasks = listed(&env, &[]);
