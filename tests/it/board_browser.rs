@@ -508,6 +508,71 @@ fn the_highlighted_path_is_the_critical_path() {
 }
 
 #[test]
+fn the_owner_kind_and_state_filters_and_the_search_leave_what_the_cli_names() {
+    let Some(browser) = Browser::find("the board's filters in chromium") else {
+        return;
+    };
+    let env = every_state();
+    let board = board_file(&env);
+    let mut steps = open(board.to_str().unwrap());
+    // Each filter alone, recorded, then undone.
+    for (select, value, name) in [
+        ("select#filter-owner", "bob@example.com", "owner"),
+        ("select#filter-kind", "epic", "kind"),
+        ("select#filter-state", "blocked", "state"),
+    ] {
+        steps.extend([
+            json!({"eval": "document.body.dataset.version", "as": format!("{name}_v0")}),
+            json!({"select": select, "value": value}),
+            json!({"wait_for": format!("document.body.dataset.version !== values.{name}_v0")}),
+            json!({"eval": VISIBLE_CARDS, "as": name}),
+            json!({"eval": "document.body.dataset.version", "as": format!("{name}_v1")}),
+            json!({"select": select, "value": ""}),
+            json!({"wait_for": format!("document.body.dataset.version !== values.{name}_v1")}),
+        ]);
+    }
+    steps.extend([
+        json!({"fill": "input#search", "value": "screens"}),
+        json!({"wait_for": format!("{VISIBLE_CARDS}.length < {}", listed(&env, &[]).len())}),
+        json!({"eval": VISIBLE_CARDS, "as": "search"}),
+    ]);
+    let seen = browser.run(&env, &json!({"steps": steps}));
+
+    let ids = |extra: &[&str]| sorted(TestEnv::ids_of(&Value::Array(listed(&env, extra))));
+    assert_eq!(
+        sorted(strings(seen.value("owner"))),
+        ids(&["--owner", "bob@example.com"])
+    );
+    assert_eq!(
+        sorted(strings(seen.value("kind"))),
+        ids(&["--kind", "epic"])
+    );
+    let data = env.task(&["board", "--json"]).json();
+    let blocked: Vec<String> = data["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["state"] == "blocked")
+        .map(|t| t["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(!blocked.is_empty());
+    assert_eq!(sorted(strings(seen.value("state"))), sorted(blocked));
+    // The search matches the id, the subject and the description.
+    let matching: Vec<String> = listed(&env, &[])
+        .iter()
+        .filter(|t| {
+            ["id", "subject", "description"].iter().any(|f| {
+                t[f].as_str()
+                    .is_some_and(|v| v.to_lowercase().contains("screens"))
+            })
+        })
+        .map(|t| t["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(sorted(strings(seen.value("search"))), sorted(matching));
+    assert_eq!(seen.page_errors(), Vec::<String>::new());
+}
+
+#[test]
 fn a_label_filter_leaves_exactly_the_labelled_tasks() {
     let Some(browser) = Browser::find("the board's filters in chromium") else {
         return;
