@@ -539,7 +539,7 @@ impl TaskDocument {
 }
 
 /// Whether `field` has another value in `a` than in `b`.
-fn field_differs(a: &Task, b: &Task, field: Field) -> bool {
+pub fn field_differs(a: &Task, b: &Task, field: Field) -> bool {
     match field {
         Field::Subject => a.subject != b.subject,
         Field::Status => a.status != b.status,

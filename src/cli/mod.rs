@@ -26,7 +26,7 @@ mod init;
 mod lifecycle;
 mod list;
 mod log;
-mod mcp;
+pub(crate) mod mcp;
 mod merge_driver;
 mod note;
 mod plan;

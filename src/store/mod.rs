@@ -950,7 +950,22 @@ fn parse_bytes(file: &SourceFile, bytes: Vec<u8>, names: &[SourceFile]) -> Outco
     };
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
-        Err(_) => return unreadable(file, "the file is not UTF-8 text".into()),
+        Err(e) => {
+            // Where the first byte that is not UTF-8 is, counted in the
+            // text before it.
+            let bytes = e.as_bytes();
+            let valid = e.utf8_error().valid_up_to();
+            let before = std::str::from_utf8(&bytes[..valid]).expect("valid up to there");
+            let (line, column) = crate::task::line_column(before, valid);
+            return problem(ParseError {
+                line,
+                column,
+                message: format!(
+                    "the file is not UTF-8 text (byte 0x{:02x} at offset {valid}); task files are UTF-8",
+                    bytes[valid]
+                ),
+            });
+        }
     };
     if file.name == CONFIG_FILE {
         return match Config::parse(&text) {

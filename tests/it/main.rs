@@ -8,6 +8,7 @@ mod generated;
 mod reference;
 
 mod apply_cli;
+mod bad_inputs;
 mod board_browser;
 mod board_cli;
 mod cache_cli;

@@ -423,3 +423,66 @@ async fn without_dir_the_repository_is_the_clients_first_file_root() {
     assert_eq!(ids(&answer(&result)), ["only"]);
     client.cancel().await.unwrap();
 }
+
+/// Found by the `mcp` fuzz target: a request whose params are of the
+/// wrong shape got an error without an id, so the client waited for its
+/// answer forever; and arguments that do not read got rmcp's text
+/// without the error object. Each line gets its answer, with its id where it has
+/// one, and the session goes on.
+#[test]
+fn a_request_that_does_not_read_is_answered_with_its_id() {
+    use std::io::{BufRead, BufReader, Write};
+    let env = TestEnv::new();
+    env.write("only", "subject = \"Only\"\n");
+    let mut cmd = env.git_task_cmd();
+    cmd.arg("mcp")
+        .current_dir(&env.repo)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let mut output = BufReader::new(child.stdout.take().unwrap());
+    let mut exchange = |line: &str| -> Value {
+        writeln!(input, "{line}").unwrap();
+        input.flush().unwrap();
+        let mut answer = String::new();
+        output.read_line(&mut answer).unwrap();
+        serde_json::from_str(&answer).unwrap()
+    };
+    let init = exchange(
+        r#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"0"}}}"#,
+    );
+    assert!(init["result"].is_object(), "{init}");
+    let bad = exchange(r#"{"jsonrpc":"2.0","id":5,"method":"resources/read","params":"uri"}"#);
+    assert_eq!(bad["id"], 5, "{bad}");
+    assert_eq!(bad["error"]["code"], -32602, "{bad}");
+    assert!(
+        bad["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("resources/read"),
+        "{bad}"
+    );
+    let garbage = exchange("{not json");
+    assert_eq!(garbage["error"]["code"], -32700, "{garbage}");
+    // Arguments that do not read get the error object of every refusal.
+    let call = exchange(
+        r#"{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"release","arguments":{}}}"#,
+    );
+    assert_eq!(call["id"], 6, "{call}");
+    assert_eq!(call["result"]["isError"], true, "{call}");
+    let error = &call["result"]["structuredContent"]["error"];
+    assert_eq!(error["kind"], "invalid", "{call}");
+    assert_eq!(error["exit_code"], 2, "{call}");
+    let message = error["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("the arguments of `release` do not read:"),
+        "{message}"
+    );
+    assert!(message.contains("`id`"), "{message}");
+    let ping = exchange(r#"{"jsonrpc":"2.0","id":"p","method":"ping"}"#);
+    assert_eq!(ping["id"], "p", "{ping}");
+    assert!(ping["result"].is_object(), "{ping}");
+    drop(input);
+    assert!(child.wait().unwrap().success());
+}

@@ -96,23 +96,50 @@ impl Call {
                 }
                 CallToolResult::success(content)
             }
-            Err(e) => {
-                let failure = error_object(&self.ctx, e);
-                let mut text = format!("error: {}", failure.message);
-                for hint in &failure.hints {
-                    text.push_str(&format!("\nhint: {hint}"));
-                }
-                let mut result = CallToolResult::error(vec![ContentBlock::text(text)]);
-                let doc = ToolError {
-                    version: Version,
-                    error: failure,
-                };
-                result.structured_content =
-                    Some(serde_json::to_value(&doc).expect("an error is JSON"));
-                result
-            }
+            Err(e) => error_result(error_object(&self.ctx, e)),
         }
     }
+}
+
+/// What rmcp's text starts with when a tool's arguments do not read.
+const ARGUMENTS_REFUSED: &str = "failed to deserialize parameters: ";
+
+/// `result` as the client gets it: rmcp's refusal of arguments that do
+/// not read becomes an `invalid` error with the CLI's error object;
+/// every other result is as the tool made it.
+pub fn arguments_refused(tool: &str, result: CallToolResult) -> CallToolResult {
+    let refusal = (result.is_error == Some(true) && result.structured_content.is_none())
+        .then(|| result.content.first().and_then(|c| c.as_text()))
+        .flatten()
+        .and_then(|t| t.text.strip_prefix(ARGUMENTS_REFUSED).map(str::to_owned));
+    let Some(why) = refusal else {
+        return result;
+    };
+    let failure = git_task::output::ErrorObject {
+        kind: git_task::output::ErrorKind::Invalid,
+        exit_code: 2,
+        message: format!("the arguments of `{tool}` do not read: {why}"),
+        hints: vec![format!(
+            "tools/list gives the arguments `{tool}` takes, with their types"
+        )],
+    };
+    error_result(failure)
+}
+
+/// A tool error: the CLI's `error:` and `hint:` lines as its text, and
+/// the error object as its structured content.
+fn error_result(failure: git_task::output::ErrorObject) -> CallToolResult {
+    let mut text = format!("error: {}", failure.message);
+    for hint in &failure.hints {
+        text.push_str(&format!("\nhint: {hint}"));
+    }
+    let mut result = CallToolResult::error(vec![ContentBlock::text(text)]);
+    let doc = ToolError {
+        version: Version,
+        error: failure,
+    };
+    result.structured_content = Some(serde_json::to_value(&doc).expect("an error is JSON"));
+    result
 }
 
 /// A document as JSON: every output type serializes.

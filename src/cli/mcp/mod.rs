@@ -11,6 +11,7 @@
 mod answer;
 mod claim;
 mod read;
+mod transport;
 mod write;
 
 use std::path::PathBuf;
@@ -73,17 +74,25 @@ pub fn run(ctx: &mut Ctx, _args: Args) -> CliResult {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(async move {
-        let service = server
-            .serve(rmcp::transport::stdio())
-            .await
-            .map_err(|e| CliError::Io(std::io::Error::other(e.to_string())))?;
-        service
-            .waiting()
-            .await
-            .map_err(|e| CliError::Io(std::io::Error::other(e.to_string())))?;
-        Ok(())
-    })
+    runtime.block_on(serve(server, tokio::io::stdin(), tokio::io::stdout()))
+}
+
+/// Serves `server` on a pipe, one JSON-RPC message a line, until the
+/// input ends or the output breaks.
+pub async fn serve<R, W>(server: Server, read: R, write: W) -> CliResult
+where
+    R: tokio::io::AsyncRead + Unpin + Send + 'static,
+    W: tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let service = server
+        .serve(transport::LineTransport::new(read, write))
+        .await
+        .map_err(|e| CliError::Io(std::io::Error::other(e.to_string())))?;
+    service
+        .waiting()
+        .await
+        .map_err(|e| CliError::Io(std::io::Error::other(e.to_string())))?;
+    Ok(())
 }
 
 /// The MCP server: where the repository is, and the tools.
@@ -223,6 +232,25 @@ impl ServerHandler for Server {
             env!("CARGO_PKG_VERSION"),
         ))
         .with_instructions(INSTRUCTIONS)
+    }
+
+    /// The router's call, with rmcp's refusal of arguments that do not
+    /// read (the wrong JSON type, a missing or unknown key) given the
+    /// error object every other refusal has: an agent reads `kind` and
+    /// the message the same way for all of them.
+    async fn call_tool(
+        &self,
+        request: rmcp::model::CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<rmcp::model::CallToolResponse, McpError> {
+        let tool = request.name.to_string();
+        let context = rmcp::handler::server::tool::ToolCallContext::new(self, request, context);
+        match self.tool_router.call(context).await? {
+            rmcp::model::CallToolResponse::Complete(result) => {
+                Ok(answer::arguments_refused(&tool, result).into())
+            }
+            other => Ok(other),
+        }
     }
 
     async fn list_resources(
