@@ -753,7 +753,7 @@ fn apply_fields(
 }
 
 /// Sets an enum field, or removes it when it is the default.
-pub(crate) fn set_or_default<T: Default + PartialEq + std::fmt::Display>(
+pub fn set_or_default<T: Default + PartialEq + std::fmt::Display>(
     doc: &mut TaskDocument,
     field: Field,
     value: T,

@@ -6,6 +6,7 @@
 use arbitrary::{Arbitrary, Unstructured};
 use chrono::{DateTime, NaiveDate, Utc};
 
+use git_task::change::set_or_default;
 use git_task::document::TaskDocument;
 use git_task::task::{Criterion, Estimate, Gate, Kind, Note, Priority, Status, Waiver};
 use git_task::{Field, Task, TaskId};
@@ -344,18 +345,6 @@ impl Edit {
 
 fn nth<T>(items: &[T], n: u8) -> Option<&T> {
     (!items.is_empty()).then(|| &items[usize::from(n) % items.len()])
-}
-
-fn set_or_default<T: Default + PartialEq + std::fmt::Display>(
-    doc: &mut TaskDocument,
-    field: Field,
-    value: T,
-) {
-    if value == T::default() {
-        doc.remove(field);
-    } else {
-        doc.set_str(field, &value.to_string());
-    }
 }
 
 /// `task` with `field` back to its default, as a file without the key

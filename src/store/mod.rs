@@ -6,6 +6,7 @@ mod cache;
 mod file_log;
 pub mod files;
 mod git;
+mod journal;
 mod lock;
 mod recent;
 mod refs;
@@ -362,10 +363,39 @@ impl Workspace {
 
     fn files(&self, source: &Source) -> Result<Listing> {
         match source {
-            Source::WorkTree => self.work_tree_files(),
+            Source::WorkTree => {
+                self.finish_interrupted_change();
+                self.work_tree_files()
+            }
             Source::Index => git::index_files(&self.repo),
             Source::Rev(rev) => git::revision_files(&git::Objects::new(self.repo.clone()), rev),
         }
+    }
+
+    /// Finishes a change of many files that a killed process left half
+    /// made (src/store/journal.rs), under the lock, before the working
+    /// tree is read: a reader never sees a change half applied once its
+    /// writer is gone. A live writer holds the lock until its change is
+    /// complete; when the lock cannot be had within `--wait`, the tree is
+    /// read as it is.
+    fn finish_interrupted_change(&self) {
+        let journal = journal::path_in(&self.private_dir());
+        if !journal.exists() {
+            return;
+        }
+        if let Ok(_lock) = self.lock() {
+            self.finish_interrupted_change_locked();
+        }
+    }
+
+    /// [`Workspace::finish_interrupted_change`] for a caller that holds
+    /// the lock.
+    fn finish_interrupted_change_locked(&self) -> Option<journal::Finished> {
+        journal::finish(
+            &journal::path_in(&self.private_dir()),
+            &self.tasks_dir(),
+            self.repo.object_hash(),
+        )
     }
 
     /// The object a revision names, with an error in the user's words when
@@ -1011,6 +1041,7 @@ impl Workspace {
     pub fn transaction(&self) -> Result<Transaction<'_>> {
         let dir = self.ensure_initialized()?;
         let lock = self.lock()?;
+        self.finish_interrupted_change_locked();
         let cache = self.open_cache();
         let (mut loaded, learned) =
             load_files(self.work_tree_files()?, &self.repo, None, Some(&cache));
@@ -1254,12 +1285,45 @@ impl Transaction<'_> {
                 progress(staged.len(), written.len());
             }
         }
+        // A change of more than one file is journaled: from here on it
+        // counts as made, and a process killed during the renames leaves
+        // it for the next command to finish (src/store/journal.rs).
+        let removals = self.changes.values().filter(|d| d.is_none()).count();
+        let journal =
+            (staged.len() + removals > 1).then(|| journal::path_in(&self.ws.private_dir()));
+        if let Some(journal) = &journal {
+            let kind = self.ws.repo.object_hash();
+            let before = |id: &TaskId| {
+                self.read_text(id)
+                    .map(|text| journal::blob_id(kind, text.as_bytes()))
+            };
+            let mut steps: Vec<journal::Step> = staged
+                .iter()
+                .map(|(id, _, tmp)| journal::Step {
+                    target: id.file_name(),
+                    temporary: tmp.file_name().map(|n| n.to_string_lossy().into_owned()),
+                    before: before(id),
+                })
+                .collect();
+            for (id, _) in self.changes.iter().filter(|(_, d)| d.is_none()) {
+                steps.push(journal::Step {
+                    target: id.file_name(),
+                    temporary: None,
+                    before: before(id),
+                });
+            }
+            journal::write(journal, &steps)?;
+        }
         if !staged.is_empty() {
             test_pause("before-rename");
         }
         let mut wrote = HashMap::new();
         let mut texts: HashMap<&TaskId, String> = written.into_iter().collect();
+        let mut first = true;
         for (id, path, tmp) in staged {
+            if !std::mem::take(&mut first) {
+                test_pause("between-renames");
+            }
             tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
             // The file as renamed (a rename changes its change time): what
             // the parse cache records of it. Should another process replace
@@ -1281,6 +1345,9 @@ impl Transaction<'_> {
             }
         }
         sync_dir(&self.dir);
+        if let Some(journal) = &journal {
+            journal::remove(journal);
+        }
         Ok(self.tell_cache(wrote))
     }
 

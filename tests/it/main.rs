@@ -15,6 +15,7 @@ mod cache_cli;
 mod claim_cli;
 mod cli;
 mod completions_cli;
+mod crash;
 mod diff_cli;
 mod docs;
 mod edit_cli;
