@@ -326,9 +326,10 @@ impl Edit {
                 task.meta.remove(key);
             }
             Edit::Rewrite(edits) => {
-                // The edits made to a copy of the task alone, then written
-                // into the document as `import` writes a changed task.
-                let mut scratch = TaskDocument::new();
+                // The edits made to a copy of the task (and of the
+                // document, which only keeps them apart), then written into
+                // the document as `import` writes a changed task.
+                let mut scratch = doc.clone();
                 let mut new = task.clone();
                 for edit in edits.iter().take(8) {
                     if !matches!(edit, Edit::Rewrite(_)) {
