@@ -441,7 +441,7 @@ impl Cache {
 
     /// The blob id git gives `bytes`.
     pub fn blob_id(&self, bytes: &[u8]) -> Option<ObjectId> {
-        gix::objs::compute_hash(self.hash, gix::objs::Kind::Blob, bytes).ok()
+        Some(super::journal::blob_id(self.hash, bytes))
     }
 
     /// What `learned` holds that the cache does not, as journal records:
