@@ -142,6 +142,14 @@ pub enum Error {
         holder: Option<Box<crate::store::Holder>>,
         waited: std::time::Duration,
     },
+    /// git's `index.lock` stayed taken, by a git command that rewrites the
+    /// working tree (or one that was killed and left it), for longer than
+    /// a change waits.
+    #[error("{} exists: another git process holds the index; gave up after {} s", path.display(), waited.as_secs())]
+    IndexLocked {
+        path: PathBuf,
+        waited: std::time::Duration,
+    },
     /// A file changed between being read and being replaced, by a process
     /// that does not take git-task's lock (`git checkout`, `merge`, `stash`,
     /// an editor): writing would undo that change.

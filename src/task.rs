@@ -553,6 +553,17 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// Where the first byte that is not UTF-8 is: its line and column
+/// (counted in the text before it, as [`line_column`] counts) and its
+/// offset. Task files and import sources say so the same way.
+pub fn not_utf8_at(error: &std::string::FromUtf8Error) -> (usize, usize, usize) {
+    let bytes = error.as_bytes();
+    let valid = error.utf8_error().valid_up_to();
+    let before = std::str::from_utf8(&bytes[..valid]).expect("valid up to there");
+    let (line, column) = line_column(before, valid);
+    (line, column, valid)
+}
+
 fn floor_char_boundary(text: &str, mut i: usize) -> usize {
     while !text.is_char_boundary(i) {
         i -= 1;

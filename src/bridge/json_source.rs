@@ -27,8 +27,7 @@ pub(crate) fn read_text(path: &Path) -> Result<String, SourceError> {
     let bytes =
         std::fs::read(path).map_err(|e| error(path, 0, 0, format!("cannot read it: {e}")))?;
     String::from_utf8(bytes).map_err(|e| {
-        let offset = e.utf8_error().valid_up_to();
-        let (line, column) = line_column(e.as_bytes(), offset);
+        let (line, column, _) = crate::task::not_utf8_at(&e);
         error(path, line, column, "it is not UTF-8 text".into())
     })
 }
@@ -178,17 +177,6 @@ fn element_lines(text: &str) -> Vec<usize> {
         }
     }
     out
-}
-
-/// 1-based line and column of byte `offset` of `bytes`.
-fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
-    let before = &bytes[..offset.min(bytes.len())];
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |p| p + 1);
-    (line, offset - start + 1)
 }
 
 /// A JSON value as a `[meta]` value. `None` for `null`, which TOML cannot

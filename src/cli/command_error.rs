@@ -308,6 +308,7 @@ pub fn hints(error: &Error) -> Vec<String> {
             "`git task list --all` shows every id".to_owned()
         }
         Error::LockBusy { .. } => "if that process is stopped (Ctrl-Z), resume it with `fg` or end it; or wait longer, e.g. with --wait 120".to_owned(),
+        Error::IndexLocked { .. } => "wait for that git command to finish; if no git process is running (one was killed), remove the file, as git itself says".to_owned(),
         Error::Raced { .. } => "something else (a checkout, merge, stash or editor) changed .tasks/ at the same moment; run the command again".to_owned(),
         Error::DubiousOwnership { path } => format!(
             "git refuses it too; if you trust it, run: git config --global --add safe.directory {}",

@@ -6,6 +6,7 @@ mod cache;
 mod file_log;
 pub mod files;
 mod git;
+mod index_lock;
 mod journal;
 mod lock;
 mod recent;
@@ -379,8 +380,8 @@ impl Workspace {
     /// complete; when the lock cannot be had within `--wait`, the tree is
     /// read as it is.
     fn finish_interrupted_change(&self) {
-        let journal = journal::path_in(&self.private_dir());
-        if !journal.exists() {
+        let private = self.private_dir();
+        if !journal::path_in(&private).exists() && !index_lock::left_behind(&private) {
             return;
         }
         if let Ok(_lock) = self.lock() {
@@ -391,11 +392,21 @@ impl Workspace {
     /// [`Workspace::finish_interrupted_change`] for a caller that holds
     /// the lock.
     fn finish_interrupted_change_locked(&self) -> Option<journal::Finished> {
-        journal::finish(
-            &journal::path_in(&self.private_dir()),
-            &self.tasks_dir(),
-            self.repo.object_hash(),
-        )
+        let private = self.private_dir();
+        let index = self.repo.index_path();
+        let journal = journal::path_in(&private);
+        if !journal.exists() {
+            // A change killed while it held git's index.lock: the lock
+            // goes, so that git works again.
+            index_lock::remove_left_behind(&index, &private);
+            return None;
+        }
+        // Its renames are a change's renames: git's index.lock is held
+        // for them, as in [`Transaction::commit`]. Without it (a git
+        // command holds it for longer than a change waits) the journal
+        // stays for the next command.
+        let _index = index_lock::IndexLock::take(&index, &private, self.lock_wait).ok()?;
+        journal::finish(&journal, &self.tasks_dir(), self.repo.object_hash())
     }
 
     /// The object a revision names, with an error in the user's words when
@@ -981,18 +992,13 @@ fn parse_bytes(file: &SourceFile, bytes: Vec<u8>, names: &[SourceFile]) -> Outco
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
-            // Where the first byte that is not UTF-8 is, counted in the
-            // text before it.
-            let bytes = e.as_bytes();
-            let valid = e.utf8_error().valid_up_to();
-            let before = std::str::from_utf8(&bytes[..valid]).expect("valid up to there");
-            let (line, column) = crate::task::line_column(before, valid);
+            let (line, column, valid) = crate::task::not_utf8_at(&e);
             return problem(ParseError {
                 line,
                 column,
                 message: format!(
                     "the file is not UTF-8 text (byte 0x{:02x} at offset {valid}); task files are UTF-8",
-                    bytes[valid]
+                    e.as_bytes()[valid]
                 ),
             });
         }
@@ -1231,26 +1237,6 @@ impl Transaction<'_> {
         }
         self.refuse_new_cycles()?;
         test_pause("before-write");
-        // Nothing is written unless every file is still what was read: a
-        // checkout, merge or stash that ran meanwhile (they take no lock of
-        // ours) must not be undone by writing its old content back.
-        for id in self.changes.keys() {
-            let path = self.dir.join(id.file_name());
-            let now = match files::read_regular(&path) {
-                Ok(bytes) => Some(bytes),
-                Err(files::ReadError::Missing) => None,
-                Err(_) => {
-                    return Err(Error::Raced {
-                        path: self.ws.display_path(id),
-                    });
-                }
-            };
-            if now.as_deref() != self.read_text(id).map(str::as_bytes) {
-                return Err(Error::Raced {
-                    path: self.ws.display_path(id),
-                });
-            }
-        }
         // Every new text goes to a temporary file first, and only when all
         // of them are on disk are they renamed into place: a write that
         // fails (a full disk, a permission) fails before any task file
@@ -1283,6 +1269,35 @@ impl Transaction<'_> {
             }
             if let Some(progress) = &self.on_write {
                 progress(staged.len(), written.len());
+            }
+        }
+        // From the check that every file is still what was read until the
+        // last rename, git's index.lock is held: a checkout, merge, stash
+        // or rebase (they take no lock of ours, but that one) either ran
+        // before, and the check sees what it did, or waits until after.
+        let _index = index_lock::IndexLock::take(
+            &self.ws.repo.index_path(),
+            &self.ws.private_dir(),
+            self.ws.lock_wait,
+        )?;
+        // Nothing is written unless every file is still what was read:
+        // what a git command wrote meanwhile must not be undone by writing
+        // its old content back. The change then starts over on it.
+        for id in self.changes.keys() {
+            let path = self.dir.join(id.file_name());
+            let now = match files::read_regular(&path) {
+                Ok(bytes) => Some(bytes),
+                Err(files::ReadError::Missing) => None,
+                Err(_) => {
+                    return Err(Error::Raced {
+                        path: self.ws.display_path(id),
+                    });
+                }
+            };
+            if now.as_deref() != self.read_text(id).map(str::as_bytes) {
+                return Err(Error::Raced {
+                    path: self.ws.display_path(id),
+                });
             }
         }
         // A change of more than one file is journaled: from here on it

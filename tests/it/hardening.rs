@@ -176,7 +176,11 @@ fn a_write_killed_mid_way_leaves_nothing_to_commit_and_the_next_change_cleans_up
             .flatten()
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .find(|n| n.starts_with(".git-task-tmp-"));
-        if let Some(name) = found {
+        // Paused before its first rename: its temporary is written and
+        // git's index.lock taken.
+        if let Some(name) = found
+            && env.repo.join(".git/index.lock").exists()
+        {
             break name;
         }
         assert!(Instant::now() < deadline, "no temporary file appeared");
@@ -185,6 +189,21 @@ fn a_write_killed_mid_way_leaves_nothing_to_commit_and_the_next_change_cleans_up
     writer.kill().unwrap();
     writer.wait().unwrap();
     assert!(env.tasks_dir().join(&temporary).exists());
+    // Killed while it held git's index.lock (from its check to its last
+    // rename), it left that too: git refuses to work, as after a killed
+    // git, until the next git-task command, even one that only reads,
+    // takes it away.
+    let index_lock = env.repo.join(".git/index.lock");
+    assert!(
+        std::fs::read_to_string(&index_lock)
+            .unwrap()
+            .starts_with("git-task ")
+    );
+    env.git(&["add", "-A"])
+        .code(128)
+        .assert_stderr("index.lock");
+    env.task(&["list"]).ok();
+    assert!(!index_lock.exists());
     // `git add -A` does not pick it up: init's .gitignore covers it.
     assert_eq!(env.git(&["status", "--porcelain"]).ok(), "");
     // Forced in anyway, the commit hook stops it, and check names it.
