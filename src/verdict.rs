@@ -109,7 +109,9 @@ fn parse_lines(
         .lines()
         .filter(|l| !l.trim().is_empty())
         .map(|line| {
-            let f: Vec<&str> = line.split_whitespace().collect();
+            // git separates the fields by a space; a ref name may hold
+            // U+0085 or U+2028, which are Unicode's whitespace, not git's.
+            let f: Vec<&str> = line.split_ascii_whitespace().collect();
             if f.len() != fields {
                 return Err(crate::error::Invalid::HookInput {
                     line: line.to_owned(),

@@ -14,6 +14,12 @@ use std::time::{Duration, Instant};
 /// The sizes named on the command line (`1k`, `10k`, `100k` or a number;
 /// flags such as cargo's `--bench` skipped), or 10k when none is.
 pub fn sizes() -> Vec<usize> {
+    sizes_or(10_000)
+}
+
+/// The sizes named on the command line, as [`sizes`] reads them (and
+/// `1m`), or `default` when none is.
+pub fn sizes_or(default: usize) -> Vec<usize> {
     let sizes: Vec<usize> = std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with('-'))
@@ -21,11 +27,12 @@ pub fn sizes() -> Vec<usize> {
             "1k" => 1_000,
             "10k" => 10_000,
             "100k" => 100_000,
-            n => n.parse().expect("a size: 1k, 10k, 100k or a number"),
+            "1m" => 1_000_000,
+            n => n.parse().expect("a size: 1k, 10k, 100k, 1m or a number"),
         })
         .collect();
     if sizes.is_empty() {
-        vec![10_000]
+        vec![default]
     } else {
         sizes
     }

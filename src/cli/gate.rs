@@ -113,7 +113,7 @@ fn list(ctx: &mut Ctx, args: ListArgs) -> CliResult {
             format!(
                 "{}  (protects {})",
                 escape(&t.subject, false),
-                protects(*i).join(", ")
+                escape(&protects(*i).join(", "), false)
             ),
         ]);
         for reason in &report.reasons {

@@ -173,7 +173,7 @@ pub const LISTING: [Column; 5] = [
 pub fn gate_text(gate: &Gate) -> String {
     match gate {
         Gate::ConfiguredBranches => "yes (the branches of gates.branches)".into(),
-        Gate::Branches(b) => format!("yes ({})", b.join(", ")),
+        Gate::Branches(b) => format!("yes ({})", escape(&b.join(", "), false)),
     }
 }
 

@@ -101,8 +101,11 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CliResult {
             super::render::gate_style(g.report.state),
             g.report.state.as_str(),
         );
-        let branches = g.branches.join(", ");
-        let text = match (&g.current, g.protects_current) {
+        // Globs written in a task or config.toml, and a branch name: both
+        // may hold what a terminal would act on.
+        let branches = escape(&g.branches.join(", "), false).into_owned();
+        let current = g.current.as_deref().map(|b| escape(b, false));
+        let text = match (&current, g.protects_current) {
             (Some(b), true) => format!("{state} on {b}, the current branch (protects {branches})"),
             (Some(b), false) => {
                 format!("{state} (protects {branches}; not {b}, the current branch)")

@@ -106,10 +106,7 @@ impl<'a> Blobs<'a> {
 
     /// The bytes of a version of the file, or why they cannot be read.
     pub fn read(&mut self, version: FileVersion) -> Result<&[u8], String> {
-        self.objects
-            .find(&version.blob, &mut self.buf)
-            .map(|data| data.data)
-            .map_err(|e| e.to_string())
+        self.objects.task_blob(&version.blob, &mut self.buf)
     }
 }
 

@@ -93,6 +93,21 @@ pub fn too_large(size: u64) -> String {
     )
 }
 
+/// A file name that is not UTF-8, as text that keeps every byte: what is
+/// UTF-8 as it is, each other byte as `\xff`. A replacement character
+/// would make two such names look alike, and neither could be found by
+/// what the message shows.
+pub fn name_of_bytes(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() + 8);
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out
+}
+
 /// What is at `path`, without following a link; `None` when nothing is.
 pub fn kind(path: &Path) -> io::Result<Option<Kind>> {
     match fs::symlink_metadata(path) {

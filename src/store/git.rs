@@ -56,6 +56,42 @@ impl Objects {
         }
     }
 
+    /// The contents of the blob `id` of a task file, or why it cannot be
+    /// read. One over [`files::MAX_FILE_BYTES`] is refused by the size in
+    /// its header, before it is inflated: a committed file of a gigabyte
+    /// costs a few bytes of reading to refuse, not a gigabyte of memory.
+    pub(crate) fn task_blob<'a>(
+        &self,
+        id: &gix::oid,
+        buf: &'a mut Vec<u8>,
+    ) -> std::result::Result<&'a [u8], String> {
+        if let Some(size) = self.size(id)
+            && size > files::MAX_FILE_BYTES
+        {
+            return Err(files::too_large(size));
+        }
+        let data = self.find(id, buf).map_err(|e| e.to_string())?;
+        if data.data.len() as u64 > files::MAX_FILE_BYTES {
+            return Err(files::too_large(data.data.len() as u64));
+        }
+        Ok(data.data)
+    }
+
+    /// The size of the object `id` as its header gives it, or `None` when
+    /// the header does not read (a read of the object then says why).
+    fn size(&self, id: &gix::oid) -> Option<u64> {
+        use gix::objs::FindHeader;
+        let header = if self.extra.is_empty() || self.repo.objects.exists(id) {
+            self.repo.objects.try_header(id)
+        } else {
+            match self.extra.iter().find(|odb| odb.exists(id)) {
+                Some(odb) => odb.try_header(id),
+                None => self.repo.objects.try_header(id),
+            }
+        };
+        header.ok().flatten().map(|h| h.size)
+    }
+
     pub(crate) fn repo(&self) -> &gix::Repository {
         &self.repo
     }
@@ -132,7 +168,7 @@ fn index_listing(repo: &gix::Repository, files: bool) -> Result<Listing> {
         };
         let Ok(name) = name.to_str() else {
             if files {
-                listing.stray(&name.to_str_lossy(), StrayKind::NotUtf8);
+                listing.stray(&files::name_of_bytes(name), StrayKind::NotUtf8);
             }
             continue;
         };
@@ -236,7 +272,7 @@ pub(super) fn revision_files(objects: &Objects, rev: &str) -> Result<Listing> {
     for entry in gix::objs::TreeRefIter::from_bytes(data.data, objects.hash()) {
         let entry = entry.map_err(|e| fail(e.into()))?;
         let Ok(name) = entry.filename.to_str() else {
-            listing.stray(&entry.filename.to_str_lossy(), StrayKind::NotUtf8);
+            listing.stray(&files::name_of_bytes(entry.filename), StrayKind::NotUtf8);
             continue;
         };
         let oid = entry.oid.to_owned();
@@ -271,7 +307,7 @@ pub(super) fn strays_in(data: &[u8], hash: gix::hash::Kind) -> Vec<super::Stray>
             Ok(name) => listing.classify(name.to_owned(), entry_kind(entry.mode), || {
                 Blob::Unreadable(String::new())
             }),
-            Err(_) => listing.stray(&entry.filename.to_str_lossy(), StrayKind::NotUtf8),
+            Err(_) => listing.stray(&files::name_of_bytes(entry.filename), StrayKind::NotUtf8),
         }
     }
     let mut strays = listing.strays;

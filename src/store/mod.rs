@@ -470,7 +470,10 @@ impl Workspace {
             let name = match entry.file_name().into_string() {
                 Ok(name) => name,
                 Err(raw) => {
-                    listing.stray(&raw.to_string_lossy(), StrayKind::NotUtf8);
+                    listing.stray(
+                        &files::name_of_bytes(raw.as_encoded_bytes()),
+                        StrayKind::NotUtf8,
+                    );
                     continue;
                 }
             };
@@ -945,16 +948,7 @@ fn fetch(objects: &git::Objects, file: &SourceFile) -> std::result::Result<Vec<u
         Blob::Path(p) => files::read_regular(p).map_err(|e| e.message()),
         Blob::Object(oid) => {
             let mut buf = Vec::new();
-            objects
-                .find(oid, &mut buf)
-                .map_err(|e| e.to_string())
-                .and_then(|data| {
-                    if data.data.len() as u64 > files::MAX_FILE_BYTES {
-                        Err(files::too_large(data.data.len() as u64))
-                    } else {
-                        Ok(data.data.to_vec())
-                    }
-                })
+            objects.task_blob(oid, &mut buf).map(<[u8]>::to_vec)
         }
         Blob::Unreadable(why) => Err(why.clone()),
     }

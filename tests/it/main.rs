@@ -30,6 +30,7 @@ mod hardening;
 mod help_cli;
 mod hooks_cli;
 mod hooks_install;
+mod hostile;
 mod import_agent;
 mod import_backlog;
 mod import_beads;
