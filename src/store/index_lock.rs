@@ -164,14 +164,24 @@ fn remove_stale(lock: &Path, record: &Path) {
 mod tests {
     use super::*;
 
+    /// A directory for the index, and the private directory in it.
+    fn scratch() -> (tempfile::TempDir, PathBuf, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let (index, private) = (dir.path().join("index"), dir.path().join("git-task"));
+        (dir, index, private)
+    }
+
+    /// The lock, free or left by a killed change, taken.
+    fn take(index: &Path, private: &Path) -> IndexLock {
+        IndexLock::take(index, private, Duration::from_secs(1))
+            .unwrap()
+            .unwrap()
+    }
+
     #[test]
     fn it_is_taken_released_and_waited_for() {
-        let dir = tempfile::tempdir().unwrap();
-        let index = dir.path().join("index");
-        let private = dir.path().join("git-task");
-        let held = IndexLock::take(&index, &private, Duration::from_secs(1))
-            .unwrap()
-            .unwrap();
+        let (dir, index, private) = scratch();
+        let held = take(&index, &private);
         assert!(dir.path().join("index.lock").exists());
         assert!(record_in(&private).exists());
         drop(held);
@@ -192,19 +202,14 @@ mod tests {
 
     #[test]
     fn a_lock_left_by_a_killed_change_is_removed_and_one_of_git_is_not() {
-        let dir = tempfile::tempdir().unwrap();
-        let index = dir.path().join("index");
-        let private = dir.path().join("git-task");
-        let held = IndexLock::take(&index, &private, Duration::from_secs(1))
-            .unwrap()
-            .unwrap();
+        let (dir, index, private) = scratch();
+        let held = take(&index, &private);
         // As if the process died: nothing is cleaned up.
         std::mem::forget(held);
-        let again = IndexLock::take(&index, &private, Duration::from_secs(1)).unwrap();
-        drop(again);
+        drop(take(&index, &private));
         // git's own lock, even one that a killed change's record was
         // written for: it does not hold the token, so it is waited for.
-        std::mem::forget(IndexLock::take(&index, &private, Duration::from_secs(1)).unwrap());
+        std::mem::forget(take(&index, &private));
         fs::write(dir.path().join("index.lock"), "DIRC").unwrap();
         let busy = IndexLock::take(&index, &private, Duration::from_millis(30)).unwrap_err();
         assert!(matches!(busy, Error::IndexLocked { .. }));

@@ -301,27 +301,7 @@ fn clones(n: usize, tasks: usize) -> (TestEnv, Vec<PathBuf>) {
     env.git(&["commit", "-q", "-am", "claims on origin"]).ok();
     let remote = env.bare_remote();
     env.git(&["push", "-q", "origin", "main"]).ok();
-    let clones = (0..n)
-        .map(|c| {
-            let dir = env.dir.path().join(format!("clone-{c}"));
-            env.git(&[
-                "clone",
-                "-q",
-                "-b",
-                "main",
-                remote.to_str().unwrap(),
-                dir.to_str().unwrap(),
-            ])
-            .ok();
-            run(env.command("git").current_dir(&dir).args([
-                "config",
-                "user.email",
-                &format!("clone-{c}@example.com"),
-            ]))
-            .ok();
-            dir
-        })
-        .collect();
+    let clones = (0..n).map(|c| env.clone_of(&remote, c)).collect();
     (env, clones)
 }
 

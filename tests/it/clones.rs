@@ -26,7 +26,7 @@ use std::process::Stdio;
 
 use serde_json::{Value, json};
 
-use common::{Run, TestEnv, run};
+use common::{Rng, Run, TestEnv, env_number, run};
 
 const CLONES: usize = 5;
 /// Tasks everyone works on: notes, criteria, field edits, blockers.
@@ -35,24 +35,6 @@ const SHARED: usize = 8;
 /// through).
 const STATUS: usize = 4;
 const GATE: &str = "release-gate";
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        // xorshift64*
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-}
 
 /// One change a clone makes, kept until it reached the remote so that it
 /// can be made again on the remote's tasks after a conflict.
@@ -685,14 +667,8 @@ fn check_clean_merge(
 
 #[test]
 fn five_clones_editing_pulling_and_pushing_lose_nothing() {
-    let seed: u64 = std::env::var("CLONES_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(20261203);
-    let rounds: usize = std::env::var("CLONES_ROUNDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(10);
+    let seed = env_number("CLONES_SEED", 20261203);
+    let rounds = env_number("CLONES_ROUNDS", 10) as usize;
     let env = TestEnv::new();
     for i in 0..SHARED {
         env.add(&[&format!("Shared task {i}"), "--id", &format!("t{i}")]);
@@ -714,22 +690,12 @@ fn five_clones_editing_pulling_and_pushing_lose_nothing() {
     .ok();
     let clones: Vec<PathBuf> = (0..CLONES)
         .map(|k| {
-            let dir = env.dir.path().join(format!("clone-{k}"));
-            env.git(&[
-                "clone",
-                "-q",
-                "-b",
-                "main",
-                remote.to_str().unwrap(),
-                dir.to_str().unwrap(),
-            ])
-            .ok();
+            let dir = env.clone_of(&remote, k);
             let git = |args: &[&str]| {
                 run(env.command("git").current_dir(&dir).args(args))
                     .ok()
                     .to_owned()
             };
-            git(&["config", "user.email", &format!("clone-{k}@example.com")]);
             git(&["config", "user.name", &format!("Clone {k}")]);
             run(env
                 .git_task_cmd()
@@ -756,13 +722,7 @@ fn five_clones_editing_pulling_and_pushing_lose_nothing() {
         conflicts: 0,
         refused_red: 0,
     };
-    // splitmix64 of the seed: neighbouring seeds start far apart.
-    let mut rng = Rng({
-        let mut z = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        (z ^ (z >> 31)) | 1
-    });
+    let mut rng = Rng::new(seed);
     let mut n = 0;
     for _round in 0..rounds {
         // Each clone in a random order makes a few changes and, now and

@@ -8,16 +8,10 @@
 use crate::common;
 
 use std::path::Path;
-use std::process::{Child, Output, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Run, TestEnv};
-
-fn commit_all(env: &TestEnv, message: &str) {
-    env.git(&["add", "-A"]).ok();
-    env.git(&["commit", "-q", "--no-verify", "-m", message])
-        .ok();
-}
+use common::{Rng, Run, TestEnv, env_number};
 
 /// The `text` of each note of task `id`, in file order.
 fn notes(env: &TestEnv, id: &str) -> Vec<String> {
@@ -31,14 +25,6 @@ fn notes(env: &TestEnv, id: &str) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-fn output_of(run: Output) -> Run {
-    Run {
-        code: run.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&run.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&run.stderr).into_owned(),
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -96,7 +82,7 @@ fn sixteen_writers_of_every_kind_of_change_lose_no_update() {
         )
         .unwrap();
     }
-    commit_all(&env, "the tasks");
+    env.commit_all("the tasks");
     // Each writer is a thread running its script, one process at a time,
     // all sixteen at once.
     let results: Vec<Vec<(Vec<String>, Run)>> = std::thread::scope(|scope| {
@@ -229,20 +215,9 @@ fn sixteen_writers_of_every_kind_of_change_lose_no_update() {
 /// Waits until the git-task process `pid` holds the lock and, for
 /// `before-rename`, has written its temporary files: the moment it pauses.
 fn wait_for_pause(env: &TestEnv, pid: u32, point: &str) {
-    let lock = env.repo.join(".git/git-task.lock");
-    let wanted = format!("pid {pid}\n");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let at_point = || {
-        std::fs::read_to_string(&lock).is_ok_and(|t| t.starts_with(&wanted))
-            && (point != "before-rename" || has_temporary(&env.tasks_dir()))
-    };
-    while !at_point() {
-        assert!(
-            Instant::now() < deadline,
-            "process {pid} never reached {point}"
-        );
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    env.wait_until(pid, &format!("reached {point}"), || {
+        point != "before-rename" || has_temporary(&env.tasks_dir())
+    });
 }
 
 fn has_temporary(dir: &Path) -> bool {
@@ -273,7 +248,7 @@ fn paused_note(env: &TestEnv, point: &str, text: &str) -> Child {
 #[track_caller]
 fn raced_git(env: &TestEnv, args: &[&str], writer: Child) -> bool {
     let git = env.git(args);
-    let writer = output_of(writer.wait_with_output().unwrap());
+    let writer = Run::from(writer.wait_with_output().unwrap());
     writer.ok();
     if git.code == 0 {
         return true;
@@ -303,10 +278,10 @@ fn a_change_racing_a_checkout_never_writes_one_branch_onto_the_other() {
     for point in POINTS {
         let env = TestEnv::new();
         env.add(&["On main", "--id", "shared"]);
-        commit_all(&env, "main");
+        env.commit_all("main");
         env.git(&["checkout", "-q", "-b", "other"]).ok();
         env.task(&["edit", "shared", "--subject", "On other"]).ok();
-        commit_all(&env, "other");
+        env.commit_all("other");
         env.git(&["checkout", "-q", "main"]).ok();
         let writer = paused_note(&env, point, "racing");
         if !raced_git(&env, &["checkout", "-q", "other"], writer) {
@@ -314,7 +289,7 @@ fn a_change_racing_a_checkout_never_writes_one_branch_onto_the_other() {
             // there, the checkout goes through.
             assert!(env.read("shared").contains("subject = \"On main\""));
             assert_eq!(notes(&env, "shared"), ["racing"], "at {point}");
-            commit_all(&env, "the note");
+            env.commit_all("the note");
             env.git(&["checkout", "-q", "other"]).ok();
             assert!(notes(&env, "shared").is_empty(), "at {point}");
         } else {
@@ -334,19 +309,19 @@ fn a_change_racing_a_merge_keeps_what_the_merge_brought() {
     for point in POINTS {
         let env = TestEnv::new();
         env.add(&["Shared", "--id", "shared"]);
-        commit_all(&env, "main");
+        env.commit_all("main");
         env.git(&["checkout", "-q", "-b", "other"]).ok();
         env.task(&["edit", "shared", "--priority", "high"]).ok();
-        commit_all(&env, "other raises the priority");
+        env.commit_all("other raises the priority");
         env.git(&["checkout", "-q", "main"]).ok();
         env.task(&["edit", "shared", "--estimate", "2h"]).ok();
-        commit_all(&env, "main estimates");
+        env.commit_all("main estimates");
         let writer = paused_note(&env, point, "racing");
         let merge = ["merge", "-q", "--no-edit", "other"];
         if !raced_git(&env, &merge, writer) {
             // The note came first: a merge of a dirty file is git's to
             // refuse, and after a commit of it, it goes through.
-            commit_all(&env, "the note");
+            env.commit_all("the note");
             env.git(&merge).ok();
         }
         let task = env.task(&["show", "shared", "--json"]).json()["task"].clone();
@@ -361,7 +336,7 @@ fn a_change_racing_a_stash_never_writes_the_stashed_change_back() {
     for point in POINTS {
         let env = TestEnv::new();
         env.add(&["Shared", "--id", "shared"]);
-        commit_all(&env, "main");
+        env.commit_all("main");
         env.task(&["note", "shared", "stashed"]).ok();
         let writer = paused_note(&env, point, "racing");
         let stashed = raced_git(&env, &["stash", "-q"], writer);
@@ -386,19 +361,19 @@ fn a_change_racing_a_rebase_keeps_what_the_rebase_wrote() {
     for point in POINTS {
         let env = TestEnv::new();
         env.add(&["Shared", "--id", "shared"]);
-        commit_all(&env, "base");
+        env.commit_all("base");
         env.git(&["checkout", "-q", "-b", "topic"]).ok();
         env.task(&["edit", "shared", "--priority", "high"]).ok();
-        commit_all(&env, "topic raises the priority");
+        env.commit_all("topic raises the priority");
         env.git(&["checkout", "-q", "main"]).ok();
         env.task(&["edit", "shared", "--subject", "Renamed on main"])
             .ok();
-        commit_all(&env, "main renames it");
+        env.commit_all("main renames it");
         env.git(&["checkout", "-q", "topic"]).ok();
         let writer = paused_note(&env, point, "racing");
         let rebase = ["rebase", "-q", "main"];
         if !raced_git(&env, &rebase, writer) {
-            commit_all(&env, "the note");
+            env.commit_all("the note");
             env.git(&rebase).ok();
         }
         let task = env.task(&["show", "shared", "--json"]).json()["task"].clone();
@@ -419,21 +394,13 @@ fn a_change_racing_a_rebase_keeps_what_the_rebase_wrote() {
 fn writers_at_random_moments_never_carry_a_task_across_a_checkout() {
     let env = TestEnv::new();
     env.add(&["On main", "--id", "shared"]);
-    commit_all(&env, "main");
+    env.commit_all("main");
     env.git(&["checkout", "-q", "-b", "other"]).ok();
     env.task(&["edit", "shared", "--subject", "On other"]).ok();
-    commit_all(&env, "other");
-    let seed: u64 = std::env::var("RACE_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0x5eed);
-    let mut state = seed;
-    let mut next = move |n: u64| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state % n
-    };
+    env.commit_all("other");
+    let seed = env_number("RACE_SEED", 0x5eed);
+    let mut rng = Rng::new(seed);
+    let mut next = move |n: usize| rng.below(n) as u64;
     for round in 0..24 {
         let branch = if round % 2 == 0 { "main" } else { "other" };
         let writers: Vec<Child> = (0..3)
@@ -470,7 +437,7 @@ fn writers_at_random_moments_never_carry_a_task_across_a_checkout() {
         // written finds it does not read; either writes nothing. Any
         // other failure is a bug.
         for writer in writers {
-            let out = output_of(writer.wait_with_output().unwrap());
+            let out = Run::from(writer.wait_with_output().unwrap());
             assert!(
                 out.code == 0
                     || out.stderr.contains("no task has the id `shared`")

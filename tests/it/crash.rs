@@ -15,30 +15,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::common::TestEnv;
-
-/// A small, seeded generator (xorshift64*): the same seed, the same run.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
-fn env_number(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+use crate::common::{Rng, TestEnv, env_number};
 
 const PLAN_KEYS: [&str; 4] = ["p1", "p2", "p3", "p4"];
 
@@ -103,7 +80,7 @@ fn writers_killed_at_random_moments_leave_every_change_whole_or_not_made() {
     env.git(&["add", "-A"]).ok();
     env.git(&["commit", "-q", "-m", "tasks"]).ok();
 
-    let mut rng = Rng(seed | 1);
+    let mut rng = Rng::new(seed);
     let mut before = tasks(&env);
     let mut killed_mid_change = 0;
     for round in 1..=rounds {
@@ -144,7 +121,7 @@ fn writers_killed_at_random_moments_leave_every_change_whole_or_not_made() {
             "before-write=30",
             "before-rename=30",
             "between-renames=30",
-        ][rng.below(4) as usize];
+        ][rng.below(4)];
         let mut child = env
             .git_task_cmd()
             .args(&args)
@@ -153,7 +130,7 @@ fn writers_killed_at_random_moments_leave_every_change_whole_or_not_made() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(rng.below(45)));
+        std::thread::sleep(Duration::from_millis(rng.below(45) as u64));
         let _ = child.kill();
         let status = child.wait().unwrap();
         if status.code().is_none() {

@@ -9,28 +9,6 @@ use std::time::{Duration, Instant};
 
 use common::{TestEnv, run};
 
-fn commit_all(env: &TestEnv, message: &str) {
-    env.git(&["add", "-A"]).ok();
-    env.git(&["commit", "-q", "--no-verify", "-m", message])
-        .ok();
-}
-
-/// Waits until the git-task process `pid` holds the lock of `env`'s
-/// repository (it writes its pid into the lock file once it has it), so a
-/// test acts while that process is inside its change.
-fn wait_for_lock_holder(env: &TestEnv, pid: u32) {
-    let lock = env.repo.join(".git/git-task.lock");
-    let wanted = format!("pid {pid}\n");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !std::fs::read_to_string(&lock).is_ok_and(|t| t.starts_with(&wanted)) {
-        assert!(
-            Instant::now() < deadline,
-            "process {pid} never took the lock"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
 // ---------------------------------------------------------------------------
 // 1. Inline arrays of tables
 
@@ -116,42 +94,7 @@ fn a_task_in_other_valid_spellings_takes_every_edit_and_keeps_its_form() {
 }
 
 // ---------------------------------------------------------------------------
-// 4. A change racing `git checkout`
-
-#[test]
-fn a_change_racing_a_checkout_never_writes_the_old_branch_onto_the_new() {
-    let env = TestEnv::new();
-    env.add(&["On main", "--id", "shared"]);
-    commit_all(&env, "main");
-    env.git(&["checkout", "-q", "-b", "other"]).ok();
-    env.task(&["edit", "shared", "--subject", "On other"]).ok();
-    commit_all(&env, "other");
-    env.git(&["checkout", "-q", "main"]).ok();
-    // The note reads `shared` as main has it, then waits; meanwhile the
-    // branch changes under it.
-    let note = env
-        .git_task_cmd()
-        .env("GIT_TASK_TEST_PAUSE", "before-write=1500")
-        .args(["note", "shared", "written during a checkout"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    wait_for_lock_holder(&env, note.id());
-    env.git(&["checkout", "-q", "other"]).ok();
-    let out = note.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = env.read("shared");
-    assert!(
-        text.contains("subject = \"On other\""),
-        "main's task was written onto the other branch:\n{text}"
-    );
-    assert!(text.contains("written during a checkout"), "{text}");
-}
+// 4. A change racing `git checkout`: tests/it/concurrency.rs
 
 // ---------------------------------------------------------------------------
 // 6. Temporary files of killed writes
@@ -160,7 +103,7 @@ fn a_change_racing_a_checkout_never_writes_the_old_branch_onto_the_new() {
 fn a_write_killed_mid_way_leaves_nothing_to_commit_and_the_next_change_cleans_up() {
     let env = TestEnv::new();
     env.add(&["Busy", "--id", "busy"]);
-    commit_all(&env, "tasks");
+    env.commit_all("tasks");
     let mut writer = env
         .git_task_cmd()
         .env("GIT_TASK_TEST_PAUSE", "before-rename=5000")
@@ -230,11 +173,11 @@ fn a_write_killed_mid_way_leaves_nothing_to_commit_and_the_next_change_cleans_up
 #[test]
 fn two_tasks_added_under_one_id_in_the_same_second_are_not_fused() {
     let mut env = TestEnv::new();
-    commit_all(&env, "init");
+    env.commit_all("init");
     env.git(&["checkout", "-q", "-b", "theirs"]).ok();
     env.at("2026-11-21T10:00:00.250Z");
     env.add(&["Write the docs", "--id", "docs", "--label", "theirs"]);
-    commit_all(&env, "theirs adds docs");
+    env.commit_all("theirs adds docs");
     env.git(&["checkout", "-q", "main"]).ok();
     env.at("2026-11-21T10:00:00.750Z");
     env.add(&["Write the docs", "--id", "docs", "--estimate", "2h"]);
@@ -244,7 +187,7 @@ fn two_tasks_added_under_one_id_in_the_same_second_are_not_fused() {
         "{}",
         env.read("docs")
     );
-    commit_all(&env, "ours adds docs");
+    env.commit_all("ours adds docs");
     let merge = env.git(&["merge", "-q", "theirs", "-m", "merge"]);
     assert_ne!(merge.code, 0, "two tasks were fused into one");
     let check = env.task(&["check"]);
@@ -260,7 +203,7 @@ fn an_edit_of_a_crlf_file_with_a_bom_changes_only_its_lines() {
     let env = TestEnv::new();
     let original = "\u{feff}subject = \"Windows\"\r\n# kept\r\nowner = \"ana@example.com\"\r\ndescription = \"\"\"\r\nline one\r\nline two\r\n\"\"\"\r\n";
     env.write("win", original);
-    commit_all(&env, "a task written on Windows");
+    env.commit_all("a task written on Windows");
     env.task(&["start", "win"]).ok();
     env.task(&["note", "win", "started"]).ok();
     let text = env.read("win");
@@ -431,7 +374,7 @@ fn a_task_file_larger_than_the_limit_is_refused_without_being_parsed() {
     let check = env.task(&["check"]);
     check.code(1);
     check.assert_stdout("more than the 2048 KiB a task file may have");
-    commit_all(&env, "big");
+    env.commit_all("big");
     env.task(&["check", "--rev", "HEAD"])
         .code(1)
         .assert_stdout("more than the 2048 KiB");
@@ -506,7 +449,7 @@ fn a_held_lock_names_its_holder_and_waiting_is_bounded() {
         .spawn()
         .unwrap();
     let pid = holder.id();
-    wait_for_lock_holder(&env, pid);
+    env.wait_for_lock_holder(pid);
     let started = Instant::now();
     let waiter = env.task(&["--wait", "2", "note", "held", "fast"]);
     assert!(started.elapsed() < Duration::from_secs(5));
@@ -538,7 +481,7 @@ fn text_that_looks_like_a_conflict_marker_is_accepted() {
         "subject = \"Heading\"\ndescription = \"\"\"\nTitle\n=======\n\nbody\n\"\"\"\n",
     );
     env.task(&["check"]).ok();
-    commit_all(&env, "markers");
+    env.commit_all("markers");
     env.task(&["check", "--staged"]).ok();
 }
 
@@ -635,13 +578,13 @@ fn stray_files_folders_and_names_in_tasks_are_reported() {
 fn a_modify_delete_conflict_is_reported_by_check_and_the_commit_hook() {
     let env = TestEnv::new();
     env.add(&["Disputed", "--id", "disputed"]);
-    commit_all(&env, "base");
+    env.commit_all("base");
     env.git(&["checkout", "-q", "-b", "theirs"]).ok();
     env.task(&["rm", "disputed"]).ok();
-    commit_all(&env, "theirs removes it");
+    env.commit_all("theirs removes it");
     env.git(&["checkout", "-q", "main"]).ok();
     env.task(&["note", "disputed", "worked on it"]).ok();
-    commit_all(&env, "ours works on it");
+    env.commit_all("ours works on it");
     env.git(&["merge", "-q", "theirs", "-m", "merge"]).code(1);
     // The file in the working tree is a valid task; the index says the
     // merge is not done.

@@ -14,12 +14,6 @@ use std::process::{Command, Stdio};
 
 use common::{Run, TestEnv, run};
 
-fn commit_all(env: &TestEnv, message: &str) {
-    env.git(&["add", "-A"]).ok();
-    env.git(&["commit", "-q", "--no-verify", "-m", message])
-        .ok();
-}
-
 /// Asserts that `run` ended by exiting with one of `codes`, not by a
 /// signal (a stack overflow aborts: `Run::code` is then -1).
 #[track_caller]
@@ -101,6 +95,7 @@ fn run_measured(cmd: &mut Command) -> (Run, u64) {
         .args([
             "hostile::peak_memory_helper",
             "--exact",
+            "--ignored",
             "--test-threads",
             "1",
             "--quiet",
@@ -131,16 +126,15 @@ fn run_measured(cmd: &mut Command) -> (Run, u64) {
     (run, kib.parse().unwrap())
 }
 
-/// Not a test: run with `GIT_TASK_TEST_MEASURE` set (by [`run_measured`]),
-/// it runs the command that names, waits for it with `wait4` and writes
-/// its exit code (-1 for a signal) and its peak memory in KiB. Without
-/// the variable it does nothing.
+/// Not a test, so ignored by a run of the suite: started by
+/// [`run_measured`] with `GIT_TASK_TEST_MEASURE` set, it runs the command
+/// that names, waits for it with `wait4` and writes its exit code (-1 for
+/// a signal) and its peak memory in KiB.
 #[cfg(target_os = "linux")]
 #[test]
+#[ignore = "the helper of run_measured, not a test"]
 fn peak_memory_helper() {
-    let Ok(spec) = std::env::var(MEASURE) else {
-        return;
-    };
+    let spec = std::env::var(MEASURE).expect("started by run_measured, which sets it");
     let spec: Vec<&str> = spec.split('\x1f').collect();
     let [out, err, report, program, args @ ..] = &spec[..] else {
         panic!("a bad {MEASURE}: {spec:?}");
@@ -341,7 +335,7 @@ fn tasks_as_a_link_is_refused_by_every_command_not_only_init() {
 #[test]
 fn links_committed_under_tasks_are_refused_by_check_of_a_revision_and_the_commit_hook() {
     let (env, outside) = with_outside();
-    commit_all(&env, "base");
+    env.commit_all("base");
     let tasks = env.tasks_dir();
     std::os::unix::fs::symlink(outside.join("x.toml"), tasks.join("leak.toml")).unwrap();
     std::os::unix::fs::symlink(&outside, tasks.join("folder")).unwrap();
@@ -430,7 +424,7 @@ fn a_task_file_of_100_mb_is_refused_without_being_read_whole() {
     measured(&["show", "big"]).code(2).assert_stderr(limit);
     // Committed: git holds it compressed; the size in the object's header
     // refuses it before it is inflated.
-    commit_all(&env, "big");
+    env.commit_all("big");
     measured(&["check", "--rev", "HEAD"])
         .code(1)
         .assert_stdout(limit);
@@ -510,7 +504,7 @@ fn toml_nested_100000_deep_is_an_error_naming_the_file_in_every_reader() {
     let check = env.task(&["check"]);
     exits_with(&check, &[1], "check");
     named(&check, "check");
-    commit_all(&env, "deep");
+    env.commit_all("deep");
     let check = env.task(&["check", "--rev", "HEAD"]);
     exits_with(&check, &[1], "check --rev HEAD");
     named(&check, "check --rev HEAD");
@@ -532,17 +526,17 @@ fn toml_nested_100000_deep_is_an_error_naming_the_file_in_every_reader() {
 fn the_merge_driver_meets_toml_nested_100000_deep_with_a_conflict() {
     let env = TestEnv::new();
     env.add(&["Shared", "--id", "shared"]);
-    commit_all(&env, "base");
+    env.commit_all("base");
     let base = env.read("shared");
     env.git(&["checkout", "-q", "-b", "theirs"]).ok();
     env.write(
         "shared",
         &format!("{base}{}", nested_arrays("labels", DEPTH)),
     );
-    commit_all(&env, "theirs nests");
+    env.commit_all("theirs nests");
     env.git(&["checkout", "-q", "main"]).ok();
     env.task(&["note", "shared", "ours"]).ok();
-    commit_all(&env, "ours notes");
+    env.commit_all("ours notes");
     // git runs the driver that `init` registered.
     let merge = env.git(&["merge", "-q", "theirs", "-m", "merge"]);
     merge.code(1);
@@ -899,7 +893,7 @@ fn write_tasks(env: &TestEnv, text: &str, line: &str) {
 fn hostile_repository() -> TestEnv {
     let env = TestEnv::new();
     write_tasks(&env, "plain", "plain");
-    commit_all(&env, "plain");
+    env.commit_all("plain");
     write_tasks(&env, HOSTILE, HOSTILE_LINE);
     env.task(&["check"]).ok();
     env.git(&["add", "-A"]).ok();
@@ -1093,9 +1087,9 @@ fn nothing_the_repository_names_is_ever_run_by_reads_hooks_or_the_merge_driver()
     let env = TestEnv::new();
     env.add(&["First", "--id", "first", "--estimate", "1h"]);
     env.add(&["Gate", "--id", "release", "--gate", "--after", "first"]);
-    commit_all(&env, "base");
+    env.commit_all("base");
     env.task(&["note", "first", "progress"]).ok();
-    commit_all(&env, "progress");
+    env.commit_all("progress");
     let markers = env.dir.path().join("markers");
     std::fs::create_dir(&markers).unwrap();
     let touch = |name: &str| format!("touch {}/{name}", markers.display());

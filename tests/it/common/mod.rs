@@ -64,7 +64,7 @@ pub fn run(cmd: &mut Command) -> Run {
 }
 
 impl Run {
-    fn from(output: Output) -> Run {
+    pub fn from(output: Output) -> Run {
         Run {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -466,5 +466,90 @@ impl TestEnv {
             .iter()
             .map(|v| v.get("id").unwrap_or(v).as_str().expect("an id").to_owned())
             .collect()
+    }
+}
+
+/// A small, seeded generator (xorshift64*) for the randomized suites: the
+/// same seed, the same run. The seed is mixed first (splitmix64), so that
+/// neighbouring seeds start far apart.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        let mut z = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        Rng((z ^ (z >> 31)) | 1)
+    }
+
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// A number in `0..n`.
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    /// True `percent` times in a hundred.
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+}
+
+/// The number in environment variable `name` (a seed, a number of
+/// rounds), or `default`.
+pub fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+impl TestEnv {
+    /// Waits until the git-task process `pid` holds the lock of the
+    /// repository (it writes its pid into the lock file once it has it),
+    /// so a test acts while that process is inside its change.
+    pub fn wait_for_lock_holder(&self, pid: u32) {
+        self.wait_until(pid, "took the lock", || true);
+    }
+
+    /// [`TestEnv::wait_for_lock_holder`], then until `also` holds too.
+    pub fn wait_until(&self, pid: u32, what: &str, also: impl Fn() -> bool) {
+        let lock = self.repo.join(".git/git-task.lock");
+        let wanted = format!("pid {pid}\n");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while !(std::fs::read_to_string(&lock).is_ok_and(|t| t.starts_with(&wanted)) && also()) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "process {pid} never {what}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    }
+
+    /// Clone `c` of `remote`'s main, in `clone-C` beside the repository,
+    /// with git's identity `clone-C@example.com`. Returns its directory.
+    pub fn clone_of(&self, remote: &Path, c: usize) -> PathBuf {
+        let dir = self.dir.path().join(format!("clone-{c}"));
+        let (remote, to) = (remote.to_str().unwrap(), dir.to_str().unwrap());
+        self.git(&["clone", "-q", "-b", "main", remote, to]).ok();
+        run(self.command("git").current_dir(&dir).args([
+            "config",
+            "user.email",
+            &format!("clone-{c}@example.com"),
+        ]))
+        .ok();
+        dir
+    }
+
+    /// Commits everything in the working tree, without the hooks.
+    pub fn commit_all(&self, message: &str) {
+        self.git(&["add", "-A"]).ok();
+        self.git(&["commit", "-q", "--no-verify", "-m", message])
+            .ok();
     }
 }
